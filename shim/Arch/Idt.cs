@@ -1,0 +1,34 @@
+namespace Microxen.Arch
+{
+    /// <summary>
+    /// The IDT (SDM vol. 3A 6.14.1): 256 interrupt gates to the isr_N stubs of the native blob,
+    /// selector <see cref="Gdt.KernelCs"/>, DPL 0. Every vector runs on an IST stack, so the
+    /// shim never pushes onto the guest's stack: NMI on IST2, #DF on IST3, #MC on IST4, the rest
+    /// on IST1. Before the shim's GDT and TSS exist, an early IDT uses the boot GDT's code
+    /// selector and no IST.
+    /// </summary>
+    public static unsafe class Idt
+    {
+        struct Table { public fixed ulong E[512]; }
+        static Table s_idt;
+
+        public static void Init(ulong* isrTable, ushort selector, bool useIst)
+        {
+            fixed (Table* t = &s_idt)
+            {
+                for (int v = 0; v < 256; v++)
+                {
+                    ulong h = isrTable[v];
+                    ulong ist = !useIst ? 0UL : v == 2 ? 2UL : v == 8 ? 3UL : v == 18 ? 4UL : 1UL;
+                    t->E[2 * v] = (h & 0xffff) | ((ulong)selector << 16) | (ist << 32)
+                                  | (0x8EUL << 40) | (((h >> 16) & 0xffff) << 48);
+                    t->E[2 * v + 1] = h >> 32;
+                }
+                DescriptorPointer p;
+                p.Limit = 256 * 16 - 1;
+                p.Base = (ulong)t;
+                Cpu.Lidt(&p);
+            }
+        }
+    }
+}

@@ -1,0 +1,125 @@
+namespace Microxen.Boot
+{
+    /// <summary>
+    /// Reads the multiboot v1 (magic 0x2BADB002, multiboot spec 3.3) or multiboot2 (magic
+    /// 0x36d76289, multiboot2 spec 3.6) information into a <see cref="BootInfo"/>. Physical
+    /// addresses are read through the direct map at <c>directMap</c>.
+    /// </summary>
+    public static unsafe class Multiboot
+    {
+        public const uint Magic1 = 0x2BADB002;
+        public const uint Magic2 = 0x36d76289;
+
+        static byte EmptyString;
+
+        /// <summary>False when the magic is neither v1 nor v2 or no memory map was given.</summary>
+        public static bool Parse(uint magic, ulong infoPhys, byte* directMap, BootInfo* bi)
+        {
+            bi->MemoryRegionCount = 0;
+            bi->ModuleCount = 0;
+            bi->LoaderName = null;
+            fixed (byte* e = &EmptyString) bi->CmdLine = e;
+            byte* info = directMap + infoPhys;
+            bool ok;
+            if (magic == Magic1) ok = ParseV1(info, directMap, bi);
+            else if (magic == Magic2) { bi->Multiboot2 = true; ok = ParseV2(info, directMap, bi); }
+            else return false;
+            if (!ok || bi->MemoryRegionCount == 0) return false;
+            bool grub2 = bi->LoaderName != null && StartsWith(bi->LoaderName, "GRUB 2");
+            if (!grub2)
+            {
+                // Loaders other than GRUB 2 (QEMU among them) put the file name first: drop it,
+                // as Xen's cmdline_cook() does.
+                bi->CmdLine = SkipFirstWord(bi->CmdLine);
+                for (int i = 0; i < bi->ModuleCount; i++)
+                    bi->ModuleCmdLine[i] = (ulong)SkipFirstWord((byte*)bi->ModuleCmdLine[i]);
+            }
+            return true;
+        }
+
+        static bool ParseV1(byte* info, byte* dm, BootInfo* bi)
+        {
+            uint flags = *(uint*)info;
+            if ((flags & (1 << 2)) != 0) bi->CmdLine = dm + *(uint*)(info + 16);
+            if ((flags & (1 << 9)) != 0) bi->LoaderName = dm + *(uint*)(info + 64);
+            if ((flags & (1 << 3)) != 0)
+            {
+                uint count = *(uint*)(info + 20);
+                byte* mods = dm + *(uint*)(info + 24);
+                for (uint i = 0; i < count && bi->ModuleCount < BootInfo.MaxModules; i++)
+                {
+                    byte* m = mods + i * 16;
+                    AddModule(bi, *(uint*)m, *(uint*)(m + 4), *(uint*)(m + 8) != 0 ? dm + *(uint*)(m + 8) : null);
+                }
+            }
+            if ((flags & (1 << 6)) == 0) return false;
+            uint length = *(uint*)(info + 44);
+            byte* p = dm + *(uint*)(info + 48);
+            byte* end = p + length;
+            while (p < end)
+            {
+                uint size = *(uint*)p;
+                AddRegion(bi, *(ulong*)(p + 4), *(ulong*)(p + 12), *(uint*)(p + 20));
+                p += size + 4;
+            }
+            return true;
+        }
+
+        static bool ParseV2(byte* info, byte* dm, BootInfo* bi)
+        {
+            uint total = *(uint*)info;
+            byte* p = info + 8;
+            byte* end = info + total;
+            while (p + 8 <= end)
+            {
+                uint type = *(uint*)p;
+                uint size = *(uint*)(p + 4);
+                if (type == 0) break;
+                if (type == 1) bi->CmdLine = p + 8;
+                else if (type == 2) bi->LoaderName = p + 8;
+                else if (type == 3) AddModule(bi, *(uint*)(p + 8), *(uint*)(p + 12), p + 16);
+                else if (type == 6)
+                {
+                    uint entrySize = *(uint*)(p + 8);
+                    for (byte* e = p + 16; e + entrySize <= p + size; e += entrySize)
+                        AddRegion(bi, *(ulong*)e, *(ulong*)(e + 8), *(uint*)(e + 16));
+                }
+                p += (size + 7) & ~7u;
+            }
+            return true;
+        }
+
+        static void AddModule(BootInfo* bi, ulong start, ulong end, byte* cmdline)
+        {
+            if (bi->ModuleCount >= BootInfo.MaxModules) return;
+            int i = bi->ModuleCount++;
+            bi->ModuleStart[i] = start;
+            bi->ModuleEnd[i] = end;
+            if (cmdline == null) fixed (byte* e = &EmptyString) cmdline = e;
+            bi->ModuleCmdLine[i] = (ulong)cmdline;
+        }
+
+        static void AddRegion(BootInfo* bi, ulong addr, ulong size, uint type)
+        {
+            if (bi->MemoryRegionCount >= BootInfo.MaxMemoryRegions) return;
+            var r = bi->Region(bi->MemoryRegionCount++);
+            r->Addr = addr;
+            r->Size = size;
+            r->Type = type;
+        }
+
+        static bool StartsWith(byte* s, string prefix)
+        {
+            for (int i = 0; i < prefix.Length; i++) if (s[i] != (byte)prefix[i]) return false;
+            return true;
+        }
+
+        public static byte* SkipFirstWord(byte* s)
+        {
+            while (*s == (byte)' ') s++;
+            while (*s != 0 && *s != (byte)' ') s++;
+            while (*s == (byte)' ') s++;
+            return s;
+        }
+    }
+}

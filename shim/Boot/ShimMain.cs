@@ -1,0 +1,274 @@
+using System.Runtime.InteropServices;
+using Microxen.Arch;
+using Microxen.Config;
+using Microxen.Console;
+using Microxen.Domain;
+using Microxen.Guest;
+using Microxen.Memory;
+using Microxen.Traps;
+using Microxen.Xen;
+
+namespace Microxen.Boot
+{
+    /// <summary>
+    /// The shim's C# entry (shim_main), called by the boot stub in long mode with the multiboot
+    /// magic and information address: set up the machine, build dom0 from the first module
+    /// (the kernel; the second, if any, is its initrd), and enter it in ring 0.
+    /// </summary>
+    public static unsafe class ShimMain
+    {
+        const uint MsrEfer = 0xC0000080, MsrStar = 0xC0000081, MsrLstar = 0xC0000082, MsrCstar = 0xC0000083, MsrFmask = 0xC0000084;
+
+        static BootInfo s_boot;
+        static NativeSymbols s_syms;
+        static CpuFrame s_entry;
+        struct CmdLineBuffer { public fixed byte B[1024]; }
+        static CmdLineBuffer s_guestCmdLine;
+
+        [UnmanagedCallersOnly(EntryPoint = "shim_main")]
+        static void Main(ulong magic, ulong mbInfo)
+        {
+            Serial.Init();
+            Log.Line("microxen: a ring-0 shim for Xen PV kernels");
+            NativeSymbols* syms;
+            fixed (NativeSymbols* s = &s_syms) { Cpu.Symbols(s); syms = s; }
+            TrapDispatch.ShimStart = syms->ImageVirtStart;
+            TrapDispatch.ShimEnd = syms->ImageVirtEnd;
+            Idt.Init((ulong*)syms->IsrTable, 0x08, false);   // early: boot GDT, no TSS yet
+
+            BootInfo* bi;
+            fixed (BootInfo* b = &s_boot) bi = b;
+            Host.Boot = bi;
+            byte* bootDirectMap = (byte*)Host.DirectMapVirt;
+            if (!Multiboot.Parse((uint)magic, mbInfo, bootDirectMap, bi))
+                Panic.BadInput(ExitCode.BadMultiboot, "boot", "not started by a multiboot loader, or no memory map");
+
+            ShimOptions opts;
+            OptionError oe = ShimOptions.Parse(bi->CmdLine, out opts);
+            if (oe != OptionError.None)
+            {
+                Log.Begin(); Log.Str("ERROR: shim command line: "); Log.Str(ShimOptions.Describe(oe)); Log.Str(": ");
+                byte* w = opts.BadWord; while (*w != 0 && *w != (byte)' ') Log.Char(*w++); Log.End();
+                Machine.Exit(ExitCode.BadCommandLine);
+            }
+            Host.Options = opts;
+            Log.Level = (LogLevel)opts.LogLevel;
+            if (opts.Mode == ShimMode.Checked)
+                Panic.BadInput(ExitCode.NotAvailable, "mode=checked", "not available yet: checked mode (Xen 4.17's validation) is not built; use mode=fast");
+            Log.Info("mode: fast (no type checking)");
+
+            SetUpMemory(bi, syms);
+            SetUpCpu(syms);
+            ulong entryCr3 = BuildDomain(bi);
+            EnterGuest(entryCr3);
+        }
+
+        /// <summary>Frame allocator over the memory map, the shim's page tables, the M2P table.</summary>
+        static void SetUpMemory(BootInfo* bi, NativeSymbols* syms)
+        {
+            ulong top = 0, ramBytes = 0;
+            for (int i = 0; i < bi->MemoryRegionCount; i++)
+            {
+                E820Entry* e = bi->Region(i);
+                if (e->Type != E820Entry.Ram) continue;
+                ramBytes += e->Size;
+                if (e->Addr + e->Size > top) top = e->Addr + e->Size;
+            }
+            ulong frameCount = top >> 12;
+            ulong bitmapBytes = ((FrameAllocator.WordsFor(frameCount) * 8) + 4095) & ~4095UL;
+
+            // The bitmap goes at the top of the highest RAM below 1 GiB (what the boot tables map),
+            // clear of the image and the modules.
+            ulong bitmapAt = 0;
+            for (int i = 0; i < bi->MemoryRegionCount; i++)
+            {
+                E820Entry* e = bi->Region(i);
+                if (e->Type != E820Entry.Ram) continue;
+                ulong end = e->Addr + e->Size;
+                if (end > (1UL << 30)) end = 1UL << 30;
+                if (end < bitmapBytes) continue;
+                ulong at = (end - bitmapBytes) & ~4095UL;
+                if (at < e->Addr || at < syms->LoadEndPhys || OverlapsModule(bi, at, bitmapBytes)) continue;
+                if (at > bitmapAt) bitmapAt = at;
+            }
+            if (bitmapAt == 0) Panic.Stop("no room below 1 GiB for the frame bitmap");
+
+            Host.Mem = new PhysMem((byte*)Host.DirectMapVirt);
+            Host.FrameCount = frameCount;
+            Host.Frames.Init((ulong*)(Host.DirectMapVirt + bitmapAt), frameCount);
+            for (int i = 0; i < bi->MemoryRegionCount; i++)
+            {
+                E820Entry* e = bi->Region(i);
+                if (e->Type != E820Entry.Ram) continue;
+                ulong first = (e->Addr + 4095) >> 12, end = (e->Addr + e->Size) >> 12;
+                if (end > first) Host.Frames.AddFree(first, end - first);
+            }
+            Host.Frames.Reserve(0, 1);
+            Host.Frames.Reserve(syms->BootStart >> 12, ((syms->LoadEndPhys + 4095) >> 12) - (syms->BootStart >> 12));
+            Host.Frames.Reserve(bitmapAt >> 12, bitmapBytes >> 12);
+            for (int i = 0; i < bi->ModuleCount; i++)
+            {
+                ulong s = bi->ModuleStart[i] >> 12, e = (bi->ModuleEnd[i] + 4095) >> 12;
+                if (e > s) Host.Frames.Reserve(s, e - s);
+            }
+            if (Log.On(LogLevel.Info))
+            {
+                Log.Begin(); Log.Str("memory: "); Log.Dec(ramBytes >> 20); Log.Str(" MiB RAM, top "); Log.Hex(top);
+                Log.Str(", "); Log.Dec(Host.Frames.FreeCount); Log.Str(" free frames"); Log.End();
+            }
+
+            ulong directMapBytes = top < (4UL << 30) ? 4UL << 30 : top;
+            Host.ShimL4 = ShimPageTables.Build(ref Host.Mem, ref Host.Frames, directMapBytes, syms->LoadEndPhys);
+            Cpu.WriteCr3(Host.ShimL4 << 12);
+
+            // M2P: one entry per machine frame, ~0 until the builder gives frames to the guest.
+            Host.M2pEntries = frameCount;
+            Host.M2pFrames = (frameCount * 8 + 4095) >> 12;
+            ulong last = FrameAllocator.None;
+            for (ulong i = 0; i < Host.M2pFrames; i++)
+            {
+                ulong f = Host.Frames.AllocHigh();
+                if (f == FrameAllocator.None || (last != FrameAllocator.None && f != last - 1)) Panic.Stop("no contiguous memory for the M2P table");
+                last = f;
+            }
+            Host.M2pFirstMfn = last;
+            Host.M2p = (ulong*)Host.Mem.Frame(last);
+            for (ulong i = 0; i < Host.M2pEntries; i++) Host.M2p[i] = Host.InvalidM2p;
+            ShimPageTables.MapM2p(ref Host.Mem, ref Host.Frames, Host.ShimL4, Host.M2pFirstMfn, Host.M2pFrames);
+        }
+
+        static bool OverlapsModule(BootInfo* bi, ulong at, ulong size)
+        {
+            for (int i = 0; i < bi->ModuleCount; i++)
+                if (at < bi->ModuleEnd[i] && bi->ModuleStart[i] < at + size) return true;
+            return false;
+        }
+
+        /// <summary>The shim's GDT, TSS and IDT; syscall MSRs; legacy interrupts masked.</summary>
+        static void SetUpCpu(NativeSymbols* syms)
+        {
+            Tss* tss = ShimCpu.Tss;
+            tss->Ist1 = syms->Ist1Top;
+            tss->Ist2 = syms->Ist2Top;
+            tss->Ist3 = syms->Ist3Top;
+            tss->Ist4 = syms->Ist4Top;
+            tss->IoMapBase = 104;
+            Gdt.Init(ref Host.Mem, Host.ShimL4, ref Host.Frames, tss);
+            Idt.Init((ulong*)syms->IsrTable, Gdt.KernelCs, true);
+            Interrupts.MaskLegacyPic();
+            Cpu.Wrmsr(MsrEfer, Cpu.Rdmsr(MsrEfer) | 1);                         // SCE
+            Cpu.Wrmsr(MsrStar, ((ulong)0x23 << 48) | ((ulong)Gdt.KernelCs << 32));
+            Cpu.Wrmsr(MsrLstar, syms->SyscallEntry);
+            Cpu.Wrmsr(MsrCstar, syms->SyscallEntry);
+            Cpu.Wrmsr(MsrFmask, 0x47700);                                        // IF TF DF AC NT cleared on entry
+        }
+
+        /// <summary>Parses the kernel module and builds dom0; returns the guest's CR3.</summary>
+        static ulong BuildDomain(BootInfo* bi)
+        {
+            if (bi->ModuleCount == 0)
+                Panic.BadInput(ExitCode.NoKernel, "kernel", "no module loaded: give the PV kernel as the first module (QEMU: -initrd \"vmlinux args\")");
+            BootModule k = bi->Module(0);
+            if (k.End <= k.Start) Panic.BadInput(ExitCode.TruncatedModule, "kernel", "the module is empty");
+            ElfImage img;
+            ElfError ee = ElfImage.Open(Host.Mem.At(k.Start), k.End - k.Start, out img);
+            if (ee != ElfError.None) Panic.BadInput(KernelChecks.ForElfError(ee), "kernel", ElfErrors.Describe(ee));
+            ElfDomainParams parms;
+            ee = XenNotes.Parse(in img, out parms);
+            if (ee != ElfError.None) Panic.BadInput(KernelChecks.ForElfError(ee), "kernel", ElfErrors.Describe(ee));
+            uint missing = parms.FeaturesRequired & ~KernelChecks.SupportedFeatures;
+            if (missing != 0)
+            {
+                int bit = 0; while ((missing & (1u << bit)) == 0) bit++;
+                Log.Begin(); Log.Str("ERROR: kernel: requires Xen feature "); Log.Str(XenNotes.FeatureName(bit)); Log.Str(", which microxen does not provide"); Log.End();
+                Machine.Exit(ExitCode.UnsupportedKernel);
+            }
+            if (!parms.PaeYes) Panic.BadInput(ExitCode.UnsupportedKernel, "kernel", "PAE_MODE is not \"yes\": only 64-bit PAE guests are supported");
+
+            // The guest's command line lives in boot loader memory the guest may reuse: copy it.
+            byte* cmd;
+            fixed (CmdLineBuffer* c = &s_guestCmdLine) cmd = c->B;
+            ulong cmdLen = 0;
+            while (k.CmdLine[cmdLen] != 0)
+            {
+                if (cmdLen >= 1023) Panic.BadInput(ExitCode.BadGuestCommandLine, "guest command line", "longer than 1023 bytes (MAX_GUEST_CMDLINE)");
+                cmd[cmdLen] = k.CmdLine[cmdLen];
+                cmdLen++;
+            }
+            cmd[cmdLen] = 0;
+
+            ulong sharedInfo = Host.Frames.AllocHigh();
+            if (sharedInfo == FrameAllocator.None) Panic.Stop("no memory for shared_info");
+            Host.Mem.ZeroFrame(sharedInfo);
+            Vcpu.Shared = (SharedInfo*)Host.Mem.Frame(sharedInfo);
+            Vcpu.Info = SharedInfo.Vcpu(Vcpu.Shared, 0);
+            Vcpu.Info->EvtchnUpcallMask = 1;    // the guest starts with events masked
+
+            DomainBuildInput input = default;
+            input.Parms = parms;
+            input.Kernel = img;
+            if (bi->ModuleCount > 1)
+            {
+                BootModule initrd = bi->Module(1);
+                if ((initrd.Start & 4095) != 0) Panic.BadInput(ExitCode.TruncatedModule, "initrd", "module is not page aligned");
+                input.InitrdMfn = initrd.Start >> 12;
+                input.InitrdLength = initrd.End - initrd.Start;
+            }
+            input.CmdLine = cmd;
+            input.CmdLineLength = cmdLen;
+            input.SharedInfoMa = sharedInfo << 12;
+            input.ShimL4Slots = (ulong*)Host.Mem.Frame(Host.ShimL4) + 256;
+            input.NrPages = Host.Options.Dom0MemMiB << 8;
+            input.M2p = Host.M2p;
+            input.M2pLength = Host.M2pEntries;
+            input.Mem = Host.Mem;
+            DomainBuildResult r;
+            BuildError be = DomainBuilder.Build(ref input, ref Host.Frames, out r);
+            if (be != BuildError.Ok) Panic.BadInput(KernelChecks.ForBuildError(be), "dom0", DomainBuilder.Describe(be));
+            Host.NrPages = r.NrPages;
+            // The kernel image is loaded: its module's frames are free RAM again (Linux checks
+            // that its own pfns are RAM in the machine memory map).
+            for (ulong f = k.Start >> 12; f < (k.End + 4095) >> 12; f++)
+                if (!Host.IsGuestFrame(f)) Host.Frames.Free(f);
+            if (r.HypercallPageMfn != ElfDomainParams.Unset)
+                TransferPage.TransferPageBuilder.Fill(Host.Mem.Frame(r.HypercallPageMfn));
+            PrintLayout(&r, cmd);
+
+            s_entry.Rip = r.EntryRip;
+            s_entry.Rsp = r.StackPointer;
+            s_entry.Rsi = r.StartInfoVa;
+            s_entry.Cs = Gdt.KernelCs;
+            s_entry.Ss = Gdt.KernelSs;
+            s_entry.Rflags = 0x202;
+            s_entry.Vector = CpuFrame.IretVector;
+            Vcpu.KernelL4 = r.Cr3;
+            return r.Cr3;
+        }
+
+        static void PrintLayout(DomainBuildResult* r, byte* cmd)
+        {
+            if (!Log.On(LogLevel.Info)) return;
+            Log.Begin(); Log.Str("dom0: "); Log.Dec(r->NrPages); Log.Str(" pages ("); Log.Dec(r->NrPages >> 8);
+            Log.Str(" MiB), "); Log.Dec(r->IdentityFrames); Log.Str(" identity pfn==mfn, "); Log.Dec(r->SubstituteFrames);
+            Log.Str(" substituted, "); Log.Dec(r->InitrdFrames); Log.Str(" initrd"); Log.End();
+            Log.Begin(); Log.Str("dom0: entry "); Log.Hex(r->EntryRip); Log.Str(" stack "); Log.Hex(r->StackPointer);
+            Log.Str(" start_info "); Log.Hex(r->StartInfoVa); Log.Str(" cr3 "); Log.Hex(r->Cr3); Log.End();
+            Log.Begin(); Log.Str("dom0: command line \""); Log.Bytes(cmd, -1); Log.Str("\""); Log.End();
+        }
+
+        static void EnterGuest(ulong cr3)
+        {
+            Log.Info("entering dom0 in ring 0");
+            Cpu.WriteCr3(cr3);
+            fixed (CpuFrame* f = &s_entry) Cpu.EnterFrame(f);
+        }
+
+        [UnmanagedCallersOnly(EntryPoint = "user_syscall_dispatch")]
+        static void UserSyscall(CpuFrame* f)
+        {
+            Log.Line("system call from user mode: not supported yet");
+            Panic.DumpFrame(f);
+            Machine.Exit(ExitCode.GuestCrash);
+        }
+    }
+}

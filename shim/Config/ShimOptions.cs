@@ -1,0 +1,92 @@
+namespace Microxen.Config
+{
+    /// <summary>How hypercalls are served: see DESIGN.md section 1.</summary>
+    public enum ShimMode { Fast = 0, Checked = 1 }
+
+    /// <summary>Problems with the shim's command line.</summary>
+    public enum OptionError { None = 0, UnknownOption, BadMode, BadLogLevel, BadNumber }
+
+    /// <summary>
+    /// The shim's own command line (the multiboot command line of the microxen image):
+    /// space-separated <c>key=value</c> words. <c>mode=fast|checked</c> (default fast);
+    /// <c>loglevel=error|warn|info|debug</c> (default info); <c>dom0_mem=N</c> guest memory in
+    /// MiB (default: all free RAM). Unknown words are an error, never ignored.
+    /// </summary>
+    public unsafe struct ShimOptions
+    {
+        public ShimMode Mode;
+        /// <summary>0 error, 1 warn, 2 info, 3 debug (Microxen.Console.LogLevel).</summary>
+        public int LogLevel;
+        /// <summary>Guest memory in MiB; 0 = all free RAM.</summary>
+        public ulong Dom0MemMiB;
+        /// <summary>Where the first bad word starts (for the error message), else null.</summary>
+        public byte* BadWord;
+
+        public static OptionError Parse(byte* s, out ShimOptions o)
+        {
+            o.Mode = ShimMode.Fast;
+            o.LogLevel = 2;
+            o.Dom0MemMiB = 0;
+            o.BadWord = null;
+            while (*s != 0)
+            {
+                while (*s == (byte)' ' || *s == (byte)'\t') s++;
+                if (*s == 0) break;
+                byte* word = s;
+                while (*s != 0 && *s != (byte)' ' && *s != (byte)'\t') s++;
+                int len = (int)(s - word);
+                OptionError e = ParseWord(word, len, ref o);
+                if (e != OptionError.None) { o.BadWord = word; return e; }
+            }
+            return OptionError.None;
+        }
+
+        static OptionError ParseWord(byte* w, int len, ref ShimOptions o)
+        {
+            if (Is(w, len, "mode=fast")) { o.Mode = ShimMode.Fast; return OptionError.None; }
+            if (Is(w, len, "mode=checked")) { o.Mode = ShimMode.Checked; return OptionError.None; }
+            if (Prefix(w, len, "mode=")) return OptionError.BadMode;
+            if (Is(w, len, "loglevel=error")) { o.LogLevel = 0; return OptionError.None; }
+            if (Is(w, len, "loglevel=warn")) { o.LogLevel = 1; return OptionError.None; }
+            if (Is(w, len, "loglevel=info")) { o.LogLevel = 2; return OptionError.None; }
+            if (Is(w, len, "loglevel=debug")) { o.LogLevel = 3; return OptionError.None; }
+            if (Prefix(w, len, "loglevel=")) return OptionError.BadLogLevel;
+            if (Prefix(w, len, "dom0_mem="))
+            {
+                ulong v = 0;
+                int i = 9;
+                if (i == len) return OptionError.BadNumber;
+                for (; i < len; i++)
+                {
+                    byte c = w[i];
+                    if (c < (byte)'0' || c > (byte)'9' || v > 100000000) return OptionError.BadNumber;
+                    v = v * 10 + (ulong)(c - (byte)'0');
+                }
+                o.Dom0MemMiB = v;
+                return OptionError.None;
+            }
+            return OptionError.UnknownOption;
+        }
+
+        static bool Is(byte* w, int len, string s) => len == s.Length && Prefix(w, len, s);
+
+        static bool Prefix(byte* w, int len, string s)
+        {
+            if (len < s.Length) return false;
+            for (int i = 0; i < s.Length; i++) if (w[i] != (byte)s[i]) return false;
+            return true;
+        }
+
+        public static string Describe(OptionError e)
+        {
+            switch (e)
+            {
+                case OptionError.UnknownOption: return "unknown option (known: mode=fast|checked loglevel=error|warn|info|debug dom0_mem=MiB)";
+                case OptionError.BadMode: return "mode must be fast or checked";
+                case OptionError.BadLogLevel: return "loglevel must be error, warn, info or debug";
+                case OptionError.BadNumber: return "dom0_mem takes a whole number of MiB";
+                default: return "no error";
+            }
+        }
+    }
+}

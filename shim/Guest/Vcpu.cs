@@ -1,0 +1,57 @@
+using Microxen.Xen;
+
+namespace Microxen.Guest
+{
+    /// <summary>One registered trap handler (HYPERVISOR_set_trap_table, struct trap_info).</summary>
+    public struct TrapHandler
+    {
+        public ulong Address;   // 0 = none
+        public ushort Cs;
+        public byte Flags;      // TI_IF (bit 2): mask events on entry
+    }
+
+    /// <summary>
+    /// The state of the guest's one vCPU that the shim keeps: where its vcpu_info lives, the
+    /// handlers and callbacks it registered, its kernel stack, its page-table bases.
+    /// </summary>
+    public static unsafe class Vcpu
+    {
+        struct Traps { public fixed ulong Address[256]; public fixed ushort Cs[256]; public fixed byte Flags[256]; }
+        static Traps s_traps;
+
+        /// <summary>The shared_info page (shim frame, through the direct map).</summary>
+        public static SharedInfo* Shared;
+        /// <summary>vcpu_info of vCPU 0: in shared_info until VCPUOP_register_vcpu_info moves it.</summary>
+        public static VcpuInfo* Info;
+        public static ulong InfoMa;
+
+        public static ulong EventCallback;
+        public static ulong FailsafeCallback;
+        public static ulong SyscallCallback;
+        public static ulong NmiCallback;
+
+        /// <summary>HYPERVISOR_stack_switch: kernel SS and RSP for entries from user mode.</summary>
+        public static ulong KernelSs, KernelSp;
+        /// <summary>Machine addresses of the kernel and user L4 (MMUEXT_NEW_BASEPTR / NEW_USER_BASEPTR).</summary>
+        public static ulong KernelL4, UserL4;
+        /// <summary>Guest virtual address of the runstate area (VCPUOP_register_runstate_memory_area), 0 = none.</summary>
+        public static ulong RunstateArea;
+
+        public static void SetTrap(int vector, ulong address, ushort cs, byte flags)
+        {
+            fixed (Traps* t = &s_traps) { t->Address[vector] = address; t->Cs[vector] = cs; t->Flags[vector] = flags; }
+        }
+
+        public static void ClearTraps()
+        {
+            fixed (Traps* t = &s_traps) for (int v = 0; v < 256; v++) t->Address[v] = 0;
+        }
+
+        public static TrapHandler Trap(int vector)
+        {
+            TrapHandler h;
+            fixed (Traps* t = &s_traps) { h.Address = t->Address[vector]; h.Cs = t->Cs[vector]; h.Flags = t->Flags[vector]; }
+            return h;
+        }
+    }
+}

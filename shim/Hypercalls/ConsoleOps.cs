@@ -1,0 +1,32 @@
+using Microxen.Console;
+using Microxen.Xen;
+
+namespace Microxen.Hypercalls
+{
+    /// <summary>HYPERVISOR_console_io (public/xen.h): the guest's console is COM1.</summary>
+    public static unsafe class ConsoleOps
+    {
+        public static long Op(ulong cmd, ulong count, ulong buffer)
+        {
+            byte* b = (byte*)buffer;
+            switch (cmd)
+            {
+                case ConsoleIoCmd.CONSOLEIO_write:
+                    for (ulong i = 0; i < count; i++)
+                    {
+                        if (b[i] == (byte)'\n') Serial.Put((byte)'\r');
+                        Serial.Put(b[i]);
+                    }
+                    return (long)count;
+                case ConsoleIoCmd.CONSOLEIO_read:
+                {
+                    ulong n = 0;
+                    while (n < count && Serial.HasInput()) b[n++] = Serial.Get();
+                    return (long)n;
+                }
+                default:
+                    return -XenErrno.ENOSYS;
+            }
+        }
+    }
+}

@@ -1,0 +1,78 @@
+using System.Runtime.InteropServices;
+using Microxen.Arch;
+using Microxen.Xen;
+
+namespace Microxen.Hypercalls
+{
+    /// <summary>
+    /// The C# hypercall dispatcher (hypercall_dispatch): reached from the LSTAR stub when the
+    /// ring-0 guest executes <c>syscall</c>, and from the transfer page. Number in RAX; arguments
+    /// in RDI, RSI, RDX, R10, R8; the result goes back in RAX and every other register is kept
+    /// (the stub restores them). Errors are Xen's negative errno values (public/errno.h).
+    /// </summary>
+    public static unsafe class HypercallDispatch
+    {
+        [UnmanagedCallersOnly(EntryPoint = "hypercall_dispatch")]
+        static void Entry(CpuFrame* f)
+        {
+            ulong nr = f->Rax;
+            HypercallStats.Count(nr, HypercallNames.HasSubOps(nr) ? f->Rdi : ulong.MaxValue);
+            if (nr == Hypercall.Iret)
+            {
+                Iret.Do(f);
+                return;
+            }
+            f->Rax = (ulong)Call(nr, f->Rdi, f->Rsi, f->Rdx, f->R10, f->R8, f);
+        }
+
+        /// <summary>Runs hypercall <paramref name="nr"/>; also the body of each multicall entry.</summary>
+        public static long Call(ulong nr, ulong a1, ulong a2, ulong a3, ulong a4, ulong a5, CpuFrame* f)
+        {
+            switch (nr)
+            {
+                case Hypercall.SetTrapTable: return TrapOps.SetTrapTable(a1);
+                case Hypercall.MmuUpdate: return MmuOps.MmuUpdate(a1, a2, a3, a4);
+                case Hypercall.SetGdt: return DescriptorOps.SetGdt(a1, a2);
+                case Hypercall.StackSwitch: return TrapOps.StackSwitch(a1, a2);
+                case Hypercall.SetCallbacks: return TrapOps.SetCallbacks(a1, a2, a3);
+                case Hypercall.FpuTaskswitch: return TrapOps.FpuTaskswitch(a1);
+                case Hypercall.SetDebugreg: return DebugRegOps.Set(a1, a2);
+                case Hypercall.GetDebugreg: return DebugRegOps.Get(a1);
+                case Hypercall.UpdateDescriptor: return DescriptorOps.UpdateDescriptor(a1, a2);
+                case Hypercall.MemoryOp: return MemoryOps.Op(a1, a2);
+                case Hypercall.Multicall: return Multicall(a1, a2, f);
+                case Hypercall.UpdateVaMapping: return MmuOps.UpdateVaMapping(a1, a2, a3);
+                case Hypercall.SetTimerOp: return SchedOps.SetTimerOp(a1);
+                case Hypercall.XenVersion: return VersionOps.Op(a1, a2);
+                case Hypercall.ConsoleIo: return ConsoleOps.Op(a1, a2, a3);
+                case Hypercall.VmAssist: return TrapOps.VmAssist(a1, a2);
+                case Hypercall.VcpuOp: return VcpuOps.Op(a1, a2, a3);
+                case Hypercall.SetSegmentBase: return TrapOps.SetSegmentBase(a1, a2);
+                case Hypercall.MmuextOp: return MmuOps.MmuextOp(a1, a2, a3, a4);
+                case Hypercall.SchedOp: return SchedOps.Op(a1, a2, f);
+                case Hypercall.CallbackOp: return TrapOps.CallbackOp(a1, a2);
+                case Hypercall.EventChannelOp: return EventChannelOps.Op(a1, a2);
+                case Hypercall.PhysdevOp: return PhysdevOps.Op(a1, a2);
+                default:
+                    return HypercallStats.Unimplemented(HypercallNames.Name(nr), nr, a1, a2, a3, a4, a5);
+            }
+        }
+
+        /// <summary>
+        /// HYPERVISOR_multicall(entries, count): runs each multicall_entry (public/xen.h, 64 bytes)
+        /// in order and stores its result. iret may not be batched (-EINVAL, as Xen).
+        /// </summary>
+        static long Multicall(ulong entries, ulong count, CpuFrame* f)
+        {
+            MulticallEntry* e = (MulticallEntry*)entries;
+            for (ulong i = 0; i < count; i++, e++)
+            {
+                ulong nr = e->Op;
+                HypercallStats.Count(nr, HypercallNames.HasSubOps(nr) ? e->Args[0] : ulong.MaxValue);
+                if (nr == Hypercall.Iret || nr == Hypercall.Multicall) { e->Result = unchecked((ulong)(long)-XenErrno.EINVAL); continue; }
+                e->Result = (ulong)Call(nr, e->Args[0], e->Args[1], e->Args[2], e->Args[3], e->Args[4], f);
+            }
+            return 0;
+        }
+    }
+}

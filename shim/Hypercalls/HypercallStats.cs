@@ -1,0 +1,78 @@
+using Microxen.Console;
+
+namespace Microxen.Hypercalls
+{
+    /// <summary>
+    /// Counts of hypercalls and of their sub-operations (the first argument's command, 0-63),
+    /// printed by <see cref="Print"/>; and the once-only log of what the shim does not implement.
+    /// </summary>
+    public static unsafe class HypercallStats
+    {
+        public const int Calls = 64;
+        public const int SubOps = 64;
+        struct Table
+        {
+            public fixed ulong Count[Calls];
+            public fixed ulong Sub[Calls * SubOps];
+            public fixed byte Warned[Calls * SubOps];
+        }
+        static Table s_t;
+
+        /// <summary>Counts a sub-operation only (the commands inside mmuext_op and mmu_update batches).</summary>
+        public static void CountSub(ulong nr, ulong sub)
+        {
+            if (nr >= Calls || sub >= SubOps) return;
+            fixed (Table* t = &s_t) t->Sub[nr * SubOps + sub]++;
+        }
+
+        public static void Count(ulong nr, ulong sub)
+        {
+            if (nr >= Calls) return;
+            fixed (Table* t = &s_t)
+            {
+                t->Count[nr]++;
+                if (sub < SubOps) t->Sub[nr * SubOps + sub]++;
+            }
+        }
+
+        /// <summary>
+        /// Logs "unimplemented hypercall" once per (number, sub-operation) with the arguments,
+        /// and returns -ENOSYS for the caller to hand back.
+        /// </summary>
+        public static long Unimplemented(string name, ulong nr, ulong a1, ulong a2, ulong a3, ulong a4, ulong a5)
+        {
+            ulong key = nr < Calls ? nr * SubOps + (a1 < SubOps ? a1 : SubOps - 1) : 0;
+            fixed (Table* t = &s_t)
+            {
+                if (nr < Calls && t->Warned[key] != 0) return -Xen.XenErrno.ENOSYS;
+                if (nr < Calls) t->Warned[key] = 1;
+            }
+            Log.Begin(); Log.Str("unimplemented hypercall "); Log.Dec(nr); Log.Str(" ("); Log.Str(name);
+            Log.Str(") args "); Log.Hex(a1); Log.Str(" "); Log.Hex(a2); Log.Str(" "); Log.Hex(a3);
+            Log.Str(" "); Log.Hex(a4); Log.Str(" "); Log.Hex(a5); Log.Str(": -ENOSYS"); Log.End();
+            return -Xen.XenErrno.ENOSYS;
+        }
+
+        /// <summary>Prints one line per hypercall seen: number, name, count, and per sub-op counts.</summary>
+        public static void Print()
+        {
+            Log.Line("hypercalls seen (number name count [sub-op:count ...]):");
+            fixed (Table* t = &s_t)
+            {
+                for (int nr = 0; nr < Calls; nr++)
+                {
+                    if (t->Count[nr] == 0) continue;
+                    Log.Begin(); Log.Str("  "); Log.Dec((ulong)nr); Log.Str(" "); Log.Str(HypercallNames.Name((ulong)nr));
+                    Log.Str(" "); Log.Dec(t->Count[nr]);
+                    for (int s = 0; s < SubOps; s++)
+                        {
+                            ulong c = t->Sub[nr * SubOps + s];
+                            if (c == 0) continue;
+                            Log.Str(" "); Log.Dec((ulong)s); Log.Str(":"); Log.Dec(c);
+                        }
+                    Log.End();
+                }
+            }
+        }
+    }
+}

@@ -1,0 +1,40 @@
+using Microxen.Arch;
+using Microxen.Guest;
+using Microxen.Xen;
+
+namespace Microxen.Hypercalls
+{
+    /// <summary>
+    /// HYPERVISOR_iret (public/arch-x86/xen-x86_64.h, struct iret_context): the guest's stack
+    /// holds rax, r11, rcx, flags, rip, cs, rflags, rsp, ss. The shim restores all of them,
+    /// sets the event mask from the frame's IF, and returns with iretq.
+    /// </summary>
+    public static unsafe class Iret
+    {
+        public static void Do(CpuFrame* f)
+        {
+            ulong* c = (ulong*)f->Rsp;
+            f->Rax = c[0];
+            f->R11 = c[1];
+            f->Rcx = c[2];
+            ulong flags = c[3];
+            f->Rip = c[4];
+            ulong cs = c[5];
+            ulong rflags = c[6];
+            f->Rsp = c[7];
+            f->Ss = c[8] & ~3UL;
+            if (Vcpu.Info != null) Vcpu.Info->EvtchnUpcallMask = (byte)((rflags & 0x200) != 0 ? 0 : 1);
+            if ((cs & 3) == 0)
+            {
+                f->Cs = cs;
+                f->Rflags = (rflags | 0x200UL) & ~0x3000UL;   // hardware IF stays on; IOPL 0
+            }
+            else
+            {
+                Boot.Panic.Stop("iret to user mode is not supported yet");
+            }
+            f->Vector = CpuFrame.IretVector;
+            _ = flags;
+        }
+    }
+}

@@ -1,0 +1,156 @@
+using Microxen.Boot;
+using Microxen.Memory;
+using Microxen.Xen;
+
+namespace Microxen.Hypercalls
+{
+    /// <summary>
+    /// HYPERVISOR_memory_op (public/memory.h) for the one PV dom0: reservations, the M2P's
+    /// location and frames, and the machine memory map with the shim's own frames reserved.
+    /// </summary>
+    public static unsafe class MemoryOps
+    {
+        public static long Op(ulong cmdWord, ulong arg)
+        {
+            ulong cmd = cmdWord & XenMemOp.MEMOP_CMD_MASK;
+            switch (cmd)
+            {
+                case XenMemOp.XENMEM_maximum_ram_page:
+                    return (long)(Host.FrameCount - 1);
+                case XenMemOp.XENMEM_current_reservation:
+                case XenMemOp.XENMEM_maximum_reservation:
+                    if (*(ushort*)arg != XenMemOp.DOMID_SELF && *(ushort*)arg != 0) return -XenErrno.ESRCH;
+                    return (long)Host.NrPages;
+                case XenMemOp.XENMEM_maximum_gpfn:
+                    return (long)(Host.NrPages - 1);
+                case XenMemOp.XENMEM_machphys_mapping:
+                {
+                    XenMachphysMapping* m = (XenMachphysMapping*)arg;
+                    m->VStart = Layout.MACH2PHYS_VIRT_START;
+                    m->VEnd = Layout.MACH2PHYS_VIRT_START + Host.M2pFrames * 4096;
+                    m->MaxMfn = Host.M2pEntries - 1;
+                    return 0;
+                }
+                case XenMemOp.XENMEM_machphys_mfn_list:
+                    return MachphysMfnList(arg);
+                case XenMemOp.XENMEM_machine_memory_map:
+                    return MachineMemoryMap((XenMemoryMap*)arg);
+                case XenMemOp.XENMEM_memory_map:
+                    // A PV domain without a map set by its builder gets -ENOSYS from Xen too;
+                    // Linux then uses machine_memory_map (dom0) or a map of nr_pages.
+                    return -XenErrno.ENOSYS;
+                case XenMemOp.XENMEM_decrease_reservation:
+                    return DecreaseReservation((XenMemoryReservation*)arg);
+                case XenMemOp.XENMEM_populate_physmap:
+                case XenMemOp.XENMEM_increase_reservation:
+                    return PopulatePhysmap((XenMemoryReservation*)arg, cmd == XenMemOp.XENMEM_populate_physmap);
+                default:
+                    return HypercallStats.Unimplemented("memory_op", Hypercall.MemoryOp, cmdWord, arg, 0, 0, 0);
+            }
+        }
+
+        /// <summary>
+        /// XENMEM_machphys_mfn_list: the frames of the M2P in 2 MiB extents (the first frame of
+        /// each; the shim allocates the table as one contiguous run).
+        /// </summary>
+        static long MachphysMfnList(ulong arg)
+        {
+            uint max = *(uint*)arg;
+            ulong* list = *(ulong**)(arg + 8);
+            uint n = 0;
+            for (ulong f = 0; f < Host.M2pFrames && n < max; f += 512) list[n++] = Host.M2pFirstMfn + f;
+            *(uint*)(arg + 16) = n;
+            return 0;
+        }
+
+        /// <summary>
+        /// XENMEM_machine_memory_map: the boot loader's e820 map in which every RAM frame that is
+        /// neither the guest's nor free (the shim's image, tables, M2P, shared_info) is
+        /// reported reserved.
+        /// </summary>
+        static long MachineMemoryMap(XenMemoryMap* map)
+        {
+            E820Entry* out_ = (E820Entry*)map->Buffer;
+            uint max = map->NrEntries;
+            uint n = 0;
+            BootInfo* bi = Host.Boot;
+            for (int r = 0; r < bi->MemoryRegionCount; r++)
+            {
+                E820Entry* e = bi->Region(r);
+                if (e->Type != E820Entry.Ram) { if (!Add(out_, ref n, max, e->Addr, e->Size, e->Type)) return -XenErrno.E2BIG; continue; }
+                ulong first = (e->Addr + 4095) >> 12, end = (e->Addr + e->Size) >> 12;
+                ulong runStart = first;
+                bool runRam = first < end && Usable(first);
+                for (ulong f = first; f <= end; f++)
+                {
+                    bool ram = f < end && Usable(f);
+                    if (f == end || ram != runRam)
+                    {
+                        if (f > runStart && !Add(out_, ref n, max, runStart << 12, (f - runStart) << 12, runRam ? E820Entry.Ram : E820Entry.Reserved))
+                            return -XenErrno.E2BIG;
+                        runStart = f;
+                        runRam = ram;
+                    }
+                }
+            }
+            map->NrEntries = n;
+            return 0;
+        }
+
+        static bool Usable(ulong mfn) => mfn < Host.FrameCount && (Host.IsGuestFrame(mfn) || Host.Frames.IsFree(mfn));
+
+        static bool Add(E820Entry* out_, ref uint n, uint max, ulong addr, ulong size, uint type)
+        {
+            if (n > 0 && out_[n - 1].Type == type && out_[n - 1].Addr + out_[n - 1].Size == addr)
+            {
+                out_[n - 1].Size += size;
+                return true;
+            }
+            if (n >= max) return false;
+            out_[n].Addr = addr; out_[n].Size = size; out_[n].Type = type;
+            n++;
+            return true;
+        }
+
+        /// <summary>
+        /// XENMEM_decrease_reservation: the guest gives back frames. For a PV guest extent_start
+        /// lists machine frames (GMFN = MFN, xen/common/memory.c guest_remove_page).
+        /// </summary>
+        static long DecreaseReservation(XenMemoryReservation* r)
+        {
+            if (r->ExtentOrder != 0) return -XenErrno.EINVAL;
+            ulong* mfns = (ulong*)r->ExtentStart;
+            ulong i = 0;
+            for (; i < r->NrExtents; i++)
+            {
+                ulong mfn = mfns[i];
+                if (!Host.IsGuestFrame(mfn)) break;
+                Host.M2p[mfn] = Host.InvalidM2p;
+                Host.Frames.Free(mfn);
+            }
+            return (long)i;
+        }
+
+        /// <summary>XENMEM_populate_physmap / increase_reservation: new frames for the listed gpfns.</summary>
+        static long PopulatePhysmap(XenMemoryReservation* r, bool populate)
+        {
+            if (r->ExtentOrder != 0) return -XenErrno.EINVAL;
+            ulong* list = (ulong*)r->ExtentStart;
+            ulong i = 0;
+            for (; i < r->NrExtents; i++)
+            {
+                ulong mfn = Host.Frames.AllocHigh();
+                if (mfn == FrameAllocator.None) break;
+                if (populate)
+                {
+                    ulong pfn = list[i];
+                    if (pfn >= Host.M2pEntries) { Host.Frames.Free(mfn); break; }
+                    Host.M2p[mfn] = pfn;
+                    list[i] = mfn;
+                }
+                else list[i] = mfn;
+            }
+            return (long)i;
+        }
+    }
+}

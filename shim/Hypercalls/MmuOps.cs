@@ -1,0 +1,154 @@
+using Microxen.Arch;
+using Microxen.Boot;
+using Microxen.Guest;
+using Microxen.Memory;
+using Microxen.Xen;
+
+namespace Microxen.Hypercalls
+{
+    /// <summary>
+    /// mmu_update, mmuext_op and update_va_mapping in fast mode: the guest's page tables are the
+    /// hardware's, so a request is applied as given with native instructions (a store through
+    /// the direct map, mov cr3, invlpg). Pinning needs only the shim's L4 slots filled in.
+    /// Sources: public/xen.h (MMU_*, MMUEXT_*, UVMF_*), xen/arch/x86/mm.c for the semantics.
+    /// </summary>
+    public static unsafe class MmuOps
+    {
+        const ulong AccessedDirty = PageFlags.Accessed | PageFlags.Dirty;
+
+        /// <summary>HYPERVISOR_mmu_update(reqs, count, done, domid).</summary>
+        public static long MmuUpdate(ulong reqs, ulong count, ulong done, ulong domid)
+        {
+            count &= 0x7fffffff;   // MMU_UPDATE_PREEMPTED
+            MmuUpdate* r = (MmuUpdate*)reqs;
+            ulong i = 0;
+            long rc = 0;
+            for (; i < count; i++)
+            {
+                ulong cmd = r[i].Ptr & MmuCmd.CmdMask;
+                ulong ma = r[i].Ptr & ~7UL;
+                ulong val = r[i].Val;
+                HypercallStats.CountSub(Hypercall.MmuUpdate, cmd);
+                if (cmd == MmuCmd.MMU_NORMAL_PT_UPDATE || cmd == MmuCmd.MMU_PT_UPDATE_PRESERVE_AD)
+                {
+                    if ((ma >> 12) >= Host.FrameCount) { rc = -XenErrno.EINVAL; break; }
+                    ulong* pte = (ulong*)Host.Mem.At(ma);
+                    if (cmd == MmuCmd.MMU_PT_UPDATE_PRESERVE_AD) val |= *pte & AccessedDirty;
+                    *pte = val;
+                }
+                else if (cmd == MmuCmd.MMU_MACHPHYS_UPDATE)
+                {
+                    ulong mfn = ma >> 12;
+                    if (mfn >= Host.M2pEntries) { rc = -XenErrno.EINVAL; break; }
+                    Host.M2p[mfn] = val;
+                }
+                else { rc = -XenErrno.ENOSYS; break; }
+            }
+            if (done != 0) *(uint*)done = (uint)i;
+            return rc;
+        }
+
+        /// <summary>HYPERVISOR_update_va_mapping(va, val, flags): rewrites the L1 entry mapping va.</summary>
+        public static long UpdateVaMapping(ulong va, ulong val, ulong flags)
+        {
+            ulong* pte = L1Entry(Cpu.ReadCr3() >> 12, va);
+            if (pte == null) return -XenErrno.EINVAL;
+            *pte = val;
+            Flush(va, flags);
+            return 0;
+        }
+
+        static void Flush(ulong va, ulong flags)
+        {
+            ulong type = flags & UvmFlags.UVMF_FLUSHTYPE_MASK;
+            if (type == UvmFlags.UVMF_INVLPG) Cpu.Invlpg(va);
+            else if (type == UvmFlags.UVMF_TLB_FLUSH) Cpu.FlushTlb();
+        }
+
+        /// <summary>The L1 entry for va under L4 frame l4Mfn, or null (not mapped through an L1).</summary>
+        public static ulong* L1Entry(ulong l4Mfn, ulong va)
+        {
+            ulong t = l4Mfn;
+            for (int level = 4; level > 1; level--)
+            {
+                ulong e = PageTables.Table(Host.Mem, t)[PageTables.Index(va, level)];
+                if ((e & PageFlags.Present) == 0 || (level < 4 && (e & PageFlags.PSE) != 0)) return null;
+                t = PageTables.EntryMfn(e);
+                if (t >= Host.FrameCount) return null;
+            }
+            return PageTables.Table(Host.Mem, t) + PageTables.Index(va, 1);
+        }
+
+        /// <summary>HYPERVISOR_mmuext_op(ops, count, done, domid).</summary>
+        public static long MmuextOp(ulong ops, ulong count, ulong done, ulong domid)
+        {
+            count &= 0x7fffffff;
+            MmuextOp* op = (MmuextOp*)ops;
+            ulong i = 0;
+            long rc = 0;
+            for (; i < count && rc == 0; i++, op++)
+            {
+                uint cmd = op->Cmd;
+                HypercallStats.CountSub(Hypercall.MmuextOp, cmd);
+                switch (cmd)
+                {
+                    case MmuextCmd.MMUEXT_PIN_L4_TABLE:
+                        if (op->Mfn >= Host.FrameCount) { rc = -XenErrno.EINVAL; break; }
+                        Host.FillShimSlots(op->Mfn);
+                        break;
+                    case MmuextCmd.MMUEXT_PIN_L1_TABLE:
+                    case MmuextCmd.MMUEXT_PIN_L2_TABLE:
+                    case MmuextCmd.MMUEXT_PIN_L3_TABLE:
+                    case MmuextCmd.MMUEXT_UNPIN_TABLE:
+                        if (op->Mfn >= Host.FrameCount) rc = -XenErrno.EINVAL;
+                        break;
+                    case MmuextCmd.MMUEXT_NEW_BASEPTR:
+                        if (op->Mfn >= Host.FrameCount) { rc = -XenErrno.EINVAL; break; }
+                        Host.FillShimSlots(op->Mfn);
+                        Vcpu.KernelL4 = op->Mfn << 12;
+                        Cpu.WriteCr3(op->Mfn << 12);
+                        break;
+                    case MmuextCmd.MMUEXT_NEW_USER_BASEPTR:
+                        if (op->Mfn != 0 && op->Mfn >= Host.FrameCount) { rc = -XenErrno.EINVAL; break; }
+                        if (op->Mfn != 0) Host.FillShimSlots(op->Mfn);
+                        Vcpu.UserL4 = op->Mfn << 12;
+                        break;
+                    case MmuextCmd.MMUEXT_TLB_FLUSH_LOCAL:
+                    case MmuextCmd.MMUEXT_TLB_FLUSH_MULTI:
+                    case MmuextCmd.MMUEXT_TLB_FLUSH_ALL:
+                        Cpu.FlushTlb();
+                        break;
+                    case MmuextCmd.MMUEXT_INVLPG_LOCAL:
+                    case MmuextCmd.MMUEXT_INVLPG_MULTI:
+                    case MmuextCmd.MMUEXT_INVLPG_ALL:
+                        Cpu.Invlpg(op->LinearAddr);
+                        break;
+                    case MmuextCmd.MMUEXT_FLUSH_CACHE:
+                    case MmuextCmd.MMUEXT_FLUSH_CACHE_GLOBAL:
+                        break;
+                    case MmuextCmd.MMUEXT_SET_LDT:
+                        if (op->NrEnts != 0) rc = HypercallStats.Unimplemented("mmuext_op SET_LDT with entries", Hypercall.MmuextOp, cmd, op->LinearAddr, op->NrEnts, 0, 0);
+                        break;
+                    case MmuextCmd.MMUEXT_CLEAR_PAGE:
+                        if (op->Mfn >= Host.FrameCount) { rc = -XenErrno.EINVAL; break; }
+                        Host.Mem.ZeroFrame(op->Mfn);
+                        break;
+                    case MmuextCmd.MMUEXT_COPY_PAGE:
+                    {
+                        if (op->Mfn >= Host.FrameCount || op->SrcMfn >= Host.FrameCount) { rc = -XenErrno.EINVAL; break; }
+                        ulong* d = (ulong*)Host.Mem.Frame(op->Mfn);
+                        ulong* s = (ulong*)Host.Mem.Frame(op->SrcMfn);
+                        for (int k = 0; k < 512; k++) d[k] = s[k];
+                        break;
+                    }
+                    default:
+                        rc = HypercallStats.Unimplemented("mmuext_op", Hypercall.MmuextOp, cmd, op->Mfn, 0, 0, 0);
+                        break;
+                }
+            }
+            if (rc != 0 && i > 0) i--;
+            if (done != 0) *(uint*)done = (uint)i;
+            return rc;
+        }
+    }
+}

@@ -1,0 +1,43 @@
+using Microxen.Boot;
+using Microxen.Guest;
+using Microxen.Xen;
+
+namespace Microxen.Hypercalls
+{
+    /// <summary>HYPERVISOR_vcpu_op (public/vcpu.h) for the guest's single vCPU 0.</summary>
+    public static unsafe class VcpuOps
+    {
+        public static long Op(ulong cmd, ulong vcpu, ulong arg)
+        {
+            if (vcpu != 0)
+                return cmd == VcpuOp.VCPUOP_is_up ? 0 : -XenErrno.ENOENT;
+            switch (cmd)
+            {
+                case VcpuOp.VCPUOP_is_up:
+                    return 1;
+                case VcpuOp.VCPUOP_register_vcpu_info:
+                {
+                    VcpuRegisterVcpuInfo* r = (VcpuRegisterVcpuInfo*)arg;
+                    if (r->Offset > 4096 - 64 || r->Mfn >= Host.FrameCount) return -XenErrno.EINVAL;
+                    VcpuInfo* to = (VcpuInfo*)(Host.Mem.Frame(r->Mfn) + r->Offset);
+                    byte* s = (byte*)Vcpu.Info;
+                    byte* d = (byte*)to;
+                    for (int i = 0; i < 64; i++) d[i] = s[i];
+                    Vcpu.Info = to;
+                    Vcpu.InfoMa = (r->Mfn << 12) + r->Offset;
+                    return 0;
+                }
+                case VcpuOp.VCPUOP_register_runstate_memory_area:
+                    Vcpu.RunstateArea = ((VcpuRegisterRunstateMemoryArea*)arg)->Addr;
+                    if (Vcpu.RunstateArea != 0) ((VcpuRunstateInfo*)Vcpu.RunstateArea)->State = VcpuOp.RUNSTATE_running;
+                    return 0;
+                case VcpuOp.VCPUOP_set_singleshot_timer:
+                case VcpuOp.VCPUOP_stop_singleshot_timer:
+                case VcpuOp.VCPUOP_stop_periodic_timer:
+                    return SchedOps.TimerPlaceholder(cmd);
+                default:
+                    return HypercallStats.Unimplemented("vcpu_op", Hypercall.VcpuOp, cmd, vcpu, arg, 0, 0);
+            }
+        }
+    }
+}

@@ -1,0 +1,69 @@
+using Microxen.Arch;
+
+namespace Microxen.Traps
+{
+    /// <summary>
+    /// CPUID behind Xen's forced-emulation prefix <c>ud2; .ascii "xen"; cpuid</c> (bytes
+    /// 0f 0b 78 65 6e 0f a2), which raises #UD in ring 0: the #UD handler answers with Xen's PV
+    /// policy and skips the 7 bytes. Hypervisor leaves as Xen's (xen/arch/x86/traps.c,
+    /// cpuid_hypervisor_leaves): 0x40000000 "XenVMMXenVMM", 0x40000001 the version, 0x40000002
+    /// one hypercall page at MSR 0x40000000. Native leaves pass through with the features a PV
+    /// guest must not use hidden (VMX, SMX, MONITOR, SMEP, SMAP, PKU) and the hypervisor bit set.
+    /// </summary>
+    public static unsafe class CpuidEmulation
+    {
+        public const int PrefixLength = 7;
+
+        /// <summary>True when the bytes at <paramref name="rip"/> are the forced-emulation prefix.</summary>
+        public static bool IsForcedCpuid(byte* rip)
+        {
+            return rip[0] == 0x0f && rip[1] == 0x0b && rip[2] == 0x78 && rip[3] == 0x65
+                && rip[4] == 0x6e && rip[5] == 0x0f && rip[6] == 0xa2;
+        }
+
+        public static void Emulate(CpuFrame* f)
+        {
+            uint leaf = (uint)f->Rax, sub = (uint)f->Rcx;
+            uint* r = stackalloc uint[4];
+            Leaf(leaf, sub, r);
+            f->Rax = r[0]; f->Rbx = r[1]; f->Rcx = r[2]; f->Rdx = r[3];
+            f->Rip += PrefixLength;
+        }
+
+        public static void Leaf(uint leaf, uint sub, uint* r)
+        {
+            if ((leaf & 0xffff0000) == 0x40000000)
+            {
+                r[0] = r[1] = r[2] = r[3] = 0;
+                switch (leaf)
+                {
+                    case 0x40000000:
+                        r[0] = 0x40000005;
+                        r[1] = 0x566e6558;  // "XenV"
+                        r[2] = 0x65584d4d;  // "MMXe"
+                        r[3] = 0x4d4d566e;  // "nVMM"
+                        break;
+                    case 0x40000001:
+                        r[0] = (4u << 16) | 17u;   // Xen 4.17's interface
+                        break;
+                    case 0x40000002:
+                        r[0] = 1;                  // hypercall transfer pages
+                        r[1] = 0x40000000;         // MSR that installs one
+                        break;
+                }
+                return;
+            }
+            Cpu.Cpuid(leaf, sub, r);
+            if (leaf == 1)
+            {
+                r[2] &= ~((1u << 3) | (1u << 5) | (1u << 6));   // MONITOR, VMX, SMX
+                r[2] |= 1u << 31;                                // hypervisor present
+            }
+            else if (leaf == 7 && sub == 0)
+            {
+                r[1] &= ~((1u << 7) | (1u << 20));               // SMEP, SMAP
+                r[2] &= ~((1u << 3) | (1u << 4));                // PKU, OSPKE
+            }
+        }
+    }
+}

@@ -1,0 +1,292 @@
+using System;
+using System.Collections.Generic;
+using System.Diagnostics;
+using System.IO;
+using System.Runtime.InteropServices;
+using System.Text;
+using Microxen.Domain;
+
+namespace Microxen.Tests
+{
+    /// <summary>One ELF note for <see cref="TestElf"/>.</summary>
+    public sealed class Note
+    {
+        public string Name = "Xen";
+        public uint Type;
+        public byte[] Desc;
+        public Note(uint type, byte[] desc) { Type = type; Desc = desc; }
+        public static Note U64(uint type, ulong v) => new Note(type, BitConverter.GetBytes(v));
+        public static Note U32(uint type, uint v) => new Note(type, BitConverter.GetBytes(v));
+        public static Note Str(uint type, string s, bool nul = true) =>
+            new Note(type, Encoding.ASCII.GetBytes(nul ? s + "\0" : s));
+    }
+
+    /// <summary>
+    /// Builds a small ELF64 x86-64 executable shaped like a Linux PV kernel:
+    /// ehdr | phdrs (PT_LOAD text, PT_NOTE) | notes | text | shstrtab | shdrs (null, .text, .notes, .shstrtab).
+    /// </summary>
+    public sealed class TestElf
+    {
+        public const ulong VirtBase = 0xffffffff80000000UL;
+        public const ulong TextPaddr = 0x1000000;
+        public const ulong TextVaddr = VirtBase + TextPaddr;
+        public const ulong TextMemSize = 0x3000;
+        public const ulong EntryVaddr = TextVaddr + 0x40;
+
+        public List<Note> Notes = DefaultNotes();
+        public ulong EEntry = TextPaddr; // Linux: e_entry is startup_64's physical address
+
+        // Offsets filled by Build().
+        public int PhdrOff = 64, NotesOff, TextOff, ShstrOff, ShdrOff;
+        public const int TextSize = 0x200;
+
+        public static List<Note> DefaultNotes() => new List<Note>
+        {
+            new Note(1, Encoding.ASCII.GetBytes("GNU\0")) { Name = "GNU" },   // not a Xen note
+            Note.Str(XenNotes.XEN_ELFNOTE_GUEST_OS, "linux"),
+            Note.Str(XenNotes.XEN_ELFNOTE_GUEST_VERSION, "2.6"),
+            Note.Str(XenNotes.XEN_ELFNOTE_XEN_VERSION, "xen-3.0"),
+            Note.U64(XenNotes.XEN_ELFNOTE_VIRT_BASE, VirtBase),
+            Note.U64(XenNotes.XEN_ELFNOTE_INIT_P2M, 0x8000000000UL),
+            Note.U64(XenNotes.XEN_ELFNOTE_ENTRY, EntryVaddr),
+            Note.Str(XenNotes.XEN_ELFNOTE_FEATURES, "!writable_page_tables|pae_pgdir_above_4gb", nul: false),
+            Note.U32(XenNotes.XEN_ELFNOTE_SUPPORTED_FEATURES, 0x8801),
+            Note.Str(XenNotes.XEN_ELFNOTE_PAE_MODE, "yes"),
+            Note.Str(XenNotes.XEN_ELFNOTE_LOADER, "generic"),
+            new Note(XenNotes.XEN_ELFNOTE_L1_MFN_VALID, Concat(BitConverter.GetBytes(1UL), BitConverter.GetBytes(1UL))),
+            Note.U32(XenNotes.XEN_ELFNOTE_SUSPEND_CANCEL, 1),
+            Note.U32(XenNotes.XEN_ELFNOTE_MOD_START_PFN, 1),
+            Note.U64(XenNotes.XEN_ELFNOTE_HV_START_LOW, 0xffff800000000000UL),
+            Note.U64(XenNotes.XEN_ELFNOTE_PADDR_OFFSET, 0),
+        };
+
+        static byte[] Concat(byte[] a, byte[] b) { var r = new byte[a.Length + b.Length]; a.CopyTo(r, 0); b.CopyTo(r, a.Length); return r; }
+        static int Align(int v, int a) => (v + a - 1) & ~(a - 1);
+
+        public byte[] Build()
+        {
+            var notes = new MemoryStream();
+            foreach (var n in Notes)
+            {
+                byte[] name = Encoding.ASCII.GetBytes(n.Name + "\0");
+                notes.Write(BitConverter.GetBytes((uint)name.Length));
+                notes.Write(BitConverter.GetBytes((uint)n.Desc.Length));
+                notes.Write(BitConverter.GetBytes(n.Type));
+                notes.Write(name); notes.Write(new byte[Align(name.Length, 4) - name.Length]);
+                notes.Write(n.Desc); notes.Write(new byte[Align(n.Desc.Length, 4) - n.Desc.Length]);
+            }
+            byte[] noteBytes = notes.ToArray();
+            byte[] shstr = Encoding.ASCII.GetBytes("\0.text\0.notes\0.shstrtab\0");
+
+            NotesOff = 0x100;
+            TextOff = Align(NotesOff + noteBytes.Length, 0x100);
+            ShstrOff = TextOff + TextSize;
+            ShdrOff = Align(ShstrOff + shstr.Length, 0x40);
+            int size = ShdrOff + 4 * 64;
+            var f = new byte[size];
+
+            // ELF header
+            f[0] = 0x7f; f[1] = (byte)'E'; f[2] = (byte)'L'; f[3] = (byte)'F';
+            f[4] = 2; f[5] = 1; f[6] = 1;
+            W16(f, 16, 2); W16(f, 18, 62); W32(f, 20, 1);
+            W64(f, 24, EEntry); W64(f, 32, (ulong)PhdrOff); W64(f, 40, (ulong)ShdrOff);
+            W16(f, 52, 64); W16(f, 54, 56); W16(f, 56, 2); W16(f, 58, 64); W16(f, 60, 4); W16(f, 62, 3);
+
+            // PT_LOAD text (R X), PT_NOTE
+            Phdr(f, 0, 1, 5, (ulong)TextOff, TextVaddr, TextPaddr, TextSize, TextMemSize, 0x200000);
+            Phdr(f, 1, 4, 4, (ulong)NotesOff, TextVaddr + 0x1000, TextPaddr + 0x1000, (ulong)noteBytes.Length, (ulong)noteBytes.Length, 4);
+
+            noteBytes.CopyTo(f, NotesOff);
+            for (int i = 0; i < TextSize; i++) f[TextOff + i] = 0x90; // nop
+            shstr.CopyTo(f, ShstrOff);
+
+            Shdr(f, 1, 1, 1, 6, TextVaddr, (ulong)TextOff, TextSize);            // .text PROGBITS AX
+            Shdr(f, 2, 7, 7, 2, TextVaddr + 0x1000, (ulong)NotesOff, (ulong)noteBytes.Length); // .notes SHT_NOTE
+            Shdr(f, 3, 15, 3, 0, 0, (ulong)ShstrOff, (ulong)shstr.Length);      // .shstrtab STRTAB
+            return f;
+        }
+
+        void Phdr(byte[] f, int i, uint type, uint flags, ulong off, ulong va, ulong pa, ulong filesz, ulong memsz, ulong align)
+        {
+            int p = PhdrOff + i * 56;
+            W32(f, p, type); W32(f, p + 4, flags); W64(f, p + 8, off); W64(f, p + 16, va);
+            W64(f, p + 24, pa); W64(f, p + 32, filesz); W64(f, p + 40, memsz); W64(f, p + 48, align);
+        }
+
+        void Shdr(byte[] f, int i, uint name, uint type, ulong flags, ulong addr, ulong off, ulong size)
+        {
+            int p = ShdrOff + i * 64;
+            W32(f, p, name); W32(f, p + 4, type); W64(f, p + 8, flags); W64(f, p + 16, addr);
+            W64(f, p + 24, off); W64(f, p + 32, size); W64(f, p + 48, 4);
+        }
+
+        public static void W16(byte[] f, int o, ushort v) => BitConverter.TryWriteBytes(new Span<byte>(f, o, 2), v);
+        public static void W32(byte[] f, int o, uint v) => BitConverter.TryWriteBytes(new Span<byte>(f, o, 4), v);
+        public static void W64(byte[] f, int o, ulong v) => BitConverter.TryWriteBytes(new Span<byte>(f, o, 8), v);
+        public static ulong R64(byte[] f, long o) => BitConverter.ToUInt64(f, (int)o);
+        public static uint R32(byte[] f, long o) => BitConverter.ToUInt32(f, (int)o);
+        public static ushort R16(byte[] f, long o) => BitConverter.ToUInt16(f, (int)o);
+    }
+
+    /// <summary>
+    /// Native memory holding a copy of some bytes that end exactly at a PROT_NONE guard page, so
+    /// that any read past the end crashes the test run instead of passing silently.
+    /// </summary>
+    public sealed unsafe class GuardedBuffer : IDisposable
+    {
+        [DllImport("libc", SetLastError = true)] static extern IntPtr mmap(IntPtr addr, UIntPtr len, int prot, int flags, int fd, IntPtr off);
+        [DllImport("libc", SetLastError = true)] static extern int mprotect(IntPtr addr, UIntPtr len, int prot);
+        [DllImport("libc", SetLastError = true)] static extern int munmap(IntPtr addr, UIntPtr len);
+
+        readonly IntPtr _map;
+        readonly ulong _mapLen;
+        public readonly byte* Data;
+        public readonly ulong Length;
+
+        public GuardedBuffer(byte[] src, long length)
+        {
+            ulong page = (ulong)Environment.SystemPageSize;
+            ulong dataPages = ((ulong)length + page - 1) / page;
+            if (dataPages == 0) dataPages = 1;
+            _mapLen = (dataPages + 1) * page;
+            _map = mmap(IntPtr.Zero, (UIntPtr)_mapLen, 3 /*RW*/, 0x22 /*PRIVATE|ANON*/, -1, IntPtr.Zero);
+            if (_map == new IntPtr(-1)) throw new InvalidOperationException("mmap failed");
+            byte* guard = (byte*)_map + dataPages * page;
+            if (mprotect((IntPtr)guard, (UIntPtr)page, 0) != 0) throw new InvalidOperationException("mprotect failed");
+            Data = guard - length;
+            Length = (ulong)length;
+            if (length > 0) Marshal.Copy(src, 0, (IntPtr)Data, (int)length);
+        }
+
+        public void Dispose() => munmap(_map, (UIntPtr)_mapLen);
+    }
+
+    /// <summary>Locates the repository, Debian's kernel (fetching it if needed) and the BzImage tool.</summary>
+    public static class DebianKernel
+    {
+        static readonly object Lock = new object();
+        static byte[] _vmlinux;
+        static string _toolDll;
+
+        /// <summary>The folder holding shim/ and tools/fetch-kernel.sh: searched upwards from the test's
+        /// base directory, then from the current directory, then from this source file's folder (the
+        /// build output may live outside the repository, e.g. with --artifacts-path).</summary>
+        public static string RepoRoot
+        {
+            get
+            {
+                foreach (string start in new[] { AppContext.BaseDirectory, Environment.CurrentDirectory, SourceDir() })
+                    for (var d = new DirectoryInfo(start); d != null; d = d.Parent)
+                        if (Directory.Exists(Path.Combine(d.FullName, "shim")) &&
+                            File.Exists(Path.Combine(d.FullName, "tools", "fetch-kernel.sh")))
+                            return d.FullName;
+                throw new InvalidOperationException("repository root (with shim/ and tools/fetch-kernel.sh) not found above " +
+                                                    AppContext.BaseDirectory + " or " + SourceDir());
+            }
+        }
+
+        static string SourceDir([System.Runtime.CompilerServices.CallerFilePath] string path = "") =>
+            string.IsNullOrEmpty(path) ? "/" : Path.GetDirectoryName(path);
+
+        public static string Dir => Path.Combine(RepoRoot, "build", "debian");
+        public static string VmlinuxPath => Path.Combine(Dir, "vmlinux");
+
+        /// <summary>build/debian/vmlinux, running tools/fetch-kernel.sh first if it is missing.</summary>
+        public static string EnsureFetched()
+        {
+            lock (Lock)
+            {
+                if (!File.Exists(VmlinuxPath))
+                {
+                    var (rc, output) = Run("bash", $"\"{Path.Combine(RepoRoot, "tools", "fetch-kernel.sh")}\" \"{Dir}\"", 1200);
+                    if (rc != 0 || !File.Exists(VmlinuxPath))
+                        throw new InvalidOperationException($"tools/fetch-kernel.sh failed (exit {rc}):\n{output}");
+                }
+                return VmlinuxPath;
+            }
+        }
+
+        public static string BzImagePath
+        {
+            get
+            {
+                EnsureFetched();
+                var files = Directory.GetFiles(Path.Combine(Dir, "boot"), "vmlinuz-*");
+                if (files.Length == 0) throw new InvalidOperationException("no boot/vmlinuz-* in " + Dir);
+                return files[0];
+            }
+        }
+
+        public static byte[] Vmlinux
+        {
+            get
+            {
+                string path = EnsureFetched();
+                lock (Lock) return _vmlinux ??= File.ReadAllBytes(path);
+            }
+        }
+
+        /// <summary>Builds tools/BzImage once and runs it.</summary>
+        public static (int rc, string output) RunBzImage(string input, string output)
+        {
+            lock (Lock)
+            {
+                if (_toolDll == null)
+                {
+                    string outDir = Path.Combine(Path.GetTempPath(), "microxen-bzimage-" + Environment.ProcessId);
+                    var (rc, log) = Run("dotnet", $"build \"{Path.Combine(RepoRoot, "tools", "BzImage")}\" -v q -o \"{outDir}\"", 600);
+                    if (rc != 0) throw new InvalidOperationException("building tools/BzImage failed:\n" + log);
+                    _toolDll = Path.Combine(outDir, "BzImage.dll");
+                }
+            }
+            return Run("dotnet", $"\"{_toolDll}\" \"{input}\" \"{output}\"", 300);
+        }
+
+        public static (int rc, string output) Run(string file, string args, int timeoutSeconds, byte[] stdin = null)
+        {
+            var psi = new ProcessStartInfo(file, args)
+            {
+                RedirectStandardOutput = true,
+                RedirectStandardError = true,
+                RedirectStandardInput = stdin != null,
+                UseShellExecute = false,
+                WorkingDirectory = RepoRoot,
+            };
+            // A build started from inside `dotnet test` must not inherit the test run's MSBuild settings.
+            foreach (string k in new List<string>((IEnumerable<string>)psi.Environment.Keys))
+                if (k.StartsWith("MSBuild", StringComparison.OrdinalIgnoreCase) || k == "MSBUILD_EXE_PATH" || k == "VSTEST_HOST_DEBUG")
+                    psi.Environment.Remove(k);
+            using var p = Process.Start(psi);
+            var so = p.StandardOutput.ReadToEndAsync();
+            var se = p.StandardError.ReadToEndAsync();
+            if (stdin != null)
+            {
+                p.StandardInput.BaseStream.Write(stdin);
+                p.StandardInput.Close();
+            }
+            if (!p.WaitForExit(timeoutSeconds * 1000))
+            {
+                p.Kill(true);
+                throw new TimeoutException($"{file} {args} timed out");
+            }
+            p.WaitForExit();
+            return (p.ExitCode, so.Result + se.Result);
+        }
+
+        public static byte[] RunBytes(string file, string args, byte[] stdin)
+        {
+            var psi = new ProcessStartInfo(file, args)
+            {
+                RedirectStandardOutput = true, RedirectStandardInput = true, UseShellExecute = false,
+            };
+            using var p = Process.Start(psi);
+            var writer = System.Threading.Tasks.Task.Run(() => { p.StandardInput.BaseStream.Write(stdin); p.StandardInput.Close(); });
+            var ms = new MemoryStream();
+            p.StandardOutput.BaseStream.CopyTo(ms);
+            p.WaitForExit();
+            writer.Wait();
+            if (p.ExitCode != 0) throw new InvalidOperationException($"{file} {args} exited {p.ExitCode}");
+            return ms.ToArray();
+        }
+    }
+}

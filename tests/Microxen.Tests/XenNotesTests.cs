@@ -1,0 +1,378 @@
+using System;
+using System.Text;
+using Microxen.Domain;
+using Xunit;
+using Xunit.Abstractions;
+
+namespace Microxen.Tests
+{
+    public unsafe class XenNotesTests
+    {
+        readonly ITestOutputHelper _out;
+        public XenNotesTests(ITestOutputHelper output) { _out = output; }
+
+        const uint Bit0 = 1u << XenNotes.XENFEAT_writable_page_tables;
+        const uint Bit4 = 1u << XenNotes.XENFEAT_pae_pgdir_above_4gb;
+        const uint Dom0 = 1u << XenNotes.XENFEAT_dom0;
+
+        static ElfError Parse(byte[] f, out ElfDomainParams p)
+        {
+            using var g = new GuardedBuffer(f, f.Length);
+            ElfError e = ElfImage.Open(g.Data, g.Length, out ElfImage img);
+            if (e != ElfError.None) { p = default; return e; }
+            return XenNotes.Parse(img, out p);
+        }
+
+        static ElfError Parse(TestElf b, out ElfDomainParams p) => Parse(b.Build(), out p);
+
+        static TestElf Without(uint type)
+        {
+            var b = new TestElf();
+            b.Notes.RemoveAll(n => n.Name == "Xen" && n.Type == type);
+            return b;
+        }
+
+        static TestElf With(Note note)
+        {
+            var b = new TestElf();
+            b.Notes.RemoveAll(n => n.Name == "Xen" && n.Type == note.Type);
+            b.Notes.Add(note);
+            return b;
+        }
+
+        [Fact]
+        public void SyntheticLinuxLikeNotesAreAllRead()
+        {
+            Assert.Equal(ElfError.None, Parse(new TestElf(), out ElfDomainParams p));
+            Assert.True(p.HasXenNotes);
+            Assert.Equal(TestElf.VirtBase, p.VirtBase);
+            Assert.Equal(0UL, p.ElfPaddrOffset);
+            Assert.Equal(TestElf.EntryVaddr, p.VirtEntry);
+            Assert.Equal(ElfDomainParams.Unset, p.VirtHypercall);
+            Assert.Equal(0xffff800000000000UL, p.VirtHvStartLow);
+            Assert.Equal(0x8000000000UL, p.P2mBase);
+            Assert.Equal(TestElf.TextVaddr, p.VirtKStart);
+            Assert.Equal(TestElf.TextVaddr + TestElf.TextMemSize, p.VirtKEnd);
+            Assert.True(p.L1MfnValid);
+            Assert.True(p.ModStartPfn);
+            Assert.True(p.SuspendCancel);
+            Assert.True(p.PaeYes);
+            Assert.True(p.GuestOsLinux);
+            Assert.True(p.XenVersion30);
+            Assert.True(p.LoaderGeneric);
+            Assert.Equal(Bit0, p.FeaturesRequired);
+            Assert.Equal(Bit0 | Bit4 | 0x8801u, p.FeaturesSupported);
+        }
+
+        [Fact]
+        public void AbsentNotesKeepTheirDefaults()
+        {
+            var b = new TestElf();
+            b.Notes.RemoveAll(n => n.Name == "Xen" && n.Type != XenNotes.XEN_ELFNOTE_GUEST_OS && n.Type != XenNotes.XEN_ELFNOTE_XEN_VERSION);
+            b.EEntry = TestElf.TextPaddr + 8;   // no VIRT_BASE: virtual = physical
+            Assert.Equal(ElfError.None, Parse(b, out ElfDomainParams p));
+            Assert.Equal(0UL, p.VirtBase);                      // VIRT_BASE unset: 0
+            Assert.Equal(0UL, p.ElfPaddrOffset);                // notes interface: 0
+            Assert.Equal(TestElf.TextPaddr + 8, p.VirtEntry);   // e_entry
+            Assert.Equal(TestElf.TextPaddr, p.VirtKStart);      // paddr + (0 - 0)
+            Assert.Equal(ElfDomainParams.Unset, p.P2mBase);
+            Assert.Equal(ElfDomainParams.Unset, p.VirtHvStartLow);
+            Assert.False(p.L1MfnValid || p.ModStartPfn || p.SuspendCancel || p.PaeYes || p.LoaderGeneric);
+            Assert.Equal(0u, p.FeaturesSupported);
+            Assert.Equal(0u, p.FeaturesRequired);
+        }
+
+        [Fact]
+        public void EntryFallsBackToEEntry()
+        {
+            var b = Without(XenNotes.XEN_ELFNOTE_ENTRY);
+            b.EEntry = TestElf.TextVaddr + 0x10;
+            Assert.Equal(ElfError.None, Parse(b, out ElfDomainParams p));
+            Assert.Equal(TestElf.TextVaddr + 0x10, p.VirtEntry);
+        }
+
+        [Fact]
+        public void NoEntryAnywhereIsAnError()
+        {
+            var b = Without(XenNotes.XEN_ELFNOTE_ENTRY);
+            b.EEntry = 0;
+            Assert.Equal(ElfError.NoEntry, Parse(b, out _));
+        }
+
+        [Fact]
+        public void EntryOutsideTheKernelIsAnError()
+        {
+            Assert.Equal(ElfError.AddressesOutOfBounds, Parse(With(Note.U64(XenNotes.XEN_ELFNOTE_ENTRY, TestElf.VirtBase + 0x10)), out _));
+        }
+
+        [Fact]
+        public void HypercallPageAndPaddrOffsetAreRead()
+        {
+            var b = With(Note.U64(XenNotes.XEN_ELFNOTE_HYPERCALL_PAGE, TestElf.TextVaddr + 0x1000));
+            Assert.Equal(ElfError.None, Parse(b, out ElfDomainParams p));
+            Assert.Equal(TestElf.TextVaddr + 0x1000, p.VirtHypercall);
+
+            // PADDR_OFFSET moves kstart/kend: virt = paddr + VIRT_BASE - PADDR_OFFSET.
+            b = With(Note.U64(XenNotes.XEN_ELFNOTE_PADDR_OFFSET, 0x100000));
+            b.Notes.RemoveAll(n => n.Type == XenNotes.XEN_ELFNOTE_ENTRY);
+            b.EEntry = TestElf.TextVaddr - 0x100000 + 8;
+            Assert.Equal(ElfError.None, Parse(b, out p));
+            Assert.Equal(TestElf.TextVaddr - 0x100000, p.VirtKStart);
+            Assert.Equal(TestElf.TextVaddr - 0x100000 + TestElf.TextMemSize, p.VirtKEnd);
+        }
+
+        [Fact]
+        public void PaddrOffsetWithoutVirtBaseIsAnError()
+        {
+            Assert.Equal(ElfError.PaddrOffsetWithoutVirtBase, Parse(Without(XenNotes.XEN_ELFNOTE_VIRT_BASE), out _));
+        }
+
+        [Fact]
+        public void P2mInsideTheKernelIsAnError()
+        {
+            Assert.Equal(ElfError.P2mInsideKernel, Parse(With(Note.U64(XenNotes.XEN_ELFNOTE_INIT_P2M, TestElf.TextVaddr + 0x100)), out _));
+        }
+
+        [Fact]
+        public void GuestOsLoaderAndXenVersionAreChecked()
+        {
+            var b = With(Note.Str(XenNotes.XEN_ELFNOTE_GUEST_OS, "NetBSD"));
+            Assert.Equal(ElfError.None, Parse(b, out ElfDomainParams p)); // LOADER "generic" suffices
+            Assert.False(p.GuestOsLinux);
+            b.Notes.RemoveAll(n => n.Type == XenNotes.XEN_ELFNOTE_LOADER);
+            Assert.Equal(ElfError.NotLinuxOrGeneric, Parse(b, out _));
+            Assert.Equal(ElfError.NotXen30, Parse(With(Note.Str(XenNotes.XEN_ELFNOTE_XEN_VERSION, "xen-2.0")), out _));
+            Assert.Equal(ElfError.NotXen30, Parse(Without(XenNotes.XEN_ELFNOTE_XEN_VERSION), out _));
+        }
+
+        [Theory]
+        [InlineData("writable_page_tables", Bit0, 0u)]
+        [InlineData("!writable_page_tables|pae_pgdir_above_4gb", Bit0 | Bit4, Bit0)]
+        [InlineData("dom0|!pae_pgdir_above_4gb|", Dom0 | Bit4, Bit4)]
+        [InlineData("no_such_feature|dom0", Dom0, 0u)]
+        [InlineData("||supervisor_mode_kernel", 1u << 3, 0u)]
+        [InlineData("hvm_callback_vector|auto_translated_physmap|writable_descriptor_tables", (1u << 8) | (1u << 2) | (1u << 1), 0u)]
+        [InlineData("", 0u, 0u)]
+        public void FeatureStringsAreParsedLikeLibelf(string features, uint supported, uint required)
+        {
+            byte[] s = Encoding.ASCII.GetBytes(features);
+            uint sup = 0, req = 0;
+            fixed (byte* p = s)
+                Assert.Equal(ElfError.None, XenNotes.ParseFeatures(p, (ulong)s.Length, ref sup, ref req));
+            Assert.Equal(supported, sup);
+            Assert.Equal(required, req);
+        }
+
+        [Fact]
+        public void UnknownRequiredFeatureIsAnError()
+        {
+            Assert.Equal(ElfError.UnknownRequiredFeature,
+                Parse(With(Note.Str(XenNotes.XEN_ELFNOTE_FEATURES, "writable_page_tables|!teleport")), out _));
+        }
+
+        [Fact]
+        public void PaeModeValues()
+        {
+            Assert.Equal(ElfError.None, Parse(With(Note.Str(XenNotes.XEN_ELFNOTE_PAE_MODE, "bimodal")), out ElfDomainParams p));
+            Assert.True(p.PaeYes);
+            Assert.Equal(ElfError.None, Parse(With(Note.Str(XenNotes.XEN_ELFNOTE_PAE_MODE, "no")), out p));
+            Assert.False(p.PaeYes);
+        }
+
+        [Fact]
+        public void ModStartPfnZeroMeansNo()
+        {
+            Assert.Equal(ElfError.None, Parse(With(Note.U32(XenNotes.XEN_ELFNOTE_MOD_START_PFN, 0)), out ElfDomainParams p));
+            Assert.False(p.ModStartPfn);
+        }
+
+        [Fact]
+        public void NotesAreFoundInShtNoteSectionsWhenThereIsNoPtNote()
+        {
+            var b = new TestElf();
+            byte[] f = b.Build();
+            TestElf.W32(f, b.PhdrOff + 56, 0); // PT_NOTE -> PT_NULL
+            Assert.Equal(ElfError.None, Parse(f, out ElfDomainParams p));
+            Assert.Equal(TestElf.EntryVaddr, p.VirtEntry);
+            Assert.Equal(0x8000000000UL, p.P2mBase);
+        }
+
+        [Fact]
+        public void StrippedNotesGiveNoXenNotes()
+        {
+            var b = new TestElf();
+            byte[] f = b.Build();
+            TestElf.W32(f, b.PhdrOff + 56, 0);          // PT_NOTE -> PT_NULL
+            TestElf.W32(f, b.ShdrOff + 2 * 64 + 4, 1);  // SHT_NOTE -> SHT_PROGBITS
+            Assert.Equal(ElfError.NoXenNotes, Parse(f, out ElfDomainParams p));
+            Assert.False(p.HasXenNotes);
+
+            b = new TestElf();
+            b.Notes.RemoveAll(n => n.Name == "Xen");
+            Assert.Equal(ElfError.NoXenNotes, Parse(b, out _));
+
+            b = new TestElf();
+            foreach (var n in b.Notes) if (n.Name == "Xen") n.Name = "Xem";
+            Assert.Equal(ElfError.NoXenNotes, Parse(b, out _));
+        }
+
+        [Fact]
+        public void NoteRunningPastItsSegmentIsAnError()
+        {
+            var b = new TestElf();
+            byte[] f = b.Build();
+            // First note is GNU's: make its descsz huge.
+            TestElf.W32(f, b.NotesOff + 4, 0xfffffff0);
+            Assert.Equal(ElfError.BadNote, Parse(f, out _));
+            f = b.Build();
+            TestElf.W32(f, b.NotesOff, 0xffffffff); // namesz
+            Assert.Equal(ElfError.BadNote, Parse(f, out _));
+        }
+
+        [Fact]
+        public void ParseOfAnUnopenedImageIsAnError()
+        {
+            ElfImage img = default;
+            Assert.Equal(ElfError.TooSmall, XenNotes.Parse(img, out _));
+        }
+
+        // ---- Debian's real kernel ----
+
+        static ElfError ParseVmlinux(byte[] f, out ElfDomainParams p, out ElfImage img)
+        {
+            fixed (byte* d = f)
+            {
+                ElfError e = ElfImage.Open(d, (ulong)f.Length, out img);
+                if (e != ElfError.None) { p = default; return e; }
+                return XenNotes.Parse(img, out p);
+            }
+        }
+
+        [Fact]
+        public void DebianKernelNotesHaveTheValuesOfDesignSection4()
+        {
+            byte[] f = DebianKernel.Vmlinux;
+            Assert.Equal(ElfError.None, ParseVmlinux(f, out ElfDomainParams p, out ElfImage img));
+            _out.WriteLine($"VirtBase 0x{p.VirtBase:x} PaddrOffset 0x{p.ElfPaddrOffset:x} VirtEntry 0x{p.VirtEntry:x}");
+            _out.WriteLine($"VirtHypercall 0x{p.VirtHypercall:x} HvStartLow 0x{p.VirtHvStartLow:x} P2mBase 0x{p.P2mBase:x}");
+            _out.WriteLine($"VirtKStart 0x{p.VirtKStart:x} VirtKEnd 0x{p.VirtKEnd:x}");
+            _out.WriteLine($"Features supported 0x{p.FeaturesSupported:x} required 0x{p.FeaturesRequired:x}");
+            _out.WriteLine($"L1MfnValid {p.L1MfnValid} ModStartPfn {p.ModStartPfn} SuspendCancel {p.SuspendCancel} PaeYes {p.PaeYes} " +
+                           $"GuestOsLinux {p.GuestOsLinux} XenVersion30 {p.XenVersion30} LoaderGeneric {p.LoaderGeneric}");
+
+            Assert.True(p.HasXenNotes);
+            Assert.Equal(0xffffffff80000000UL, p.VirtBase);
+            Assert.Equal(0UL, p.ElfPaddrOffset);
+            Assert.Equal(ElfDomainParams.Unset, p.VirtHypercall);       // no HYPERCALL_PAGE note
+            Assert.Equal(0xffff800000000000UL, p.VirtHvStartLow);
+            Assert.Equal(0x8000000000UL, p.P2mBase);
+            Assert.True(p.ModStartPfn);
+            Assert.True(p.L1MfnValid);
+            Assert.True(p.SuspendCancel);
+            Assert.True(p.PaeYes);
+            Assert.True(p.GuestOsLinux);
+            Assert.True(p.XenVersion30);
+            Assert.True(p.LoaderGeneric);
+            // FEATURES "!writable_page_tables|pae_pgdir_above_4gb"; SUPPORTED_FEATURES has
+            // writable_page_tables and dom0 (and linux_rsdp_unrestricted).
+            Assert.Equal(Bit0, p.FeaturesRequired);
+            Assert.Equal(Bit0 | Bit4 | Dom0, p.FeaturesSupported & (Bit0 | Bit4 | Dom0));
+            Assert.Equal(0u, p.FeaturesSupported & (1u << XenNotes.XENFEAT_supervisor_mode_kernel));
+
+            // kstart/kend: the PT_LOAD segments' physical extent shifted by VIRT_BASE.
+            ulong low = ulong.MaxValue, high = 0;
+            for (int i = 0; i < img.LoadSegmentCount; i++)
+            {
+                Assert.True(img.GetLoadSegment(i, out ElfSegment s));
+                low = Math.Min(low, s.PAddr);
+                high = Math.Max(high, s.PAddr + s.MemSize);
+            }
+            Assert.Equal(0xffffffff81000000UL, p.VirtKStart);
+            Assert.Equal(low + 0xffffffff80000000UL, p.VirtKStart);
+            Assert.Equal(high + 0xffffffff80000000UL, p.VirtKEnd);
+
+            // The entry is startup_xen. The ELF inside a bzImage is stripped (and Debian's
+            // System.map is a stub), so check where it is and what it does instead: it lies at
+            // the start of .init.text, in an executable segment, and begins
+            // "cld; mov initial_stack(%rip),%rsp; mov $MSR_GS_BASE,%ecx".
+            Assert.NotEqual(img.Entry, p.VirtEntry);     // not e_entry (startup_64, physical)
+            int initText = -1;
+            for (int i = 1; i < img.SectionCount; i++) if (img.SectionNameIs(i, ".init.text")) initText = i;
+            Assert.True(initText > 0, "no .init.text section");
+            Assert.True(img.GetSection(initText, out ElfSection sec));
+            Assert.InRange(p.VirtEntry, sec.Addr, sec.Addr + sec.Size - 1);
+            bool inExecSegment = false;
+            ulong fileOff = 0;
+            for (int i = 0; i < img.LoadSegmentCount; i++)
+            {
+                img.GetLoadSegment(i, out ElfSegment s);
+                if ((s.Flags & ElfImage.PF_X) != 0 && p.VirtEntry >= s.VAddr && p.VirtEntry < s.VAddr + s.FileSize)
+                {
+                    inExecSegment = true;
+                    fileOff = s.FileOffset + (p.VirtEntry - s.VAddr);
+                }
+            }
+            Assert.True(inExecSegment);
+            var code = new ReadOnlySpan<byte>(f, (int)fileOff, 16);
+            _out.WriteLine("entry bytes: " + Convert.ToHexString(code));
+            Assert.Equal(new byte[] { 0xfc, 0x48, 0x8b, 0x25 }, code.Slice(0, 4).ToArray());          // cld; mov ...(%rip),%rsp
+            Assert.Equal(new byte[] { 0xb9, 0x01, 0x01, 0x00, 0xc0 }, code.Slice(8, 5).ToArray());   // mov $0xc0000101,%ecx
+        }
+
+        [Fact]
+        public void DebianKernelWithStrippedNotesGivesNoXenNotes()
+        {
+            byte[] f = (byte[])DebianKernel.Vmlinux.Clone();
+            ulong phoff = TestElf.R64(f, 32), shoff = TestElf.R64(f, 40);
+            int phnum = TestElf.R16(f, 56), shnum = TestElf.R16(f, 60);
+            for (int i = 0; i < phnum; i++)
+                if (TestElf.R32(f, (long)phoff + i * 56) == ElfImage.PT_NOTE) TestElf.W32(f, (int)phoff + i * 56, 0);
+            Assert.Equal(ElfError.None, ParseVmlinux(f, out _, out _));   // still found in the .notes section
+            for (int i = 0; i < shnum; i++)
+                if (TestElf.R32(f, (long)shoff + i * 64 + 4) == ElfImage.SHT_NOTE) TestElf.W32(f, (int)shoff + i * 64 + 4, 1);
+            Assert.Equal(ElfError.NoXenNotes, ParseVmlinux(f, out _, out _));
+        }
+
+        [Fact]
+        public void DebianKernelWithoutEntryGivesNoEntry()
+        {
+            byte[] f = (byte[])DebianKernel.Vmlinux.Clone();
+            TestElf.W64(f, 24, 0); // e_entry
+            // Rename the ENTRY note (type 1) in the PT_NOTE segment to an unknown type.
+            ulong phoff = TestElf.R64(f, 32);
+            int phnum = TestElf.R16(f, 56), renamed = 0;
+            for (int i = 0; i < phnum; i++)
+            {
+                long ph = (long)phoff + i * 56;
+                if (TestElf.R32(f, ph) != ElfImage.PT_NOTE) continue;
+                long pos = (long)TestElf.R64(f, ph + 8), end = pos + (long)TestElf.R64(f, ph + 32);
+                while (pos + 12 <= end)
+                {
+                    uint namesz = TestElf.R32(f, pos), descsz = TestElf.R32(f, pos + 4), type = TestElf.R32(f, pos + 8);
+                    if (namesz == 4 && Encoding.ASCII.GetString(f, (int)pos + 12, 3) == "Xen" && type == XenNotes.XEN_ELFNOTE_ENTRY)
+                    {
+                        TestElf.W32(f, (int)pos + 8, 0x7f);
+                        renamed++;
+                    }
+                    pos += 12 + ((namesz + 3) & ~3u) + ((descsz + 3) & ~3u);
+                }
+            }
+            Assert.Equal(1, renamed);
+            Assert.Equal(ElfError.NoEntry, ParseVmlinux(f, out _, out _));
+        }
+
+        [Fact]
+        public void Ppc64AndI386KernelsAreRefused()
+        {
+            byte[] f = new byte[4096];
+            Array.Copy(DebianKernel.Vmlinux, f, f.Length);
+            // A prefix is a truncated file, but the header checks come first.
+            byte[] c = (byte[])f.Clone(); c[4] = 1;
+            Assert.Equal(ElfError.NotElf64, Parse(c, out _));
+            c = (byte[])f.Clone(); TestElf.W16(c, 18, 3);
+            Assert.Equal(ElfError.NotX86_64, Parse(c, out _));
+            c = (byte[])f.Clone(); c[5] = 2;
+            Assert.Equal(ElfError.NotLittleEndian, Parse(c, out _));
+        }
+    }
+}

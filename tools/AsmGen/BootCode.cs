@@ -1,0 +1,123 @@
+using System.Text;
+using Iced.Intel;
+using static Iced.Intel.AssemblerRegisters;
+
+namespace Microxen.Tools.AsmGen;
+
+/// <summary>
+/// The .boot section, at physical 0x100000 (linker.ld asserts it): the multiboot v1 header with
+/// the a.out kludge (QEMU -kernel), the multiboot2 header with address and entry tags (GRUB),
+/// the 32-bit entry that builds boot page tables and enters long mode, and the low 64-bit stub
+/// that jumps to the shim's C# entry in the high half.
+/// Boot page tables: one PD of 512 2 MiB pages (physical 0..1 GiB) referenced three times:
+/// identity (L4 slot 0, only for the switch), the image window at 0xffff82d080000000 (slot 261)
+/// and the direct map at 0xffff830000000000 (slot 262). The C# side replaces them.
+/// </summary>
+static class BootCode
+{
+    public const uint Base = 0x100000;
+    const uint Boot32 = Base + 0x80;
+    const uint LongEntry = Base + 0x200;
+    const uint Gdt = Base + 0x300;
+    const uint GdtPtr = Base + 0x320;
+    const uint Pml4 = Base + 0x1000;
+    const uint PdptLow = Base + 0x2000;
+    const uint PdptHigh = Base + 0x3000;
+    const uint PdptDirect = Base + 0x4000;
+    const uint Pd = Base + 0x5000;
+    public const uint Size = 0x6000;
+
+    const uint Mb1Magic = 0x1BADB002;
+    const uint Mb1Flags = 0x00010003; // page-align modules, memory info, address fields (a.out kludge)
+    const uint Mb2Magic = 0xE85250D6;
+    const uint Mb2Length = 72;
+
+    public static void Write(StringBuilder sb)
+    {
+        sb.AppendLine("\t.section .boot,\"awx\",@progbits");
+        sb.AppendLine("\t.globl __boot_start").AppendLine("__boot_start:");
+        // Multiboot v1 header (multiboot spec 3.1.1, with the address fields of 3.1.3).
+        sb.AppendLine($"\t.long 0x{Mb1Magic:x}, 0x{Mb1Flags:x}, 0x{unchecked(0u - (Mb1Magic + Mb1Flags)):x}");
+        sb.AppendLine($"\t.long __boot_start, __boot_start, __load_end_phys, __bss_end_phys, 0x{Boot32:x}");
+        // Multiboot2 header (multiboot2 spec 3.1): address tag, entry tag, module alignment, end.
+        sb.AppendLine($"\t.balign 8");
+        sb.AppendLine($"\t.long 0x{Mb2Magic:x}, 0, {Mb2Length}, 0x{unchecked(0u - (Mb2Magic + Mb2Length)):x}");
+        sb.AppendLine("\t.short 2, 0\n\t.long 24, __boot_start + 32, __boot_start, __load_end_phys, __bss_end_phys");
+        sb.AppendLine($"\t.short 3, 0\n\t.long 12, 0x{Boot32:x}, 0");
+        sb.AppendLine("\t.short 6, 0\n\t.long 8");
+        sb.AppendLine("\t.short 0, 0\n\t.long 8");
+
+        sb.AppendLine($"\t.org 0x{Boot32 - Base:x}");
+        Entry32().WriteTo(sb);
+        sb.AppendLine($"\t.org 0x{LongEntry - Base:x}");
+        Entry64().WriteTo(sb);
+        sb.AppendLine($"\t.org 0x{Gdt - Base:x}");
+        sb.AppendLine("\t.quad 0, 0x00af9a000000ffff, 0x00cf92000000ffff");
+        sb.AppendLine($"\t.org 0x{GdtPtr - Base:x}");
+        sb.AppendLine($"\t.short 23\n\t.long 0x{Gdt:x}");
+        sb.AppendLine($"\t.org 0x{Size:x}");
+    }
+
+    static Block Entry32()
+    {
+        var b = new Block(32, Boot32);
+        var a = b.Asm;
+        a.cli();
+        a.mov(edi, eax);             // multiboot magic
+        a.mov(esi, ebx);             // multiboot information (physical)
+        a.mov(__dword_ptr[Pml4 + 0 * 8], PdptLow | 3);
+        a.mov(__dword_ptr[Pml4 + 261 * 8], PdptHigh | 3);
+        a.mov(__dword_ptr[Pml4 + 262 * 8], PdptDirect | 3);
+        a.mov(__dword_ptr[PdptLow + 0], Pd | 3);
+        a.mov(__dword_ptr[PdptHigh + 322 * 8], Pd | 3);
+        a.mov(__dword_ptr[PdptDirect + 0], Pd | 3);
+        a.xor(ecx, ecx);
+        var fill = b.Here();
+        a.mov(eax, ecx);
+        a.shl(eax, 21);
+        a.or(eax, 0x83);             // present, writable, 2 MiB page
+        a.mov(__dword_ptr[ecx * 8 + Pd], eax);
+        a.inc(ecx);
+        a.cmp(ecx, 512);
+        a.jb(fill);
+        a.mov(eax, cr4);
+        a.or(eax, 0x620);            // CR4.PAE | OSFXSR | OSXMMEXCPT: the C# code uses SSE
+        a.mov(cr4, eax);
+        a.mov(eax, Pml4);
+        a.mov(cr3, eax);
+        a.mov(ecx, 0xC0000080);      // IA32_EFER
+        a.rdmsr();
+        a.or(eax, 0x900);            // LME | NXE
+        a.wrmsr();
+        a.mov(eax, cr0);
+        a.and(eax, ~4);              // clear CR0.EM
+        a.or(eax, unchecked((int)0x80000003)); // PG | MP | PE
+        a.mov(cr0, eax);
+        a.lgdt(__fword_ptr[GdtPtr]);
+        a.jmp(0x08, LongEntry);
+        return b;
+    }
+
+    static Block Entry64()
+    {
+        var b = new Block(64, LongEntry);
+        var a = b.Asm;
+        a.mov(eax, 0x10);
+        a.mov(ds, ax);
+        a.mov(es, ax);
+        a.mov(ss, ax);
+        a.xor(eax, eax);
+        a.mov(fs, ax);
+        a.mov(gs, ax);
+        a.mov(edi, edi);             // zero-extend: upper halves are undefined after the mode switch
+        a.mov(esi, esi);
+        b.WithSymbol("boot_stack_top", 8, () => a.mov(rsp, 0x1122334455667788UL));
+        b.WithSymbol("shim_main", 8, () => a.mov(rax, 0x1122334455667788UL));
+        a.call(rax);
+        var halt = b.Here();
+        a.cli();
+        a.hlt();
+        a.jmp(halt);
+        return b;
+    }
+}

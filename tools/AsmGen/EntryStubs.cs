@@ -1,0 +1,131 @@
+using System.Text;
+using Iced.Intel;
+using static Iced.Intel.AssemblerRegisters;
+
+namespace Microxen.Tools.AsmGen;
+
+/// <summary>
+/// Entry stubs: one per IDT vector, the common trap path, and the LSTAR (syscall) entry. All of
+/// them build the same 176-byte frame (shim/Arch/CpuFrame.cs) and call C# with its address:
+/// r15 r14 r13 r12 r11 r10 r9 r8 rdi rsi rbp rbx rdx rcx rax (offsets 0..112), vector (120),
+/// error code (128), rip (136), cs (144), rflags (152), rsp (160), ss (168). The FPU/SSE state is
+/// kept with fxsave across the call. On the way out, a frame whose vector is
+/// <see cref="SyscallReturnVector"/> returns as a hypercall does (rflags from r11, jmp rcx);
+/// any other returns with iretq, so C# may redirect the frame to the guest.
+/// </summary>
+static class EntryStubs
+{
+    public const int FrameSize = 176;
+    public const int VectorOffset = 120;
+    public const int SyscallReturnVector = 0x100;
+    public const int UserSyscallVector = 0x101;
+    static readonly int[] WithErrorCode = { 8, 10, 11, 12, 13, 14, 17, 21, 29, 30 };
+
+    static readonly AssemblerRegister64[] Pushed =
+        { rax, rcx, rdx, rbx, rbp, rsi, rdi, r8, r9, r10, r11, r12, r13, r14, r15 };
+
+    public static void Write(StringBuilder sb)
+    {
+        sb.AppendLine("\t.section .shimentry,\"awx\",@progbits");
+        var b = new Block(64);
+        var a = b.Asm;
+        var common = a.CreateLabel("isr_common");
+        var trapSlot = a.CreateLabel();
+        var hypercallSlot = a.CreateLabel();
+        var userSlot = a.CreateLabel();
+        var stackSlot = a.CreateLabel();
+        var savedRsp = a.CreateLabel();
+
+        for (int v = 0; v < 256; v++)
+        {
+            b.Global($"isr_{v}");
+            if (Array.IndexOf(WithErrorCode, v) < 0) a.push(0);
+            a.push(v);
+            a.jmp(common);
+        }
+
+        a.Label(ref common);
+        SaveAndCall(b, trapSlot);
+        var popAndIret = b.Here();
+        foreach (var r in Pushed.Reverse()) a.pop(r);
+        a.add(rsp, 16);
+        a.iretq();
+
+        // cpu_enter_frame(CpuFrame* f): load every register from f and iretq to it.
+        b.Global("cpu_enter_frame");
+        a.mov(rsp, rdi);
+        a.jmp(popAndIret);
+
+        // LSTAR: a syscall from ring 0 (RCX, the return address, in the kernel half) is a
+        // hypercall; one from ring 3 (RCX in the user half) is a user process's system call.
+        b.Global("syscall_entry");
+        var user = a.CreateLabel();
+        a.test(rcx, rcx);
+        a.jns(user);
+        SyscallPath(b, SyscallReturnVector, hypercallSlot, stackSlot, savedRsp, popAndIret);
+        a.Label(ref user);
+        SyscallPath(b, UserSyscallVector, userSlot, stackSlot, savedRsp, popAndIret);
+
+        a.Label(ref trapSlot); b.WithSymbol("trap_dispatch", 8, () => a.dq(0UL));
+        a.Label(ref hypercallSlot); b.WithSymbol("hypercall_dispatch", 8, () => a.dq(0UL));
+        a.Label(ref userSlot); b.WithSymbol("user_syscall_dispatch", 8, () => a.dq(0UL));
+        a.Label(ref stackSlot); b.WithSymbol("hypercall_stack_top", 8, () => a.dq(0UL));
+        a.Label(ref savedRsp); a.dq(0UL);
+        b.WriteTo(sb);
+
+        // The isr_N addresses, for the IDT.
+        sb.AppendLine("\t.section .rodata.entry,\"a\",@progbits");
+        sb.AppendLine("\t.balign 8\n\t.globl isr_table\nisr_table:");
+        for (int v = 0; v < 256; v++) sb.AppendLine($"\t.quad isr_{v}");
+
+        // Stacks: C#'s boot stack, the hypercall stack, and IST stacks for the IDT.
+        sb.AppendLine("\t.section .bss.stacks,\"aw\",@nobits");
+        foreach (var (name, size) in new[] { ("boot_stack", 65536), ("hypercall_stack", 65536),
+                     ("ist1_stack", 32768), ("ist2_stack", 16384), ("ist3_stack", 16384), ("ist4_stack", 16384) })
+            sb.AppendLine($"\t.balign 64\n\t.skip {size}\n\t.globl {name}_top\n{name}_top:");
+    }
+
+    /// <summary>Pushes the GPRs, saves the FPU state, calls [slot](frame), restores.</summary>
+    static void SaveAndCall(Block b, Label slot)
+    {
+        var a = b.Asm;
+        foreach (var r in Pushed) a.push(r);
+        a.mov(rbp, rsp);
+        a.sub(rsp, 512);
+        a.and(rsp, -64);
+        a.fxsave64(__[rsp]);
+        a.mov(rdi, rbp);
+        a.call(__qword_ptr[slot]);
+        a.fxrstor64(__[rsp]);
+        a.mov(rsp, rbp);
+    }
+
+    static void SyscallPath(Block b, int vector, Label slot, Label stackSlot, Label savedRsp, Label popAndIret)
+    {
+        var a = b.Asm;
+        a.mov(__qword_ptr[savedRsp], rsp);
+        a.mov(rsp, __qword_ptr[stackSlot]);
+        a.push(0);                         // ss: unknown after syscall, C# fills it if it irets
+        a.push(__qword_ptr[savedRsp]);     // rsp
+        a.push(r11);                       // rflags
+        a.push(0);                         // cs
+        a.push(rcx);                       // rip
+        a.push(0);                         // error code
+        a.push(vector);
+        SaveAndCall(b, slot);
+        var viaIret = a.CreateLabel();
+        a.cmp(__qword_ptr[rsp + VectorOffset], SyscallReturnVector);
+        a.jne(viaIret);
+        foreach (var r in Pushed.Reverse()) a.pop(r);
+        a.add(rsp, 16);
+        a.pop(rcx);                        // rip
+        a.add(rsp, 8);
+        a.pop(r11);                        // rflags
+        a.pop(rsp);
+        a.push(r11);
+        a.popfq();
+        a.jmp(rcx);
+        a.Label(ref viaIret);
+        a.jmp(popAndIret);
+    }
+}
