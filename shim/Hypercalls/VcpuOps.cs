@@ -15,6 +15,13 @@ namespace Microxen.Hypercalls
             {
                 case VcpuOp.VCPUOP_is_up:
                     return 1;
+                case VcpuOp.VCPUOP_down:
+                    // The guest's only vCPU stops (Linux does this at the end of an early panic):
+                    // nothing can run any more, so the run ends as a guest crash.
+                    HypercallStats.Print();
+                    Console.Log.Line("guest crash: dom0 took its only vCPU down");
+                    Machine.Exit(ExitCode.GuestCrash);
+                    return 0;
                 case VcpuOp.VCPUOP_register_vcpu_info:
                 {
                     VcpuRegisterVcpuInfo* r = (VcpuRegisterVcpuInfo*)arg;

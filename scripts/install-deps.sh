@@ -1,0 +1,20 @@
+#!/usr/bin/env bash
+# Installs the Debian packages microxen's build, run and tests need, if they are missing.
+set -euo pipefail
+pkgs=()
+need() { command -v "$1" >/dev/null 2>&1 || pkgs+=("$2"); }
+need qemu-system-x86_64 qemu-system-x86
+need as binutils
+need gcc gcc
+need xz xz-utils
+need dpkg-deb dpkg
+[ -f /usr/include/xen/xen.h ] || pkgs+=(libxen-dev)
+command -v dotnet >/dev/null 2>&1 || { echo "install-deps: the .NET SDK (dotnet) is required" >&2; exit 1; }
+if [ ${#pkgs[@]} -gt 0 ]; then
+    SUDO=""
+    [ "$(id -u)" -eq 0 ] || SUDO=sudo
+    echo "install-deps: installing ${pkgs[*]}"
+    $SUDO apt-get update -qq
+    DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq "${pkgs[@]}" >/dev/null
+fi
+echo "install-deps: ok"

@@ -1,0 +1,112 @@
+using System;
+using System.Collections.Generic;
+using System.IO;
+using System.Linq;
+using System.Threading;
+using System.Threading.Tasks;
+using Xunit;
+using System.Diagnostics;
+using System.Text;
+
+namespace Microxen.Tests.Integration;
+
+/// <summary>What one QEMU run printed and how it ended.</summary>
+public sealed class QemuResult
+{
+    public int ExitCode;           // QEMU's exit status; -1 when the test stopped it
+    public string Output = "";     // the serial console
+    public bool TimedOut;
+    public TimeSpan? UntilPattern; // time from QEMU start to the awaited line
+}
+
+/// <summary>
+/// Boots build/microxen.bin in QEMU (TCG) with a kernel module, collecting the serial console.
+/// The shim's exit codes arrive as QEMU exit status 2*code+1 (isa-debug-exit).
+/// </summary>
+public static class Qemu
+{
+    static readonly object BuildLock = new();
+
+    public static string Image
+    {
+        get
+        {
+            string root = DebianKernel.RepoRoot;
+            string image = Path.Combine(root, "build", "microxen.bin");
+            lock (BuildLock)
+            {
+                if (!File.Exists(image))
+                {
+                    var (rc, output) = DebianKernel.Run("make", $"-C {root} build", 900);
+                    Assert.True(rc == 0 && File.Exists(image), "make build failed:\n" + output);
+                }
+            }
+            return image;
+        }
+    }
+
+    /// <summary>
+    /// Runs QEMU until it exits, until a line contains <paramref name="stopAt"/> (then it is
+    /// killed), or until <paramref name="timeoutSeconds"/>.
+    /// </summary>
+    public static QemuResult Run(string kernel, string guestCmdline, string shimArgs, int timeoutSeconds,
+        string stopAt = null, string mem = "1G", bool withModule = true)
+    {
+        var psi = new ProcessStartInfo("qemu-system-x86_64")
+        {
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            RedirectStandardInput = true,
+            UseShellExecute = false,
+        };
+        foreach (var a in new[] { "-accel", "tcg", "-cpu", "max", "-m", mem, "-display", "none", "-no-reboot",
+                     "-serial", "stdio", "-monitor", "none", "-device", "isa-debug-exit,iobase=0xf4,iosize=4",
+                     "-kernel", Image, "-append", shimArgs })
+            psi.ArgumentList.Add(a);
+        if (withModule)
+        {
+            psi.ArgumentList.Add("-initrd");
+            psi.ArgumentList.Add(kernel + " " + guestCmdline.Replace(",", ",,"));
+        }
+        var result = new QemuResult();
+        var sb = new StringBuilder();
+        var sw = Stopwatch.StartNew();
+        using var p = Process.Start(psi)!;
+        var done = new ManualResetEventSlim();
+        p.OutputDataReceived += (_, e) =>
+        {
+            if (e.Data == null) return;
+            lock (sb)
+            {
+                sb.Append(e.Data).Append('\n');
+                if (stopAt != null && result.UntilPattern == null && e.Data.Contains(stopAt))
+                {
+                    result.UntilPattern = sw.Elapsed;
+                    done.Set();
+                }
+            }
+        };
+        p.ErrorDataReceived += (_, e) => { if (e.Data != null) lock (sb) sb.Append("[qemu] ").Append(e.Data).Append('\n'); };
+        p.BeginOutputReadLine();
+        p.BeginErrorReadLine();
+        var exited = Task.Run(() => p.WaitForExit());
+        int which = WaitHandle.WaitAny(new[] { done.WaitHandle, ((IAsyncResult)exited).AsyncWaitHandle }, timeoutSeconds * 1000);
+        if (!p.HasExited)
+        {
+            result.TimedOut = which == WaitHandle.WaitTimeout;
+            try { p.Kill(true); } catch { }
+            p.WaitForExit();
+            result.ExitCode = -1;
+        }
+        else
+        {
+            p.WaitForExit();
+            result.ExitCode = p.ExitCode;
+        }
+        lock (sb) result.Output = sb.ToString();
+        return result;
+    }
+
+    /// <summary>QEMU's exit status for a shim exit code (isa-debug-exit: 2*code+1).</summary>
+    public static int Status(int shimExitCode) => 2 * shimExitCode + 1;
+}
