@@ -51,6 +51,9 @@ namespace Microxen.Arch
         [DllImport("*", EntryPoint = "cpu_write_dr3"), SuppressGCTransition] public static extern void WriteDr3(ulong v);
         [DllImport("*", EntryPoint = "cpu_write_dr6"), SuppressGCTransition] public static extern void WriteDr6(ulong v);
         [DllImport("*", EntryPoint = "cpu_write_dr7"), SuppressGCTransition] public static extern void WriteDr7(ulong v);
+        /// <summary>swapgs: exchanges GS.base and IA32_KERNEL_GS_BASE (guest user/kernel GS).</summary>
+        [DllImport("*", EntryPoint = "cpu_swapgs"), SuppressGCTransition] public static extern void Swapgs();
+        [DllImport("*", EntryPoint = "cpu_sti_hlt"), SuppressGCTransition] public static extern void StiHlt();
         [DllImport("*", EntryPoint = "cpu_read_rflags"), SuppressGCTransition] public static extern ulong ReadRflags();
         [DllImport("*", EntryPoint = "cpu_cli"), SuppressGCTransition] public static extern void Cli();
         [DllImport("*", EntryPoint = "cpu_sti"), SuppressGCTransition] public static extern void Sti();

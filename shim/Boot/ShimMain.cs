@@ -155,7 +155,10 @@ namespace Microxen.Boot
             tss->IoMapBase = 104;
             Gdt.Init(ref Host.Mem, Host.ShimL4, ref Host.Frames, tss);
             Idt.Init((ulong*)syms->IsrTable, Gdt.KernelCs, true);
-            Interrupts.MaskLegacyPic();
+            Interrupts.InitPic();
+            Time.Tsc.Calibrate();
+            Time.ApicTimer.Init();
+            Serial.EnableReceiveInterrupt();
             Cpu.Wrmsr(MsrEfer, Cpu.Rdmsr(MsrEfer) | 1);                         // SCE
             Cpu.Wrmsr(MsrStar, ((ulong)0x23 << 48) | ((ulong)Gdt.KernelCs << 32));
             Cpu.Wrmsr(MsrLstar, syms->SyscallEntry);
@@ -203,6 +206,7 @@ namespace Microxen.Boot
             Vcpu.Shared = (SharedInfo*)Host.Mem.Frame(sharedInfo);
             Vcpu.Info = SharedInfo.Vcpu(Vcpu.Shared, 0);
             Vcpu.Info->EvtchnUpcallMask = 1;    // the guest starts with events masked
+            Time.GuestTime.Init();
 
             DomainBuildInput input = default;
             input.Parms = parms;
@@ -261,14 +265,6 @@ namespace Microxen.Boot
             Log.Info("entering dom0 in ring 0");
             Cpu.WriteCr3(cr3);
             fixed (CpuFrame* f = &s_entry) Cpu.EnterFrame(f);
-        }
-
-        [UnmanagedCallersOnly(EntryPoint = "user_syscall_dispatch")]
-        static void UserSyscall(CpuFrame* f)
-        {
-            Log.Line("system call from user mode: not supported yet");
-            Panic.DumpFrame(f);
-            Machine.Exit(ExitCode.GuestCrash);
         }
     }
 }

@@ -26,6 +26,13 @@ namespace Microxen.Console
         }
 
         /// <summary>True when a received byte waits in the UART.</summary>
+        /// <summary>Turns on the UART's receive-data interrupt (IER bit 0) and OUT2, which gates IRQ 4.</summary>
+        public static void EnableReceiveInterrupt()
+        {
+            Cpu.Outb(Com1 + 4, 0x0b);   // DTR | RTS | OUT2
+            Cpu.Outb(Com1 + 1, 0x01);
+        }
+
         public static bool HasInput() => (Cpu.Inb(Com1 + 5) & 0x01) != 0;
 
         public static byte Get() => Cpu.Inb(Com1);

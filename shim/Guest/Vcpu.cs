@@ -28,6 +28,8 @@ namespace Microxen.Guest
         public static ulong EventCallback;
         public static ulong FailsafeCallback;
         public static ulong SyscallCallback;
+        /// <summary>CALLBACKF_mask_events given with the syscall callback.</summary>
+        public static bool SyscallMasksEvents;
         public static ulong NmiCallback;
 
         /// <summary>HYPERVISOR_stack_switch: kernel SS and RSP for entries from user mode.</summary>

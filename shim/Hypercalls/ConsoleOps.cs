@@ -19,11 +19,7 @@ namespace Microxen.Hypercalls
                     }
                     return (long)count;
                 case ConsoleIoCmd.CONSOLEIO_read:
-                {
-                    ulong n = 0;
-                    while (n < count && Serial.HasInput()) b[n++] = Serial.Get();
-                    return (long)n;
-                }
+                    return ConsoleInput.Read(b, (int)(count > 0x7fffffff ? 0x7fffffff : count));
                 default:
                     return -XenErrno.ENOSYS;
             }

@@ -1,20 +1,15 @@
-using Microxen.Guest;
+using Microxen.Events;
 using Microxen.Xen;
 
 namespace Microxen.Hypercalls
 {
     /// <summary>
-    /// HYPERVISOR_event_channel_op (public/event_channel.h), 2-level ABI: ports are allocated and
-    /// bound; sending marks them pending in shared_info. Delivery comes with the event work.
+    /// HYPERVISOR_event_channel_op (public/event_channel.h), 2-level ABI only (init_control for
+    /// the FIFO ABI gets -ENOSYS, so Linux stays on 2-level). One domain: send on an IPI or
+    /// unbound port marks it pending locally.
     /// </summary>
     public static unsafe class EventChannelOps
     {
-        public const int MaxPorts = 1024;
-        public enum PortState : byte { Free = 0, Virq = 1, Ipi = 2, Unbound = 3 }
-
-        struct Ports { public fixed byte State[MaxPorts]; public fixed uint Arg[MaxPorts]; }
-        static Ports s_ports;
-
         public static long Op(ulong cmd, ulong arg)
         {
             switch (cmd)
@@ -23,47 +18,54 @@ namespace Microxen.Hypercalls
                 {
                     var b = (EvtchnBindVirq*)arg;
                     if (b->Vcpu != 0) return -XenErrno.ENOENT;
-                    int p = Alloc(PortState.Virq, b->Virq);
-                    if (p < 0) return -XenErrno.ENOSPC;
-                    b->Port = (uint)p;
-                    return 0;
+                    if (b->Virq >= Evtchn.NrVirqs) return -XenErrno.EINVAL;
+                    if (Evtchn.VirqPort(b->Virq) != 0) return -XenErrno.EEXIST;
+                    return Bound(Evtchn.Alloc(Evtchn.PortState.Virq, b->Virq), &b->Port);
                 }
                 case EvtchnOp.EVTCHNOP_bind_ipi:
                 {
                     var b = (EvtchnBindIpi*)arg;
                     if (b->Vcpu != 0) return -XenErrno.ENOENT;
-                    int p = Alloc(PortState.Ipi, 0);
-                    if (p < 0) return -XenErrno.ENOSPC;
-                    b->Port = (uint)p;
-                    return 0;
+                    return Bound(Evtchn.Alloc(Evtchn.PortState.Ipi, 0), &b->Port);
                 }
                 case EvtchnOp.EVTCHNOP_alloc_unbound:
                 {
                     var b = (EvtchnAllocUnbound*)arg;
-                    int p = Alloc(PortState.Unbound, b->RemoteDom);
-                    if (p < 0) return -XenErrno.ENOSPC;
-                    b->Port = (uint)p;
-                    return 0;
+                    return Bound(Evtchn.Alloc(Evtchn.PortState.Unbound, b->RemoteDom), &b->Port);
                 }
                 case EvtchnOp.EVTCHNOP_close:
                 {
                     uint port = ((EvtchnClose*)arg)->Port;
-                    if (port == 0 || port >= MaxPorts) return -XenErrno.EINVAL;
-                    fixed (Ports* t = &s_ports) t->State[port] = (byte)PortState.Free;
+                    if (port == 0 || port >= Evtchn.MaxPorts || Evtchn.State(port) == Evtchn.PortState.Free) return -XenErrno.EINVAL;
+                    Evtchn.Close(port);
                     return 0;
                 }
                 case EvtchnOp.EVTCHNOP_send:
                 {
                     uint port = ((EvtchnSend*)arg)->Port;
-                    if (port == 0 || port >= MaxPorts) return -XenErrno.EINVAL;
-                    SetPending(port);
+                    if (port == 0 || port >= Evtchn.MaxPorts || Evtchn.State(port) == Evtchn.PortState.Free) return -XenErrno.EINVAL;
+                    Evtchn.SetPending(port);
                     return 0;
                 }
                 case EvtchnOp.EVTCHNOP_unmask:
                 {
                     uint port = ((EvtchnUnmask*)arg)->Port;
-                    if (port >= MaxPorts) return -XenErrno.EINVAL;
-                    if (Vcpu.Shared != null) Vcpu.Shared->EvtchnMask[port >> 6] &= ~(1UL << (int)(port & 63));
+                    if (port >= Evtchn.MaxPorts) return -XenErrno.EINVAL;
+                    Evtchn.Unmask(port);
+                    return 0;
+                }
+                case EvtchnOp.EVTCHNOP_bind_vcpu:
+                    return ((EvtchnBindVcpu*)arg)->Vcpu == 0 ? 0 : -XenErrno.ENOENT;
+                case EvtchnOp.EVTCHNOP_status:
+                {
+                    var st = (EvtchnStatus*)arg;
+                    if (st->Port >= Evtchn.MaxPorts) return -XenErrno.EINVAL;
+                    var s = Evtchn.State(st->Port);
+                    // EVTCHNSTAT_closed 0, unbound 1, interdomain 2, pirq 3, virq 4, ipi 5
+                    st->Status = s == Evtchn.PortState.Free ? 0u : s == Evtchn.PortState.Unbound ? 1u
+                        : s == Evtchn.PortState.Virq ? 4u : s == Evtchn.PortState.Ipi ? 5u : 3u;
+                    st->Vcpu = 0;
+                    if (s == Evtchn.PortState.Virq) st->UVirq = Evtchn.Arg(st->Port);
                     return 0;
                 }
                 default:
@@ -71,30 +73,11 @@ namespace Microxen.Hypercalls
             }
         }
 
-        static int Alloc(PortState state, uint what)
+        static long Bound(int port, uint* outPort)
         {
-            fixed (Ports* t = &s_ports)
-                for (int p = 1; p < MaxPorts; p++)
-                    if (t->State[p] == (byte)PortState.Free)
-                    {
-                        t->State[p] = (byte)state;
-                        t->Arg[p] = what;
-                        return p;
-                    }
-            return -1;
-        }
-
-        /// <summary>Marks a port pending and, when it is not masked, its selector bit and upcall_pending (Xen's evtchn_2l_set_pending).</summary>
-        public static void SetPending(uint port)
-        {
-            SharedInfo* s = Vcpu.Shared;
-            if (s == null) return;
-            ulong bit = 1UL << (int)(port & 63);
-            s->EvtchnPending[port >> 6] |= bit;
-            if ((s->EvtchnMask[port >> 6] & bit) != 0) return;
-            if (Vcpu.Info == null) return;
-            Vcpu.Info->EvtchnPendingSel |= 1UL << (int)(port >> 6);
-            Vcpu.Info->EvtchnUpcallPending = 1;
+            if (port < 0) return -XenErrno.ENOSPC;
+            *outPort = (uint)port;
+            return 0;
         }
     }
 }

@@ -17,12 +17,14 @@ namespace Microxen.Hypercalls
         {
             ulong nr = f->Rax;
             HypercallStats.Count(nr, HypercallNames.HasSubOps(nr) ? f->Rdi : ulong.MaxValue);
-            if (nr == Hypercall.Iret)
+            if (nr == Hypercall.Iret) Iret.Do(f);
+            else f->Rax = (ulong)Call(nr, f->Rdi, f->Rsi, f->Rdx, f->R10, f->R8, f);
+            if (Events.Evtchn.UpcallDeliverable())
             {
-                Iret.Do(f);
-                return;
+                // The frame came from syscall in ring 0: give it the selectors an iretq needs.
+                if (f->Vector == CpuFrame.HypercallVector) { f->Cs = Gdt.KernelCs; f->Ss = 0; }
+                Events.Upcall.TryDeliver(f);
             }
-            f->Rax = (ulong)Call(nr, f->Rdi, f->Rsi, f->Rdx, f->R10, f->R8, f);
         }
 
         /// <summary>Runs hypercall <paramref name="nr"/>; also the body of each multicall entry.</summary>

@@ -24,17 +24,18 @@ namespace Microxen.Hypercalls
             f->Rsp = c[7];
             f->Ss = c[8] & ~3UL;
             if (Vcpu.Info != null) Vcpu.Info->EvtchnUpcallMask = (byte)((rflags & 0x200) != 0 ? 0 : 1);
-            if ((cs & 3) == 0)
+            f->Cs = cs;
+            f->Rflags = (rflags | 0x200UL) & ~0x3000UL;   // hardware IF stays on; IOPL 0
+            if ((cs & 3) == 3)
             {
-                f->Cs = cs;
-                f->Rflags = (rflags | 0x200UL) & ~0x3000UL;   // hardware IF stays on; IOPL 0
-            }
-            else
-            {
-                Boot.Panic.Stop("iret to user mode is not supported yet");
+                // To user mode: the user's GS becomes active (Xen's toggle_guest_mode). The kernel
+                // table holds the user mappings too, so CR3 stays (DESIGN.md section 3). The
+                // frame's SS is the user's.
+                f->Ss = c[8];
+                Cpu.Swapgs();
             }
             f->Vector = CpuFrame.IretVector;
-            _ = flags;
+            _ = flags;   // VGCF_in_syscall: rcx/r11 come back from the frame either way (iretq, not sysret)
         }
     }
 }

@@ -40,7 +40,10 @@ namespace Microxen.Hypercalls
                 {
                     case CallbackType.CALLBACKTYPE_event: Vcpu.EventCallback = r->Address; return 0;
                     case CallbackType.CALLBACKTYPE_failsafe: Vcpu.FailsafeCallback = r->Address; return 0;
-                    case CallbackType.CALLBACKTYPE_syscall: Vcpu.SyscallCallback = r->Address; return 0;
+                    case CallbackType.CALLBACKTYPE_syscall:
+                        Vcpu.SyscallCallback = r->Address;
+                        Vcpu.SyscallMasksEvents = (r->Flags & CallbackType.CALLBACKF_mask_events) != 0;
+                        return 0;
                     case CallbackType.CALLBACKTYPE_nmi: Vcpu.NmiCallback = r->Address; return 0;
                     case CallbackType.CALLBACKTYPE_syscall32:
                     case CallbackType.CALLBACKTYPE_sysenter:

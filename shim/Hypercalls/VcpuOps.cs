@@ -9,8 +9,7 @@ namespace Microxen.Hypercalls
     {
         public static long Op(ulong cmd, ulong vcpu, ulong arg)
         {
-            if (vcpu != 0)
-                return cmd == VcpuOp.VCPUOP_is_up ? 0 : -XenErrno.ENOENT;
+            if (vcpu != 0) return -XenErrno.ENOENT;   // one vCPU: the others do not exist
             switch (cmd)
             {
                 case VcpuOp.VCPUOP_is_up:
@@ -32,6 +31,7 @@ namespace Microxen.Hypercalls
                     for (int i = 0; i < 64; i++) d[i] = s[i];
                     Vcpu.Info = to;
                     Vcpu.InfoMa = (r->Mfn << 12) + r->Offset;
+                    Time.GuestTime.Publish();
                     return 0;
                 }
                 case VcpuOp.VCPUOP_register_runstate_memory_area:
@@ -39,9 +39,18 @@ namespace Microxen.Hypercalls
                     if (Vcpu.RunstateArea != 0) ((VcpuRunstateInfo*)Vcpu.RunstateArea)->State = VcpuOp.RUNSTATE_running;
                     return 0;
                 case VcpuOp.VCPUOP_set_singleshot_timer:
+                {
+                    VcpuSetSingleshotTimer* t = (VcpuSetSingleshotTimer*)arg;
+                    if ((t->Flags & VcpuOp.VCPU_SSHOTTMR_future) != 0 && t->TimeoutAbsNs < Time.Tsc.Now())
+                        return -XenErrno.ETIME;
+                    Time.ApicTimer.Arm(t->TimeoutAbsNs);
+                    return 0;
+                }
                 case VcpuOp.VCPUOP_stop_singleshot_timer:
+                    Time.ApicTimer.Stop();
+                    return 0;
                 case VcpuOp.VCPUOP_stop_periodic_timer:
-                    return SchedOps.TimerPlaceholder(cmd);
+                    return 0;   // the shim runs no periodic timer
                 default:
                     return HypercallStats.Unimplemented("vcpu_op", Hypercall.VcpuOp, cmd, vcpu, arg, 0, 0);
             }

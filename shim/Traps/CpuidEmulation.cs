@@ -7,8 +7,9 @@ namespace Microxen.Traps
     /// 0f 0b 78 65 6e 0f a2), which raises #UD in ring 0: the #UD handler answers with Xen's PV
     /// policy and skips the 7 bytes. Hypervisor leaves as Xen's (xen/arch/x86/traps.c,
     /// cpuid_hypervisor_leaves): 0x40000000 "XenVMMXenVMM", 0x40000001 the version, 0x40000002
-    /// one hypercall page at MSR 0x40000000. Native leaves pass through with the features a PV
-    /// guest must not use hidden (VMX, SMX, MONITOR, SMEP, SMAP, PKU) and the hypervisor bit set.
+    /// one hypercall page at MSR 0x40000000. Native leaves pass through masked to the features
+    /// Xen offers a PV guest by default (<see cref="CpuidPvMask"/>), with the hypervisor bit set
+    /// and OSXSAVE mirroring CR4.
     /// </summary>
     public static unsafe class CpuidEmulation
     {
@@ -54,15 +55,17 @@ namespace Microxen.Traps
                 return;
             }
             Cpu.Cpuid(leaf, sub, r);
+            // Xen's default PV featureset (CpuidPvMask.g.cs, generated from cpufeatureset.h).
+            for (int i = 0; i < CpuidPvMask.Words; i++)
+            {
+                uint l, sl, mask; int reg;
+                CpuidPvMask.Get(i, out l, out sl, out reg, out mask);
+                if (l == leaf && sl == sub) r[reg] &= mask;
+            }
             if (leaf == 1)
             {
-                r[2] &= ~((1u << 3) | (1u << 5) | (1u << 6));   // MONITOR, VMX, SMX
-                r[2] |= 1u << 31;                                // hypervisor present
-            }
-            else if (leaf == 7 && sub == 0)
-            {
-                r[1] &= ~((1u << 7) | (1u << 20));               // SMEP, SMAP
-                r[2] &= ~((1u << 3) | (1u << 4));                // PKU, OSPKE
+                r[2] |= 1u << 31;                                          // hypervisor present
+                if ((Cpu.ReadCr4() & (1UL << 18)) != 0) r[2] |= 1u << 27;  // OSXSAVE mirrors CR4
             }
         }
     }

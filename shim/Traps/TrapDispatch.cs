@@ -3,6 +3,7 @@ using Microxen.Arch;
 using Microxen.Boot;
 using Microxen.Console;
 using Microxen.Guest;
+using Microxen.Events;
 
 namespace Microxen.Traps
 {
@@ -21,9 +22,14 @@ namespace Microxen.Traps
         {
             ulong v = f->Vector;
             bool inShim = f->Rip >= ShimStart && f->Rip < ShimEnd;
+            if (v == 0x80 && (f->Cs & 3) == 3)
+            {
+                if (!Deliver(f, 0x80, false)) CrashGuest(f, v, "int $0x80 with no handler registered");
+                return;
+            }
             if (v >= 32)
             {
-                Interrupts.Handle(f);
+                Interrupts.Handle(f, inShim);
                 return;
             }
             if (inShim)
@@ -37,52 +43,41 @@ namespace Microxen.Traps
                 CpuidEmulation.Emulate(f);
                 return;
             }
+            if (v == 1 && PageTableWrite.TryEnd(f)) return;
+            ulong cr2 = v == 14 ? Cpu.ReadCr2() : 0;
+            if (v == 14 && PageTableWrite.TryBegin(f, cr2)) return;
             ExceptionCount++;
-            if (v == 14 && Vcpu.Info != null) Vcpu.Info->Arch.Cr2 = Cpu.ReadCr2();
+            if (v == 14) Vcpu.Info->Arch.Cr2 = cr2;
             if (Log.On(LogLevel.Debug))
             {
                 Log.Begin(); Log.Str("guest exception "); Log.Dec(v); Log.Str(" at "); Log.Hex(f->Rip);
                 Log.Str(" error "); Log.Hex(f->ErrorCode); if (v == 14) { Log.Str(" cr2 "); Log.Hex(Cpu.ReadCr2()); } Log.End();
             }
-            if (!Deliver(f, (int)v, HasErrorCode(v)))
-            {
-                Log.Begin(); Log.Str("guest crash: "); Log.Str(Panic.VectorName(v)); Log.Str(" with no handler registered"); Log.End();
-                Panic.DumpFrame(f);
-                Machine.Exit(ExitCode.GuestCrash);
-            }
+            if (v == 2 || v == 8 || v == 18 || !Deliver(f, (int)v, HasErrorCode(v)))
+                CrashGuest(f, v, "no handler registered");
+        }
+
+        /// <summary>Ends the run as a guest crash, printing the reason and the guest's registers.</summary>
+        public static void CrashGuest(CpuFrame* f, ulong v, string why)
+        {
+            Log.Begin(); Log.Str("guest crash: "); Log.Str(Panic.VectorName(v)); Log.Str(": "); Log.Str(why); Log.End();
+            Panic.DumpFrame(f);
+            Hypercalls.HypercallStats.Print();
+            Machine.Exit(ExitCode.GuestCrash);
         }
 
         static bool HasErrorCode(ulong v) => v == 8 || v == 10 || v == 11 || v == 12 || v == 13 || v == 14 || v == 17;
 
         /// <summary>
-        /// Redirects <paramref name="f"/> to the guest's handler for <paramref name="vector"/> with
-        /// Xen's bounce frame on the guest stack (xen/arch/x86/x86_64/entry.S, create_bounce_frame):
-        /// from low to high address rcx, r11, [error code], rip, cs (saved upcall mask in bits
-        /// 32-39), rflags (IF = events enabled), rsp, ss. False when no handler is registered.
+        /// Sends exception <paramref name="vector"/> to the handler the guest registered
+        /// (set_trap_table) with Xen's bounce frame; events masked when the entry asks for it
+        /// (TI_IF). False when no handler is registered.
         /// </summary>
         public static bool Deliver(CpuFrame* f, int vector, bool errorCode)
         {
             TrapHandler h = Vcpu.Trap(vector);
             if (h.Address == 0) return false;
-            byte mask = Vcpu.Info != null ? Vcpu.Info->EvtchnUpcallMask : (byte)1;
-            ulong sp = f->Rsp & ~15UL;
-            int words = errorCode ? 8 : 7;
-            ulong* p = (ulong*)(sp - (ulong)words * 8);
-            int i = 0;
-            p[i++] = f->Rcx;
-            p[i++] = f->R11;
-            if (errorCode) p[i++] = f->ErrorCode;
-            p[i++] = f->Rip;
-            p[i++] = (f->Cs & 0xffff) | ((ulong)mask << 32);
-            p[i++] = (f->Rflags & ~0x200UL) | (mask != 0 ? 0UL : 0x200UL);
-            p[i++] = f->Rsp;
-            p[i++] = f->Ss;
-            if ((h.Flags & 4) != 0 && Vcpu.Info != null) Vcpu.Info->EvtchnUpcallMask = 1;
-            f->Rsp = (ulong)p;
-            f->Rip = h.Address;
-            f->Cs = (ulong)(h.Cs & ~3);
-            f->Rflags = (f->Rflags | 0x200UL) & ~(0x100UL | 0x4000UL | 0x10000UL);   // IF on; TF, NT, RF off
-            f->Vector = CpuFrame.IretVector;
+            BounceFrame.Push(f, h.Address, h.Cs, errorCode, (h.Flags & 4) != 0);
             return true;
         }
     }

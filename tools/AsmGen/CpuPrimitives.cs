@@ -63,6 +63,7 @@ static class CpuPrimitives
             b.Global($"cpu_read_dr{n}"); a.mov(rax, dr); a.ret();
             b.Global($"cpu_write_dr{n}"); a.mov(dr, rdi); a.ret();
         }
+        b.Global("cpu_swapgs"); a.swapgs(); a.ret();
         b.Global("cpu_read_rflags"); a.pushfq(); a.pop(rax); a.ret();
         b.Global("cpu_cli"); a.cli(); a.ret();
         b.Global("cpu_sti"); a.sti(); a.ret();

@@ -47,10 +47,12 @@ public static class Qemu
 
     /// <summary>
     /// Runs QEMU until it exits, until a line contains <paramref name="stopAt"/> (then it is
-    /// killed), or until <paramref name="timeoutSeconds"/>.
+    /// killed), or until <paramref name="timeoutSeconds"/>. <paramref name="initrd"/> is passed
+    /// as the second multiboot module ("kernel args,initrd"); <paramref name="timeAt"/> records
+    /// in <see cref="QemuResult.UntilPattern"/> when a line first contains it, without stopping.
     /// </summary>
     public static QemuResult Run(string kernel, string guestCmdline, string shimArgs, int timeoutSeconds,
-        string stopAt = null, string mem = "1G", bool withModule = true)
+        string stopAt = null, string mem = "1G", bool withModule = true, string initrd = null, string timeAt = null)
     {
         var psi = new ProcessStartInfo("qemu-system-x86_64")
         {
@@ -66,7 +68,10 @@ public static class Qemu
         if (withModule)
         {
             psi.ArgumentList.Add("-initrd");
-            psi.ArgumentList.Add(kernel + " " + guestCmdline.Replace(",", ",,"));
+            // QEMU's -initrd separates modules with commas: a comma inside one is written twice.
+            string modules = kernel.Replace(",", ",,") + " " + guestCmdline.Replace(",", ",,");
+            if (initrd != null) modules += "," + initrd.Replace(",", ",,");
+            psi.ArgumentList.Add(modules);
         }
         var result = new QemuResult();
         var sb = new StringBuilder();
@@ -84,6 +89,8 @@ public static class Qemu
                     result.UntilPattern = sw.Elapsed;
                     done.Set();
                 }
+                else if (timeAt != null && result.UntilPattern == null && e.Data.Contains(timeAt))
+                    result.UntilPattern = sw.Elapsed;
             }
         };
         p.ErrorDataReceived += (_, e) => { if (e.Data != null) lock (sb) sb.Append("[qemu] ").Append(e.Data).Append('\n'); };

@@ -1,0 +1,42 @@
+using Microxen.Arch;
+
+namespace Microxen.Guest
+{
+    /// <summary>
+    /// Enters a guest kernel entry point the way Xen does (xen/arch/x86/x86_64/entry.S,
+    /// create_bounce_frame): on the guest kernel stack, from low to high address, rcx, r11,
+    /// [error code], rip, cs (the saved upcall mask in bits 32-39), rflags (IF = events were
+    /// enabled), rsp, ss. From user mode the stack is the one stack_switch registered and the
+    /// guest's kernel GS is swapped in. The CPU frame is redirected to the handler in ring 0
+    /// and returns with iretq.
+    /// </summary>
+    public static unsafe class BounceFrame
+    {
+        const ulong IF = 0x200, TF = 0x100, NT = 0x4000, RF = 0x10000;
+
+        public static void Push(CpuFrame* f, ulong handler, ushort cs, bool withError, bool maskEvents)
+        {
+            bool fromUser = (f->Cs & 3) == 3;
+            byte mask = Vcpu.Info->EvtchnUpcallMask;
+            ulong sp = (fromUser ? Vcpu.KernelSp : f->Rsp) & ~15UL;
+            ulong* p = (ulong*)(sp - (withError ? 8UL : 7UL) * 8);
+            int i = 0;
+            p[i++] = f->Rcx;
+            p[i++] = f->R11;
+            if (withError) p[i++] = f->ErrorCode;
+            p[i++] = f->Rip;
+            p[i++] = (f->Cs & 0xffff) | ((ulong)mask << 32);
+            p[i++] = (f->Rflags & ~IF) | (mask != 0 ? 0UL : IF);
+            p[i++] = f->Rsp;
+            p[i++] = f->Ss;
+            if (fromUser) Cpu.Swapgs();
+            if (maskEvents) Vcpu.Info->EvtchnUpcallMask = 1;
+            f->Rsp = (ulong)p;
+            f->Rip = handler;
+            f->Cs = (ulong)(cs & ~3);
+            f->Ss = fromUser ? 0 : f->Ss & ~3UL;
+            f->Rflags = (f->Rflags | IF) & ~(TF | NT | RF | 0x3000UL);
+            f->Vector = CpuFrame.IretVector;
+        }
+    }
+}

@@ -1,0 +1,79 @@
+using Microxen.Arch;
+using Microxen.Boot;
+
+namespace Microxen.Time
+{
+    /// <summary>
+    /// The local APIC timer as the guest's one-shot timer (VCPUOP_set_singleshot_timer,
+    /// set_timer_op): TSC-deadline mode (IA32_TSC_DEADLINE, SDM vol. 3A 11.5.4.1) where the CPU
+    /// has it, else one-shot mode counting the APIC bus clock calibrated against the TSC.
+    /// The interrupt arrives on <see cref="Vector"/>; <see cref="SpuriousVector"/> is ignored.
+    /// </summary>
+    public static unsafe class ApicTimer
+    {
+        public const byte Vector = 0xf0;
+        public const byte SpuriousVector = 0xff;
+        const uint MsrApicBase = 0x1b, MsrTscDeadline = 0x6e0;
+        const int RegEoi = 0xb0, RegSvr = 0xf0, RegLvtTimer = 0x320, RegInitCount = 0x380, RegCurCount = 0x390, RegDivide = 0x3e0;
+
+        static byte* s_apic;
+        static ulong s_apicHz;
+        /// <summary>Armed deadline in system time ns, 0 = none.</summary>
+        public static ulong Deadline;
+
+        static uint Read(int reg) => *(uint*)(s_apic + reg);
+        static void Write(int reg, uint v) { *(uint*)(s_apic + reg) = v; }
+
+        public static void Init()
+        {
+            ulong baseMsr = Cpu.Rdmsr(MsrApicBase);
+            Cpu.Wrmsr(MsrApicBase, baseMsr | (1UL << 11));                  // APIC global enable
+            s_apic = (byte*)(Host.DirectMapVirt + (baseMsr & 0xffffff000UL));
+            Write(RegSvr, 0x100u | SpuriousVector);                           // software enable
+            if (Tsc.DeadlineTimer)
+            {
+                Write(RegLvtTimer, (2u << 17) | Vector);                      // TSC-deadline mode
+            }
+            else
+            {
+                Write(RegDivide, 0xb);                                        // divide by 1
+                Write(RegLvtTimer, (1u << 16) | Vector);                      // masked while calibrating
+                Write(RegInitCount, 0xffffffff);
+                ulong t0 = Cpu.Rdtsc();
+                while (Cpu.Rdtsc() - t0 < Tsc.Hz / 100) { }                   // 10 ms
+                uint elapsed = 0xffffffff - Read(RegCurCount);
+                s_apicHz = (ulong)elapsed * 100;
+                Write(RegInitCount, 0);
+                Write(RegLvtTimer, Vector);                                   // one-shot, unmasked
+                Console.Log.Begin(); Console.Log.Str("APIC timer: "); Console.Log.Dec(s_apicHz / 1000); Console.Log.Str(" kHz"); Console.Log.End();
+            }
+        }
+
+        /// <summary>Arms the timer for system time <paramref name="ns"/>; a time already past fires at once.</summary>
+        public static void Arm(ulong ns)
+        {
+            Deadline = ns;
+            if (Tsc.DeadlineTimer)
+            {
+                Cpu.Wrmsr(MsrTscDeadline, Tsc.TscAt(ns));
+                return;
+            }
+            ulong now = Tsc.Now();
+            ulong delta = ns > now ? ns - now : 1000;
+            ulong ticks = delta * s_apicHz / 1000000000UL;
+            if (delta > 1000000000UL) ticks = delta / 1000 * (s_apicHz / 1000000);
+            if (ticks == 0) ticks = 1;
+            if (ticks > 0xffffffff) ticks = 0xffffffff;
+            Write(RegInitCount, (uint)ticks);
+        }
+
+        public static void Stop()
+        {
+            Deadline = 0;
+            if (Tsc.DeadlineTimer) Cpu.Wrmsr(MsrTscDeadline, 0);
+            else Write(RegInitCount, 0);
+        }
+
+        public static void Eoi() { Write(RegEoi, 0); }
+    }
+}

@@ -1,0 +1,34 @@
+using System.Runtime.InteropServices;
+using Microxen.Arch;
+using Microxen.Events;
+using Microxen.Guest;
+
+namespace Microxen.Traps
+{
+    /// <summary>
+    /// A user process's <c>syscall</c> (user_syscall_dispatch, the LSTAR stub's user half): sent
+    /// to the guest's CALLBACKTYPE_syscall entry with Xen's frame (rcx, r11, rip, cs, rflags,
+    /// rsp, ss) on the stack_switch stack, GS swapped to the kernel's, events masked when the
+    /// callback asked for it. The guest returns with the iret hypercall (VGCF_in_syscall).
+    /// </summary>
+    public static unsafe class UserSyscall
+    {
+        public const ushort UserCs = 0x33, UserSs = 0x2b;   // __USER_CS / __USER_DS (Linux reports these itself)
+        public static ulong Count;
+
+        [UnmanagedCallersOnly(EntryPoint = "user_syscall_dispatch")]
+        static void Dispatch(CpuFrame* f)
+        {
+            Count++;
+            f->Cs = UserCs;
+            f->Ss = UserSs;
+            if (Vcpu.SyscallCallback == 0)
+            {
+                // Xen injects #UD when no syscall callback is registered.
+                if (!TrapDispatch.Deliver(f, 6, false)) TrapDispatch.CrashGuest(f, 6, "syscall from user mode with no syscall callback");
+                return;
+            }
+            BounceFrame.Push(f, Vcpu.SyscallCallback, Gdt.KernelCs, false, Vcpu.SyscallMasksEvents);
+        }
+    }
+}
