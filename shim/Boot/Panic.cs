@@ -13,6 +13,16 @@ namespace Microxen.Boot
             Machine.Exit(ExitCode.ShimPanic);
         }
 
+        /// <summary>The core library's failure hook (shim/Runtime/RuntimeFail.cs).</summary>
+        [System.Runtime.InteropServices.UnmanagedCallersOnly(EntryPoint = "runtime_fail")]
+        static void RuntimeFail(char* message, int length)
+        {
+            Log.Begin(); Log.Str("PANIC: runtime: ");
+            for (int i = 0; i < length; i++) Log.Char((byte)message[i]);
+            Log.End();
+            Machine.Exit(ExitCode.ShimPanic);
+        }
+
         /// <summary>Prints a bad-input error line and stops with <paramref name="code"/>.</summary>
         public static void BadInput(ExitCode code, string what, string detail)
         {

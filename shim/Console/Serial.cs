@@ -33,6 +33,16 @@ namespace Microxen.Console
             Cpu.Outb(Com1 + 1, 0x01);
         }
 
+        /// <summary>
+        /// Turns the receive interrupt back on if something cleared it: a dom0 kernel in ring 0
+        /// can reach COM1's ports (Xen hides them from dom0; the shim cannot), and Linux's 8250
+        /// driver resets IER and MCR when it probes the port.
+        /// </summary>
+        public static void EnsureReceiveInterrupt()
+        {
+            if ((Cpu.Inb(Com1 + 1) & 0x01) == 0 || (Cpu.Inb(Com1 + 4) & 0x08) == 0) EnableReceiveInterrupt();
+        }
+
         public static bool HasInput() => (Cpu.Inb(Com1 + 5) & 0x01) != 0;
 
         public static byte Get() => Cpu.Inb(Com1);

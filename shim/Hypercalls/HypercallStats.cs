@@ -56,6 +56,11 @@ namespace Microxen.Hypercalls
         /// <summary>Prints one line per hypercall seen: number, name, count, and per sub-op counts.</summary>
         public static void Print()
         {
+            Log.Begin(); Log.Str("shim counters: exceptions to guest "); Log.Dec(Traps.TrapDispatch.ExceptionCount);
+            Log.Str(", upcalls "); Log.Dec(Events.Upcall.Delivered); Log.Str(", user syscalls "); Log.Dec(Traps.UserSyscall.Count);
+            Log.Str(", page-table writes emulated "); Log.Dec(Traps.PageTableWrite.Emulated);
+            Log.Str(", timer interrupts "); Log.Dec(Traps.Interrupts.TimerInterrupts);
+            Log.Str(", serial interrupts "); Log.Dec(Traps.Interrupts.SerialInterrupts); Log.End();
             Log.Line("hypercalls seen (number name count [sub-op:count ...]):");
             fixed (Table* t = &s_t)
             {

@@ -39,6 +39,7 @@ namespace Microxen.Hypercalls
         public static void Block()
         {
             Vcpu.Info->EvtchnUpcallMask = 0;
+            Traps.Interrupts.PollConsole();
             while (Vcpu.Info->EvtchnUpcallPending == 0) Cpu.StiHlt();
         }
 

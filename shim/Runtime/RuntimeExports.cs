@@ -19,21 +19,21 @@ namespace Internal.Runtime.CompilerHelpers
         static void RhpPInvokeReturn(void* frame) { }
 
         [RuntimeExport("RhpFallbackFailFast")]
-        static void RhpFallbackFailFast() { Microxen.Boot.Panic.Stop("ilc fail-fast"); }
+        static void RhpFallbackFailFast() { Internal.Runtime.CompilerHelpers.RuntimeFail.Stop("ilc fail-fast"); }
     }
 
     internal static class ThrowHelpers
     {
-        static void ThrowIndexOutOfRangeException() { Microxen.Boot.Panic.Stop("index out of range"); }
-        static void ThrowNullReferenceException() { Microxen.Boot.Panic.Stop("null reference"); }
-        static void ThrowDivideByZeroException() { Microxen.Boot.Panic.Stop("divide by zero"); }
-        static void ThrowOverflowException() { Microxen.Boot.Panic.Stop("arithmetic overflow"); }
-        static void ThrowInvalidProgramException() { Microxen.Boot.Panic.Stop("invalid program"); }
-        static void ThrowPlatformNotSupportedException() { Microxen.Boot.Panic.Stop("platform not supported"); }
-        static void ThrowTypeLoadException() { Microxen.Boot.Panic.Stop("type load"); }
-        static void ThrowArgumentException() { Microxen.Boot.Panic.Stop("argument"); }
-        static void ThrowArgumentOutOfRangeException() { Microxen.Boot.Panic.Stop("argument out of range"); }
-        static void ThrowFeatureBodyRemoved() { Microxen.Boot.Panic.Stop("feature body removed"); }
-        static void ThrowNotImplementedException() { Microxen.Boot.Panic.Stop("not implemented"); }
+        static void ThrowIndexOutOfRangeException() { Internal.Runtime.CompilerHelpers.RuntimeFail.Stop("index out of range"); }
+        static void ThrowNullReferenceException() { Internal.Runtime.CompilerHelpers.RuntimeFail.Stop("null reference"); }
+        static void ThrowDivideByZeroException() { Internal.Runtime.CompilerHelpers.RuntimeFail.Stop("divide by zero"); }
+        static void ThrowOverflowException() { Internal.Runtime.CompilerHelpers.RuntimeFail.Stop("arithmetic overflow"); }
+        static void ThrowInvalidProgramException() { Internal.Runtime.CompilerHelpers.RuntimeFail.Stop("invalid program"); }
+        static void ThrowPlatformNotSupportedException() { Internal.Runtime.CompilerHelpers.RuntimeFail.Stop("platform not supported"); }
+        static void ThrowTypeLoadException() { Internal.Runtime.CompilerHelpers.RuntimeFail.Stop("type load"); }
+        static void ThrowArgumentException() { Internal.Runtime.CompilerHelpers.RuntimeFail.Stop("argument"); }
+        static void ThrowArgumentOutOfRangeException() { Internal.Runtime.CompilerHelpers.RuntimeFail.Stop("argument out of range"); }
+        static void ThrowFeatureBodyRemoved() { Internal.Runtime.CompilerHelpers.RuntimeFail.Stop("feature body removed"); }
+        static void ThrowNotImplementedException() { Internal.Runtime.CompilerHelpers.RuntimeFail.Stop("not implemented"); }
     }
 }

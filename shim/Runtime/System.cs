@@ -38,6 +38,8 @@ namespace System
 
         public int Length => _stringLength;
 
+        public ref char GetPinnableReference() => ref _firstChar;
+
         public unsafe char this[int index]
         {
             get { fixed (char* p = &_firstChar) return p[index]; }
@@ -183,7 +185,7 @@ namespace System.Runtime.InteropServices
     {
         internal static nint GetDynamicInterfaceImplementation(IDynamicInterfaceCastable instance, void* interfaceType, ushort slot)
         {
-            Microxen.Boot.Panic.Stop("dynamic interface dispatch");
+            Internal.Runtime.CompilerHelpers.RuntimeFail.Stop("dynamic interface dispatch");
             return 0;
         }
     }

@@ -4,7 +4,7 @@ namespace System.Runtime
     // call means a bug: stop with a message.
     internal static unsafe class TypeCast
     {
-        static void Fail() { Microxen.Boot.Panic.Stop("unsupported type cast"); }
+        static void Fail() { Internal.Runtime.CompilerHelpers.RuntimeFail.Stop("unsupported type cast"); }
         internal static object IsInstanceOfAny(void* type, object obj) { Fail(); return obj; }
         internal static object IsInstanceOfInterface(void* type, object obj) { Fail(); return obj; }
         internal static object IsInstanceOfClass(void* type, object obj) { Fail(); return obj; }

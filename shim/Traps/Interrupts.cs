@@ -31,6 +31,13 @@ namespace Microxen.Traps
             Cpu.Outb(0xa1, 0xff);
         }
 
+        /// <summary>Drains COM1 (and re-arms its interrupt) outside its own IRQ; raises VIRQ_CONSOLE for new input.</summary>
+        public static void PollConsole()
+        {
+            Serial.EnsureReceiveInterrupt();
+            if (ConsoleInput.Drain()) Evtchn.RaiseVirq(Virq.VIRQ_CONSOLE);
+        }
+
         public static void Handle(CpuFrame* f, bool inShim)
         {
             ulong v = f->Vector;
@@ -40,6 +47,7 @@ namespace Microxen.Traps
                 ApicTimer.Eoi();
                 ApicTimer.Deadline = 0;
                 Evtchn.RaiseVirq(Virq.VIRQ_TIMER);
+                PollConsole();
             }
             else if (v == SerialVector)
             {
