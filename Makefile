@@ -8,7 +8,7 @@ BUILD       := build
 
 # What `make run` boots, and how.
 KERNEL    ?= $(BUILD)/debian/vmlinux
-INITRD    ?=
+INITRD    ?= $(BUILD)/initramfs.cpio
 CMDLINE   ?= console=hvc0 earlyprintk=xen
 SHIM_ARGS ?= mode=fast loglevel=info
 MEM       ?= 1G
@@ -17,7 +17,7 @@ QEMU      ?= qemu-system-x86_64
 SHIM_SOURCES := $(shell find shim -name '*.cs') Shim.csproj
 GEN_SOURCES  := $(shell find tools/AsmGen -name '*.cs' -o -name '*.csproj' | grep -v '/obj/\|/bin/')
 
-.PHONY: all deps build run test kernel clean
+.PHONY: all deps build run test kernel initramfs clean
 
 all: build
 
@@ -59,7 +59,11 @@ kernel: $(BUILD)/debian/vmlinux
 $(BUILD)/debian/vmlinux: tools/fetch-kernel.sh
 	tools/fetch-kernel.sh $(BUILD)/debian
 
-run: deps build $(if $(filter $(BUILD)/debian/vmlinux,$(KERNEL)),kernel)
+# The default initramfs: Debian's busybox-static, busybox init, a shell on the console.
+initramfs:
+	dotnet run --project tools/Initramfs -v q -- --out $(BUILD)/initramfs.cpio
+
+run: deps build $(if $(filter $(BUILD)/debian/vmlinux,$(KERNEL)),kernel) $(if $(filter $(BUILD)/initramfs.cpio,$(INITRD)),initramfs)
 	scripts/run-qemu.sh $(BUILD)/microxen.bin "$(KERNEL)" "$(CMDLINE)" "$(SHIM_ARGS)" "$(MEM)" "$(INITRD)"
 
 test: deps build kernel

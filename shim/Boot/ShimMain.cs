@@ -56,6 +56,8 @@ namespace Microxen.Boot
             if (opts.Mode == ShimMode.Checked)
                 Panic.BadInput(ExitCode.NotAvailable, "mode=checked", "not available yet: checked mode (Xen 4.17's validation) is not built; use mode=fast");
             Log.Info("mode: fast (no type checking)");
+            Vcpu.SwitchUserPageTable = opts.UserPt == UserPageTable.Switch;
+            Log.Info(Vcpu.SwitchUserPageTable ? "user page table: switched (MMUEXT_NEW_USER_BASEPTR, as Xen)" : "user page table: shared with the kernel");
 
             SetUpMemory(bi, syms);
             SetUpCpu(syms);

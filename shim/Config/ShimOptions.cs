@@ -3,14 +3,23 @@ namespace Microxen.Config
     /// <summary>How hypercalls are served: see DESIGN.md section 1.</summary>
     public enum ShimMode { Fast = 0, Checked = 1 }
 
+    /// <summary>
+    /// Which L4 a guest user process runs on. Shared: the kernel's table, which holds the user
+    /// mappings too (supervisor-only kernel pages protect the kernel, but not against
+    /// Meltdown-style speculation). Switch: the table of MMUEXT_NEW_USER_BASEPTR, as Xen does
+    /// (toggle_guest_mode), at the cost of a CR3 write on every entry and exit.
+    /// </summary>
+    public enum UserPageTable { Shared = 0, Switch = 1 }
+
     /// <summary>Problems with the shim's command line.</summary>
-    public enum OptionError { None = 0, UnknownOption, BadMode, BadLogLevel, BadNumber }
+    public enum OptionError { None = 0, UnknownOption, BadMode, BadLogLevel, BadNumber, BadUserPageTable }
 
     /// <summary>
     /// The shim's own command line (the multiboot command line of the microxen image):
     /// space-separated <c>key=value</c> words. <c>mode=fast|checked</c> (default fast);
     /// <c>loglevel=error|warn|info|debug</c> (default info); <c>dom0_mem=N</c> guest memory in
-    /// MiB (default: all free RAM). Unknown words are an error, never ignored.
+    /// MiB (default: all free RAM); <c>user_pt=shared|switch</c> (default shared, see
+    /// <see cref="UserPageTable"/>). Unknown words are an error, never ignored.
     /// </summary>
     public unsafe struct ShimOptions
     {
@@ -19,6 +28,7 @@ namespace Microxen.Config
         public int LogLevel;
         /// <summary>Guest memory in MiB; 0 = all free RAM.</summary>
         public ulong Dom0MemMiB;
+        public UserPageTable UserPt;
         /// <summary>Where the first bad word starts (for the error message), else null.</summary>
         public byte* BadWord;
 
@@ -27,6 +37,7 @@ namespace Microxen.Config
             o.Mode = ShimMode.Fast;
             o.LogLevel = 2;
             o.Dom0MemMiB = 0;
+            o.UserPt = UserPageTable.Shared;
             o.BadWord = null;
             while (*s != 0)
             {
@@ -51,6 +62,9 @@ namespace Microxen.Config
             if (Is(w, len, "loglevel=info")) { o.LogLevel = 2; return OptionError.None; }
             if (Is(w, len, "loglevel=debug")) { o.LogLevel = 3; return OptionError.None; }
             if (Prefix(w, len, "loglevel=")) return OptionError.BadLogLevel;
+            if (Is(w, len, "user_pt=shared")) { o.UserPt = UserPageTable.Shared; return OptionError.None; }
+            if (Is(w, len, "user_pt=switch")) { o.UserPt = UserPageTable.Switch; return OptionError.None; }
+            if (Prefix(w, len, "user_pt=")) return OptionError.BadUserPageTable;
             if (Prefix(w, len, "dom0_mem="))
             {
                 ulong v = 0;
@@ -81,7 +95,8 @@ namespace Microxen.Config
         {
             switch (e)
             {
-                case OptionError.UnknownOption: return "unknown option (known: mode=fast|checked loglevel=error|warn|info|debug dom0_mem=MiB)";
+                case OptionError.UnknownOption: return "unknown option (known: mode=fast|checked loglevel=error|warn|info|debug dom0_mem=MiB user_pt=shared|switch)";
+                case OptionError.BadUserPageTable: return "user_pt must be shared or switch";
                 case OptionError.BadMode: return "mode must be fast or checked";
                 case OptionError.BadLogLevel: return "loglevel must be error, warn, info or debug";
                 case OptionError.BadNumber: return "dom0_mem takes a whole number of MiB";

@@ -29,7 +29,11 @@ namespace Microxen.Guest
             p[i++] = (f->Rflags & ~IF) | (mask != 0 ? 0UL : IF);
             p[i++] = f->Rsp;
             p[i++] = f->Ss;
-            if (fromUser) Cpu.Swapgs();
+            if (fromUser)
+            {
+                Cpu.Swapgs();
+                Vcpu.EnterKernelPageTable();
+            }
             if (maskEvents) Vcpu.Info->EvtchnUpcallMask = 1;
             f->Rsp = (ulong)p;
             f->Rip = handler;

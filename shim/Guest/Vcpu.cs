@@ -39,6 +39,21 @@ namespace Microxen.Guest
         /// <summary>Guest virtual address of the runstate area (VCPUOP_register_runstate_memory_area), 0 = none.</summary>
         public static ulong RunstateArea;
 
+        /// <summary>Set from the shim option user_pt=switch: user mode runs on <see cref="UserL4"/>.</summary>
+        public static bool SwitchUserPageTable;
+
+        /// <summary>On the way to user mode: the user L4 when switching is on and the guest gave one.</summary>
+        public static void EnterUserPageTable()
+        {
+            if (SwitchUserPageTable && UserL4 != 0) Arch.Cpu.WriteCr3(UserL4);
+        }
+
+        /// <summary>On entry from user mode: back to the kernel L4.</summary>
+        public static void EnterKernelPageTable()
+        {
+            if (SwitchUserPageTable && UserL4 != 0) Arch.Cpu.WriteCr3(KernelL4);
+        }
+
         public static void SetTrap(int vector, ulong address, ushort cs, byte flags)
         {
             fixed (Traps* t = &s_traps) { t->Address[vector] = address; t->Cs[vector] = cs; t->Flags[vector] = flags; }

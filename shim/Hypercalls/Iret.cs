@@ -33,6 +33,7 @@ namespace Microxen.Hypercalls
                 // frame's SS is the user's.
                 f->Ss = c[8];
                 Cpu.Swapgs();
+                Guest.Vcpu.EnterUserPageTable();
             }
             f->Vector = CpuFrame.IretVector;
             _ = flags;   // VGCF_in_syscall: rcx/r11 come back from the frame either way (iretq, not sysret)

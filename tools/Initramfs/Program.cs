@@ -42,7 +42,7 @@ namespace Microxen.Tools.Initramfs
         const string Usage =
 @"usage: Initramfs --out FILE [--init FILE] [--add SRC:DEST ...] [--gzip] [--cache DIR] [--root DIR] [--busybox FILE]
   --out FILE       the archive to write (newc cpio; gzip-compressed with --gzip or a .gz name)
-  --init FILE      the /init to install (default: a busybox shell on the console, then poweroff -f)
+  --init FILE      the /init to install (default: busybox init with a console shell; poweroff ends it)
   --add SRC:DEST   copy file or folder SRC to DEST (an absolute path in the initramfs); repeatable
   --gzip           compress the archive with gzip
   --cache DIR      where busybox-static is downloaded and extracted (default: <repo>/build/busybox-static)
@@ -53,7 +53,8 @@ exit status: 0 ok, 2 usage, 3 a host tool is missing, 4 busybox-static could not
 
         public const string DefaultInit =
 @"#!/bin/sh
-# microxen's default /init (tools/Initramfs): a busybox shell on the console, then power off.
+# microxen's default /init (tools/Initramfs): mounts the virtual file systems, then busybox
+# init runs a shell on the console (/etc/inittab) and handles poweroff and reboot.
 echo ""microxen initramfs: /init running""
 export PATH=/bin:/sbin:/usr/bin:/usr/sbin HOME=/root TERM=linux
 mount -t proc proc /proc
@@ -65,11 +66,16 @@ mount -t devpts devpts /dev/pts
 mount -t tmpfs tmpfs /tmp
 mount -t tmpfs tmpfs /run
 hostname microxen
-echo ""microxen initramfs: $(uname -sr), busybox shell; exit it to power off""
-setsid cttyhack sh -l
-echo ""microxen initramfs: shell exited, powering off""
-sync
-poweroff -f
+echo ""microxen initramfs: $(uname -sr), busybox shell; type poweroff to end""
+exec /bin/init
+";
+
+        /// <summary>busybox init's table for the default /init: a respawning console shell, clean poweroff.</summary>
+        public const string DefaultInittab =
+@"::respawn:-/bin/cttyhack /bin/sh -l
+::ctrlaltdel:/bin/poweroff
+::shutdown:/bin/echo ""microxen initramfs: powering off""
+::shutdown:/bin/umount -a -r
 ";
 
         public static int Main(string[] args)
@@ -316,6 +322,7 @@ poweroff -f
             {
                 File.WriteAllText(init, DefaultInit);
                 File.SetUnixFileMode(init, Dir755);
+                File.WriteAllText(Path.Combine(etc, "inittab"), DefaultInittab);
             }
 
             foreach (var (src, dest) in adds)
