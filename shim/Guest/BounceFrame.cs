@@ -17,6 +17,7 @@ namespace Microxen.Guest
         public static void Push(CpuFrame* f, ulong handler, ushort cs, bool withError, bool maskEvents)
         {
             bool fromUser = (f->Cs & 3) == 3;
+            if (fromUser) Vcpu.EnterKernelPageTable();   // the kernel stack may not be in the user table
             byte mask = Vcpu.Info->EvtchnUpcallMask;
             ulong sp = (fromUser ? Vcpu.KernelSp : f->Rsp) & ~15UL;
             ulong* p = (ulong*)(sp - (withError ? 8UL : 7UL) * 8);
@@ -29,11 +30,7 @@ namespace Microxen.Guest
             p[i++] = (f->Rflags & ~IF) | (mask != 0 ? 0UL : IF);
             p[i++] = f->Rsp;
             p[i++] = f->Ss;
-            if (fromUser)
-            {
-                Cpu.Swapgs();
-                Vcpu.EnterKernelPageTable();
-            }
+            if (fromUser) Cpu.Swapgs();
             if (maskEvents) Vcpu.Info->EvtchnUpcallMask = 1;
             f->Rsp = (ulong)p;
             f->Rip = handler;

@@ -57,12 +57,14 @@ public class UserlandTests
 
     const int TimeoutSeconds = 600; // TCG, and a full boot plus user programs
 
-    [Fact]
-    public void DebianKernelRunsInitAndUserProgramsThenPowersOff()
+    [Theory]
+    [InlineData("user_pt=shared")]
+    [InlineData("user_pt=switch")]
+    public void DebianKernelRunsInitAndUserProgramsThenPowersOff(string userPageTable)
     {
         string kernel = DebianKernel.EnsureFetched();
         string initrd = GuestImages.SmokeInitramfs;
-        var r = Qemu.Run(kernel, "console=hvc0 earlyprintk=xen", "mode=fast loglevel=info", TimeoutSeconds,
+        var r = Qemu.Run(kernel, "console=hvc0 earlyprintk=xen", "mode=fast loglevel=info " + userPageTable, TimeoutSeconds,
             initrd: initrd, timeAt: GuestImages.InitLine);
         _out.WriteLine(r.Output);
         string tail = Tail(r.Output, 60);
