@@ -77,5 +77,7 @@ namespace Microxen.Arch
         public ulong ImageVirtStart, ImageVirtEnd;   // the linked image (virtual)
         public ulong BootStart;         // physical start of the image (.boot)
         public ulong LoadEndPhys;       // physical end of the image
+        public ulong PvState;           // PvState* (pv_state)
+        public ulong FastPathTable;     // ulong[64]: native fast path per hypercall number, 0 = none
     }
 }

@@ -1,12 +1,13 @@
 namespace Microxen.Arch
 {
-    /// <summary>The shim's per-CPU state: the TSS (RSP0 for entries from ring 3, IST stacks).</summary>
+    /// <summary>The shim's per-CPU state: <see cref="PvState"/> in the native blob (TSS included).</summary>
     public static unsafe class ShimCpu
     {
-        static Tss s_tss;
+        /// <summary>Set first thing at boot from the native symbols.</summary>
+        public static PvState* Pv;
 
-        public static Tss* Tss { get { fixed (Tss* t = &s_tss) return t; } }
+        public static Tss* Tss => &Pv->Tss;
 
-        public static void SetRsp0(ulong sp) { Tss->Rsp0 = sp; }
+        public static void SetRsp0(ulong sp) { Pv->Tss.Rsp0 = sp; }
     }
 }

@@ -32,6 +32,7 @@ namespace Microxen.Boot
             Log.Line("microxen: a ring-0 shim for Xen PV kernels");
             NativeSymbols* syms;
             fixed (NativeSymbols* s = &s_syms) { Cpu.Symbols(s); syms = s; }
+            ShimCpu.Pv = (PvState*)syms->PvState;
             TrapDispatch.ShimStart = syms->ImageVirtStart;
             TrapDispatch.ShimEnd = syms->ImageVirtEnd;
             Idt.Init((ulong*)syms->IsrTable, 0x08, false);   // early: boot GDT, no TSS yet
@@ -53,10 +54,13 @@ namespace Microxen.Boot
             }
             Host.Options = opts;
             Log.Level = (LogLevel)opts.LogLevel;
+            if (opts.Mode == ShimMode.Checked) opts.Inline = false;
             if (opts.Mode == ShimMode.Checked)
                 Panic.BadInput(ExitCode.NotAvailable, "mode=checked", "not available yet: checked mode (Xen 4.17's validation) is not built; use mode=fast");
             Log.Info("mode: fast (no type checking)");
             Vcpu.SwitchUserPageTable = opts.UserPt == UserPageTable.Switch;
+            ShimCpu.Pv->FastPaths = opts.Inline ? 1UL : 0UL;
+            Log.Info(opts.Inline ? "hypercall fast paths: native (inline)" : "hypercall fast paths: off (every hypercall through the C# dispatcher)");
             Log.Info(Vcpu.SwitchUserPageTable ? "user page table: switched (MMUEXT_NEW_USER_BASEPTR, as Xen)" : "user page table: shared with the kernel");
 
             SetUpMemory(bi, syms);
@@ -137,6 +141,13 @@ namespace Microxen.Boot
             Host.M2p = (ulong*)Host.Mem.Frame(last);
             for (ulong i = 0; i < Host.M2pEntries; i++) Host.M2p[i] = Host.InvalidM2p;
             ShimPageTables.MapM2p(ref Host.Mem, ref Host.Frames, Host.ShimL4, Host.M2pFirstMfn, Host.M2pFrames);
+
+            PvState* pv = ShimCpu.Pv;
+            pv->DirectMap = Host.DirectMapVirt;
+            pv->FrameCount = Host.FrameCount;
+            pv->M2p = (ulong)Host.M2p;
+            pv->M2pEntries = Host.M2pEntries;
+            pv->ShimSlot261 = ((ulong*)Host.Mem.Frame(Host.ShimL4))[261];
         }
 
         static bool OverlapsModule(BootInfo* bi, ulong at, ulong size)

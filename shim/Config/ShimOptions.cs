@@ -12,14 +12,15 @@ namespace Microxen.Config
     public enum UserPageTable { Shared = 0, Switch = 1 }
 
     /// <summary>Problems with the shim's command line.</summary>
-    public enum OptionError { None = 0, UnknownOption, BadMode, BadLogLevel, BadNumber, BadUserPageTable }
+    public enum OptionError { None = 0, UnknownOption, BadMode, BadLogLevel, BadNumber, BadUserPageTable, BadInline }
 
     /// <summary>
     /// The shim's own command line (the multiboot command line of the microxen image):
     /// space-separated <c>key=value</c> words. <c>mode=fast|checked</c> (default fast);
     /// <c>loglevel=error|warn|info|debug</c> (default info); <c>dom0_mem=N</c> guest memory in
     /// MiB (default: all free RAM); <c>user_pt=shared|switch</c> (default shared, see
-    /// <see cref="UserPageTable"/>). Unknown words are an error, never ignored.
+    /// <see cref="UserPageTable"/>); <c>inline=on|off</c> (default on: fast mode's native
+    /// hypercall paths). Unknown words are an error, never ignored.
     /// </summary>
     public unsafe struct ShimOptions
     {
@@ -29,6 +30,8 @@ namespace Microxen.Config
         /// <summary>Guest memory in MiB; 0 = all free RAM.</summary>
         public ulong Dom0MemMiB;
         public UserPageTable UserPt;
+        /// <summary>inline=on|off: fast mode's native hypercall paths (default on); off sends every hypercall to the C# dispatcher.</summary>
+        public bool Inline;
         /// <summary>Where the first bad word starts (for the error message), else null.</summary>
         public byte* BadWord;
 
@@ -38,6 +41,7 @@ namespace Microxen.Config
             o.LogLevel = 2;
             o.Dom0MemMiB = 0;
             o.UserPt = UserPageTable.Shared;
+            o.Inline = true;
             o.BadWord = null;
             while (*s != 0)
             {
@@ -62,6 +66,9 @@ namespace Microxen.Config
             if (Is(w, len, "loglevel=info")) { o.LogLevel = 2; return OptionError.None; }
             if (Is(w, len, "loglevel=debug")) { o.LogLevel = 3; return OptionError.None; }
             if (Prefix(w, len, "loglevel=")) return OptionError.BadLogLevel;
+            if (Is(w, len, "inline=on")) { o.Inline = true; return OptionError.None; }
+            if (Is(w, len, "inline=off")) { o.Inline = false; return OptionError.None; }
+            if (Prefix(w, len, "inline=")) return OptionError.BadInline;
             if (Is(w, len, "user_pt=shared")) { o.UserPt = UserPageTable.Shared; return OptionError.None; }
             if (Is(w, len, "user_pt=switch")) { o.UserPt = UserPageTable.Switch; return OptionError.None; }
             if (Prefix(w, len, "user_pt=")) return OptionError.BadUserPageTable;
@@ -95,7 +102,8 @@ namespace Microxen.Config
         {
             switch (e)
             {
-                case OptionError.UnknownOption: return "unknown option (known: mode=fast|checked loglevel=error|warn|info|debug dom0_mem=MiB user_pt=shared|switch)";
+                case OptionError.UnknownOption: return "unknown option (known: mode=fast|checked loglevel=error|warn|info|debug dom0_mem=MiB user_pt=shared|switch inline=on|off)";
+                case OptionError.BadInline: return "inline must be on or off";
                 case OptionError.BadUserPageTable: return "user_pt must be shared or switch";
                 case OptionError.BadMode: return "mode must be fast or checked";
                 case OptionError.BadLogLevel: return "loglevel must be error, warn, info or debug";

@@ -21,26 +21,28 @@ namespace Microxen.Guest
 
         /// <summary>The shared_info page (shim frame, through the direct map).</summary>
         public static SharedInfo* Shared;
-        /// <summary>vcpu_info of vCPU 0: in shared_info until VCPUOP_register_vcpu_info moves it.</summary>
-        public static VcpuInfo* Info;
+        /// <summary>vcpu_info of vCPU 0: in shared_info until VCPUOP_register_vcpu_info moves it (PvState.VcpuInfo).</summary>
+        public static VcpuInfo* Info { get => (VcpuInfo*)Arch.ShimCpu.Pv->VcpuInfo; set => Arch.ShimCpu.Pv->VcpuInfo = (ulong)value; }
         public static ulong InfoMa;
 
         public static ulong EventCallback;
         public static ulong FailsafeCallback;
-        public static ulong SyscallCallback;
-        /// <summary>CALLBACKF_mask_events given with the syscall callback.</summary>
-        public static bool SyscallMasksEvents;
+        public static ulong SyscallCallback { get => Arch.ShimCpu.Pv->SyscallCallback; set => Arch.ShimCpu.Pv->SyscallCallback = value; }
+        /// <summary>CALLBACKF_mask_events given with the syscall callback (PvState).</summary>
+        public static bool SyscallMasksEvents { get => Arch.ShimCpu.Pv->SyscallMasksEvents != 0; set => Arch.ShimCpu.Pv->SyscallMasksEvents = value ? 1UL : 0UL; }
         public static ulong NmiCallback;
 
-        /// <summary>HYPERVISOR_stack_switch: kernel SS and RSP for entries from user mode.</summary>
-        public static ulong KernelSs, KernelSp;
-        /// <summary>Machine addresses of the kernel and user L4 (MMUEXT_NEW_BASEPTR / NEW_USER_BASEPTR).</summary>
-        public static ulong KernelL4, UserL4;
+        /// <summary>HYPERVISOR_stack_switch: kernel SS and RSP for entries from user mode (PvState).</summary>
+        public static ulong KernelSs { get => Arch.ShimCpu.Pv->KernelSs; set => Arch.ShimCpu.Pv->KernelSs = value; }
+        public static ulong KernelSp { get => Arch.ShimCpu.Pv->KernelSp; set => Arch.ShimCpu.Pv->KernelSp = value; }
+        /// <summary>Machine addresses of the kernel and user L4 (MMUEXT_NEW_BASEPTR / NEW_USER_BASEPTR; PvState).</summary>
+        public static ulong KernelL4 { get => Arch.ShimCpu.Pv->KernelL4Ma; set => Arch.ShimCpu.Pv->KernelL4Ma = value; }
+        public static ulong UserL4 { get => Arch.ShimCpu.Pv->UserL4Ma; set => Arch.ShimCpu.Pv->UserL4Ma = value; }
         /// <summary>Guest virtual address of the runstate area (VCPUOP_register_runstate_memory_area), 0 = none.</summary>
         public static ulong RunstateArea;
 
-        /// <summary>Set from the shim option user_pt=switch: user mode runs on <see cref="UserL4"/>.</summary>
-        public static bool SwitchUserPageTable;
+        /// <summary>Set from the shim option user_pt=switch: user mode runs on <see cref="UserL4"/> (PvState).</summary>
+        public static bool SwitchUserPageTable { get => Arch.ShimCpu.Pv->SwitchUserPt != 0; set => Arch.ShimCpu.Pv->SwitchUserPt = value ? 1UL : 0UL; }
 
         /// <summary>On the way to user mode: the user L4 when switching is on and the guest gave one.</summary>
         public static void EnterUserPageTable()

@@ -57,18 +57,20 @@ namespace Microxen.Hypercalls
         public static void Print()
         {
             Log.Begin(); Log.Str("shim counters: exceptions to guest "); Log.Dec(Traps.TrapDispatch.ExceptionCount);
-            Log.Str(", upcalls "); Log.Dec(Events.Upcall.Delivered); Log.Str(", user syscalls "); Log.Dec(Traps.UserSyscall.Count);
+            Log.Str(", upcalls "); Log.Dec(Events.Upcall.Delivered); Log.Str(", user syscalls "); Log.Dec(Traps.UserSyscall.Count + Arch.ShimCpu.Pv->UserSyscalls);
             Log.Str(", page-table writes emulated "); Log.Dec(Traps.PageTableWrite.Emulated);
             Log.Str(", timer interrupts "); Log.Dec(Traps.Interrupts.TimerInterrupts);
             Log.Str(", serial interrupts "); Log.Dec(Traps.Interrupts.SerialInterrupts); Log.End();
-            Log.Line("hypercalls seen (number name count [sub-op:count ...]):");
+            Log.Line("hypercalls seen (number name count [(native: served by a fast path)] [sub-op:count ...], sub-ops counted in C# only):");
             fixed (Table* t = &s_t)
             {
                 for (int nr = 0; nr < Calls; nr++)
                 {
-                    if (t->Count[nr] == 0) continue;
+                    ulong fast = Arch.ShimCpu.Pv->FastCount[nr];
+                    if (t->Count[nr] == 0 && fast == 0) continue;
                     Log.Begin(); Log.Str("  "); Log.Dec((ulong)nr); Log.Str(" "); Log.Str(HypercallNames.Name((ulong)nr));
-                    Log.Str(" "); Log.Dec(t->Count[nr]);
+                    Log.Str(" "); Log.Dec(t->Count[nr] + fast);
+                    if (fast != 0) { Log.Str(" (native "); Log.Dec(fast); Log.Str(")"); }
                     for (int s = 0; s < SubOps; s++)
                         {
                             ulong c = t->Sub[nr * SubOps + s];

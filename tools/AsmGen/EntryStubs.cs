@@ -60,10 +60,19 @@ static class EntryStubs
         // hypercall; one from ring 3 (RCX in the user half) is a user process's system call.
         b.Global("syscall_entry");
         var user = a.CreateLabel();
+        var slow = a.CreateLabel();
+        var fast = a.CreateLabel();
+        var userFast = a.CreateLabel();
         a.test(rcx, rcx);
         a.jns(user);
+        a.jmp(fast);
+        a.Label(ref slow);
         SyscallPath(b, SyscallReturnVector, hypercallSlot, stackSlot, savedRsp, popAndIret);
         a.Label(ref user);
+        a.jmp(userFast);
+        var userSlow = a.CreateLabel();
+        FastPaths.UserSlow = userSlow;
+        a.Label(ref userSlow);
         SyscallPath(b, UserSyscallVector, userSlot, stackSlot, savedRsp, popAndIret);
 
         a.Label(ref trapSlot); b.WithSymbol("trap_dispatch", 8, () => a.dq(0UL));
@@ -71,6 +80,11 @@ static class EntryStubs
         a.Label(ref userSlot); b.WithSymbol("user_syscall_dispatch", 8, () => a.dq(0UL));
         a.Label(ref stackSlot); b.WithSymbol("hypercall_stack_top", 8, () => a.dq(0UL));
         a.Label(ref savedRsp); a.dq(0UL);
+        var dispatch = FastPaths.Emit(b, slow);
+        a.Label(ref fast);
+        a.jmp(dispatch);
+        a.Label(ref userFast);
+        a.jmp(FastPaths.UserEntry);
         b.WriteTo(sb);
 
         // The isr_N addresses, for the IDT.

@@ -29,6 +29,15 @@ sealed class Block
     Label _last;
     int _lastAt = -1;
 
+    /// <summary>Places a label created earlier (forward references) at the current position.</summary>
+    public void Place(ref Label l)
+    {
+        if (_lastAt == Asm.Instructions.Count) throw new InvalidOperationException("a label is already placed here");
+        Asm.Label(ref l);
+        _last = l;
+        _lastAt = Asm.Instructions.Count;
+    }
+
     /// <summary>A label at the current position, for internal references; not exported.</summary>
     public Label Here()
     {

@@ -1,0 +1,50 @@
+using System.Runtime.InteropServices;
+
+namespace Microxen.Arch
+{
+    /// <summary>
+    /// The per-vCPU state both C# and the native fast paths (tools/AsmGen/FastPaths.cs) use,
+    /// 1024 bytes at the native symbol <c>pv_state</c>. The generator reads these offsets from
+    /// this very struct (Marshal.OffsetOf), so the two cannot disagree. Addresses are virtual
+    /// unless named machine (Ma).
+    /// </summary>
+    [StructLayout(LayoutKind.Explicit, Size = Size)]
+    public unsafe struct PvState
+    {
+        public const int Size = 1024;
+        public const int MaxCounted = 64;
+
+        /// <summary>HYPERVISOR_stack_switch: kernel stack for entries from user mode (also in Tss.Rsp0).</summary>
+        [FieldOffset(0)] public ulong KernelSp;
+        [FieldOffset(8)] public ulong KernelSs;
+        /// <summary>VcpuInfo* of vCPU 0.</summary>
+        [FieldOffset(16)] public ulong VcpuInfo;
+        /// <summary>ulong* machine_to_phys table, and its entries.</summary>
+        [FieldOffset(24)] public ulong M2p;
+        [FieldOffset(32)] public ulong M2pEntries;
+        /// <summary>Machine frames that exist (bounds for mmu_update targets).</summary>
+        [FieldOffset(40)] public ulong FrameCount;
+        /// <summary>The shim's L4 entry for slot 261 (its code): present in every L4 the shim prepared.</summary>
+        [FieldOffset(48)] public ulong ShimSlot261;
+        /// <summary>Machine addresses of the guest's kernel and user L4 (NEW_BASEPTR / NEW_USER_BASEPTR).</summary>
+        [FieldOffset(56)] public ulong KernelL4Ma;
+        [FieldOffset(64)] public ulong UserL4Ma;
+        /// <summary>1 when user mode runs on the user L4 (user_pt=switch).</summary>
+        [FieldOffset(72)] public ulong SwitchUserPt;
+        /// <summary>Virtual address of machine address 0 (the direct map).</summary>
+        [FieldOffset(80)] public ulong DirectMap;
+        /// <summary>1: hypercalls with a native fast path take it (fast mode, inline=on); 0: all go to C#.</summary>
+        [FieldOffset(88)] public ulong FastPaths;
+        /// <summary>CALLBACKTYPE_syscall entry, and whether it masks events (CALLBACKF_mask_events).</summary>
+        [FieldOffset(96)] public ulong SyscallCallback;
+        [FieldOffset(104)] public ulong SyscallMasksEvents;
+        /// <summary>Scratch: the user RSP while the native user-syscall entry changes stacks.</summary>
+        [FieldOffset(112)] public ulong ScratchRsp;
+        /// <summary>User system calls sent to the guest by the native entry.</summary>
+        [FieldOffset(120)] public ulong UserSyscalls;
+        /// <summary>The task-state segment (IST stacks, RSP0).</summary>
+        [FieldOffset(128)] public Tss Tss;
+        /// <summary>Hypercalls served by a native fast path, by number (0-63).</summary>
+        [FieldOffset(256)] public fixed ulong FastCount[MaxCounted];
+    }
+}
