@@ -79,5 +79,6 @@ namespace Microxen.Arch
         public ulong LoadEndPhys;       // physical end of the image
         public ulong PvState;           // PvState* (pv_state)
         public ulong FastPathTable;     // ulong[64]: native fast path per hypercall number, 0 = none
+        public ulong FastPageIret;      // fast_page_iret: the transfer page's iret entry
     }
 }

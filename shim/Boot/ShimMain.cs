@@ -248,7 +248,15 @@ namespace Microxen.Boot
             for (ulong f = k.Start >> 12; f < (k.End + 4095) >> 12; f++)
                 if (!Host.IsGuestFrame(f)) Host.Frames.Free(f);
             if (r.HypercallPageMfn != ElfDomainParams.Unset)
-                TransferPage.TransferPageBuilder.Fill(Host.Mem.Frame(r.HypercallPageMfn));
+            {
+                TransferPage.InlineTargets t;
+                t.FastPathTable = (ulong*)s_syms.FastPathTable;
+                t.PageIret = s_syms.FastPageIret;
+                t.PvState = s_syms.PvState;
+                TransferPage.TransferPageBuilder.Fill(Host.Mem.Frame(r.HypercallPageMfn), Host.Options.Inline, t);
+                Log.Info(Host.Options.Inline ? "transfer page: inline sequences for the fast paths, the dispatcher for the rest"
+                                             : "transfer page: the dispatcher in every entry");
+            }
             PrintLayout(&r, cmd);
 
             s_entry.Rip = r.EntryRip;

@@ -1,0 +1,158 @@
+using System;
+using System.Collections.Generic;
+using System.IO;
+using System.Linq;
+using Iced.Intel;
+using Microxen.Arch;
+using Microxen.TransferPage;
+using Microxen.Tools.InlineGen;
+using Xunit;
+
+namespace Microxen.Tests;
+
+/// <summary>
+/// The transfer page decoded with Iced: the dispatcher entry everywhere in checked mode
+/// (inline=off), each fast path's inline sequence in fast mode, all within 32 bytes.
+/// </summary>
+public unsafe class TransferPageDecodeTests
+{
+    const ulong PageVa = 0xffffffff81001000UL;
+    const ulong PvState = 0xffff82d080200000UL;
+    const ulong PageIret = 0xffff82d080123400UL;
+    static readonly int[] FastPaths = { 1, 3, 5, 14, 17, 23, 25, 26 };
+
+    static ulong RoutineFor(int nr) => 0xffff82d080110000UL + (ulong)nr * 0x100;
+
+    static byte[] Build(bool inline)
+    {
+        var page = new byte[4096];
+        var table = new ulong[64];
+        for (int i = 0; i < 64; i++) table[i] = RoutineFor(i);
+        fixed (byte* p = page)
+        fixed (ulong* t = table)
+        {
+            var targets = new InlineTargets { FastPathTable = t, PageIret = PageIret, PvState = PvState };
+            TransferPageBuilder.Fill(p, inline, targets);
+        }
+        return page;
+    }
+
+    /// <summary>Decodes entry n up to its first ret / jmp / iret-style syscall end; asserts it stays inside the 32 bytes.</summary>
+    static List<Instruction> Decode(byte[] page, int n, int maxInstructions = 16)
+    {
+        var bytes = page.AsSpan(n * 32, 32).ToArray();
+        var decoder = Decoder.Create(64, new ByteArrayCodeReader(bytes), PageVa + (ulong)n * 32);
+        var list = new List<Instruction>();
+        ulong end = PageVa + (ulong)n * 32 + 32;
+        while (list.Count < maxInstructions && decoder.IP < end)
+        {
+            decoder.Decode(out var ins);
+            Assert.False(ins.IsInvalid, $"entry {n}: invalid instruction at {ins.IP:x}");
+            Assert.True(ins.NextIP <= end, $"entry {n}: instruction at {ins.IP:x} crosses the 32-byte boundary");
+            list.Add(ins);
+            if (ins.Mnemonic == Mnemonic.Int3) break;
+        }
+        return list;
+    }
+
+    static string[] Mnemonics(List<Instruction> ins, int count) => ins.Take(count).Select(i => i.Mnemonic.ToString()).ToArray();
+
+    static void AssertDispatcher(byte[] page, int n)
+    {
+        var ins = Decode(page, n);
+        if (n == 23)
+        {
+            Assert.Equal(new[] { "Push", "Push", "Push", "Mov", "Syscall" }, Mnemonics(ins, 5));
+            Assert.Equal(Register.RAX, ins[2].Op0Register);
+        }
+        else
+        {
+            Assert.Equal(new[] { "Push", "Push", "Mov", "Syscall", "Pop", "Pop", "Ret" }, Mnemonics(ins, 7));
+            Assert.Equal(Register.RCX, ins[0].Op0Register);
+            Assert.Equal(Register.R11, ins[1].Op0Register);
+            Assert.Equal(Register.R11, ins[4].Op0Register);
+            Assert.Equal(Register.RCX, ins[5].Op0Register);
+        }
+        var mov = ins.First(i => i.Mnemonic == Mnemonic.Mov);
+        Assert.Equal(Register.EAX, mov.Op0Register);
+        Assert.Equal((uint)n, mov.Immediate32);
+    }
+
+    [Fact]
+    public void DispatcherModeHasTheDispatcherEntryInAll128()
+    {
+        var page = Build(inline: false);
+        for (int n = 0; n < 128; n++) AssertDispatcher(page, n);
+    }
+
+    [Fact]
+    public void FastModeLeavesTheDispatcherEntryWhereThereIsNoFastPath()
+    {
+        var page = Build(inline: true);
+        for (int n = 0; n < 128; n++)
+            if (Array.IndexOf(FastPaths, n) < 0) AssertDispatcher(page, n);
+    }
+
+    [Theory]
+    [InlineData(1)]
+    [InlineData(14)]
+    [InlineData(17)]
+    [InlineData(25)]
+    [InlineData(26)]
+    public void CallStyleEntryCallsItsNativeRoutineThenFallsBackToTheDispatcher(int n)
+    {
+        var page = Build(inline: true);
+        var ins = Decode(page, n, 10);
+        Assert.Equal(new[] { "Call", "Jb", "Ret", "Push", "Push", "Mov", "Syscall", "Pop", "Pop", "Ret" }, Mnemonics(ins, 10));
+        Assert.True(ins[0].IsIPRelativeMemoryOperand);
+        ulong slot = ins[0].IPRelativeMemoryAddress;
+        ulong target = BitConverter.ToUInt64(page, (int)(slot - PageVa));
+        Assert.Equal(RoutineFor(n), target);
+        Assert.Equal(ins[3].IP, ins[1].NearBranchTarget);          // declined -> the dispatcher sequence
+        Assert.Equal((uint)n, ins[5].Immediate32);
+        Assert.True(slot + 8 <= PageVa + (ulong)n * 32 + 32, "the routine's address must lie inside the entry");
+    }
+
+    [Fact]
+    public void FpuTaskswitchIsInlineClts()
+    {
+        var ins = Decode(Build(inline: true), 5, 10);
+        var m = Mnemonics(ins, 10);
+        Assert.Equal(new[] { "Test", "Je", "Mov", "Or", "Mov", "Xor", "Ret", "Clts", "Xor", "Ret" }, m);
+        Assert.Equal(Register.CR0, ins[2].Op1Register);
+        Assert.Equal(Register.CR0, ins[4].Op0Register);
+        Assert.Equal(8UL, ins[3].GetImmediate(1));
+    }
+
+    [Fact]
+    public void StackSwitchStoresTheKernelStackInline()
+    {
+        var ins = Decode(Build(inline: true), 3, 5);
+        Assert.Equal(new[] { "Mov", "Mov", "Mov", "Xor", "Ret" }, Mnemonics(ins, 5));
+        Assert.Equal(Register.RSI, ins[0].Op1Register);
+        Assert.Equal(PvState + (ulong)System.Runtime.InteropServices.Marshal.OffsetOf<PvState>("KernelSp"), ins[1].MemoryDisplacement64);
+        ulong rsp0 = PvState + (ulong)System.Runtime.InteropServices.Marshal.OffsetOf<PvState>("Tss") + 4;
+        Assert.Equal(rsp0, ins[2].MemoryDisplacement64);
+    }
+
+    [Fact]
+    public void IretJumpsToTheNativeIret()
+    {
+        var page = Build(inline: true);
+        var ins = Decode(page, 23, 1);
+        Assert.Equal(Mnemonic.Jmp, ins[0].Mnemonic);
+        Assert.True(ins[0].IsIPRelativeMemoryOperand);
+        Assert.Equal(PageIret, BitConverter.ToUInt64(page, (int)(ins[0].IPRelativeMemoryAddress - PageVa)));
+    }
+
+    [Fact]
+    public void RegeneratingTheInlineSequencesReproducesTheCommittedFiles()
+    {
+        string dir = Path.Combine(DebianKernel.RepoRoot, "shim", "Inline");
+        var generated = Generator.All();
+        foreach (var s in generated)
+            Assert.Equal(File.ReadAllText(Path.Combine(dir, s.Name + ".g.cs")), Generator.Emit(s));
+        var committed = Directory.GetFiles(dir, "*.g.cs").Select(Path.GetFileName).OrderBy(x => x);
+        Assert.Equal(generated.Select(s => s.Name + ".g.cs").OrderBy(x => x), committed);
+    }
+}
