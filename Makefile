@@ -6,9 +6,10 @@ NUGET_ROOT  ?= $(HOME)/.nuget/packages
 ILC         := $(NUGET_ROOT)/runtime.linux-x64.microsoft.dotnet.ilcompiler/$(ILC_VERSION)/tools/ilc
 BUILD       := build
 
-# What `make run` boots, and how.
+# What `make run` boots, and how. KERNEL=kernel-test names the project's own test kernel.
 KERNEL    ?= $(BUILD)/debian/vmlinux
-INITRD    ?= $(BUILD)/initramfs.cpio
+INITRD    ?= $(if $(filter kernel-test $(BUILD)/kernel-test.elf,$(KERNEL)),,$(BUILD)/initramfs.cpio)
+override KERNEL := $(if $(filter kernel-test,$(KERNEL)),$(BUILD)/kernel-test.elf,$(KERNEL))
 CMDLINE   ?= console=hvc0 earlyprintk=xen
 SHIM_ARGS ?= mode=fast loglevel=info
 MEM       ?= 1G
@@ -16,8 +17,10 @@ QEMU      ?= qemu-system-x86_64
 
 SHIM_SOURCES := $(shell find shim -name '*.cs') Shim.csproj
 GEN_SOURCES  := $(shell find tools/AsmGen -name '*.cs' -o -name '*.csproj' | grep -v '/obj/\|/bin/')
+KT_SOURCES   := $(shell find kernel-test shim/Runtime shim/Xen -name '*.cs' -o -name '*.csproj' | grep -v '/obj/\|/bin/')
+KT_GEN_SOURCES := $(shell find tools/KernelTestGen -name '*.cs' -o -name '*.csproj' | grep -v '/obj/\|/bin/') tools/AsmGen/GasWriter.cs
 
-.PHONY: all deps build run test kernel initramfs clean
+.PHONY: all deps build run test kernel initramfs kernel-test clean
 
 all: build
 
@@ -63,7 +66,29 @@ $(BUILD)/debian/vmlinux: tools/fetch-kernel.sh
 initramfs:
 	dotnet run --project tools/Initramfs -v q -- --out $(BUILD)/initramfs.cpio
 
-run: deps build $(if $(filter $(BUILD)/debian/vmlinux,$(KERNEL)),kernel) $(if $(filter $(BUILD)/initramfs.cpio,$(INITRD)),initramfs)
+# kernel-test: the project's PV test kernel (kernel-test/), built like the shim: csc against
+# shim/Runtime, ilc, the Iced blob of tools/KernelTestGen (Xen notes, transfer page, entry
+# stubs), ld with kernel-test/kernel-test.ld.
+kernel-test: $(BUILD)/kernel-test.elf
+
+$(BUILD)/kernel-test/KernelTest.dll: $(KT_SOURCES)
+	dotnet build kernel-test/KernelTest.csproj -c Release -o $(BUILD)/kernel-test --nologo -v quiet
+
+$(BUILD)/kernel-test.o: $(BUILD)/kernel-test/KernelTest.dll
+	$(ILC) $< -o $@ --systemmodule:KernelTest --targetos:linux --targetarch:x64 -O --nativelib --directpinvoke:*
+
+$(BUILD)/kernel-test-stubs.s: $(KT_GEN_SOURCES)
+	@mkdir -p $(BUILD)
+	dotnet run --project tools/KernelTestGen -c Release -- $@
+
+$(BUILD)/kernel-test-stubs.o: $(BUILD)/kernel-test-stubs.s
+	as --64 -o $@ $<
+
+$(BUILD)/kernel-test.elf: $(BUILD)/kernel-test-stubs.o $(BUILD)/kernel-test.o kernel-test/kernel-test.ld
+	ld -T kernel-test/kernel-test.ld -nostdlib -static --no-warn-rwx-segments -o $@ $(BUILD)/kernel-test-stubs.o $(BUILD)/kernel-test.o
+	@echo "kernel-test image: $@ ($$(stat -c %s $@) bytes)"
+
+run: deps build $(if $(filter $(BUILD)/debian/vmlinux,$(KERNEL)),kernel) $(if $(filter $(BUILD)/initramfs.cpio,$(INITRD)),initramfs) $(if $(filter $(BUILD)/kernel-test.elf,$(KERNEL)),kernel-test)
 	scripts/run-qemu.sh $(BUILD)/microxen.bin "$(KERNEL)" "$(CMDLINE)" "$(SHIM_ARGS)" "$(MEM)" "$(INITRD)"
 
 test: deps build kernel

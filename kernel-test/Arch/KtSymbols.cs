@@ -1,0 +1,27 @@
+using System.Runtime.InteropServices;
+
+namespace KernelTest.Arch
+{
+    /// <summary>
+    /// Link-time addresses of the native blob, copied out by kt_symbols (the order of
+    /// tools/KernelTestGen/KernelCode.cs SymbolNames, then kt_isr_0..31). Virtual addresses.
+    /// </summary>
+    [StructLayout(LayoutKind.Explicit, Size = 41 * 8)]
+    public unsafe struct KtSymbols
+    {
+        [FieldOffset(0)] public ulong HypercallPage;
+        [FieldOffset(8)] public ulong EventCallback;
+        [FieldOffset(16)] public ulong FailsafeCallback;
+        [FieldOffset(24)] public ulong SyscallCallback;
+        [FieldOffset(32)] public ulong TestAbort;
+        /// <summary>Top of the 16 KiB stack registered with stack_switch (entries from user mode).</summary>
+        [FieldOffset(40)] public ulong KernelStackTop;
+        /// <summary>The user-mode program's bytes: [UserCode, UserCodeEnd).</summary>
+        [FieldOffset(48)] public ulong UserCode;
+        [FieldOffset(56)] public ulong UserCodeEnd;
+        /// <summary>The <see cref="ProbeState"/> the probes and stubs share.</summary>
+        [FieldOffset(64)] public ulong State;
+        /// <summary>Entry stubs for vectors 0-31 (trap_info addresses).</summary>
+        [FieldOffset(72)] public fixed ulong Isr[32];
+    }
+}

@@ -1,0 +1,81 @@
+using System.Runtime.InteropServices;
+
+namespace KernelTest.Arch
+{
+    /// <summary>
+    /// The native blob's functions (tools/KernelTestGen/KernelCode.cs), System V calls with no
+    /// GC transition. Every hypercall goes through <see cref="Hypercall"/>, i.e. through the
+    /// transfer page; nothing here depends on the CPL the kernel runs at.
+    /// </summary>
+    public static unsafe class Native
+    {
+        /// <summary>Hypercall <paramref name="nr"/> (call hypercall_page + nr*32); Xen's result (negative errno on failure).</summary>
+        [DllImport("*", EntryPoint = "kt_hypercall"), SuppressGCTransition]
+        public static extern long Hypercall(ulong nr, ulong a1, ulong a2, ulong a3, ulong a4, ulong a5);
+
+        /// <summary>Reads 8 bytes at <paramref name="va"/>; a fault is recorded in <see cref="ProbeState"/> (result 0).</summary>
+        [DllImport("*", EntryPoint = "kt_probe_read"), SuppressGCTransition]
+        public static extern ulong ProbeRead(ulong va);
+
+        /// <summary>Writes 8 bytes at <paramref name="va"/>; a fault is recorded in <see cref="ProbeState"/>.</summary>
+        [DllImport("*", EntryPoint = "kt_probe_write"), SuppressGCTransition]
+        public static extern void ProbeWrite(ulong va, ulong value);
+
+        /// <summary>Executes ud2; the #UD is recorded in <see cref="ProbeState"/>.</summary>
+        [DllImport("*", EntryPoint = "kt_probe_ud2"), SuppressGCTransition]
+        public static extern void ProbeUd2();
+
+        /// <summary>
+        /// fpu_taskswitch(set); if <paramref name="clearAfter"/>, fpu_taskswitch(0); then two SSE
+        /// instructions (faults recorded), then fpu_taskswitch(0). No C# runs in between.
+        /// </summary>
+        [DllImport("*", EntryPoint = "kt_probe_fpu"), SuppressGCTransition]
+        public static extern void ProbeFpu(ulong set, ulong clearAfter);
+
+        /// <summary>The 8 bytes at %fs:<paramref name="offset"/>.</summary>
+        [DllImport("*", EntryPoint = "kt_read_fs"), SuppressGCTransition]
+        public static extern ulong ReadFs(ulong offset);
+
+        /// <summary>The 8 bytes at %gs:<paramref name="offset"/>.</summary>
+        [DllImport("*", EntryPoint = "kt_read_gs"), SuppressGCTransition]
+        public static extern ulong ReadGs(ulong offset);
+
+        [DllImport("*", EntryPoint = "kt_rdtsc"), SuppressGCTransition]
+        public static extern ulong Rdtsc();
+
+        /// <summary>Atomic exchange: stores <paramref name="value"/> at <paramref name="p"/>, returns the old value.</summary>
+        [DllImport("*", EntryPoint = "kt_xchg"), SuppressGCTransition]
+        public static extern ulong Xchg(ulong* p, ulong value);
+
+        [DllImport("*", EntryPoint = "kt_lock_or"), SuppressGCTransition]
+        public static extern void LockOr(ulong* p, ulong bits);
+
+        [DllImport("*", EntryPoint = "kt_lock_and"), SuppressGCTransition]
+        public static extern void LockAnd(ulong* p, ulong bits);
+
+        /// <summary>(a * b) &gt;&gt; 32 with a 128-bit product (pvclock scaling).</summary>
+        [DllImport("*", EntryPoint = "kt_mul_shr32"), SuppressGCTransition]
+        public static extern ulong MulShr32(ulong a, ulong b);
+
+        /// <summary>The CS selector the kernel runs with (Xen: 0xe033, microxen: 0xe030).</summary>
+        [DllImport("*", EntryPoint = "kt_read_cs"), SuppressGCTransition]
+        public static extern ulong ReadCs();
+
+        [DllImport("*", EntryPoint = "kt_read_ss"), SuppressGCTransition]
+        public static extern ulong ReadSs();
+
+        [DllImport("*", EntryPoint = "kt_pause"), SuppressGCTransition]
+        public static extern void Pause();
+
+        /// <summary>Runs test <paramref name="index"/> (kt_test_body) behind a recovery point: its result, or -1 after an unexpected exception.</summary>
+        [DllImport("*", EntryPoint = "kt_run_test"), SuppressGCTransition]
+        public static extern int RunTest(int index);
+
+        /// <summary>iret to user mode at rip/rsp/cs/ss/rflags; returns 0 when the user program's syscall reaches the syscall callback.</summary>
+        [DllImport("*", EntryPoint = "kt_enter_user"), SuppressGCTransition]
+        public static extern long EnterUser(ulong rip, ulong rsp, ulong cs, ulong ss, ulong rflags);
+
+        [DllImport("*", EntryPoint = "kt_symbols"), SuppressGCTransition]
+        public static extern void Symbols(KtSymbols* table);
+    }
+}

@@ -1,0 +1,34 @@
+using System.Runtime.InteropServices;
+
+namespace KernelTest.Arch
+{
+    /// <summary>
+    /// State shared between the native probes/stubs (kt_state, tools/KernelTestGen/KernelCode.cs
+    /// offsets) and C#. A probe stores its resume address in <see cref="RecoverRip"/> around one
+    /// instruction; the trap handler records the exception here and resumes there.
+    /// </summary>
+    [StructLayout(LayoutKind.Explicit, Size = 128)]
+    public struct ProbeState
+    {
+        /// <summary>Where a faulting probe resumes; 0 when no probe is armed.</summary>
+        [FieldOffset(0)] public ulong RecoverRip;
+        /// <summary>Exceptions taken by probes so far.</summary>
+        [FieldOffset(8)] public ulong Faults;
+        /// <summary>Vector and error code of the last probe exception.</summary>
+        [FieldOffset(16)] public ulong Vector;
+        [FieldOffset(24)] public ulong ErrorCode;
+        /// <summary>kt_run_test's stack pointer (0 outside a test): where kt_test_abort resumes.</summary>
+        [FieldOffset(32)] public ulong AbortRsp;
+        /// <summary>kt_enter_user's stack pointer: where the syscall callback resumes.</summary>
+        [FieldOffset(40)] public ulong UserResumeRsp;
+        /// <summary>The user program's RAX, RDI at its syscall; the syscall frame's RIP, CS, RSP; its RSI.</summary>
+        [FieldOffset(48)] public ulong UserRax;
+        [FieldOffset(56)] public ulong UserRdi;
+        [FieldOffset(64)] public ulong UserRip;
+        [FieldOffset(72)] public ulong UserCs;
+        [FieldOffset(80)] public ulong UserRsp;
+        [FieldOffset(88)] public ulong UserRsi;
+        /// <summary>vcpu_info.arch.cr2 when the last probe exception was a #PF (filled in by C#).</summary>
+        [FieldOffset(96)] public ulong Cr2;
+    }
+}

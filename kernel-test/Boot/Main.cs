@@ -1,0 +1,52 @@
+using System.Runtime.InteropServices;
+using KernelTest.Arch;
+using KernelTest.Console;
+using KernelTest.Hypervisor;
+using KernelTest.Memory;
+using KernelTest.Tests;
+using Microxen.Xen;
+
+namespace KernelTest.Boot
+{
+    /// <summary>
+    /// kernel-test's C# entry (kt_main, called by kt_start with start_info): set up traps,
+    /// callbacks, the mapping window and shared_info, stop the periodic timer, run the suite,
+    /// print the result and power off. A setup failure is reported as "FAIL setup: why".
+    /// </summary>
+    public static unsafe class Main
+    {
+        [UnmanagedCallersOnly(EntryPoint = "kt_main")]
+        static void Entry(StartInfo* si)
+        {
+            Out.Line("--- microxen kernel-test: the Xen PV ABI ---");
+            string why;
+            if (!Traps.Init(out why)) Setup(why);
+            if (!Mm.Init(si, out why)) Setup(why);
+            if (!Window.Init(out why)) Setup(why);
+            Out.Str("kernel-test: "); Out.Dec(Mm.NrPages); Out.Str(" pages, cs "); Out.Hex(Native.ReadCs());
+            Out.Str(", start_info "); Out.Hex((ulong)si); Out.Str(", pt_base "); Out.Hex(si->PtBase);
+            Out.Str(", "); Out.Dec(TestList.Count); Out.Str(" tests"); Out.End();
+            long rc = Hv.VcpuOp(VcpuOp.VCPUOP_stop_periodic_timer, 0, null);
+            if (rc != 0) Setup("VCPUOP_stop_periodic_timer failed");
+            Events.Events.Mask();
+            Runner.RunAll();
+            Runner.Finish(true);
+        }
+
+        static void Setup(string why)
+        {
+            Out.Str("FAIL setup: "); Out.Str(why); Out.End();
+            Runner.Finish(false);
+        }
+
+        /// <summary>The core library's failure hook (shim/Runtime/RuntimeFail.cs).</summary>
+        [UnmanagedCallersOnly(EntryPoint = "runtime_fail")]
+        static void RuntimeFail(char* message, int length)
+        {
+            Out.Str("FAIL runtime: ");
+            for (int i = 0; i < length; i++) Out.Char((byte)message[i]);
+            Out.End();
+            Runner.Finish(false);
+        }
+    }
+}

@@ -1,0 +1,110 @@
+using KernelTest.Arch;
+using KernelTest.Hypervisor;
+using KernelTest.Memory;
+using Microxen.Xen;
+
+namespace KernelTest.Tests
+{
+    /// <summary>
+    /// Page-table updates through update_va_mapping and mmu_update (public/xen.h;
+    /// xen/arch/x86/mm.c): new mappings of free frames and of kernel-test's own pages, remapping,
+    /// unmapping and the #PF that follows, read-only mappings.
+    /// </summary>
+    public static unsafe class MmuTests
+    {
+        struct TwoPages { public fixed byte B[8192]; }
+        static TwoPages s_pages;
+
+        /// <summary>A page of kernel-test's .bss mapped a second time: a write through the new mapping is read back through the original one, and the other way round.</summary>
+        public static bool MapAlias()
+        {
+            ulong va;
+            fixed (TwoPages* p = &s_pages) va = ((ulong)p->B + 4095) & ~4095UL;
+            int slot = Runner.Slot(0);
+            if (!Check.Rc("update_va_mapping", Window.Map(slot, Mm.MfnOfVa(va)))) return false;
+            ulong* alias = (ulong*)Window.Va(slot);
+            alias[3] = 0x0123456789abcdef;
+            if (!Check.Eq("original mapping after a write through the alias", ((ulong*)va)[3], 0x0123456789abcdef)) return false;
+            ((ulong*)va)[4] = 0xfedcba9876543210;
+            if (!Check.Eq("alias after a write through the original", ((ulong*)alias)[4], 0xfedcba9876543210)) return false;
+            return Check.Rc("unmap", Window.Unmap(slot));
+        }
+
+        /// <summary>
+        /// A free frame (from the p2m, above the bootstrap area) mapped at two new addresses:
+        /// one with update_va_mapping, one with mmu_update (MMU_NORMAL_PT_UPDATE on the L1 entry)
+        /// and MMUEXT_INVLPG_LOCAL. Both show its contents and share writes.
+        /// </summary>
+        public static bool MapFreeFrame()
+        {
+            ulong mfn = Frames.WithPattern(0x1111222233334444);
+            if (!Check.True(mfn != 0, "no free frame")) return false;
+            int a = Runner.Slot(0), b = Runner.Slot(1);
+            if (!Check.Rc("update_va_mapping", Window.Map(a, mfn))) return false;
+            if (!Check.Rc("mmu_update", Hv.WritePte(Window.PteMa(b), (mfn << 12) | Mm.KernelRw))) return false;
+            if (!Check.Rc("MMUEXT_INVLPG_LOCAL", Hv.Mmuext(MmuextCmd.MMUEXT_INVLPG_LOCAL, Window.Va(b)))) return false;
+            if (!Check.Eq("contents through update_va_mapping", Frames.First(a), 0x1111222233334444)) return false;
+            if (!Check.Eq("contents through mmu_update", Frames.First(b), 0x1111222233334444)) return false;
+            ((ulong*)Window.Va(a))[7] = 0x5555;
+            if (!Check.Eq("write shared between the two mappings", ((ulong*)Window.Va(b))[7], 0x5555)) return false;
+            if (!Check.Rc("unmap a", Window.Unmap(a))) return false;
+            return Check.Rc("unmap b", Window.Unmap(b));
+        }
+
+        /// <summary>A mapping moved from one frame to another with update_va_mapping(UVMF_INVLPG) shows the new frame.</summary>
+        public static bool Remap()
+        {
+            ulong f1 = Frames.WithPattern(0xaaaa0001), f2 = Frames.WithPattern(0xbbbb0002);
+            if (!Check.True(f1 != 0 && f2 != 0, "no free frames")) return false;
+            int s = Runner.Slot(0);
+            if (!Check.Rc("map", Window.Map(s, f1))) return false;
+            if (!Check.Eq("first frame", Frames.First(s), 0xaaaa0001)) return false;
+            if (!Check.Rc("remap", Window.Map(s, f2))) return false;
+            if (!Check.Eq("second frame after the remap", Frames.First(s), 0xbbbb0002)) return false;
+            return Check.Rc("unmap", Window.Unmap(s));
+        }
+
+        /// <summary>
+        /// After update_va_mapping(va, 0, UVMF_INVLPG) a read of va takes a #PF: vector 14,
+        /// vcpu_info.arch.cr2 = va, error code "not present, read, supervisor" (Xen reports kernel
+        /// faults without the user bit).
+        /// </summary>
+        public static bool UnmapFaults()
+        {
+            ulong f = Frames.WithPattern(0xcccc0003);
+            if (!Check.True(f != 0, "no free frame")) return false;
+            int s = Runner.Slot(0);
+            ulong va = Window.Va(s);
+            if (!Check.Rc("map", Window.Map(s, f))) return false;
+            if (!Check.Eq("mapped frame", Frames.First(s), 0xcccc0003)) return false;
+            if (!Check.Rc("unmap", Window.Unmap(s))) return false;
+            ProbeState* p = Traps.State;
+            ulong before = p->Faults;
+            Native.ProbeRead(va);
+            if (!Check.Eq("faults after reading an unmapped page", p->Faults - before, 1)) return false;
+            if (!Check.Eq("vector", p->Vector, 14)) return false;
+            if (!Check.Eq("vcpu_info.arch.cr2", p->Cr2, va)) return false;
+            return Check.Eq("error code (P, W/R, U/S bits)", p->ErrorCode & 7, 0);
+        }
+
+        /// <summary>A write to a present read-only mapping takes a #PF with error code "present, write, supervisor" (3) and cr2 = va.</summary>
+        public static bool ReadOnlyFaults()
+        {
+            ulong f = Frames.WithPattern(0xdddd0004);
+            if (!Check.True(f != 0, "no free frame")) return false;
+            int s = Runner.Slot(0);
+            ulong va = Window.Va(s);
+            if (!Check.Rc("map read-only", Window.Map(s, f, PageFlags.Present | PageFlags.Accessed))) return false;
+            if (!Check.Eq("read through the read-only mapping", Frames.First(s), 0xdddd0004)) return false;
+            ProbeState* p = Traps.State;
+            ulong before = p->Faults;
+            Native.ProbeWrite(va, 1);
+            if (!Check.Eq("faults after writing a read-only page", p->Faults - before, 1)) return false;
+            if (!Check.Eq("vector", p->Vector, 14)) return false;
+            if (!Check.Eq("vcpu_info.arch.cr2", p->Cr2, va)) return false;
+            if (!Check.Eq("error code (P, W/R, U/S bits)", p->ErrorCode & 7, 3)) return false;
+            if (!Check.Eq("frame unchanged", Frames.First(s), 0xdddd0004)) return false;
+            return Check.Rc("unmap", Window.Unmap(s));
+        }
+    }
+}

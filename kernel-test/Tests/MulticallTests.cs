@@ -1,0 +1,43 @@
+using KernelTest.Hypervisor;
+using KernelTest.Memory;
+using Microxen.Xen;
+
+namespace KernelTest.Tests
+{
+    /// <summary>multicall (public/xen.h multicall_entry_t): one batch, each result in its own entry.</summary>
+    public static unsafe class MulticallTests
+    {
+        struct Batch { public fixed byte B[4 * 64]; }
+
+        /// <summary>
+        /// xen_version(XENVER_version), xen_version(XENVER_get_features) with a bad submap,
+        /// update_va_mapping of a free frame, console_io(write, 0 bytes): results version,
+        /// -EINVAL, 0, 0, and the mapping is in effect afterwards.
+        /// </summary>
+        public static bool Batch4()
+        {
+            ulong f = Frames.WithPattern(0xeeee0005);
+            if (!Check.True(f != 0, "no free frame")) return false;
+            int s = Runner.Slot(0);
+            long version = Hv.XenVersion(XenVersionCmd.XENVER_version, null);
+            XenFeatureInfo fi;
+            fi.SubmapIdx = 99;
+            fi.Submap = 0;
+            byte nothing = 0;
+            Batch b;
+            MulticallEntry* e = (MulticallEntry*)b.B;
+            for (int i = 0; i < 4; i++) { e[i].Result = 0x5a5a5a5a; for (int k = 0; k < 6; k++) e[i].Args[k] = 0; }
+            e[0].Op = Hypercall.XenVersion; e[0].Args[0] = XenVersionCmd.XENVER_version;
+            e[1].Op = Hypercall.XenVersion; e[1].Args[0] = XenVersionCmd.XENVER_get_features; e[1].Args[1] = (ulong)&fi;
+            e[2].Op = Hypercall.UpdateVaMapping; e[2].Args[0] = Window.Va(s); e[2].Args[1] = (f << 12) | Mm.KernelRw; e[2].Args[2] = UvmFlags.UVMF_INVLPG;
+            e[3].Op = Hypercall.ConsoleIo; e[3].Args[0] = ConsoleIoCmd.CONSOLEIO_write; e[3].Args[1] = 0; e[3].Args[2] = (ulong)&nothing;
+            if (!Check.Rc("multicall", Hv.Call(Hypercall.Multicall, (ulong)e, 4))) return false;
+            if (!Check.Eq("entry 0 (xen_version) result", e[0].Result, (ulong)version)) return false;
+            if (!Check.Eq("entry 1 (bad get_features) result", e[1].Result, unchecked((ulong)-XenErrno.EINVAL))) return false;
+            if (!Check.Eq("entry 2 (update_va_mapping) result", e[2].Result, 0)) return false;
+            if (!Check.Eq("entry 3 (console_io) result", e[3].Result, 0)) return false;
+            if (!Check.Eq("mapping made by entry 2", Frames.First(s), 0xeeee0005)) return false;
+            return Check.Rc("unmap", Window.Unmap(s));
+        }
+    }
+}

@@ -1,0 +1,35 @@
+using KernelTest.Arch;
+using KernelTest.Memory;
+using Microxen.Xen;
+
+namespace KernelTest.Time
+{
+    /// <summary>
+    /// Xen system time (ns since boot) from vcpu_info[0].time (pvclock, public/xen.h
+    /// vcpu_time_info): system_time + (((tsc - tsc_timestamp) shifted by tsc_shift) *
+    /// tsc_to_system_mul) &gt;&gt; 32, read under the version seqlock (odd = update in progress).
+    /// </summary>
+    public static unsafe class Pvclock
+    {
+        public static ulong Now()
+        {
+            VcpuTimeInfo* t = &Window.Vcpu0->Time;
+            for (;;)
+            {
+                uint v1 = *(uint*)&t->Version;
+                ulong tsc = Native.Rdtsc();
+                ulong stamp = t->TscTimestamp, sys = t->SystemTime;
+                uint mul = t->TscToSystemMul;
+                int shift = t->TscShift;
+                uint v2 = *(uint*)&t->Version;
+                if ((v1 & 1) != 0 || v1 != v2) continue;
+                ulong delta = tsc - stamp;
+                if (shift < 0) delta >>= -shift; else delta <<= shift;
+                return sys + Native.MulShr32(delta, mul);
+            }
+        }
+
+        /// <summary>The pvclock version word (even when stable).</summary>
+        public static uint Version => *(uint*)&Window.Vcpu0->Time.Version;
+    }
+}

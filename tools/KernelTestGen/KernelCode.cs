@@ -1,0 +1,297 @@
+using System.Text;
+using Iced.Intel;
+using Microxen.Tools.AsmGen;
+using static Iced.Intel.AssemblerRegisters;
+
+namespace Microxen.Tools.KernelTestGen;
+
+/// <summary>
+/// kernel-test's machine code, one Iced block in section .text.kt starting on a page boundary:
+/// <list type="bullet">
+/// <item>hypercall_page: the 4 KiB transfer page the hypervisor fills (XEN_ELFNOTE_HYPERCALL_PAGE);
+/// every hypercall is <c>call hypercall_page + N*32</c>, iret is entered with <c>jmp</c>.</item>
+/// <item>kt_start: the PV entry (RSI = start_info): own stack, then the C# kt_main.</item>
+/// <item>kt_hypercall(nr, a1..a5): System V arguments to the hypercall registers (rdi, rsi,
+/// rdx, r10, r8).</item>
+/// <item>Trap entries kt_isr_0..31, the event and failsafe callbacks: Xen's bounce frame (rcx,
+/// r11, [error code], rip, cs, rflags, rsp, ss) becomes the 176-byte TrapFrame of
+/// kernel-test/Arch/TrapFrame.cs, C#'s kt_trap_dispatch runs with the FPU state saved, and the
+/// frame is resumed with the iret hypercall (flags 0).</item>
+/// <item>kt_run_test / kt_test_abort: a recovery point around one test (an unexpected exception
+/// resumes at kt_test_abort with the stack kt_run_test saved).</item>
+/// <item>kt_enter_user and the syscall callback: a round trip to user mode through iret and
+/// back with <c>syscall</c>.</item>
+/// <item>Probes: one faulting instruction each, armed with a resume address in kt_state.</item>
+/// </list>
+/// kt_state (ProbeState in kernel-test/Arch/ProbeState.cs) lives in .data.kt; the code reaches
+/// it through absolute addresses ld fills in.
+/// </summary>
+static class KernelCode
+{
+    // ProbeState offsets (kernel-test/Arch/ProbeState.cs).
+    public const int RecoverRip = 0, Faults = 8, Vector = 16, ErrorCode = 24, AbortRsp = 32,
+        UserResumeRsp = 40, UserRax = 48, UserRdi = 56, UserRip = 64, UserCs = 72, UserRsp = 80,
+        UserRsi = 88, StateSize = 128;
+
+    public const int EventVector = 0x100, FailsafeVector = 0x101;
+    public const int Iret = 23, FpuTaskswitch = 5;
+    static readonly int[] WithErrorCode = { 8, 10, 11, 12, 13, 14, 17, 21, 29, 30 };
+
+    static readonly AssemblerRegister64[] Pushed =
+        { rax, rcx, rdx, rbx, rbp, rsi, rdi, r8, r9, r10, r11, r12, r13, r14, r15 };
+    static readonly AssemblerRegister64[] CalleeSaved = { rbx, rbp, r12, r13, r14, r15 };
+
+    /// <summary>The user-mode program's magic in RAX at its syscall ("USERCALL").</summary>
+    public const ulong UserMagic = 0x4c4c414352455355;
+
+    public static void Write(StringBuilder sb)
+    {
+        sb.AppendLine("\t.section .text.kt,\"ax\",@progbits");
+        sb.AppendLine("\t.balign 4096");
+        var b = new Block(64);
+        var a = b.Asm;
+
+        // The transfer page: 128 labelled 32-byte entries, int3 until the hypervisor fills them.
+        var entry = new Label[128];
+        for (int n = 0; n < 128; n++)
+        {
+            entry[n] = b.Here();
+            if (n == 0) b.Global("hypercall_page");
+            a.db(Enumerable.Repeat((byte)0xcc, 32).ToArray());
+        }
+
+        var common = a.CreateLabel();
+        var mainSlot = a.CreateLabel();
+        var trapSlot = a.CreateLabel();
+        var bodySlot = a.CreateLabel();
+
+        // kt_start: Xen's start state is RSI = start_info, RSP = a boot stack in the bootstrap area.
+        b.Global("kt_start");
+        State(b, rax, "kt_stack_top");
+        a.mov(rsp, rax);
+        a.mov(rdi, rsi);
+        a.xor(ebp, ebp);
+        a.call(__qword_ptr[mainSlot]);
+        var spin = b.Here();
+        a.pause();
+        a.jmp(spin);
+
+        // kt_hypercall(nr, a1, a2, a3, a4, a5) -> rax
+        b.Global("kt_hypercall");
+        a.mov(rax, rdi);
+        a.shl(rax, 5);
+        a.lea(r11, __[entry[0]]);
+        a.add(rax, r11);
+        a.mov(rdi, rsi);
+        a.mov(rsi, rdx);
+        a.mov(rdx, rcx);
+        a.mov(r10, r8);
+        a.mov(r8, r9);
+        a.call(rax);
+        a.ret();
+
+        // Trap entries: drop Xen's rcx/r11 into the registers, make the frame uniform.
+        for (int v = 0; v < 32; v++)
+        {
+            b.Global($"kt_isr_{v}");
+            a.pop(rcx);
+            a.pop(r11);
+            if (Array.IndexOf(WithErrorCode, v) < 0) a.push(0);
+            a.push(v);
+            a.jmp(common);
+        }
+        b.Global("kt_event_callback");
+        a.pop(rcx);
+        a.pop(r11);
+        a.push(0);
+        a.push(EventVector);
+        a.jmp(common);
+        // Failsafe frame: rcx, r11, ds, es, fs, gs, rip, cs, rflags, rsp, ss.
+        b.Global("kt_failsafe_callback");
+        a.pop(rcx);
+        a.pop(r11);
+        a.add(rsp, 32);
+        a.push(0);
+        a.push(FailsafeVector);
+        a.jmp(common);
+
+        a.Label(ref common);
+        foreach (var r in Pushed) a.push(r);
+        a.mov(rbp, rsp);
+        a.sub(rsp, 512);
+        a.and(rsp, -64);
+        a.fxsave64(__[rsp]);
+        a.mov(rdi, rbp);
+        a.call(__qword_ptr[trapSlot]);
+        a.fxrstor64(__[rsp]);
+        a.mov(rsp, rbp);
+        foreach (var r in Pushed.Reverse()) a.pop(r);
+        a.add(rsp, 16);
+        a.push(0);                    // iret flags: not VGCF_in_syscall
+        a.jmp(entry[Iret]);
+
+        // kt_run_test(index) -> kt_test_body(index), or -1 after kt_test_abort.
+        b.Global("kt_run_test");
+        foreach (var r in CalleeSaved) a.push(r);
+        a.sub(rsp, 8);
+        State(b, rax, "kt_state");
+        a.mov(__qword_ptr[rax + AbortRsp], rsp);
+        a.call(__qword_ptr[bodySlot]);
+        var resume = b.Here();
+        State(b, rcx, "kt_state");
+        a.mov(__qword_ptr[rcx + AbortRsp], 0);
+        a.add(rsp, 8);
+        foreach (var r in CalleeSaved.Reverse()) a.pop(r);
+        a.ret();
+        b.Global("kt_test_abort");
+        State(b, rcx, "kt_state");
+        a.mov(rsp, __qword_ptr[rcx + AbortRsp]);
+        a.mov(eax, -1);
+        a.jmp(resume);
+
+        // kt_enter_user(rip, rsp, cs, ss, rflags): iret to user mode; returns 0 when the user
+        // program's syscall reaches kt_syscall_callback.
+        b.Global("kt_enter_user");
+        foreach (var r in CalleeSaved) a.push(r);
+        State(b, rax, "kt_state");
+        a.mov(__qword_ptr[rax + UserResumeRsp], rsp);
+        a.push(rcx);                  // ss
+        a.push(rsi);                  // rsp
+        a.push(r8);                   // rflags
+        a.push(rdx);                  // cs
+        a.push(rdi);                  // rip
+        a.push(0);                    // flags
+        a.jmp(entry[Iret]);
+        var userResume = b.Here();
+        foreach (var r in CalleeSaved.Reverse()) a.pop(r);
+        a.ret();
+
+        // Syscall callback frame: rcx, r11, rip, cs, rflags, rsp, ss (Xen's, on the stack_switch stack).
+        b.Global("kt_syscall_callback");
+        State(b, r11, "kt_state");
+        a.mov(__qword_ptr[r11 + UserRax], rax);
+        a.mov(__qword_ptr[r11 + UserRdi], rdi);
+        a.mov(__qword_ptr[r11 + UserRsi], rsi);
+        a.mov(rax, __qword_ptr[rsp + 16]);
+        a.mov(__qword_ptr[r11 + UserRip], rax);
+        a.mov(rax, __qword_ptr[rsp + 24]);
+        a.mov(__qword_ptr[r11 + UserCs], rax);
+        a.mov(rax, __qword_ptr[rsp + 40]);
+        a.mov(__qword_ptr[r11 + UserRsp], rax);
+        a.mov(rsp, __qword_ptr[r11 + UserResumeRsp]);
+        a.xor(eax, eax);
+        a.jmp(userResume);
+
+        // Probes: arm a resume address, run one instruction that may fault, disarm.
+        b.Global("kt_probe_read");
+        Probe(b, () => { a.xor(eax, eax); }, () => a.mov(rax, __qword_ptr[rdi]));
+        a.ret();
+        b.Global("kt_probe_write");
+        Probe(b, null, () => a.mov(__qword_ptr[rdi], rsi));
+        a.ret();
+        b.Global("kt_probe_ud2");
+        Probe(b, null, () => a.ud2());
+        a.ret();
+        // kt_probe_fpu(set, clearAfter): fpu_taskswitch(set), fpu_taskswitch(0) if clearAfter,
+        // two SSE instructions, fpu_taskswitch(0): no C# runs while CR0.TS may be set.
+        b.Global("kt_probe_fpu");
+        a.push(rbx);
+        a.mov(rbx, rsi);
+        a.call(entry[FpuTaskswitch]);
+        var noClear = a.CreateLabel();
+        a.test(rbx, rbx);
+        a.jz(noClear);
+        a.xor(edi, edi);
+        a.call(entry[FpuTaskswitch]);
+        a.Label(ref noClear);
+        Probe(b, null, () => a.addps(xmm0, xmm0));
+        Probe(b, null, () => a.addps(xmm1, xmm1));
+        a.xor(edi, edi);
+        a.call(entry[FpuTaskswitch]);
+        a.pop(rbx);
+        a.ret();
+
+        // Small primitives.
+        b.Global("kt_read_fs"); a.db(0x64, 0x48, 0x8b, 0x07); a.ret();   // mov %fs:(%rdi),%rax
+        b.Global("kt_read_gs"); a.db(0x65, 0x48, 0x8b, 0x07); a.ret();   // mov %gs:(%rdi),%rax
+        b.Global("kt_rdtsc"); a.rdtsc(); a.shl(rdx, 32); a.or(rax, rdx); a.ret();
+        b.Global("kt_xchg"); a.mov(rax, rsi); a.xchg(__qword_ptr[rdi], rax); a.ret();
+        b.Global("kt_lock_or"); a.@lock.or(__qword_ptr[rdi], rsi); a.ret();
+        b.Global("kt_lock_and"); a.@lock.and(__qword_ptr[rdi], rsi); a.ret();
+        b.Global("kt_mul_shr32"); a.mov(rax, rdi); a.mul(rsi); a.shrd(rax, rdx, 32); a.ret();
+        b.Global("kt_read_cs"); a.xor(eax, eax); a.mov(ax, cs); a.ret();
+        b.Global("kt_read_ss"); a.xor(eax, eax); a.mov(ax, ss); a.ret();
+        b.Global("kt_pause"); a.pause(); a.ret();
+
+        // The user-mode program, copied to a user page: reads %gs:0 (the user GS base), uses
+        // its stack, and comes back with syscall; RAX = UserMagic, RDI = the %gs:0 value.
+        b.Global("kt_user_code");
+        a.db(0x65, 0x48, 0x8b, 0x04, 0x25, 0, 0, 0, 0);                  // mov %gs:0,%rax
+        a.push(rax);
+        a.pop(rdi);
+        a.mov(rsi, rsp);
+        a.mov(rax, UserMagic);
+        a.syscall();
+        a.ud2();
+        b.Global("kt_user_code_end");
+        a.nop();
+
+        // kt_symbols(ulong* out): link-time addresses for C# (kernel-test/Arch/Symbols.cs).
+        var table = a.CreateLabel();
+        b.Global("kt_symbols");
+        a.lea(rsi, __[table]);
+        a.mov(ecx, SymbolNames.Length + 32);
+        a.rep.movsq();
+        a.ret();
+        a.Label(ref table);
+        foreach (var s in SymbolNames) b.WithSymbol(s, 8, () => a.dq(0UL));
+        for (int v = 0; v < 32; v++) b.WithSymbol($"kt_isr_{v}", 8, () => a.dq(0UL));
+
+        a.Label(ref mainSlot); b.WithSymbol("kt_main", 8, () => a.dq(0UL));
+        a.Label(ref trapSlot); b.WithSymbol("kt_trap_dispatch", 8, () => a.dq(0UL));
+        a.Label(ref bodySlot); b.WithSymbol("kt_test_body", 8, () => a.dq(0UL));
+
+        // NativeAOT runtime symbols: no GC, no threads, no stack probing needed.
+        b.Global("RhpGcPoll"); a.ret();
+        b.Global("RhpStackProbe"); a.ret();
+        b.WriteTo(sb);
+
+        sb.AppendLine("\t.section .data.kt,\"aw\",@progbits");
+        sb.AppendLine($"\t.balign 64\n\t.globl kt_state\nkt_state:\n\t.skip {StateSize}");
+        sb.AppendLine("\t.balign 8\n\t.globl RhpTrapThreads\nRhpTrapThreads:\n\t.long 0, 0");
+        sb.AppendLine("\t.globl __security_cookie\n__security_cookie:\n\t.quad 0x2b992ddfa23249d6");
+
+        sb.AppendLine("\t.section .bss.kt,\"aw\",@nobits");
+        foreach (var (name, size) in new[] { ("kt_stack", 65536), ("kt_kstack", 16384) })
+            sb.AppendLine($"\t.balign 64\n\t.skip {size}\n\t.globl {name}_top\n{name}_top:");
+    }
+
+    /// <summary>The order of kt_symbols' table (then the 32 kt_isr_N addresses).</summary>
+    public static readonly string[] SymbolNames =
+    {
+        "hypercall_page", "kt_event_callback", "kt_failsafe_callback", "kt_syscall_callback",
+        "kt_test_abort", "kt_kstack_top", "kt_user_code", "kt_user_code_end", "kt_state",
+    };
+
+    /// <summary>mov $symbol, reg (absolute, filled in by ld).</summary>
+    static void State(Block b, AssemblerRegister64 reg, string symbol) =>
+        b.WithSymbol(symbol, 8, () => b.Asm.mov(reg, 0x1122334455667788UL));
+
+    /// <summary>
+    /// kt_state.RecoverRip = resume; insn; resume: kt_state.RecoverRip = 0. The trap handler
+    /// resumes a faulting probe at <c>resume</c> (it clears RecoverRip itself). Uses rcx, rdx.
+    /// </summary>
+    static void Probe(Block b, Action before, Action insn)
+    {
+        var a = b.Asm;
+        var resume = a.CreateLabel();
+        before?.Invoke();
+        State(b, rcx, "kt_state");
+        a.lea(rdx, __[resume]);
+        a.mov(__qword_ptr[rcx + RecoverRip], rdx);
+        insn();
+        a.Label(ref resume);
+        State(b, rcx, "kt_state");
+        a.mov(__qword_ptr[rcx + RecoverRip], 0);
+    }
+}

@@ -1,0 +1,51 @@
+using System.Text;
+
+namespace Microxen.Tools.KernelTestGen;
+
+/// <summary>
+/// The Xen ELF notes of kernel-test (public/elfnote.h), in section .note.Xen, which
+/// kernel-test/kernel-test.ld places in a PT_NOTE segment. Each note is namesz, descsz, type,
+/// "Xen\0", then the descriptor padded to 4 bytes, as Linux's xen-head.S and XTF write them.
+/// Addresses are the guest's virtual addresses, resolved by ld.
+/// </summary>
+static class XenNotes
+{
+    /// <summary>XEN_ELFNOTE_VIRT_BASE: the image is linked at VirtBase + physical offset (kernel-test.ld).</summary>
+    public const ulong VirtBase = 0xffffffff80000000;
+
+    const int Entry = 1, HypercallPage = 2, VirtBaseNote = 3, PaddrOffset = 4, XenVersion = 5,
+        GuestOs = 6, GuestVersion = 7, Loader = 8, PaeMode = 9, Features = 10;
+
+    public static void Write(StringBuilder sb)
+    {
+        sb.AppendLine("\t.section .note.Xen,\"a\",@note");
+        sb.AppendLine("\t.balign 4");
+        String(sb, GuestOs, "microxen-kernel-test");
+        String(sb, GuestVersion, "1");
+        String(sb, XenVersion, "xen-3.0");
+        Quad(sb, VirtBaseNote, $"0x{VirtBase:x}");
+        Quad(sb, PaddrOffset, "0");
+        Quad(sb, Entry, "kt_start");
+        Quad(sb, HypercallPage, "hypercall_page");
+        // No "!" requirement: kernel-test writes its page tables only through hypercalls.
+        String(sb, Features, "pae_pgdir_above_4gb");
+        String(sb, PaeMode, "yes");
+        String(sb, Loader, "generic");
+    }
+
+    static int _n;
+
+    static void Note(StringBuilder sb, int type, string desc)
+    {
+        int n = _n++;
+        sb.AppendLine($"\t.long 4, .Lnd_end{n} - .Lnd{n}, {type}");
+        sb.AppendLine("\t.asciz \"Xen\"");
+        sb.AppendLine($".Lnd{n}:");
+        sb.AppendLine(desc);
+        sb.AppendLine($".Lnd_end{n}:");
+        sb.AppendLine("\t.balign 4");
+    }
+
+    static void String(StringBuilder sb, int type, string s) => Note(sb, type, $"\t.asciz \"{s}\"");
+    static void Quad(StringBuilder sb, int type, string expr) => Note(sb, type, $"\t.quad {expr}");
+}
