@@ -87,15 +87,22 @@ namespace KernelTest.Tests
             return Check.Eq("error code (P, W/R, U/S bits)", p->ErrorCode & 7, 0);
         }
 
-        /// <summary>A write to a present read-only mapping takes a #PF with error code "present, write, supervisor" (3) and cr2 = va.</summary>
+        /// <summary>
+        /// A kernel write to a present read-only mapping takes a #PF with error code "present,
+        /// write, supervisor" (3) and cr2 = va, and the frame is unchanged. The mapping is a
+        /// supervisor one in the lower half (user space's L1, <see cref="UserSpace"/>): a
+        /// kernel-half data page would do on Xen, but microxen's fast mode performs every
+        /// kernel-half write fault on a read-only page as a page-table write
+        /// (shim/Traps/PageTableWrite.cs), so there only lower-half pages fault as on Xen.
+        /// </summary>
         public static bool ReadOnlyFaults()
         {
+            if (!UserSpace.Ensure()) return false;
             ulong f = Frames.WithPattern(0xdddd0004);
             if (!Check.True(f != 0, "no free frame")) return false;
-            int s = Runner.Slot(0);
-            ulong va = Window.Va(s);
-            if (!Check.Rc("map read-only", Window.Map(s, f, PageFlags.Present | PageFlags.Accessed))) return false;
-            if (!Check.Eq("read through the read-only mapping", Frames.First(s), 0xdddd0004)) return false;
+            ulong va = UserSpace.TestVa;
+            if (!Check.Rc("map read-only", Hv.UpdateVaMapping(va, (f << 12) | PageFlags.Present | PageFlags.Accessed, UvmFlags.UVMF_INVLPG))) return false;
+            if (!Check.Eq("read through the read-only mapping", *(ulong*)va, 0xdddd0004)) return false;
             ProbeState* p = Traps.State;
             ulong before = p->Faults;
             Native.ProbeWrite(va, 1);
@@ -103,8 +110,8 @@ namespace KernelTest.Tests
             if (!Check.Eq("vector", p->Vector, 14)) return false;
             if (!Check.Eq("vcpu_info.arch.cr2", p->Cr2, va)) return false;
             if (!Check.Eq("error code (P, W/R, U/S bits)", p->ErrorCode & 7, 3)) return false;
-            if (!Check.Eq("frame unchanged", Frames.First(s), 0xdddd0004)) return false;
-            return Check.Rc("unmap", Window.Unmap(s));
+            if (!Check.Eq("frame unchanged", *(ulong*)va, 0xdddd0004)) return false;
+            return Check.Rc("unmap", Hv.UpdateVaMapping(va, 0, UvmFlags.UVMF_INVLPG));
         }
     }
 }

@@ -22,6 +22,8 @@ namespace KernelTest.Tests
     {
         public const ulong Base = 0x0000010000000000;
         public const ulong Code = Base, Data = Base + 0x1000, StackTop = Base + 0x2000;
+        /// <summary>A lower-half address in user space's L1 that tests may map (supervisor-only) and unmap.</summary>
+        public const ulong TestVa = Base + 0x10000;
         public const ulong UserCs = 0x33, UserSs = 0x2b;
         /// <summary>What the data page holds at offsets 0 and 8 (the user GS tests read them).</summary>
         public const ulong DataWord0 = 0x5553455244415441, DataWord1 = 0x0123456776543210;
