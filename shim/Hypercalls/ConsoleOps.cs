@@ -17,7 +17,7 @@ namespace Microxen.Hypercalls
                         if (b[i] == (byte)'\n') Serial.Put((byte)'\r');
                         Serial.Put(b[i]);
                     }
-                    return (long)count;
+                    return 0;   // Xen's guest_console_write returns 0, not the count
                 case ConsoleIoCmd.CONSOLEIO_read:
                     return ConsoleInput.Read(b, (int)(count > 0x7fffffff ? 0x7fffffff : count));
                 default:

@@ -44,6 +44,8 @@ namespace Microxen.Hypercalls
                 {
                     uint port = ((EvtchnSend*)arg)->Port;
                     if (port == 0 || port >= Evtchn.MaxPorts || Evtchn.State(port) == Evtchn.PortState.Free) return -XenErrno.EINVAL;
+                    // An unbound port has no other end: Xen drops the notification (evtchn_send, ECS_UNBOUND).
+                    if (Evtchn.State(port) == Evtchn.PortState.Unbound) return 0;
                     Evtchn.SetPending(port);
                     return 0;
                 }

@@ -14,10 +14,12 @@ namespace Microxen.Hypercalls
         /// <summary>
         /// Feature submap 0 as Xen 4.17 reports it to a 64-bit PV dom0 (common/kernel.c):
         /// mmu_pt_update_preserve_ad, highmem_assist, gnttab_map_avail_bits, dom0,
-        /// memory_op_vnode_supported. Never supervisor_mode_kernel.
+        /// memory_op_vnode_supported, direct_mapped (every PV domain: !paging_mode_translate).
+        /// Never supervisor_mode_kernel.
         /// </summary>
         public const uint Features0 = (1u << XenFeature.MmuPtUpdatePreserveAd) | (1u << XenFeature.HighmemAssist)
-            | (1u << XenFeature.GnttabMapAvailBits) | (1u << XenFeature.Dom0) | (1u << XenFeature.MemoryOpVnodeSupported);
+            | (1u << XenFeature.GnttabMapAvailBits) | (1u << XenFeature.Dom0) | (1u << XenFeature.MemoryOpVnodeSupported)
+            | (1u << XenFeature.DirectMapped);
 
         public static long Op(ulong cmd, ulong arg)
         {
