@@ -42,9 +42,15 @@ namespace Microxen.Arch
         [FieldOffset(112)] public ulong ScratchRsp;
         /// <summary>User system calls sent to the guest by the native entry.</summary>
         [FieldOffset(120)] public ulong UserSyscalls;
+        /// <summary>
+        /// The guest's CR0.TS (fpu_taskswitch) while the shim's C# runs: the entry stubs record the
+        /// hardware bit here and clear it around their fxsave/fxrstor (a guest with TS set gets #NM,
+        /// the shim never), then make the hardware bit this value again on the way out.
+        /// </summary>
+        [FieldOffset(128)] public ulong GuestTs;
         /// <summary>The task-state segment (IST stacks, RSP0).</summary>
-        [FieldOffset(128)] public Tss Tss;
+        [FieldOffset(160)] public Tss Tss;
         /// <summary>Hypercalls served by a native fast path, by number (0-63).</summary>
-        [FieldOffset(256)] public fixed ulong FastCount[MaxCounted];
+        [FieldOffset(512)] public fixed ulong FastCount[MaxCounted];
     }
 }

@@ -64,11 +64,14 @@ namespace Microxen.Hypercalls
             return 0;
         }
 
-        /// <summary>HYPERVISOR_fpu_taskswitch(set): set = CR0.TS on, 0 = clts.</summary>
+        /// <summary>
+        /// HYPERVISOR_fpu_taskswitch(set): the guest's CR0.TS. Recorded in PvState.GuestTs, which the
+        /// stub makes the hardware bit after the shim's own fxrstor (tools/AsmGen/EntryStubs.cs);
+        /// writing CR0.TS here would make that fxrstor take #NM inside the shim.
+        /// </summary>
         public static long FpuTaskswitch(ulong set)
         {
-            ulong cr0 = Cpu.ReadCr0();
-            Cpu.WriteCr0(set != 0 ? cr0 | 8UL : cr0 & ~8UL);
+            ShimCpu.Pv->GuestTs = set != 0 ? 1UL : 0UL;
             return 0;
         }
 

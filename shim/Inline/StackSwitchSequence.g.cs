@@ -50,7 +50,7 @@ namespace Microxen.Inline
             switch (i)
             {
                 case 0: offset = 5; kind = InlinePatch.PvField; arg = 0; return;
-                case 1: offset = 15; kind = InlinePatch.PvField; arg = 132; return;
+                case 1: offset = 15; kind = InlinePatch.PvField; arg = 164; return;
                 default: offset = 0; kind = InlinePatch.None; arg = 0; return;
             }
         }

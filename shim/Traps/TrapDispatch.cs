@@ -53,6 +53,8 @@ namespace Microxen.Traps
                 Log.Begin(); Log.Str("guest exception "); Log.Dec(v); Log.Str(" at "); Log.Hex(f->Rip);
                 Log.Str(" error "); Log.Hex(f->ErrorCode); if (v == 14) { Log.Str(" cr2 "); Log.Hex(Cpu.ReadCr2()); } Log.End();
             }
+            // #NM: Xen clears the guest's virtual CR0.TS when it delivers it (do_device_not_available).
+            if (v == 7) ShimCpu.Pv->GuestTs = 0;
             if (v == 2 || v == 8 || v == 18 || !Deliver(f, (int)v, HasErrorCode(v)))
                 CrashGuest(f, v, "no handler registered");
         }

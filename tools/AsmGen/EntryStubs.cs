@@ -99,18 +99,38 @@ static class EntryStubs
             sb.AppendLine($"\t.balign 64\n\t.skip {size}\n\t.globl {name}_top\n{name}_top:");
     }
 
-    /// <summary>Pushes the GPRs, saves the FPU state, calls [slot](frame), restores.</summary>
+    /// <summary>
+    /// Pushes the GPRs, saves the FPU state, calls [slot](frame), restores. CR0.TS belongs to the
+    /// guest (fpu_taskswitch; native fast paths set it directly): the stub records it in
+    /// PvState.GuestTs, clears it for its own fxsave/fxrstor, and sets it again afterwards when
+    /// GuestTs (which C# may have changed) says so. A guest with TS set gets #NM, the shim never.
+    /// </summary>
     static void SaveAndCall(Block b, Label slot)
     {
         var a = b.Asm;
+        var guestTs = FastPaths.Field(a, "GuestTs");
         foreach (var r in Pushed) a.push(r);
         a.mov(rbp, rsp);
+        a.mov(rax, cr0);
+        a.test(al, 8);
+        a.setne(__byte_ptr[guestTs]);
+        var tsClear = a.CreateLabel();
+        a.je(tsClear);
+        a.clts();
+        a.Label(ref tsClear);
         a.sub(rsp, 512);
         a.and(rsp, -64);
         a.fxsave64(__[rsp]);
         a.mov(rdi, rbp);
         a.call(__qword_ptr[slot]);
         a.fxrstor64(__[rsp]);
+        var tsDone = a.CreateLabel();
+        a.cmp(__byte_ptr[guestTs], 0);
+        a.je(tsDone);
+        a.mov(rax, cr0);
+        a.or(rax, 8);
+        a.mov(cr0, rax);
+        a.Label(ref tsDone);
         a.mov(rsp, rbp);
     }
 

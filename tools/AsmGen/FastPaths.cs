@@ -35,6 +35,9 @@ static class FastPaths
 
     static Label F(Assembler a, string field) => F(a, Off(field));
 
+    /// <summary>The label of a PvState field, for the other stubs of the same block.</summary>
+    public static Label Field(Assembler a, string field) => F(a, Off(field));
+
     static Label PvLabel;
 
     static Label F(Assembler a, int offset)
