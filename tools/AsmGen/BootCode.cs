@@ -91,7 +91,7 @@ static class BootCode
         a.wrmsr();
         a.mov(eax, cr0);
         a.and(eax, ~4);              // clear CR0.EM
-        a.or(eax, unchecked((int)0x80000003)); // PG | MP | PE
+        a.or(eax, unchecked((int)0x80010003)); // PG | WP | MP | PE: supervisor writes to read-only pages fault
         a.mov(cr0, eax);
         a.lgdt(__fword_ptr[GdtPtr]);
         a.jmp(0x08, LongEntry);
