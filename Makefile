@@ -9,6 +9,7 @@ BUILD       := build
 # What `make run` boots, and how. KERNEL=kernel-test names the project's own test kernel.
 KERNEL    ?= $(BUILD)/debian/vmlinux
 INITRD    ?= $(if $(filter kernel-test $(BUILD)/kernel-test.elf,$(KERNEL)),,$(BUILD)/initramfs.cpio)
+KERNEL_GIVEN := $(filter command line environment,$(origin KERNEL))
 override KERNEL := $(if $(filter kernel-test,$(KERNEL)),$(BUILD)/kernel-test.elf,$(KERNEL))
 CMDLINE   ?= console=hvc0 earlyprintk=xen
 SHIM_ARGS ?= mode=fast loglevel=info
@@ -20,7 +21,7 @@ GEN_SOURCES  := $(shell find tools/AsmGen -name '*.cs' -o -name '*.csproj' | gre
 KT_SOURCES   := $(shell find kernel-test shim/Runtime shim/Xen -name '*.cs' -o -name '*.csproj' | grep -v '/obj/\|/bin/')
 KT_GEN_SOURCES := $(shell find tools/KernelTestGen -name '*.cs' -o -name '*.csproj' | grep -v '/obj/\|/bin/') tools/AsmGen/GasWriter.cs
 
-.PHONY: all deps build run test kernel initramfs kernel-test clean
+.PHONY: all deps build run run-xen test kernel initramfs kernel-test clean
 
 all: build
 
@@ -91,7 +92,13 @@ $(BUILD)/kernel-test.elf: $(BUILD)/kernel-test-stubs.o $(BUILD)/kernel-test.o ke
 run: deps build $(if $(filter $(BUILD)/debian/vmlinux,$(KERNEL)),kernel) $(if $(filter $(BUILD)/initramfs.cpio,$(INITRD)),initramfs) $(if $(filter $(BUILD)/kernel-test.elf,$(KERNEL)),kernel-test)
 	scripts/run-qemu.sh $(BUILD)/microxen.bin "$(KERNEL)" "$(CMDLINE)" "$(SHIM_ARGS)" "$(MEM)" "$(INITRD)"
 
-test: deps build kernel
+# Boots KERNEL (default kernel-test) as dom0 of Debian's Xen 4.17 in QEMU: the reference run.
+run-xen: $(if $(filter $(BUILD)/kernel-test.elf,$(XEN_KERNEL)),kernel-test)
+	scripts/run-xen.sh "$(XEN_KERNEL)" "$(XEN_CMDLINE)"
+XEN_KERNEL  = $(if $(KERNEL_GIVEN),$(KERNEL),$(BUILD)/kernel-test.elf)
+XEN_CMDLINE = $(if $(filter command line,$(origin CMDLINE)),$(CMDLINE),)
+
+test: deps build kernel kernel-test
 	dotnet test tests/Microxen.Tests --nologo
 
 clean:
