@@ -352,6 +352,29 @@ static class FastPaths
     }
 
     /// <summary>
+    /// The end of a batch routine (mmu_update, mmuext_op) that pushed rbx and r12: at
+    /// <paramref name="finish"/> every request was applied (the count goes to *done when done is
+    /// not null, result 0); at <paramref name="no"/> the checking pass refused the batch.
+    /// </summary>
+    static void BatchEpilogue(Assembler a, Label finish, Label no, Label decline)
+    {
+        a.Label(ref finish);
+        a.test(rdx, rdx);
+        var noDone = a.CreateLabel();
+        a.jz(noDone);
+        a.mov(__dword_ptr[rdx], esi);
+        a.Label(ref noDone);
+        a.pop(r12);
+        a.pop(rbx);
+        a.xor(eax, eax);
+        a.ret();
+        a.Label(ref no);
+        a.pop(r12);
+        a.pop(rbx);
+        a.jmp(decline);
+    }
+
+    /// <summary>
     /// mmu_update(reqs, count, done, domid) for MMU_NORMAL_PT_UPDATE, MMU_PT_UPDATE_PRESERVE_AD
     /// and MMU_MACHPHYS_UPDATE: a first pass checks every request (command, frame in range), a
     /// second applies them all; anything else is declined whole.
@@ -431,20 +454,7 @@ static class FastPaths
         a.inc(r8);
         a.jmp(applyNext);
 
-        a.Label(ref finish);
-        a.test(rdx, rdx);
-        var noDone = a.CreateLabel();
-        a.jz(noDone);
-        a.mov(__dword_ptr[rdx], esi);
-        a.Label(ref noDone);
-        a.pop(r12);
-        a.pop(rbx);
-        a.xor(eax, eax);
-        a.ret();
-        a.Label(ref no);
-        a.pop(r12);
-        a.pop(rbx);
-        a.jmp(decline);
+        BatchEpilogue(a, finish, no, decline);
     }
 
     /// <summary>
@@ -542,20 +552,7 @@ static class FastPaths
         a.inc(r8);
         a.jmp(applyNext);
 
-        a.Label(ref finish);
-        a.test(rdx, rdx);
-        var noDone = a.CreateLabel();
-        a.jz(noDone);
-        a.mov(__dword_ptr[rdx], esi);
-        a.Label(ref noDone);
-        a.pop(r12);
-        a.pop(rbx);
-        a.xor(eax, eax);
-        a.ret();
-        a.Label(ref no);
-        a.pop(r12);
-        a.pop(rbx);
-        a.jmp(decline);
+        BatchEpilogue(a, finish, no, decline);
     }
 
     /// <summary>
