@@ -21,7 +21,7 @@ GEN_SOURCES  := $(shell find tools/AsmGen -name '*.cs' -o -name '*.csproj' | gre
 KT_SOURCES   := $(shell find kernel-test shim/Runtime shim/Xen -name '*.cs' -o -name '*.csproj' | grep -v '/obj/\|/bin/')
 KT_GEN_SOURCES := $(shell find tools/KernelTestGen -name '*.cs' -o -name '*.csproj' | grep -v '/obj/\|/bin/') tools/AsmGen/GasWriter.cs
 
-.PHONY: all deps build run run-xen test kernel initramfs kernel-test clean
+.PHONY: all deps build run run-xen test kernel initramfs kernel-test iso bench clean
 
 all: build
 
@@ -100,6 +100,17 @@ XEN_CMDLINE = $(if $(filter command line,$(origin CMDLINE)),$(CMDLINE),)
 
 test: deps build kernel kernel-test
 	dotnet test tests/Microxen.Tests --nologo
+
+# A GRUB 2 (multiboot2) CD image: microxen, Debian's kernel and the initramfs, for hardware or
+# QEMU -cdrom. SHIM_ARGS and CMDLINE as for run.
+iso: deps build kernel initramfs
+	scripts/make-iso.sh $(BUILD)/microxen.iso $(BUILD)/microxen.bin $(BUILD)/debian/vmlinux $(BUILD)/initramfs.cpio "$(SHIM_ARGS)" "$(CMDLINE)"
+
+# Benchmarks with printed figures (see README): boot time and in-guest costs, microxen vs native.
+bench: deps build kernel
+	scripts/bench-boot.sh 3
+	scripts/bench-guest.sh 2
+	ICOUNT=1 scripts/bench-guest.sh 1
 
 clean:
 	rm -rf $(BUILD) bin obj tools/*/bin tools/*/obj tests/*/bin tests/*/obj

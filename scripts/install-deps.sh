@@ -8,6 +8,10 @@ need as binutils
 need gcc gcc
 need xz xz-utils
 need dpkg-deb dpkg
+need grub-mkrescue grub-common
+need xorriso xorriso
+need mformat mtools
+[ -d /usr/lib/grub/i386-pc ] || pkgs+=(grub-pc-bin)
 [ -f /usr/include/xen/xen.h ] || pkgs+=(libxen-dev)
 command -v dotnet >/dev/null 2>&1 || { echo "install-deps: the .NET SDK (dotnet) is required" >&2; exit 1; }
 if [ ${#pkgs[@]} -gt 0 ]; then

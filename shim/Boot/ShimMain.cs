@@ -44,6 +44,10 @@ namespace Microxen.Boot
             if (!Multiboot.Parse((uint)magic, mbInfo, bootDirectMap, bi))
                 Panic.BadInput(ExitCode.BadMultiboot, "boot", "not started by a multiboot loader, or no memory map");
 
+            Log.Begin(); Log.Str("boot loader: ");
+            if (bi->LoaderName != null) Log.Bytes(bi->LoaderName, -1); else Log.Str("unnamed");
+            Log.Str(bi->Multiboot2 ? " (multiboot2)" : " (multiboot v1)"); Log.End();
+
             ShimOptions opts;
             OptionError oe = ShimOptions.Parse(bi->CmdLine, out opts);
             if (oe != OptionError.None)

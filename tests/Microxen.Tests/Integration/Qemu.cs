@@ -54,17 +54,8 @@ public static class Qemu
     public static QemuResult Run(string kernel, string guestCmdline, string shimArgs, int timeoutSeconds,
         string stopAt = null, string mem = "1G", bool withModule = true, string initrd = null, string timeAt = null)
     {
-        var psi = new ProcessStartInfo("qemu-system-x86_64")
-        {
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            RedirectStandardInput = true,
-            UseShellExecute = false,
-        };
-        foreach (var a in new[] { "-accel", "tcg", "-cpu", "max", "-m", mem, "-display", "none", "-no-reboot",
-                     "-serial", "stdio", "-monitor", "none", "-device", "isa-debug-exit,iobase=0xf4,iosize=4",
-                     "-kernel", Image, "-append", shimArgs })
-            psi.ArgumentList.Add(a);
+        var psi = Machine(mem);
+        foreach (var a in new[] { "-kernel", Image, "-append", shimArgs }) psi.ArgumentList.Add(a);
         if (withModule)
         {
             psi.ArgumentList.Add("-initrd");
@@ -73,6 +64,36 @@ public static class Qemu
             if (initrd != null) modules += "," + initrd.Replace(",", ",,");
             psi.ArgumentList.Add(modules);
         }
+        return Collect(psi, timeoutSeconds, stopAt, timeAt);
+    }
+
+    /// <summary>Boots a CD image (GRUB) instead of -kernel; runs until QEMU exits or the timeout.</summary>
+    public static QemuResult RunCdrom(string iso, int timeoutSeconds, string stopAt = null)
+    {
+        var psi = Machine("1G");
+        psi.ArgumentList.Add("-cdrom");
+        psi.ArgumentList.Add(iso);
+        return Collect(psi, timeoutSeconds, stopAt, null);
+    }
+
+    /// <summary>The machine every test boots: TCG, -cpu max, serial on stdio, isa-debug-exit.</summary>
+    static ProcessStartInfo Machine(string mem)
+    {
+        var psi = new ProcessStartInfo("qemu-system-x86_64")
+        {
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            RedirectStandardInput = true,
+            UseShellExecute = false,
+        };
+        foreach (var a in new[] { "-accel", "tcg", "-cpu", "max", "-m", mem, "-display", "none", "-no-reboot",
+                     "-serial", "stdio", "-monitor", "none", "-device", "isa-debug-exit,iobase=0xf4,iosize=4" })
+            psi.ArgumentList.Add(a);
+        return psi;
+    }
+
+    static QemuResult Collect(ProcessStartInfo psi, int timeoutSeconds, string stopAt, string timeAt)
+    {
         var result = new QemuResult();
         var sb = new StringBuilder();
         var sw = Stopwatch.StartNew();
