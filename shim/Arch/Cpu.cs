@@ -54,6 +54,8 @@ namespace Microxen.Arch
         /// <summary>swapgs: exchanges GS.base and IA32_KERNEL_GS_BASE (guest user/kernel GS).</summary>
         [DllImport("*", EntryPoint = "cpu_swapgs"), SuppressGCTransition] public static extern void Swapgs();
         [DllImport("*", EntryPoint = "cpu_sti_hlt"), SuppressGCTransition] public static extern void StiHlt();
+        /// <summary>DS, ES, FS, GS selectors into out4[0..3].</summary>
+        [DllImport("*", EntryPoint = "cpu_read_segments"), SuppressGCTransition] public static extern void ReadSegments(ushort* out4);
         [DllImport("*", EntryPoint = "cpu_read_rflags"), SuppressGCTransition] public static extern ulong ReadRflags();
         [DllImport("*", EntryPoint = "cpu_cli"), SuppressGCTransition] public static extern void Cli();
         [DllImport("*", EntryPoint = "cpu_sti"), SuppressGCTransition] public static extern void Sti();
@@ -80,5 +82,7 @@ namespace Microxen.Arch
         public ulong PvState;           // PvState* (pv_state)
         public ulong FastPathTable;     // ulong[64]: native fast path per hypercall number, 0 = none
         public ulong FastPageIret;      // fast_page_iret: the transfer page's iret entry
+        public ulong Ist5Top;           // #NP, #SS, #GP: their own stack, so a faulting iretq's frame survives
+        public ulong IretqToGuest, IretqToGuestLstar, IretqToGuestPage;   // the iretq instructions that enter the guest
     }
 }

@@ -3,8 +3,9 @@ namespace Microxen.Arch
     /// <summary>
     /// The IDT (SDM vol. 3A 6.14.1): 256 interrupt gates to the isr_N stubs of the native blob,
     /// selector <see cref="Gdt.KernelCs"/>, DPL 0. Every vector runs on an IST stack, so the
-    /// shim never pushes onto the guest's stack: NMI on IST2, #DF on IST3, #MC on IST4, the rest
-    /// on IST1. Before the shim's GDT and TSS exist, an early IDT uses the boot GDT's code
+    /// shim never pushes onto the guest's stack: NMI on IST2, #DF on IST3, #MC on IST4, #NP, #SS
+    /// and #GP on IST5 (an iretq into the guest that faults on IST1 must not overwrite its own
+    /// frame), the rest on IST1. Before the shim's GDT and TSS exist, an early IDT uses the boot GDT's code
     /// selector and no IST.
     /// </summary>
     public static unsafe class Idt
@@ -19,7 +20,7 @@ namespace Microxen.Arch
                 for (int v = 0; v < 256; v++)
                 {
                     ulong h = isrTable[v];
-                    ulong ist = !useIst ? 0UL : v == 2 ? 2UL : v == 8 ? 3UL : v == 18 ? 4UL : 1UL;
+                    ulong ist = !useIst ? 0UL : v == 2 ? 2UL : v == 8 ? 3UL : v == 18 ? 4UL : v >= 11 && v <= 13 ? 5UL : 1UL;
                     // int3 and int $0x80 may be raised from ring 3 (gate DPL 3); the rest only by
                     // the CPU or ring 0.
                     ulong type = v == 3 || v == 0x80 ? 0xEEUL : 0x8EUL;

@@ -35,6 +35,9 @@ namespace Microxen.Boot
             ShimCpu.Pv = (PvState*)syms->PvState;
             TrapDispatch.ShimStart = syms->ImageVirtStart;
             TrapDispatch.ShimEnd = syms->ImageVirtEnd;
+            TrapDispatch.IretqC = syms->IretqToGuest;
+            TrapDispatch.IretqLstar = syms->IretqToGuestLstar;
+            TrapDispatch.IretqPage = syms->IretqToGuestPage;
             Idt.Init((ulong*)syms->IsrTable, 0x08, false);   // early: boot GDT, no TSS yet
 
             BootInfo* bi;
@@ -169,6 +172,7 @@ namespace Microxen.Boot
             tss->Ist2 = syms->Ist2Top;
             tss->Ist3 = syms->Ist3Top;
             tss->Ist4 = syms->Ist4Top;
+            tss->Ist5 = syms->Ist5Top;
             tss->IoMapBase = 104;
             Gdt.Init(ref Host.Mem, Host.ShimL4, ref Host.Frames, tss);
             Idt.Init((ulong*)syms->IsrTable, Gdt.KernelCs, true);

@@ -27,6 +27,8 @@ namespace Microxen.Guest
 
         public static ulong EventCallback;
         public static ulong FailsafeCallback;
+        /// <summary>CALLBACKF_mask_events given with the failsafe callback.</summary>
+        public static bool FailsafeMasksEvents;
         public static ulong SyscallCallback { get => Arch.ShimCpu.Pv->SyscallCallback; set => Arch.ShimCpu.Pv->SyscallCallback = value; }
         /// <summary>CALLBACKF_mask_events given with the syscall callback (PvState).</summary>
         public static bool SyscallMasksEvents { get => Arch.ShimCpu.Pv->SyscallMasksEvents != 0; set => Arch.ShimCpu.Pv->SyscallMasksEvents = value ? 1UL : 0UL; }

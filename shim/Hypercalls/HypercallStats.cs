@@ -59,6 +59,7 @@ namespace Microxen.Hypercalls
             Log.Begin(); Log.Str("shim counters: exceptions to guest "); Log.Dec(Traps.TrapDispatch.ExceptionCount);
             Log.Str(", upcalls "); Log.Dec(Events.Upcall.Delivered); Log.Str(", user syscalls "); Log.Dec(Traps.UserSyscall.Count + Arch.ShimCpu.Pv->UserSyscalls);
             Log.Str(", page-table writes emulated "); Log.Dec(Traps.PageTableWrite.Emulated);
+            Log.Str(", failsafe callbacks "); Log.Dec(Guest.Failsafe.Delivered);
             Log.Str(", timer interrupts "); Log.Dec(Traps.Interrupts.TimerInterrupts);
             Log.Str(", serial interrupts "); Log.Dec(Traps.Interrupts.SerialInterrupts); Log.End();
             Log.Line("hypercalls seen (number name count [(native: served by a fast path)] [sub-op:count ...], sub-ops counted in C# only):");

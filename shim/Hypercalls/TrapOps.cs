@@ -39,7 +39,10 @@ namespace Microxen.Hypercalls
                 switch (r->Type)
                 {
                     case CallbackType.CALLBACKTYPE_event: Vcpu.EventCallback = r->Address; return 0;
-                    case CallbackType.CALLBACKTYPE_failsafe: Vcpu.FailsafeCallback = r->Address; return 0;
+                    case CallbackType.CALLBACKTYPE_failsafe:
+                        Vcpu.FailsafeCallback = r->Address;
+                        Vcpu.FailsafeMasksEvents = (r->Flags & CallbackType.CALLBACKF_mask_events) != 0;
+                        return 0;
                     case CallbackType.CALLBACKTYPE_syscall:
                         Vcpu.SyscallCallback = r->Address;
                         Vcpu.SyscallMasksEvents = (r->Flags & CallbackType.CALLBACKF_mask_events) != 0;

@@ -32,6 +32,11 @@ namespace Microxen.Traps
                 Interrupts.Handle(f, inShim);
                 return;
             }
+            if (inShim && (v == 11 || v == 12 || v == 13) && IsIretqToGuest(f->Rip))
+            {
+                if (Failsafe.TryDeliver(f)) return;
+                CrashGuest(f, v, "the guest's iret frame could not be loaded and no failsafe callback is registered");
+            }
             if (inShim)
             {
                 Log.Line("unexpected exception in the shim");
@@ -67,6 +72,11 @@ namespace Microxen.Traps
             Hypercalls.HypercallStats.Print();
             Machine.Exit(ExitCode.GuestCrash);
         }
+
+        /// <summary>The iretq instructions that enter the guest (tools/AsmGen): C# path, LSTAR and transfer-page native iret.</summary>
+        public static ulong IretqC, IretqLstar, IretqPage;
+
+        static bool IsIretqToGuest(ulong rip) => rip == IretqC || rip == IretqLstar || rip == IretqPage;
 
         static bool HasErrorCode(ulong v) => v == 8 || v == 10 || v == 11 || v == 12 || v == 13 || v == 14 || v == 17;
 

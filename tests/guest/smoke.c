@@ -18,6 +18,7 @@
 #include <pthread.h>
 #include <setjmp.h>
 #include <signal.h>
+#include <ucontext.h>
 #include <stdarg.h>
 #include <stdatomic.h>
 #include <stdint.h>
@@ -231,6 +232,41 @@ static int check_segv(char *detail, size_t n)
     signal(SIGSEGV, SIG_DFL);
     if (segv_addr != (void *)(p + 1)) FAILF("SIGSEGV si_addr %p, expected %p", segv_addr, (void *)(p + 1));
     snprintf(detail, n, "child killed by SIGSEGV; handler saw si_addr");
+    return 0;
+}
+
+/*
+ * A sigreturn to an invalid code selector: the kernel's return to user mode faults. Natively
+ * Linux fixes up its own iret; on Xen (and microxen) the failsafe callback brings the fault back
+ * to Linux. Either way the process dies of SIGSEGV and the machine goes on.
+ */
+static void bad_cs_handler(int sig, siginfo_t *si, void *ucv)
+{
+    (void)sig; (void)si;
+    ucontext_t *uc = ucv;
+    uc->uc_mcontext.gregs[REG_CSGSFS] = (uc->uc_mcontext.gregs[REG_CSGSFS] & ~0xffffLL) | 0xfff3;
+}
+
+static int check_bad_sigreturn(char *detail, size_t n)
+{
+    pid_t pid = fork();
+    if (pid < 0) FAILF("fork: %s", strerror(errno));
+    if (pid == 0) {
+        struct sigaction sa = { 0 };
+        sa.sa_sigaction = bad_cs_handler;
+        sa.sa_flags = SA_SIGINFO;
+        sigaction(SIGUSR1, &sa, NULL);
+        signal(SIGSEGV, SIG_DFL);
+        raise(SIGUSR1);
+        _exit(0);
+    }
+    int st;
+    if (wait_child(pid, &st) != pid) FAILF("waitpid: %s", strerror(errno));
+    if (!WIFSIGNALED(st) || WTERMSIG(st) != SIGSEGV) {
+        char s[80]; describe_status(st, s, sizeof s);
+        FAILF("a sigreturn to CS 0xfff3 should end in SIGSEGV, got %s", s);
+    }
+    snprintf(detail, n, "sigreturn to CS 0xfff3: child killed by SIGSEGV");
     return 0;
 }
 
@@ -523,6 +559,7 @@ static const struct { const char *name; check_fn fn; } checks[] = {
     { "execve", check_execve },
     { "mmap_anon", check_mmap },
     { "segv", check_segv },
+    { "bad_sigreturn", check_bad_sigreturn },
     { "cow_after_fork", check_cow },
     { "pipe", check_pipe },
     { "signals", check_signals },

@@ -64,6 +64,13 @@ static class CpuPrimitives
             b.Global($"cpu_write_dr{n}"); a.mov(dr, rdi); a.ret();
         }
         b.Global("cpu_swapgs"); a.swapgs(); a.ret();
+        // cpu_read_segments(ushort* out4): the DS, ES, FS, GS selectors.
+        b.Global("cpu_read_segments");
+        a.mov(eax, ds); a.mov(__word_ptr[rdi], ax);
+        a.mov(eax, es); a.mov(__word_ptr[rdi + 2], ax);
+        a.mov(eax, fs); a.mov(__word_ptr[rdi + 4], ax);
+        a.mov(eax, gs); a.mov(__word_ptr[rdi + 6], ax);
+        a.ret();
         b.Global("cpu_read_rflags"); a.pushfq(); a.pop(rax); a.ret();
         b.Global("cpu_cli"); a.cli(); a.ret();
         b.Global("cpu_sti"); a.sti(); a.ret();
@@ -75,7 +82,8 @@ static class CpuPrimitives
         // cpu_symbols(NativeSymbols* out): copies the link-time addresses below (shim/Arch/Cpu.cs).
         string[] symbols = { "isr_table", "syscall_entry", "ist1_stack_top", "ist2_stack_top",
             "ist3_stack_top", "ist4_stack_top", "__image_virt_start", "__image_virt_end",
-            "__boot_start", "__load_end_phys", "pv_state", "fast_path_table", "fast_page_iret" };
+            "__boot_start", "__load_end_phys", "pv_state", "fast_path_table", "fast_page_iret", "ist5_stack_top",
+            "iretq_to_guest", "iretq_to_guest_lstar", "iretq_to_guest_page" };
         var table = a.CreateLabel();
         b.Global("cpu_symbols");
         a.lea(rsi, __[table]); a.mov(ecx, symbols.Length); a.rep.movsq(); a.ret();

@@ -49,6 +49,7 @@ static class EntryStubs
         var popAndIret = b.Here();
         foreach (var r in Pushed.Reverse()) a.pop(r);
         a.add(rsp, 16);
+        b.Global("iretq_to_guest");           // a fault here is the guest's bad frame: failsafe callback
         a.iretq();
 
         // cpu_enter_frame(CpuFrame* f): load every register from f and iretq to it.
@@ -95,7 +96,7 @@ static class EntryStubs
         // Stacks: C#'s boot stack, the hypercall stack, and IST stacks for the IDT.
         sb.AppendLine("\t.section .bss.stacks,\"aw\",@nobits");
         foreach (var (name, size) in new[] { ("boot_stack", 65536), ("hypercall_stack", 65536),
-                     ("ist1_stack", 32768), ("ist2_stack", 16384), ("ist3_stack", 16384), ("ist4_stack", 16384) })
+                     ("ist1_stack", 32768), ("ist2_stack", 16384), ("ist3_stack", 16384), ("ist4_stack", 16384), ("ist5_stack", 16384) })
             sb.AppendLine($"\t.balign 64\n\t.skip {size}\n\t.globl {name}_top\n{name}_top:");
     }
 

@@ -601,6 +601,7 @@ static class FastPaths
         a.mov(r11, __qword_ptr[rsp + 8]);
         a.mov(rcx, __qword_ptr[rsp + 16]);
         a.add(rsp, 32);
+        b.Global("iretq_to_guest_lstar");
         a.iretq();
         a.Label(ref pending);
         a.mov(eax, Iret);                                // C#: iret, then the upcall
@@ -623,6 +624,7 @@ static class FastPaths
         a.pop(rcx);
         a.pop(rax);
         a.add(rsp, 8);                                   // flags (VGCF_in_syscall: iretq either way)
+        b.Global("iretq_to_guest_page");
         a.iretq();
         a.Label(ref pending);
         a.pop(rcx);

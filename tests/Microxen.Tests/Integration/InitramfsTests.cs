@@ -23,7 +23,7 @@ public static class GuestImages
     /// <summary>The checks tests/guest/smoke.c runs, in order; each must print "PASS name".</summary>
     public static readonly string[] SmokeChecks =
     {
-        "fork_wait", "execve", "mmap_anon", "segv", "cow_after_fork", "pipe", "signals", "threads",
+        "fork_wait", "execve", "mmap_anon", "segv", "bad_sigreturn", "cow_after_fork", "pipe", "signals", "threads",
         "nanosleep_1s", "cpuinfo", "uname", "xen_sysfs",
     };
 
