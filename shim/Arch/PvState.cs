@@ -48,6 +48,8 @@ namespace Microxen.Arch
         /// the shim never), then make the hardware bit this value again on the way out.
         /// </summary>
         [FieldOffset(128)] public ulong GuestTs;
+        /// <summary>Virtual address of the shim's L4 entries 256-271 (16 entries), copied into every L4 the guest pins.</summary>
+        [FieldOffset(136)] public ulong ShimL4Slots;
         /// <summary>The task-state segment (IST stacks, RSP0).</summary>
         [FieldOffset(160)] public Tss Tss;
         /// <summary>Hypercalls served by a native fast path, by number (0-63).</summary>

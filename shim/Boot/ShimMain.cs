@@ -155,6 +155,7 @@ namespace Microxen.Boot
             pv->M2p = (ulong)Host.M2p;
             pv->M2pEntries = Host.M2pEntries;
             pv->ShimSlot261 = ((ulong*)Host.Mem.Frame(Host.ShimL4))[261];
+            pv->ShimL4Slots = (ulong)((ulong*)Host.Mem.Frame(Host.ShimL4) + 256);
         }
 
         static bool OverlapsModule(BootInfo* bi, ulong at, ulong size)

@@ -49,6 +49,7 @@ namespace Microxen.Hypercalls
                 case 40: return "xenpmu_op";
                 case 41: return "dm_op";
                 case 42: return "hypfs_op";
+                case 48: return "mca";            // __HYPERVISOR_arch_0 on x86 (public/arch-x86/xen-mca.h)
                 default: return "unknown";
             }
         }

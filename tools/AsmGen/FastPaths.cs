@@ -459,9 +459,9 @@ static class FastPaths
 
     /// <summary>
     /// mmuext_op(ops, count, done, domid) for PIN_L1/L2/L3 and UNPIN (nothing to do in fast
-    /// mode), NEW_BASEPTR and NEW_USER_BASEPTR of an L4 the shim already prepared (its slot 261
-    /// is the shim's), TLB_FLUSH_* and INVLPG_* (one CPU: local). PIN_L4 (which fills the shim's
-    /// slots) and anything else is declined whole after the checking pass.
+    /// mode), PIN_L4 (the shim's 16 L4 entries copied in), NEW_BASEPTR and NEW_USER_BASEPTR of an
+    /// L4 the shim already prepared (its slot 261 is the shim's), TLB_FLUSH_* and INVLPG_* (one
+    /// CPU: local). Anything else is declined whole after the checking pass.
     /// </summary>
     static void MmuextOp_(Block b, Label pv, Label decline)
     {
@@ -494,8 +494,6 @@ static class FastPaths
         a.je(checkBase);
         a.cmp(ebx, 11);
         a.ja(no);
-        a.cmp(ebx, 3);
-        a.je(no);                                    // PIN_L4_TABLE: the shim's slots go in (C#)
         a.cmp(ebx, 5);
         a.je(checkBase);
         a.ja(checkNext);                             // 6-11: flushes, nothing to check
@@ -529,8 +527,11 @@ static class FastPaths
         a.je(newBase);
         a.cmp(ebx, 15);
         a.je(newUser);
+        var pinL4 = a.CreateLabel();
+        a.cmp(ebx, 3);
+        a.je(pinL4);
         a.cmp(ebx, 6);
-        a.jb(next);                                  // pins and unpin: nothing
+        a.jb(next);                                  // other pins and unpin: nothing
         a.test(ebx, 1);
         a.jnz(invlpg);                               // 7, 9, 11
         a.Label(ref flush);                          // 6, 8, 10
@@ -548,6 +549,16 @@ static class FastPaths
         a.Label(ref newUser);
         a.shl(r12, 12);
         a.mov(__qword_ptr[F(a, "UserL4Ma")], r12);
+        a.jmp(next);
+        a.Label(ref pinL4);                          // copy the shim's L4 entries 256-271
+        a.shl(r12, 12);
+        a.add(r12, __qword_ptr[F(a, "DirectMap")]);
+        a.mov(r10, __qword_ptr[F(a, "ShimL4Slots")]);
+        for (int i = 0; i < 16; i++)
+        {
+            a.mov(rax, __qword_ptr[r10 + i * 8]);
+            a.mov(__qword_ptr[r12 + (256 + i) * 8], rax);
+        }
         a.Label(ref next);
         a.inc(r8);
         a.jmp(applyNext);
