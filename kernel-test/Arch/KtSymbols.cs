@@ -6,7 +6,7 @@ namespace KernelTest.Arch
     /// Link-time addresses of the native blob, copied out by kt_symbols (the order of
     /// tools/KernelTestGen/KernelCode.cs SymbolNames, then kt_isr_0..31). Virtual addresses.
     /// </summary>
-    [StructLayout(LayoutKind.Explicit, Size = 41 * 8)]
+    [StructLayout(LayoutKind.Explicit, Size = 42 * 8)]
     public unsafe struct KtSymbols
     {
         [FieldOffset(0)] public ulong HypercallPage;
@@ -21,7 +21,9 @@ namespace KernelTest.Arch
         [FieldOffset(56)] public ulong UserCodeEnd;
         /// <summary>The <see cref="ProbeState"/> the probes and stubs share.</summary>
         [FieldOffset(64)] public ulong State;
+        /// <summary>An empty function (xor eax, eax; ret): the bench loops' overhead reference.</summary>
+        [FieldOffset(72)] public ulong BenchRet;
         /// <summary>Entry stubs for vectors 0-31 (trap_info addresses).</summary>
-        [FieldOffset(72)] public fixed ulong Isr[32];
+        [FieldOffset(80)] public fixed ulong Isr[32];
     }
 }

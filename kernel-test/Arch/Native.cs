@@ -75,6 +75,18 @@ namespace KernelTest.Arch
         [DllImport("*", EntryPoint = "kt_enter_user"), SuppressGCTransition]
         public static extern long EnterUser(ulong rip, ulong rsp, ulong cs, ulong ss, ulong rflags);
 
+        /// <summary>
+        /// TSC ticks for <paramref name="iterations"/> rounds of the <paramref name="ncalls"/>
+        /// 48-byte entries { target, a1..a5 } at <paramref name="spec"/>, each called with the
+        /// hypercall registers loaded; the results ORed into <paramref name="orResults"/>.
+        /// </summary>
+        [DllImport("*", EntryPoint = "kt_bench_calls"), SuppressGCTransition]
+        public static extern ulong BenchCalls(ulong* spec, ulong ncalls, ulong iterations, ulong* orResults);
+
+        /// <summary>TSC ticks for <paramref name="iterations"/> kernel-to-kernel irets through the transfer page (events stay masked).</summary>
+        [DllImport("*", EntryPoint = "kt_bench_iret"), SuppressGCTransition]
+        public static extern ulong BenchIret(ulong iterations, ulong cs, ulong ss);
+
         [DllImport("*", EntryPoint = "kt_symbols"), SuppressGCTransition]
         public static extern void Symbols(KtSymbols* table);
     }

@@ -211,6 +211,80 @@ static class KernelCode
         a.pop(rbx);
         a.ret();
 
+        // Bench loops (kernel-test/Bench/Bench.cs): timed with rdtsc, fenced by lfence.
+        // kt_bench_calls(spec, ncalls, iterations, ulong* orResults) -> TSC ticks: `iterations`
+        // times, each of the `ncalls` 48-byte spec entries { target, a1, a2, a3, a4, a5 } is
+        // called with the hypercall registers loaded (rdi, rsi, rdx, r10, r8); the results are
+        // ORed into *orResults (so a failing call cannot go unnoticed).
+        b.Global("kt_bench_calls");
+        foreach (var r in CalleeSaved) a.push(r);
+        a.push(rcx);                  // [rsp+8]: orResults
+        a.sub(rsp, 8);                // [rsp]: start TSC
+        a.mov(r12, rdi);
+        a.mov(r13, rsi);
+        a.mov(r14, rdx);
+        a.xor(r15d, r15d);
+        Tsc(a);
+        a.mov(__qword_ptr[rsp], rax);
+        var outer = b.Here();
+        a.xor(ebx, ebx);
+        a.mov(rbp, r12);
+        var inner = b.Here();
+        a.mov(rdi, __qword_ptr[rbp + 8]);
+        a.mov(rsi, __qword_ptr[rbp + 16]);
+        a.mov(rdx, __qword_ptr[rbp + 24]);
+        a.mov(r10, __qword_ptr[rbp + 32]);
+        a.mov(r8, __qword_ptr[rbp + 40]);
+        a.call(__qword_ptr[rbp]);
+        a.or(r15, rax);
+        a.add(rbp, 48);
+        a.inc(rbx);
+        a.cmp(rbx, r13);
+        a.jb(inner);
+        a.dec(r14);
+        a.jnz(outer);
+        Tsc(a);
+        a.sub(rax, __qword_ptr[rsp]);
+        a.mov(rcx, __qword_ptr[rsp + 8]);
+        a.mov(__qword_ptr[rcx], r15);
+        a.add(rsp, 16);
+        foreach (var r in CalleeSaved.Reverse()) a.pop(r);
+        a.ret();
+        // The empty call the loop overhead is measured with.
+        b.Global("kt_bench_ret");
+        a.xor(eax, eax);
+        a.ret();
+
+        // kt_bench_iret(iterations, cs, ss) -> TSC ticks: a kernel-to-kernel iret through the
+        // transfer page, `iterations` times: the frame (flags 0, rip = the next instruction, cs,
+        // rflags 0x2 so events stay masked, rsp = the stack before the frame, ss) is pushed and
+        // entry 23 is jumped to.
+        b.Global("kt_bench_iret");
+        foreach (var r in CalleeSaved) a.push(r);
+        a.mov(r12, rdi);
+        a.mov(r13, rsi);
+        a.mov(r14, rdx);
+        Tsc(a);
+        a.mov(r15, rax);
+        var iretLoop = b.Here();
+        var iretNext = a.CreateLabel();
+        a.mov(rax, rsp);
+        a.push(r14);                  // ss
+        a.push(rax);                  // rsp
+        a.push(2);                    // rflags: IF clear (events masked)
+        a.push(r13);                  // cs
+        a.lea(rax, __[iretNext]);
+        a.push(rax);                  // rip
+        a.push(0);                    // flags
+        a.jmp(entry[Iret]);
+        a.Label(ref iretNext);
+        a.dec(r12);
+        a.jnz(iretLoop);
+        Tsc(a);
+        a.sub(rax, r15);
+        foreach (var r in CalleeSaved.Reverse()) a.pop(r);
+        a.ret();
+
         // Small primitives.
         b.Global("kt_read_fs"); a.db(0x64, 0x48, 0x8b, 0x07); a.ret();   // mov %fs:(%rdi),%rax
         b.Global("kt_read_gs"); a.db(0x65, 0x48, 0x8b, 0x07); a.ret();   // mov %gs:(%rdi),%rax
@@ -271,7 +345,18 @@ static class KernelCode
     {
         "hypercall_page", "kt_event_callback", "kt_failsafe_callback", "kt_syscall_callback",
         "kt_test_abort", "kt_kstack_top", "kt_user_code", "kt_user_code_end", "kt_state",
+        "kt_bench_ret",
     };
+
+    /// <summary>lfence; rdtsc; lfence: the TSC in rax (rdx used).</summary>
+    static void Tsc(Assembler a)
+    {
+        a.lfence();
+        a.rdtsc();
+        a.lfence();
+        a.shl(rdx, 32);
+        a.or(rax, rdx);
+    }
 
     /// <summary>mov $symbol, reg (absolute, filled in by ld).</summary>
     static void State(Block b, AssemblerRegister64 reg, string symbol) =>
