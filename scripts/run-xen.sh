@@ -4,7 +4,8 @@
 #   scripts/run-xen.sh KERNEL [GUEST ARGS]
 # Environment: MEM (default 1G), XEN_ARGS (Xen's command line), STOP_AT (a pattern: QEMU is
 # stopped once a console line contains it and the script exits 0; Xen only halts when dom0
-# powers off), TIMEOUT (seconds, with STOP_AT; default 600). Without STOP_AT, Ctrl-A X leaves.
+# powers off), TIMEOUT (seconds, with STOP_AT; default 600), QEMU_EXTRA (more QEMU options, e.g.
+# "-icount shift=0,sleep=off"). Without STOP_AT, Ctrl-A X leaves.
 # Xen comes from `apt-get download xen-hypervisor-4.17-amd64` into build/xen (once).
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -23,7 +24,7 @@ fi
 xenargs=${XEN_ARGS:-console=com1 com1=115200,8n1 dom0_mem=512M,max:512M noreboot smap=0}
 # QEMU's -initrd separates modules with commas: a comma in an argument is written twice.
 module="$kernel${guestargs:+ ${guestargs//,/,,}}"
-qemu=(qemu-system-x86_64 -accel tcg -cpu max -m "${MEM:-1G}" -nographic -no-reboot
+qemu=(qemu-system-x86_64 -accel tcg -cpu max -m "${MEM:-1G}" -nographic -no-reboot ${QEMU_EXTRA:-}
       -kernel "$xen" -append "$xenargs" -initrd "$module")
 if [ -z "${STOP_AT:-}" ]; then exec "${qemu[@]}"; fi
 # STOP_AT: run in the background, follow the console, stop QEMU at the first matching line.
