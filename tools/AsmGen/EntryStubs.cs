@@ -76,12 +76,15 @@ static class EntryStubs
         a.Label(ref userSlow);
         SyscallPath(b, UserSyscallVector, userSlot, stackSlot, savedRsp, popAndIret);
 
+        PageGap(a);
         a.Label(ref trapSlot); b.WithSymbol("trap_dispatch", 8, () => a.dq(0UL));
         a.Label(ref hypercallSlot); b.WithSymbol("hypercall_dispatch", 8, () => a.dq(0UL));
         a.Label(ref userSlot); b.WithSymbol("user_syscall_dispatch", 8, () => a.dq(0UL));
         a.Label(ref stackSlot); b.WithSymbol("hypercall_stack_top", 8, () => a.dq(0UL));
         a.Label(ref savedRsp); a.dq(0UL);
+        PageGap(a);
         var dispatch = FastPaths.Emit(b, slow);
+        PageGap(a);
         a.Label(ref fast);
         a.jmp(dispatch);
         a.Label(ref userFast);
@@ -99,6 +102,14 @@ static class EntryStubs
                      ("ist1_stack", 32768), ("ist2_stack", 16384), ("ist3_stack", 16384), ("ist4_stack", 16384), ("ist5_stack", 16384) })
             sb.AppendLine($"\t.balign 64\n\t.skip {size}\n\t.globl {name}_top\n{name}_top:");
     }
+
+    /// <summary>
+    /// 4 KiB of zeros: written data (savedRsp, pv_state) is kept off every 4 KiB page that holds
+    /// code. A store to a page holding code is self-modifying code to the CPU's detection (Intel:
+    /// "put code and data on separate pages") and, under QEMU TCG, a slow-path store that checks
+    /// the page's translated code: the hypercall paths store to these on every call.
+    /// </summary>
+    public static void PageGap(Assembler a) => a.db(new byte[4096]);
 
     /// <summary>
     /// Pushes the GPRs, saves the FPU state, calls [slot](frame), restores. CR0.TS belongs to the

@@ -126,7 +126,8 @@ static class FastPaths
             else b.WithSymbol("fast_" + name, 8, () => a.dq(0UL));
         }
 
-        // ---- pv_state: PvState.Size zero bytes ----------------------------------------------
+        // ---- pv_state: PvState.Size zero bytes, on pages of its own (EntryStubs.PageGap) ----
+        EntryStubs.PageGap(a);
         b.Place(ref pv);
         b.Global("pv_state");
         for (int off = 0; off < PvState.Size; off += 4)
