@@ -10,7 +10,7 @@ namespace KernelTest.Tests
     /// </summary>
     public static unsafe class TestList
     {
-        public const int Count = 40;
+        public const int Count = 41;
 
         public static string Name(int i)
         {
@@ -56,6 +56,7 @@ namespace KernelTest.Tests
                 case 37: return "segbase_gs_kernel";
                 case 38: return "segbase_gs_user";
                 case 39: return "sched_yield";
+                case 40: return "hypercall_bad_pointer";
                 default: return "?";
             }
         }
@@ -107,6 +108,7 @@ namespace KernelTest.Tests
                 case 37: return SegmentTests.GsKernel();
                 case 38: return SegmentTests.GsUser();
                 case 39: return Check.Rc("SCHEDOP_yield", Hv.SchedOpCall(SchedOp.SCHEDOP_yield, null));
+                case 40: return VersionTests.BadPointer();
                 default: return false;
             }
         }

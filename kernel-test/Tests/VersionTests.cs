@@ -69,5 +69,20 @@ namespace KernelTest.Tests
             fi.SubmapIdx = 1;
             return Check.Eq("XENVER_get_features(1)", (ulong)Hv.XenVersion(XenVersionCmd.XENVER_get_features, &fi), unchecked((ulong)-XenErrno.EINVAL));
         }
+    
+        /// <summary>
+        /// A hypercall given a pointer the hypervisor cannot use gets -EFAULT, and the guest goes
+        /// on (Xen: copy_from_guest / copy_to_guest fail). An unmapped kernel address for
+        /// console_io's buffer, a non-canonical one for xen_version's output.
+        /// </summary>
+        public static bool BadPointer()
+        {
+            const long EFAULT = -14;
+            long rc = Hv.Call(Hypercall.ConsoleIo, ConsoleIoCmd.CONSOLEIO_write, 8, 0xffffffffc0000000UL);
+            if (!Check.Eq("console_io(write) from an unmapped buffer", (ulong)rc, unchecked((ulong)EFAULT))) return false;
+            rc = Hv.XenVersion(XenVersionCmd.XENVER_extraversion, (void*)0x8000000000000000UL);
+            if (!Check.Eq("xen_version(extraversion) to a non-canonical buffer", (ulong)rc, unchecked((ulong)EFAULT))) return false;
+            return Check.Eq("XENVER_pagesize afterwards", (ulong)Hv.XenVersion(XenVersionCmd.XENVER_pagesize, null), 4096);
+        }
     }
 }

@@ -63,6 +63,11 @@ namespace Microxen.Arch
         [DllImport("*", EntryPoint = "cpu_halt_forever"), SuppressGCTransition] public static extern void HaltForever();
         [DllImport("*", EntryPoint = "cpu_pause"), SuppressGCTransition] public static extern void Pause();
 
+        /// <summary>
+        /// Abandons the C# stack of the hypercall whose frame is <paramref name="frame"/> and
+        /// finishes it as if the dispatcher had returned (frame->Rax is the result). Does not return.
+        /// </summary>
+        [DllImport("*", EntryPoint = "cpu_abort_hypercall"), SuppressGCTransition] public static extern void AbortHypercall(CpuFrame* frame);
         /// <summary>Loads every register from <paramref name="frame"/> and iretq's to it. Does not return.</summary>
         [DllImport("*", EntryPoint = "cpu_enter_frame"), SuppressGCTransition] public static extern void EnterFrame(CpuFrame* frame);
 

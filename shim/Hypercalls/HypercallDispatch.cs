@@ -12,19 +12,54 @@ namespace Microxen.Hypercalls
     /// </summary>
     public static unsafe class HypercallDispatch
     {
+        /// <summary>The frame of the hypercall the C# dispatcher is serving, else null.</summary>
+        public static CpuFrame* Current;
+        static ulong s_guestTsAtEntry;
+
         [UnmanagedCallersOnly(EntryPoint = "hypercall_dispatch")]
         static void Entry(CpuFrame* f)
         {
+            Current = f;
+            s_guestTsAtEntry = ShimCpu.Pv->GuestTs;
             ulong nr = f->Rax;
             HypercallStats.Count(nr, HypercallNames.HasSubOps(nr) ? f->Rdi : ulong.MaxValue);
             if (nr == Hypercall.Iret) Iret.Do(f);
             else f->Rax = (ulong)Call(nr, f->Rdi, f->Rsi, f->Rdx, f->R10, f->R8, f);
+            Finish(f);
+        }
+
+        static void Finish(CpuFrame* f)
+        {
+            Current = null;
             if (Events.Evtchn.UpcallDeliverable())
             {
                 // The frame came from syscall in ring 0: give it the selectors an iretq needs.
                 if (f->Vector == CpuFrame.HypercallVector) { f->Cs = Gdt.KernelCs; f->Ss = 0; }
                 Events.Upcall.TryDeliver(f);
             }
+        }
+
+        /// <summary>
+        /// A fault inside the shim while it served a hypercall: the guest passed a pointer the
+        /// shim cannot use (not mapped, not canonical). The hypercall returns -EFAULT as Xen's
+        /// copy_from/to_guest make it (whatever it did before the fault stays done, as on Xen),
+        /// and the dispatcher's stack is abandoned. False when no hypercall was being served.
+        /// </summary>
+        public static bool TryFail(ulong vector, ulong address)
+        {
+            CpuFrame* f = Current;
+            if (f == null) return false;
+            HypercallStats.BadPointer(f->Rax, vector, address);
+            if (f->Rax == Hypercall.Iret || f->Vector != CpuFrame.HypercallVector)
+            {
+                Current = null;
+                Traps.TrapDispatch.CrashGuest(f, vector, "iret hypercall with a frame the shim cannot read (Xen crashes the domain too)");
+            }
+            ShimCpu.Pv->GuestTs = s_guestTsAtEntry;                    // the fault's own entry re-recorded it
+            f->Rax = unchecked((ulong)(long)-XenErrno.EFAULT);
+            Finish(f);
+            Cpu.AbortHypercall(f);
+            return true;
         }
 
         /// <summary>Runs hypercall <paramref name="nr"/>; also the body of each multicall entry.</summary>

@@ -53,6 +53,17 @@ namespace Microxen.Hypercalls
             return -Xen.XenErrno.ENOSYS;
         }
 
+        public static ulong BadPointers;
+
+        /// <summary>Logs (the first few) hypercalls that got -EFAULT for a pointer the shim could not use.</summary>
+        public static void BadPointer(ulong nr, ulong vector, ulong address)
+        {
+            if (++BadPointers > 8) return;
+            Log.Begin(); Log.Str("hypercall "); Log.Dec(nr); Log.Str(" ("); Log.Str(HypercallNames.Name(nr));
+            Log.Str("): bad guest pointer ("); Log.Str(vector == 14 ? "page fault at " : "general protection, non-canonical? cr2 ");
+            Log.Hex(address); Log.Str("): -EFAULT"); Log.End();
+        }
+
         /// <summary>Prints one line per hypercall seen: number, name, count, and per sub-op counts.</summary>
         public static void Print()
         {

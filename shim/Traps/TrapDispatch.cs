@@ -37,6 +37,8 @@ namespace Microxen.Traps
                 if (Failsafe.TryDeliver(f)) return;
                 CrashGuest(f, v, "the guest's iret frame could not be loaded and no failsafe callback is registered");
             }
+            if (inShim && (v == 14 || v == 13) && Hypercalls.HypercallDispatch.TryFail(v, v == 14 ? Cpu.ReadCr2() : 0))
+                return;   // not reached: the hypercall was finished with -EFAULT
             if (inShim)
             {
                 Log.Line("unexpected exception in the shim");

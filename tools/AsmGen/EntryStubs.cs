@@ -52,6 +52,18 @@ static class EntryStubs
         b.Global("iretq_to_guest");           // a fault here is the guest's bad frame: failsafe callback
         a.iretq();
 
+        // cpu_abort_hypercall(CpuFrame* f): abandons the C# stack of the hypercall whose frame is f
+        // (after a fault on a bad guest pointer) and finishes the hypercall as if the dispatcher
+        // had returned: rbp = f, rsp = the same fxsave area SaveAndCall computed from it.
+        var resume = a.CreateLabel();
+        b.Global("cpu_abort_hypercall");
+        a.mov(rbp, rdi);
+        a.mov(rsp, rdi);
+        a.sub(rsp, 512);
+        a.and(rsp, -64);
+        b.WithSymbol("hypercall_resume", 8, () => a.mov(rax, 0x1122334455667788UL));
+        a.jmp(rax);
+
         // cpu_enter_frame(CpuFrame* f): load every register from f and iretq to it.
         b.Global("cpu_enter_frame");
         a.mov(rsp, rdi);
@@ -117,7 +129,7 @@ static class EntryStubs
     /// PvState.GuestTs, clears it for its own fxsave/fxrstor, and sets it again afterwards when
     /// GuestTs (which C# may have changed) says so. A guest with TS set gets #NM, the shim never.
     /// </summary>
-    static void SaveAndCall(Block b, Label slot)
+    static void SaveAndCall(Block b, Label slot, string resumeSymbol = null)
     {
         var a = b.Asm;
         var guestTs = FastPaths.Field(a, "GuestTs");
@@ -135,6 +147,7 @@ static class EntryStubs
         a.fxsave64(__[rsp]);
         a.mov(rdi, rbp);
         a.call(__qword_ptr[slot]);
+        if (resumeSymbol != null) b.Global(resumeSymbol);   // cpu_abort_hypercall lands here
         a.fxrstor64(__[rsp]);
         var tsDone = a.CreateLabel();
         a.cmp(__byte_ptr[guestTs], 0);
@@ -158,7 +171,7 @@ static class EntryStubs
         a.push(rcx);                       // rip
         a.push(0);                         // error code
         a.push(vector);
-        SaveAndCall(b, slot);
+        SaveAndCall(b, slot, vector == SyscallReturnVector ? "hypercall_resume" : null);
         var viaIret = a.CreateLabel();
         a.cmp(__qword_ptr[rsp + VectorOffset], SyscallReturnVector);
         a.jne(viaIret);
