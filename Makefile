@@ -4,6 +4,9 @@
 ILC_VERSION := 10.0.10
 NUGET_ROOT  ?= $(HOME)/.nuget/packages
 ILC         := $(NUGET_ROOT)/runtime.linux-x64.microsoft.dotnet.ilcompiler/$(ILC_VERSION)/tools/ilc
+# x86-64-v2 (SSE4.2, no AVX): the entry stubs save the guest's FPU/SSE state with fxsave, which
+# does not cover AVX registers, so the shim's code must never use VEX encodings.
+ILC_FLAGS   := --targetos:linux --targetarch:x64 -O --nativelib --directpinvoke:* --instruction-set:x86-64-v2
 BUILD       := build
 
 # What `make run` boots, and how. KERNEL=kernel-test names the project's own test kernel.
@@ -40,7 +43,7 @@ $(BUILD)/shim/Shim.dll: $(SHIM_SOURCES)
 
 # 2. ilc: Shim.dll -> a freestanding x86-64 object.
 $(BUILD)/shim.o: $(BUILD)/shim/Shim.dll
-	$(ILC) $< -o $@ --systemmodule:Shim --targetos:linux --targetarch:x64 -O --nativelib --directpinvoke:*
+	$(ILC) $< -o $@ --systemmodule:Shim $(ILC_FLAGS)
 
 # 3. Iced: the native blob (boot headers, trampoline, CPU primitives, entry stubs).
 $(BUILD)/stubs.s: $(GEN_SOURCES)
@@ -76,7 +79,7 @@ $(BUILD)/kernel-test/KernelTest.dll: $(KT_SOURCES)
 	dotnet build kernel-test/KernelTest.csproj -c Release -o $(BUILD)/kernel-test --nologo -v quiet
 
 $(BUILD)/kernel-test.o: $(BUILD)/kernel-test/KernelTest.dll
-	$(ILC) $< -o $@ --systemmodule:KernelTest --targetos:linux --targetarch:x64 -O --nativelib --directpinvoke:*
+	$(ILC) $< -o $@ --systemmodule:KernelTest $(ILC_FLAGS)
 
 $(BUILD)/kernel-test-stubs.s: $(KT_GEN_SOURCES)
 	@mkdir -p $(BUILD)

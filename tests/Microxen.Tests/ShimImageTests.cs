@@ -1,0 +1,52 @@
+using System.IO;
+using Iced.Intel;
+using Xunit;
+
+namespace Microxen.Tests;
+
+/// <summary>Properties of the linked shim image that the entry stubs rely on.</summary>
+public class ShimImageTests
+{
+    /// <summary>
+    /// The stubs keep the guest's FPU/SSE state with fxsave/fxrstor, which do not cover the upper
+    /// halves of the AVX registers: a VEX- or EVEX-encoded instruction in the shim would clobber a
+    /// guest's AVX state. The Makefile pins ilc to x86-64-v2; this decodes .text to prove it.
+    /// </summary>
+    [Fact]
+    public void ShimCodeHasNoVexOrEvexInstructions()
+    {
+        string elf = Path.Combine(DebianKernel.RepoRoot, "build", "microxen.elf");
+        _ = Integration.Qemu.Image;   // builds the image if needed
+        byte[] code = File.ReadAllBytes(elf);
+        // Decode the .text section from the ELF (section headers give its file range).
+        var (offset, size) = TextSection(code);
+        var decoder = Decoder.Create(64, new ByteArrayCodeReader(code, (int)offset, (int)size));
+        int vex = 0, total = 0;
+        while (decoder.IP < size)
+        {
+            decoder.Decode(out var ins);
+            total++;
+            if (ins.Encoding == EncodingKind.VEX || ins.Encoding == EncodingKind.EVEX) vex++;
+        }
+        Assert.True(total > 1000, $"decoded only {total} instructions");
+        Assert.Equal(0, vex);
+    }
+
+    static (ulong Offset, ulong Size) TextSection(byte[] elf)
+    {
+        ulong shoff = System.BitConverter.ToUInt64(elf, 0x28);
+        int shentsize = System.BitConverter.ToUInt16(elf, 0x3a), shnum = System.BitConverter.ToUInt16(elf, 0x3c);
+        int shstrndx = System.BitConverter.ToUInt16(elf, 0x3e);
+        ulong strOff = System.BitConverter.ToUInt64(elf, (int)(shoff + (ulong)(shstrndx * shentsize) + 0x18));
+        for (int i = 0; i < shnum; i++)
+        {
+            int sh = (int)shoff + i * shentsize;
+            uint name = System.BitConverter.ToUInt32(elf, sh);
+            int n = (int)strOff + (int)name;
+            if (elf[n] == (byte)'.' && elf[n + 1] == (byte)'t' && elf[n + 2] == (byte)'e' && elf[n + 3] == (byte)'x' && elf[n + 4] == (byte)'t' && elf[n + 5] == 0)
+                return (System.BitConverter.ToUInt64(elf, sh + 0x18), System.BitConverter.ToUInt64(elf, sh + 0x20));
+        }
+        Assert.Fail("no .text section");
+        return (0, 0);
+    }
+}
