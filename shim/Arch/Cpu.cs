@@ -89,5 +89,6 @@ namespace Microxen.Arch
         public ulong FastPageIret;      // fast_page_iret: the transfer page's iret entry
         public ulong Ist5Top;           // #NP, #SS, #GP: their own stack, so a faulting iretq's frame survives
         public ulong IretqToGuest, IretqToGuestLstar, IretqToGuestPage;   // the iretq instructions that enter the guest
+        public ulong FastPathsBegin, FastPathsEnd;   // the native hypercall routines (tools/AsmGen/FastPaths.cs)
     }
 }

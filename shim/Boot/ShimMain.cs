@@ -38,6 +38,8 @@ namespace Microxen.Boot
             TrapDispatch.IretqC = syms->IretqToGuest;
             TrapDispatch.IretqLstar = syms->IretqToGuestLstar;
             TrapDispatch.IretqPage = syms->IretqToGuestPage;
+            TrapDispatch.FastPathsBegin = syms->FastPathsBegin;
+            TrapDispatch.FastPathsEnd = syms->FastPathsEnd;
             Idt.Init((ulong*)syms->IsrTable, 0x08, false);   // early: boot GDT, no TSS yet
 
             BootInfo* bi;

@@ -39,6 +39,15 @@ namespace Microxen.Traps
             }
             if (inShim && (v == 14 || v == 13) && Hypercalls.HypercallDispatch.TryFail(v, v == 14 ? Cpu.ReadCr2() : 0))
                 return;   // not reached: the hypercall was finished with -EFAULT
+            if (inShim && (v == 14 || v == 13) && f->Rip >= FastPathsBegin && f->Rip < FastPathsEnd)
+            {
+                // A native fast path met a guest pointer it cannot use. Xen would return -EFAULT;
+                // the native routines keep no state to unwind, so the guest is stopped, named.
+                Log.Begin(); Log.Str("a hypercall on a native fast path met a bad guest pointer");
+                if (v == 14) { Log.Str(" (page fault at "); Log.Hex(Cpu.ReadCr2()); Log.Str(")"); }
+                Log.End();
+                CrashGuest(f, v, "bad pointer in a hypercall served natively (Xen would return -EFAULT)");
+            }
             if (inShim)
             {
                 Log.Line("unexpected exception in the shim");
@@ -77,6 +86,8 @@ namespace Microxen.Traps
 
         /// <summary>The iretq instructions that enter the guest (tools/AsmGen): C# path, LSTAR and transfer-page native iret.</summary>
         public static ulong IretqC, IretqLstar, IretqPage;
+        /// <summary>The native fast paths' code (tools/AsmGen/FastPaths.cs).</summary>
+        public static ulong FastPathsBegin, FastPathsEnd;
 
         static bool IsIretqToGuest(ulong rip) => rip == IretqC || rip == IretqLstar || rip == IretqPage;
 

@@ -83,7 +83,7 @@ static class CpuPrimitives
         string[] symbols = { "isr_table", "syscall_entry", "ist1_stack_top", "ist2_stack_top",
             "ist3_stack_top", "ist4_stack_top", "__image_virt_start", "__image_virt_end",
             "__boot_start", "__load_end_phys", "pv_state", "fast_path_table", "fast_page_iret", "ist5_stack_top",
-            "iretq_to_guest", "iretq_to_guest_lstar", "iretq_to_guest_page" };
+            "iretq_to_guest", "iretq_to_guest_lstar", "iretq_to_guest_page", "fast_paths_begin", "fast_paths_end" };
         var table = a.CreateLabel();
         b.Global("cpu_symbols");
         a.lea(rsi, __[table]); a.mov(ecx, symbols.Length); a.rep.movsq(); a.ret();

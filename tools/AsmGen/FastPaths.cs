@@ -69,7 +69,8 @@ static class FastPaths
         var dispatch = a.CreateLabel();
 
         // ---- LSTAR dispatcher --------------------------------------------------------------
-        a.Label(ref dispatch);
+        b.Place(ref dispatch);
+        b.Global("fast_paths_begin");
         a.cmp(__qword_ptr[F(a, "FastPaths")], 0);
         a.je(slow);
         var notIret = a.CreateLabel();
@@ -118,6 +119,7 @@ static class FastPaths
 
         // ---- fast_path_table: ulong[64], the routine per hypercall number or 0 --------------
         b.Place(ref table);
+        b.Global("fast_paths_end");
         b.Global("fast_path_table");
         for (int nr = 0; nr < 64; nr++)
         {
