@@ -21,7 +21,7 @@ QEMU      ?= qemu-system-x86_64
 
 SHIM_SOURCES := $(shell find shim -name '*.cs') Shim.csproj
 GEN_SOURCES  := $(shell find tools/AsmGen -name '*.cs' -o -name '*.csproj' | grep -v '/obj/\|/bin/')
-KT_SOURCES   := $(shell find kernel-test shim/Runtime shim/Xen -name '*.cs' -o -name '*.csproj' | grep -v '/obj/\|/bin/')
+KT_SOURCES   := shim/Arch/CpuFrame.cs $(shell find kernel-test shim/Runtime shim/Xen -name '*.cs' -o -name '*.csproj' | grep -v '/obj/\|/bin/')
 KT_GEN_SOURCES := $(shell find tools/KernelTestGen -name '*.cs' -o -name '*.csproj' | grep -v '/obj/\|/bin/') tools/AsmGen/GasWriter.cs
 
 .PHONY: all deps build run run-xen test kernel initramfs kernel-test iso bench clean

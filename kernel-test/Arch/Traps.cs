@@ -56,9 +56,9 @@ namespace KernelTest.Arch
         }
 
         [UnmanagedCallersOnly(EntryPoint = "kt_trap_dispatch")]
-        static void Dispatch(TrapFrame* f)
+        static void Dispatch(Microxen.Arch.CpuFrame* f)
         {
-            if (f->Vector == TrapFrame.EventVector) { Events.Events.Upcall(); return; }
+            if (f->Vector == EntryVectors.EventCallback) { Events.Events.Upcall(); return; }
             ProbeState* s = State;
             if (f->Vector < 32 && s->RecoverRip != 0 && (f->Cs & 3) == 0)
             {

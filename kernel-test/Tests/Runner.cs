@@ -125,7 +125,7 @@ namespace KernelTest.Tests
                 case 16: return "#MF";
                 case 17: return "#AC";
                 case 19: return "#XM";
-                case TrapFrame.FailsafeVector: return "failsafe callback";
+                case Arch.EntryVectors.FailsafeCallback: return "failsafe callback";
                 default: return "exception";
             }
         }
