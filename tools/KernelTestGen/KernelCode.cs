@@ -14,8 +14,8 @@ namespace Microxen.Tools.KernelTestGen;
 /// <item>kt_hypercall(nr, a1..a5): System V arguments to the hypercall registers (rdi, rsi,
 /// rdx, r10, r8).</item>
 /// <item>Trap entries kt_isr_0..31, the event and failsafe callbacks: Xen's bounce frame (rcx,
-/// r11, [error code], rip, cs, rflags, rsp, ss) becomes the 176-byte TrapFrame of
-/// kernel-test/Arch/TrapFrame.cs, C#'s kt_trap_dispatch runs with the FPU state saved, and the
+/// r11, [error code], rip, cs, rflags, rsp, ss) becomes the 176-byte frame of
+/// shim/Arch/CpuFrame.cs (kernel-test/Arch/EntryVectors.cs), C#'s kt_trap_dispatch runs with the FPU state saved, and the
 /// frame is resumed with the iret hypercall (flags 0).</item>
 /// <item>kt_run_test / kt_test_abort: a recovery point around one test (an unexpected exception
 /// resumes at kt_test_abort with the stack kt_run_test saved).</item>
