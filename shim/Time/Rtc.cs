@@ -21,21 +21,9 @@ namespace Microxen.Time
             if ((b & 0x02) == 0 && (hour & 0x80) != 0) hour = ((hour & 0x7f) + 12) % 24;
             hour &= 0x7f;
             ulong fullYear = (cent >= 19 && cent <= 30 ? cent : 20) * 100 + year;
-            return DaysFromCivil(fullYear, mon, day) * 86400 + hour * 3600 + min * 60 + sec;
+            return CivilDate.DaysSinceEpoch(fullYear, mon, day) * 86400 + hour * 3600 + min * 60 + sec;
         }
 
         static ulong Bcd(ulong v) => (v & 0x0f) + (v >> 4) * 10;
-
-        /// <summary>Days from 1970-01-01 to the given date (proleptic Gregorian).</summary>
-        public static ulong DaysFromCivil(ulong y, ulong m, ulong d)
-        {
-            long yy = (long)y - (m <= 2 ? 1 : 0);
-            long era = yy / 400;
-            long yoe = yy - era * 400;
-            long mp = ((long)m + 9) % 12;
-            long doy = (153 * mp + 2) / 5 + (long)d - 1;
-            long doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-            return (ulong)(era * 146097 + doe - 719468);
-        }
     }
 }
