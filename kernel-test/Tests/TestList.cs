@@ -10,7 +10,7 @@ namespace KernelTest.Tests
     /// </summary>
     public static unsafe class TestList
     {
-        public const int Count = 41;
+        public const int Count = 44;
 
         public static string Name(int i)
         {
@@ -57,6 +57,9 @@ namespace KernelTest.Tests
                 case 38: return "segbase_gs_user";
                 case 39: return "sched_yield";
                 case 40: return "hypercall_bad_pointer";
+                case 41: return "batch_unmapped_array";
+                case 42: return "segbase_non_canonical";
+                case 43: return "segbase_unloadable_selector";
                 default: return "?";
             }
         }
@@ -109,6 +112,9 @@ namespace KernelTest.Tests
                 case 38: return SegmentTests.GsUser();
                 case 39: return Check.Rc("SCHEDOP_yield", Hv.SchedOpCall(SchedOp.SCHEDOP_yield, null));
                 case 40: return VersionTests.BadPointer();
+                case 41: return BadArgumentTests.BatchFromUnmappedArray();
+                case 42: return BadArgumentTests.SegmentBaseNonCanonical();
+                case 43: return BadArgumentTests.SegmentSelectorUnloadable();
                 default: return false;
             }
         }

@@ -90,5 +90,8 @@ namespace Microxen.Arch
         public ulong Ist5Top;           // #NP, #SS, #GP: their own stack, so a faulting iretq's frame survives
         public ulong IretqToGuest, IretqToGuestLstar, IretqToGuestPage;   // the iretq instructions that enter the guest
         public ulong FastPathsBegin, FastPathsEnd;   // the native hypercall routines (tools/AsmGen/FastPaths.cs)
+        public ulong LoadUserGsNative, LoadUserGsC;  // the mov %gs of set_segment_base(GS_USER_SEL), native and C#
+        public ulong FastBatchBegin, FastBatchEnd;   // fast_mmu_update .. fast_mmuext_op (rbx, r12 pushed)
+        public ulong FastRetEfault;                  // returns -EFAULT to a batch routine's caller
     }
 }

@@ -40,6 +40,12 @@ namespace Microxen.Boot
             TrapDispatch.IretqPage = syms->IretqToGuestPage;
             TrapDispatch.FastPathsBegin = syms->FastPathsBegin;
             TrapDispatch.FastPathsEnd = syms->FastPathsEnd;
+            TrapDispatch.LoadUserGsNative = syms->LoadUserGsNative;
+            TrapDispatch.LoadUserGsC = syms->LoadUserGsC;
+            TrapDispatch.FastBatchBegin = syms->FastBatchBegin;
+            TrapDispatch.FastBatchEnd = syms->FastBatchEnd;
+            TrapDispatch.FastRetEfault = syms->FastRetEfault;
+            TrapDispatch.FastMmuextOp = ((ulong*)syms->FastPathTable)[Hypercall.MmuextOp];
             Idt.Init((ulong*)syms->IsrTable, 0x08, false);   // early: boot GDT, no TSS yet
 
             BootInfo* bi;

@@ -78,9 +78,16 @@ namespace Microxen.Hypercalls
             return 0;
         }
 
-        /// <summary>HYPERVISOR_set_segment_base(which, base): FS, user GS (the inactive one in kernel mode), kernel GS.</summary>
+        /// <summary>
+        /// HYPERVISOR_set_segment_base(which, base): FS, user GS (the inactive one in kernel mode),
+        /// kernel GS; -EINVAL for a non-canonical base. GS_USER_SEL loads the user GS selector
+        /// with RPL 3; one that faults is replaced by the NUL selector (TrapDispatch), as Xen 4.17.
+        /// </summary>
         public static long SetSegmentBase(ulong which, ulong value)
         {
+            bool canonical = (long)value >> 47 == 0 || (long)value >> 47 == -1;
+            if (which <= Layout.SEGBASE_GS_KERNEL && !canonical) return -XenErrno.EINVAL;
+            if (which == Layout.SEGBASE_GS_USER_SEL && value > 3) value |= 3;   // RPL 3: no DPL 0 segment for user mode
             switch (which)
             {
                 case Layout.SEGBASE_FS: Cpu.Wrmsr(MsrFsBase, value); return 0;

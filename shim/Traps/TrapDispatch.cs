@@ -37,6 +37,25 @@ namespace Microxen.Traps
                 if (Failsafe.TryDeliver(f)) return;
                 CrashGuest(f, v, "the guest's iret frame could not be loaded and no failsafe callback is registered");
             }
+            if (inShim && (v == 11 || v == 13) && (f->Rip == LoadUserGsNative || f->Rip == LoadUserGsC))
+            {
+                // set_segment_base(GS_USER_SEL) with a selector that cannot be loaded: Xen loads
+                // the NUL selector instead (and returns 0). Retry the mov with 0.
+                if (f->Rip == LoadUserGsNative) f->Rsi = 0; else f->Rdi = 0;
+                return;
+            }
+            if (inShim && (v == 14 || v == 13) && f->Rip >= FastBatchBegin && f->Rip < FastBatchEnd)
+            {
+                // A bad guest pointer in mmu_update / mmuext_op on the native path: pop what the
+                // routine pushed and return -EFAULT to its caller, as Xen's copy_from_guest does.
+                Hypercalls.HypercallStats.BadPointer(f->Rip >= FastMmuextOp ? 26UL : 1UL, v, v == 14 ? Cpu.ReadCr2() : 0);
+                ulong* sp = (ulong*)f->Rsp;
+                f->R12 = sp[0];
+                f->Rbx = sp[1];
+                f->Rsp += 16;
+                f->Rip = FastRetEfault;
+                return;
+            }
             if (inShim && (v == 14 || v == 13) && Hypercalls.HypercallDispatch.TryFail(v, v == 14 ? Cpu.ReadCr2() : 0))
                 return;   // not reached: the hypercall was finished with -EFAULT
             if (inShim && (v == 14 || v == 13) && f->Rip >= FastPathsBegin && f->Rip < FastPathsEnd)
@@ -88,6 +107,7 @@ namespace Microxen.Traps
         public static ulong IretqC, IretqLstar, IretqPage;
         /// <summary>The native fast paths' code (tools/AsmGen/FastPaths.cs).</summary>
         public static ulong FastPathsBegin, FastPathsEnd;
+        public static ulong LoadUserGsNative, LoadUserGsC, FastBatchBegin, FastBatchEnd, FastRetEfault, FastMmuextOp;
 
         static bool IsIretqToGuest(ulong rip) => rip == IretqC || rip == IretqLstar || rip == IretqPage;
 

@@ -55,7 +55,8 @@ static class CpuPrimitives
         a.pop(rax); a.push(rdi); a.push(rax); a.db(0x48, 0xcb); // retfq
 
         // cpu_load_user_gs(sel): loads the user GS selector without losing the kernel GS base.
-        b.Global("cpu_load_user_gs"); a.swapgs(); a.mov(gs, di); a.swapgs(); a.ret();
+        b.Global("cpu_load_user_gs"); a.swapgs();
+        b.Global("load_user_gs_c"); a.mov(gs, di); a.swapgs(); a.ret();
         // Debug registers: cpu_read_drN() / cpu_write_drN(value) for N = 0-3, 6, 7.
         foreach (int n in new[] { 0, 1, 2, 3, 6, 7 })
         {
@@ -83,7 +84,8 @@ static class CpuPrimitives
         string[] symbols = { "isr_table", "syscall_entry", "ist1_stack_top", "ist2_stack_top",
             "ist3_stack_top", "ist4_stack_top", "__image_virt_start", "__image_virt_end",
             "__boot_start", "__load_end_phys", "pv_state", "fast_path_table", "fast_page_iret", "ist5_stack_top",
-            "iretq_to_guest", "iretq_to_guest_lstar", "iretq_to_guest_page", "fast_paths_begin", "fast_paths_end" };
+            "iretq_to_guest", "iretq_to_guest_lstar", "iretq_to_guest_page", "fast_paths_begin", "fast_paths_end",
+            "load_user_gs_native", "load_user_gs_c", "fast_batch_begin", "fast_batch_end", "fast_ret_efault" };
         var table = a.CreateLabel();
         b.Global("cpu_symbols");
         a.lea(rsi, __[table]); a.mov(ecx, symbols.Length); a.rep.movsq(); a.ret();

@@ -113,8 +113,14 @@ static class FastPaths
         SetSegmentBase_(b, pv, decline);
         XenVersion_(b, pv, decline);
         UpdateVaMapping_(b, pv, decline);
+        b.Global("fast_batch_begin");        // mmu_update and mmuext_op: rbx, r12 pushed while they touch guest memory
         MmuUpdate_(b, pv, decline);
         MmuextOp_(b, pv, decline);
+        b.Global("fast_batch_end");
+        b.Global("fast_ret_efault");         // where a fault on a guest pointer in a batch routine returns
+        a.mov(rax, -14L);
+        a.clc();
+        a.ret();
         PageIret(b, pv);
 
         // ---- fast_path_table: ulong[64], the routine per hypercall number or 0 --------------
@@ -238,9 +244,15 @@ static class FastPaths
         b.Global("fast_set_segment_base");
         var sel = a.CreateLabel();
         var write = a.CreateLabel();
+        var einval = a.CreateLabel();
         a.cmp(rdi, 3);
         a.je(sel);
         a.ja(decline);                       // unknown: the C# path answers -EINVAL
+        a.mov(rax, rsi);                     // a base must be canonical (Xen: -EINVAL)
+        a.sar(rax, 47);
+        a.inc(rax);
+        a.cmp(rax, 1);
+        a.ja(einval);
         Count(a, pv, SetSegmentBase);
         a.mov(r10, rcx);                     // wrmsr needs ecx: keep the return address
         a.mov(ecx, 0xC0000100);              // 0: FS
@@ -261,9 +273,19 @@ static class FastPaths
         a.mov(rcx, r10);
         a.xor(eax, eax);
         a.ret();
+        a.Label(ref einval);
+        a.mov(rax, -22L);
+        a.clc();
+        a.ret();
         a.Label(ref sel);
         Count(a, pv, SetSegmentBase);
+        var nul = a.CreateLabel();
+        a.cmp(esi, 3);                       // a non-NUL selector gets RPL 3 (Xen: no DPL 0 segments)
+        a.jbe(nul);
+        a.or(esi, 3);
+        a.Label(ref nul);
         a.swapgs();
+        b.Global("load_user_gs_native");     // a fault here retries with the NUL selector, as Xen
         a.mov(gs, si);
         a.swapgs();
         a.xor(eax, eax);
