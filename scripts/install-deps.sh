@@ -8,6 +8,9 @@ need as binutils
 need gcc gcc
 need xz xz-utils
 need dpkg-deb dpkg
+need cpio cpio
+need bc bc
+[ -f /usr/lib/x86_64-linux-gnu/libc.a ] || pkgs+=(libc6-dev)    # static in-guest test programs
 need grub-mkrescue grub-common
 need xorriso xorriso
 need mformat mtools
