@@ -83,6 +83,8 @@ namespace Microxen.TransferPage
                 case XenVersionSequence.Hypercall: XenVersionSequence.Write(e); break;
                 case SetSegmentBaseSequence.Hypercall: SetSegmentBaseSequence.Write(e); break;
                 case MmuextOpSequence.Hypercall: MmuextOpSequence.Write(e); break;
+                case UpdateDescriptorSequence.Hypercall: UpdateDescriptorSequence.Write(e); break;
+                case MulticallSequence.Hypercall: MulticallSequence.Write(e); break;
                 case IretSequence.Hypercall: IretSequence.Write(e); break;
             }
             return true;
@@ -92,7 +94,8 @@ namespace Microxen.TransferPage
         public static bool HasInline(int n) =>
             n == FpuTaskswitchSequence.Hypercall || n == StackSwitchSequence.Hypercall || n == MmuUpdateSequence.Hypercall
             || n == UpdateVaMappingSequence.Hypercall || n == XenVersionSequence.Hypercall || n == SetSegmentBaseSequence.Hypercall
-            || n == MmuextOpSequence.Hypercall || n == IretSequence.Hypercall;
+            || n == MmuextOpSequence.Hypercall || n == UpdateDescriptorSequence.Hypercall || n == MulticallSequence.Hypercall
+            || n == IretSequence.Hypercall;
 
         static int PatchCount(int n)
         {
@@ -104,6 +107,8 @@ namespace Microxen.TransferPage
                 case XenVersionSequence.Hypercall: return XenVersionSequence.PatchCount;
                 case SetSegmentBaseSequence.Hypercall: return SetSegmentBaseSequence.PatchCount;
                 case MmuextOpSequence.Hypercall: return MmuextOpSequence.PatchCount;
+                case UpdateDescriptorSequence.Hypercall: return UpdateDescriptorSequence.PatchCount;
+                case MulticallSequence.Hypercall: return MulticallSequence.PatchCount;
                 case IretSequence.Hypercall: return IretSequence.PatchCount;
                 default: return 0;
             }
@@ -119,6 +124,8 @@ namespace Microxen.TransferPage
                 case XenVersionSequence.Hypercall: XenVersionSequence.Patch(i, out offset, out kind, out arg); return;
                 case SetSegmentBaseSequence.Hypercall: SetSegmentBaseSequence.Patch(i, out offset, out kind, out arg); return;
                 case MmuextOpSequence.Hypercall: MmuextOpSequence.Patch(i, out offset, out kind, out arg); return;
+                case UpdateDescriptorSequence.Hypercall: UpdateDescriptorSequence.Patch(i, out offset, out kind, out arg); return;
+                case MulticallSequence.Hypercall: MulticallSequence.Patch(i, out offset, out kind, out arg); return;
                 case IretSequence.Hypercall: IretSequence.Patch(i, out offset, out kind, out arg); return;
                 default: offset = 0; kind = InlinePatch.None; arg = 0; return;
             }

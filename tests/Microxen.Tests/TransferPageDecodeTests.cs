@@ -19,7 +19,7 @@ public unsafe class TransferPageDecodeTests
     const ulong PageVa = 0xffffffff81001000UL;
     const ulong PvState = 0xffff82d080200000UL;
     const ulong PageIret = 0xffff82d080123400UL;
-    static readonly int[] FastPaths = { 1, 3, 5, 14, 17, 23, 25, 26 };
+    static readonly int[] FastPaths = { 1, 3, 5, 10, 13, 14, 17, 23, 25, 26 };
 
     static ulong RoutineFor(int nr) => 0xffff82d080110000UL + (ulong)nr * 0x100;
 
@@ -95,6 +95,8 @@ public unsafe class TransferPageDecodeTests
 
     [Theory]
     [InlineData(1)]
+    [InlineData(10)]
+    [InlineData(13)]
     [InlineData(14)]
     [InlineData(17)]
     [InlineData(25)]

@@ -17,14 +17,14 @@ namespace Microxen.Tools.AsmGen;
 static class FastPaths
 {
     /// <summary>Hypercall numbers (public/xen.h) of the routines, in fast_path_table order.</summary>
-    public const int MmuUpdate = 1, StackSwitch = 3, FpuTaskswitch = 5, UpdateVaMapping = 14, XenVersion = 17,
-        Iret = 23, SetSegmentBase = 25, MmuextOp = 26;
+    public const int MmuUpdate = 1, StackSwitch = 3, FpuTaskswitch = 5, UpdateDescriptor = 10, Multicall = 13,
+        UpdateVaMapping = 14, XenVersion = 17, Iret = 23, SetSegmentBase = 25, MmuextOp = 26;
 
     public static readonly (int Nr, string Name)[] Routines =
     {
         (MmuUpdate, "mmu_update"), (StackSwitch, "stack_switch"), (FpuTaskswitch, "fpu_taskswitch"),
         (UpdateVaMapping, "update_va_mapping"), (XenVersion, "xen_version"), (SetSegmentBase, "set_segment_base"),
-        (MmuextOp, "mmuext_op"),
+        (MmuextOp, "mmuext_op"), (UpdateDescriptor, "update_descriptor"), (Multicall, "multicall"),
     };
 
     static int Off(string field) => (int)Marshal.OffsetOf<PvState>(field);
@@ -113,6 +113,8 @@ static class FastPaths
         SetSegmentBase_(b, pv, decline);
         XenVersion_(b, pv, decline);
         UpdateVaMapping_(b, pv, decline);
+        UpdateDescriptor_(b, pv, decline);
+        Multicall_(b, pv, table);
         b.Global("fast_batch_begin");        // mmu_update and mmuext_op: rbx, r12 pushed while they touch guest memory
         MmuUpdate_(b, pv, decline);
         MmuextOp_(b, pv, decline);
@@ -374,6 +376,85 @@ static class FastPaths
         a.Label(ref back);
         a.mov(rdx, r10);
         a.jmp(decline);
+    }
+
+    /// <summary>update_descriptor(ma, desc): the 8-byte descriptor stored at machine address ma (8-aligned, in RAM).</summary>
+    static void UpdateDescriptor_(Block b, Label pv, Label decline)
+    {
+        var a = b.Asm;
+        b.Global("fast_update_descriptor");
+        a.test(dil, 7);
+        a.jnz(decline);                      // misaligned: the C# path answers -EINVAL
+        a.mov(rax, rdi);
+        a.shr(rax, 12);
+        a.cmp(rax, __qword_ptr[F(a, "FrameCount")]);
+        a.jae(decline);
+        Count(a, pv, UpdateDescriptor);
+        a.add(rdi, __qword_ptr[F(a, "DirectMap")]);
+        a.mov(__qword_ptr[rdi], rsi);
+        a.xor(eax, eax);
+        a.ret();
+    }
+
+    /// <summary>
+    /// multicall(entries, count): each multicall_entry (op, result, args[6]; 64 bytes) whose op has
+    /// a native routine runs it with args[0..4] in rdi, rsi, rdx, r10, r8 and stores its result.
+    /// At the first entry that has none (iret, a nested multicall, anything else) or whose
+    /// routine declines, the rest is handed over: rdi and rsi point at the remaining entries and
+    /// count, and the routine declines, so the C# multicall runs exactly those.
+    /// </summary>
+    static void Multicall_(Block b, Label pv, Label table)
+    {
+        var a = b.Asm;
+        b.Global("fast_multicall");
+        var loop = a.CreateLabel();
+        var done = a.CreateLabel();
+        var tail = a.CreateLabel();
+        a.push(rbx);
+        a.push(r12);
+        a.push(r13);
+        a.mov(rbx, rdi);                     // current entry
+        a.mov(r12d, esi);                    // entries left (nr_calls is 32-bit)
+        a.Label(ref loop);
+        a.test(r12, r12);
+        a.jz(done);
+        a.mov(rax, __qword_ptr[rbx]);        // op
+        a.cmp(rax, 63);
+        a.ja(tail);
+        a.cmp(eax, Iret);
+        a.je(tail);
+        a.cmp(eax, Multicall);
+        a.je(tail);
+        a.lea(r13, __[table]);
+        a.mov(r13, __qword_ptr[r13 + rax * 8]);
+        a.test(r13, r13);
+        a.jz(tail);
+        a.mov(rdi, __qword_ptr[rbx + 16]);
+        a.mov(rsi, __qword_ptr[rbx + 24]);
+        a.mov(rdx, __qword_ptr[rbx + 32]);
+        a.mov(r10, __qword_ptr[rbx + 40]);
+        a.mov(r8, __qword_ptr[rbx + 48]);
+        a.call(r13);
+        a.jc(tail);
+        a.mov(__qword_ptr[rbx + 8], rax);    // result
+        a.add(rbx, 64);
+        a.dec(r12);
+        a.jmp(loop);
+        a.Label(ref done);
+        Count(a, pv, Multicall);
+        a.pop(r13);
+        a.pop(r12);
+        a.pop(rbx);
+        a.xor(eax, eax);
+        a.ret();
+        a.Label(ref tail);                   // the C# multicall takes the remainder
+        a.mov(rdi, rbx);
+        a.mov(rsi, r12);
+        a.pop(r13);
+        a.pop(r12);
+        a.pop(rbx);
+        a.stc();
+        a.ret();
     }
 
     /// <summary>

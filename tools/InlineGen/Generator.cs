@@ -47,6 +47,8 @@ public static class Generator
             CallStyle("XenVersion", 17, "xen_version: fast_xen_version (the event check), else the dispatcher"),
             CallStyle("SetSegmentBase", 25, "set_segment_base: fast_set_segment_base, else the dispatcher"),
             CallStyle("MmuextOp", 26, "mmuext_op: fast_mmuext_op, else the dispatcher"),
+            CallStyle("UpdateDescriptor", 10, "update_descriptor: fast_update_descriptor, else the dispatcher"),
+            CallStyle("Multicall", 13, "multicall: fast_multicall, which hands what it cannot run to the dispatcher"),
             Iret(),
         };
         foreach (var s in list)
