@@ -1,0 +1,138 @@
+using Iced.Intel;
+using static Iced.Intel.AssemblerRegisters;
+
+namespace Microxen.Tools.AsmGen;
+
+/// <summary>Entering and leaving guest modes natively: iret (LSTAR and transfer page) and the user-mode syscall entry. Part of <see cref="FastPaths"/>: the same calling convention and pv_state.</summary>
+static partial class FastPaths
+{
+    /// <summary>
+    /// fast_user_syscall: a user process's syscall sent to the guest's syscall callback as
+    /// Guest/BounceFrame.cs does, natively: on the stack_switch stack (after loading the kernel
+    /// L4 with user_pt=switch), rcx, r11, rip, cs (__USER_CS, saved mask 0), rflags, rsp, ss
+    /// (__USER_DS); GS swapped; events masked if the callback asked. Entered by jmp from the
+    /// LSTAR stub with the syscall state untouched; declines (no callback, or fast paths off)
+    /// by jumping to the C# path, <c>user_syscall_slow</c>.
+    /// </summary>
+    static void UserSyscall(Block b, Label pv)
+    {
+        var a = b.Asm;
+        b.Place(ref UserEntry);
+        b.Global("fast_user_syscall");
+        var slow = a.CreateLabel("user_syscall_slow_ref");
+        var noSwitch = a.CreateLabel();
+        var noMask = a.CreateLabel();
+        a.cmp(__qword_ptr[F(a, "FastPaths")], 0);
+        a.je(slow);
+        a.cmp(__qword_ptr[F(a, "SyscallCallback")], 0);
+        a.je(slow);
+        a.mov(__qword_ptr[F(a, "ScratchRsp")], rsp);
+        a.cmp(__qword_ptr[F(a, "SwitchUserPt")], 0);
+        a.je(noSwitch);
+        a.mov(rsp, __qword_ptr[F(a, "KernelL4Ma")]);      // rsp is free: the user's is saved
+        a.mov(cr3, rsp);
+        a.Label(ref noSwitch);
+        a.mov(rsp, __qword_ptr[F(a, "KernelSp")]);
+        a.and(rsp, -16);
+        a.push(0x2b);                                     // ss
+        a.push(__qword_ptr[F(a, "ScratchRsp")]);         // rsp
+        a.push(r11);                                      // rflags
+        a.push(0x33);                                     // cs, saved upcall mask 0
+        a.push(rcx);                                      // rip
+        a.push(r11);
+        a.push(rcx);
+        a.swapgs();
+        a.cmp(__qword_ptr[F(a, "SyscallMasksEvents")], 0);
+        a.je(noMask);
+        a.mov(rcx, __qword_ptr[F(a, "VcpuInfo")]);
+        a.mov(__byte_ptr[rcx + 1], 1);                    // evtchn_upcall_mask
+        a.Label(ref noMask);
+        a.inc(__qword_ptr[F(a, "UserSyscalls")]);
+        a.push(__qword_ptr[F(a, "SyscallCallback")]);
+        a.sti();                                          // the guest kernel runs with IF on; sti's shadow covers the ret
+        a.ret();
+        a.Label(ref slow);
+        a.jmp(UserSlow);
+    }
+
+    /// <summary>
+    /// The iret work once the frame rip, cs, rflags, rsp, ss sits at [rsp + frameAt] and rcx is
+    /// free: the event mask from the frame's IF (Xen's do_iret), GS swapped (and the user L4
+    /// loaded with user_pt=switch) when returning to user mode, hardware IF on and IOPL 0 in the
+    /// frame, SS RPL 0 for the kernel. Jumps to <paramref name="pending"/> before changing
+    /// anything but the mask when an event is pending and now unmasked.
+    /// </summary>
+    static void IretCommon(Assembler a, Label pv, int frameAt, Label pending)
+    {
+        var user = a.CreateLabel();
+        var fix = a.CreateLabel();
+        var masked = a.CreateLabel();
+        a.mov(rcx, __qword_ptr[F(a, "VcpuInfo")]);
+        a.bt(__qword_ptr[rsp + frameAt + 16], 9);       // CF = frame IF
+        a.setae(al);                                     // mask = !IF
+        a.mov(__byte_ptr[rcx + 1], al);
+        a.jae(masked);
+        a.cmp(__byte_ptr[rcx], 0);                       // evtchn_upcall_pending
+        a.jne(pending);
+        a.Label(ref masked);
+        a.test(__byte_ptr[rsp + frameAt + 8], 3);
+        a.jnz(user);
+        a.and(__qword_ptr[rsp + frameAt + 32], -4);      // kernel SS: RPL 0
+        a.jmp(fix);
+        a.Label(ref user);
+        // With user_pt=switch the frame (on the guest kernel stack) is not mapped in the user
+        // L4: the C# path returns from the shim's own stack.
+        a.cmp(__qword_ptr[F(a, "SwitchUserPt")], 0);
+        a.jne(pending);
+        a.swapgs();
+        a.Label(ref fix);
+        a.and(__qword_ptr[rsp + frameAt + 16], ~0x3000);  // IOPL 0
+        a.or(__qword_ptr[rsp + frameAt + 16], 0x200);     // hardware IF stays on
+        Count(a, pv, Iret);
+    }
+
+    /// <summary>iret from the LSTAR entry: iret_context (rax, r11, rcx, flags, rip, cs, rflags, rsp, ss) at [rsp].</summary>
+    static void LstarIret(Block b, Label pv, Label slow)
+    {
+        var a = b.Asm;
+        var pending = a.CreateLabel();
+        IretCommon(a, pv, 32, pending);
+        a.mov(rax, __qword_ptr[rsp]);
+        a.mov(r11, __qword_ptr[rsp + 8]);
+        a.mov(rcx, __qword_ptr[rsp + 16]);
+        a.add(rsp, 32);
+        b.Global("iretq_to_guest_lstar");
+        a.iretq();
+        a.Label(ref pending);
+        a.mov(eax, Iret);                                // C#: iret, then the upcall
+        a.jmp(slow);
+    }
+
+    /// <summary>
+    /// iret from the transfer page (entered with jmp): flags, rip, cs, rflags, rsp, ss at [rsp],
+    /// rax, r11, rcx live. Declines into the ordinary iret entry: push rcx; push r11; push rax;
+    /// mov $23, %eax; syscall.
+    /// </summary>
+    static void PageIret(Block b, Label pv)
+    {
+        var a = b.Asm;
+        b.Global("fast_page_iret");
+        var pending = a.CreateLabel();
+        a.push(rax);
+        a.push(rcx);
+        IretCommon(a, pv, 24, pending);
+        a.pop(rcx);
+        a.pop(rax);
+        a.add(rsp, 8);                                   // flags (VGCF_in_syscall: iretq either way)
+        b.Global("iretq_to_guest_page");
+        a.iretq();
+        a.Label(ref pending);
+        a.pop(rcx);
+        a.pop(rax);
+        a.push(rcx);
+        a.push(r11);
+        a.push(rax);
+        a.mov(eax, Iret);
+        a.syscall();
+    }
+}

@@ -1,0 +1,305 @@
+using Iced.Intel;
+using static Iced.Intel.AssemblerRegisters;
+
+namespace Microxen.Tools.AsmGen;
+
+/// <summary>Page-table and descriptor hypercalls done natively: update_va_mapping, update_descriptor, mmu_update, mmuext_op. Part of <see cref="FastPaths"/>: the same calling convention and pv_state.</summary>
+static partial class FastPaths
+{
+    /// <summary>
+    /// Walks the current CR3 to the L1 entry mapping rdi: its address in rax. Uses rax, rdx, r8;
+    /// rdx (an argument) must have been saved in r10 by the caller: <paramref name="decline"/>
+    /// restores it.
+    /// </summary>
+    static void WalkToL1(Assembler a, Label pv, Label decline)
+    {
+        a.mov(rax, cr3);
+        a.mov(r8, PaddrMask);
+        a.and(rax, r8);
+        for (int level = 4; level >= 2; level--)
+        {
+            a.mov(rdx, rdi);
+            a.shr(rdx, (byte)(12 + 9 * (level - 1)));
+            a.and(edx, 511);
+            a.add(rax, __qword_ptr[F(a, "DirectMap")]);
+            a.mov(rax, __qword_ptr[rax + rdx * 8]);
+            a.test(al, 1);
+            a.jz(decline);
+            if (level < 4)
+            {
+                a.test(al, 0x80);
+                a.jnz(decline);
+            }
+            a.and(rax, r8);
+        }
+        a.mov(rdx, rdi);
+        a.shr(rdx, 12);
+        a.and(edx, 511);
+        a.add(rax, __qword_ptr[F(a, "DirectMap")]);
+        a.lea(rax, __[rax + rdx * 8]);
+    }
+
+    /// <summary>update_va_mapping(va, val, flags): the L1 entry rewritten, then invlpg (UVMF_INVLPG) or a TLB flush (UVMF_TLB_FLUSH).</summary>
+    static void UpdateVaMapping_(Block b, Label pv, Label decline)
+    {
+        var a = b.Asm;
+        b.Global("fast_update_va_mapping");
+        var back = a.CreateLabel();
+        var invlpg = a.CreateLabel();
+        var done = a.CreateLabel();
+        a.mov(r10, rdx);                     // flags
+        WalkToL1(a, pv, back);
+        Count(a, pv, UpdateVaMapping);
+        a.mov(__qword_ptr[rax], rsi);
+        a.mov(eax, r10d);
+        a.and(eax, 3);
+        a.cmp(eax, 2);
+        a.je(invlpg);
+        a.cmp(eax, 1);
+        a.jne(done);
+        a.mov(rax, cr3);
+        a.mov(cr3, rax);
+        a.jmp(done);
+        a.Label(ref invlpg);
+        a.invlpg(__byte_ptr[rdi]);
+        a.Label(ref done);
+        a.xor(eax, eax);
+        a.ret();
+        a.Label(ref back);
+        a.mov(rdx, r10);
+        a.jmp(decline);
+    }
+
+    /// <summary>update_descriptor(ma, desc): the 8-byte descriptor stored at machine address ma (8-aligned, in RAM).</summary>
+    static void UpdateDescriptor_(Block b, Label pv, Label decline)
+    {
+        var a = b.Asm;
+        b.Global("fast_update_descriptor");
+        a.test(dil, 7);
+        a.jnz(decline);                      // misaligned: the C# path answers -EINVAL
+        a.mov(rax, rdi);
+        a.shr(rax, 12);
+        a.cmp(rax, __qword_ptr[F(a, "FrameCount")]);
+        a.jae(decline);
+        Count(a, pv, UpdateDescriptor);
+        a.add(rdi, __qword_ptr[F(a, "DirectMap")]);
+        a.mov(__qword_ptr[rdi], rsi);
+        a.xor(eax, eax);
+        a.ret();
+    }
+
+    /// <summary>
+    /// The end of a batch routine (mmu_update, mmuext_op) that pushed rbx and r12: at
+    /// <paramref name="finish"/> every request was applied (the count goes to *done when done is
+    /// not null, result 0); at <paramref name="no"/> the checking pass refused the batch.
+    /// </summary>
+    static void BatchEpilogue(Assembler a, Label finish, Label no, Label decline)
+    {
+        a.Label(ref finish);
+        a.test(rdx, rdx);
+        var noDone = a.CreateLabel();
+        a.jz(noDone);
+        a.mov(__dword_ptr[rdx], esi);
+        a.Label(ref noDone);
+        a.pop(r12);
+        a.pop(rbx);
+        a.xor(eax, eax);
+        a.ret();
+        a.Label(ref no);
+        a.pop(r12);
+        a.pop(rbx);
+        a.jmp(decline);
+    }
+
+    /// <summary>
+    /// mmu_update(reqs, count, done, domid) for MMU_NORMAL_PT_UPDATE, MMU_PT_UPDATE_PRESERVE_AD
+    /// and MMU_MACHPHYS_UPDATE: a first pass checks every request (command, frame in range), a
+    /// second applies them all; anything else is declined whole.
+    /// </summary>
+    static void MmuUpdate_(Block b, Label pv, Label decline)
+    {
+        var a = b.Asm;
+        b.Global("fast_mmu_update");
+        var no = a.CreateLabel();
+        var check = a.CreateLabel();
+        var checkNext = a.CreateLabel();
+        var machphys = a.CreateLabel();
+        var apply = a.CreateLabel();
+        var applyNext = a.CreateLabel();
+        var applyM2p = a.CreateLabel();
+        var plain = a.CreateLabel();
+        var store = a.CreateLabel();
+        var finish = a.CreateLabel();
+        a.test(esi, 0x80000000);             // MMU_UPDATE_PREEMPTED: a continuation, C# path
+        a.jnz(decline);
+        a.push(rbx);
+        a.push(r12);
+        a.xor(r8d, r8d);                     // i
+        a.Label(ref check);
+        a.cmp(r8, rsi);
+        a.jae(apply);
+        a.mov(rax, r8);
+        a.shl(rax, 4);
+        a.mov(rbx, __qword_ptr[rdi + rax]);  // ptr
+        a.mov(r12, rbx);
+        a.shr(r12, 12);                      // frame
+        a.mov(eax, ebx);
+        a.and(eax, 3);
+        a.cmp(eax, 3);
+        a.je(no);
+        a.cmp(eax, 1);
+        a.je(machphys);
+        a.cmp(r12, __qword_ptr[F(a, "FrameCount")]);
+        a.jae(no);
+        a.jmp(checkNext);
+        a.Label(ref machphys);
+        a.cmp(r12, __qword_ptr[F(a, "M2pEntries")]);
+        a.jae(no);
+        a.Label(ref checkNext);
+        a.inc(r8);
+        a.jmp(check);
+
+        a.Label(ref apply);
+        Count(a, pv, MmuUpdate);
+        a.xor(r8d, r8d);
+        a.Label(ref applyNext);
+        a.cmp(r8, rsi);
+        a.jae(finish);
+        a.mov(rax, r8);
+        a.shl(rax, 4);
+        a.mov(rbx, __qword_ptr[rdi + rax]);  // ptr
+        a.mov(r12, __qword_ptr[rdi + rax + 8]); // val
+        a.mov(eax, ebx);
+        a.and(eax, 3);
+        a.cmp(eax, 1);
+        a.je(applyM2p);
+        a.and(rbx, -8);
+        a.add(rbx, __qword_ptr[F(a, "DirectMap")]);
+        a.cmp(eax, 2);
+        a.jne(plain);
+        a.mov(rax, __qword_ptr[rbx]);        // MMU_PT_UPDATE_PRESERVE_AD: keep the old A/D bits
+        a.and(eax, 0x60);
+        a.or(r12, rax);
+        a.Label(ref plain);
+        a.mov(__qword_ptr[rbx], r12);
+        a.jmp(store);
+        a.Label(ref applyM2p);
+        a.shr(rbx, 12);
+        a.mov(rax, __qword_ptr[F(a, "M2p")]);
+        a.mov(__qword_ptr[rax + rbx * 8], r12);
+        a.Label(ref store);
+        a.inc(r8);
+        a.jmp(applyNext);
+
+        BatchEpilogue(a, finish, no, decline);
+    }
+
+    /// <summary>
+    /// mmuext_op(ops, count, done, domid) for PIN_L1/L2/L3 and UNPIN (nothing to do in fast
+    /// mode), PIN_L4 (the shim's 16 L4 entries copied in), NEW_BASEPTR and NEW_USER_BASEPTR of an
+    /// L4 the shim already prepared (its slot 261 is the shim's), TLB_FLUSH_* and INVLPG_* (one
+    /// CPU: local). Anything else is declined whole after the checking pass.
+    /// </summary>
+    static void MmuextOp_(Block b, Label pv, Label decline)
+    {
+        var a = b.Asm;
+        b.Global("fast_mmuext_op");
+        var no = a.CreateLabel();
+        var check = a.CreateLabel();
+        var checkNext = a.CreateLabel();
+        var checkBase = a.CreateLabel();
+        var apply = a.CreateLabel();
+        var applyNext = a.CreateLabel();
+        var next = a.CreateLabel();
+        var finish = a.CreateLabel();
+        var newBase = a.CreateLabel();
+        var newUser = a.CreateLabel();
+        var flush = a.CreateLabel();
+        var invlpg = a.CreateLabel();
+        a.test(esi, 0x80000000);
+        a.jnz(decline);
+        a.push(rbx);
+        a.push(r12);
+        a.xor(r8d, r8d);
+        a.Label(ref check);
+        a.cmp(r8, rsi);
+        a.jae(apply);
+        a.imul(rax, r8, 24);
+        a.mov(ebx, __dword_ptr[rdi + rax]);          // cmd
+        a.mov(r12, __qword_ptr[rdi + rax + 8]);      // mfn / linear_addr
+        a.cmp(ebx, 15);
+        a.je(checkBase);
+        a.cmp(ebx, 11);
+        a.ja(no);
+        a.cmp(ebx, 5);
+        a.je(checkBase);
+        a.ja(checkNext);                             // 6-11: flushes, nothing to check
+        a.cmp(r12, __qword_ptr[F(a, "FrameCount")]);
+        a.jae(no);
+        a.jmp(checkNext);
+        a.Label(ref checkBase);                      // NEW_BASEPTR / NEW_USER_BASEPTR
+        a.test(r12, r12);
+        a.jz(checkNext);                             // user base 0: none
+        a.cmp(r12, __qword_ptr[F(a, "FrameCount")]);
+        a.jae(no);
+        a.shl(r12, 12);
+        a.add(r12, __qword_ptr[F(a, "DirectMap")]);
+        a.mov(r12, __qword_ptr[r12 + 261 * 8]);
+        a.cmp(r12, __qword_ptr[F(a, "ShimSlot261")]);
+        a.jne(no);
+        a.Label(ref checkNext);
+        a.inc(r8);
+        a.jmp(check);
+
+        a.Label(ref apply);
+        Count(a, pv, MmuextOp);
+        a.xor(r8d, r8d);
+        a.Label(ref applyNext);
+        a.cmp(r8, rsi);
+        a.jae(finish);
+        a.imul(rax, r8, 24);
+        a.mov(ebx, __dword_ptr[rdi + rax]);
+        a.mov(r12, __qword_ptr[rdi + rax + 8]);
+        a.cmp(ebx, 5);
+        a.je(newBase);
+        a.cmp(ebx, 15);
+        a.je(newUser);
+        var pinL4 = a.CreateLabel();
+        a.cmp(ebx, 3);
+        a.je(pinL4);
+        a.cmp(ebx, 6);
+        a.jb(next);                                  // other pins and unpin: nothing
+        a.test(ebx, 1);
+        a.jnz(invlpg);                               // 7, 9, 11
+        a.Label(ref flush);                          // 6, 8, 10
+        a.mov(rax, cr3);
+        a.mov(cr3, rax);
+        a.jmp(next);
+        a.Label(ref invlpg);
+        a.invlpg(__byte_ptr[r12]);
+        a.jmp(next);
+        a.Label(ref newBase);
+        a.shl(r12, 12);
+        a.mov(__qword_ptr[F(a, "KernelL4Ma")], r12);
+        a.mov(cr3, r12);
+        a.jmp(next);
+        a.Label(ref newUser);
+        a.shl(r12, 12);
+        a.mov(__qword_ptr[F(a, "UserL4Ma")], r12);
+        a.jmp(next);
+        a.Label(ref pinL4);                          // copy the shim's L4 entries 256-271
+        a.shl(r12, 12);
+        a.add(r12, __qword_ptr[F(a, "DirectMap")]);
+        a.mov(r10, __qword_ptr[F(a, "ShimL4Slots")]);
+        for (int i = 0; i < 16; i++)
+        {
+            a.mov(rax, __qword_ptr[r10 + i * 8]);
+            a.mov(__qword_ptr[r12 + (256 + i) * 8], rax);
+        }
+        a.Label(ref next);
+        a.inc(r8);
+        a.jmp(applyNext);
+
+        BatchEpilogue(a, finish, no, decline);
+    }
+}

@@ -1,0 +1,69 @@
+using Iced.Intel;
+using static Iced.Intel.AssemblerRegisters;
+
+namespace Microxen.Tools.AsmGen;
+
+/// <summary>multicall done natively, entry by entry. Part of <see cref="FastPaths"/>: the same calling convention and pv_state.</summary>
+static partial class FastPaths
+{
+    /// <summary>
+    /// multicall(entries, count): each multicall_entry (op, result, args[6]; 64 bytes) whose op has
+    /// a native routine runs it with args[0..4] in rdi, rsi, rdx, r10, r8 and stores its result.
+    /// At the first entry that has none (iret, a nested multicall, anything else) or whose
+    /// routine declines, the rest is handed over: rdi and rsi point at the remaining entries and
+    /// count, and the routine declines, so the C# multicall runs exactly those.
+    /// </summary>
+    static void Multicall_(Block b, Label pv, Label table)
+    {
+        var a = b.Asm;
+        b.Global("fast_multicall");
+        var loop = a.CreateLabel();
+        var done = a.CreateLabel();
+        var tail = a.CreateLabel();
+        a.push(rbx);
+        a.push(r12);
+        a.push(r13);
+        a.mov(rbx, rdi);                     // current entry
+        a.mov(r12d, esi);                    // entries left (nr_calls is 32-bit)
+        a.Label(ref loop);
+        a.test(r12, r12);
+        a.jz(done);
+        a.mov(rax, __qword_ptr[rbx]);        // op
+        a.cmp(rax, 63);
+        a.ja(tail);
+        a.cmp(eax, Iret);
+        a.je(tail);
+        a.cmp(eax, Multicall);
+        a.je(tail);
+        a.lea(r13, __[table]);
+        a.mov(r13, __qword_ptr[r13 + rax * 8]);
+        a.test(r13, r13);
+        a.jz(tail);
+        a.mov(rdi, __qword_ptr[rbx + 16]);
+        a.mov(rsi, __qword_ptr[rbx + 24]);
+        a.mov(rdx, __qword_ptr[rbx + 32]);
+        a.mov(r10, __qword_ptr[rbx + 40]);
+        a.mov(r8, __qword_ptr[rbx + 48]);
+        a.call(r13);
+        a.jc(tail);
+        a.mov(__qword_ptr[rbx + 8], rax);    // result
+        a.add(rbx, 64);
+        a.dec(r12);
+        a.jmp(loop);
+        a.Label(ref done);
+        Count(a, pv, Multicall);
+        a.pop(r13);
+        a.pop(r12);
+        a.pop(rbx);
+        a.xor(eax, eax);
+        a.ret();
+        a.Label(ref tail);                   // the C# multicall takes the remainder
+        a.mov(rdi, rbx);
+        a.mov(rsi, r12);
+        a.pop(r13);
+        a.pop(r12);
+        a.pop(rbx);
+        a.stc();
+        a.ret();
+    }
+}
