@@ -50,6 +50,8 @@ namespace Microxen.Arch
         [FieldOffset(128)] public ulong GuestTs;
         /// <summary>Virtual address of the shim's L4 entries 256-271 (16 entries), copied into every L4 the guest pins.</summary>
         [FieldOffset(136)] public ulong ShimL4Slots;
+        /// <summary>ulong* bitmap of the guest's page-table frames (Memory/PageTableFrames.cs).</summary>
+        [FieldOffset(144)] public ulong PtBitmap;
         /// <summary>The task-state segment (IST stacks, RSP0).</summary>
         [FieldOffset(160)] public Tss Tss;
         /// <summary>Hypercalls served by a native fast path, by number (0-63).</summary>

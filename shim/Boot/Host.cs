@@ -25,6 +25,8 @@ namespace Microxen.Boot
         /// <summary>The shim's own L4 (machine frame); its slots 256-271 go into every guest L4.</summary>
         public static ulong ShimL4;
         public static ShimOptions Options;
+        /// <summary>The guest's page-table frames (which read-only writes fast mode emulates).</summary>
+        public static PageTableFrames PtFrames;
         /// <summary>Pages the guest was given (start_info.nr_pages).</summary>
         public static ulong NrPages;
         /// <summary>The e820 map the boot loader gave, for XENMEM_machine_memory_map.</summary>

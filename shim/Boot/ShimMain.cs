@@ -157,7 +157,21 @@ namespace Microxen.Boot
             for (ulong i = 0; i < Host.M2pEntries; i++) Host.M2p[i] = Host.InvalidM2p;
             ShimPageTables.MapM2p(ref Host.Mem, ref Host.Frames, Host.ShimL4, Host.M2pFirstMfn, Host.M2pFrames);
 
+            // The page-table frame bitmap: one bit per frame, contiguous like the M2P.
+            ulong ptPages = (Host.FrameCount / 8 + 4095) >> 12;
+            ulong ptLast = FrameAllocator.None;
+            for (ulong i = 0; i < ptPages; i++)
+            {
+                ulong f = Host.Frames.AllocHigh();
+                if (f == FrameAllocator.None || (ptLast != FrameAllocator.None && f != ptLast - 1)) Panic.Stop("no contiguous memory for the page-table bitmap");
+                ptLast = f;
+                Host.Mem.ZeroFrame(f);
+            }
+            Host.PtFrames.Bits = (ulong*)Host.Mem.Frame(ptLast);
+            Host.PtFrames.FrameCount = Host.FrameCount;
+
             PvState* pv = ShimCpu.Pv;
+            pv->PtBitmap = (ulong)Host.PtFrames.Bits;
             pv->DirectMap = Host.DirectMapVirt;
             pv->FrameCount = Host.FrameCount;
             pv->M2p = (ulong)Host.M2p;
@@ -260,6 +274,8 @@ namespace Microxen.Boot
             BuildError be = DomainBuilder.Build(ref input, ref Host.Frames, out r);
             if (be != BuildError.Ok) Panic.BadInput(KernelChecks.ForBuildError(be), "dom0", DomainBuilder.Describe(be));
             Host.NrPages = r.NrPages;
+            Host.PtFrames.MarkTree(Host.Mem, r.Cr3 >> 12, 0, 256);     // the initial tables, both halves
+            Host.PtFrames.MarkTree(Host.Mem, r.Cr3 >> 12, 272, 512);
             // The kernel image is loaded: its module's frames are free RAM again (Linux checks
             // that its own pfns are RAM in the machine memory map).
             for (ulong f = k.Start >> 12; f < (k.End + 4095) >> 12; f++)

@@ -10,7 +10,7 @@ namespace Microxen.Domain
     /// [v_start, v_end) mapped; the shim's L4 slots 256..271 copied in; the M2P filled.
     ///
     /// Frames: identity p2m (pfn == mfn) wherever the frame is free, substitutes otherwise
-    /// (<see cref="P2mPlan"/>). The initrd is not copied: its frames become guest pages, the LAST
+    /// (<see cref="P2mPlan"/>). The initrd is not copied: its frames become guest pages, the low
     /// pfns with MOD_START_PFN (start_info.mod_start = first pfn), else mapped after the kernel
     /// as Xen does (mod_start = its virtual address).
     ///

@@ -19,8 +19,9 @@ namespace Microxen.Domain
     /// With INIT_P2M the p2m list is mapped at P2mBase instead, with its own page tables.
     /// Pseudo-physical frames: pfn = (va - v_start) / 4096 in the bootstrap area; then, as Xen numbers
     /// them, the remainder of the initial 2^order allocation, then the separately mapped p2m frames
-    /// (first_p2m_pfn), then ordinary pages. With MOD_START_PFN the initrd takes the LAST pfns
-    /// (microxen's choice, so that the initrd never sits in the middle of the guest's RAM).
+    /// (first_p2m_pfn), then ordinary pages. With MOD_START_PFN the initrd takes the pfns right
+    /// after those (microxen's choice: low, because Linux hands the initrd's address on in a
+    /// 32-bit field, boot_params.hdr.ramdisk_image).
     /// </summary>
     public struct DomainLayout
     {
@@ -163,8 +164,8 @@ namespace Microxen.Domain
 
             // Pfns after the initial allocation (Xen: domain_tot_pages() after it, initrd included).
             lay.FirstP2mPfn = (1UL << order) + (lay.InitrdMapped ? lay.InitrdPages : 0);
-            if (lay.InitrdPages != 0)
-                lay.InitrdPfn = lay.InitrdMapped ? (lay.VInitrdStart - lay.VStart) >> 12 : nrPages - lay.InitrdPages;
+            if (lay.InitrdPages != 0 && lay.InitrdMapped)
+                lay.InitrdPfn = (lay.VInitrdStart - lay.VStart) >> 12;
 
             if (lay.P2mSeparate)
             {
@@ -186,6 +187,14 @@ namespace Microxen.Domain
                 ulong tail = lay.InitrdMapped ? 0 : lay.InitrdPages;
                 if (lay.FirstP2mPfn + lay.P2mDataPages + lay.P2mTablesMax + tail > nrPages)
                     return BuildError.P2mDoesNotFit;
+            }
+            // An unmapped initrd (MOD_START_PFN) follows the initial allocation and the p2m pages:
+            // low pfns. Linux 6.1 passes the initrd's address on in the 32-bit
+            // boot_params.hdr.ramdisk_image only, so it must lie below 4 GiB of pfn space.
+            if (lay.InitrdPages != 0 && !lay.InitrdMapped)
+            {
+                lay.InitrdPfn = lay.FirstP2mPfn + (lay.P2mSeparate ? lay.P2mDataPages + lay.P2mTablesMax : 0);
+                if (lay.InitrdPfn + lay.InitrdPages > nrPages) return BuildError.KernelDoesNotFit;
             }
             return BuildError.Ok;
         }

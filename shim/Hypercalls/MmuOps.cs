@@ -35,6 +35,7 @@ namespace Microxen.Hypercalls
                     ulong* pte = (ulong*)Host.Mem.At(ma);
                     if (cmd == MmuCmd.MMU_PT_UPDATE_PRESERVE_AD) val |= *pte & AccessedDirty;
                     *pte = val;
+                    Host.PtFrames.Mark(ma >> 12);     // a frame written through mmu_update is a page table
                 }
                 else if (cmd == MmuCmd.MMU_MACHPHYS_UPDATE)
                 {
@@ -95,10 +96,14 @@ namespace Microxen.Hypercalls
                     case MmuextCmd.MMUEXT_PIN_L4_TABLE:
                         if (op->Mfn >= Host.FrameCount) { rc = -XenErrno.EINVAL; break; }
                         Host.FillShimSlots(op->Mfn);
+                        Host.PtFrames.MarkTree(Host.Mem, op->Mfn, 0, 256);   // Xen types every table under a pinned L4
                         break;
                     case MmuextCmd.MMUEXT_PIN_L1_TABLE:
                     case MmuextCmd.MMUEXT_PIN_L2_TABLE:
                     case MmuextCmd.MMUEXT_PIN_L3_TABLE:
+                        if (op->Mfn >= Host.FrameCount) { rc = -XenErrno.EINVAL; break; }
+                        Host.PtFrames.Mark(op->Mfn);
+                        break;
                     case MmuextCmd.MMUEXT_UNPIN_TABLE:
                         if (op->Mfn >= Host.FrameCount) rc = -XenErrno.EINVAL;
                         break;

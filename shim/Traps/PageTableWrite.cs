@@ -11,9 +11,9 @@ namespace Microxen.Traps
     /// a clear_bit), relying on Xen to emulate the write (xen/arch/x86/pv/ro-page-fault.c).
     /// Fast mode does the write with the instruction itself: the faulting PTE is made writable,
     /// the instruction is single-stepped (RFLAGS.TF), and the #DB that follows puts the PTE
-    /// back read-only. Fast mode does not type-check: any supervisor write fault on a present,
-    /// read-only kernel-half page of guest RAM is treated so (Xen limits it to page-table
-    /// pages; checked mode will). User-half faults (copy-on-write) always go to the guest.
+    /// back read-only. Only page-table frames are written so (Memory/PageTableFrames.cs), as
+    /// Xen's ptwr does: a write to any other read-only page faults into the guest, which Linux
+    /// relies on (xen_safe_write_ulong). User-half faults (copy-on-write) always go to the guest.
     /// </summary>
     public static unsafe class PageTableWrite
     {
@@ -30,7 +30,8 @@ namespace Microxen.Traps
             if ((cr2 >> 63) == 0 || (f->Cs & 3) != 0 || s_pte != null) return false;
             ulong* pte = MmuOps.L1Entry(Cpu.ReadCr3() >> 12, cr2);
             if (pte == null || (*pte & (PageFlags.Present | PageFlags.RW)) != PageFlags.Present) return false;
-            if (!Host.IsGuestFrame((*pte & PageFlags.PADDR_MASK) >> 12)) return false;
+            ulong target = (*pte & PageFlags.PADDR_MASK) >> 12;
+            if (!Host.IsGuestFrame(target) || !Host.PtFrames.IsMarked(target)) return false;   // not a page table: the guest's fault
             *pte |= PageFlags.RW;
             Cpu.Invlpg(cr2);
             s_pte = pte;

@@ -324,7 +324,7 @@ namespace Microxen.Tests
             Assert.Equal(0u, si->ConsoleDom0InfoSize);
             if (lay.InitrdLength != 0)
             {
-                Assert.Equal(lay.InitrdMapped ? lay.VInitrdStart : nr - ip, si->ModStart);
+                Assert.Equal(lay.InitrdMapped ? lay.VInitrdStart : lay.InitrdPfn, si->ModStart);
                 Assert.Equal(input.InitrdLength, si->ModLen);
             }
             else { Assert.Equal(0UL, si->ModStart); Assert.Equal(0UL, si->ModLen); }
@@ -362,7 +362,13 @@ namespace Microxen.Tests
                     for (ulong b = 0; b < lay.InitrdLength; b += 997)
                         Assert.Equal(*m.Mem.At((input.InitrdMfn << 12) + b), ReadGuest8(m, l4, lay.VInitrdStart + b));
                 else
-                    Assert.Equal(nr - ip, lay.InitrdPfn);
+                {
+                    // Right after the initial allocation and the p2m pages, and below 4 GiB of
+                    // pfn space (Linux keeps the initrd's address in a 32-bit field).
+                    ulong after = lay.FirstP2mPfn + (lay.P2mSeparate ? lay.P2mDataPages + lay.P2mTablesMax : 0);
+                    Assert.Equal(after, lay.InitrdPfn);
+                    Assert.True(lay.InitrdPfn + ip <= 0x100000, $"initrd at pfn {lay.InitrdPfn:x} reaches beyond 4 GiB");
+                }
             }
 
             // Transfer page left for the caller.

@@ -182,6 +182,11 @@ static partial class FastPaths
         a.or(r12, rax);
         a.Label(ref plain);
         a.mov(__qword_ptr[rbx], r12);
+        a.mov(rax, rbx);                     // the frame written into is a page table: mark it
+        a.sub(rax, __qword_ptr[F(a, "DirectMap")]);
+        a.shr(rax, 12);
+        a.mov(r10, __qword_ptr[F(a, "PtBitmap")]);
+        a.bts(__qword_ptr[r10], rax);
         a.jmp(store);
         a.Label(ref applyM2p);
         a.shr(rbx, 12);
@@ -196,9 +201,10 @@ static partial class FastPaths
 
     /// <summary>
     /// mmuext_op(ops, count, done, domid) for PIN_L1/L2/L3 and UNPIN (nothing to do in fast
-    /// mode), PIN_L4 (the shim's 16 L4 entries copied in), NEW_BASEPTR and NEW_USER_BASEPTR of an
-    /// L4 the shim already prepared (its slot 261 is the shim's), TLB_FLUSH_* and INVLPG_* (one
-    /// CPU: local). Anything else is declined whole after the checking pass.
+    /// mode but marking the frame a page table), NEW_BASEPTR and NEW_USER_BASEPTR of an L4 the
+    /// shim already prepared (its slot 261 is the shim's), TLB_FLUSH_* and INVLPG_* (one CPU:
+    /// local). PIN_L4 (slots to fill, tables to mark) and anything else is declined whole after
+    /// the checking pass.
     /// </summary>
     static void MmuextOp_(Block b, Label pv, Label decline)
     {
@@ -231,6 +237,8 @@ static partial class FastPaths
         a.je(checkBase);
         a.cmp(ebx, 11);
         a.ja(no);
+        a.cmp(ebx, 3);
+        a.je(no);                                    // PIN_L4: C# fills the shim's slots and marks the tables under it
         a.cmp(ebx, 5);
         a.je(checkBase);
         a.ja(checkNext);                             // 6-11: flushes, nothing to check
@@ -264,11 +272,11 @@ static partial class FastPaths
         a.je(newBase);
         a.cmp(ebx, 15);
         a.je(newUser);
-        var pinL4 = a.CreateLabel();
-        a.cmp(ebx, 3);
-        a.je(pinL4);
+        var pinned = a.CreateLabel();
+        a.cmp(ebx, 4);
+        a.je(next);                                  // unpin: nothing
         a.cmp(ebx, 6);
-        a.jb(next);                                  // other pins and unpin: nothing
+        a.jb(pinned);                                // PIN_L1..L3: the frame is a page table
         a.test(ebx, 1);
         a.jnz(invlpg);                               // 7, 9, 11
         a.Label(ref flush);                          // 6, 8, 10
@@ -287,15 +295,9 @@ static partial class FastPaths
         a.shl(r12, 12);
         a.mov(__qword_ptr[F(a, "UserL4Ma")], r12);
         a.jmp(next);
-        a.Label(ref pinL4);                          // copy the shim's L4 entries 256-271
-        a.shl(r12, 12);
-        a.add(r12, __qword_ptr[F(a, "DirectMap")]);
-        a.mov(r10, __qword_ptr[F(a, "ShimL4Slots")]);
-        for (int i = 0; i < 16; i++)
-        {
-            a.mov(rax, __qword_ptr[r10 + i * 8]);
-            a.mov(__qword_ptr[r12 + (256 + i) * 8], rax);
-        }
+        a.Label(ref pinned);
+        a.mov(r10, __qword_ptr[F(a, "PtBitmap")]);
+        a.bts(__qword_ptr[r10], r12);
         a.Label(ref next);
         a.inc(r8);
         a.jmp(applyNext);
