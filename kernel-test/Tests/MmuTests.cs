@@ -90,10 +90,8 @@ namespace KernelTest.Tests
         /// <summary>
         /// A kernel write to a present read-only mapping takes a #PF with error code "present,
         /// write, supervisor" (3) and cr2 = va, and the frame is unchanged. The mapping is a
-        /// supervisor one in the lower half (user space's L1, <see cref="UserSpace"/>): a
-        /// kernel-half data page would do on Xen, but microxen's fast mode performs every
-        /// kernel-half write fault on a read-only page as a page-table write
-        /// (shim/Traps/PageTableWrite.cs), so there only lower-half pages fault as on Xen.
+        /// supervisor one in the lower half (user space's L1, <see cref="UserSpace"/>);
+        /// <see cref="ReadOnlyFaultsKernelHalf"/> does the same in the kernel half.
         /// </summary>
         public static bool ReadOnlyFaults()
         {
@@ -112,6 +110,30 @@ namespace KernelTest.Tests
             if (!Check.Eq("error code (P, W/R, U/S bits)", p->ErrorCode & 7, 3)) return false;
             if (!Check.Eq("frame unchanged", *(ulong*)va, 0xdddd0004)) return false;
             return Check.Rc("unmap", Hv.UpdateVaMapping(va, 0, UvmFlags.UVMF_INVLPG));
+        }
+
+        /// <summary>
+        /// The same in the kernel half (a window slot): a read-only data page that is not a page
+        /// table must fault, as on Xen, even though the hypervisor emulates writes to read-only
+        /// page tables there (Linux's xen_safe_write_ulong depends on the difference).
+        /// </summary>
+        public static bool ReadOnlyFaultsKernelHalf()
+        {
+            const int Slot = 20;
+            ulong f = Frames.WithPattern(0xdddd0005);
+            if (!Check.True(f != 0, "no free frame")) return false;
+            if (!Check.Rc("map read-only", Window.Map(Slot, f, PageFlags.Present | PageFlags.Accessed))) return false;
+            ulong va = Window.Va(Slot);
+            if (!Check.Eq("read through the read-only mapping", *(ulong*)va, 0xdddd0005)) return false;
+            ProbeState* p = Traps.State;
+            ulong before = p->Faults;
+            Native.ProbeWrite(va, 1);
+            if (!Check.Eq("faults after writing a read-only page", p->Faults - before, 1)) return false;
+            if (!Check.Eq("vector", p->Vector, 14)) return false;
+            if (!Check.Eq("vcpu_info.arch.cr2", p->Cr2, va)) return false;
+            if (!Check.Eq("error code (P, W/R, U/S bits)", p->ErrorCode & 7, 3)) return false;
+            if (!Check.Eq("frame unchanged", *(ulong*)va, 0xdddd0005)) return false;
+            return Check.Rc("unmap", Window.Unmap(Slot));
         }
     }
 }

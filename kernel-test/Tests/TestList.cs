@@ -10,7 +10,7 @@ namespace KernelTest.Tests
     /// </summary>
     public static unsafe class TestList
     {
-        public const int Count = 44;
+        public const int Count = 45;
 
         public static string Name(int i)
         {
@@ -60,6 +60,7 @@ namespace KernelTest.Tests
                 case 41: return "batch_unmapped_array";
                 case 42: return "segbase_non_canonical";
                 case 43: return "segbase_unloadable_selector";
+                case 44: return "mmu_readonly_pagefault_kernel";
                 default: return "?";
             }
         }
@@ -115,6 +116,7 @@ namespace KernelTest.Tests
                 case 41: return BadArgumentTests.BatchFromUnmappedArray();
                 case 42: return BadArgumentTests.SegmentBaseNonCanonical();
                 case 43: return BadArgumentTests.SegmentSelectorUnloadable();
+                case 44: return MmuTests.ReadOnlyFaultsKernelHalf();
                 default: return false;
             }
         }
