@@ -6,6 +6,7 @@ set -euo pipefail
 out=$1 image=$2 kernel=$3 initrd=$4 shimargs=$5 cmdline=$6
 for f in "$image" "$kernel" "$initrd"; do [ -f "$f" ] || { echo "make-iso: $f not found" >&2; exit 2; }; done
 command -v grub-mkrescue >/dev/null || { echo "make-iso: grub-mkrescue not found (apt-get install grub-pc-bin grub-common xorriso mtools)" >&2; exit 2; }
+mkdir -p "$(dirname "$out")"
 root=$(mktemp -d)
 trap 'rm -rf "$root"' EXIT
 mkdir -p "$root/boot/grub"
@@ -23,5 +24,12 @@ menuentry "microxen: Debian's Linux as a PV dom0" {
     module2 /boot/initrd.cpio
 }
 CFG
-grub-mkrescue -o "$out" "$root" 2>/dev/null
+log=$(mktemp)
+if ! grub-mkrescue -o "$out" "$root" >"$log" 2>&1; then
+    cat "$log" >&2
+    rm -f "$log"
+    echo "make-iso: grub-mkrescue failed" >&2
+    exit 1
+fi
+rm -f "$log"
 echo "make-iso: $out ($(stat -c %s "$out") bytes)"

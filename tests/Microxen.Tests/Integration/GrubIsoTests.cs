@@ -20,6 +20,7 @@ public class GrubIsoTests
         string kernel = DebianKernel.EnsureFetched();
         string initrd = GuestImages.SmokeInitramfs;
         string iso = Path.Combine(root, "build", "tests", "microxen-smoke.iso");
+        Directory.CreateDirectory(Path.GetDirectoryName(iso));
         var (rc, output) = DebianKernel.Run(Path.Combine(root, "scripts", "make-iso.sh"),
             $"{iso} {Qemu.Image} {kernel} {initrd} \"mode=fast loglevel=info\" \"console=hvc0 earlyprintk=xen\"", 300);
         Assert.True(rc == 0, "make-iso failed:\n" + output);
