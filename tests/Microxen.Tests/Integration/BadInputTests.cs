@@ -13,6 +13,7 @@ namespace Microxen.Tests.Integration;
 /// Every class of bad input stops the shim with one line naming the problem and a distinct exit
 /// code (shim/Boot/ExitCode.cs), before any guest code runs.
 /// </summary>
+[Collection("qemu")]
 public class BadInputTests
 {
     readonly ITestOutputHelper _out;

@@ -10,6 +10,7 @@ using Xunit.Abstractions;
 namespace Microxen.Tests.Integration;
 
 /// <summary>Debian's stock kernel, unmodified, boots on microxen far enough to print its banner.</summary>
+[Collection("qemu")]
 public class BannerTests
 {
     readonly ITestOutputHelper _out;

@@ -8,6 +8,7 @@ namespace Microxen.Tests.Integration;
 /// The hardware path: GRUB 2 loads microxen with multiboot2 (header address and entry tags, the
 /// multiboot2 information, GRUB's module command lines), here from a CD image in QEMU.
 /// </summary>
+[Collection("qemu")]
 public class GrubIsoTests
 {
     readonly ITestOutputHelper _out;

@@ -146,6 +146,7 @@ public sealed class CpioEntry
 /// contents, the smoke program on this host, and the smoke initramfs under Debian's kernel booted
 /// natively in QEMU (the baseline for the same boot on microxen, UserlandTests).
 /// </summary>
+[Collection("qemu")]
 public class InitramfsTests
 {
     readonly ITestOutputHelper _out;

@@ -13,6 +13,7 @@ namespace Microxen.Tests.Integration;
 /// a shell on the serial console; typed commands run (input through COM1, VIRQ_CONSOLE and
 /// console_io read); `poweroff` there ends QEMU with status 0.
 /// </summary>
+[Collection("qemu")]
 public class InteractiveShellTests
 {
     readonly ITestOutputHelper _out;

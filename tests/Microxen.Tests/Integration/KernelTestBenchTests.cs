@@ -15,6 +15,7 @@ namespace Microxen.Tests.Integration;
 /// magnitude more) the inline figure is below the dispatcher's from the same test. No absolute
 /// times are asserted.
 /// </summary>
+[Collection("qemu")]
 public class KernelTestBenchTests
 {
     readonly ITestOutputHelper _out;

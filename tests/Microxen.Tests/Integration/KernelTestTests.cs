@@ -13,6 +13,7 @@ namespace Microxen.Tests.Integration;
 /// microxen (fast mode), and the same image passes the same tests under Debian's Xen 4.17
 /// (scripts/run-xen.sh, dom0 in QEMU TCG): the reference the suite was written against.
 /// </summary>
+[Collection("qemu")]
 public class KernelTestTests
 {
     readonly ITestOutputHelper _out;

@@ -14,6 +14,7 @@ namespace Microxen.Tests.Integration;
 /// timers and /proc, and powers off: QEMU exits with status 0.
 /// The same initramfs under the same kernel booted natively is InitramfsTests' baseline.
 /// </summary>
+[Collection("qemu")]
 public class UserlandTests
 {
     readonly ITestOutputHelper _out;
