@@ -10,7 +10,7 @@ namespace KernelTest.Tests
     /// </summary>
     public static unsafe class TestList
     {
-        public const int Count = 45;
+        public const int Count = 46;
 
         public static string Name(int i)
         {
@@ -61,6 +61,7 @@ namespace KernelTest.Tests
                 case 42: return "segbase_non_canonical";
                 case 43: return "segbase_unloadable_selector";
                 case 44: return "mmu_readonly_pagefault_kernel";
+                case 45: return "multicall_entry_fault";
                 default: return "?";
             }
         }
@@ -117,6 +118,7 @@ namespace KernelTest.Tests
                 case 42: return BadArgumentTests.SegmentBaseNonCanonical();
                 case 43: return BadArgumentTests.SegmentSelectorUnloadable();
                 case 44: return MmuTests.ReadOnlyFaultsKernelHalf();
+                case 45: return MulticallTests.EntryFaults();
                 default: return false;
             }
         }

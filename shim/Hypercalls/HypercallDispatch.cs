@@ -15,11 +15,16 @@ namespace Microxen.Hypercalls
         /// <summary>The frame of the hypercall the C# dispatcher is serving, else null.</summary>
         public static CpuFrame* Current;
         static ulong s_guestTsAtEntry;
+        /// <summary>The multicall entry whose operation is running (its pointers belong to that entry), else null.</summary>
+        static MulticallEntry* s_multicallEntry;
+        /// <summary>Entries after <see cref="s_multicallEntry"/> still to run.</summary>
+        static ulong s_multicallLeft;
 
         [UnmanagedCallersOnly(EntryPoint = "hypercall_dispatch")]
         static void Entry(CpuFrame* f)
         {
             Current = f;
+            s_multicallEntry = null;
             s_guestTsAtEntry = ShimCpu.Pv->GuestTs;
             ulong nr = f->Rax;
             HypercallStats.Count(nr, HypercallNames.HasSubOps(nr) ? f->Rdi : ulong.MaxValue);
@@ -43,7 +48,11 @@ namespace Microxen.Hypercalls
         /// A fault inside the shim while it served a hypercall: the guest passed a pointer the
         /// shim cannot use (not mapped, not canonical). The hypercall returns -EFAULT as Xen's
         /// copy_from/to_guest make it (whatever it did before the fault stays done, as on Xen),
-        /// and the dispatcher's stack is abandoned. False when no hypercall was being served.
+        /// and the dispatcher's stack is abandoned. Inside a multicall entry's operation the
+        /// -EFAULT is that entry's result and the rest of the batch runs as a continuation (Xen's
+        /// do_multicall; the guest re-executes its syscall with RDI/RSI naming the remaining
+        /// entries, as after Xen's hypercall_create_continuation). False when no hypercall was
+        /// being served.
         /// </summary>
         public static bool TryFail(ulong vector, ulong address)
         {
@@ -56,7 +65,22 @@ namespace Microxen.Hypercalls
                 Traps.TrapDispatch.CrashGuest(f, vector, "iret hypercall with a frame the shim cannot read (Xen crashes the domain too)");
             }
             ShimCpu.Pv->GuestTs = s_guestTsAtEntry;                    // the fault's own entry re-recorded it
-            f->Rax = unchecked((ulong)(long)-XenErrno.EFAULT);
+            long efault = -XenErrno.EFAULT;
+            MulticallEntry* e = s_multicallEntry;
+            if (e != null)
+            {
+                s_multicallEntry = null;     // a fault storing the result fails the whole multicall
+                e->Result = unchecked((ulong)efault);
+                if (s_multicallLeft == 0) f->Rax = 0;
+                else
+                {
+                    f->Rax = Hypercall.Multicall;
+                    f->Rdi = (ulong)(e + 1);
+                    f->Rsi = s_multicallLeft;
+                    f->Rip -= 2;             // back onto the guest's syscall (0f 05)
+                }
+            }
+            else f->Rax = unchecked((ulong)efault);
             Finish(f);
             Cpu.AbortHypercall(f);
             return true;
@@ -97,17 +121,29 @@ namespace Microxen.Hypercalls
 
         /// <summary>
         /// HYPERVISOR_multicall(entries, count): runs each multicall_entry (public/xen.h, 64 bytes)
-        /// in order and stores its result. iret may not be batched (-EINVAL, as Xen).
+        /// in order and stores its result. iret may not be batched (-EINVAL, as Xen). A fault on
+        /// the entry array fails the whole call with -EFAULT; a fault on a pointer an entry's
+        /// operation uses is that entry's -EFAULT (<see cref="TryFail"/>).
         /// </summary>
         static long Multicall(ulong entries, ulong count, CpuFrame* f)
         {
             MulticallEntry* e = (MulticallEntry*)entries;
+            count = (uint)count;             // nr_calls is an unsigned int
             for (ulong i = 0; i < count; i++, e++)
             {
                 ulong nr = e->Op;
-                HypercallStats.Count(nr, HypercallNames.HasSubOps(nr) ? e->Args[0] : ulong.MaxValue);
-                if (nr == Hypercall.Iret || nr == Hypercall.Multicall) { e->Result = unchecked((ulong)(long)-XenErrno.EINVAL); continue; }
-                e->Result = (ulong)Call(nr, e->Args[0], e->Args[1], e->Args[2], e->Args[3], e->Args[4], f);
+                ulong a1 = e->Args[0], a2 = e->Args[1], a3 = e->Args[2], a4 = e->Args[3], a5 = e->Args[4];
+                HypercallStats.Count(nr, HypercallNames.HasSubOps(nr) ? a1 : ulong.MaxValue);
+                long r;
+                if (nr == Hypercall.Iret || nr == Hypercall.Multicall) r = -XenErrno.EINVAL;
+                else
+                {
+                    s_multicallEntry = e;
+                    s_multicallLeft = count - i - 1;
+                    r = Call(nr, a1, a2, a3, a4, a5, f);
+                    s_multicallEntry = null;
+                }
+                e->Result = unchecked((ulong)r);
             }
             return 0;
         }
