@@ -65,5 +65,12 @@ namespace KernelTest.Tests
             if (!Check.Eq("entry 2 (mmuext_op, unmapped array) result", e[2].Result, efault)) return false;
             return Check.Eq("entry 3 (xen_version) result", e[3].Result, (ulong)version);
         }
+
+        /// <summary>A multicall whose entry array is not mapped: -EFAULT for the whole call (Xen's do_multicall).</summary>
+        public static bool UnmappedArray()
+        {
+            long rc = Hv.Call(Hypercall.Multicall, 0xffffffffc0000000UL, 2);
+            return Check.Eq("multicall with an unmapped entry array", (ulong)rc, unchecked((ulong)-XenErrno.EFAULT));
+        }
     }
 }

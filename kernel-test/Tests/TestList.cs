@@ -10,7 +10,7 @@ namespace KernelTest.Tests
     /// </summary>
     public static unsafe class TestList
     {
-        public const int Count = 46;
+        public const int Count = 47;
 
         public static string Name(int i)
         {
@@ -62,6 +62,7 @@ namespace KernelTest.Tests
                 case 43: return "segbase_unloadable_selector";
                 case 44: return "mmu_readonly_pagefault_kernel";
                 case 45: return "multicall_entry_fault";
+                case 46: return "multicall_unmapped_array";
                 default: return "?";
             }
         }
@@ -119,6 +120,7 @@ namespace KernelTest.Tests
                 case 43: return BadArgumentTests.SegmentSelectorUnloadable();
                 case 44: return MmuTests.ReadOnlyFaultsKernelHalf();
                 case 45: return MulticallTests.EntryFaults();
+                case 46: return MulticallTests.UnmappedArray();
                 default: return false;
             }
         }

@@ -93,5 +93,7 @@ namespace Microxen.Arch
         public ulong LoadUserGsNative, LoadUserGsC;  // the mov %gs of set_segment_base(GS_USER_SEL), native and C#
         public ulong FastBatchBegin, FastBatchEnd;   // fast_mmu_update .. fast_mmuext_op (rbx, r12 pushed)
         public ulong FastRetEfault;                  // returns -EFAULT to a batch routine's caller
+        public ulong FastMulticall, FastMulticallEnd;  // fast_multicall's own code (rbx, r12, r13 pushed)
+        public ulong FastMulticallEfault;            // returns -EFAULT for the whole multicall
     }
 }

@@ -45,6 +45,9 @@ namespace Microxen.Boot
             TrapDispatch.FastBatchBegin = syms->FastBatchBegin;
             TrapDispatch.FastBatchEnd = syms->FastBatchEnd;
             TrapDispatch.FastRetEfault = syms->FastRetEfault;
+            TrapDispatch.FastMulticall = syms->FastMulticall;
+            TrapDispatch.FastMulticallEnd = syms->FastMulticallEnd;
+            TrapDispatch.FastMulticallEfault = syms->FastMulticallEfault;
             TrapDispatch.FastMmuextOp = ((ulong*)syms->FastPathTable)[Hypercall.MmuextOp];
             Idt.Init((ulong*)syms->IsrTable, 0x08, false);   // early: boot GDT, no TSS yet
 

@@ -56,6 +56,14 @@ namespace Microxen.Traps
                 f->Rip = FastRetEfault;
                 return;
             }
+            if (inShim && (v == 14 || v == 13) && f->Rip >= FastMulticall && f->Rip < FastMulticallEnd)
+            {
+                // The native multicall could not read an entry or store a result: -EFAULT for
+                // the whole multicall (Xen's do_multicall); the entries before it stay done.
+                Hypercalls.HypercallStats.BadPointer(13UL, v, v == 14 ? Cpu.ReadCr2() : 0);
+                f->Rip = FastMulticallEfault;
+                return;
+            }
             if (inShim && (v == 14 || v == 13) && Hypercalls.HypercallDispatch.TryFail(v, v == 14 ? Cpu.ReadCr2() : 0))
                 return;   // not reached: the hypercall was finished with -EFAULT
             if (inShim && (v == 14 || v == 13) && f->Rip >= FastPathsBegin && f->Rip < FastPathsEnd)
@@ -107,7 +115,8 @@ namespace Microxen.Traps
         public static ulong IretqC, IretqLstar, IretqPage;
         /// <summary>The native fast paths' code (tools/AsmGen/FastPaths.cs).</summary>
         public static ulong FastPathsBegin, FastPathsEnd;
-        public static ulong LoadUserGsNative, LoadUserGsC, FastBatchBegin, FastBatchEnd, FastRetEfault, FastMmuextOp;
+        public static ulong LoadUserGsNative, LoadUserGsC, FastBatchBegin, FastBatchEnd, FastRetEfault, FastMmuextOp,
+            FastMulticall, FastMulticallEnd, FastMulticallEfault;
 
         static bool IsIretqToGuest(ulong rip) => rip == IretqC || rip == IretqLstar || rip == IretqPage;
 

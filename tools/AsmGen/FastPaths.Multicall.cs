@@ -11,7 +11,8 @@ static partial class FastPaths
     /// a native routine runs it with args[0..4] in rdi, rsi, rdx, r10, r8 and stores its result.
     /// At the first entry that has none (iret, a nested multicall, anything else) or whose
     /// routine declines, the rest is handed over: rdi and rsi point at the remaining entries and
-    /// count, and the routine declines, so the C# multicall runs exactly those.
+    /// count, and the routine declines, so the C# multicall runs exactly those. An entry array
+    /// it cannot read or write: -EFAULT (fast_multicall_efault).
     /// </summary>
     static void Multicall_(Block b, Label pv, Label table)
     {
@@ -65,5 +66,16 @@ static partial class FastPaths
         a.pop(rbx);
         a.stc();
         a.ret();
+        // A fault in this routine's own code (reading an entry, storing its result; the routines
+        // it calls have their own recovery) resumes here (Traps/TrapDispatch.cs): the whole
+        // multicall returns -EFAULT, as Xen's do_multicall when it cannot copy an entry.
+        b.Global("fast_multicall_efault");
+        a.pop(r13);
+        a.pop(r12);
+        a.pop(rbx);
+        a.mov(rax, -14L);
+        a.clc();
+        a.ret();
+        b.Global("fast_multicall_end");
     }
 }
