@@ -135,5 +135,23 @@ namespace KernelTest.Tests
             if (!Check.Eq("frame unchanged", *(ulong*)va, 0xdddd0005)) return false;
             return Check.Rc("unmap", Window.Unmap(Slot));
         }
+
+        /// <summary>
+        /// update_va_mapping for an address whose L4 entry names a frame past the end of RAM:
+        /// -EINVAL (no L1 maps it) and the guest goes on. Xen refuses the L4 entry itself; fast
+        /// mode's mmu_update accepts it, so there the walk must not follow it.
+        /// </summary>
+        public static bool UpdateVaMappingTablePastRam()
+        {
+            const int slot = 200;
+            ulong* l4 = (ulong*)Mm.Start->PtBase;
+            if (!Check.Eq("kernel L4 slot 200", l4[slot], 0)) return false;
+            ulong entryMa = (Mm.KernelL4Mfn << 12) + slot * 8;
+            const ulong pastRam = 0xfffffffffUL;            // mfn: the last frame of a 48-bit machine address
+            long written = Hv.WritePte(entryMa, (pastRam << 12) | 0x67);
+            long rc = Hv.UpdateVaMapping((ulong)slot << 39, 0, UvmFlags.UVMF_INVLPG);
+            if (written == 0 && !Check.Rc("clear L4 slot 200", Hv.WritePte(entryMa, 0))) return false;
+            return Check.Eq("update_va_mapping under an L4 entry past RAM", (ulong)rc, unchecked((ulong)-XenErrno.EINVAL));
+        }
     }
 }

@@ -10,7 +10,7 @@ namespace KernelTest.Tests
     /// </summary>
     public static unsafe class TestList
     {
-        public const int Count = 47;
+        public const int Count = 48;
 
         public static string Name(int i)
         {
@@ -63,6 +63,7 @@ namespace KernelTest.Tests
                 case 44: return "mmu_readonly_pagefault_kernel";
                 case 45: return "multicall_entry_fault";
                 case 46: return "multicall_unmapped_array";
+                case 47: return "uvm_table_past_ram";
                 default: return "?";
             }
         }
@@ -121,6 +122,7 @@ namespace KernelTest.Tests
                 case 44: return MmuTests.ReadOnlyFaultsKernelHalf();
                 case 45: return MulticallTests.EntryFaults();
                 case 46: return MulticallTests.UnmappedArray();
+                case 47: return MmuTests.UpdateVaMappingTablePastRam();
                 default: return false;
             }
         }

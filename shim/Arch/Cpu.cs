@@ -95,5 +95,6 @@ namespace Microxen.Arch
         public ulong FastRetEfault;                  // returns -EFAULT to a batch routine's caller
         public ulong FastMulticall, FastMulticallEnd;  // fast_multicall's own code (rbx, r12, r13 pushed)
         public ulong FastMulticallEfault;            // returns -EFAULT for the whole multicall
+        public ulong FastUpdateVaMapping, FastUpdateVaMappingDecline;   // its walk and store; where a fault there declines
     }
 }

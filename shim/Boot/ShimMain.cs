@@ -48,6 +48,8 @@ namespace Microxen.Boot
             TrapDispatch.FastMulticall = syms->FastMulticall;
             TrapDispatch.FastMulticallEnd = syms->FastMulticallEnd;
             TrapDispatch.FastMulticallEfault = syms->FastMulticallEfault;
+            TrapDispatch.FastUpdateVaMapping = syms->FastUpdateVaMapping;
+            TrapDispatch.FastUpdateVaMappingDecline = syms->FastUpdateVaMappingDecline;
             TrapDispatch.FastMmuextOp = ((ulong*)syms->FastPathTable)[Hypercall.MmuextOp];
             Idt.Init((ulong*)syms->IsrTable, 0x08, false);   // early: boot GDT, no TSS yet
 

@@ -56,6 +56,14 @@ namespace Microxen.Traps
                 f->Rip = FastRetEfault;
                 return;
             }
+            if (inShim && (v == 14 || v == 13) && f->Rip >= FastUpdateVaMapping && f->Rip < FastUpdateVaMappingDecline)
+            {
+                // The native update_va_mapping walked into a table entry naming a frame the
+                // direct map does not reach: nothing is changed yet, so it declines and the C#
+                // path gives Xen's answer (-EINVAL: no L1 maps the address).
+                f->Rip = FastUpdateVaMappingDecline;
+                return;
+            }
             if (inShim && (v == 14 || v == 13) && f->Rip >= FastMulticall && f->Rip < FastMulticallEnd)
             {
                 // The native multicall could not read an entry or store a result: -EFAULT for
@@ -116,7 +124,7 @@ namespace Microxen.Traps
         /// <summary>The native fast paths' code (tools/AsmGen/FastPaths.cs).</summary>
         public static ulong FastPathsBegin, FastPathsEnd;
         public static ulong LoadUserGsNative, LoadUserGsC, FastBatchBegin, FastBatchEnd, FastRetEfault, FastMmuextOp,
-            FastMulticall, FastMulticallEnd, FastMulticallEfault;
+            FastMulticall, FastMulticallEnd, FastMulticallEfault, FastUpdateVaMapping, FastUpdateVaMappingDecline;
 
         static bool IsIretqToGuest(ulong rip) => rip == IretqC || rip == IretqLstar || rip == IretqPage;
 

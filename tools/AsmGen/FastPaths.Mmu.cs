@@ -65,6 +65,10 @@ static partial class FastPaths
         a.Label(ref done);
         a.xor(eax, eax);
         a.ret();
+        // A fault in the walk or the store (a table entry naming a frame the direct map does
+        // not reach) resumes here (Traps/TrapDispatch.cs): nothing was changed, the C# path answers.
+        b.Global("fast_update_va_mapping_decline");
+        a.nop();                             // Iced allows one label per instruction
         a.Label(ref back);
         a.mov(rdx, r10);
         a.jmp(decline);
