@@ -91,10 +91,6 @@ namespace Microxen.Arch
         public ulong IretqToGuest, IretqToGuestLstar, IretqToGuestPage;   // the iretq instructions that enter the guest
         public ulong FastPathsBegin, FastPathsEnd;   // the native hypercall routines (tools/AsmGen/FastPaths.cs)
         public ulong LoadUserGsNative, LoadUserGsC;  // the mov %gs of set_segment_base(GS_USER_SEL), native and C#
-        public ulong FastBatchBegin, FastBatchEnd;   // fast_mmu_update .. fast_mmuext_op (rbx, r12 pushed)
-        public ulong FastRetEfault;                  // returns -EFAULT to a batch routine's caller
-        public ulong FastMulticall, FastMulticallEnd;  // fast_multicall's own code (rbx, r12, r13 pushed)
-        public ulong FastMulticallEfault;            // returns -EFAULT for the whole multicall
-        public ulong FastUpdateVaMapping, FastUpdateVaMappingDecline;   // its walk and store; where a fault there declines
+        public ulong FastFixupTable;                 // FastFixup[]: where a fault on a guest pointer in a fast path resumes
     }
 }

@@ -42,15 +42,7 @@ namespace Microxen.Boot
             TrapDispatch.FastPathsEnd = syms->FastPathsEnd;
             TrapDispatch.LoadUserGsNative = syms->LoadUserGsNative;
             TrapDispatch.LoadUserGsC = syms->LoadUserGsC;
-            TrapDispatch.FastBatchBegin = syms->FastBatchBegin;
-            TrapDispatch.FastBatchEnd = syms->FastBatchEnd;
-            TrapDispatch.FastRetEfault = syms->FastRetEfault;
-            TrapDispatch.FastMulticall = syms->FastMulticall;
-            TrapDispatch.FastMulticallEnd = syms->FastMulticallEnd;
-            TrapDispatch.FastMulticallEfault = syms->FastMulticallEfault;
-            TrapDispatch.FastUpdateVaMapping = syms->FastUpdateVaMapping;
-            TrapDispatch.FastUpdateVaMappingDecline = syms->FastUpdateVaMappingDecline;
-            TrapDispatch.FastMmuextOp = ((ulong*)syms->FastPathTable)[Hypercall.MmuextOp];
+            TrapDispatch.FastFixups = (FastFixup*)syms->FastFixupTable;
             Idt.Init((ulong*)syms->IsrTable, 0x08, false);   // early: boot GDT, no TSS yet
 
             BootInfo* bi;

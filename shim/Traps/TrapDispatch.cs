@@ -44,34 +44,8 @@ namespace Microxen.Traps
                 if (f->Rip == LoadUserGsNative) f->Rsi = 0; else f->Rdi = 0;
                 return;
             }
-            if (inShim && (v == 14 || v == 13) && f->Rip >= FastBatchBegin && f->Rip < FastBatchEnd)
-            {
-                // A bad guest pointer in mmu_update / mmuext_op on the native path: pop what the
-                // routine pushed and return -EFAULT to its caller, as Xen's copy_from_guest does.
-                Hypercalls.HypercallStats.BadPointer(f->Rip >= FastMmuextOp ? 26UL : 1UL, v, v == 14 ? Cpu.ReadCr2() : 0);
-                ulong* sp = (ulong*)f->Rsp;
-                f->R12 = sp[0];
-                f->Rbx = sp[1];
-                f->Rsp += 16;
-                f->Rip = FastRetEfault;
+            if (inShim && (v == 14 || v == 13) && TryFastFixup(f, v))
                 return;
-            }
-            if (inShim && (v == 14 || v == 13) && f->Rip >= FastUpdateVaMapping && f->Rip < FastUpdateVaMappingDecline)
-            {
-                // The native update_va_mapping walked into a table entry naming a frame the
-                // direct map does not reach: nothing is changed yet, so it declines and the C#
-                // path gives Xen's answer (-EINVAL: no L1 maps the address).
-                f->Rip = FastUpdateVaMappingDecline;
-                return;
-            }
-            if (inShim && (v == 14 || v == 13) && f->Rip >= FastMulticall && f->Rip < FastMulticallEnd)
-            {
-                // The native multicall could not read an entry or store a result: -EFAULT for
-                // the whole multicall (Xen's do_multicall); the entries before it stay done.
-                Hypercalls.HypercallStats.BadPointer(13UL, v, v == 14 ? Cpu.ReadCr2() : 0);
-                f->Rip = FastMulticallEfault;
-                return;
-            }
             if (inShim && (v == 14 || v == 13) && Hypercalls.HypercallDispatch.TryFail(v, v == 14 ? Cpu.ReadCr2() : 0))
                 return;   // not reached: the hypercall was finished with -EFAULT
             if (inShim && (v == 14 || v == 13) && f->Rip >= FastPathsBegin && f->Rip < FastPathsEnd)
@@ -123,8 +97,27 @@ namespace Microxen.Traps
         public static ulong IretqC, IretqLstar, IretqPage;
         /// <summary>The native fast paths' code (tools/AsmGen/FastPaths.cs).</summary>
         public static ulong FastPathsBegin, FastPathsEnd;
-        public static ulong LoadUserGsNative, LoadUserGsC, FastBatchBegin, FastBatchEnd, FastRetEfault, FastMmuextOp,
-            FastMulticall, FastMulticallEnd, FastMulticallEfault, FastUpdateVaMapping, FastUpdateVaMappingDecline;
+        public static ulong LoadUserGsNative, LoadUserGsC;
+        /// <summary>fast_fixup_table: where a fault on a guest pointer inside a fast path resumes.</summary>
+        public static FastFixup* FastFixups;
+
+        /// <summary>
+        /// A #PF or #GP in native fast-path code that touches guest memory (a guest pointer the
+        /// shim cannot use): resume at that code's fixup, which returns Xen's answer (-EFAULT) or
+        /// declines to the C# path. False when the fault is not in such code.
+        /// </summary>
+        static bool TryFastFixup(CpuFrame* f, ulong v)
+        {
+            for (FastFixup* x = FastFixups; x != null && x->Begin != 0; x++)
+            {
+                if (f->Rip < x->Begin || f->Rip >= x->End) continue;
+                if (x->Hypercall != FastFixup.Declines)
+                    Hypercalls.HypercallStats.BadPointer(x->Hypercall, v, v == 14 ? Cpu.ReadCr2() : 0);
+                f->Rip = x->Fixup;
+                return true;
+            }
+            return false;
+        }
 
         static bool IsIretqToGuest(ulong rip) => rip == IretqC || rip == IretqLstar || rip == IretqPage;
 

@@ -85,9 +85,7 @@ static class CpuPrimitives
             "ist3_stack_top", "ist4_stack_top", "__image_virt_start", "__image_virt_end",
             "__boot_start", "__load_end_phys", "pv_state", "fast_path_table", "fast_page_iret", "ist5_stack_top",
             "iretq_to_guest", "iretq_to_guest_lstar", "iretq_to_guest_page", "fast_paths_begin", "fast_paths_end",
-            "load_user_gs_native", "load_user_gs_c", "fast_batch_begin", "fast_batch_end", "fast_ret_efault",
-            "fast_multicall", "fast_multicall_end", "fast_multicall_efault",
-            "fast_update_va_mapping", "fast_update_va_mapping_decline" };
+            "load_user_gs_native", "load_user_gs_c", "fast_fixup_table" };
         var table = a.CreateLabel();
         b.Global("cpu_symbols");
         a.lea(rsi, __[table]); a.mov(ecx, symbols.Length); a.rep.movsq(); a.ret();

@@ -67,8 +67,8 @@ static partial class FastPaths
         a.stc();
         a.ret();
         // A fault in this routine's own code (reading an entry, storing its result; the routines
-        // it calls have their own recovery) resumes here (Traps/TrapDispatch.cs): the whole
-        // multicall returns -EFAULT, as Xen's do_multicall when it cannot copy an entry.
+        // it calls have their own entries) resumes here (fast_fixup_table): the whole multicall
+        // returns -EFAULT, as Xen's do_multicall when it cannot copy an entry.
         b.Global("fast_multicall_efault");
         a.pop(r13);
         a.pop(r12);
@@ -77,5 +77,6 @@ static partial class FastPaths
         a.clc();
         a.ret();
         b.Global("fast_multicall_end");
+        FixupRanges.Add(("fast_multicall", "fast_multicall_end", "fast_multicall_efault", Multicall));
     }
 }

@@ -29,6 +29,12 @@ static partial class FastPaths
 
     static int Off(string field) => (int)Marshal.OffsetOf<PvState>(field);
 
+    /// <summary>
+    /// fast_fixup_table's entries (shim/Arch/FastFixup.cs): code between two global symbols where
+    /// a fault on a guest pointer resumes at a third, and the hypercall it counts.
+    /// </summary>
+    static readonly List<(string Begin, string End, string Fixup, ulong Hypercall)> FixupRanges = new();
+
     // Iced takes no label+displacement operand: each pv_state field used gets its own label,
     // placed on that field's dword when the block is emitted.
     static readonly Dictionary<int, Label> Fields = new();
@@ -121,14 +127,17 @@ static partial class FastPaths
         UpdateVaMapping_(b, pv, decline);
         UpdateDescriptor_(b, pv, decline);
         Multicall_(b, pv, table);
-        b.Global("fast_batch_begin");        // mmu_update and mmuext_op: rbx, r12 pushed while they touch guest memory
-        MmuUpdate_(b, pv, decline);
+        MmuUpdate_(b, pv, decline);          // mmu_update and mmuext_op: rbx, r12 pushed while they touch guest memory
         MmuextOp_(b, pv, decline);
         b.Global("fast_batch_end");
-        b.Global("fast_ret_efault");         // where a fault on a guest pointer in a batch routine returns
+        b.Global("fast_batch_efault");       // a fault on a guest pointer in either: -EFAULT, as Xen's copy_from_guest
+        a.pop(r12);
+        a.pop(rbx);
         a.mov(rax, -14L);
         a.clc();
         a.ret();
+        FixupRanges.Add(("fast_mmu_update", "fast_mmuext_op", "fast_batch_efault", MmuUpdate));
+        FixupRanges.Add(("fast_mmuext_op", "fast_batch_end", "fast_batch_efault", MmuextOp));
         PageIret(b, pv);
 
         // ---- fast_path_table: ulong[64], the routine per hypercall number or 0 --------------
@@ -141,6 +150,20 @@ static partial class FastPaths
             if (name == null) a.dq(0UL);
             else b.WithSymbol("fast_" + name, 8, () => a.dq(0UL));
         }
+
+        // ---- fast_fixup_table: FastFixup entries, then one whose Begin is 0 ---------------------
+        if (Marshal.SizeOf<FastFixup>() != 32 || Marshal.OffsetOf<FastFixup>("Begin") != 0 || Marshal.OffsetOf<FastFixup>("End") != 8
+            || Marshal.OffsetOf<FastFixup>("Fixup") != 16 || Marshal.OffsetOf<FastFixup>("Hypercall") != 24)
+            throw new InvalidOperationException("FastFixup's layout is not the (begin, end, fixup, hypercall) quads emitted here");
+        b.Global("fast_fixup_table");
+        foreach (var (begin, end, fixup, nr) in FixupRanges)
+        {
+            b.WithSymbol(begin, 8, () => a.dq(0UL));
+            b.WithSymbol(end, 8, () => a.dq(0UL));
+            b.WithSymbol(fixup, 8, () => a.dq(0UL));
+            a.dq(nr);
+        }
+        for (int i = 0; i < 4; i++) a.dq(0UL);
 
         // ---- pv_state: PvState.Size zero bytes, on pages of its own (EntryStubs.PageGap) ----
         EntryStubs.PageGap(a);
