@@ -19,28 +19,11 @@ public class KernelTestTests
     readonly ITestOutputHelper _out;
     public KernelTestTests(ITestOutputHelper output) { _out = output; }
 
-    static readonly object BuildLock = new();
     static readonly Lazy<QemuResult> MicroxenRun = new(() =>
         Qemu.Run(KernelTestElf, "", "mode=fast loglevel=info", 240));
 
     /// <summary>build/kernel-test.elf, built with `make kernel-test` when missing.</summary>
-    public static string KernelTestElf
-    {
-        get
-        {
-            string root = DebianKernel.RepoRoot;
-            string elf = Path.Combine(root, "build", "kernel-test.elf");
-            lock (BuildLock)
-            {
-                if (!File.Exists(elf))
-                {
-                    var (rc, output) = DebianKernel.Run("make", $"-C {root} kernel-test", 900);
-                    Assert.True(rc == 0 && File.Exists(elf), "make kernel-test failed:\n" + output);
-                }
-            }
-            return elf;
-        }
-    }
+    public static string KernelTestElf => Qemu.Built("kernel-test.elf", "kernel-test");
 
     /// <summary>The test names of the "PASS name" lines (Xen may prefix guest lines with "(d0) ").</summary>
     public static SortedSet<string> Passed(string output) =>

@@ -27,22 +27,26 @@ public static class Qemu
 {
     static readonly object BuildLock = new();
 
-    public static string Image
+    /// <summary>build/microxen.bin, built with `make build` when missing.</summary>
+    public static string Image => Built("microxen.bin", "build");
+
+    /// <summary>
+    /// build/<paramref name="file"/>, built with `make <paramref name="target"/>` when missing
+    /// (`make test` builds everything first; this serves `dotnet test` run on its own).
+    /// </summary>
+    public static string Built(string file, string target)
     {
-        get
+        string root = DebianKernel.RepoRoot;
+        string path = Path.Combine(root, "build", file);
+        lock (BuildLock)
         {
-            string root = DebianKernel.RepoRoot;
-            string image = Path.Combine(root, "build", "microxen.bin");
-            lock (BuildLock)
+            if (!File.Exists(path))
             {
-                if (!File.Exists(image))
-                {
-                    var (rc, output) = DebianKernel.Run("make", $"-C {root} build", 900);
-                    Assert.True(rc == 0 && File.Exists(image), "make build failed:\n" + output);
-                }
+                var (rc, output) = DebianKernel.Run("make", $"-C {root} {target}", 900);
+                Assert.True(rc == 0 && File.Exists(path), $"make {target} failed:\n" + output);
             }
-            return image;
         }
+        return path;
     }
 
     /// <summary>
