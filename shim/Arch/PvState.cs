@@ -52,17 +52,8 @@ namespace Microxen.Arch
         [FieldOffset(136)] public ulong ShimL4Slots;
         /// <summary>ulong* bitmap of the guest's page-table frames (Memory/PageTableFrames.cs).</summary>
         [FieldOffset(144)] public ulong PtBitmap;
-        /// <summary>
-        /// The guest's transfer (hypercall) page, [TransferPageVa, TransferPageEnd) virtual, or
-        /// both 0. A syscall whose return address (RCX) lies in it comes from a sequence that
-        /// already offered the call to its native routine, so the LSTAR dispatcher sends it
-        /// straight to C#; a guest that maps other code there only loses the fast path, never a result.
-        /// </summary>
-        [FieldOffset(152)] public ulong TransferPageVa;
         /// <summary>The task-state segment (IST stacks, RSP0).</summary>
         [FieldOffset(160)] public Tss Tss;
-        /// <summary>End of the transfer page (TransferPageVa + 4096), or 0.</summary>
-        [FieldOffset(264)] public ulong TransferPageEnd;
         /// <summary>Hypercalls served by a native fast path, by number (0-63).</summary>
         [FieldOffset(512)] public fixed ulong FastCount[MaxCounted];
     }

@@ -284,8 +284,6 @@ namespace Microxen.Boot
                 t.PageIret = s_syms.FastPageIret;
                 t.PvState = s_syms.PvState;
                 TransferPage.TransferPageBuilder.Fill(Host.Mem.Frame(r.HypercallPageMfn), Host.Options.Inline, t);
-                ShimCpu.Pv->TransferPageVa = r.HypercallPageVa;
-                ShimCpu.Pv->TransferPageEnd = r.HypercallPageVa + 4096;
                 Log.Info(Host.Options.Inline ? "transfer page: inline sequences for the fast paths, the dispatcher for the rest"
                                              : "transfer page: the dispatcher in every entry");
             }

@@ -84,12 +84,6 @@ static partial class FastPaths
         a.jne(notIret);
         LstarIret(b, pv, slow);
         a.Label(ref notIret);
-        var notFromPage = a.CreateLabel();
-        a.cmp(rcx, __qword_ptr[F(a, "TransferPageVa")]);  // returns into the transfer page: its
-        a.jb(notFromPage);                                 // sequence's routine already declined
-        a.cmp(rcx, __qword_ptr[F(a, "TransferPageEnd")]);
-        a.jb(slow);
-        a.Label(ref notFromPage);
         var none = a.CreateLabel();
         a.cmp(rax, 63);
         a.ja(slow);
