@@ -3,7 +3,7 @@ using System.Runtime.InteropServices;
 namespace Microxen.Arch
 {
     /// <summary>
-    /// The register frame every entry stub builds (tools/AsmGen/EntryStubs.cs), 176 bytes: the
+    /// The register frame every entry stub builds (shim/Traps/EntryStubs.asm.cs), 176 bytes: the
     /// general registers, the vector and error code the stub pushed, then the hardware
     /// interrupt frame (SDM vol. 3A 6.14.2). A hypercall frame has Vector = 0x100 and returns
     /// the way it came (rflags from R11, jmp RCX); setting any other vector makes the stub

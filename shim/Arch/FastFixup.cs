@@ -3,7 +3,7 @@ using System.Runtime.InteropServices;
 namespace Microxen.Arch
 {
     /// <summary>
-    /// One entry of <c>fast_fixup_table</c> (tools/AsmGen/FastPaths.cs), 32 bytes: native fast-path
+    /// One entry of <c>fast_fixup_table</c> (shim/FastPaths/FastPaths.asm.cs), 32 bytes: native fast-path
     /// code in [<see cref="Begin"/>, <see cref="End"/>) that reads or writes guest memory. A #PF or
     /// #GP there (a guest pointer the shim cannot use) resumes at <see cref="Fixup"/> with every
     /// register as at the fault; the fixup code unwinds what the routine pushed and returns Xen's

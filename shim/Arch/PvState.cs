@@ -3,7 +3,7 @@ using System.Runtime.InteropServices;
 namespace Microxen.Arch
 {
     /// <summary>
-    /// The per-vCPU state both C# and the native fast paths (tools/AsmGen/FastPaths.cs) use,
+    /// The per-vCPU state both C# and the native fast paths (shim/FastPaths/FastPaths.asm.cs) use,
     /// 1024 bytes at the native symbol <c>pv_state</c>. The generator reads these offsets from
     /// this very struct (Marshal.OffsetOf), so the two cannot disagree. Addresses are virtual
     /// unless named machine (Ma).

@@ -69,7 +69,7 @@ namespace Microxen.Hypercalls
 
         /// <summary>
         /// HYPERVISOR_fpu_taskswitch(set): the guest's CR0.TS. Recorded in PvState.GuestTs, which the
-        /// stub makes the hardware bit after the shim's own fxrstor (tools/AsmGen/EntryStubs.cs);
+        /// stub makes the hardware bit after the shim's own fxrstor (shim/Traps/EntryStubs.asm.cs);
         /// writing CR0.TS here would make that fxrstor take #NM inside the shim.
         /// </summary>
         public static long FpuTaskswitch(ulong set)

@@ -95,7 +95,7 @@ namespace Microxen.Traps
 
         /// <summary>The iretq instructions that enter the guest (tools/AsmGen): C# path, LSTAR and transfer-page native iret.</summary>
         public static ulong IretqC, IretqLstar, IretqPage;
-        /// <summary>The native fast paths' code (tools/AsmGen/FastPaths.cs).</summary>
+        /// <summary>The native fast paths' code (shim/FastPaths/FastPaths.asm.cs).</summary>
         public static ulong FastPathsBegin, FastPathsEnd;
         public static ulong LoadUserGsNative, LoadUserGsC;
         /// <summary>fast_fixup_table: where a fault on a guest pointer inside a fast path resumes.</summary>

@@ -5,7 +5,7 @@ using System.Linq;
 using Iced.Intel;
 using Microxen.Arch;
 using Microxen.TransferPage;
-using Microxen.Tools.InlineGen;
+using Microxen.Native;
 using Xunit;
 
 namespace Microxen.Tests;

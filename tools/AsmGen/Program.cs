@@ -1,5 +1,5 @@
 using System.Text;
-using Microxen.Tools.AsmGen;
+using Microxen.Native;
 
 // Usage: AsmGen OUT.s — writes the shim's native blob as GNU assembler source (bytes from Iced,
 // symbols and relocations for ld). The Makefile assembles it with `as` and links it with the

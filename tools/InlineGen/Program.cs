@@ -1,4 +1,4 @@
-using Microxen.Tools.InlineGen;
+using Microxen.Native;
 
 // Usage: InlineGen [OUTDIR]   (default: <repo>/shim/Inline) — writes one NAME.g.cs per sequence.
 string dir = args.Length > 0 ? args[0] : Path.Combine(AppContext.BaseDirectory, "../../../../../shim/Inline");

@@ -2,7 +2,8 @@ using System.Text;
 using Iced.Intel;
 using static Iced.Intel.AssemblerRegisters;
 
-namespace Microxen.Tools.AsmGen;
+namespace Microxen.Native;
+using Microxen.Tools.AsmGen;
 
 /// <summary>
 /// The .boot section, at physical 0x100000 (linker.ld asserts it): the multiboot v1 header with

@@ -2,7 +2,8 @@ using Iced.Intel;
 using Microxen.Arch;
 using static Iced.Intel.AssemblerRegisters;
 
-namespace Microxen.Tools.AsmGen;
+namespace Microxen.Native;
+using Microxen.Tools.AsmGen;
 
 /// <summary>Page-table and descriptor hypercalls done natively: update_va_mapping, update_descriptor, mmu_update, mmuext_op. Part of <see cref="FastPaths"/>: the same calling convention and pv_state.</summary>
 static partial class FastPaths

@@ -2,7 +2,8 @@ using System.Text;
 using Iced.Intel;
 using static Iced.Intel.AssemblerRegisters;
 
-namespace Microxen.Tools.AsmGen;
+namespace Microxen.Native;
+using Microxen.Tools.AsmGen;
 
 /// <summary>
 /// Entry stubs: one per IDT vector, the common trap path, and the LSTAR (syscall) entry. All of

@@ -3,7 +3,8 @@ using Iced.Intel;
 using Microxen.Arch;
 using static Iced.Intel.AssemblerRegisters;
 
-namespace Microxen.Tools.AsmGen;
+namespace Microxen.Native;
+using Microxen.Tools.AsmGen;
 
 /// <summary>
 /// Fast mode's native hypercall paths, shared by the LSTAR entry (current Linux) and the

@@ -1,7 +1,8 @@
 using Iced.Intel;
 using static Iced.Intel.AssemblerRegisters;
 
-namespace Microxen.Tools.AsmGen;
+namespace Microxen.Native;
+using Microxen.Tools.AsmGen;
 
 /// <summary>multicall done natively, entry by entry. Part of <see cref="FastPaths"/>: the same calling convention and pv_state.</summary>
 static partial class FastPaths

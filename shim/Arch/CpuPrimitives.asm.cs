@@ -2,7 +2,8 @@ using System.Text;
 using Iced.Intel;
 using static Iced.Intel.AssemblerRegisters;
 
-namespace Microxen.Tools.AsmGen;
+namespace Microxen.Native;
+using Microxen.Tools.AsmGen;
 
 /// <summary>
 /// Instructions C# cannot express, as System V functions (args rdi, rsi, rdx; result rax) that

@@ -8,7 +8,7 @@ using Iced.Intel;
 using Microxen.Arch;
 using static Iced.Intel.AssemblerRegisters;
 
-namespace Microxen.Tools.InlineGen;
+namespace Microxen.Native;
 
 /// <summary>What a sequence's 8-byte placeholder must hold, filled in when the page is built.</summary>
 public enum PatchKind { FastRoutine, PageIret, PvField }
@@ -26,7 +26,7 @@ public sealed class Sequence
 /// <summary>
 /// The transfer page's inline sequences for fast mode (issue: "one named sequence per fast
 /// path"). Entries either do the work in their 32 bytes (fpu_taskswitch, stack_switch) or call
-/// the shared native routine of the linked blob (tools/AsmGen/FastPaths.cs) and, when it
+/// the shared native routine of the linked blob (shim/FastPaths/FastPaths.asm.cs) and, when it
 /// declines (CF=1), fall back to the dispatcher sequence Xen's ring-3 page uses:
 /// push %rcx; push %r11; mov $N,%eax; syscall; pop %r11; pop %rcx; ret.
 /// </summary>
