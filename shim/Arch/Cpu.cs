@@ -74,23 +74,4 @@ namespace Microxen.Arch
         // Addresses of symbols the native blob and the linker script define.
         [DllImport("*", EntryPoint = "cpu_symbols"), SuppressGCTransition] public static extern void Symbols(NativeSymbols* s);
     }
-
-    /// <summary>Addresses the native blob reports (cpu_symbols): entry stubs, stacks, image extent.</summary>
-    public unsafe struct NativeSymbols
-    {
-        public ulong IsrTable;          // ulong[256]: address of isr_N
-        public ulong SyscallEntry;      // LSTAR target
-        public ulong Ist1Top, Ist2Top, Ist3Top, Ist4Top;
-        public ulong ImageVirtStart, ImageVirtEnd;   // the linked image (virtual)
-        public ulong BootStart;         // physical start of the image (.boot)
-        public ulong LoadEndPhys;       // physical end of the image
-        public ulong PvState;           // PvState* (pv_state)
-        public ulong FastPathTable;     // ulong[64]: native fast path per hypercall number, 0 = none
-        public ulong FastPageIret;      // fast_page_iret: the transfer page's iret entry
-        public ulong Ist5Top;           // #NP, #SS, #GP: their own stack, so a faulting iretq's frame survives
-        public ulong IretqToGuest, IretqToGuestLstar, IretqToGuestPage;   // the iretq instructions that enter the guest
-        public ulong FastPathsBegin, FastPathsEnd;   // the native hypercall routines (shim/FastPaths/FastPaths.asm.cs)
-        public ulong LoadUserGsNative, LoadUserGsC;  // the mov %gs of set_segment_base(GS_USER_SEL), native and C#
-        public ulong FastFixupTable;                 // FastFixup[]: where a fault on a guest pointer in a fast path resumes
-    }
 }

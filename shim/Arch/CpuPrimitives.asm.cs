@@ -1,5 +1,8 @@
+using System.Reflection;
+using System.Runtime.InteropServices;
 using System.Text;
 using Iced.Intel;
+using Microxen.Arch;
 using static Iced.Intel.AssemblerRegisters;
 
 namespace Microxen.Native;
@@ -57,7 +60,8 @@ static class CpuPrimitives
 
         // cpu_load_user_gs(sel): loads the user GS selector without losing the kernel GS base.
         b.Global("cpu_load_user_gs"); a.swapgs();
-        b.Global("load_user_gs_c"); a.mov(gs, di); a.swapgs(); a.ret();
+        FaultFixups.Around(b, "load_user_gs_c", FaultFixupKind.RetryNullSelector, FaultFixups.CpuFrameOffset("Rdi"), () => a.mov(gs, di));
+        a.swapgs(); a.ret();
         // Debug registers: cpu_read_drN() / cpu_write_drN(value) for N = 0-3, 6, 7.
         foreach (int n in new[] { 0, 1, 2, 3, 6, 7 })
         {
@@ -81,15 +85,12 @@ static class CpuPrimitives
         b.Global("cpu_halt_forever"); var h = b.Here(); a.cli(); a.hlt(); a.jmp(h);
         b.Global("cpu_pause"); a.pause(); a.ret();
 
-        // cpu_symbols(NativeSymbols* out): copies the link-time addresses below (shim/Arch/Cpu.cs).
-        string[] symbols = { "isr_table", "syscall_entry", "ist1_stack_top", "ist2_stack_top",
-            "ist3_stack_top", "ist4_stack_top", "__image_virt_start", "__image_virt_end",
-            "__boot_start", "__load_end_phys", "pv_state", "fast_path_table", "fast_page_iret", "ist5_stack_top",
-            "iretq_to_guest", "iretq_to_guest_lstar", "iretq_to_guest_page", "fast_paths_begin", "fast_paths_end",
-            "load_user_gs_native", "load_user_gs_c", "fast_fixup_table" };
+        // cpu_symbols(NativeSymbols* out): copies the link-time addresses NativeSymbols names
+        // (shim/Arch/NativeSymbols.cs), in its field order.
+        var symbols = NativeSymbolList();
         var table = a.CreateLabel();
         b.Global("cpu_symbols");
-        a.lea(rsi, __[table]); a.mov(ecx, symbols.Length); a.rep.movsq(); a.ret();
+        a.lea(rsi, __[table]); a.mov(ecx, symbols.Count); a.rep.movsq(); a.ret();
         a.Label(ref table);
         foreach (var sym in symbols) b.WithSymbol(sym, 8, () => a.dq(0UL));
 
@@ -102,5 +103,19 @@ static class CpuPrimitives
         sb.AppendLine("\t.balign 8");
         sb.AppendLine("\t.globl RhpTrapThreads\nRhpTrapThreads:\n\t.long 0, 0");
         sb.AppendLine("\t.globl __security_cookie\n__security_cookie:\n\t.quad 0x2b992ddfa23249d6");
+    }
+
+    /// <summary>The symbols of NativeSymbols' fields by offset; refuses a layout that is not one quad a field.</summary>
+    static List<string> NativeSymbolList()
+    {
+        var fields = typeof(NativeSymbols).GetFields().Where(f => !f.IsLiteral)
+            .OrderBy(f => (int)Marshal.OffsetOf<NativeSymbols>(f.Name)).ToList();
+        for (int i = 0; i < fields.Count; i++)
+            if ((int)Marshal.OffsetOf<NativeSymbols>(fields[i].Name) != i * 8 || fields[i].FieldType != typeof(ulong))
+                throw new InvalidOperationException($"NativeSymbols.{fields[i].Name}: not the ulong at offset {i * 8}");
+        if (fields.Count != NativeSymbols.Count || Marshal.SizeOf<NativeSymbols>() != fields.Count * 8)
+            throw new InvalidOperationException($"NativeSymbols: {fields.Count} fields, Count says {NativeSymbols.Count}");
+        return fields.Select(f => f.GetCustomAttribute<NativeSymbolAttribute>()?.Name
+            ?? throw new InvalidOperationException($"NativeSymbols.{f.Name} names no symbol")).ToList();
     }
 }

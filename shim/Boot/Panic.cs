@@ -35,8 +35,13 @@ namespace Microxen.Boot
         {
             Log.Begin(); Log.Str("vector "); Log.Dec(f->Vector); Log.Str(" ("); Log.Str(VectorName(f->Vector));
             Log.Str(") error "); Log.Hex(f->ErrorCode); Log.Str(" cr2 "); Log.Hex16(Cpu.ReadCr2()); Log.End();
-            Log.Begin(); Log.Str("rip "); Log.Hex16(f->Rip); Log.Str(" cs "); Log.Hex(f->Cs);
-            Log.Str(" rflags "); Log.Hex(f->Rflags); Log.Str(" rsp "); Log.Hex16(f->Rsp); Log.Str(" ss "); Log.Hex(f->Ss); Log.End();
+            // syscall saves no CS/SS: such a frame cannot tell which mode the CPU was in.
+            bool bySyscall = f->Vector == CpuFrame.HypercallVector || f->Vector == CpuFrame.UserSyscallVector;
+            Log.Begin(); Log.Str("rip "); Log.Hex16(f->Rip);
+            if (bySyscall && f->Cs == 0) Log.Str(" cs (not saved by syscall)"); else { Log.Str(" cs "); Log.Hex(f->Cs); }
+            Log.Str(" rflags "); Log.Hex(f->Rflags); Log.Str(" rsp "); Log.Hex16(f->Rsp);
+            if (bySyscall && f->Ss == 0) Log.Str(" ss (not saved by syscall)"); else { Log.Str(" ss "); Log.Hex(f->Ss); }
+            Log.End();
             Reg3("rax ", f->Rax, " rbx ", f->Rbx, " rcx ", f->Rcx);
             Reg3("rdx ", f->Rdx, " rsi ", f->Rsi, " rdi ", f->Rdi);
             Reg3("rbp ", f->Rbp, " r8  ", f->R8, " r9  ", f->R9);

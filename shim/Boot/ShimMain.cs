@@ -35,14 +35,7 @@ namespace Microxen.Boot
             ShimCpu.Pv = (PvState*)syms->PvState;
             TrapDispatch.ShimStart = syms->ImageVirtStart;
             TrapDispatch.ShimEnd = syms->ImageVirtEnd;
-            TrapDispatch.IretqC = syms->IretqToGuest;
-            TrapDispatch.IretqLstar = syms->IretqToGuestLstar;
-            TrapDispatch.IretqPage = syms->IretqToGuestPage;
-            TrapDispatch.FastPathsBegin = syms->FastPathsBegin;
-            TrapDispatch.FastPathsEnd = syms->FastPathsEnd;
-            TrapDispatch.LoadUserGsNative = syms->LoadUserGsNative;
-            TrapDispatch.LoadUserGsC = syms->LoadUserGsC;
-            TrapDispatch.FastFixups = (FastFixup*)syms->FastFixupTable;
+            TrapDispatch.FaultFixups = (FaultFixup*)syms->FaultFixupTable;
             Idt.Init((ulong*)syms->IsrTable, 0x08, false);   // early: boot GDT, no TSS yet
 
             BootInfo* bi;

@@ -1,4 +1,5 @@
 using Iced.Intel;
+using Microxen.Arch;
 using static Iced.Intel.AssemblerRegisters;
 
 namespace Microxen.Native;
@@ -88,8 +89,8 @@ static partial class FastPaths
         a.or(esi, 3);
         a.Label(ref nul);
         a.swapgs();
-        b.Global("load_user_gs_native");     // a fault here retries with the NUL selector, as Xen
-        a.mov(gs, si);
+        // A selector that cannot be loaded: retried with the NUL selector, as Xen.
+        FaultFixups.Around(b, "load_user_gs_native", FaultFixupKind.RetryNullSelector, FaultFixups.CpuFrameOffset("Rsi"), () => a.mov(gs, si));
         a.swapgs();
         a.xor(eax, eax);
         a.ret();

@@ -1,4 +1,5 @@
 using Iced.Intel;
+using Microxen.Arch;
 using static Iced.Intel.AssemblerRegisters;
 
 namespace Microxen.Native;
@@ -102,8 +103,7 @@ static partial class FastPaths
         a.mov(r11, __qword_ptr[rsp + 8]);
         a.mov(rcx, __qword_ptr[rsp + 16]);
         a.add(rsp, 32);
-        b.Global("iretq_to_guest_lstar");
-        a.iretq();
+        FaultFixups.Around(b, "iretq_to_guest_lstar", FaultFixupKind.Failsafe, 0, () => a.iretq());
         a.Label(ref pending);
         a.mov(eax, Iret);                                // C#: iret, then the upcall
         a.jmp(slow);
@@ -125,8 +125,7 @@ static partial class FastPaths
         a.pop(rcx);
         a.pop(rax);
         a.add(rsp, 8);                                   // flags (VGCF_in_syscall: iretq either way)
-        b.Global("iretq_to_guest_page");
-        a.iretq();
+        FaultFixups.Around(b, "iretq_to_guest_page", FaultFixupKind.Failsafe, 0, () => a.iretq());
         a.Label(ref pending);
         a.pop(rcx);
         a.pop(rax);

@@ -68,13 +68,13 @@ static partial class FastPaths
         a.xor(eax, eax);
         a.ret();
         // A fault in the walk or the store (a table entry naming a frame the direct map does
-        // not reach) resumes here (fast_fixup_table): nothing was changed, the C# path answers.
+        // not reach) resumes here (fault_fixup_table): nothing was changed, the C# path answers.
         b.Global("fast_update_va_mapping_decline");
         a.nop();                             // Iced allows one label per instruction
         a.Label(ref back);
         a.mov(rdx, r10);
         a.jmp(decline);
-        FixupRanges.Add(("fast_update_va_mapping", "fast_update_va_mapping_decline", "fast_update_va_mapping_decline", FastFixup.Declines));
+        FaultFixups.Add("fast_update_va_mapping", "fast_update_va_mapping_decline", "fast_update_va_mapping_decline", FaultFixupKind.Decline);
     }
 
     /// <summary>update_descriptor(ma, desc): the 8-byte descriptor stored at machine address ma (8-aligned, in RAM).</summary>

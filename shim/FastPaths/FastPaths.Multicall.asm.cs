@@ -1,4 +1,5 @@
 using Iced.Intel;
+using Microxen.Arch;
 using static Iced.Intel.AssemblerRegisters;
 
 namespace Microxen.Native;
@@ -68,7 +69,7 @@ static partial class FastPaths
         a.stc();
         a.ret();
         // A fault in this routine's own code (reading an entry, storing its result; the routines
-        // it calls have their own entries) resumes here (fast_fixup_table): the whole multicall
+        // it calls have their own entries) resumes here (fault_fixup_table): the whole multicall
         // returns -EFAULT, as Xen's do_multicall when it cannot copy an entry.
         b.Global("fast_multicall_efault");
         a.pop(r13);
@@ -78,6 +79,6 @@ static partial class FastPaths
         a.clc();
         a.ret();
         b.Global("fast_multicall_end");
-        FixupRanges.Add(("fast_multicall", "fast_multicall_end", "fast_multicall_efault", Multicall));
+        FaultFixups.Add("fast_multicall", "fast_multicall_end", "fast_multicall_efault", FaultFixupKind.Efault, Multicall);
     }
 }

@@ -30,12 +30,6 @@ static partial class FastPaths
 
     static int Off(string field) => (int)Marshal.OffsetOf<PvState>(field);
 
-    /// <summary>
-    /// fast_fixup_table's entries (shim/Arch/FastFixup.cs): code between two global symbols where
-    /// a fault on a guest pointer resumes at a third, and the hypercall it counts.
-    /// </summary>
-    static readonly List<(string Begin, string End, string Fixup, ulong Hypercall)> FixupRanges = new();
-
     // Iced takes no label+displacement operand: each pv_state field used gets its own label,
     // placed on that field's dword when the block is emitted.
     static readonly Dictionary<int, Label> Fields = new();
@@ -131,8 +125,8 @@ static partial class FastPaths
         a.mov(rax, -14L);
         a.clc();
         a.ret();
-        FixupRanges.Add(("fast_mmu_update", "fast_mmuext_op", "fast_batch_efault", MmuUpdate));
-        FixupRanges.Add(("fast_mmuext_op", "fast_batch_end", "fast_batch_efault", MmuextOp));
+        FaultFixups.Add("fast_mmu_update", "fast_mmuext_op", "fast_batch_efault", FaultFixupKind.Efault, MmuUpdate);
+        FaultFixups.Add("fast_mmuext_op", "fast_batch_end", "fast_batch_efault", FaultFixupKind.Efault, MmuextOp);
         PageIret(b, pv);
 
         // ---- fast_path_table: ulong[64], the routine per hypercall number or 0 --------------
@@ -146,19 +140,8 @@ static partial class FastPaths
             else b.WithSymbol("fast_" + name, 8, () => a.dq(0UL));
         }
 
-        // ---- fast_fixup_table: FastFixup entries, then one whose Begin is 0 ---------------------
-        if (Marshal.SizeOf<FastFixup>() != 32 || Marshal.OffsetOf<FastFixup>("Begin") != 0 || Marshal.OffsetOf<FastFixup>("End") != 8
-            || Marshal.OffsetOf<FastFixup>("Fixup") != 16 || Marshal.OffsetOf<FastFixup>("Hypercall") != 24)
-            throw new InvalidOperationException("FastFixup's layout is not the (begin, end, fixup, hypercall) quads emitted here");
-        b.Global("fast_fixup_table");
-        foreach (var (begin, end, fixup, nr) in FixupRanges)
-        {
-            b.WithSymbol(begin, 8, () => a.dq(0UL));
-            b.WithSymbol(end, 8, () => a.dq(0UL));
-            b.WithSymbol(fixup, 8, () => a.dq(0UL));
-            a.dq(nr);
-        }
-        for (int i = 0; i < 4; i++) a.dq(0UL);
+        // Any other fault in the routines above: no state to unwind, the guest is stopped, named.
+        FaultFixups.Add("fast_paths_begin", "fast_paths_end", null, FaultFixupKind.CrashGuest);
 
         // ---- pv_state: PvState.Size zero bytes, on pages of its own (EntryStubs.PageGap) ----
         EntryStubs.PageGap(a);

@@ -1,5 +1,6 @@
 using System.Text;
 using Iced.Intel;
+using Microxen.Arch;
 using static Iced.Intel.AssemblerRegisters;
 
 namespace Microxen.Native;
@@ -50,8 +51,8 @@ static class EntryStubs
         var popAndIret = b.Here();
         foreach (var r in Pushed.Reverse()) a.pop(r);
         a.add(rsp, 16);
-        b.Global("iretq_to_guest");           // a fault here is the guest's bad frame: failsafe callback
-        a.iretq();
+        // A fault on this iretq is the guest's bad frame: its failsafe callback.
+        FaultFixups.Around(b, "iretq_to_guest", FaultFixupKind.Failsafe, 0, () => a.iretq());
 
         // cpu_abort_hypercall(CpuFrame* f): abandons the C# stack of the hypercall whose frame is f
         // (after a fault on a bad guest pointer) and finishes the hypercall as if the dispatcher

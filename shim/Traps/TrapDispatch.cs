@@ -32,36 +32,10 @@ namespace Microxen.Traps
                 Interrupts.Handle(f, inShim);
                 return;
             }
-            if (inShim && (v == 11 || v == 12 || v == 13) && IsIretqToGuest(f->Rip))
-            {
-                if (Failsafe.TryDeliver(f)) return;
-                CrashGuest(f, v, "the guest's iret frame could not be loaded and no failsafe callback is registered");
-            }
-            if (inShim && (v == 11 || v == 13) && (f->Rip == LoadUserGsNative || f->Rip == LoadUserGsC))
-            {
-                // set_segment_base(GS_USER_SEL) with a selector that cannot be loaded: Xen loads
-                // the NUL selector instead (and returns 0). Retry the mov with 0.
-                if (f->Rip == LoadUserGsNative) f->Rsi = 0; else f->Rdi = 0;
-                return;
-            }
-            if (inShim && (v == 14 || v == 13) && TryFastFixup(f, v))
-                return;
-            if (inShim && (v == 14 || v == 13) && Hypercalls.HypercallDispatch.TryFail(v, v == 14 ? Cpu.ReadCr2() : 0))
-                return;   // not reached: the hypercall was finished with -EFAULT
-            if (inShim && (v == 14 || v == 13) && f->Rip >= FastPathsBegin && f->Rip < FastPathsEnd)
-            {
-                // A native fast path met a guest pointer it cannot use. Xen would return -EFAULT;
-                // the native routines keep no state to unwind, so the guest is stopped, named.
-                Log.Begin(); Log.Str("a hypercall on a native fast path met a bad guest pointer");
-                if (v == 14) { Log.Str(" (page fault at "); Log.Hex(Cpu.ReadCr2()); Log.Str(")"); }
-                Log.End();
-                CrashGuest(f, v, "bad pointer in a hypercall served natively (Xen would return -EFAULT)");
-            }
             if (inShim)
             {
-                Log.Line("unexpected exception in the shim");
-                Panic.DumpFrame(f);
-                Machine.Exit(ExitCode.ShimPanic);
+                ShimFault(f, v);
+                return;
             }
             if (v == 6 && CpuidEmulation.IsForcedCpuid((byte*)f->Rip))
             {
@@ -93,33 +67,51 @@ namespace Microxen.Traps
             Machine.Exit(ExitCode.GuestCrash);
         }
 
-        /// <summary>The iretq instructions that enter the guest (tools/AsmGen): C# path, LSTAR and transfer-page native iret.</summary>
-        public static ulong IretqC, IretqLstar, IretqPage;
-        /// <summary>The native fast paths' code (shim/FastPaths/FastPaths.asm.cs).</summary>
-        public static ulong FastPathsBegin, FastPathsEnd;
-        public static ulong LoadUserGsNative, LoadUserGsC;
-        /// <summary>fast_fixup_table: where a fault on a guest pointer inside a fast path resumes.</summary>
-        public static FastFixup* FastFixups;
+        /// <summary>fault_fixup_table (shim/Arch/FaultFixup.cs): the faults the shim's own code expects.</summary>
+        public static FaultFixup* FaultFixups;
 
         /// <summary>
-        /// A #PF or #GP in native fast-path code that touches guest memory (a guest pointer the
-        /// shim cannot use): resume at that code's fixup, which returns Xen's answer (-EFAULT) or
-        /// declines to the C# path. False when the fault is not in such code.
+        /// An exception in the shim's own code: an entry of <see cref="FaultFixups"/> (a fault the
+        /// code expects: a guest pointer, a guest frame or selector), else a fault on a guest
+        /// pointer in a C# hypercall (-EFAULT, <see cref="Hypercalls.HypercallDispatch.TryFail"/>),
+        /// else a panic with the registers.
         /// </summary>
-        static bool TryFastFixup(CpuFrame* f, ulong v)
+        static void ShimFault(CpuFrame* f, ulong v)
         {
-            for (FastFixup* x = FastFixups; x != null && x->Begin != 0; x++)
+            FaultFixup* x = FaultFixup.Find(FaultFixups, f->Rip, v);
+            ulong cr2 = v == 14 ? Cpu.ReadCr2() : 0;
+            if (x != null)
             {
-                if (f->Rip < x->Begin || f->Rip >= x->End) continue;
-                if (x->Hypercall != FastFixup.Declines)
-                    Hypercalls.HypercallStats.BadPointer(x->Hypercall, v, v == 14 ? Cpu.ReadCr2() : 0);
-                f->Rip = x->Fixup;
-                return true;
+                switch ((FaultFixupKind)x->Kind)
+                {
+                    case FaultFixupKind.Efault:
+                        Hypercalls.HypercallStats.BadPointer(x->Arg, v, cr2);
+                        f->Rip = x->Fixup;
+                        return;
+                    case FaultFixupKind.Decline:
+                        f->Rip = x->Fixup;
+                        return;
+                    case FaultFixupKind.Failsafe:
+                        if (Failsafe.TryDeliver(f)) return;
+                        CrashGuest(f, v, "the guest's iret frame could not be loaded and no failsafe callback is registered");
+                        return;
+                    case FaultFixupKind.RetryNullSelector:
+                        *(ulong*)((byte*)f + x->Arg) = 0;    // the mov is retried with the NUL selector
+                        return;
+                    case FaultFixupKind.CrashGuest:
+                        Log.Begin(); Log.Str("a hypercall on a native fast path met a bad guest pointer");
+                        if (v == 14) { Log.Str(" (page fault at "); Log.Hex(cr2); Log.Str(")"); }
+                        Log.End();
+                        CrashGuest(f, v, "bad pointer in a hypercall served natively (Xen would return -EFAULT)");
+                        return;
+                }
             }
-            return false;
+            if ((v == 14 || v == 13) && Hypercalls.HypercallDispatch.TryFail(v, cr2))
+                return;   // not reached: the hypercall was finished with -EFAULT
+            Log.Line("unexpected exception in the shim");
+            Panic.DumpFrame(f);
+            Machine.Exit(ExitCode.ShimPanic);
         }
-
-        static bool IsIretqToGuest(ulong rip) => rip == IretqC || rip == IretqLstar || rip == IretqPage;
 
         static bool HasErrorCode(ulong v) => v == 8 || v == 10 || v == 11 || v == 12 || v == 13 || v == 14 || v == 17;
 

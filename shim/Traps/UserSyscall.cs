@@ -20,14 +20,19 @@ namespace Microxen.Traps
         static void Dispatch(CpuFrame* f)
         {
             Count++;
-            f->Cs = UserCs;
-            f->Ss = UserSs;
+            // syscall records neither CS nor SS: the frames given to the guest name the user
+            // selectors (Linux reports these itself); a crash dump keeps the 0 the stub pushed.
             if (Vcpu.SyscallCallback == 0)
             {
                 // Xen injects #UD when no syscall callback is registered.
-                if (!TrapDispatch.Deliver(f, 6, false)) TrapDispatch.CrashGuest(f, 6, "syscall from user mode with no syscall callback");
+                f->Cs = UserCs; f->Ss = UserSs;
+                if (TrapDispatch.Deliver(f, 6, false)) return;
+                f->Cs = 0; f->Ss = 0;
+                TrapDispatch.CrashGuest(f, 6, "syscall taken as a user process's (RCX in the lower half) with no syscall callback");
                 return;
             }
+            f->Cs = UserCs;
+            f->Ss = UserSs;
             BounceFrame.Push(f, Vcpu.SyscallCallback, Gdt.KernelCs, false, Vcpu.SyscallMasksEvents);
         }
     }

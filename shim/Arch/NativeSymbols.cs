@@ -1,0 +1,50 @@
+using System.Runtime.InteropServices;
+
+namespace Microxen.Arch
+{
+    /// <summary>
+    /// Names the link-time symbol whose address a <see cref="NativeSymbols"/> field receives. The
+    /// native code's generator (shim/Arch/CpuPrimitives.asm.cs) reads these names to emit
+    /// <c>cpu_symbols</c>' table, in field-offset order: the list exists once, here.
+    /// </summary>
+    public sealed class NativeSymbolAttribute : System.Attribute
+    {
+        public readonly string Name;
+        public NativeSymbolAttribute(string name) { Name = name; }
+    }
+
+    /// <summary>
+    /// Addresses the native blob and the linker script define, copied by <c>cpu_symbols</c>
+    /// (Cpu.Symbols) at boot: 8 bytes a field, virtual addresses unless named physical.
+    /// </summary>
+    [StructLayout(LayoutKind.Explicit, Size = Count * 8)]
+    public struct NativeSymbols
+    {
+        public const int Count = 15;
+
+        /// <summary>ulong[256]: the address of each vector's entry stub isr_N, for the IDT.</summary>
+        [FieldOffset(0), NativeSymbol("isr_table")] public ulong IsrTable;
+        /// <summary>The LSTAR (and CSTAR) target.</summary>
+        [FieldOffset(8), NativeSymbol("syscall_entry")] public ulong SyscallEntry;
+        /// <summary>Tops of the IST stacks 1-5 (TSS.IST1-5); IST5 serves #NP, #SS, #GP, so a faulting iretq's frame survives.</summary>
+        [FieldOffset(16), NativeSymbol("ist1_stack_top")] public ulong Ist1Top;
+        [FieldOffset(24), NativeSymbol("ist2_stack_top")] public ulong Ist2Top;
+        [FieldOffset(32), NativeSymbol("ist3_stack_top")] public ulong Ist3Top;
+        [FieldOffset(40), NativeSymbol("ist4_stack_top")] public ulong Ist4Top;
+        [FieldOffset(48), NativeSymbol("ist5_stack_top")] public ulong Ist5Top;
+        /// <summary>The linked image's virtual extent (linker.ld).</summary>
+        [FieldOffset(56), NativeSymbol("__image_virt_start")] public ulong ImageVirtStart;
+        [FieldOffset(64), NativeSymbol("__image_virt_end")] public ulong ImageVirtEnd;
+        /// <summary>Physical start (.boot) and end of the loaded image (linker.ld).</summary>
+        [FieldOffset(72), NativeSymbol("__boot_start")] public ulong BootStart;
+        [FieldOffset(80), NativeSymbol("__load_end_phys")] public ulong LoadEndPhys;
+        /// <summary>PvState*: the state the native fast paths share with C#.</summary>
+        [FieldOffset(88), NativeSymbol("pv_state")] public ulong PvState;
+        /// <summary>ulong[64]: the native fast routine per hypercall number, 0 for none.</summary>
+        [FieldOffset(96), NativeSymbol("fast_path_table")] public ulong FastPathTable;
+        /// <summary>The transfer page's native iret entry.</summary>
+        [FieldOffset(104), NativeSymbol("fast_page_iret")] public ulong FastPageIret;
+        /// <summary>FaultFixup[]: what a fault in shim code means (shim/Arch/FaultFixup.cs).</summary>
+        [FieldOffset(112), NativeSymbol("fault_fixup_table")] public ulong FaultFixupTable;
+    }
+}
