@@ -21,18 +21,17 @@ namespace Microxen.Traps
         {
             Count++;
             // syscall records neither CS nor SS: the frames given to the guest name the user
-            // selectors (Linux reports these itself); a crash dump keeps the 0 the stub pushed.
+            // selectors (Linux reports these itself); a crash dump shows the 0 the stub pushed.
+            f->Cs = UserCs;
+            f->Ss = UserSs;
             if (Vcpu.SyscallCallback == 0)
             {
                 // Xen injects #UD when no syscall callback is registered.
-                f->Cs = UserCs; f->Ss = UserSs;
                 if (TrapDispatch.Deliver(f, 6, false)) return;
                 f->Cs = 0; f->Ss = 0;
                 TrapDispatch.CrashGuest(f, 6, "syscall taken as a user process's (RCX in the lower half) with no syscall callback");
                 return;
             }
-            f->Cs = UserCs;
-            f->Ss = UserSs;
             BounceFrame.Push(f, Vcpu.SyscallCallback, Gdt.KernelCs, false, Vcpu.SyscallMasksEvents);
         }
     }
