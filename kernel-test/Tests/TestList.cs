@@ -92,6 +92,8 @@ namespace KernelTest.Tests
             if (r.Seen++ == r.Wanted) { r.Name = name; r.Body = body; }
         }
 
+        // An out parameter, not a returned Row: ilc failed on `Row r = default; ... return r;`
+        // ("Expected type 'System.RuntimeType' not found"), a struct with a string field.
         static void Find(int i, out Row r)
         {
             r.Wanted = i;
