@@ -1,4 +1,4 @@
-// What every test class of the project uses, imported once here.
+// Namespaces most test files use, imported once for the whole test project.
 global using System;
 global using System.Collections.Generic;
 global using System.Linq;
