@@ -25,8 +25,7 @@ namespace KernelTest.Boot
             if (!Mm.Init(si, out why)) Setup(why);
             if (!Window.Init(out why)) Setup(why);
             Out.Str("kernel-test: "); Out.Dec(Mm.NrPages); Out.Str(" pages, cs "); Out.Hex(Native.ReadCs());
-            Out.Str(", start_info "); Out.Hex((ulong)si); Out.Str(", pt_base "); Out.Hex(si->PtBase);
-            Out.Str(", "); Out.Dec(TestList.Count); Out.Str(" tests"); Out.End();
+            Out.Str(", start_info "); Out.Hex((ulong)si); Out.Str(", pt_base "); Out.Hex(si->PtBase); Out.End();
             long rc = Hv.VcpuOp(VcpuOp.VCPUOP_stop_periodic_timer, 0, null);
             if (rc != 0) Setup("VCPUOP_stop_periodic_timer failed");
             Events.Events.Mask();

@@ -5,10 +5,11 @@ using KernelTest.Events;
 namespace KernelTest.Tests
 {
     /// <summary>
-    /// Runs every test of <see cref="TestList"/> behind a recovery point (kt_run_test), one
-    /// after the other, and prints XTF-style results: "PASS name" or "FAIL name: why" per
-    /// test, then "Test result: SUCCESS" or "Test result: FAILURE". A test that takes an
-    /// unexpected exception fails with the exception described and the run goes on.
+    /// Prints the registered tests ("kernel-test: N tests registered", then "TEST name" for each,
+    /// so that a host knows the expected set from the image itself), runs each behind a recovery
+    /// point (kt_run_test), one after the other, and prints XTF-style results: "PASS name" or
+    /// "FAIL name: why" per test, then "Test result: SUCCESS" or "Test result: FAILURE". A test
+    /// that takes an unexpected exception fails with the exception described and the run goes on.
     /// </summary>
     public static unsafe class Runner
     {
@@ -19,7 +20,10 @@ namespace KernelTest.Tests
 
         public static void RunAll()
         {
-            for (int i = 0; i < TestList.Count; i++)
+            int count = TestList.Count();
+            Out.Str("kernel-test: "); Out.Dec((ulong)count); Out.Str(" tests registered"); Out.End();
+            for (int i = 0; i < count; i++) { Out.Str("TEST "); Out.Str(TestList.Name(i)); Out.End(); }
+            for (int i = 0; i < count; i++)
             {
                 s_current = i;
                 s_failed = false;

@@ -5,126 +5,123 @@ using Microxen.Xen;
 namespace KernelTest.Tests
 {
     /// <summary>
-    /// The suite, in the order it runs. <see cref="Name"/> and <see cref="Body"/> (kt_test_body,
-    /// called by kt_run_test behind the recovery point) share the numbering.
+    /// The registration list: one <see cref="Add"/> per test, its name and its function, in the
+    /// order the suite runs. Nothing else numbers or counts the tests: <see cref="Count"/> walks
+    /// the list, and test i (<see cref="Name"/>, and kt_test_body, which kt_run_test calls behind
+    /// the recovery point) is the i-th row of a walk.
     /// </summary>
     public static unsafe class TestList
     {
-        public const int Count = 48;
+        static void Rows(ref Row r)
+        {
+            Add(ref r, "console_write", &VersionTests.ConsoleWrite);
+            Add(ref r, "xen_version", &VersionTests.Version);
+            Add(ref r, "xen_capabilities", &VersionTests.Capabilities);
+            Add(ref r, "xen_get_features", &VersionTests.Features);
+            Add(ref r, "mmu_map_alias", &MmuTests.MapAlias);
+            Add(ref r, "mmu_map_free_frame", &MmuTests.MapFreeFrame);
+            Add(ref r, "mmu_remap", &MmuTests.Remap);
+            Add(ref r, "mmu_unmap_pagefault", &MmuTests.UnmapFaults);
+            Add(ref r, "mmu_readonly_pagefault", &MmuTests.ReadOnlyFaults);
+            Add(ref r, "tlb_uvmf_invlpg", &TlbUvmfInvlpg);
+            Add(ref r, "tlb_uvmf_tlb_flush", &TlbUvmfTlbFlush);
+            Add(ref r, "tlb_uvmf_invlpg_all", &TlbUvmfInvlpgAll);
+            Add(ref r, "tlb_uvmf_tlb_flush_all", &TlbUvmfTlbFlushAll);
+            Add(ref r, "tlb_uvmf_none_mmuext_invlpg_local", &TlbUvmfNoneMmuextInvlpgLocal);
+            Add(ref r, "tlb_mmu_update_mmuext_tlb_flush_local", &TlbMmuUpdateMmuextTlbFlushLocal);
+            Add(ref r, "tlb_mmu_update_mmuext_invlpg_all", &TlbMmuUpdateMmuextInvlpgAll);
+            Add(ref r, "tlb_mmu_update_mmuext_tlb_flush_all", &TlbMmuUpdateMmuextTlbFlushAll);
+            Add(ref r, "pin_l1", &PinL1);
+            Add(ref r, "pin_l2", &PinL2);
+            Add(ref r, "pin_l3", &PinL3);
+            Add(ref r, "pin_l4", &PinL4);
+            Add(ref r, "pin_l2_with_l1", &PinTests.PinL2WithL1);
+            Add(ref r, "mmuext_new_baseptr", &PinTests.NewBaseptr);
+            Add(ref r, "multicall", &MulticallTests.Batch4);
+            Add(ref r, "evtchn_ipi_upcall", &EvtchnTests.IpiUpcall);
+            Add(ref r, "evtchn_mask_unmask", &EvtchnTests.MaskUnmask);
+            Add(ref r, "evtchn_unbound_send", &EvtchnTests.UnboundSend);
+            Add(ref r, "timer_singleshot", &TimerTests.Singleshot);
+            Add(ref r, "timer_set_timer_op", &TimerTests.SetTimerOp);
+            Add(ref r, "pvclock_monotonic", &TimerTests.PvclockMonotonic);
+            Add(ref r, "exception_pf", &ExceptionTests.PageFault);
+            Add(ref r, "exception_ud", &ExceptionTests.InvalidOpcode);
+            Add(ref r, "exception_gp", &ExceptionTests.GeneralProtection);
+            Add(ref r, "exception_nm", &ExceptionTests.DeviceNotAvailable);
+            Add(ref r, "fpu_taskswitch_clear", &ExceptionTests.TaskswitchClear);
+            Add(ref r, "user_mode_roundtrip", &UserModeTests.RoundTrip);
+            Add(ref r, "segbase_fs", &SegmentTests.Fs);
+            Add(ref r, "segbase_gs_kernel", &SegmentTests.GsKernel);
+            Add(ref r, "segbase_gs_user", &SegmentTests.GsUser);
+            Add(ref r, "sched_yield", &SchedYield);
+            Add(ref r, "hypercall_bad_pointer", &VersionTests.BadPointer);
+            Add(ref r, "batch_unmapped_array", &BadArgumentTests.BatchFromUnmappedArray);
+            Add(ref r, "segbase_non_canonical", &BadArgumentTests.SegmentBaseNonCanonical);
+            Add(ref r, "segbase_unloadable_selector", &BadArgumentTests.SegmentSelectorUnloadable);
+            Add(ref r, "mmu_readonly_pagefault_kernel", &MmuTests.ReadOnlyFaultsKernelHalf);
+            Add(ref r, "multicall_entry_fault", &MulticallTests.EntryFaults);
+            Add(ref r, "multicall_unmapped_array", &MulticallTests.UnmappedArray);
+            Add(ref r, "uvm_table_past_ram", &MmuTests.UpdateVaMappingTablePastRam);
+        }
 
+        // Tests of a parameterised checker, one function per row.
+        static bool TlbUvmfInvlpg() => TlbTests.Switch(TlbTests.How.UvmfInvlpg);
+        static bool TlbUvmfTlbFlush() => TlbTests.Switch(TlbTests.How.UvmfTlbFlush);
+        static bool TlbUvmfInvlpgAll() => TlbTests.Switch(TlbTests.How.UvmfInvlpgAll);
+        static bool TlbUvmfTlbFlushAll() => TlbTests.Switch(TlbTests.How.UvmfTlbFlushAll);
+        static bool TlbUvmfNoneMmuextInvlpgLocal() => TlbTests.Switch(TlbTests.How.UvmfNoneThenInvlpgLocal);
+        static bool TlbMmuUpdateMmuextTlbFlushLocal() => TlbTests.Switch(TlbTests.How.MmuUpdateThenTlbFlushLocal);
+        static bool TlbMmuUpdateMmuextInvlpgAll() => TlbTests.Switch(TlbTests.How.MmuUpdateThenInvlpgAll);
+        static bool TlbMmuUpdateMmuextTlbFlushAll() => TlbTests.Switch(TlbTests.How.MmuUpdateThenTlbFlushAll);
+        static bool PinL1() => PinTests.PinEmpty(1);
+        static bool PinL2() => PinTests.PinEmpty(2);
+        static bool PinL3() => PinTests.PinEmpty(3);
+        static bool PinL4() => PinTests.PinEmpty(4);
+        static bool SchedYield() => Check.Rc("SCHEDOP_yield", Hv.SchedOpCall(SchedOp.SCHEDOP_yield, null));
+
+        /// <summary>A walk of <see cref="Rows"/>: counts the rows, and keeps row <see cref="Wanted"/>.</summary>
+        struct Row
+        {
+            public int Wanted, Seen;
+            public string Name;
+            public delegate*<bool> Body;
+        }
+
+        static void Add(ref Row r, string name, delegate*<bool> body)
+        {
+            if (r.Seen++ == r.Wanted) { r.Name = name; r.Body = body; }
+        }
+
+        // An out parameter, not a returned Row: ilc failed on `Row r = default; ... return r;`
+        // ("Expected type 'System.RuntimeType' not found"), a struct with a string field.
+        static void Find(int i, out Row r)
+        {
+            r.Wanted = i;
+            r.Seen = 0;
+            r.Name = "?";
+            r.Body = null;
+            Rows(ref r);
+        }
+
+        /// <summary>The number of registered tests.</summary>
+        public static int Count()
+        {
+            Find(-1, out Row r);
+            return r.Seen;
+        }
+
+        /// <summary>The name of test <paramref name="i"/>, or "?" past the end.</summary>
         public static string Name(int i)
         {
-            switch (i)
-            {
-                case 0: return "console_write";
-                case 1: return "xen_version";
-                case 2: return "xen_capabilities";
-                case 3: return "xen_get_features";
-                case 4: return "mmu_map_alias";
-                case 5: return "mmu_map_free_frame";
-                case 6: return "mmu_remap";
-                case 7: return "mmu_unmap_pagefault";
-                case 8: return "mmu_readonly_pagefault";
-                case 9: return "tlb_uvmf_invlpg";
-                case 10: return "tlb_uvmf_tlb_flush";
-                case 11: return "tlb_uvmf_invlpg_all";
-                case 12: return "tlb_uvmf_tlb_flush_all";
-                case 13: return "tlb_uvmf_none_mmuext_invlpg_local";
-                case 14: return "tlb_mmu_update_mmuext_tlb_flush_local";
-                case 15: return "tlb_mmu_update_mmuext_invlpg_all";
-                case 16: return "tlb_mmu_update_mmuext_tlb_flush_all";
-                case 17: return "pin_l1";
-                case 18: return "pin_l2";
-                case 19: return "pin_l3";
-                case 20: return "pin_l4";
-                case 21: return "pin_l2_with_l1";
-                case 22: return "mmuext_new_baseptr";
-                case 23: return "multicall";
-                case 24: return "evtchn_ipi_upcall";
-                case 25: return "evtchn_mask_unmask";
-                case 26: return "evtchn_unbound_send";
-                case 27: return "timer_singleshot";
-                case 28: return "timer_set_timer_op";
-                case 29: return "pvclock_monotonic";
-                case 30: return "exception_pf";
-                case 31: return "exception_ud";
-                case 32: return "exception_gp";
-                case 33: return "exception_nm";
-                case 34: return "fpu_taskswitch_clear";
-                case 35: return "user_mode_roundtrip";
-                case 36: return "segbase_fs";
-                case 37: return "segbase_gs_kernel";
-                case 38: return "segbase_gs_user";
-                case 39: return "sched_yield";
-                case 40: return "hypercall_bad_pointer";
-                case 41: return "batch_unmapped_array";
-                case 42: return "segbase_non_canonical";
-                case 43: return "segbase_unloadable_selector";
-                case 44: return "mmu_readonly_pagefault_kernel";
-                case 45: return "multicall_entry_fault";
-                case 46: return "multicall_unmapped_array";
-                case 47: return "uvm_table_past_ram";
-                default: return "?";
-            }
+            Find(i, out Row r);
+            return r.Name;
         }
 
         [UnmanagedCallersOnly(EntryPoint = "kt_test_body")]
-        static int Body(int i) => Run(i) ? 1 : 0;
-
-        static bool Run(int i)
+        static int Body(int i)
         {
-            switch (i)
-            {
-                case 0: return VersionTests.ConsoleWrite();
-                case 1: return VersionTests.Version();
-                case 2: return VersionTests.Capabilities();
-                case 3: return VersionTests.Features();
-                case 4: return MmuTests.MapAlias();
-                case 5: return MmuTests.MapFreeFrame();
-                case 6: return MmuTests.Remap();
-                case 7: return MmuTests.UnmapFaults();
-                case 8: return MmuTests.ReadOnlyFaults();
-                case 9: return TlbTests.Switch(TlbTests.How.UvmfInvlpg);
-                case 10: return TlbTests.Switch(TlbTests.How.UvmfTlbFlush);
-                case 11: return TlbTests.Switch(TlbTests.How.UvmfInvlpgAll);
-                case 12: return TlbTests.Switch(TlbTests.How.UvmfTlbFlushAll);
-                case 13: return TlbTests.Switch(TlbTests.How.UvmfNoneThenInvlpgLocal);
-                case 14: return TlbTests.Switch(TlbTests.How.MmuUpdateThenTlbFlushLocal);
-                case 15: return TlbTests.Switch(TlbTests.How.MmuUpdateThenInvlpgAll);
-                case 16: return TlbTests.Switch(TlbTests.How.MmuUpdateThenTlbFlushAll);
-                case 17: return PinTests.PinEmpty(1);
-                case 18: return PinTests.PinEmpty(2);
-                case 19: return PinTests.PinEmpty(3);
-                case 20: return PinTests.PinEmpty(4);
-                case 21: return PinTests.PinL2WithL1();
-                case 22: return PinTests.NewBaseptr();
-                case 23: return MulticallTests.Batch4();
-                case 24: return EvtchnTests.IpiUpcall();
-                case 25: return EvtchnTests.MaskUnmask();
-                case 26: return EvtchnTests.UnboundSend();
-                case 27: return TimerTests.Singleshot();
-                case 28: return TimerTests.SetTimerOp();
-                case 29: return TimerTests.PvclockMonotonic();
-                case 30: return ExceptionTests.PageFault();
-                case 31: return ExceptionTests.InvalidOpcode();
-                case 32: return ExceptionTests.GeneralProtection();
-                case 33: return ExceptionTests.DeviceNotAvailable();
-                case 34: return ExceptionTests.TaskswitchClear();
-                case 35: return UserModeTests.RoundTrip();
-                case 36: return SegmentTests.Fs();
-                case 37: return SegmentTests.GsKernel();
-                case 38: return SegmentTests.GsUser();
-                case 39: return Check.Rc("SCHEDOP_yield", Hv.SchedOpCall(SchedOp.SCHEDOP_yield, null));
-                case 40: return VersionTests.BadPointer();
-                case 41: return BadArgumentTests.BatchFromUnmappedArray();
-                case 42: return BadArgumentTests.SegmentBaseNonCanonical();
-                case 43: return BadArgumentTests.SegmentSelectorUnloadable();
-                case 44: return MmuTests.ReadOnlyFaultsKernelHalf();
-                case 45: return MulticallTests.EntryFaults();
-                case 46: return MulticallTests.UnmappedArray();
-                case 47: return MmuTests.UpdateVaMappingTablePastRam();
-                default: return false;
-            }
+            Find(i, out Row r);
+            return r.Body != null && r.Body() ? 1 : 0;
         }
     }
 }

@@ -1,9 +1,5 @@
-using System.Collections.Generic;
 using System.Globalization;
-using System.Linq;
 using System.Text.RegularExpressions;
-using Xunit;
-using Xunit.Abstractions;
 
 namespace Microxen.Tests.Integration;
 
@@ -15,11 +11,9 @@ namespace Microxen.Tests.Integration;
 /// magnitude more) the inline figure is below the dispatcher's from the same test. No absolute
 /// times are asserted.
 /// </summary>
-[Collection("qemu")]
-public class KernelTestBenchTests
+public class KernelTestBenchTests : QemuTest
 {
-    readonly ITestOutputHelper _out;
-    public KernelTestBenchTests(ITestOutputHelper output) { _out = output; }
+    public KernelTestBenchTests(ITestOutputHelper log) : base(log) { }
 
     public static readonly string[] Operations =
     {
@@ -36,14 +30,12 @@ public class KernelTestBenchTests
 
     Dictionary<string, double> Run(string inline)
     {
-        var r = Qemu.Run(KernelTestTests.KernelTestElf, "bench=300", $"mode=fast loglevel=info inline={inline}", 240);
-        _out.WriteLine($"--- inline={inline}");
-        _out.WriteLine(r.Output);
-        Assert.False(r.TimedOut, $"bench mode did not finish under microxen inline={inline} in 240 s");
+        string what = $"kernel-test bench, inline={inline}";
+        var r = Boot(what, KernelTestTests.KernelTestElf, "bench=300", $"mode=fast loglevel=info inline={inline}", 240);
         Assert.DoesNotMatch(@"(?m)^FAIL ", r.Output);
         Assert.Contains("BENCH done: 0 failed", r.Output);
         Assert.Contains("Test result: SUCCESS", r.Output);
-        Assert.Equal(0, r.ExitCode);
+        AssertPoweredOff(r, what);
         var costs = Costs(r.Output);
         foreach (var op in Operations)
         {

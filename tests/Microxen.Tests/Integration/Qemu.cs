@@ -1,12 +1,14 @@
-using System;
-using System.Collections.Generic;
+// Namespaces most test files use, imported once for the whole test project.
+global using System;
+global using System.Collections.Generic;
+global using System.Linq;
+global using Xunit;
+global using Xunit.Abstractions;
+using System.Diagnostics;
 using System.IO;
-using System.Linq;
+using System.Text;
 using System.Threading;
 using System.Threading.Tasks;
-using Xunit;
-using System.Diagnostics;
-using System.Text;
 
 namespace Microxen.Tests.Integration;
 
@@ -17,6 +19,43 @@ public sealed class QemuResult
     public string Output = "";     // the serial console
     public bool TimedOut;
     public TimeSpan? UntilPattern; // time from QEMU start to the awaited line
+    public TimeSpan Elapsed;       // time from QEMU start to its end
+
+    /// <summary>The last <paramref name="lines"/> lines of the console, for failure messages.</summary>
+    public string Tail(int lines = 60)
+    {
+        var all = Output.Split('\n');
+        return string.Join("\n", all.Skip(Math.Max(0, all.Length - lines)));
+    }
+}
+
+/// <summary>
+/// A test class that boots QEMU: each run's console goes to the test's output, and a run that
+/// does not end by itself (or at its stop line) in its time fails the test with its last lines.
+/// Such classes are in the "qemu" collection (xUnit inherits the attribute): one QEMU at a time.
+/// </summary>
+[Collection("qemu")]
+public abstract class QemuTest
+{
+    protected readonly ITestOutputHelper Log;
+    protected QemuTest(ITestOutputHelper log) { Log = log; }
+
+    /// <summary><see cref="Qemu.Run"/>, logged under <paramref name="what"/>, required to end in time.</summary>
+    protected QemuResult Boot(string what, string kernel, string guestCmdline, string shimArgs, int timeoutSeconds,
+        string mem = "1G", string initrd = null, string timeAt = null)
+    {
+        var r = Qemu.Run(kernel, guestCmdline, shimArgs, timeoutSeconds, mem: mem, initrd: initrd, timeAt: timeAt);
+        Log.WriteLine($"--- {what}: shim args \"{shimArgs}\", QEMU ran {r.Elapsed.TotalSeconds:F1} s, exit status {r.ExitCode}");
+        if (timeAt != null && r.UntilPattern != null)
+            Log.WriteLine($"QEMU start to '{timeAt}': {r.UntilPattern.Value.TotalSeconds:F1} s");
+        Log.WriteLine(r.Output);
+        Assert.False(r.TimedOut, $"{what}: QEMU still running after {timeoutSeconds} s; last lines:\n{r.Tail()}");
+        return r;
+    }
+
+    /// <summary>Requires QEMU exit status 0: the guest powered off.</summary>
+    protected static void AssertPoweredOff(QemuResult r, string what) =>
+        Assert.True(r.ExitCode == 0, $"{what}: QEMU exit status {r.ExitCode}, expected 0 (the guest's poweroff); last lines:\n{r.Tail()}");
 }
 
 /// <summary>
@@ -135,6 +174,7 @@ public static class Qemu
             p.WaitForExit();
             result.ExitCode = p.ExitCode;
         }
+        result.Elapsed = sw.Elapsed;
         lock (sb) result.Output = sb.ToString();
         return result;
     }

@@ -1,9 +1,4 @@
-using System;
-using System.Collections.Generic;
-using System.Linq;
 using System.Text.RegularExpressions;
-using Xunit;
-using Xunit.Abstractions;
 
 namespace Microxen.Tests.Integration;
 
@@ -14,11 +9,9 @@ namespace Microxen.Tests.Integration;
 /// timers and /proc, and powers off: QEMU exits with status 0.
 /// The same initramfs under the same kernel booted natively is InitramfsTests' baseline.
 /// </summary>
-[Collection("qemu")]
-public class UserlandTests
+public class UserlandTests : QemuTest
 {
-    readonly ITestOutputHelper _out;
-    public UserlandTests(ITestOutputHelper output) { _out = output; }
+    public UserlandTests(ITestOutputHelper log) : base(log) { }
 
     /// <summary>
     /// Hypercalls Linux (6.1, as a PV dom0 on one vCPU with no devices) copes without, whatever
@@ -71,14 +64,10 @@ public class UserlandTests
     {
         string kernel = DebianKernel.EnsureFetched();
         string initrd = GuestImages.SmokeInitramfs;
-        var r = Qemu.Run(kernel, "console=hvc0 earlyprintk=xen", "mode=fast loglevel=info " + userPageTable, TimeoutSeconds,
+        string what = $"Debian's kernel, {userPageTable}, {mem}";
+        var r = Boot(what, kernel, "console=hvc0 earlyprintk=xen", "mode=fast loglevel=info " + userPageTable, TimeoutSeconds,
             mem: mem, initrd: initrd, timeAt: GuestImages.InitLine);
-        _out.WriteLine(r.Output);
-        string tail = Tail(r.Output, 60);
-
-        if (r.UntilPattern != null)
-            _out.WriteLine($"QEMU start to '{GuestImages.InitLine}': {r.UntilPattern.Value.TotalSeconds:F1} s");
-        Assert.False(r.TimedOut, $"QEMU still running after {TimeoutSeconds} s; last lines:\n{tail}");
+        string tail = r.Tail();
 
         // The shim's own log: no exception in the shim, no panic, no hypercall Linux needs left unimplemented.
         var shimLog = r.Output.Split('\n').Where(l => l.StartsWith("(XEN) ", StringComparison.Ordinal)).ToList();
@@ -102,12 +91,6 @@ public class UserlandTests
         Assert.DoesNotContain("Kernel panic", r.Output);
         Assert.True(r.UntilPattern != null, $"/init never printed '{GuestImages.InitLine}'; last lines:\n{tail}");
         GuestImages.AssertSmokeSucceeded(r.Output, "on microxen");
-        Assert.True(r.ExitCode == 0, $"QEMU exit status {r.ExitCode}, expected 0 (the guest's poweroff); last lines:\n{tail}");
-    }
-
-    static string Tail(string text, int lines)
-    {
-        var all = text.Split('\n');
-        return string.Join("\n", all.Skip(Math.Max(0, all.Length - lines)));
+        AssertPoweredOff(r, what);
     }
 }
