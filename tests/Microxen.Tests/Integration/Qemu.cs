@@ -1,9 +1,3 @@
-// Namespaces most test files use, imported once for the whole test project.
-global using System;
-global using System.Collections.Generic;
-global using System.Linq;
-global using Xunit;
-global using Xunit.Abstractions;
 using System.Diagnostics;
 using System.IO;
 using System.Text;
