@@ -1,16 +1,13 @@
 using Microxen.Native;
 
 // Usage: InlineGen [REPO]   (default: the repository this tool is built in) — writes, from the
-// hypercall table (shim/Hypercalls/HypercallTable.cs), one shim/Inline/NAME.g.cs per transfer-page
-// sequence and shim/Hypercalls/HypercallDispatch.g.cs (the C# dispatch switch).
+// hypercall table (shim/Hypercalls/HypercallTable.cs), the transfer page's sequence table
+// (shim/Inline/InlineSequences.g.cs) and the C# dispatch switch (shim/Hypercalls/HypercallDispatch.g.cs).
 string repo = args.Length > 0 ? args[0] : Path.Combine(AppContext.BaseDirectory, "../../../../..");
-foreach (var s in Generator.All())
+foreach (var (relative, text) in new[] { (Generator.RelativePath, Generator.Emit()), (DispatchGen.RelativePath, DispatchGen.Emit()) })
 {
-    string path = Path.Combine(repo, "shim/Inline", s.Name + ".g.cs");
-    File.WriteAllText(path, Generator.Emit(s));
-    Console.WriteLine($"wrote {Path.GetFullPath(path)} ({s.Bytes.Length} bytes)");
+    string path = Path.Combine(repo, relative);
+    File.WriteAllText(path, text);
+    Console.WriteLine($"wrote {Path.GetFullPath(path)}");
 }
-string dispatch = Path.Combine(repo, DispatchGen.RelativePath);
-File.WriteAllText(dispatch, DispatchGen.Emit());
-Console.WriteLine($"wrote {Path.GetFullPath(dispatch)}");
 return 0;
