@@ -151,35 +151,52 @@ public static class Generator
             (Slot, 8, InlinePatch.PageIret, 0));
     }
 
+    /// <summary>PvState.FastCount[nr]'s offset: the inline sequences count themselves there, as the routines do.</summary>
+    static int CountOff(int nr) => Off("FastCount") + nr * 8;
+
+    /// <summary>
+    /// fpu_taskswitch(set): counted, then CR0.TS set or cleared (clts). 32 bytes with the count: the
+    /// CR0 work uses rdi (the argument register, which the ABI lets a hypercall clobber) so that
+    /// eax is zeroed once for both paths. Two instructions more than without the count per path.
+    /// </summary>
     static Sequence FpuTaskswitch()
     {
         var a = new Assembler(64);
         var clear = a.CreateLabel();
+        a.mov(rax, Slot);                // movabs: &PvState.FastCount[fpu_taskswitch]
+        a.inc(__qword_ptr[rax]);
+        a.xor(eax, eax);
         a.test(edi, edi);
         a.jz(clear);
-        a.mov(rax, cr0);
-        a.or(rax, 8);
-        a.mov(cr0, rax);
-        a.xor(eax, eax);
+        a.mov(rdi, cr0);
+        a.or(edi, 8);                    // CR0.TS; CR0's upper half is reserved, zero
+        a.mov(cr0, rdi);
         a.ret();
         a.Label(ref clear);
         a.clts();
-        a.xor(eax, eax);
         a.ret();
-        return Make("FpuTaskswitch", "fpu_taskswitch(set): CR0.TS set, or clts, inline", a);
+        return Make("FpuTaskswitch", "fpu_taskswitch(set): counted, CR0.TS set, or clts, inline", a,
+            (Slot, 8, InlinePatch.PvField, CountOff(Xen.Hypercall.FpuTaskswitch)));
     }
 
+    /// <summary>
+    /// stack_switch(ss, sp): counted, PvState.KernelSp and TSS.RSP0 stored through one pv_state
+    /// pointer (biased so that both stores take an 8-bit displacement), one instruction more than
+    /// the two movabs stores without the count.
+    /// </summary>
     static Sequence StackSwitch()
     {
+        int sp = Off("KernelSp"), rsp0 = Off("Tss") + (int)Marshal.OffsetOf<Tss>("Rsp0");
+        int bias = (sp + rsp0) / 2;
         var a = new Assembler(64);
-        a.mov(rax, rsi);
-        a.mov(__qword_ptr[Slot], rax);   // movabs moffs64, rax: PvState.KernelSp
-        a.mov(__qword_ptr[Slot2], rax);  // PvState.Tss.Rsp0
+        a.mov(rax, Slot);                // movabs: pv_state + bias
+        a.mov(__qword_ptr[rax + (sp - bias)], rsi);
+        a.mov(__qword_ptr[rax + (rsp0 - bias)], rsi);
+        a.inc(__qword_ptr[rax + (CountOff(Xen.Hypercall.StackSwitch) - bias)]);
         a.xor(eax, eax);
         a.ret();
-        return Make("StackSwitch", "stack_switch(ss, sp): PvState.KernelSp and TSS.RSP0 stored inline", a,
-            (Slot, 8, InlinePatch.PvField, Off("KernelSp")),
-            (Slot2, 8, InlinePatch.PvField, Off("Tss") + (int)Marshal.OffsetOf<Tss>("Rsp0")));
+        return Make("StackSwitch", "stack_switch(ss, sp): counted, PvState.KernelSp and TSS.RSP0 stored inline", a,
+            (Slot, 8, InlinePatch.PvField, bias));
     }
 
     static int Find(byte[] b, ulong marker, int size)

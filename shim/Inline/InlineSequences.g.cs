@@ -19,9 +19,9 @@ namespace Microxen.Inline
         public const int DispatcherIret = 2;
         /// <summary>iret (entered with jmp, flags word pushed): fast_page_iret, which falls back to the dispatcher itself.</summary>
         public const int PageIret = 3;
-        /// <summary>fpu_taskswitch(set): CR0.TS set, or clts, inline.</summary>
+        /// <summary>fpu_taskswitch(set): counted, CR0.TS set, or clts, inline.</summary>
         public const int FpuTaskswitch = 4;
-        /// <summary>stack_switch(ss, sp): PvState.KernelSp and TSS.RSP0 stored inline.</summary>
+        /// <summary>stack_switch(ss, sp): counted, PvState.KernelSp and TSS.RSP0 stored inline.</summary>
         public const int StackSwitch = 5;
 
         /// <summary>The sequence fast mode puts in entry <paramref name="nr"/> (the hypercall table's fast-path column); -1: the dispatcher entry.</summary>
@@ -52,8 +52,8 @@ namespace Microxen.Inline
                 case Dispatcher: start = 9; length = 14; return;
                 case DispatcherIret: start = 31; length = 11; return;
                 case PageIret: start = 42; length = 14; return;
-                case FpuTaskswitch: start = 56; length = 24; return;
-                case StackSwitch: start = 80; length = 26; return;
+                case FpuTaskswitch: start = 56; length = 32; return;
+                case StackSwitch: start = 88; length = 28; return;
                 default: start = 0; length = 0; return;
             }
         }
@@ -71,8 +71,8 @@ namespace Microxen.Inline
                 case 2: sequence = Dispatcher; offset = 4; kind = InlinePatch.Number; arg = 0; return;
                 case 3: sequence = DispatcherIret; offset = 5; kind = InlinePatch.Number; arg = 0; return;
                 case 4: sequence = PageIret; offset = 6; kind = InlinePatch.PageIret; arg = 0; return;
-                case 5: sequence = StackSwitch; offset = 5; kind = InlinePatch.PvField; arg = 0; return;
-                case 6: sequence = StackSwitch; offset = 15; kind = InlinePatch.PvField; arg = 164; return;
+                case 5: sequence = FpuTaskswitch; offset = 2; kind = InlinePatch.PvField; arg = 552; return;
+                case 6: sequence = StackSwitch; offset = 2; kind = InlinePatch.PvField; arg = 82; return;
                 default: sequence = -1; offset = 0; kind = InlinePatch.None; arg = 0; return;
             }
         }
@@ -105,22 +105,24 @@ namespace Microxen.Inline
             // PageIret (chars 42-55, 14 bytes): iret (entered with jmp, flags word pushed): fast_page_iret, which falls back to the dispatcher itself
             "\xff\x25\x00\x00\x00\x00" +                 //  0: jmp qword ptr [rip]
             "\x00\x00\x00\x00\x00\x00\x00\x00" +         //  6: placeholder: fast_page_iret
-            // FpuTaskswitch (chars 56-79, 24 bytes): fpu_taskswitch(set): CR0.TS set, or clts, inline
-            "\x85\xff" +                                 //  0: test edi, edi
-            "\x74\x0f" +                                 //  2: je 0x13
-            "\x0f\x20\xc0" +                             //  4: mov rax, cr0
-            "\x48\x0d\x08\x00\x00\x00" +                 //  7: or rax, 0x8
-            "\x0f\x22\xc0" +                             // 13: mov cr0, rax
-            "\x31\xc0" +                                 // 16: xor eax, eax
-            "\xc3" +                                     // 18: ret
-            "\x0f\x06" +                                 // 19: clts
-            "\x31\xc0" +                                 // 21: xor eax, eax
-            "\xc3" +                                     // 23: ret
-            // StackSwitch (chars 80-105, 26 bytes): stack_switch(ss, sp): PvState.KernelSp and TSS.RSP0 stored inline
-            "\x48\x89\xf0" +                             //  0: mov rax, rsi
-            "\x48\xa3\x00\x00\x00\x00\x00\x00\x00\x00" + //  3: mov [0x0], rax (placeholder: pv_state+0)
-            "\x48\xa3\x00\x00\x00\x00\x00\x00\x00\x00" + // 13: mov [0x0], rax (placeholder: pv_state+164)
-            "\x31\xc0" +                                 // 23: xor eax, eax
-            "\xc3";                                      // 25: ret
+            // FpuTaskswitch (chars 56-87, 32 bytes): fpu_taskswitch(set): counted, CR0.TS set, or clts, inline
+            "\x48\xb8\x00\x00\x00\x00\x00\x00\x00\x00" + //  0: mov rax, 0x0 (placeholder: pv_state+552)
+            "\x48\xff\x00" +                             // 10: inc qword ptr [rax]
+            "\x31\xc0" +                                 // 13: xor eax, eax
+            "\x85\xff" +                                 // 15: test edi, edi
+            "\x74\x0a" +                                 // 17: je 0x1d
+            "\x0f\x20\xc7" +                             // 19: mov rdi, cr0
+            "\x83\xcf\x08" +                             // 22: or edi, 0x8
+            "\x0f\x22\xc7" +                             // 25: mov cr0, rdi
+            "\xc3" +                                     // 28: ret
+            "\x0f\x06" +                                 // 29: clts
+            "\xc3" +                                     // 31: ret
+            // StackSwitch (chars 88-115, 28 bytes): stack_switch(ss, sp): counted, PvState.KernelSp and TSS.RSP0 stored inline
+            "\x48\xb8\x00\x00\x00\x00\x00\x00\x00\x00" + //  0: mov rax, 0x0 (placeholder: pv_state+82)
+            "\x48\x89\x70\xae" +                         // 10: mov [rax-0x52], rsi
+            "\x48\x89\x70\x52" +                         // 14: mov [rax+0x52], rsi
+            "\x48\xff\x80\xc6\x01\x00\x00" +             // 18: inc qword ptr [rax+0x1c6]
+            "\x31\xc0" +                                 // 25: xor eax, eax
+            "\xc3";                                      // 27: ret
     }
 }

@@ -120,26 +120,44 @@ public unsafe class TransferPageDecodeTests
         Assert.True(slot + 8 <= PageVa + (ulong)n * 32 + 32, "the routine's address must lie inside the entry");
     }
 
+    static ulong PvOffset(string field) => (ulong)System.Runtime.InteropServices.Marshal.OffsetOf<PvState>(field);
+    static ulong FastCount(int nr) => PvState + PvOffset("FastCount") + (ulong)nr * 8;
+
+    /// <summary>The address a [reg+disp] operand names when the register holds <paramref name="reg"/>.</summary>
+    static ulong Target(Instruction ins, ulong reg) => unchecked(reg + ins.MemoryDisplacement64);
+
     [Fact]
-    public void FpuTaskswitchIsInlineClts()
+    public void FpuTaskswitchCountsItselfThenSetsTsOrClts()
     {
-        var ins = Decode(Build(inline: true), 5, 10);
-        var m = Mnemonics(ins, 10);
-        Assert.Equal(new[] { "Test", "Je", "Mov", "Or", "Mov", "Xor", "Ret", "Clts", "Xor", "Ret" }, m);
-        Assert.Equal(Register.CR0, ins[2].Op1Register);
-        Assert.Equal(Register.CR0, ins[4].Op0Register);
-        Assert.Equal(8UL, ins[3].GetImmediate(1));
+        var ins = Decode(Build(inline: true), 5, 11);
+        Assert.Equal(new[] { "Mov", "Inc", "Xor", "Test", "Je", "Mov", "Or", "Mov", "Ret", "Clts", "Ret" }, Mnemonics(ins, 11));
+        ulong rax = ins[0].GetImmediate(1);
+        Assert.Equal(FastCount(5), rax);
+        Assert.Equal(Register.RAX, ins[1].MemoryBase);
+        Assert.Equal(FastCount(5), Target(ins[1], rax));
+        Assert.Equal(MemorySize.UInt64, ins[1].MemorySize);
+        Assert.Equal(Register.EDI, ins[3].Op0Register);               // set == 0: clts
+        Assert.Equal(ins[9].IP, ins[4].NearBranchTarget);
+        Assert.Equal(Register.CR0, ins[5].Op1Register);
+        Assert.Equal(8UL, ins[6].GetImmediate(1));
+        Assert.Equal(Register.CR0, ins[7].Op0Register);
+        Assert.Equal(ins[5].Op0Register, ins[7].Op1Register);
+        Assert.Equal(Register.EAX, ins[2].Op0Register);               // the result, 0, on both paths
     }
 
     [Fact]
-    public void StackSwitchStoresTheKernelStackInline()
+    public void StackSwitchCountsItselfAndStoresTheKernelStackInline()
     {
-        var ins = Decode(Build(inline: true), 3, 5);
-        Assert.Equal(new[] { "Mov", "Mov", "Mov", "Xor", "Ret" }, Mnemonics(ins, 5));
-        Assert.Equal(Register.RSI, ins[0].Op1Register);
-        Assert.Equal(PvState + (ulong)System.Runtime.InteropServices.Marshal.OffsetOf<PvState>("KernelSp"), ins[1].MemoryDisplacement64);
-        ulong rsp0 = PvState + (ulong)System.Runtime.InteropServices.Marshal.OffsetOf<PvState>("Tss") + 4;
-        Assert.Equal(rsp0, ins[2].MemoryDisplacement64);
+        var ins = Decode(Build(inline: true), 3, 6);
+        Assert.Equal(new[] { "Mov", "Mov", "Mov", "Inc", "Xor", "Ret" }, Mnemonics(ins, 6));
+        ulong rax = ins[0].GetImmediate(1);
+        Assert.Equal(Register.RAX, ins[0].Op0Register);
+        Assert.Equal(PvState + PvOffset("KernelSp"), Target(ins[1], rax));
+        Assert.Equal(Register.RSI, ins[1].Op1Register);
+        Assert.Equal(PvState + PvOffset("Tss") + 4, Target(ins[2], rax));   // TSS.RSP0
+        Assert.Equal(Register.RSI, ins[2].Op1Register);
+        Assert.Equal(FastCount(3), Target(ins[3], rax));
+        Assert.Equal(MemorySize.UInt64, ins[3].MemorySize);
     }
 
     [Fact]
