@@ -116,7 +116,7 @@ namespace Microxen.Hypercalls
         /// <summary>Xen's name of hypercall <paramref name="nr"/>, "unknown" for an undefined number.</summary>
         public static string Name(ulong nr)
         {
-            if (nr >= Size) return "unknown";
+            if (nr >= Size) return "unknown";                  // if/return: a ?: between strings stops ilc (shim/README.md)
             HypercallRow r = Row((int)nr);
             if (r.Name == null) return "unknown";
             return r.Name;
