@@ -39,7 +39,7 @@ public static class Generator
     public const string RelativePath = "shim/Inline/InlineSequences.g.cs";
 
     // Placeholder values Iced assembles in, found afterwards and zeroed.
-    const ulong Slot = 0x1122334455667788UL, Slot2 = 0x1122334455667789UL;
+    const ulong Slot = 0x1122334455667788UL;
     const int NumberMarker = 0x7a6b5c4d;
 
     static int Off(string f) => (int)Marshal.OffsetOf<PvState>(f);
