@@ -20,7 +20,7 @@ MEM       ?= 1G
 QEMU      ?= qemu-system-x86_64
 
 SHIM_SOURCES := $(shell find shim -name '*.cs') Shim.csproj
-GEN_SOURCES  := shim/Arch/PvState.cs shim/Arch/Tss.cs shim/Arch/FaultFixup.cs shim/Arch/CpuFrame.cs shim/Arch/NativeSymbols.cs $(shell find shim -name '*.asm.cs') $(shell find tools/AsmGen -name '*.cs' -o -name '*.csproj' | grep -v '/obj/\|/bin/')
+GEN_SOURCES  := shim/Arch/PvState.cs shim/Arch/Tss.cs shim/Arch/FaultFixup.cs shim/Arch/CpuFrame.cs shim/Arch/NativeSymbols.cs shim/Xen/Hypercall.cs shim/Hypercalls/HypercallTable.cs $(shell find shim -name '*.asm.cs') $(shell find tools/AsmGen -name '*.cs' -o -name '*.csproj' | grep -v '/obj/\|/bin/')
 KT_SOURCES   := shim/Arch/CpuFrame.cs $(shell find kernel-test shim/Runtime shim/Xen -name '*.cs' -o -name '*.csproj' | grep -v '/obj/\|/bin/')
 KT_GEN_SOURCES := $(shell find tools/KernelTestGen -name '*.cs' -o -name '*.csproj' | grep -v '/obj/\|/bin/') tools/AsmGen/GasWriter.cs
 

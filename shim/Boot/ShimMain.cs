@@ -59,7 +59,6 @@ namespace Microxen.Boot
             }
             Host.Options = opts;
             Log.Level = (LogLevel)opts.LogLevel;
-            if (opts.Mode == ShimMode.Checked) opts.Inline = false;
             if (opts.Mode == ShimMode.Checked)
                 Panic.BadInput(ExitCode.NotAvailable, "mode=checked", "not available yet: checked mode (Xen 4.17's validation) is not built; use mode=fast");
             Log.Info("mode: fast (no type checking)");

@@ -17,16 +17,12 @@ using Microxen.Tools.AsmGen;
 /// </summary>
 static partial class FastPaths
 {
-    /// <summary>Hypercall numbers (public/xen.h) of the routines, in fast_path_table order.</summary>
-    public const int MmuUpdate = 1, StackSwitch = 3, FpuTaskswitch = 5, UpdateDescriptor = 10, Multicall = 13,
-        UpdateVaMapping = 14, XenVersion = 17, Iret = 23, SetSegmentBase = 25, MmuextOp = 26;
-
-    public static readonly (int Nr, string Name)[] Routines =
-    {
-        (MmuUpdate, "mmu_update"), (StackSwitch, "stack_switch"), (FpuTaskswitch, "fpu_taskswitch"),
-        (UpdateVaMapping, "update_va_mapping"), (XenVersion, "xen_version"), (SetSegmentBase, "set_segment_base"),
-        (MmuextOp, "mmuext_op"), (UpdateDescriptor, "update_descriptor"), (Multicall, "multicall"),
-    };
+    /// <summary>Hypercall numbers the routines use (public/xen.h, shim/Xen/Hypercall.cs).</summary>
+    public const int MmuUpdate = Xen.Hypercall.MmuUpdate, StackSwitch = Xen.Hypercall.StackSwitch,
+        FpuTaskswitch = Xen.Hypercall.FpuTaskswitch, UpdateDescriptor = Xen.Hypercall.UpdateDescriptor,
+        Multicall = Xen.Hypercall.Multicall, UpdateVaMapping = Xen.Hypercall.UpdateVaMapping,
+        XenVersion = Xen.Hypercall.XenVersion, Iret = Xen.Hypercall.Iret, SetSegmentBase = Xen.Hypercall.SetSegmentBase,
+        MmuextOp = Xen.Hypercall.MmuextOp;
 
     static int Off(string field) => (int)Marshal.OffsetOf<PvState>(field);
 
@@ -129,15 +125,16 @@ static partial class FastPaths
         FaultFixups.Add("fast_mmuext_op", "fast_batch_end", "fast_batch_efault", FaultFixupKind.Efault, MmuextOp);
         PageIret(b, pv);
 
-        // ---- fast_path_table: ulong[64], the routine per hypercall number or 0 --------------
+        // ---- fast_path_table: ulong[64], the routine fast_NAME per hypercall number or 0: the
+        // hypercall table's rows with a routine (shim/Hypercalls/HypercallTable.cs) -----------
         b.Place(ref table);
         b.Global("fast_paths_end");
         b.Global("fast_path_table");
-        for (int nr = 0; nr < 64; nr++)
+        for (int nr = 0; nr < Hypercalls.HypercallTable.Size; nr++)
         {
-            string name = Routines.FirstOrDefault(r => r.Nr == nr).Name;
-            if (name == null) a.dq(0UL);
-            else b.WithSymbol("fast_" + name, 8, () => a.dq(0UL));
+            var row = Hypercalls.HypercallTable.Row(nr);
+            if (!row.HasRoutine) a.dq(0UL);
+            else b.WithSymbol("fast_" + row.Name, 8, () => a.dq(0UL));
         }
 
         // Any other fault in the routines above: no state to unwind, the guest is stopped, named.

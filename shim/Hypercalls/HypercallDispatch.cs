@@ -9,8 +9,10 @@ namespace Microxen.Hypercalls
     /// ring-0 guest executes <c>syscall</c>, and from the transfer page. Number in RAX; arguments
     /// in RDI, RSI, RDX, R10, R8; the result goes back in RAX and every other register is kept
     /// (the stub restores them). Errors are Xen's negative errno values (public/errno.h).
+    /// <c>Call</c> and <c>HasSubOps</c> are generated from shim/Hypercalls/HypercallTable.cs
+    /// (HypercallDispatch.g.cs, tools/InlineGen).
     /// </summary>
-    public static unsafe class HypercallDispatch
+    public static unsafe partial class HypercallDispatch
     {
         /// <summary>The frame of the hypercall the C# dispatcher is serving, else null.</summary>
         public static CpuFrame* Current;
@@ -27,7 +29,7 @@ namespace Microxen.Hypercalls
             s_multicallEntry = null;
             s_guestTsAtEntry = ShimCpu.Pv->GuestTs;
             ulong nr = f->Rax;
-            HypercallStats.Count(nr, HypercallNames.HasSubOps(nr) ? f->Rdi : ulong.MaxValue);
+            HypercallStats.Count(nr, HasSubOps(nr) ? f->Rdi : ulong.MaxValue);
             if (nr == Hypercall.Iret) Iret.Do(f);
             else f->Rax = (ulong)Call(nr, f->Rdi, f->Rsi, f->Rdx, f->R10, f->R8, f);
             Finish(f);
@@ -86,39 +88,6 @@ namespace Microxen.Hypercalls
             return true;
         }
 
-        /// <summary>Runs hypercall <paramref name="nr"/>; also the body of each multicall entry.</summary>
-        public static long Call(ulong nr, ulong a1, ulong a2, ulong a3, ulong a4, ulong a5, CpuFrame* f)
-        {
-            switch (nr)
-            {
-                case Hypercall.SetTrapTable: return TrapOps.SetTrapTable(a1);
-                case Hypercall.MmuUpdate: return MmuOps.MmuUpdate(a1, a2, a3, a4);
-                case Hypercall.SetGdt: return DescriptorOps.SetGdt(a1, a2);
-                case Hypercall.StackSwitch: return TrapOps.StackSwitch(a1, a2);
-                case Hypercall.SetCallbacks: return TrapOps.SetCallbacks(a1, a2, a3);
-                case Hypercall.FpuTaskswitch: return TrapOps.FpuTaskswitch(a1);
-                case Hypercall.SetDebugreg: return DebugRegOps.Set(a1, a2);
-                case Hypercall.GetDebugreg: return DebugRegOps.Get(a1);
-                case Hypercall.UpdateDescriptor: return DescriptorOps.UpdateDescriptor(a1, a2);
-                case Hypercall.MemoryOp: return MemoryOps.Op(a1, a2);
-                case Hypercall.Multicall: return Multicall(a1, a2, f);
-                case Hypercall.UpdateVaMapping: return MmuOps.UpdateVaMapping(a1, a2, a3);
-                case Hypercall.SetTimerOp: return SchedOps.SetTimerOp(a1);
-                case Hypercall.XenVersion: return VersionOps.Op(a1, a2);
-                case Hypercall.ConsoleIo: return ConsoleOps.Op(a1, a2, a3);
-                case Hypercall.VmAssist: return TrapOps.VmAssist(a1, a2);
-                case Hypercall.VcpuOp: return VcpuOps.Op(a1, a2, a3);
-                case Hypercall.SetSegmentBase: return TrapOps.SetSegmentBase(a1, a2);
-                case Hypercall.MmuextOp: return MmuOps.MmuextOp(a1, a2, a3, a4);
-                case Hypercall.SchedOp: return SchedOps.Op(a1, a2, f);
-                case Hypercall.CallbackOp: return TrapOps.CallbackOp(a1, a2);
-                case Hypercall.EventChannelOp: return EventChannelOps.Op(a1, a2);
-                case Hypercall.PhysdevOp: return PhysdevOps.Op(a1, a2);
-                default:
-                    return HypercallStats.Unimplemented(HypercallNames.Name(nr), nr, a1, a2, a3, a4, a5);
-            }
-        }
-
         /// <summary>
         /// HYPERVISOR_multicall(entries, count): runs each multicall_entry (public/xen.h, 64 bytes)
         /// in order and stores its result. iret may not be batched (-EINVAL, as Xen). A fault on
@@ -133,14 +102,19 @@ namespace Microxen.Hypercalls
             {
                 ulong nr = e->Op;
                 ulong a1 = e->Args[0], a2 = e->Args[1], a3 = e->Args[2], a4 = e->Args[3], a5 = e->Args[4];
-                HypercallStats.Count(nr, HypercallNames.HasSubOps(nr) ? a1 : ulong.MaxValue);
+                HypercallStats.Count(nr, HasSubOps(nr) ? a1 : ulong.MaxValue);
                 long r;
                 if (nr == Hypercall.Iret || nr == Hypercall.Multicall) r = -XenErrno.EINVAL;
                 else
                 {
                     s_multicallEntry = e;
                     s_multicallLeft = count - i - 1;
+                    // A fault in this entry's operation turns the entries left into a continuation
+                    // (TryFail) that the guest re-enters as __HYPERVISOR_multicall and that is
+                    // counted then: this call's count is taken back while the entry runs.
+                    if (s_multicallLeft != 0) HypercallStats.Uncount(Hypercall.Multicall);
                     r = Call(nr, a1, a2, a3, a4, a5, f);
+                    if (s_multicallLeft != 0) HypercallStats.Count(Hypercall.Multicall, ulong.MaxValue);
                     s_multicallEntry = null;
                 }
                 e->Result = unchecked((ulong)r);

@@ -8,13 +8,13 @@ namespace Microxen.Hypercalls
     /// </summary>
     public static unsafe class HypercallStats
     {
-        public const int Calls = 64;
+        public const int Calls = HypercallTable.Size;
         public const int SubOps = 64;
         struct Table
         {
             public fixed ulong Count[Calls];
             public fixed ulong Sub[Calls * SubOps];
-            public fixed byte Warned[Calls * SubOps];
+            public WarnOnce Warned;
         }
         static Table s_t;
 
@@ -25,6 +25,14 @@ namespace Microxen.Hypercalls
             fixed (Table* t = &s_t) t->Sub[nr * SubOps + sub]++;
         }
 
+        /// <summary>Takes back one <see cref="Count"/> of hypercall <paramref name="nr"/> (not its sub-operation).</summary>
+        public static void Uncount(ulong nr)
+        {
+            if (nr >= Calls) return;
+            fixed (Table* t = &s_t) t->Count[nr]--;
+        }
+
+        /// <summary>Counts one call of hypercall <paramref name="nr"/> and, when below SubOps, of its sub-operation <paramref name="sub"/>.</summary>
         public static void Count(ulong nr, ulong sub)
         {
             if (nr >= Calls) return;
@@ -36,17 +44,14 @@ namespace Microxen.Hypercalls
         }
 
         /// <summary>
-        /// Logs "unimplemented hypercall" once per (number, sub-operation) with the arguments,
-        /// and returns -ENOSYS for the caller to hand back.
+        /// Logs "unimplemented hypercall" with the arguments once per (number, sub-operation),
+        /// once for all numbers from 64 on (<see cref="WarnOnce"/>), and returns -ENOSYS for the
+        /// caller to hand back.
         /// </summary>
         public static long Unimplemented(string name, ulong nr, ulong a1, ulong a2, ulong a3, ulong a4, ulong a5)
         {
-            ulong key = nr < Calls ? nr * SubOps + (a1 < SubOps ? a1 : SubOps - 1) : 0;
             fixed (Table* t = &s_t)
-            {
-                if (nr < Calls && t->Warned[key] != 0) return -Xen.XenErrno.ENOSYS;
-                if (nr < Calls) t->Warned[key] = 1;
-            }
+                if (!t->Warned.First(nr, a1)) return -Xen.XenErrno.ENOSYS;
             Log.Begin(); Log.Str("unimplemented hypercall "); Log.Dec(nr); Log.Str(" ("); Log.Str(name);
             Log.Str(") args "); Log.Hex(a1); Log.Str(" "); Log.Hex(a2); Log.Str(" "); Log.Hex(a3);
             Log.Str(" "); Log.Hex(a4); Log.Str(" "); Log.Hex(a5); Log.Str(": -ENOSYS"); Log.End();
@@ -59,7 +64,7 @@ namespace Microxen.Hypercalls
         public static void BadPointer(ulong nr, ulong vector, ulong address)
         {
             if (++BadPointers > 8) return;
-            Log.Begin(); Log.Str("hypercall "); Log.Dec(nr); Log.Str(" ("); Log.Str(HypercallNames.Name(nr));
+            Log.Begin(); Log.Str("hypercall "); Log.Dec(nr); Log.Str(" ("); Log.Str(HypercallTable.Name(nr));
             Log.Str("): bad guest pointer ("); Log.Str(vector == 14 ? "page fault at " : "general protection, non-canonical? cr2 ");
             Log.Hex(address); Log.Str("): -EFAULT"); Log.End();
         }
@@ -80,7 +85,7 @@ namespace Microxen.Hypercalls
                 {
                     ulong fast = Arch.ShimCpu.Pv->FastCount[nr];
                     if (t->Count[nr] == 0 && fast == 0) continue;
-                    Log.Begin(); Log.Str("  "); Log.Dec((ulong)nr); Log.Str(" "); Log.Str(HypercallNames.Name((ulong)nr));
+                    Log.Begin(); Log.Str("  "); Log.Dec((ulong)nr); Log.Str(" "); Log.Str(HypercallTable.Name((ulong)nr));
                     Log.Str(" "); Log.Dec(t->Count[nr] + fast);
                     if (fast != 0) { Log.Str(" (native "); Log.Dec(fast); Log.Str(")"); }
                     for (int s = 0; s < SubOps; s++)

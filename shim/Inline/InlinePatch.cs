@@ -1,14 +1,16 @@
 namespace Microxen.Inline
 {
-    /// <summary>What an inline sequence's 8-byte placeholder holds (tools/InlineGen).</summary>
+    /// <summary>What a transfer-page sequence's placeholder holds (InlineSequences.Patch), filled in per entry.</summary>
     public enum InlinePatch
     {
         None = 0,
-        /// <summary>Address of the native fast routine for hypercall number arg (fast_path_table).</summary>
+        /// <summary>8 bytes: the native fast routine of the entry's hypercall number (fast_path_table[N]).</summary>
         FastRoutine = 1,
-        /// <summary>Address of fast_page_iret.</summary>
+        /// <summary>8 bytes: the address of fast_page_iret.</summary>
         PageIret = 2,
-        /// <summary>Address of the PvState field at byte offset arg.</summary>
+        /// <summary>8 bytes: the address of the PvState field at byte offset arg.</summary>
         PvField = 3,
+        /// <summary>4 bytes: the entry's hypercall number N (mov $N,%eax).</summary>
+        Number = 4,
     }
 }

@@ -6,57 +6,79 @@ using System.Runtime.InteropServices;
 using System.Text;
 using Iced.Intel;
 using Microxen.Arch;
+using Microxen.Hypercalls;
+using Microxen.Inline;
 using static Iced.Intel.AssemblerRegisters;
 
 namespace Microxen.Native;
 
-/// <summary>What a sequence's 8-byte placeholder must hold, filled in when the page is built.</summary>
-public enum PatchKind { FastRoutine, PageIret, PvField }
-
-/// <summary>One transfer-page entry: its bytes (at most 32) and the placeholders in them.</summary>
+/// <summary>One transfer-page sequence: its bytes (at most 32, placeholders zero) and the placeholders in them.</summary>
 public sealed class Sequence
 {
-    public string Name;           // the C# class name
-    public int Hypercall;         // entry number
-    public string Summary;        // what it does, for the docstring
+    public string Name;           // its constant in InlineSequences.g.cs
+    public string Summary;        // what it does, for the comment
     public byte[] Bytes;
-    public List<(int Offset, PatchKind Kind, int Arg)> Patches = new();
+    public List<(int Offset, InlinePatch Kind, int Arg)> Patches = new();
 }
 
 /// <summary>
-/// The transfer page's inline sequences for fast mode (issue: "one named sequence per fast
-/// path"). Entries either do the work in their 32 bytes (fpu_taskswitch, stack_switch) or call
-/// the shared native routine of the linked blob (shim/FastPaths/FastPaths.asm.cs) and, when it
-/// declines (CF=1), fall back to the dispatcher sequence Xen's ring-3 page uses:
-/// push %rcx; push %r11; mov $N,%eax; syscall; pop %r11; pop %rcx; ret.
+/// The transfer page's sequences, generated into one table (shim/Inline/InlineSequences.g.cs) that
+/// shim/TransferPage/TransferPageBuilder.cs copies into the entries. The dispatcher entry is the
+/// one Xen's ring-3 page uses, <c>push %rcx; push %r11; mov $N,%eax; syscall; pop %r11; pop %rcx;
+/// ret</c> (iret: <c>push %rcx; push %r11; push %rax; mov $23,%eax; syscall</c>). Fast mode puts, per
+/// the fast-path column of shim/Hypercalls/HypercallTable.cs, a call of the native routine of the
+/// linked blob (shim/FastPaths) that falls back to the dispatcher entry when it declines (CF=1), an
+/// inline sequence of the hypercall's own that does the work in its 32 bytes (fpu_taskswitch,
+/// stack_switch), or the jump to fast_page_iret.
 /// </summary>
 public static class Generator
 {
     public const int EntrySize = 32;
 
+    /// <summary>The generated file's path under the repository root.</summary>
+    public const string RelativePath = "shim/Inline/InlineSequences.g.cs";
+
+    // Placeholder values Iced assembles in, found afterwards and zeroed.
+    const ulong Slot = 0x1122334455667788UL;
+    const int NumberMarker = 0x7a6b5c4d;
+
     static int Off(string f) => (int)Marshal.OffsetOf<PvState>(f);
 
+    /// <summary>Every sequence, in the order of their numbers in the generated table.</summary>
     public static List<Sequence> All()
     {
-        var list = new List<Sequence>
-        {
-            FpuTaskswitch(),
-            StackSwitch(),
-            CallStyle("MmuUpdate", 1, "mmu_update: fast_mmu_update, else the dispatcher"),
-            CallStyle("UpdateVaMapping", 14, "update_va_mapping: fast_update_va_mapping, else the dispatcher"),
-            CallStyle("XenVersion", 17, "xen_version: fast_xen_version (the event check), else the dispatcher"),
-            CallStyle("SetSegmentBase", 25, "set_segment_base: fast_set_segment_base, else the dispatcher"),
-            CallStyle("MmuextOp", 26, "mmuext_op: fast_mmuext_op, else the dispatcher"),
-            CallStyle("UpdateDescriptor", 10, "update_descriptor: fast_update_descriptor, else the dispatcher"),
-            CallStyle("Multicall", 13, "multicall: fast_multicall, which hands what it cannot run to the dispatcher"),
-            Iret(),
-        };
+        // CallRoutine before Dispatcher: the dispatcher entry is CallRoutine's fallback, so its bytes are found there (Emit).
+        var list = new List<Sequence> { CallRoutine(), Dispatcher(false), Dispatcher(true), PageIret(), FpuTaskswitch(), StackSwitch() };
         foreach (var s in list)
             if (s.Bytes.Length > EntrySize) throw new InvalidOperationException($"{s.Name}: {s.Bytes.Length} bytes, more than {EntrySize}");
         return list;
     }
 
-    /// <summary>Assembles at address 0 (position independent) and records placeholders by instruction index.</summary>
+    /// <summary>
+    /// The sequence fast mode puts in entry <paramref name="nr"/>, from the hypercall table's
+    /// fast-path column; null for the dispatcher entry.
+    /// </summary>
+    public static string ForEntry(int nr)
+    {
+        if (nr >= HypercallTable.Size) return null;
+        switch (HypercallTable.Row(nr).Fast)
+        {
+            case FastPath.Routine: return "CallRoutine";
+            case FastPath.Iret: return "PageIret";
+            case FastPath.Inline: return Own(nr);
+            default: return null;
+        }
+    }
+
+    /// <summary>The sequence of its own of a <see cref="FastPath.Inline"/> hypercall: one case per such row.</summary>
+    static string Own(int nr) => nr switch
+    {
+        Xen.Hypercall.FpuTaskswitch => "FpuTaskswitch",
+        Xen.Hypercall.StackSwitch => "StackSwitch",
+        _ => throw new InvalidOperationException($"hypercall {nr} is FastPath.Inline in HypercallTable but has no sequence here"),
+    };
+
+    /// <summary>Assembles at address 0 (position independent).</summary>
     static byte[] Assemble(Assembler a)
     {
         var ms = new MemoryStream();
@@ -64,42 +86,45 @@ public static class Generator
         return ms.ToArray();
     }
 
-    static Sequence FpuTaskswitch()
+    /// <summary>The sequence of assembled bytes, each placeholder value found, recorded and zeroed.</summary>
+    static Sequence Make(string name, string summary, Assembler a, params (ulong Marker, int Size, InlinePatch Kind, int Arg)[] patches)
     {
-        var a = new Assembler(64);
-        var clear = a.CreateLabel();
-        a.test(edi, edi);
-        a.jz(clear);
-        a.mov(rax, cr0);
-        a.or(rax, 8);
-        a.mov(cr0, rax);
-        a.xor(eax, eax);
-        a.ret();
-        a.Label(ref clear);
-        a.clts();
-        a.xor(eax, eax);
-        a.ret();
-        return new Sequence { Name = "FpuTaskswitchSequence", Hypercall = 5, Bytes = Assemble(a),
-            Summary = "fpu_taskswitch(set): CR0.TS set, or clts, inline" };
-    }
-
-    static Sequence StackSwitch()
-    {
-        var a = new Assembler(64);
-        a.mov(rax, rsi);
-        a.mov(__qword_ptr[0x1122334455667788UL], rax);   // movabs moffs64, rax: PvState.KernelSp
-        a.mov(__qword_ptr[0x1122334455667789UL], rax);   // PvState.Tss.Rsp0
-        a.xor(eax, eax);
-        a.ret();
-        var bytes = Assemble(a);
-        var s = new Sequence { Name = "StackSwitchSequence", Hypercall = 3, Bytes = bytes,
-            Summary = "stack_switch(ss, sp): PvState.KernelSp and TSS.RSP0 stored inline" };
-        s.Patches.Add((Find(bytes, 0x1122334455667788UL), PatchKind.PvField, Off("KernelSp")));
-        s.Patches.Add((Find(bytes, 0x1122334455667789UL), PatchKind.PvField, Off("Tss") + (int)Marshal.OffsetOf<Tss>("Rsp0")));
+        var s = new Sequence { Name = name, Summary = summary, Bytes = Assemble(a) };
+        foreach (var (marker, size, kind, arg) in patches)
+        {
+            int at = Find(s.Bytes, marker, size);
+            Array.Clear(s.Bytes, at, size);
+            s.Patches.Add((at, kind, arg));
+        }
         return s;
     }
 
-    static Sequence CallStyle(string name, int nr, string summary)
+    /// <summary>push %rcx; push %r11; [push %rax;] mov $N,%eax; syscall[; pop %r11; pop %rcx; ret].</summary>
+    static void DispatcherCode(Assembler a, bool iret)
+    {
+        a.push(rcx);
+        a.push(r11);
+        if (iret) a.push(rax);
+        a.mov(eax, NumberMarker);
+        a.syscall();
+        if (iret) return;
+        a.pop(r11);
+        a.pop(rcx);
+        a.ret();
+    }
+
+    static Sequence Dispatcher(bool iret)
+    {
+        var a = new Assembler(64);
+        DispatcherCode(a, iret);
+        return iret
+            ? Make("DispatcherIret", "the dispatcher entry for iret (entered with jmp, flags word pushed; does not return)", a,
+                (NumberMarker, 4, InlinePatch.Number, 0))
+            : Make("Dispatcher", "the dispatcher entry: hypercall N through the LSTAR entry, as Xen's ring-3 page", a,
+                (NumberMarker, 4, InlinePatch.Number, 0));
+    }
+
+    static Sequence CallRoutine()
     {
         var a = new Assembler(64);
         var slot = a.CreateLabel();
@@ -108,71 +133,222 @@ public static class Generator
         a.jb(slow);                      // CF=1: declined
         a.ret();
         a.Label(ref slow);
-        a.push(rcx);
-        a.push(r11);
-        a.mov(eax, nr);
-        a.syscall();
-        a.pop(r11);
-        a.pop(rcx);
-        a.ret();
+        DispatcherCode(a, false);
         a.Label(ref slot);
-        a.dq(0x1122334455667788UL);
-        var bytes = Assemble(a);
-        var s = new Sequence { Name = name + "Sequence", Hypercall = nr, Bytes = bytes, Summary = summary };
-        s.Patches.Add((Find(bytes, 0x1122334455667788UL), PatchKind.FastRoutine, nr));
-        return s;
+        a.dq(Slot);
+        return Make("CallRoutine", "FastPath.Routine: the native routine fast_NAME, else the dispatcher entry", a,
+            (NumberMarker, 4, InlinePatch.Number, 0), (Slot, 8, InlinePatch.FastRoutine, 0));
     }
 
-    static Sequence Iret()
+    static Sequence PageIret()
     {
         var a = new Assembler(64);
         var slot = a.CreateLabel();
         a.jmp(__qword_ptr[slot]);
         a.Label(ref slot);
-        a.dq(0x1122334455667788UL);
-        var bytes = Assemble(a);
-        var s = new Sequence { Name = "IretSequence", Hypercall = 23, Bytes = bytes,
-            Summary = "iret (entered with jmp, flags word pushed): fast_page_iret, which falls back to the dispatcher itself" };
-        s.Patches.Add((Find(bytes, 0x1122334455667788UL), PatchKind.PageIret, 0));
-        return s;
+        a.dq(Slot);
+        return Make("PageIret", "iret (entered with jmp, flags word pushed): fast_page_iret, which falls back to the dispatcher itself", a,
+            (Slot, 8, InlinePatch.PageIret, 0));
     }
 
-    static int Find(byte[] b, ulong marker)
+    /// <summary>PvState.FastCount[nr]'s offset: the inline sequences count themselves there, as the routines do.</summary>
+    static int CountOff(int nr) => Off("FastCount") + nr * 8;
+
+    /// <summary>
+    /// fpu_taskswitch(set): counted, then CR0.TS set or cleared (clts). 32 bytes with the count: the
+    /// CR0 work uses rdi (the argument register, which the ABI lets a hypercall clobber) so that
+    /// eax is zeroed once for both paths. Two instructions more than without the count per path.
+    /// </summary>
+    static Sequence FpuTaskswitch()
     {
-        for (int i = 0; i + 8 <= b.Length; i++)
-            if (BitConverter.ToUInt64(b, i) == marker) return i;
-        throw new InvalidOperationException("placeholder not found");
+        var a = new Assembler(64);
+        var clear = a.CreateLabel();
+        a.mov(rax, Slot);                // movabs: &PvState.FastCount[fpu_taskswitch]
+        a.inc(__qword_ptr[rax]);
+        a.xor(eax, eax);
+        a.test(edi, edi);
+        a.jz(clear);
+        a.mov(rdi, cr0);
+        a.or(edi, 8);                    // CR0.TS; CR0's upper half is reserved, zero
+        a.mov(cr0, rdi);
+        a.ret();
+        a.Label(ref clear);
+        a.clts();
+        a.ret();
+        return Make("FpuTaskswitch", "fpu_taskswitch(set): counted, CR0.TS set, or clts, inline", a,
+            (Slot, 8, InlinePatch.PvField, CountOff(Xen.Hypercall.FpuTaskswitch)));
     }
 
-    /// <summary>The text of shim/Inline/NAME.g.cs for one sequence.</summary>
-    public static string Emit(Sequence s)
+    /// <summary>
+    /// stack_switch(ss, sp): counted, PvState.KernelSp and TSS.RSP0 stored through one pv_state
+    /// pointer (biased so that both stores take an 8-bit displacement), one instruction more than
+    /// the two movabs stores without the count.
+    /// </summary>
+    static Sequence StackSwitch()
     {
+        int sp = Off("KernelSp"), rsp0 = Off("Tss") + (int)Marshal.OffsetOf<Tss>("Rsp0");
+        int bias = (sp + rsp0) / 2;
+        var a = new Assembler(64);
+        a.mov(rax, Slot);                // movabs: pv_state + bias
+        a.mov(__qword_ptr[rax + (sp - bias)], rsi);
+        a.mov(__qword_ptr[rax + (rsp0 - bias)], rsi);
+        a.inc(__qword_ptr[rax + (CountOff(Xen.Hypercall.StackSwitch) - bias)]);
+        a.xor(eax, eax);
+        a.ret();
+        return Make("StackSwitch", "stack_switch(ss, sp): counted, PvState.KernelSp and TSS.RSP0 stored inline", a,
+            (Slot, 8, InlinePatch.PvField, bias));
+    }
+
+    static int Find(byte[] b, ulong marker, int size)
+    {
+        int found = -1;
+        for (int i = 0; i + size <= b.Length; i++)
+            if ((size == 8 ? BitConverter.ToUInt64(b, i) : BitConverter.ToUInt32(b, i)) == marker)
+            {
+                if (found >= 0) throw new InvalidOperationException("placeholder found twice");
+                found = i;
+            }
+        if (found < 0) throw new InvalidOperationException("placeholder not found");
+        return found;
+    }
+
+    /// <summary>Each instruction of a sequence as (offset, length, text); an 8-byte slot placeholder as a row of its own.</summary>
+    public static List<(int Offset, int Length, string Text)> Lines(Sequence s)
+    {
+        var formatter = new IntelFormatter();
+        formatter.Options.HexPrefix = "0x";
+        formatter.Options.HexSuffix = null;
+        formatter.Options.UppercaseHex = false;
+        formatter.Options.RipRelativeAddresses = true;
+        formatter.Options.ShowBranchSize = false;
+        formatter.Options.BranchLeadingZeros = false;
+        formatter.Options.SpaceAfterOperandSeparator = true;
+        formatter.Options.SmallHexNumbersInDecimal = false;
+        var lines = new List<(int, int, string)>();
+        for (int at = 0; at < s.Bytes.Length;)
+        {
+            var slot = s.Patches.FirstOrDefault(p => p.Offset == at && IsSlot(p.Kind));
+            if (slot.Kind != InlinePatch.None)
+            {
+                lines.Add((at, 8, "placeholder: " + Describe(slot.Kind, slot.Arg)));
+                at += 8;
+                continue;
+            }
+            var decoder = Iced.Intel.Decoder.Create(64, new ByteArrayCodeReader(s.Bytes, at, s.Bytes.Length - at), (ulong)at);
+            decoder.Decode(out var ins);
+            if (ins.IsInvalid) throw new InvalidOperationException($"{s.Name}: invalid instruction at {at}");
+            var output = new StringOutput();
+            formatter.Format(ins, output);
+            string text = output.ToStringAndReset();
+            foreach (var p in s.Patches)
+                if (p.Offset > at && p.Offset < at + ins.Length) text += " (placeholder: " + Describe(p.Kind, p.Arg) + ")";
+            lines.Add((at, ins.Length, text));
+            at += ins.Length;
+        }
+        return lines;
+    }
+
+    static string Describe(InlinePatch kind, int arg) => kind switch
+    {
+        InlinePatch.Number => "N, the entry's hypercall number",
+        InlinePatch.FastRoutine => "fast_path_table[N]",
+        InlinePatch.PageIret => "fast_page_iret",
+        InlinePatch.PvField => $"pv_state+{arg}",
+        _ => throw new InvalidOperationException(kind.ToString()),
+    };
+
+    /// <summary>A placeholder the code reads through memory (an 8-byte slot after the code), not an instruction's operand.</summary>
+    static bool IsSlot(InlinePatch kind) => kind == InlinePatch.FastRoutine || kind == InlinePatch.PageIret;
+
+    /// <summary>The text of shim/Inline/InlineSequences.g.cs.</summary>
+    public static string Emit()
+    {
+        var all = All();
         var sb = new StringBuilder();
-        sb.Append("// <auto-generated>\n// Generated by tools/InlineGen with Iced. Regenerate: dotnet run --project tools/InlineGen. Do not edit.\n// </auto-generated>\n\n");
+        sb.Append("// <auto-generated>\n// Generated by tools/InlineGen (Iced) from shim/Inline/InlineSequences.asm.cs and the fast-path column of\n");
+        sb.Append("// shim/Hypercalls/HypercallTable.cs. Regenerate: dotnet run --project tools/InlineGen. Do not edit.\n// </auto-generated>\n\n");
         sb.Append("namespace Microxen.Inline\n{\n");
-        sb.Append($"    /// <summary>\n    /// Transfer-page entry {s.Hypercall}, {s.Bytes.Length} bytes: {s.Summary}.\n    /// </summary>\n");
-        sb.Append($"    public static unsafe class {s.Name}\n    {{\n");
-        sb.Append($"        public const int Hypercall = {s.Hypercall};\n");
-        sb.Append($"        public const int Length = {s.Bytes.Length};\n");
-        sb.Append($"        public const int PatchCount = {s.Patches.Count};\n\n");
-        sb.Append("        /// <summary>Writes the bytes; placeholders (8 bytes each) are left zero.</summary>\n");
-        sb.Append("        public static void Write(byte* p)\n        {\n");
-        for (int i = 0; i < s.Bytes.Length; i++)
+        sb.Append("    /// <summary>\n");
+        sb.Append("    /// The transfer page's sequences (32-byte entries, shim/TransferPage/TransferPageBuilder.cs): their\n");
+        sb.Append("    /// bytes, one run per sequence in <see cref=\"Bytes\"/>, and their placeholders, filled in per entry.\n");
+        sb.Append("    /// </summary>\n");
+        sb.Append("    public static class InlineSequences\n    {\n");
+        for (int i = 0; i < all.Count; i++)
+            sb.Append($"        /// <summary>{Escape(all[i].Summary)}.</summary>\n        public const int {all[i].Name} = {i};\n");
+        sb.Append("\n");
+
+        sb.Append("        /// <summary>The sequence fast mode puts in entry <paramref name=\"nr\"/> (the hypercall table's fast-path column); -1: the dispatcher entry.</summary>\n");
+        sb.Append("        public static int ForEntry(int nr)\n        {\n            switch (nr)\n            {\n");
+        for (int nr = 0; nr < HypercallTable.Size; nr++)
         {
-            bool inPatch = s.Patches.Any(pt => i >= pt.Offset && i < pt.Offset + 8);
-            sb.Append($"            p[{i}] = 0x{(inPatch ? 0 : s.Bytes[i]):x2};\n");
+            string name = ForEntry(nr);
+            if (name != null) sb.Append($"                case {nr}: return {name};".PadRight(48)).Append($" // {HypercallTable.Row(nr).Name}\n");
         }
-        sb.Append("        }\n\n");
-        sb.Append("        /// <summary>Placeholder i: byte offset, kind (InlinePatch), argument (hypercall number or PvState offset).</summary>\n");
-        sb.Append("        public static void Patch(int i, out int offset, out InlinePatch kind, out int arg)\n        {\n");
-        sb.Append("            switch (i)\n            {\n");
-        for (int i = 0; i < s.Patches.Count; i++)
+        sb.Append("                default: return -1;\n            }\n        }\n\n");
+
+        sb.Append("        /// <summary>Where sequence <paramref name=\"s\"/> lies in <see cref=\"Bytes\"/>: first char, length in bytes.</summary>\n");
+        sb.Append("        public static void Extent(int s, out int start, out int length)\n        {\n            switch (s)\n            {\n");
+        // A sequence whose bytes are already in the blob (the dispatcher entry, CallRoutine's
+        // fallback) is a window on them; the others are appended.
+        var blob = new List<byte>();
+        var starts = new List<int>();
+        var inside = new List<string>();
+        foreach (var s in all)
         {
-            var (off, kind, arg) = s.Patches[i];
-            sb.Append($"                case {i}: offset = {off}; kind = InlinePatch.{kind}; arg = {arg}; return;\n");
+            int at = IndexOf(blob, s.Bytes);
+            inside.Add(at < 0 ? null : all[starts.FindLastIndex(x => x <= at)].Name);
+            if (at < 0) { at = blob.Count; blob.AddRange(s.Bytes); }
+            starts.Add(at);
+            sb.Append($"                case {s.Name}: start = {at}; length = {s.Bytes.Length}; return;\n");
         }
-        sb.Append("                default: offset = 0; kind = InlinePatch.None; arg = 0; return;\n");
-        sb.Append("            }\n        }\n    }\n}\n");
+        sb.Append("                default: start = 0; length = 0; return;\n            }\n        }\n\n");
+        var patches = all.SelectMany(s => s.Patches.Select(p => (s.Name, p.Offset, p.Kind, p.Arg))).ToList();
+        sb.Append("        /// <summary>Placeholders, in all sequences together.</summary>\n");
+        sb.Append($"        public const int PatchCount = {patches.Count};\n\n");
+        sb.Append("        /// <summary>Placeholder <paramref name=\"k\"/>: its sequence, its byte offset there, what it holds, the argument (a PvState offset for PvField).</summary>\n");
+        sb.Append("        public static void Patch(int k, out int sequence, out int offset, out InlinePatch kind, out int arg)\n        {\n            switch (k)\n            {\n");
+        for (int k = 0; k < patches.Count; k++)
+        {
+            var (seq, off, kind, arg) = patches[k];
+            sb.Append($"                case {k}: sequence = {seq}; offset = {off}; kind = InlinePatch.{kind}; arg = {arg}; return;\n");
+        }
+        sb.Append("                default: sequence = -1; offset = 0; kind = InlinePatch.None; arg = 0; return;\n            }\n        }\n\n");
+
+        sb.Append("        /// <summary>\n");
+        sb.Append("        /// The sequences' bytes, one char per byte, placeholders zero: each instruction on one line\n");
+        sb.Append("        /// with its text (Iced, addresses from the entry's start). Every \\x escape is two digits\n");
+        sb.Append("        /// followed by another escape or the end of a literal; the literals are one constant.\n");
+        sb.Append("        /// </summary>\n");
+        sb.Append("        public const string Bytes =\n");
+        for (int i = 0; i < all.Count; i++)
+        {
+            var s = all[i];
+            string where = $"chars {starts[i]}-{starts[i] + s.Bytes.Length - 1}, {s.Bytes.Length} bytes";
+            if (inside[i] != null)
+            {
+                sb.Append($"            // {s.Name} ({where}, inside {inside[i]} above): {s.Summary}\n");
+                continue;
+            }
+            sb.Append($"            // {s.Name} ({where}): {s.Summary}\n");
+            var lines = Lines(s);
+            for (int j = 0; j < lines.Count; j++)
+            {
+                var (off, len, text) = lines[j];
+                bool last = i == all.Count - 1 && j == lines.Count - 1;     // the last sequence is never a window (All's order)
+                string lit = "\"" + string.Concat(s.Bytes.Skip(off).Take(len).Select(b => $"\\x{b:x2}")) + "\"" + (last ? ";" : " +");
+                sb.Append($"            {lit}".PadRight(56)).Append($" // {off,2}: {text}\n");
+            }
+        }
+        sb.Append("    }\n}\n");
         return sb.ToString();
     }
+
+    static int IndexOf(List<byte> blob, byte[] bytes)
+    {
+        for (int i = 0; i + bytes.Length <= blob.Count; i++)
+            if (blob.Skip(i).Take(bytes.Length).SequenceEqual(bytes)) return i;
+        return -1;
+    }
+
+    static string Escape(string s) => s.Replace("&", "&amp;").Replace("<", "&lt;").Replace(">", "&gt;");
 }

@@ -2,7 +2,8 @@ namespace Microxen.Xen
 {
     /// <summary>
     /// Hypercall numbers (__HYPERVISOR_*), the value in RAX (syscall path) or the transfer-page
-    /// entry index (entry N at page + N*32). Source: xen/include/public/xen.h.
+    /// entry index (entry N at page + N*32). Source: xen/include/public/xen.h. What the shim
+    /// does with each: shim/Hypercalls/HypercallTable.cs.
     /// </summary>
     public static class Hypercall
     {
@@ -15,7 +16,7 @@ namespace Microxen.Xen
         /// <summary>Compat since 0x00030101; arguments are (cmd, unsigned long).</summary>
         public const int SchedOpCompat = 6;
         public const int PlatformOp = 7;
-        /// <summary>Old name of <see cref="PlatformOp"/> (defined by the headers only for interface versions         /// <summary>Old name of <see cref="PlatformOp"/>.</summary>lt; 0x00030204).</summary>
+        /// <summary>Old name of <see cref="PlatformOp"/> (public/xen.h defines it for interface versions &lt; 0x00030204).</summary>
         public const int Dom0Op = 7;
         public const int SetDebugreg = 8;
         public const int GetDebugreg = 9;
@@ -68,10 +69,5 @@ namespace Microxen.Xen
         public const int Arch7 = 55;
         /// <summary>x86: __HYPERVISOR_mca == __HYPERVISOR_arch_0 (arch-x86/xen-mca.h).</summary>
         public const int Mca = 48;
-
-        /// <summary>Entries in the hypercall transfer page (4096 / 32).</summary>
-        public const int TransferPageEntries = 128;
-        /// <summary>Bytes per transfer-page entry.</summary>
-        public const int TransferPageEntrySize = 32;
     }
 }

@@ -4,6 +4,7 @@ using System.IO;
 using System.Linq;
 using Iced.Intel;
 using Microxen.Arch;
+using Microxen.Hypercalls;
 using Microxen.TransferPage;
 using Microxen.Native;
 using Xunit;
@@ -19,7 +20,17 @@ public unsafe class TransferPageDecodeTests
     const ulong PageVa = 0xffffffff81001000UL;
     const ulong PvState = 0xffff82d080200000UL;
     const ulong PageIret = 0xffff82d080123400UL;
-    static readonly int[] FastPaths = { 1, 3, 5, 10, 13, 14, 17, 23, 25, 26 };
+    /// <summary>The hypercalls with a fast path in the hypercall table: their entries differ in fast mode.</summary>
+    static readonly int[] FastPaths = Enumerable.Range(0, HypercallTable.Size).Where(n => HypercallTable.Row(n).Fast != FastPath.None).ToArray();
+
+    /// <summary>The hypercalls whose entry calls their native routine (FastPath.Routine).</summary>
+    public static TheoryData<int> RoutineEntries()
+    {
+        var d = new TheoryData<int>();
+        for (int n = 0; n < HypercallTable.Size; n++)
+            if (HypercallTable.Row(n).Fast == FastPath.Routine) d.Add(n);
+        return d;
+    }
 
     static ulong RoutineFor(int nr) => 0xffff82d080110000UL + (ulong)nr * 0x100;
 
@@ -94,13 +105,7 @@ public unsafe class TransferPageDecodeTests
     }
 
     [Theory]
-    [InlineData(1)]
-    [InlineData(10)]
-    [InlineData(13)]
-    [InlineData(14)]
-    [InlineData(17)]
-    [InlineData(25)]
-    [InlineData(26)]
+    [MemberData(nameof(RoutineEntries))]
     public void CallStyleEntryCallsItsNativeRoutineThenFallsBackToTheDispatcher(int n)
     {
         var page = Build(inline: true);
@@ -115,26 +120,44 @@ public unsafe class TransferPageDecodeTests
         Assert.True(slot + 8 <= PageVa + (ulong)n * 32 + 32, "the routine's address must lie inside the entry");
     }
 
+    static ulong PvOffset(string field) => (ulong)System.Runtime.InteropServices.Marshal.OffsetOf<PvState>(field);
+    static ulong FastCount(int nr) => PvState + PvOffset("FastCount") + (ulong)nr * 8;
+
+    /// <summary>The address a [reg+disp] operand names when the register holds <paramref name="reg"/>.</summary>
+    static ulong Target(Instruction ins, ulong reg) => unchecked(reg + ins.MemoryDisplacement64);
+
     [Fact]
-    public void FpuTaskswitchIsInlineClts()
+    public void FpuTaskswitchCountsItselfThenSetsTsOrClts()
     {
-        var ins = Decode(Build(inline: true), 5, 10);
-        var m = Mnemonics(ins, 10);
-        Assert.Equal(new[] { "Test", "Je", "Mov", "Or", "Mov", "Xor", "Ret", "Clts", "Xor", "Ret" }, m);
-        Assert.Equal(Register.CR0, ins[2].Op1Register);
-        Assert.Equal(Register.CR0, ins[4].Op0Register);
-        Assert.Equal(8UL, ins[3].GetImmediate(1));
+        var ins = Decode(Build(inline: true), 5, 11);
+        Assert.Equal(new[] { "Mov", "Inc", "Xor", "Test", "Je", "Mov", "Or", "Mov", "Ret", "Clts", "Ret" }, Mnemonics(ins, 11));
+        ulong rax = ins[0].GetImmediate(1);
+        Assert.Equal(FastCount(5), rax);
+        Assert.Equal(Register.RAX, ins[1].MemoryBase);
+        Assert.Equal(FastCount(5), Target(ins[1], rax));
+        Assert.Equal(MemorySize.UInt64, ins[1].MemorySize);
+        Assert.Equal(Register.EDI, ins[3].Op0Register);               // set == 0: clts
+        Assert.Equal(ins[9].IP, ins[4].NearBranchTarget);
+        Assert.Equal(Register.CR0, ins[5].Op1Register);
+        Assert.Equal(8UL, ins[6].GetImmediate(1));
+        Assert.Equal(Register.CR0, ins[7].Op0Register);
+        Assert.Equal(ins[5].Op0Register, ins[7].Op1Register);
+        Assert.Equal(Register.EAX, ins[2].Op0Register);               // the result, 0, on both paths
     }
 
     [Fact]
-    public void StackSwitchStoresTheKernelStackInline()
+    public void StackSwitchCountsItselfAndStoresTheKernelStackInline()
     {
-        var ins = Decode(Build(inline: true), 3, 5);
-        Assert.Equal(new[] { "Mov", "Mov", "Mov", "Xor", "Ret" }, Mnemonics(ins, 5));
-        Assert.Equal(Register.RSI, ins[0].Op1Register);
-        Assert.Equal(PvState + (ulong)System.Runtime.InteropServices.Marshal.OffsetOf<PvState>("KernelSp"), ins[1].MemoryDisplacement64);
-        ulong rsp0 = PvState + (ulong)System.Runtime.InteropServices.Marshal.OffsetOf<PvState>("Tss") + 4;
-        Assert.Equal(rsp0, ins[2].MemoryDisplacement64);
+        var ins = Decode(Build(inline: true), 3, 6);
+        Assert.Equal(new[] { "Mov", "Mov", "Mov", "Inc", "Xor", "Ret" }, Mnemonics(ins, 6));
+        ulong rax = ins[0].GetImmediate(1);
+        Assert.Equal(Register.RAX, ins[0].Op0Register);
+        Assert.Equal(PvState + PvOffset("KernelSp"), Target(ins[1], rax));
+        Assert.Equal(Register.RSI, ins[1].Op1Register);
+        Assert.Equal(PvState + PvOffset("Tss") + 4, Target(ins[2], rax));   // TSS.RSP0
+        Assert.Equal(Register.RSI, ins[2].Op1Register);
+        Assert.Equal(FastCount(3), Target(ins[3], rax));
+        Assert.Equal(MemorySize.UInt64, ins[3].MemorySize);
     }
 
     [Fact]
@@ -148,13 +171,36 @@ public unsafe class TransferPageDecodeTests
     }
 
     [Fact]
-    public void RegeneratingTheInlineSequencesReproducesTheCommittedFiles()
+    public void FastModeChangesExactlyTheEntriesOfTheTablesFastPaths()
     {
-        string dir = Path.Combine(DebianKernel.RepoRoot, "shim", "Inline");
-        var generated = Generator.All();
-        foreach (var s in generated)
-            Assert.Equal(File.ReadAllText(Path.Combine(dir, s.Name + ".g.cs")), Generator.Emit(s));
-        var committed = Directory.GetFiles(dir, "*.g.cs").Select(Path.GetFileName).OrderBy(x => x);
-        Assert.Equal(generated.Select(s => s.Name + ".g.cs").OrderBy(x => x), committed);
+        // Measured against the page itself: the entries fast mode changes are exactly the table's fast paths.
+        var dispatcher = Build(inline: false);
+        var fast = Build(inline: true);
+        var changed = Enumerable.Range(0, 128).Where(n => !dispatcher.AsSpan(n * 32, 32).SequenceEqual(fast.AsSpan(n * 32, 32))).ToArray();
+        Assert.Equal(FastPaths, changed);
+        Assert.Contains(23, changed);
+        Assert.True(changed.Length >= 10, $"only {changed.Length} fast-path entries");
+    }
+
+    [Fact]
+    public void RegeneratingTheSequenceTableReproducesTheCommittedFile()
+    {
+        string path = Path.Combine(DebianKernel.RepoRoot, Generator.RelativePath);
+        Assert.Equal(File.ReadAllText(path), Generator.Emit());
+        var inline = Directory.GetFiles(Path.Combine(DebianKernel.RepoRoot, "shim", "Inline"), "*.g.cs").Select(Path.GetFileName);
+        Assert.Equal(new[] { "InlineSequences.g.cs" }, inline);
+    }
+
+    [Fact]
+    public void EverySequenceDecodesExactlyIntoItsBytesWithItsPlaceholdersZero()
+    {
+        foreach (var s in Generator.All())
+        {
+            var lines = Generator.Lines(s);
+            Assert.Equal(s.Bytes.Length, lines.Sum(l => l.Length));
+            Assert.True(s.Bytes.Length <= 32, $"{s.Name}: {s.Bytes.Length} bytes");
+            foreach (var p in s.Patches)
+                Assert.All(s.Bytes.Skip(p.Offset).Take(p.Kind == Microxen.Inline.InlinePatch.Number ? 4 : 8), b => Assert.Equal(0, b));
+        }
     }
 }

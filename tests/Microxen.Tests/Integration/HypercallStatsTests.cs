@@ -1,0 +1,29 @@
+using System.Linq;
+using System.Text.RegularExpressions;
+using Xunit;
+
+namespace Microxen.Tests.Integration;
+
+/// <summary>
+/// kernel-test with <c>inline=off</c>: every hypercall through the C# dispatcher (HypercallDispatch),
+/// and the statistics it prints at the end (HypercallStats.Print).
+/// </summary>
+[Collection("qemu")]
+public class HypercallStatsTests
+{
+    [Fact]
+    public void TheDispatcherPassesKernelTestAndCountsEachMulticallOnce()
+    {
+        var r = Qemu.Run(KernelTestTests.KernelTestElf, "", "mode=fast loglevel=info inline=off", 240);
+        Assert.False(r.TimedOut, "kernel-test did not finish under microxen (inline=off) in 240 s");
+        Assert.True(r.Output.Contains("Test result: SUCCESS"), "kernel-test failed with inline=off:\n" + r.Output);
+        // Each multicall test of kernel-test (kernel-test/Tests/MulticallTests.cs) makes one
+        // multicall; multicall_entry_fault's faulting entries continue the batch through a
+        // continuation, which must not count the multicall again.
+        int multicallTests = KernelTestTests.Passed(r.Output).Count(n => n.StartsWith("multicall"));
+        Assert.True(multicallTests >= 3, $"only {multicallTests} multicall tests passed");
+        var line = Regex.Match(r.Output, @"^\(XEN\)\s+13 multicall (\d+)", RegexOptions.Multiline);
+        Assert.True(line.Success, "no statistics line for multicall");
+        Assert.Equal(multicallTests, int.Parse(line.Groups[1].Value));
+    }
+}
