@@ -1,12 +1,7 @@
-using System;
-using System.Collections.Generic;
-using System.IO;
 using System.Runtime.InteropServices;
 using Microxen.Domain;
 using Microxen.Memory;
 using Microxen.Xen;
-using Xunit;
-using Xunit.Abstractions;
 
 namespace Microxen.Tests
 {

@@ -1,7 +1,4 @@
-using System;
 using Microxen.Domain;
-using Xunit;
-using Xunit.Abstractions;
 
 namespace Microxen.Tests
 {

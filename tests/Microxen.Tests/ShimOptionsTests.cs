@@ -1,7 +1,5 @@
-using System;
 using System.Text;
 using Microxen.Config;
-using Xunit;
 
 namespace Microxen.Tests;
 

@@ -1,8 +1,5 @@
-using System;
 using System.Text;
 using Microxen.Domain;
-using Xunit;
-using Xunit.Abstractions;
 
 namespace Microxen.Tests
 {

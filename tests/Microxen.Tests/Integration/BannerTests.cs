@@ -1,12 +1,3 @@
-using System;
-using System.Collections.Generic;
-using System.IO;
-using System.Linq;
-using System.Threading;
-using System.Threading.Tasks;
-using Xunit;
-using Xunit.Abstractions;
-
 namespace Microxen.Tests.Integration;
 
 /// <summary>Debian's stock kernel, unmodified, boots on microxen far enough to print its banner.</summary>

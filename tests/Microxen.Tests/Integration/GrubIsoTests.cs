@@ -1,7 +1,3 @@
-using System.IO;
-using Xunit;
-using Xunit.Abstractions;
-
 namespace Microxen.Tests.Integration;
 
 /// <summary>

@@ -1,10 +1,5 @@
-using System;
 using System.Diagnostics;
-using System.IO;
 using System.Text;
-using System.Threading;
-using Xunit;
-using Xunit.Abstractions;
 
 namespace Microxen.Tests.Integration;
 
