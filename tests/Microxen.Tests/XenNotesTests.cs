@@ -22,6 +22,28 @@ namespace Microxen.Tests
 
         static ElfError Parse(TestElf b, out ElfDomainParams p) => Parse(b.Build(), out p);
 
+        /// <summary>
+        /// What Linux's notes give, in the synthetic kernel as in Debian's: no HYPERCALL_PAGE note,
+        /// PADDR_OFFSET 0, Xen's HV_START_LOW and INIT_P2M base, every yes/no note set, and
+        /// writable_page_tables as the one required feature.
+        /// </summary>
+        static void AssertLinuxLikeNotes(ElfDomainParams p)
+        {
+            Assert.True(p.HasXenNotes);
+            Assert.Equal(0UL, p.ElfPaddrOffset);
+            Assert.Equal(ElfDomainParams.Unset, p.VirtHypercall);
+            Assert.Equal(0xffff800000000000UL, p.VirtHvStartLow);
+            Assert.Equal(0x8000000000UL, p.P2mBase);
+            Assert.True(p.L1MfnValid);
+            Assert.True(p.ModStartPfn);
+            Assert.True(p.SuspendCancel);
+            Assert.True(p.PaeYes);
+            Assert.True(p.GuestOsLinux);
+            Assert.True(p.XenVersion30);
+            Assert.True(p.LoaderGeneric);
+            Assert.Equal(Bit0, p.FeaturesRequired);
+        }
+
         static TestElf Without(uint type)
         {
             var b = new TestElf();
@@ -41,23 +63,11 @@ namespace Microxen.Tests
         public void SyntheticLinuxLikeNotesAreAllRead()
         {
             Assert.Equal(ElfError.None, Parse(new TestElf(), out ElfDomainParams p));
-            Assert.True(p.HasXenNotes);
+            AssertLinuxLikeNotes(p);
             Assert.Equal(TestElf.VirtBase, p.VirtBase);
-            Assert.Equal(0UL, p.ElfPaddrOffset);
             Assert.Equal(TestElf.EntryVaddr, p.VirtEntry);
-            Assert.Equal(ElfDomainParams.Unset, p.VirtHypercall);
-            Assert.Equal(0xffff800000000000UL, p.VirtHvStartLow);
-            Assert.Equal(0x8000000000UL, p.P2mBase);
             Assert.Equal(TestElf.TextVaddr, p.VirtKStart);
             Assert.Equal(TestElf.TextVaddr + TestElf.TextMemSize, p.VirtKEnd);
-            Assert.True(p.L1MfnValid);
-            Assert.True(p.ModStartPfn);
-            Assert.True(p.SuspendCancel);
-            Assert.True(p.PaeYes);
-            Assert.True(p.GuestOsLinux);
-            Assert.True(p.XenVersion30);
-            Assert.True(p.LoaderGeneric);
-            Assert.Equal(Bit0, p.FeaturesRequired);
             Assert.Equal(Bit0 | Bit4 | 0x8801u, p.FeaturesSupported);
         }
 
@@ -257,22 +267,10 @@ namespace Microxen.Tests
             _out.WriteLine($"L1MfnValid {p.L1MfnValid} ModStartPfn {p.ModStartPfn} SuspendCancel {p.SuspendCancel} PaeYes {p.PaeYes} " +
                            $"GuestOsLinux {p.GuestOsLinux} XenVersion30 {p.XenVersion30} LoaderGeneric {p.LoaderGeneric}");
 
-            Assert.True(p.HasXenNotes);
+            AssertLinuxLikeNotes(p);
             Assert.Equal(0xffffffff80000000UL, p.VirtBase);
-            Assert.Equal(0UL, p.ElfPaddrOffset);
-            Assert.Equal(ElfDomainParams.Unset, p.VirtHypercall);       // no HYPERCALL_PAGE note
-            Assert.Equal(0xffff800000000000UL, p.VirtHvStartLow);
-            Assert.Equal(0x8000000000UL, p.P2mBase);
-            Assert.True(p.ModStartPfn);
-            Assert.True(p.L1MfnValid);
-            Assert.True(p.SuspendCancel);
-            Assert.True(p.PaeYes);
-            Assert.True(p.GuestOsLinux);
-            Assert.True(p.XenVersion30);
-            Assert.True(p.LoaderGeneric);
-            // FEATURES "!writable_page_tables|pae_pgdir_above_4gb"; SUPPORTED_FEATURES has
-            // writable_page_tables and dom0 (and linux_rsdp_unrestricted).
-            Assert.Equal(Bit0, p.FeaturesRequired);
+            // FEATURES "!writable_page_tables|pae_pgdir_above_4gb" (required: Bit0, checked above);
+            // SUPPORTED_FEATURES has writable_page_tables and dom0 (and linux_rsdp_unrestricted).
             Assert.Equal(Bit0 | Bit4 | Dom0, p.FeaturesSupported & (Bit0 | Bit4 | Dom0));
             Assert.Equal(0u, p.FeaturesSupported & (1u << XenNotes.XENFEAT_supervisor_mode_kernel));
 
