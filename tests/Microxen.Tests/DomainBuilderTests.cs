@@ -407,6 +407,15 @@ namespace Microxen.Tests
             _out.WriteLine($" ENTRY      {r.EntryRip:x16}  CR3 {r.Cr3:x}  first_p2m_pfn {l.FirstP2mPfn:x}");
         }
 
+        /// <summary>Builds dom0, asserts that it built (naming the error if not) and logs the layout.</summary>
+        DomainBuildResult BuildOk(Machine m, ref DomainBuildInput input)
+        {
+            var err = DomainBuilder.Build(ref input, ref m.Alloc, out var r);
+            Assert.True(err == BuildError.Ok, DomainBuilder.Describe(err));
+            Log(r);
+            return r;
+        }
+
         ulong PlaceInitrd(Machine m, ulong mfn, ulong len, bool reserve)
         {
             for (ulong b = 0; b < len; b++) *m.Mem.At((mfn << 12) + b) = (byte)(b * 31 + 3);
@@ -432,9 +441,7 @@ namespace Microxen.Tests
                 var input = Input(m, img, p);
                 input.InitrdMfn = 0x2345; input.InitrdLength = 0x10234;
                 input.CmdLine = cl; input.CmdLineLength = (ulong)CmdLine.Length;
-                var err = DomainBuilder.Build(ref input, ref m.Alloc, out var r);
-                Assert.True(err == BuildError.Ok, DomainBuilder.Describe(err));
-                Log(r);
+                var r = BuildOk(m, ref input);
                 Assert.Equal(0UL, m.Alloc.FreeCount);                 // nr_pages = 0: everything
                 Assert.True(r.Layout.P2mSeparate);
                 Assert.False(r.Layout.InitrdMapped);
@@ -456,9 +463,7 @@ namespace Microxen.Tests
                 var input = Input(m, img, p);
                 input.InitrdMfn = 0x3000; input.InitrdLength = 0x5001;
                 input.NrPages = 0x2800;                               // 40 MiB of 64
-                var err = DomainBuilder.Build(ref input, ref m.Alloc, out var r);
-                Assert.True(err == BuildError.Ok, DomainBuilder.Describe(err));
-                Log(r);
+                var r = BuildOk(m, ref input);
                 Assert.False(r.Layout.P2mSeparate);
                 Assert.True(r.Layout.InitrdMapped);
                 Assert.Equal((r.Layout.VKernEnd + 4095) & ~4095UL, r.Layout.VInitrdStart);
@@ -485,9 +490,7 @@ namespace Microxen.Tests
                 m.Ready();
                 var input = Input(m, img, p);
                 input.NrPages = 0x3000;                              // substitutes must come from >= 0x3000
-                var err = DomainBuilder.Build(ref input, ref m.Alloc, out var r);
-                Assert.True(err == BuildError.Ok, DomainBuilder.Describe(err));
-                Log(r);
+                var r = BuildOk(m, ref input);
                 Verify(m, input, r, sk.Bytes, sk);
                 Assert.NotEqual(0x1000UL, ReadGuestP2m(m, r, 0x1000));
                 Assert.Equal(0x1010UL, ReadGuestP2m(m, r, 0x1010));
@@ -509,9 +512,7 @@ namespace Microxen.Tests
                 m.Ready();
                 var input = Input(m, img, p);
                 input.InitrdMfn = 0x3f00; input.InitrdLength = 0x40000;
-                var err = DomainBuilder.Build(ref input, ref m.Alloc, out var r);
-                Assert.True(err == BuildError.Ok, DomainBuilder.Describe(err));
-                Log(r);
+                var r = BuildOk(m, ref input);
                 Verify(m, input, r, sk.Bytes, sk);
                 Assert.Equal(0UL, m.Alloc.FreeCount);
             }
@@ -669,9 +670,7 @@ namespace Microxen.Tests
                 var input = Input(m, img, p);
                 input.InitrdMfn = 0x8000; input.InitrdLength = 0x123456;
                 input.CmdLine = cl; input.CmdLineLength = (ulong)CmdLine.Length;
-                var err = DomainBuilder.Build(ref input, ref m.Alloc, out var r);
-                Assert.True(err == BuildError.Ok, DomainBuilder.Describe(err));
-                Log(r);
+                var r = BuildOk(m, ref input);
                 Verify(m, input, r, bytes, null);
                 // Kernel bytes of every loadable segment, by physical address.
                 ulong l4 = r.Cr3 >> 12;
