@@ -90,6 +90,8 @@ namespace Microxen.Tests
         public FrameAllocator Alloc;
         public ulong SharedInfoMfn;
         public bool[] FreeBefore;
+        /// <summary>Where <see cref="PlaceInitrd"/> put the initrd (0, 0: none).</summary>
+        public ulong InitrdMfn, InitrdLength;
 
         public Machine(ulong megabytes)
         {
@@ -106,6 +108,18 @@ namespace Microxen.Tests
             Alloc.AddFree(1, 0x9F);
             Alloc.AddFree(0x100, Frames - 0x100);
             Alloc.Reserve(0x100, 0x80);
+        }
+
+        /// <summary>
+        /// Writes a patterned initrd of <paramref name="len"/> bytes at frame <paramref name="mfn"/>,
+        /// reserved in the allocator or not, and records it for the build input.
+        /// </summary>
+        public void PlaceInitrd(ulong mfn, ulong len, bool reserve)
+        {
+            for (ulong b = 0; b < len; b++) *Mem.At((mfn << 12) + b) = (byte)(b * 31 + 3);
+            if (reserve) Alloc.Reserve(mfn, (len + 4095) >> 12);
+            InitrdMfn = mfn;
+            InitrdLength = len;
         }
 
         /// <summary>Takes the shared_info frame from the top and snapshots the free frames.</summary>
@@ -144,6 +158,7 @@ namespace Microxen.Tests
             input.M2p = m.M2p;
             input.M2pLength = m.Frames;
             input.Mem = m.Mem;
+            input.InitrdMfn = m.InitrdMfn; input.InitrdLength = m.InitrdLength;   // none: 0, 0
             return input;
         }
 
@@ -416,13 +431,6 @@ namespace Microxen.Tests
             return r;
         }
 
-        ulong PlaceInitrd(Machine m, ulong mfn, ulong len, bool reserve)
-        {
-            for (ulong b = 0; b < len; b++) *m.Mem.At((mfn << 12) + b) = (byte)(b * 31 + 3);
-            if (reserve) m.Alloc.Reserve(mfn, (len + 4095) >> 12);
-            return mfn;
-        }
-
         // ---- the cases ----
 
         [Fact]
@@ -436,10 +444,9 @@ namespace Microxen.Tests
                 var p = Parse(elf, (ulong)sk.Bytes.Length, out var img);
                 Assert.True(p.ModStartPfn);
                 Assert.Equal(0x8000000000UL, p.P2mBase);
-                PlaceInitrd(m, 0x2345, 0x10234, reserve: true);
+                m.PlaceInitrd(0x2345, 0x10234, reserve: true);
                 m.Ready();
                 var input = Input(m, img, p);
-                input.InitrdMfn = 0x2345; input.InitrdLength = 0x10234;
                 input.CmdLine = cl; input.CmdLineLength = (ulong)CmdLine.Length;
                 var r = BuildOk(m, ref input);
                 Assert.Equal(0UL, m.Alloc.FreeCount);                 // nr_pages = 0: everything
@@ -458,10 +465,9 @@ namespace Microxen.Tests
             fixed (byte* elf = sk.Bytes)
             {
                 var p = Parse(elf, (ulong)sk.Bytes.Length, out var img);
-                PlaceInitrd(m, 0x3000, 0x5001, reserve: false);      // the builder reserves it
+                m.PlaceInitrd(0x3000, 0x5001, reserve: false);      // the builder reserves it
                 m.Ready();
                 var input = Input(m, img, p);
-                input.InitrdMfn = 0x3000; input.InitrdLength = 0x5001;
                 input.NrPages = 0x2800;                               // 40 MiB of 64
                 var r = BuildOk(m, ref input);
                 Assert.False(r.Layout.P2mSeparate);
@@ -508,10 +514,9 @@ namespace Microxen.Tests
             fixed (byte* elf = sk.Bytes)
             {
                 var p = Parse(elf, (ulong)sk.Bytes.Length, out var img);
-                PlaceInitrd(m, 0x3f00, 0x40000, reserve: true);       // 64 pages high up
+                m.PlaceInitrd(0x3f00, 0x40000, reserve: true);       // 64 pages high up
                 m.Ready();
                 var input = Input(m, img, p);
-                input.InitrdMfn = 0x3f00; input.InitrdLength = 0x40000;
                 var r = BuildOk(m, ref input);
                 Verify(m, input, r, sk.Bytes, sk);
                 Assert.Equal(0UL, m.Alloc.FreeCount);
@@ -665,10 +670,9 @@ namespace Microxen.Tests
             {
                 var p = Parse(elf, (ulong)bytes.Length, out var img);
                 _out.WriteLine($"{path}: virt_base {p.VirtBase:x} kstart {p.VirtKStart:x} kend {p.VirtKEnd:x} entry {p.VirtEntry:x} p2m_base {p.P2mBase:x} mod_start_pfn {p.ModStartPfn} hypercall {p.VirtHypercall:x}");
-                PlaceInitrd(m, 0x8000, 0x123456, reserve: true);
+                m.PlaceInitrd(0x8000, 0x123456, reserve: true);
                 m.Ready();
                 var input = Input(m, img, p);
-                input.InitrdMfn = 0x8000; input.InitrdLength = 0x123456;
                 input.CmdLine = cl; input.CmdLineLength = (ulong)CmdLine.Length;
                 var r = BuildOk(m, ref input);
                 Verify(m, input, r, bytes, null);
