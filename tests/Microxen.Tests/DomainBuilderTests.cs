@@ -136,11 +136,8 @@ namespace Microxen.Tests
         }
     }
 
-    public unsafe class DomainBuilderTests
+    public unsafe class DomainBuilderTests(ITestOutputHelper log)
     {
-        private readonly ITestOutputHelper _out;
-        public DomainBuilderTests(ITestOutputHelper output) { _out = output; }
-
         static ElfDomainParams Parse(byte* data, ulong size, out ElfImage img)
         {
             Assert.Equal(ElfError.None, ElfImage.Open(data, size, out img));
@@ -411,15 +408,15 @@ namespace Microxen.Tests
         void Log(in DomainBuildResult r)
         {
             var l = r.Layout;
-            _out.WriteLine($"nr_pages {r.NrPages:x} identity {r.IdentityFrames:x} substitute {r.SubstituteFrames:x} initrd {r.InitrdFrames:x} p2m frames {r.P2mFrames:x}");
-            _out.WriteLine($" kernel     {l.VKernStart:x16}->{l.VKernEnd:x16}");
-            if (l.InitrdMapped) _out.WriteLine($" initrd     {l.VInitrdStart:x16}->{l.VInitrdEnd:x16}");
-            _out.WriteLine($" phys-mach  {l.VPhysmapStart:x16}->{l.VPhysmapEnd:x16}");
-            _out.WriteLine($" start info {l.VStartInfoStart:x16}->{l.VStartInfoEnd:x16}");
-            _out.WriteLine($" page tbls  {l.VPtStart:x16}->{l.VPtEnd:x16} ({l.NrPtPages} pages)");
-            _out.WriteLine($" boot stack {l.VStackStart:x16}->{l.VStackEnd:x16}");
-            _out.WriteLine($" TOTAL      {l.VStart:x16}->{l.VEnd:x16}");
-            _out.WriteLine($" ENTRY      {r.EntryRip:x16}  CR3 {r.Cr3:x}  first_p2m_pfn {l.FirstP2mPfn:x}");
+            log.WriteLine($"nr_pages {r.NrPages:x} identity {r.IdentityFrames:x} substitute {r.SubstituteFrames:x} initrd {r.InitrdFrames:x} p2m frames {r.P2mFrames:x}");
+            log.WriteLine($" kernel     {l.VKernStart:x16}->{l.VKernEnd:x16}");
+            if (l.InitrdMapped) log.WriteLine($" initrd     {l.VInitrdStart:x16}->{l.VInitrdEnd:x16}");
+            log.WriteLine($" phys-mach  {l.VPhysmapStart:x16}->{l.VPhysmapEnd:x16}");
+            log.WriteLine($" start info {l.VStartInfoStart:x16}->{l.VStartInfoEnd:x16}");
+            log.WriteLine($" page tbls  {l.VPtStart:x16}->{l.VPtEnd:x16} ({l.NrPtPages} pages)");
+            log.WriteLine($" boot stack {l.VStackStart:x16}->{l.VStackEnd:x16}");
+            log.WriteLine($" TOTAL      {l.VStart:x16}->{l.VEnd:x16}");
+            log.WriteLine($" ENTRY      {r.EntryRip:x16}  CR3 {r.Cr3:x}  first_p2m_pfn {l.FirstP2mPfn:x}");
         }
 
         /// <summary>Builds dom0, asserts that it built (naming the error if not) and logs the layout.</summary>
@@ -660,7 +657,7 @@ namespace Microxen.Tests
             string path = !string.IsNullOrEmpty(env) ? env : FindRepoFile(Path.Combine("build", "debian", "vmlinux"));
             if (!File.Exists(path))
             {
-                _out.WriteLine($"SKIPPED: {path} does not exist (run tools/fetch-kernel.sh)");
+                log.WriteLine($"SKIPPED: {path} does not exist (run tools/fetch-kernel.sh)");
                 return;
             }
             byte[] bytes = File.ReadAllBytes(path);
@@ -669,7 +666,7 @@ namespace Microxen.Tests
             fixed (byte* cl = CmdLine)
             {
                 var p = Parse(elf, (ulong)bytes.Length, out var img);
-                _out.WriteLine($"{path}: virt_base {p.VirtBase:x} kstart {p.VirtKStart:x} kend {p.VirtKEnd:x} entry {p.VirtEntry:x} p2m_base {p.P2mBase:x} mod_start_pfn {p.ModStartPfn} hypercall {p.VirtHypercall:x}");
+                log.WriteLine($"{path}: virt_base {p.VirtBase:x} kstart {p.VirtKStart:x} kend {p.VirtKEnd:x} entry {p.VirtEntry:x} p2m_base {p.P2mBase:x} mod_start_pfn {p.ModStartPfn} hypercall {p.VirtHypercall:x}");
                 m.PlaceInitrd(0x8000, 0x123456, reserve: true);
                 m.Ready();
                 var input = Input(m, img, p);

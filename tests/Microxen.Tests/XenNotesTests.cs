@@ -3,11 +3,8 @@ using Microxen.Domain;
 
 namespace Microxen.Tests
 {
-    public unsafe class XenNotesTests
+    public unsafe class XenNotesTests(ITestOutputHelper log)
     {
-        readonly ITestOutputHelper _out;
-        public XenNotesTests(ITestOutputHelper output) { _out = output; }
-
         const uint Bit0 = 1u << XenNotes.XENFEAT_writable_page_tables;
         const uint Bit4 = 1u << XenNotes.XENFEAT_pae_pgdir_above_4gb;
         const uint Dom0 = 1u << XenNotes.XENFEAT_dom0;
@@ -260,11 +257,11 @@ namespace Microxen.Tests
         {
             byte[] f = DebianKernel.Vmlinux;
             Assert.Equal(ElfError.None, ParseVmlinux(f, out ElfDomainParams p, out ElfImage img));
-            _out.WriteLine($"VirtBase 0x{p.VirtBase:x} PaddrOffset 0x{p.ElfPaddrOffset:x} VirtEntry 0x{p.VirtEntry:x}");
-            _out.WriteLine($"VirtHypercall 0x{p.VirtHypercall:x} HvStartLow 0x{p.VirtHvStartLow:x} P2mBase 0x{p.P2mBase:x}");
-            _out.WriteLine($"VirtKStart 0x{p.VirtKStart:x} VirtKEnd 0x{p.VirtKEnd:x}");
-            _out.WriteLine($"Features supported 0x{p.FeaturesSupported:x} required 0x{p.FeaturesRequired:x}");
-            _out.WriteLine($"L1MfnValid {p.L1MfnValid} ModStartPfn {p.ModStartPfn} SuspendCancel {p.SuspendCancel} PaeYes {p.PaeYes} " +
+            log.WriteLine($"VirtBase 0x{p.VirtBase:x} PaddrOffset 0x{p.ElfPaddrOffset:x} VirtEntry 0x{p.VirtEntry:x}");
+            log.WriteLine($"VirtHypercall 0x{p.VirtHypercall:x} HvStartLow 0x{p.VirtHvStartLow:x} P2mBase 0x{p.P2mBase:x}");
+            log.WriteLine($"VirtKStart 0x{p.VirtKStart:x} VirtKEnd 0x{p.VirtKEnd:x}");
+            log.WriteLine($"Features supported 0x{p.FeaturesSupported:x} required 0x{p.FeaturesRequired:x}");
+            log.WriteLine($"L1MfnValid {p.L1MfnValid} ModStartPfn {p.ModStartPfn} SuspendCancel {p.SuspendCancel} PaeYes {p.PaeYes} " +
                            $"GuestOsLinux {p.GuestOsLinux} XenVersion30 {p.XenVersion30} LoaderGeneric {p.LoaderGeneric}");
 
             AssertLinuxLikeNotes(p);
@@ -309,7 +306,7 @@ namespace Microxen.Tests
             }
             Assert.True(inExecSegment);
             var code = new ReadOnlySpan<byte>(f, (int)fileOff, 16);
-            _out.WriteLine("entry bytes: " + Convert.ToHexString(code));
+            log.WriteLine("entry bytes: " + Convert.ToHexString(code));
             Assert.Equal(new byte[] { 0xfc, 0x48, 0x8b, 0x25 }, code.Slice(0, 4).ToArray());          // cld; mov ...(%rip),%rsp
             Assert.Equal(new byte[] { 0xb9, 0x01, 0x01, 0x00, 0xc0 }, code.Slice(8, 5).ToArray());   // mov $0xc0000101,%ecx
         }
