@@ -6,7 +6,7 @@ using Microxen.Xen;
 namespace Microxen.Tests
 {
     /// <summary>Builds a small PV kernel ELF64 in memory: PT_LOAD segments + a PT_NOTE of Xen notes.</summary>
-    internal sealed class SyntheticKernel
+    internal sealed unsafe class SyntheticKernel
     {
         public const ulong VirtBase = 0xffffffff80000000UL;
         public const ulong TextPaddr = 0x1000000, TextSize = 0x3000;
@@ -15,7 +15,9 @@ namespace Microxen.Tests
         public const ulong Entry = VirtBase + TextPaddr + 0x100;
         public const ulong HypercallPage = VirtBase + TextPaddr + 0x2000;
 
+        /// <summary>The ELF, pinned: <see cref="Data"/> (and an ElfImage opened on it) stays valid.</summary>
         public byte[] Bytes;
+        public byte* Data => (byte*)Marshal.UnsafeAddrOfPinnedArrayElement(Bytes, 0);
         public int TextOff, PercpuOff, DataOff;
 
         public SyntheticKernel(bool initP2m, bool modStartPfn, bool hypercallPage)
@@ -50,7 +52,7 @@ namespace Microxen.Tests
             TextOff = 0x1000;
             PercpuOff = TextOff + (int)TextSize;
             DataOff = 0x5000;
-            Bytes = new byte[DataOff + (int)DataFile];
+            Bytes = GC.AllocateArray<byte>(DataOff + (int)DataFile, pinned: true);
             for (int i = 0; i < (int)TextSize; i++) Bytes[TextOff + i] = (byte)(i * 7 + 1);
             for (int i = 0; i < (int)PercpuFile; i++) Bytes[PercpuOff + i] = (byte)(0xA0 ^ i);
             for (int i = 0; i < (int)DataFile; i++) Bytes[DataOff + i] = (byte)(i * 13 + 5);
@@ -145,8 +147,15 @@ namespace Microxen.Tests
             return p;
         }
 
-        static DomainBuildInput Input(Machine m, ElfImage img, ElfDomainParams p)
+        static ElfDomainParams Parse(SyntheticKernel sk, out ElfImage img) => Parse(sk.Data, (ulong)sk.Bytes.Length, out img);
+
+        /// <summary>
+        /// Readies the machine (<see cref="Machine.Ready"/>: after any reservations and the
+        /// initrd) and returns the build input for it and the parsed kernel.
+        /// </summary>
+        static DomainBuildInput ReadyInput(Machine m, ElfImage img, ElfDomainParams p)
         {
+            m.Ready();
             var input = default(DomainBuildInput);
             input.Parms = p;
             input.Kernel = img;
@@ -435,15 +444,13 @@ namespace Microxen.Tests
         {
             using var m = new Machine(64);
             var sk = new SyntheticKernel(initP2m: true, modStartPfn: true, hypercallPage: true);
-            fixed (byte* elf = sk.Bytes)
             fixed (byte* cl = CmdLine)
             {
-                var p = Parse(elf, (ulong)sk.Bytes.Length, out var img);
+                var p = Parse(sk, out var img);
                 Assert.True(p.ModStartPfn);
                 Assert.Equal(0x8000000000UL, p.P2mBase);
                 m.PlaceInitrd(0x2345, 0x10234, reserve: true);
-                m.Ready();
-                var input = Input(m, img, p);
+                var input = ReadyInput(m, img, p);
                 input.CmdLine = cl; input.CmdLineLength = (ulong)CmdLine.Length;
                 var r = BuildOk(m, ref input);
                 Assert.Equal(0UL, m.Alloc.FreeCount);                 // nr_pages = 0: everything
@@ -459,22 +466,18 @@ namespace Microxen.Tests
         {
             using var m = new Machine(64);
             var sk = new SyntheticKernel(initP2m: false, modStartPfn: false, hypercallPage: false);
-            fixed (byte* elf = sk.Bytes)
-            {
-                var p = Parse(elf, (ulong)sk.Bytes.Length, out var img);
-                m.PlaceInitrd(0x3000, 0x5001, reserve: false);      // the builder reserves it
-                m.Ready();
-                var input = Input(m, img, p);
-                input.NrPages = 0x2800;                               // 40 MiB of 64
-                var r = BuildOk(m, ref input);
-                Assert.False(r.Layout.P2mSeparate);
-                Assert.True(r.Layout.InitrdMapped);
-                Assert.Equal((r.Layout.VKernEnd + 4095) & ~4095UL, r.Layout.VInitrdStart);
-                Assert.True(m.Alloc.FreeCount > 0);
-                // FreeBefore counted the initrd as free: fix the snapshot for the check.
-                for (ulong f = 0x3000; f < 0x3006; f++) m.FreeBefore[f] = false;
-                Verify(m, input, r, sk.Bytes, sk);
-            }
+            var p = Parse(sk, out var img);
+            m.PlaceInitrd(0x3000, 0x5001, reserve: false);      // the builder reserves it
+            var input = ReadyInput(m, img, p);
+            input.NrPages = 0x2800;                               // 40 MiB of 64
+            var r = BuildOk(m, ref input);
+            Assert.False(r.Layout.P2mSeparate);
+            Assert.True(r.Layout.InitrdMapped);
+            Assert.Equal((r.Layout.VKernEnd + 4095) & ~4095UL, r.Layout.VInitrdStart);
+            Assert.True(m.Alloc.FreeCount > 0);
+            // FreeBefore counted the initrd as free: fix the snapshot for the check.
+            for (ulong f = 0x3000; f < 0x3006; f++) m.FreeBefore[f] = false;
+            Verify(m, input, r, sk.Bytes, sk);
         }
 
         [Fact]
@@ -482,23 +485,19 @@ namespace Microxen.Tests
         {
             using var m = new Machine(64);
             var sk = new SyntheticKernel(initP2m: true, modStartPfn: true, hypercallPage: false);
-            fixed (byte* elf = sk.Bytes)
-            {
-                var p = Parse(elf, (ulong)sk.Bytes.Length, out var img);
-                // Holes inside the kernel's pfns, the page tables' pfns and ordinary pfns.
-                m.Alloc.Reserve(0x1000, 0x10);
-                m.Alloc.Reserve(0x1400, 0x3);
-                m.Alloc.Reserve(0x2000, 0x200);
-                m.Alloc.Reserve(0x3ff0, 0x40);
-                m.Ready();
-                var input = Input(m, img, p);
-                input.NrPages = 0x3000;                              // substitutes must come from >= 0x3000
-                var r = BuildOk(m, ref input);
-                Verify(m, input, r, sk.Bytes, sk);
-                Assert.NotEqual(0x1000UL, ReadGuestP2m(m, r, 0x1000));
-                Assert.Equal(0x1010UL, ReadGuestP2m(m, r, 0x1010));
-                Assert.True(r.SubstituteFrames >= 0x10 + 3 + 0x200 + 0xa0 + 1);
-            }
+            var p = Parse(sk, out var img);
+            // Holes inside the kernel's pfns, the page tables' pfns and ordinary pfns.
+            m.Alloc.Reserve(0x1000, 0x10);
+            m.Alloc.Reserve(0x1400, 0x3);
+            m.Alloc.Reserve(0x2000, 0x200);
+            m.Alloc.Reserve(0x3ff0, 0x40);
+            var input = ReadyInput(m, img, p);
+            input.NrPages = 0x3000;                              // substitutes must come from >= 0x3000
+            var r = BuildOk(m, ref input);
+            Verify(m, input, r, sk.Bytes, sk);
+            Assert.NotEqual(0x1000UL, ReadGuestP2m(m, r, 0x1000));
+            Assert.Equal(0x1010UL, ReadGuestP2m(m, r, 0x1010));
+            Assert.True(r.SubstituteFrames >= 0x10 + 3 + 0x200 + 0xa0 + 1);
         }
 
         [Fact]
@@ -508,16 +507,12 @@ namespace Microxen.Tests
             // numbers are initrd pfns (never from another pfn's identity frame).
             using var m = new Machine(64);
             var sk = new SyntheticKernel(initP2m: true, modStartPfn: true, hypercallPage: false);
-            fixed (byte* elf = sk.Bytes)
-            {
-                var p = Parse(elf, (ulong)sk.Bytes.Length, out var img);
-                m.PlaceInitrd(0x3f00, 0x40000, reserve: true);       // 64 pages high up
-                m.Ready();
-                var input = Input(m, img, p);
-                var r = BuildOk(m, ref input);
-                Verify(m, input, r, sk.Bytes, sk);
-                Assert.Equal(0UL, m.Alloc.FreeCount);
-            }
+            var p = Parse(sk, out var img);
+            m.PlaceInitrd(0x3f00, 0x40000, reserve: true);       // 64 pages high up
+            var input = ReadyInput(m, img, p);
+            var r = BuildOk(m, ref input);
+            Verify(m, input, r, sk.Bytes, sk);
+            Assert.Equal(0UL, m.Alloc.FreeCount);
         }
 
         static ulong ReadGuestP2m(Machine m, in DomainBuildResult r, ulong pfn) =>
@@ -528,74 +523,65 @@ namespace Microxen.Tests
         {
             using var m = new Machine(64);
             var sk = new SyntheticKernel(true, true, false);
-            fixed (byte* elf = sk.Bytes)
-            {
-                var p = Parse(elf, (ulong)sk.Bytes.Length, out var img);
-                m.Ready();
-                var input = Input(m, img, p);
-                var vga = default(Dom0VgaConsoleInfo);
-                vga.VideoType = Dom0VgaConsoleInfo.XEN_VGATYPE_TEXT_MODE_3; vga.TextRows = 25; vga.TextColumns = 80;
-                input.VgaInfo = (byte*)&vga; input.VgaInfoSize = 40;
-                Assert.Equal(BuildError.Ok, DomainBuilder.Build(ref input, ref m.Alloc, out var r));
-                Assert.True(PageTables.Translate(m.Mem, r.Cr3 >> 12, r.StartInfoVa, out ulong ma));
-                StartInfo* si = (StartInfo*)m.Mem.At(ma);
-                Assert.Equal(1168u, si->ConsoleDom0InfoOff);
-                Assert.Equal(40u, si->ConsoleDom0InfoSize);
-                var got = (Dom0VgaConsoleInfo*)(m.Mem.At(ma) + 1168);
-                Assert.Equal(80, got->TextColumns);
-                Assert.Equal(Dom0VgaConsoleInfo.XEN_VGATYPE_TEXT_MODE_3, got->VideoType);
-            }
+            var p = Parse(sk, out var img);
+            var input = ReadyInput(m, img, p);
+            var vga = default(Dom0VgaConsoleInfo);
+            vga.VideoType = Dom0VgaConsoleInfo.XEN_VGATYPE_TEXT_MODE_3; vga.TextRows = 25; vga.TextColumns = 80;
+            input.VgaInfo = (byte*)&vga; input.VgaInfoSize = 40;
+            Assert.Equal(BuildError.Ok, DomainBuilder.Build(ref input, ref m.Alloc, out var r));
+            Assert.True(PageTables.Translate(m.Mem, r.Cr3 >> 12, r.StartInfoVa, out ulong ma));
+            StartInfo* si = (StartInfo*)m.Mem.At(ma);
+            Assert.Equal(1168u, si->ConsoleDom0InfoOff);
+            Assert.Equal(40u, si->ConsoleDom0InfoSize);
+            var got = (Dom0VgaConsoleInfo*)(m.Mem.At(ma) + 1168);
+            Assert.Equal(80, got->TextColumns);
+            Assert.Equal(Dom0VgaConsoleInfo.XEN_VGATYPE_TEXT_MODE_3, got->VideoType);
         }
 
         [Fact]
         public void Errors()
         {
             var sk = new SyntheticKernel(true, true, true);
-            fixed (byte* elf = sk.Bytes)
+            var p = Parse(sk, out var img);
+            BuildError Try(Action<Machine, DomainBuildInput[]> tweak, ulong mb = 64)
             {
-                var p = Parse(elf, (ulong)sk.Bytes.Length, out var img);
-                BuildError Try(Action<Machine, DomainBuildInput[]> tweak, ulong mb = 64)
-                {
-                    using var m = new Machine(mb);
-                    m.Ready();
-                    var arr = new[] { Input(m, img, p) };
-                    tweak(m, arr);
-                    var input = arr[0];
-                    return DomainBuilder.Build(ref input, ref m.Alloc, out _);
-                }
-                var longLine = new byte[1024];
-                for (int i = 0; i < longLine.Length; i++) longLine[i] = (byte)'a';
-                fixed (byte* ll = longLine)
-                {
-                    byte* llp = ll;
-                    Assert.Equal(BuildError.CommandLineTooLong, Try((m, a) => { a[0].CmdLine = llp; a[0].CmdLineLength = 1024; }));
-                    Assert.Equal(BuildError.Ok, Try((m, a) => { a[0].CmdLine = llp; a[0].CmdLineLength = 1023; }));
-                }
-                // The bootstrap area is 20 MiB (kernel at 16 MiB): Xen's initial allocation is 2^13 pages.
-                Assert.Equal(BuildError.KernelDoesNotFit, Try((m, a) => a[0].NrPages = 0x1fff));
-                Assert.Equal(BuildError.P2mDoesNotFit, Try((m, a) => a[0].NrPages = 0x2000 + 2));
-                Assert.Equal(BuildError.NotEnoughMemory, Try((m, a) => a[0].NrPages = m.Alloc.FreeCount + 1));
-                Assert.Equal(BuildError.M2pTooSmall, Try((m, a) => a[0].M2pLength = 0x3000));
-                Assert.Equal(BuildError.BadSharedInfo, Try((m, a) => a[0].SharedInfoMa = 0x5000));   // a free frame
-                Assert.Equal(BuildError.BadSharedInfo, Try((m, a) => a[0].SharedInfoMa = (m.SharedInfoMfn << 12) + 8));
-                Assert.Equal(BuildError.MissingInput, Try((m, a) => a[0].ShimL4Slots = null));
-                Assert.Equal(BuildError.BadHypercallPage, Try((m, a) => a[0].Parms.VirtHypercall = 0xffffffff70000000UL));
-                Assert.Equal(BuildError.SegmentOutsideLayout, Try((m, a) => a[0].Parms.VirtKEnd -= 0x2000));
-                Assert.Equal(BuildError.P2mOverlapsBootstrap, Try((m, a) => a[0].Parms.P2mBase = 0xffffffff80000000UL - 0x1000));
-                Assert.Equal(BuildError.OverlapsHypervisorArea, Try((m, a) => a[0].Parms.P2mBase = 0xffff800000001000UL));
-                Assert.Equal(BuildError.NonCanonicalLayout, Try((m, a) => a[0].Parms.P2mBase = 0x00007ffffffff000UL));
-                Assert.Equal(BuildError.InitrdOverlapsKernel, Try((m, a) => { a[0].InitrdMfn = PageTables.MaxMfn; a[0].InitrdLength = 0x3000; }));
-                Assert.Equal(BuildError.BadConsoleInfo, Try((m, a) => { a[0].VgaInfo = (byte*)1; a[0].VgaInfoSize = 41; }));
-                Assert.Equal(BuildError.BadKernelParams, Try((m, a) => a[0].Parms.VirtKStart = ElfDomainParams.Unset));
+                using var m = new Machine(mb);
+                var arr = new[] { ReadyInput(m, img, p) };
+                tweak(m, arr);
+                var input = arr[0];
+                return DomainBuilder.Build(ref input, ref m.Alloc, out _);
             }
+            var longLine = new byte[1024];
+            for (int i = 0; i < longLine.Length; i++) longLine[i] = (byte)'a';
+            fixed (byte* ll = longLine)
+            {
+                byte* llp = ll;
+                Assert.Equal(BuildError.CommandLineTooLong, Try((m, a) => { a[0].CmdLine = llp; a[0].CmdLineLength = 1024; }));
+                Assert.Equal(BuildError.Ok, Try((m, a) => { a[0].CmdLine = llp; a[0].CmdLineLength = 1023; }));
+            }
+            // The bootstrap area is 20 MiB (kernel at 16 MiB): Xen's initial allocation is 2^13 pages.
+            Assert.Equal(BuildError.KernelDoesNotFit, Try((m, a) => a[0].NrPages = 0x1fff));
+            Assert.Equal(BuildError.P2mDoesNotFit, Try((m, a) => a[0].NrPages = 0x2000 + 2));
+            Assert.Equal(BuildError.NotEnoughMemory, Try((m, a) => a[0].NrPages = m.Alloc.FreeCount + 1));
+            Assert.Equal(BuildError.M2pTooSmall, Try((m, a) => a[0].M2pLength = 0x3000));
+            Assert.Equal(BuildError.BadSharedInfo, Try((m, a) => a[0].SharedInfoMa = 0x5000));   // a free frame
+            Assert.Equal(BuildError.BadSharedInfo, Try((m, a) => a[0].SharedInfoMa = (m.SharedInfoMfn << 12) + 8));
+            Assert.Equal(BuildError.MissingInput, Try((m, a) => a[0].ShimL4Slots = null));
+            Assert.Equal(BuildError.BadHypercallPage, Try((m, a) => a[0].Parms.VirtHypercall = 0xffffffff70000000UL));
+            Assert.Equal(BuildError.SegmentOutsideLayout, Try((m, a) => a[0].Parms.VirtKEnd -= 0x2000));
+            Assert.Equal(BuildError.P2mOverlapsBootstrap, Try((m, a) => a[0].Parms.P2mBase = 0xffffffff80000000UL - 0x1000));
+            Assert.Equal(BuildError.OverlapsHypervisorArea, Try((m, a) => a[0].Parms.P2mBase = 0xffff800000001000UL));
+            Assert.Equal(BuildError.NonCanonicalLayout, Try((m, a) => a[0].Parms.P2mBase = 0x00007ffffffff000UL));
+            Assert.Equal(BuildError.InitrdOverlapsKernel, Try((m, a) => { a[0].InitrdMfn = PageTables.MaxMfn; a[0].InitrdLength = 0x3000; }));
+            Assert.Equal(BuildError.BadConsoleInfo, Try((m, a) => { a[0].VgaInfo = (byte*)1; a[0].VgaInfoSize = 41; }));
+            Assert.Equal(BuildError.BadKernelParams, Try((m, a) => a[0].Parms.VirtKStart = ElfDomainParams.Unset));
             // The ELF placed in free machine frames would be overwritten.
             using (var m = new Machine(64))
             {
-                m.Ready();
                 byte* copy = m.Mem.At(0x800000);
                 for (int i = 0; i < sk.Bytes.Length; i++) copy[i] = sk.Bytes[i];
                 var p2 = Parse(copy, (ulong)sk.Bytes.Length, out var img2);
-                var input = Input(m, img2, p2);
+                var input = ReadyInput(m, img2, p2);
                 Assert.Equal(BuildError.KernelImageNotReserved, DomainBuilder.Build(ref input, ref m.Alloc, out _));
                 m.Alloc.Reserve(0x800, 8);
                 input.InitrdMfn = 0x804; input.InitrdLength = 0x1000;
@@ -668,8 +654,7 @@ namespace Microxen.Tests
                 var p = Parse(elf, (ulong)bytes.Length, out var img);
                 log.WriteLine($"{path}: virt_base {p.VirtBase:x} kstart {p.VirtKStart:x} kend {p.VirtKEnd:x} entry {p.VirtEntry:x} p2m_base {p.P2mBase:x} mod_start_pfn {p.ModStartPfn} hypercall {p.VirtHypercall:x}");
                 m.PlaceInitrd(0x8000, 0x123456, reserve: true);
-                m.Ready();
-                var input = Input(m, img, p);
+                var input = ReadyInput(m, img, p);
                 input.CmdLine = cl; input.CmdLineLength = (ulong)CmdLine.Length;
                 var r = BuildOk(m, ref input);
                 Verify(m, input, r, bytes, null);
