@@ -1,9 +1,5 @@
-using System;
-using System.IO;
 using System.Text;
 using Microxen.Domain;
-using Xunit;
-using Xunit.Abstractions;
 
 namespace Microxen.Tests
 {

@@ -1,8 +1,5 @@
-using System;
-using System.IO;
 using Microxen.Traps;
 using Microxen.Tools.CpuidMaskGen;
-using Xunit;
 
 namespace Microxen.Tests;
 

@@ -1,17 +1,12 @@
-using System;
-using System.Collections.Generic;
-using System.IO;
 using System.Runtime.InteropServices;
 using Microxen.Domain;
 using Microxen.Memory;
 using Microxen.Xen;
-using Xunit;
-using Xunit.Abstractions;
 
 namespace Microxen.Tests
 {
     /// <summary>Builds a small PV kernel ELF64 in memory: PT_LOAD segments + a PT_NOTE of Xen notes.</summary>
-    internal sealed class SyntheticKernel
+    internal sealed unsafe class SyntheticKernel
     {
         public const ulong VirtBase = 0xffffffff80000000UL;
         public const ulong TextPaddr = 0x1000000, TextSize = 0x3000;
@@ -20,7 +15,9 @@ namespace Microxen.Tests
         public const ulong Entry = VirtBase + TextPaddr + 0x100;
         public const ulong HypercallPage = VirtBase + TextPaddr + 0x2000;
 
+        /// <summary>The ELF, pinned: <see cref="Data"/> (and an ElfImage opened on it) stays valid.</summary>
         public byte[] Bytes;
+        public byte* Data => (byte*)Marshal.UnsafeAddrOfPinnedArrayElement(Bytes, 0);
         public int TextOff, PercpuOff, DataOff;
 
         public SyntheticKernel(bool initP2m, bool modStartPfn, bool hypercallPage)
@@ -55,7 +52,7 @@ namespace Microxen.Tests
             TextOff = 0x1000;
             PercpuOff = TextOff + (int)TextSize;
             DataOff = 0x5000;
-            Bytes = new byte[DataOff + (int)DataFile];
+            Bytes = GC.AllocateArray<byte>(DataOff + (int)DataFile, pinned: true);
             for (int i = 0; i < (int)TextSize; i++) Bytes[TextOff + i] = (byte)(i * 7 + 1);
             for (int i = 0; i < (int)PercpuFile; i++) Bytes[PercpuOff + i] = (byte)(0xA0 ^ i);
             for (int i = 0; i < (int)DataFile; i++) Bytes[DataOff + i] = (byte)(i * 13 + 5);
@@ -95,6 +92,8 @@ namespace Microxen.Tests
         public FrameAllocator Alloc;
         public ulong SharedInfoMfn;
         public bool[] FreeBefore;
+        /// <summary>Where <see cref="PlaceInitrd"/> put the initrd (0, 0: none).</summary>
+        public ulong InitrdMfn, InitrdLength;
 
         public Machine(ulong megabytes)
         {
@@ -113,6 +112,18 @@ namespace Microxen.Tests
             Alloc.Reserve(0x100, 0x80);
         }
 
+        /// <summary>
+        /// Writes a patterned initrd of <paramref name="len"/> bytes at frame <paramref name="mfn"/>,
+        /// reserved in the allocator or not, and records it for the build input.
+        /// </summary>
+        public void PlaceInitrd(ulong mfn, ulong len, bool reserve)
+        {
+            for (ulong b = 0; b < len; b++) *Mem.At((mfn << 12) + b) = (byte)(b * 31 + 3);
+            if (reserve) Alloc.Reserve(mfn, (len + 4095) >> 12);
+            InitrdMfn = mfn;
+            InitrdLength = len;
+        }
+
         /// <summary>Takes the shared_info frame from the top and snapshots the free frames.</summary>
         public void Ready()
         {
@@ -127,11 +138,8 @@ namespace Microxen.Tests
         }
     }
 
-    public unsafe class DomainBuilderTests
+    public unsafe class DomainBuilderTests(ITestOutputHelper log)
     {
-        private readonly ITestOutputHelper _out;
-        public DomainBuilderTests(ITestOutputHelper output) { _out = output; }
-
         static ElfDomainParams Parse(byte* data, ulong size, out ElfImage img)
         {
             Assert.Equal(ElfError.None, ElfImage.Open(data, size, out img));
@@ -139,8 +147,15 @@ namespace Microxen.Tests
             return p;
         }
 
-        static DomainBuildInput Input(Machine m, ElfImage img, ElfDomainParams p)
+        static ElfDomainParams Parse(SyntheticKernel sk, out ElfImage img) => Parse(sk.Data, (ulong)sk.Bytes.Length, out img);
+
+        /// <summary>
+        /// Readies the machine (<see cref="Machine.Ready"/>: after any reservations and the
+        /// initrd) and returns the build input for it and the parsed kernel.
+        /// </summary>
+        static DomainBuildInput ReadyInput(Machine m, ElfImage img, ElfDomainParams p)
         {
+            m.Ready();
             var input = default(DomainBuildInput);
             input.Parms = p;
             input.Kernel = img;
@@ -149,6 +164,7 @@ namespace Microxen.Tests
             input.M2p = m.M2p;
             input.M2pLength = m.Frames;
             input.Mem = m.Mem;
+            input.InitrdMfn = m.InitrdMfn; input.InitrdLength = m.InitrdLength;   // none: 0, 0
             return input;
         }
 
@@ -401,22 +417,24 @@ namespace Microxen.Tests
         void Log(in DomainBuildResult r)
         {
             var l = r.Layout;
-            _out.WriteLine($"nr_pages {r.NrPages:x} identity {r.IdentityFrames:x} substitute {r.SubstituteFrames:x} initrd {r.InitrdFrames:x} p2m frames {r.P2mFrames:x}");
-            _out.WriteLine($" kernel     {l.VKernStart:x16}->{l.VKernEnd:x16}");
-            if (l.InitrdMapped) _out.WriteLine($" initrd     {l.VInitrdStart:x16}->{l.VInitrdEnd:x16}");
-            _out.WriteLine($" phys-mach  {l.VPhysmapStart:x16}->{l.VPhysmapEnd:x16}");
-            _out.WriteLine($" start info {l.VStartInfoStart:x16}->{l.VStartInfoEnd:x16}");
-            _out.WriteLine($" page tbls  {l.VPtStart:x16}->{l.VPtEnd:x16} ({l.NrPtPages} pages)");
-            _out.WriteLine($" boot stack {l.VStackStart:x16}->{l.VStackEnd:x16}");
-            _out.WriteLine($" TOTAL      {l.VStart:x16}->{l.VEnd:x16}");
-            _out.WriteLine($" ENTRY      {r.EntryRip:x16}  CR3 {r.Cr3:x}  first_p2m_pfn {l.FirstP2mPfn:x}");
+            log.WriteLine($"nr_pages {r.NrPages:x} identity {r.IdentityFrames:x} substitute {r.SubstituteFrames:x} initrd {r.InitrdFrames:x} p2m frames {r.P2mFrames:x}");
+            log.WriteLine($" kernel     {l.VKernStart:x16}->{l.VKernEnd:x16}");
+            if (l.InitrdMapped) log.WriteLine($" initrd     {l.VInitrdStart:x16}->{l.VInitrdEnd:x16}");
+            log.WriteLine($" phys-mach  {l.VPhysmapStart:x16}->{l.VPhysmapEnd:x16}");
+            log.WriteLine($" start info {l.VStartInfoStart:x16}->{l.VStartInfoEnd:x16}");
+            log.WriteLine($" page tbls  {l.VPtStart:x16}->{l.VPtEnd:x16} ({l.NrPtPages} pages)");
+            log.WriteLine($" boot stack {l.VStackStart:x16}->{l.VStackEnd:x16}");
+            log.WriteLine($" TOTAL      {l.VStart:x16}->{l.VEnd:x16}");
+            log.WriteLine($" ENTRY      {r.EntryRip:x16}  CR3 {r.Cr3:x}  first_p2m_pfn {l.FirstP2mPfn:x}");
         }
 
-        ulong PlaceInitrd(Machine m, ulong mfn, ulong len, bool reserve)
+        /// <summary>Builds dom0, asserts that it built (naming the error if not) and logs the layout.</summary>
+        DomainBuildResult BuildOk(Machine m, ref DomainBuildInput input)
         {
-            for (ulong b = 0; b < len; b++) *m.Mem.At((mfn << 12) + b) = (byte)(b * 31 + 3);
-            if (reserve) m.Alloc.Reserve(mfn, (len + 4095) >> 12);
-            return mfn;
+            var err = DomainBuilder.Build(ref input, ref m.Alloc, out var r);
+            Assert.True(err == BuildError.Ok, DomainBuilder.Describe(err));
+            Log(r);
+            return r;
         }
 
         // ---- the cases ----
@@ -426,20 +444,15 @@ namespace Microxen.Tests
         {
             using var m = new Machine(64);
             var sk = new SyntheticKernel(initP2m: true, modStartPfn: true, hypercallPage: true);
-            fixed (byte* elf = sk.Bytes)
             fixed (byte* cl = CmdLine)
             {
-                var p = Parse(elf, (ulong)sk.Bytes.Length, out var img);
+                var p = Parse(sk, out var img);
                 Assert.True(p.ModStartPfn);
                 Assert.Equal(0x8000000000UL, p.P2mBase);
-                PlaceInitrd(m, 0x2345, 0x10234, reserve: true);
-                m.Ready();
-                var input = Input(m, img, p);
-                input.InitrdMfn = 0x2345; input.InitrdLength = 0x10234;
+                m.PlaceInitrd(0x2345, 0x10234, reserve: true);
+                var input = ReadyInput(m, img, p);
                 input.CmdLine = cl; input.CmdLineLength = (ulong)CmdLine.Length;
-                var err = DomainBuilder.Build(ref input, ref m.Alloc, out var r);
-                Assert.True(err == BuildError.Ok, DomainBuilder.Describe(err));
-                Log(r);
+                var r = BuildOk(m, ref input);
                 Assert.Equal(0UL, m.Alloc.FreeCount);                 // nr_pages = 0: everything
                 Assert.True(r.Layout.P2mSeparate);
                 Assert.False(r.Layout.InitrdMapped);
@@ -453,25 +466,18 @@ namespace Microxen.Tests
         {
             using var m = new Machine(64);
             var sk = new SyntheticKernel(initP2m: false, modStartPfn: false, hypercallPage: false);
-            fixed (byte* elf = sk.Bytes)
-            {
-                var p = Parse(elf, (ulong)sk.Bytes.Length, out var img);
-                PlaceInitrd(m, 0x3000, 0x5001, reserve: false);      // the builder reserves it
-                m.Ready();
-                var input = Input(m, img, p);
-                input.InitrdMfn = 0x3000; input.InitrdLength = 0x5001;
-                input.NrPages = 0x2800;                               // 40 MiB of 64
-                var err = DomainBuilder.Build(ref input, ref m.Alloc, out var r);
-                Assert.True(err == BuildError.Ok, DomainBuilder.Describe(err));
-                Log(r);
-                Assert.False(r.Layout.P2mSeparate);
-                Assert.True(r.Layout.InitrdMapped);
-                Assert.Equal((r.Layout.VKernEnd + 4095) & ~4095UL, r.Layout.VInitrdStart);
-                Assert.True(m.Alloc.FreeCount > 0);
-                // FreeBefore counted the initrd as free: fix the snapshot for the check.
-                for (ulong f = 0x3000; f < 0x3006; f++) m.FreeBefore[f] = false;
-                Verify(m, input, r, sk.Bytes, sk);
-            }
+            var p = Parse(sk, out var img);
+            m.PlaceInitrd(0x3000, 0x5001, reserve: false);      // the builder reserves it
+            var input = ReadyInput(m, img, p);
+            input.NrPages = 0x2800;                               // 40 MiB of 64
+            var r = BuildOk(m, ref input);
+            Assert.False(r.Layout.P2mSeparate);
+            Assert.True(r.Layout.InitrdMapped);
+            Assert.Equal((r.Layout.VKernEnd + 4095) & ~4095UL, r.Layout.VInitrdStart);
+            Assert.True(m.Alloc.FreeCount > 0);
+            // FreeBefore counted the initrd as free: fix the snapshot for the check.
+            for (ulong f = 0x3000; f < 0x3006; f++) m.FreeBefore[f] = false;
+            Verify(m, input, r, sk.Bytes, sk);
         }
 
         [Fact]
@@ -479,25 +485,19 @@ namespace Microxen.Tests
         {
             using var m = new Machine(64);
             var sk = new SyntheticKernel(initP2m: true, modStartPfn: true, hypercallPage: false);
-            fixed (byte* elf = sk.Bytes)
-            {
-                var p = Parse(elf, (ulong)sk.Bytes.Length, out var img);
-                // Holes inside the kernel's pfns, the page tables' pfns and ordinary pfns.
-                m.Alloc.Reserve(0x1000, 0x10);
-                m.Alloc.Reserve(0x1400, 0x3);
-                m.Alloc.Reserve(0x2000, 0x200);
-                m.Alloc.Reserve(0x3ff0, 0x40);
-                m.Ready();
-                var input = Input(m, img, p);
-                input.NrPages = 0x3000;                              // substitutes must come from >= 0x3000
-                var err = DomainBuilder.Build(ref input, ref m.Alloc, out var r);
-                Assert.True(err == BuildError.Ok, DomainBuilder.Describe(err));
-                Log(r);
-                Verify(m, input, r, sk.Bytes, sk);
-                Assert.NotEqual(0x1000UL, ReadGuestP2m(m, r, 0x1000));
-                Assert.Equal(0x1010UL, ReadGuestP2m(m, r, 0x1010));
-                Assert.True(r.SubstituteFrames >= 0x10 + 3 + 0x200 + 0xa0 + 1);
-            }
+            var p = Parse(sk, out var img);
+            // Holes inside the kernel's pfns, the page tables' pfns and ordinary pfns.
+            m.Alloc.Reserve(0x1000, 0x10);
+            m.Alloc.Reserve(0x1400, 0x3);
+            m.Alloc.Reserve(0x2000, 0x200);
+            m.Alloc.Reserve(0x3ff0, 0x40);
+            var input = ReadyInput(m, img, p);
+            input.NrPages = 0x3000;                              // substitutes must come from >= 0x3000
+            var r = BuildOk(m, ref input);
+            Verify(m, input, r, sk.Bytes, sk);
+            Assert.NotEqual(0x1000UL, ReadGuestP2m(m, r, 0x1000));
+            Assert.Equal(0x1010UL, ReadGuestP2m(m, r, 0x1010));
+            Assert.True(r.SubstituteFrames >= 0x10 + 3 + 0x200 + 0xa0 + 1);
         }
 
         [Fact]
@@ -507,19 +507,12 @@ namespace Microxen.Tests
             // numbers are initrd pfns (never from another pfn's identity frame).
             using var m = new Machine(64);
             var sk = new SyntheticKernel(initP2m: true, modStartPfn: true, hypercallPage: false);
-            fixed (byte* elf = sk.Bytes)
-            {
-                var p = Parse(elf, (ulong)sk.Bytes.Length, out var img);
-                PlaceInitrd(m, 0x3f00, 0x40000, reserve: true);       // 64 pages high up
-                m.Ready();
-                var input = Input(m, img, p);
-                input.InitrdMfn = 0x3f00; input.InitrdLength = 0x40000;
-                var err = DomainBuilder.Build(ref input, ref m.Alloc, out var r);
-                Assert.True(err == BuildError.Ok, DomainBuilder.Describe(err));
-                Log(r);
-                Verify(m, input, r, sk.Bytes, sk);
-                Assert.Equal(0UL, m.Alloc.FreeCount);
-            }
+            var p = Parse(sk, out var img);
+            m.PlaceInitrd(0x3f00, 0x40000, reserve: true);       // 64 pages high up
+            var input = ReadyInput(m, img, p);
+            var r = BuildOk(m, ref input);
+            Verify(m, input, r, sk.Bytes, sk);
+            Assert.Equal(0UL, m.Alloc.FreeCount);
         }
 
         static ulong ReadGuestP2m(Machine m, in DomainBuildResult r, ulong pfn) =>
@@ -530,74 +523,65 @@ namespace Microxen.Tests
         {
             using var m = new Machine(64);
             var sk = new SyntheticKernel(true, true, false);
-            fixed (byte* elf = sk.Bytes)
-            {
-                var p = Parse(elf, (ulong)sk.Bytes.Length, out var img);
-                m.Ready();
-                var input = Input(m, img, p);
-                var vga = default(Dom0VgaConsoleInfo);
-                vga.VideoType = Dom0VgaConsoleInfo.XEN_VGATYPE_TEXT_MODE_3; vga.TextRows = 25; vga.TextColumns = 80;
-                input.VgaInfo = (byte*)&vga; input.VgaInfoSize = 40;
-                Assert.Equal(BuildError.Ok, DomainBuilder.Build(ref input, ref m.Alloc, out var r));
-                Assert.True(PageTables.Translate(m.Mem, r.Cr3 >> 12, r.StartInfoVa, out ulong ma));
-                StartInfo* si = (StartInfo*)m.Mem.At(ma);
-                Assert.Equal(1168u, si->ConsoleDom0InfoOff);
-                Assert.Equal(40u, si->ConsoleDom0InfoSize);
-                var got = (Dom0VgaConsoleInfo*)(m.Mem.At(ma) + 1168);
-                Assert.Equal(80, got->TextColumns);
-                Assert.Equal(Dom0VgaConsoleInfo.XEN_VGATYPE_TEXT_MODE_3, got->VideoType);
-            }
+            var p = Parse(sk, out var img);
+            var input = ReadyInput(m, img, p);
+            var vga = default(Dom0VgaConsoleInfo);
+            vga.VideoType = Dom0VgaConsoleInfo.XEN_VGATYPE_TEXT_MODE_3; vga.TextRows = 25; vga.TextColumns = 80;
+            input.VgaInfo = (byte*)&vga; input.VgaInfoSize = 40;
+            Assert.Equal(BuildError.Ok, DomainBuilder.Build(ref input, ref m.Alloc, out var r));
+            Assert.True(PageTables.Translate(m.Mem, r.Cr3 >> 12, r.StartInfoVa, out ulong ma));
+            StartInfo* si = (StartInfo*)m.Mem.At(ma);
+            Assert.Equal(1168u, si->ConsoleDom0InfoOff);
+            Assert.Equal(40u, si->ConsoleDom0InfoSize);
+            var got = (Dom0VgaConsoleInfo*)(m.Mem.At(ma) + 1168);
+            Assert.Equal(80, got->TextColumns);
+            Assert.Equal(Dom0VgaConsoleInfo.XEN_VGATYPE_TEXT_MODE_3, got->VideoType);
         }
 
         [Fact]
         public void Errors()
         {
             var sk = new SyntheticKernel(true, true, true);
-            fixed (byte* elf = sk.Bytes)
+            var p = Parse(sk, out var img);
+            BuildError Try(Action<Machine, DomainBuildInput[]> tweak, ulong mb = 64)
             {
-                var p = Parse(elf, (ulong)sk.Bytes.Length, out var img);
-                BuildError Try(Action<Machine, DomainBuildInput[]> tweak, ulong mb = 64)
-                {
-                    using var m = new Machine(mb);
-                    m.Ready();
-                    var arr = new[] { Input(m, img, p) };
-                    tweak(m, arr);
-                    var input = arr[0];
-                    return DomainBuilder.Build(ref input, ref m.Alloc, out _);
-                }
-                var longLine = new byte[1024];
-                for (int i = 0; i < longLine.Length; i++) longLine[i] = (byte)'a';
-                fixed (byte* ll = longLine)
-                {
-                    byte* llp = ll;
-                    Assert.Equal(BuildError.CommandLineTooLong, Try((m, a) => { a[0].CmdLine = llp; a[0].CmdLineLength = 1024; }));
-                    Assert.Equal(BuildError.Ok, Try((m, a) => { a[0].CmdLine = llp; a[0].CmdLineLength = 1023; }));
-                }
-                // The bootstrap area is 20 MiB (kernel at 16 MiB): Xen's initial allocation is 2^13 pages.
-                Assert.Equal(BuildError.KernelDoesNotFit, Try((m, a) => a[0].NrPages = 0x1fff));
-                Assert.Equal(BuildError.P2mDoesNotFit, Try((m, a) => a[0].NrPages = 0x2000 + 2));
-                Assert.Equal(BuildError.NotEnoughMemory, Try((m, a) => a[0].NrPages = m.Alloc.FreeCount + 1));
-                Assert.Equal(BuildError.M2pTooSmall, Try((m, a) => a[0].M2pLength = 0x3000));
-                Assert.Equal(BuildError.BadSharedInfo, Try((m, a) => a[0].SharedInfoMa = 0x5000));   // a free frame
-                Assert.Equal(BuildError.BadSharedInfo, Try((m, a) => a[0].SharedInfoMa = (m.SharedInfoMfn << 12) + 8));
-                Assert.Equal(BuildError.MissingInput, Try((m, a) => a[0].ShimL4Slots = null));
-                Assert.Equal(BuildError.BadHypercallPage, Try((m, a) => a[0].Parms.VirtHypercall = 0xffffffff70000000UL));
-                Assert.Equal(BuildError.SegmentOutsideLayout, Try((m, a) => a[0].Parms.VirtKEnd -= 0x2000));
-                Assert.Equal(BuildError.P2mOverlapsBootstrap, Try((m, a) => a[0].Parms.P2mBase = 0xffffffff80000000UL - 0x1000));
-                Assert.Equal(BuildError.OverlapsHypervisorArea, Try((m, a) => a[0].Parms.P2mBase = 0xffff800000001000UL));
-                Assert.Equal(BuildError.NonCanonicalLayout, Try((m, a) => a[0].Parms.P2mBase = 0x00007ffffffff000UL));
-                Assert.Equal(BuildError.InitrdOverlapsKernel, Try((m, a) => { a[0].InitrdMfn = PageTables.MaxMfn; a[0].InitrdLength = 0x3000; }));
-                Assert.Equal(BuildError.BadConsoleInfo, Try((m, a) => { a[0].VgaInfo = (byte*)1; a[0].VgaInfoSize = 41; }));
-                Assert.Equal(BuildError.BadKernelParams, Try((m, a) => a[0].Parms.VirtKStart = ElfDomainParams.Unset));
+                using var m = new Machine(mb);
+                var arr = new[] { ReadyInput(m, img, p) };
+                tweak(m, arr);
+                var input = arr[0];
+                return DomainBuilder.Build(ref input, ref m.Alloc, out _);
             }
+            var longLine = new byte[1024];
+            for (int i = 0; i < longLine.Length; i++) longLine[i] = (byte)'a';
+            fixed (byte* ll = longLine)
+            {
+                byte* llp = ll;
+                Assert.Equal(BuildError.CommandLineTooLong, Try((m, a) => { a[0].CmdLine = llp; a[0].CmdLineLength = 1024; }));
+                Assert.Equal(BuildError.Ok, Try((m, a) => { a[0].CmdLine = llp; a[0].CmdLineLength = 1023; }));
+            }
+            // The bootstrap area is 20 MiB (kernel at 16 MiB): Xen's initial allocation is 2^13 pages.
+            Assert.Equal(BuildError.KernelDoesNotFit, Try((m, a) => a[0].NrPages = 0x1fff));
+            Assert.Equal(BuildError.P2mDoesNotFit, Try((m, a) => a[0].NrPages = 0x2000 + 2));
+            Assert.Equal(BuildError.NotEnoughMemory, Try((m, a) => a[0].NrPages = m.Alloc.FreeCount + 1));
+            Assert.Equal(BuildError.M2pTooSmall, Try((m, a) => a[0].M2pLength = 0x3000));
+            Assert.Equal(BuildError.BadSharedInfo, Try((m, a) => a[0].SharedInfoMa = 0x5000));   // a free frame
+            Assert.Equal(BuildError.BadSharedInfo, Try((m, a) => a[0].SharedInfoMa = (m.SharedInfoMfn << 12) + 8));
+            Assert.Equal(BuildError.MissingInput, Try((m, a) => a[0].ShimL4Slots = null));
+            Assert.Equal(BuildError.BadHypercallPage, Try((m, a) => a[0].Parms.VirtHypercall = 0xffffffff70000000UL));
+            Assert.Equal(BuildError.SegmentOutsideLayout, Try((m, a) => a[0].Parms.VirtKEnd -= 0x2000));
+            Assert.Equal(BuildError.P2mOverlapsBootstrap, Try((m, a) => a[0].Parms.P2mBase = 0xffffffff80000000UL - 0x1000));
+            Assert.Equal(BuildError.OverlapsHypervisorArea, Try((m, a) => a[0].Parms.P2mBase = 0xffff800000001000UL));
+            Assert.Equal(BuildError.NonCanonicalLayout, Try((m, a) => a[0].Parms.P2mBase = 0x00007ffffffff000UL));
+            Assert.Equal(BuildError.InitrdOverlapsKernel, Try((m, a) => { a[0].InitrdMfn = PageTables.MaxMfn; a[0].InitrdLength = 0x3000; }));
+            Assert.Equal(BuildError.BadConsoleInfo, Try((m, a) => { a[0].VgaInfo = (byte*)1; a[0].VgaInfoSize = 41; }));
+            Assert.Equal(BuildError.BadKernelParams, Try((m, a) => a[0].Parms.VirtKStart = ElfDomainParams.Unset));
             // The ELF placed in free machine frames would be overwritten.
             using (var m = new Machine(64))
             {
-                m.Ready();
                 byte* copy = m.Mem.At(0x800000);
                 for (int i = 0; i < sk.Bytes.Length; i++) copy[i] = sk.Bytes[i];
                 var p2 = Parse(copy, (ulong)sk.Bytes.Length, out var img2);
-                var input = Input(m, img2, p2);
+                var input = ReadyInput(m, img2, p2);
                 Assert.Equal(BuildError.KernelImageNotReserved, DomainBuilder.Build(ref input, ref m.Alloc, out _));
                 m.Alloc.Reserve(0x800, 8);
                 input.InitrdMfn = 0x804; input.InitrdLength = 0x1000;
@@ -659,7 +643,7 @@ namespace Microxen.Tests
             string path = !string.IsNullOrEmpty(env) ? env : FindRepoFile(Path.Combine("build", "debian", "vmlinux"));
             if (!File.Exists(path))
             {
-                _out.WriteLine($"SKIPPED: {path} does not exist (run tools/fetch-kernel.sh)");
+                log.WriteLine($"SKIPPED: {path} does not exist (run tools/fetch-kernel.sh)");
                 return;
             }
             byte[] bytes = File.ReadAllBytes(path);
@@ -668,15 +652,11 @@ namespace Microxen.Tests
             fixed (byte* cl = CmdLine)
             {
                 var p = Parse(elf, (ulong)bytes.Length, out var img);
-                _out.WriteLine($"{path}: virt_base {p.VirtBase:x} kstart {p.VirtKStart:x} kend {p.VirtKEnd:x} entry {p.VirtEntry:x} p2m_base {p.P2mBase:x} mod_start_pfn {p.ModStartPfn} hypercall {p.VirtHypercall:x}");
-                PlaceInitrd(m, 0x8000, 0x123456, reserve: true);
-                m.Ready();
-                var input = Input(m, img, p);
-                input.InitrdMfn = 0x8000; input.InitrdLength = 0x123456;
+                log.WriteLine($"{path}: virt_base {p.VirtBase:x} kstart {p.VirtKStart:x} kend {p.VirtKEnd:x} entry {p.VirtEntry:x} p2m_base {p.P2mBase:x} mod_start_pfn {p.ModStartPfn} hypercall {p.VirtHypercall:x}");
+                m.PlaceInitrd(0x8000, 0x123456, reserve: true);
+                var input = ReadyInput(m, img, p);
                 input.CmdLine = cl; input.CmdLineLength = (ulong)CmdLine.Length;
-                var err = DomainBuilder.Build(ref input, ref m.Alloc, out var r);
-                Assert.True(err == BuildError.Ok, DomainBuilder.Describe(err));
-                Log(r);
+                var r = BuildOk(m, ref input);
                 Verify(m, input, r, bytes, null);
                 // Kernel bytes of every loadable segment, by physical address.
                 ulong l4 = r.Cr3 >> 12;

@@ -1,15 +1,9 @@
-using System;
 using Microxen.Domain;
-using Xunit;
-using Xunit.Abstractions;
 
 namespace Microxen.Tests
 {
-    public unsafe class ElfImageTests
+    public unsafe class ElfImageTests(ITestOutputHelper log)
     {
-        readonly ITestOutputHelper _out;
-        public ElfImageTests(ITestOutputHelper output) { _out = output; }
-
         static ElfError Open(byte[] f, long length, out ElfImage img)
         {
             using var g = new GuardedBuffer(f, length);
@@ -120,13 +114,13 @@ namespace Microxen.Tests
             fixed (byte* p = f)
             {
                 Assert.Equal(ElfError.None, ElfImage.Open(p, (ulong)f.Length, out ElfImage img));
-                _out.WriteLine($"vmlinux: {f.Length} bytes, e_entry 0x{img.Entry:x}, {img.LoadSegmentCount} PT_LOAD");
+                log.WriteLine($"vmlinux: {f.Length} bytes, e_entry 0x{img.Entry:x}, {img.LoadSegmentCount} PT_LOAD");
                 Assert.Equal(4, img.LoadSegmentCount);
                 Assert.Equal(0x1000000UL, img.Entry); // startup_64's physical address
                 for (int i = 0; i < img.LoadSegmentCount; i++)
                 {
                     Assert.True(img.GetLoadSegment(i, out ElfSegment s));
-                    _out.WriteLine($"  LOAD off 0x{s.FileOffset:x} vaddr 0x{s.VAddr:x} paddr 0x{s.PAddr:x} filesz 0x{s.FileSize:x} memsz 0x{s.MemSize:x} flags {s.Flags}");
+                    log.WriteLine($"  LOAD off 0x{s.FileOffset:x} vaddr 0x{s.VAddr:x} paddr 0x{s.PAddr:x} filesz 0x{s.FileSize:x} memsz 0x{s.MemSize:x} flags {s.Flags}");
                     Assert.True(s.FileOffset + s.FileSize <= (ulong)f.Length);
                     Assert.True(s.FileSize <= s.MemSize);
                     // Every segment but .data..percpu (vaddr 0) lives at paddr + 0xffffffff80000000.
@@ -170,7 +164,7 @@ namespace Microxen.Tests
                 if (end > (long)TestElf.R64(f, sh + 24)) lengths.Add(end - 1);
                 elfEnd = Math.Max(elfEnd, end);
             }
-            _out.WriteLine($"ELF structures end at 0x{elfEnd:x}; {f.Length - elfEnd} trailing bytes (relocations)");
+            log.WriteLine($"ELF structures end at 0x{elfEnd:x}; {f.Length - elfEnd} trailing bytes (relocations)");
             Assert.Equal(ElfError.None, Open(f, elfEnd, out _));
             foreach (long len in lengths)
                 Assert.NotEqual(ElfError.None, Open(f, len, out _));

@@ -1,10 +1,8 @@
-using System;
 using System.Runtime.InteropServices;
 using Microxen.Arch;
 using Microxen.Events;
 using Microxen.Guest;
 using Microxen.Xen;
-using Xunit;
 
 namespace Microxen.Tests;
 

@@ -1,6 +1,5 @@
 using System.Runtime.InteropServices;
 using Microxen.Memory;
-using Xunit;
 
 namespace Microxen.Tests
 {

@@ -1,8 +1,6 @@
-using System;
 using System.Runtime.InteropServices;
 using System.Text;
 using Microxen.Boot;
-using Xunit;
 
 namespace Microxen.Tests;
 

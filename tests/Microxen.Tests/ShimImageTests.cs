@@ -1,6 +1,4 @@
-using System.IO;
 using Iced.Intel;
-using Xunit;
 
 namespace Microxen.Tests;
 

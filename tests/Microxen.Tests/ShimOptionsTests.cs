@@ -1,7 +1,5 @@
-using System;
 using System.Text;
 using Microxen.Config;
-using Xunit;
 
 namespace Microxen.Tests;
 
@@ -24,24 +22,16 @@ public unsafe class ShimOptionsTests
         }
     }
 
-    [Fact]
-    public void EmptyGivesTheDefaults()
+    [Theory]
+    [InlineData("", ShimMode.Fast, 2, 0UL)]                                                 // the defaults
+    [InlineData("  mode=checked   loglevel=debug dom0_mem=512 ", ShimMode.Checked, 3, 512UL)] // every option
+    public void ReadsTheOptions(string line, ShimMode mode, int logLevel, ulong dom0MemMiB)
     {
-        var (e, o, _) = Parse("");
+        var (e, o, _) = Parse(line);
         Assert.Equal(OptionError.None, e);
-        Assert.Equal(ShimMode.Fast, o.Mode);
-        Assert.Equal(2, o.LogLevel);
-        Assert.Equal(0UL, o.Dom0MemMiB);
-    }
-
-    [Fact]
-    public void ReadsEveryOption()
-    {
-        var (e, o, _) = Parse("  mode=checked   loglevel=debug dom0_mem=512 ");
-        Assert.Equal(OptionError.None, e);
-        Assert.Equal(ShimMode.Checked, o.Mode);
-        Assert.Equal(3, o.LogLevel);
-        Assert.Equal(512UL, o.Dom0MemMiB);
+        Assert.Equal(mode, o.Mode);
+        Assert.Equal(logLevel, o.LogLevel);
+        Assert.Equal(dom0MemMiB, o.Dom0MemMiB);
     }
 
     [Theory]

@@ -1,7 +1,5 @@
-using System;
 using System.Numerics;
 using Microxen.Time;
-using Xunit;
 
 namespace Microxen.Tests;
 

@@ -1,6 +1,4 @@
-using System;
 using Microxen.TransferPage;
-using Xunit;
 
 namespace Microxen.Tests;
 

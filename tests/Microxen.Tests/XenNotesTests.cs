@@ -1,16 +1,10 @@
-using System;
 using System.Text;
 using Microxen.Domain;
-using Xunit;
-using Xunit.Abstractions;
 
 namespace Microxen.Tests
 {
-    public unsafe class XenNotesTests
+    public unsafe class XenNotesTests(ITestOutputHelper log)
     {
-        readonly ITestOutputHelper _out;
-        public XenNotesTests(ITestOutputHelper output) { _out = output; }
-
         const uint Bit0 = 1u << XenNotes.XENFEAT_writable_page_tables;
         const uint Bit4 = 1u << XenNotes.XENFEAT_pae_pgdir_above_4gb;
         const uint Dom0 = 1u << XenNotes.XENFEAT_dom0;
@@ -24,6 +18,28 @@ namespace Microxen.Tests
         }
 
         static ElfError Parse(TestElf b, out ElfDomainParams p) => Parse(b.Build(), out p);
+
+        /// <summary>
+        /// What Linux's notes give, in the synthetic kernel as in Debian's: no HYPERCALL_PAGE note,
+        /// PADDR_OFFSET 0, Xen's HV_START_LOW and INIT_P2M base, every yes/no note set, and
+        /// writable_page_tables as the one required feature.
+        /// </summary>
+        static void AssertLinuxLikeNotes(ElfDomainParams p)
+        {
+            Assert.True(p.HasXenNotes);
+            Assert.Equal(0UL, p.ElfPaddrOffset);
+            Assert.Equal(ElfDomainParams.Unset, p.VirtHypercall);
+            Assert.Equal(0xffff800000000000UL, p.VirtHvStartLow);
+            Assert.Equal(0x8000000000UL, p.P2mBase);
+            Assert.True(p.L1MfnValid);
+            Assert.True(p.ModStartPfn);
+            Assert.True(p.SuspendCancel);
+            Assert.True(p.PaeYes);
+            Assert.True(p.GuestOsLinux);
+            Assert.True(p.XenVersion30);
+            Assert.True(p.LoaderGeneric);
+            Assert.Equal(Bit0, p.FeaturesRequired);
+        }
 
         static TestElf Without(uint type)
         {
@@ -44,23 +60,11 @@ namespace Microxen.Tests
         public void SyntheticLinuxLikeNotesAreAllRead()
         {
             Assert.Equal(ElfError.None, Parse(new TestElf(), out ElfDomainParams p));
-            Assert.True(p.HasXenNotes);
+            AssertLinuxLikeNotes(p);
             Assert.Equal(TestElf.VirtBase, p.VirtBase);
-            Assert.Equal(0UL, p.ElfPaddrOffset);
             Assert.Equal(TestElf.EntryVaddr, p.VirtEntry);
-            Assert.Equal(ElfDomainParams.Unset, p.VirtHypercall);
-            Assert.Equal(0xffff800000000000UL, p.VirtHvStartLow);
-            Assert.Equal(0x8000000000UL, p.P2mBase);
             Assert.Equal(TestElf.TextVaddr, p.VirtKStart);
             Assert.Equal(TestElf.TextVaddr + TestElf.TextMemSize, p.VirtKEnd);
-            Assert.True(p.L1MfnValid);
-            Assert.True(p.ModStartPfn);
-            Assert.True(p.SuspendCancel);
-            Assert.True(p.PaeYes);
-            Assert.True(p.GuestOsLinux);
-            Assert.True(p.XenVersion30);
-            Assert.True(p.LoaderGeneric);
-            Assert.Equal(Bit0, p.FeaturesRequired);
             Assert.Equal(Bit0 | Bit4 | 0x8801u, p.FeaturesSupported);
         }
 
@@ -253,29 +257,17 @@ namespace Microxen.Tests
         {
             byte[] f = DebianKernel.Vmlinux;
             Assert.Equal(ElfError.None, ParseVmlinux(f, out ElfDomainParams p, out ElfImage img));
-            _out.WriteLine($"VirtBase 0x{p.VirtBase:x} PaddrOffset 0x{p.ElfPaddrOffset:x} VirtEntry 0x{p.VirtEntry:x}");
-            _out.WriteLine($"VirtHypercall 0x{p.VirtHypercall:x} HvStartLow 0x{p.VirtHvStartLow:x} P2mBase 0x{p.P2mBase:x}");
-            _out.WriteLine($"VirtKStart 0x{p.VirtKStart:x} VirtKEnd 0x{p.VirtKEnd:x}");
-            _out.WriteLine($"Features supported 0x{p.FeaturesSupported:x} required 0x{p.FeaturesRequired:x}");
-            _out.WriteLine($"L1MfnValid {p.L1MfnValid} ModStartPfn {p.ModStartPfn} SuspendCancel {p.SuspendCancel} PaeYes {p.PaeYes} " +
+            log.WriteLine($"VirtBase 0x{p.VirtBase:x} PaddrOffset 0x{p.ElfPaddrOffset:x} VirtEntry 0x{p.VirtEntry:x}");
+            log.WriteLine($"VirtHypercall 0x{p.VirtHypercall:x} HvStartLow 0x{p.VirtHvStartLow:x} P2mBase 0x{p.P2mBase:x}");
+            log.WriteLine($"VirtKStart 0x{p.VirtKStart:x} VirtKEnd 0x{p.VirtKEnd:x}");
+            log.WriteLine($"Features supported 0x{p.FeaturesSupported:x} required 0x{p.FeaturesRequired:x}");
+            log.WriteLine($"L1MfnValid {p.L1MfnValid} ModStartPfn {p.ModStartPfn} SuspendCancel {p.SuspendCancel} PaeYes {p.PaeYes} " +
                            $"GuestOsLinux {p.GuestOsLinux} XenVersion30 {p.XenVersion30} LoaderGeneric {p.LoaderGeneric}");
 
-            Assert.True(p.HasXenNotes);
+            AssertLinuxLikeNotes(p);
             Assert.Equal(0xffffffff80000000UL, p.VirtBase);
-            Assert.Equal(0UL, p.ElfPaddrOffset);
-            Assert.Equal(ElfDomainParams.Unset, p.VirtHypercall);       // no HYPERCALL_PAGE note
-            Assert.Equal(0xffff800000000000UL, p.VirtHvStartLow);
-            Assert.Equal(0x8000000000UL, p.P2mBase);
-            Assert.True(p.ModStartPfn);
-            Assert.True(p.L1MfnValid);
-            Assert.True(p.SuspendCancel);
-            Assert.True(p.PaeYes);
-            Assert.True(p.GuestOsLinux);
-            Assert.True(p.XenVersion30);
-            Assert.True(p.LoaderGeneric);
-            // FEATURES "!writable_page_tables|pae_pgdir_above_4gb"; SUPPORTED_FEATURES has
-            // writable_page_tables and dom0 (and linux_rsdp_unrestricted).
-            Assert.Equal(Bit0, p.FeaturesRequired);
+            // FEATURES "!writable_page_tables|pae_pgdir_above_4gb" (required: Bit0, checked above);
+            // SUPPORTED_FEATURES has writable_page_tables and dom0 (and linux_rsdp_unrestricted).
             Assert.Equal(Bit0 | Bit4 | Dom0, p.FeaturesSupported & (Bit0 | Bit4 | Dom0));
             Assert.Equal(0u, p.FeaturesSupported & (1u << XenNotes.XENFEAT_supervisor_mode_kernel));
 
@@ -314,7 +306,7 @@ namespace Microxen.Tests
             }
             Assert.True(inExecSegment);
             var code = new ReadOnlySpan<byte>(f, (int)fileOff, 16);
-            _out.WriteLine("entry bytes: " + Convert.ToHexString(code));
+            log.WriteLine("entry bytes: " + Convert.ToHexString(code));
             Assert.Equal(new byte[] { 0xfc, 0x48, 0x8b, 0x25 }, code.Slice(0, 4).ToArray());          // cld; mov ...(%rip),%rsp
             Assert.Equal(new byte[] { 0xb9, 0x01, 0x01, 0x00, 0xc0 }, code.Slice(8, 5).ToArray());   // mov $0xc0000101,%ecx
         }

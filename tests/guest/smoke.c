@@ -98,6 +98,18 @@ static void describe_status(int status, char *buf, size_t n)
     else snprintf(buf, n, "status 0x%x", status);
 }
 
+/* Waits for child pid and checks how it ended: with exit status `code` (sig 0) or killed by signal
+   `sig`. Returns 1 if so, else 0 with how it did end (or why waitpid failed) in buf; *status gets
+   the wait status (when waitpid succeeded). */
+static int child_ended(pid_t pid, int code, int sig, int *status, char *buf, size_t n)
+{
+    if (wait_child(pid, status) != pid) { snprintf(buf, n, "waitpid: %s", strerror(errno)); return 0; }
+    int st = *status;
+    if (sig ? WIFSIGNALED(st) && WTERMSIG(st) == sig : WIFEXITED(st) && WEXITSTATUS(st) == code) return 1;
+    describe_status(st, buf, n);
+    return 0;
+}
+
 static double now_ms(void)
 {
     struct timespec ts;
@@ -114,17 +126,14 @@ static int check_fork(char *detail, size_t n)
     if (pid < 0) FAILF("fork: %s", strerror(errno));
     if (pid == 0) _exit(42);
     int st;
-    if (wait_child(pid, &st) != pid) FAILF("waitpid: %s", strerror(errno));
-    if (!WIFEXITED(st) || WEXITSTATUS(st) != 42) {
-        char s[80]; describe_status(st, s, sizeof s);
-        FAILF("child should exit 42, got %s", s);
-    }
+    char s[80];
+    if (!child_ended(pid, 42, 0, &st, s, sizeof s)) FAILF("child should exit 42, got %s", s);
     /* A few more, to make sure pids and zombies are recycled. */
     for (int i = 0; i < 20; i++) {
         pid = fork();
         if (pid < 0) FAILF("fork #%d: %s", i, strerror(errno));
         if (pid == 0) _exit(i);
-        if (wait_child(pid, &st) != pid || !WIFEXITED(st) || WEXITSTATUS(st) != i) FAILF("child #%d: bad status 0x%x", i, st);
+        if (!child_ended(pid, i, 0, &st, s, sizeof s)) FAILF("child #%d should exit %d, got %s", i, i, s);
     }
     snprintf(detail, n, "21 children, exit statuses seen");
     return 0;
@@ -141,13 +150,11 @@ static int check_execve(char *detail, size_t n)
         execve(self_path, argv, envp);
         _exit(127);
     }
-    int st;
-    if (wait_child(pid, &st) != pid) FAILF("waitpid: %s", strerror(errno));
-    if (!WIFEXITED(st) || WEXITSTATUS(st) != 7) {
-        char s[80]; describe_status(st, s, sizeof s);
+    int st = 0;
+    char s[80];
+    if (!child_ended(pid, 7, 0, &st, s, sizeof s))
         FAILF("execve(%s --exec-child) should exit 7, got %s%s", self_path, s,
               WIFEXITED(st) && WEXITSTATUS(st) == 127 ? " (execve failed)" : "");
-    }
     if (access("/bin/true", X_OK) == 0) {
         pid = fork();
         if (pid < 0) FAILF("fork: %s", strerror(errno));
@@ -157,10 +164,7 @@ static int check_execve(char *detail, size_t n)
             execve("/bin/true", argv, envp);
             _exit(127);
         }
-        if (wait_child(pid, &st) != pid || !WIFEXITED(st) || WEXITSTATUS(st) != 0) {
-            char s[80]; describe_status(st, s, sizeof s);
-            FAILF("/bin/true: %s", s);
-        }
+        if (!child_ended(pid, 0, 0, &st, s, sizeof s)) FAILF("/bin/true: %s", s);
         snprintf(detail, n, "%s and /bin/true", self_path);
     } else snprintf(detail, n, "%s", self_path);
     return 0;
@@ -215,11 +219,9 @@ static int check_segv(char *detail, size_t n)
         _exit(0);
     }
     int st;
-    if (wait_child(pid, &st) != pid) FAILF("waitpid: %s", strerror(errno));
-    if (!WIFSIGNALED(st) || WTERMSIG(st) != SIGSEGV) {
-        char s[80]; describe_status(st, s, sizeof s);
+    char s[80];
+    if (!child_ended(pid, 0, SIGSEGV, &st, s, sizeof s))
         FAILF("child writing to unmapped memory should die of SIGSEGV, got %s", s);
-    }
 
     struct sigaction sa = { 0 };
     sa.sa_sigaction = on_segv;
@@ -261,11 +263,8 @@ static int check_bad_sigreturn(char *detail, size_t n)
         _exit(0);
     }
     int st;
-    if (wait_child(pid, &st) != pid) FAILF("waitpid: %s", strerror(errno));
-    if (!WIFSIGNALED(st) || WTERMSIG(st) != SIGSEGV) {
-        char s[80]; describe_status(st, s, sizeof s);
-        FAILF("a sigreturn to CS 0xfff3 should end in SIGSEGV, got %s", s);
-    }
+    char s[80];
+    if (!child_ended(pid, 0, SIGSEGV, &st, s, sizeof s)) FAILF("a sigreturn to CS 0xfff3 should end in SIGSEGV, got %s", s);
     snprintf(detail, n, "sigreturn to CS 0xfff3: child killed by SIGSEGV");
     return 0;
 }
@@ -308,11 +307,9 @@ static int check_cow(char *detail, size_t n)
     for (size_t i = 0; i < pages; i++) heap[i * page / sizeof(int)] = 3000 + i;
     write_all(to_child[1], &c, 1);
     int st;
-    if (wait_child(pid, &st) != pid) FAILF("waitpid: %s", strerror(errno));
-    if (!WIFEXITED(st) || WEXITSTATUS(st) != 0) {
-        char s[80]; describe_status(st, s, sizeof s);
+    char s[80];
+    if (!child_ended(pid, 0, 0, &st, s, sizeof s))
         FAILF("child saw the parent's write or failed: %s (11 static, 12 stack, 13 heap)", s);
-    }
     if (cow_static != 3 || stack_value != 7 || heap[0] != 3000) FAILF("parent lost its own write");
     munmap(heap, pages * page);
     close(to_parent[0]); close(to_child[1]);

@@ -1,11 +1,3 @@
-using System;
-using System.Collections.Generic;
-using System.Diagnostics;
-using System.IO;
-using System.IO.Compression;
-using System.Linq;
-using System.Text;
-
 namespace Microxen.Tools.Initramfs
 {
     /// <summary>Debian's busybox-static: downloaded with apt-get, extracted with dpkg-deb, its applets listed.</summary>

@@ -1,11 +1,3 @@
-using System;
-using System.Collections.Generic;
-using System.Diagnostics;
-using System.IO;
-using System.IO.Compression;
-using System.Linq;
-using System.Text;
-
 [assembly: System.Runtime.Versioning.SupportedOSPlatform("linux")]
 
 namespace Microxen.Tools.Initramfs

@@ -1,11 +1,3 @@
-using System;
-using System.Collections.Generic;
-using System.Diagnostics;
-using System.IO;
-using System.IO.Compression;
-using System.Linq;
-using System.Text;
-
 namespace Microxen.Tools.Initramfs
 {
     /// <summary>The initramfs root: busybox and its applet links, the folders, /etc, /init and the --add files.</summary>

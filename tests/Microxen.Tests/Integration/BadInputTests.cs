@@ -1,12 +1,3 @@
-using System;
-using System.Collections.Generic;
-using System.IO;
-using System.Linq;
-using System.Threading;
-using System.Threading.Tasks;
-using Xunit;
-using Xunit.Abstractions;
-
 namespace Microxen.Tests.Integration;
 
 /// <summary>
@@ -14,11 +5,8 @@ namespace Microxen.Tests.Integration;
 /// code (shim/Boot/ExitCode.cs), before any guest code runs.
 /// </summary>
 [Collection("qemu")]
-public class BadInputTests
+public class BadInputTests(ITestOutputHelper log)
 {
-    readonly ITestOutputHelper _out;
-    public BadInputTests(ITestOutputHelper output) { _out = output; }
-
     static string Temp(string name, byte[] bytes)
     {
         string dir = Path.Combine(Path.GetTempPath(), "microxen-badinput");
@@ -31,7 +19,7 @@ public class BadInputTests
     QemuResult Boot(string kernel, string shimArgs = "loglevel=info", bool withModule = true)
     {
         var r = Qemu.Run(kernel, "console=hvc0", shimArgs, 120, withModule: withModule);
-        _out.WriteLine(r.Output);
+        log.WriteLine(r.Output);
         Assert.False(r.TimedOut, "QEMU did not stop; console:\n" + r.Output);
         Assert.DoesNotContain("entering dom0", r.Output);
         return r;

@@ -1,29 +1,17 @@
-using System;
-using System.Collections.Generic;
-using System.IO;
-using System.Linq;
-using System.Threading;
-using System.Threading.Tasks;
-using Xunit;
-using Xunit.Abstractions;
-
 namespace Microxen.Tests.Integration;
 
 /// <summary>Debian's stock kernel, unmodified, boots on microxen far enough to print its banner.</summary>
 [Collection("qemu")]
-public class BannerTests
+public class BannerTests(ITestOutputHelper log)
 {
-    readonly ITestOutputHelper _out;
-    public BannerTests(ITestOutputHelper output) { _out = output; }
-
     [Fact]
     public void DebianKernelPrintsItsBannerThroughConsoleIo()
     {
         string kernel = DebianKernel.EnsureFetched();
         var r = Qemu.Run(kernel, "console=hvc0 earlyprintk=xen", "mode=fast loglevel=info", 240, stopAt: "Linux version 6.1");
-        _out.WriteLine(r.Output);
+        log.WriteLine(r.Output);
         Assert.True(r.UntilPattern != null, "no 'Linux version 6.1' banner; console:\n" + r.Output);
-        _out.WriteLine($"QEMU start to banner: {r.UntilPattern!.Value.TotalSeconds:F1} s");
+        log.WriteLine($"QEMU start to banner: {r.UntilPattern!.Value.TotalSeconds:F1} s");
 
         string before = r.Output[..r.Output.IndexOf("Linux version 6.1", StringComparison.Ordinal)];
         Assert.Contains("(XEN) entering dom0 in ring 0", before);

@@ -1,7 +1,3 @@
-using System.IO;
-using Xunit;
-using Xunit.Abstractions;
-
 namespace Microxen.Tests.Integration;
 
 /// <summary>
@@ -9,11 +5,8 @@ namespace Microxen.Tests.Integration;
 /// multiboot2 information, GRUB's module command lines), here from a CD image in QEMU.
 /// </summary>
 [Collection("qemu")]
-public class GrubIsoTests
+public class GrubIsoTests(ITestOutputHelper log)
 {
-    readonly ITestOutputHelper _out;
-    public GrubIsoTests(ITestOutputHelper output) { _out = output; }
-
     [Fact]
     public void GrubBootsMicroxenWithMultiboot2ThroughTheSmokeSuite()
     {
@@ -27,7 +20,7 @@ public class GrubIsoTests
         Assert.True(rc == 0, "make-iso failed:\n" + output);
 
         var r = Qemu.RunCdrom(iso, 600);
-        _out.WriteLine(r.Output);
+        log.WriteLine(r.Output);
         Assert.False(r.TimedOut, "no power-off; console:\n" + r.Output);
         Assert.Contains("(XEN) boot loader: GRUB 2", r.Output);
         Assert.Contains("(multiboot2)", r.Output);

@@ -1,13 +1,6 @@
-using System;
-using System.Collections.Generic;
 using System.Diagnostics;
-using System.IO;
-using System.Linq;
 using System.Text;
 using System.Text.RegularExpressions;
-using System.Threading;
-using Xunit;
-using Xunit.Abstractions;
 
 namespace Microxen.Tests.Integration;
 
@@ -147,11 +140,8 @@ public sealed class CpioEntry
 /// natively in QEMU (the baseline for the same boot on microxen, UserlandTests).
 /// </summary>
 [Collection("qemu")]
-public class InitramfsTests
+public class InitramfsTests(ITestOutputHelper log)
 {
-    readonly ITestOutputHelper _out;
-    public InitramfsTests(ITestOutputHelper output) { _out = output; }
-
     static Dictionary<string, CpioEntry> Read(string path)
     {
         var entries = CpioEntry.ReadNewc(File.ReadAllBytes(path));
@@ -169,7 +159,7 @@ public class InitramfsTests
     {
         string path = GuestImages.SmokeInitramfs;
         var files = Read(path);
-        _out.WriteLine($"{path}: {files.Count} entries");
+        log.WriteLine($"{path}: {files.Count} entries");
 
         Assert.True(files.TryGetValue("init", out var init), "no /init");
         Assert.True(init.IsFile && init.IsExecutable, $"/init is not an executable file (mode {Convert.ToString(init.Mode, 8)})");
@@ -206,7 +196,7 @@ public class InitramfsTests
         string path = Path.Combine(DebianKernel.RepoRoot, "build", "tests", "initramfs-shell.cpio.gz");
         var (rc, output) = GuestImages.RunTool($"--out {GuestImages.Q(path)}");
         Assert.True(rc == 0, $"tools/Initramfs failed (exit {rc}):\n{output}");
-        _out.WriteLine(output);
+        log.WriteLine(output);
         byte[] gz = File.ReadAllBytes(path);
         Assert.True(gz[0] == 0x1f && gz[1] == 0x8b, "a .gz output is not gzip");
         using var unzip = new System.IO.Compression.GZipStream(new MemoryStream(gz), System.IO.Compression.CompressionMode.Decompress);
@@ -256,7 +246,7 @@ public class InitramfsTests
     {
         string smoke = GuestImages.Smoke;
         var (rc, output) = DebianKernel.Run(smoke, "", 300);
-        _out.WriteLine(output);
+        log.WriteLine(output);
         GuestImages.AssertSmokeSucceeded(output, "on the host");
         Assert.Equal(0, rc);
     }
@@ -298,10 +288,10 @@ public class InitramfsTests
         p.WaitForExit();
         string output;
         lock (sb) output = sb.ToString();
-        _out.WriteLine(output);
+        log.WriteLine(output);
         Assert.True(exited, "QEMU (native boot) did not finish in 300 s; console:\n" + output);
         Assert.True(untilInit != null, $"no '{GuestImages.InitLine}' line; console:\n" + output);
-        _out.WriteLine($"native boot: QEMU start to /init: {untilInit!.Value.TotalSeconds:F1} s, whole run {sw.Elapsed.TotalSeconds:F1} s");
+        log.WriteLine($"native boot: QEMU start to /init: {untilInit!.Value.TotalSeconds:F1} s, whole run {sw.Elapsed.TotalSeconds:F1} s");
         GuestImages.AssertSmokeSucceeded(output, "under Debian's kernel booted natively");
         Assert.True(p.ExitCode == 0, $"QEMU exit status {p.ExitCode}, expected 0 (poweroff); console:\n" + output);
     }

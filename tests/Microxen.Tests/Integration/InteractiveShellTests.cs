@@ -1,10 +1,5 @@
-using System;
 using System.Diagnostics;
-using System.IO;
 using System.Text;
-using System.Threading;
-using Xunit;
-using Xunit.Abstractions;
 
 namespace Microxen.Tests.Integration;
 
@@ -14,11 +9,8 @@ namespace Microxen.Tests.Integration;
 /// console_io read); `poweroff` there ends QEMU with status 0.
 /// </summary>
 [Collection("qemu")]
-public class InteractiveShellTests
+public class InteractiveShellTests(ITestOutputHelper log)
 {
-    readonly ITestOutputHelper _out;
-    public InteractiveShellTests(ITestOutputHelper output) { _out = output; }
-
     [Fact]
     public void ShellAnswersTypedCommandsAndPoweroffEndsQemuWithZero()
     {
@@ -54,7 +46,7 @@ public class InteractiveShellTests
             p.StandardInput.Flush();
             Assert.True(p.WaitForExit(120_000), "QEMU did not exit after poweroff:\n" + console);
             p.WaitForExit();
-            _out.WriteLine(console.ToString());
+            log.WriteLine(console.ToString());
             Assert.Equal(0, p.ExitCode);
             string text;
             lock (console) text = console.ToString();
