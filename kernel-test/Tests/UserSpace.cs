@@ -24,7 +24,7 @@ namespace KernelTest.Tests
         public const ulong Code = Base, Data = Base + 0x1000, StackTop = Base + 0x2000;
         /// <summary>A lower-half address in user space's L1 that tests may map (supervisor-only) and unmap.</summary>
         public const ulong TestVa = Base + 0x10000;
-        public const ulong UserCs = 0x33, UserSs = 0x2b;
+        public const ulong UserCs = Microxen.Arch.X86.LinuxSelector.UserCs, UserSs = Microxen.Arch.X86.LinuxSelector.UserDs;
         /// <summary>What the data page holds at offsets 0 and 8 (the user GS tests read them).</summary>
         public const ulong DataWord0 = 0x5553455244415441, DataWord1 = 0x0123456776543210;
         const ulong UserRw = PageFlags.Present | PageFlags.RW | PageFlags.User | PageFlags.Accessed | PageFlags.Dirty;

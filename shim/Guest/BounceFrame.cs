@@ -12,8 +12,6 @@ namespace Microxen.Guest
     /// </summary>
     public static unsafe class BounceFrame
     {
-        const ulong IF = 0x200, TF = 0x100, NT = 0x4000, RF = 0x10000;
-
         public static void Push(CpuFrame* f, ulong handler, ushort cs, bool withError, bool maskEvents)
         {
             bool fromUser = (f->Cs & 3) == 3;
@@ -27,7 +25,7 @@ namespace Microxen.Guest
             if (withError) p[i++] = f->ErrorCode;
             p[i++] = f->Rip;
             p[i++] = (f->Cs & 0xffff) | ((ulong)mask << 32);
-            p[i++] = (f->Rflags & ~IF) | (mask != 0 ? 0UL : IF);
+            p[i++] = (f->Rflags & ~X86.Rflags.IF) | (mask != 0 ? 0UL : X86.Rflags.IF);
             p[i++] = f->Rsp;
             p[i++] = f->Ss;
             if (fromUser) Cpu.Swapgs();
@@ -36,7 +34,7 @@ namespace Microxen.Guest
             f->Rip = handler;
             f->Cs = (ulong)(cs & ~3);
             f->Ss = fromUser ? 0 : f->Ss & ~3UL;
-            f->Rflags = (f->Rflags | IF) & ~(TF | NT | RF | 0x3000UL);
+            f->Rflags = (f->Rflags | X86.Rflags.IF) & ~(X86.Rflags.TF | X86.Rflags.NT | X86.Rflags.RF | X86.Rflags.IOPL);
             f->Vector = CpuFrame.IretVector;
         }
     }

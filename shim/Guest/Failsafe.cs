@@ -49,7 +49,7 @@ namespace Microxen.Guest
             f->Cs = Gdt.KernelCs;
             f->Ss = 0;
             f->Rsp = (ulong)p;
-            f->Rflags = 0x202;
+            f->Rflags = X86.Rflags.Reserved1 | X86.Rflags.IF;
             f->Vector = CpuFrame.IretVector;
             return true;
         }

@@ -23,9 +23,9 @@ namespace Microxen.Hypercalls
             ulong rflags = c[6];
             f->Rsp = c[7];
             f->Ss = c[8] & ~3UL;
-            if (Vcpu.Info != null) Vcpu.Info->EvtchnUpcallMask = (byte)((rflags & 0x200) != 0 ? 0 : 1);
+            if (Vcpu.Info != null) Vcpu.Info->EvtchnUpcallMask = (byte)((rflags & X86.Rflags.IF) != 0 ? 0 : 1);
             f->Cs = cs;
-            f->Rflags = (rflags | 0x200UL) & ~0x3000UL;   // hardware IF stays on; IOPL 0
+            f->Rflags = (rflags | X86.Rflags.IF) & ~X86.Rflags.IOPL;   // hardware IF stays on; IOPL 0
             if ((cs & 3) == 3)
             {
                 // To user mode: the user's GS becomes active (Xen's toggle_guest_mode). The kernel

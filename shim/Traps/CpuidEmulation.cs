@@ -65,7 +65,7 @@ namespace Microxen.Traps
             if (leaf == 1)
             {
                 r[2] |= 1u << 31;                                          // hypervisor present
-                if ((Cpu.ReadCr4() & (1UL << 18)) != 0) r[2] |= 1u << 27;  // OSXSAVE mirrors CR4
+                if ((Cpu.ReadCr4() & X86.Cr4.OSXSAVE) != 0) r[2] |= 1u << 27;  // OSXSAVE mirrors CR4
             }
         }
     }

@@ -13,7 +13,7 @@ namespace Microxen.Traps
     /// </summary>
     public static unsafe class UserSyscall
     {
-        public const ushort UserCs = 0x33, UserSs = 0x2b;   // __USER_CS / __USER_DS (Linux reports these itself)
+        public const ushort UserCs = X86.LinuxSelector.UserCs, UserSs = X86.LinuxSelector.UserDs;   // Linux reports these itself
         public static ulong Count;
 
         [UnmanagedCallersOnly(EntryPoint = "user_syscall_dispatch")]
