@@ -57,7 +57,7 @@ static partial class FastPaths
     static int TssOff(string field) => Off("Tss") + (int)Marshal.OffsetOf<Tss>(field);
     static int CountOff(int nr) => Off("FastCount") + nr * 8;
 
-    const ulong PaddrMask = 0x000ffffffffff000UL;
+    const ulong PaddrMask = Xen.PageFlags.PADDR_MASK;
     const uint XenVersionValue = (4u << 16) | 17u;
 
     /// <summary>
@@ -128,7 +128,7 @@ static partial class FastPaths
         b.Global("fast_batch_efault");       // a fault on a guest pointer in either: -EFAULT, as Xen's copy_from_guest
         a.pop(r12);
         a.pop(rbx);
-        a.mov(rax, -14L);
+        a.mov(rax, (long)-Xen.XenErrno.EFAULT);
         a.clc();
         a.ret();
         FixupRanges.Add(("fast_mmu_update", "fast_mmuext_op", "fast_batch_efault", MmuUpdate));

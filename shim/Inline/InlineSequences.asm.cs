@@ -71,7 +71,7 @@ public static class Generator
         a.test(edi, edi);
         a.jz(clear);
         a.mov(rax, cr0);
-        a.or(rax, 8);
+        a.or(rax, (int)X86.Cr0.TS);
         a.mov(cr0, rax);
         a.xor(eax, eax);
         a.ret();

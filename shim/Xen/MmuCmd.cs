@@ -16,5 +16,10 @@ namespace Microxen.Xen
         public const int MMU_PT_UPDATE_NO_TRANSLATE = 3;
         /// <summary>Mask of the command bits in ptr.</summary>
         public const ulong CmdMask = 3;
+        /// <summary>
+        /// MMU_UPDATE_PREEMPTED, bit 31 of the count: set by Xen in a continuation of a preempted
+        /// mmu_update (public/xen.h: <c>~(~0U &gt;&gt; 1)</c>).
+        /// </summary>
+        public const uint MMU_UPDATE_PREEMPTED = 0x80000000;
     }
 }
