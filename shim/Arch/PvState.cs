@@ -12,6 +12,8 @@ namespace Microxen.Arch
     public unsafe struct PvState
     {
         public const int Size = 1024;
+        /// <summary>Alignment of <c>pv_state</c> in bytes (a cache line): every qword field is naturally aligned.</summary>
+        public const int Alignment = 64;
         public const int MaxCounted = 64;
 
         /// <summary>HYPERVISOR_stack_switch: kernel stack for entries from user mode (also in Tss.Rsp0).</summary>

@@ -162,6 +162,7 @@ static partial class FastPaths
 
         // ---- pv_state: PvState.Size zero bytes, on pages of its own (EntryStubs.PageGap) ----
         EntryStubs.PageGap(a);
+        b.Align(PvState.Alignment);
         b.Place(ref pv);
         b.Global("pv_state");
         for (int off = 0; off < PvState.Size; off += 4)

@@ -16,6 +16,7 @@ sealed class Block
     readonly ulong _base;
     readonly List<(Label Label, string Name)> _globals = new();
     readonly List<(int Instruction, int Size, string Symbol)> _patches = new();
+    readonly List<(int Instruction, int Alignment)> _aligns = new();
 
     public Block(int bitness, ulong baseAddress = 0)
     {
@@ -59,6 +60,44 @@ sealed class Block
         _patches.Add((Asm.Instructions.Count - 1, size, symbol));
     }
 
+    /// <summary>
+    /// Pads with zero bytes so that what is emitted next starts at a multiple of
+    /// <paramref name="alignment"/> bytes (a power of two; the block itself is aligned so in its
+    /// section): for data the code reaches, e.g. pv_state's qwords.
+    /// </summary>
+    public void Align(int alignment)
+    {
+        if (alignment <= 0 || (alignment & (alignment - 1)) != 0) throw new ArgumentException($"alignment {alignment} is not a power of two");
+        _aligns.Add((Asm.Instructions.Count, alignment));
+    }
+
+    /// <summary>
+    /// Encodes the block, inserting zero bytes before each instruction <see cref="Align"/> marked
+    /// until every one is aligned (a pad can lengthen a branch across it: encode again).
+    /// Map gives each of Asm's instructions its index in List.
+    /// </summary>
+    (List<Instruction> List, byte[] Code, uint[] Offsets, int[] Map) Encode()
+    {
+        var list = Asm.Instructions.ToList();
+        var map = Enumerable.Range(0, list.Count).ToArray();
+        for (int pass = 0; ; pass++)
+        {
+            var ms = new MemoryStream();
+            if (!BlockEncoder.TryEncode(Asm.Bitness, new InstructionBlock(new StreamCodeWriter(ms), list, _base),
+                    out var error, out var result, BlockEncoderOptions.ReturnNewInstructionOffsets))
+                throw new InvalidOperationException(error);
+            uint[] offsets = result.NewInstructionOffsets;
+            int misaligned = _aligns.FindIndex(x => (_base + offsets[map[x.Instruction]]) % (ulong)x.Alignment != 0);
+            if (misaligned < 0) return (list, ms.ToArray(), offsets, map);
+            if (pass == 8) throw new InvalidOperationException("alignment does not converge");
+            var (index, alignment) = _aligns[misaligned];
+            int at = map[index];
+            int pad = (int)(((ulong)alignment - (_base + offsets[at]) % (ulong)alignment) % (ulong)alignment);
+            list.InsertRange(at, Enumerable.Repeat(Instruction.CreateDeclareByte(0), pad));
+            for (int i = index; i < map.Length; i++) map[i] += pad;
+        }
+    }
+
     static int s_blocks;
 
     /// <summary>
@@ -72,23 +111,19 @@ sealed class Block
     {
         // A label cannot end a block in Iced: make sure something follows the last one.
         Asm.int3();
-        var ms = new MemoryStream();
-        var result = Asm.Assemble(new StreamCodeWriter(ms), _base, BlockEncoderOptions.ReturnNewInstructionOffsets);
-        byte[] code = ms.ToArray();
+        var (instructions, code, offsets, map) = Encode();
+        if (_aligns.Count > 0) sb.AppendLine($"\t.balign {_aligns.Max(x => x.Alignment)}");
         var at = new Dictionary<int, List<string>>();
         foreach (var (label, name) in _globals)
         {
-            var l = label;
-            int off = (int)(result.GetLabelRIP(in l) - _base);
+            int off = (int)offsets[map[label.InstructionIndex]];
             if (!at.TryGetValue(off, out var names)) at[off] = names = new();
             names.Add(name);
         }
-        uint[] offsets = result.Result[0].NewInstructionOffsets;
-        var instructions = Asm.Instructions;
         int End(int index) => index + 1 < instructions.Count ? (int)offsets[index + 1] : code.Length;
         var patchAt = new Dictionary<int, (int Size, string Symbol)>();
         foreach (var (index, size, sym) in _patches)
-            patchAt[index] = (size, sym);   // the patched bytes end the instruction
+            patchAt[map[index]] = (size, sym);   // the patched bytes end the instruction
 
         // Decode every instruction (not data) at its final address, for its text and its targets.
         var decoded = new Dictionary<int, Instruction>();
