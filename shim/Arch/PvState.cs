@@ -18,7 +18,7 @@ namespace Microxen.Arch
 
         /// <summary>HYPERVISOR_stack_switch: kernel stack for entries from user mode (also in Tss.Rsp0).</summary>
         [FieldOffset(0)] public ulong KernelSp;
-        [FieldOffset(8)] public ulong KernelSs;
+        // Offset 8: unused (was the stack_switch SS, never read).
         /// <summary>VcpuInfo* of vCPU 0.</summary>
         [FieldOffset(16)] public ulong VcpuInfo;
         /// <summary>ulong* machine_to_phys table, and its entries.</summary>

@@ -34,7 +34,6 @@ static partial class FastPaths
         var a = b.Asm;
         b.Global("fast_stack_switch");
         Count(a, pv, StackSwitch);
-        a.mov(__qword_ptr[F(a, "KernelSs")], rdi);
         a.mov(__qword_ptr[F(a, "KernelSp")], rsi);
         a.mov(__qword_ptr[F(a, TssOff("Rsp0"))], rsi);
         a.xor(eax, eax);

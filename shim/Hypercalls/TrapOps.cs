@@ -56,10 +56,13 @@ namespace Microxen.Hypercalls
             return -XenErrno.ENOSYS;
         }
 
-        /// <summary>HYPERVISOR_stack_switch(ss, esp): the kernel stack for entries from user mode (TSS.RSP0).</summary>
+        /// <summary>
+        /// HYPERVISOR_stack_switch(ss, esp): the kernel stack for entries from user mode (TSS.RSP0).
+        /// ss is not kept: nothing would read it (an entry from user mode runs the guest kernel in
+        /// ring 0 with a NUL SS, Guest/BounceFrame.cs).
+        /// </summary>
         public static long StackSwitch(ulong ss, ulong sp)
         {
-            Vcpu.KernelSs = ss;
             Vcpu.KernelSp = sp;
             ShimCpu.SetRsp0(sp);
             return 0;
