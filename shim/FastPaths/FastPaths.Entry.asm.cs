@@ -98,11 +98,11 @@ static partial class FastPaths
     {
         var a = b.Asm;
         var pending = a.CreateLabel();
-        IretCommon(a, pv, 32, pending);
-        a.mov(rax, __qword_ptr[rsp]);
-        a.mov(r11, __qword_ptr[rsp + 8]);
-        a.mov(rcx, __qword_ptr[rsp + 16]);
-        a.add(rsp, 32);
+        IretCommon(a, pv, AsmOffsets.IretContextRip, pending);
+        a.mov(rax, __qword_ptr[rsp + AsmOffsets.IretContextRax]);
+        a.mov(r11, __qword_ptr[rsp + AsmOffsets.IretContextR11]);
+        a.mov(rcx, __qword_ptr[rsp + AsmOffsets.IretContextRcx]);
+        a.add(rsp, AsmOffsets.IretContextRip);
         b.Global("iretq_to_guest_lstar");
         a.iretq();
         a.Label(ref pending);
@@ -122,10 +122,10 @@ static partial class FastPaths
         var pending = a.CreateLabel();
         a.push(rax);
         a.push(rcx);
-        IretCommon(a, pv, 24, pending);
+        IretCommon(a, pv, 2 * 8 + AsmOffsets.IretContextRip - AsmOffsets.IretContextFlags, pending);   // rax, rcx above flags
         a.pop(rcx);
         a.pop(rax);
-        a.add(rsp, 8);                                   // flags (VGCF_in_syscall: iretq either way)
+        a.add(rsp, AsmOffsets.IretContextRip - AsmOffsets.IretContextFlags);   // flags (VGCF_in_syscall: iretq either way)
         b.Global("iretq_to_guest_page");
         a.iretq();
         a.Label(ref pending);

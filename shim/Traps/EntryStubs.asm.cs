@@ -47,7 +47,7 @@ static class EntryStubs
         SaveAndCall(b, trapSlot);
         var popAndIret = b.Here();
         foreach (var r in Pushed.Reverse()) a.pop(r);
-        a.add(rsp, 16);
+        a.add(rsp, FrameLayout.VectorAndErrorCode);
         b.Global("iretq_to_guest");           // a fault here is the guest's bad frame: failsafe callback
         a.iretq();
 
@@ -175,7 +175,7 @@ static class EntryStubs
         a.cmp(__qword_ptr[rsp + VectorOffset], SyscallReturnVector);
         a.jne(viaIret);
         foreach (var r in Pushed.Reverse()) a.pop(r);
-        a.add(rsp, 16);
+        a.add(rsp, FrameLayout.VectorAndErrorCode);
         a.pop(rcx);                        // rip
         a.add(rsp, 8);
         a.pop(r11);                        // rflags

@@ -44,6 +44,14 @@ static class AsmOffsets
     public static readonly int VcpuInfoUpcallPending = Of<VcpuInfo>("EvtchnUpcallPending");
     public static readonly int VcpuInfoUpcallMask = Of<VcpuInfo>("EvtchnUpcallMask");
 
+    // ---- iret_context (shim/Xen/IretContext.cs): what HYPERVISOR_iret finds at the guest's rsp ----
+    public static readonly int IretContextRax = Of<IretContext>("Rax");
+    public static readonly int IretContextR11 = Of<IretContext>("R11");
+    public static readonly int IretContextRcx = Of<IretContext>("Rcx");
+    public static readonly int IretContextFlags = Of<IretContext>("Flags");
+    /// <summary>Where the hardware iretq frame (rip, cs, rflags, rsp, ss) starts in iret_context.</summary>
+    public static readonly int IretContextRip = Of<IretContext>("Rip");
+
     // ---- the hardware interrupt frame: rip, cs, rflags, rsp, ss (CpuFrame's tail) ----------
     /// <summary>Offsets in an iretq frame, relative to its rip (SDM vol. 3A 6.14.2, figure 6-9).</summary>
     public static readonly int IretCs = Of<CpuFrame>("Cs") - Of<CpuFrame>("Rip");
@@ -55,6 +63,10 @@ static class AsmOffsets
     {
         if (MmuextOpCmd != 0 || MulticallOp != 0)
             throw new InvalidOperationException("mmuext_op.cmd and multicall_entry.op are read at offset 0");
+        if (Of<IretContext>("Cs") - IretContextRip != IretCs || Of<IretContext>("Rflags") - IretContextRip != IretRflags
+            || Of<IretContext>("Rsp") - IretContextRip != IretRsp || Of<IretContext>("Ss") - IretContextRip != IretSs
+            || Marshal.SizeOf<IretContext>() - IretContextRip != IretSs + 8)
+            throw new InvalidOperationException("iret_context does not end with the iretq frame CpuFrame has");
         if (VcpuInfoUpcallPending != 0 || VcpuInfoUpcallMask != 1)
             throw new InvalidOperationException("vcpu_info: fast_xen_version reads pending | mask << 8 as one word at offset 0");
     }
@@ -79,6 +91,8 @@ static class FrameLayout
     public static readonly int Size = Marshal.SizeOf<CpuFrame>();
     /// <summary>Offset of CpuFrame.Vector: where the stub's pushed vector sits above the registers.</summary>
     public static readonly int VectorOffset = Of("Vector");
+    /// <summary>Bytes of vector and error code between the general registers and the hardware frame.</summary>
+    public static readonly int VectorAndErrorCode = Of("Rip") - Of("Vector");
 
     /// <summary>The general registers in push order (the first pushed is at the highest offset).</summary>
     public static readonly AssemblerRegister64[] Pushed = Derive();

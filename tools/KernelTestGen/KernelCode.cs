@@ -129,7 +129,7 @@ static class KernelCode
         a.fxrstor64(__[rsp]);
         a.mov(rsp, rbp);
         foreach (var r in Pushed.Reverse()) a.pop(r);
-        a.add(rsp, 16);
+        a.add(rsp, FrameLayout.VectorAndErrorCode);
         a.push(0);                    // iret flags: not VGCF_in_syscall
         a.jmp(entry[Iret]);
 

@@ -103,6 +103,17 @@ static void structs(void)
     FIELD(TrapInfo, struct trap_info, Cs, cs);
     FIELD(TrapInfo, struct trap_info, Address, address);
 
+    SIZE(IretContext, struct iret_context);
+    FIELD(IretContext, struct iret_context, Rax, rax);
+    FIELD(IretContext, struct iret_context, R11, r11);
+    FIELD(IretContext, struct iret_context, Rcx, rcx);
+    FIELD(IretContext, struct iret_context, Flags, flags);
+    FIELD(IretContext, struct iret_context, Rip, rip);
+    FIELD(IretContext, struct iret_context, Cs, cs);
+    FIELD(IretContext, struct iret_context, Rflags, rflags);
+    FIELD(IretContext, struct iret_context, Rsp, rsp);
+    FIELD(IretContext, struct iret_context, Ss, ss);
+
     SIZE(MmuUpdate, struct mmu_update);
     FIELD(MmuUpdate, struct mmu_update, Ptr, ptr);
     FIELD(MmuUpdate, struct mmu_update, Val, val);
