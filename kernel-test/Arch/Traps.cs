@@ -31,8 +31,8 @@ namespace KernelTest.Arch
             why = null;
             fixed (KtSymbols* s = &s_syms) { Native.Symbols(s); Syms = s; }
             State = (ProbeState*)Syms->State;
-            KernelCs = Native.ReadCs() & ~3UL;
-            KernelSs = Native.ReadSs() & ~3UL;
+            KernelCs = Native.ReadCs() & ~X86.Selector.RplMask;
+            KernelSs = Native.ReadSs() & ~X86.Selector.RplMask;
             fixed (TrapTable* t = &s_table)
             {
                 TrapInfo* ti = (TrapInfo*)t->B;

@@ -66,8 +66,8 @@ namespace KernelTest.Tests
             q[slot] = (l3 << 12) | UserRw;
             Window.EndScratch();
             q = Window.Scratch(gdt);
-            q[5] = 0x00cff2000000ffff;   // 0x2b: data, DPL 3
-            q[6] = 0x00affa000000ffff;   // 0x33: 64-bit code, DPL 3
+            q[Microxen.Arch.X86.LinuxSelector.UserDs >> 3] = 0x00cff2000000ffff;   // data, DPL 3
+            q[Microxen.Arch.X86.LinuxSelector.UserCs >> 3] = 0x00affa000000ffff;   // 64-bit code, DPL 3
             Window.EndScratch();
 
             if (!Check.Rc("mmu_update(kernel L4 slot 2)", Hv.WritePte((Mm.KernelL4Mfn << 12) + (ulong)slot * 8, (l3 << 12) | UserRw))) return false;

@@ -14,7 +14,7 @@ namespace Microxen.Guest
     {
         public static void Push(CpuFrame* f, ulong handler, ushort cs, bool withError, bool maskEvents)
         {
-            bool fromUser = (f->Cs & 3) == 3;
+            bool fromUser = (f->Cs & X86.Selector.RplMask) == 3;
             if (fromUser) Vcpu.EnterKernelPageTable();   // the kernel stack may not be in the user table
             byte mask = Vcpu.Info->EvtchnUpcallMask;
             ulong sp = (fromUser ? Vcpu.KernelSp : f->Rsp) & ~15UL;
@@ -33,7 +33,7 @@ namespace Microxen.Guest
             f->Rsp = (ulong)p;
             f->Rip = handler;
             f->Cs = (ulong)(cs & ~3);
-            f->Ss = fromUser ? 0 : f->Ss & ~3UL;
+            f->Ss = fromUser ? 0 : f->Ss & ~X86.Selector.RplMask;
             f->Rflags = (f->Rflags | X86.Rflags.IF) & ~(X86.Rflags.TF | X86.Rflags.NT | X86.Rflags.RF | X86.Rflags.IOPL);
             f->Vector = CpuFrame.IretVector;
         }

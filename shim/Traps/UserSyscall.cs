@@ -25,7 +25,7 @@ namespace Microxen.Traps
             if (Vcpu.SyscallCallback == 0)
             {
                 // Xen injects #UD when no syscall callback is registered.
-                if (!TrapDispatch.Deliver(f, 6, false)) TrapDispatch.CrashGuest(f, 6, "syscall from user mode with no syscall callback");
+                if (!TrapDispatch.Deliver(f, X86.Vector.UD, false)) TrapDispatch.CrashGuest(f, X86.Vector.UD, "syscall from user mode with no syscall callback");
                 return;
             }
             BounceFrame.Push(f, Vcpu.SyscallCallback, Gdt.KernelCs, false, Vcpu.SyscallMasksEvents);
