@@ -142,7 +142,7 @@ sealed class Block
         var globalStarts = at.Keys.OrderBy(x => x).ToArray();
         var locals = new SortedDictionary<int, string>();
         var symbols = new SortedList<ulong, string>();
-        foreach (var (off, names) in at) symbols[_base + (ulong)off] = names[0];
+        foreach (var (off, names) in at) symbols[_base + (ulong)off] = names[^1];   // the last name given: the most specific (fast_path_table, not fast_paths_end)
         foreach (var ins in decoded.Values)
         {
             ulong target = ins.IsIPRelativeMemoryOperand ? ins.IPRelativeMemoryAddress
@@ -154,7 +154,7 @@ sealed class Block
             int g = Array.FindLast(globalStarts, x => x <= t);
             if (ins.IsIPRelativeMemoryOperand && globalStarts.Length > 0 && g <= t && at.ContainsKey(g)
                 && !Array.Exists(codeStarts, c => c >= g && c <= t))
-                symbols[target] = $"{at[g][0]}+0x{t - g:x}";
+                symbols[target] = $"{at[g][^1]}+0x{t - g:x}";
             else
                 symbols[target] = locals[t] = $".L{block}_{t:x}";
         }
