@@ -73,6 +73,7 @@ sealed class Block
 
     /// <summary>
     /// Encodes the block, inserting zero bytes before each instruction <see cref="Align"/> marked
+    /// (and each global symbol on qword data)
     /// until every one is aligned (a pad can lengthen a branch across it: encode again).
     /// Map gives each of Asm's instructions its index in List.
     /// </summary>
@@ -80,6 +81,10 @@ sealed class Block
     {
         var list = Asm.Instructions.ToList();
         var map = Enumerable.Range(0, list.Count).ToArray();
+        // A global symbol on qword data (a table C# or the code reads) is 8-byte aligned.
+        foreach (var (label, _) in _globals)
+            if (list[label.InstructionIndex].Code == Code.DeclareQword && !_aligns.Any(x => x.Instruction == label.InstructionIndex))
+                _aligns.Add((label.InstructionIndex, sizeof(ulong)));
         for (int pass = 0; ; pass++)
         {
             var ms = new MemoryStream();
