@@ -318,7 +318,7 @@ static class KernelCode
         var table = a.CreateLabel();
         b.Global("kt_symbols");
         a.lea(rsi, __[table]);
-        a.mov(ecx, SymbolNames.Length + 32);
+        a.mov(ecx, Marshal.SizeOf<KtSymbols>() / sizeof(ulong));
         a.rep.movsq();
         a.ret();
         a.Label(ref table);
@@ -344,13 +344,27 @@ static class KernelCode
             sb.AppendLine($"\t.balign 64\n\t.skip {size}\n\t.globl {name}_top\n{name}_top:");
     }
 
-    /// <summary>The order of kt_symbols' table (then the 32 kt_isr_N addresses).</summary>
-    public static readonly string[] SymbolNames =
+    /// <summary>
+    /// kt_symbols' table: the symbol each KtSymbols field (kernel-test/Arch/KtSymbols.cs) holds, in
+    /// field order, then the 32 kt_isr_N addresses (KtSymbols.Isr). Checked against the struct.
+    /// </summary>
+    public static readonly string[] SymbolNames = InFieldOrder(
+        ("HypercallPage", "hypercall_page"), ("EventCallback", "kt_event_callback"),
+        ("FailsafeCallback", "kt_failsafe_callback"), ("SyscallCallback", "kt_syscall_callback"),
+        ("TestAbort", "kt_test_abort"), ("KernelStackTop", "kt_kstack_top"), ("UserCode", "kt_user_code"),
+        ("UserCodeEnd", "kt_user_code_end"), ("State", "kt_state"), ("BenchRet", "kt_bench_ret"));
+
+    static string[] InFieldOrder(params (string Field, string Symbol)[] fields)
     {
-        "hypercall_page", "kt_event_callback", "kt_failsafe_callback", "kt_syscall_callback",
-        "kt_test_abort", "kt_kstack_top", "kt_user_code", "kt_user_code_end", "kt_state",
-        "kt_bench_ret",
-    };
+        var sorted = fields.OrderBy(f => (int)Marshal.OffsetOf<KtSymbols>(f.Field)).ToArray();
+        for (int i = 0; i < sorted.Length; i++)
+            if ((int)Marshal.OffsetOf<KtSymbols>(sorted[i].Field) != i * sizeof(ulong))
+                throw new InvalidOperationException($"KtSymbols.{sorted[i].Field} is not at {i * sizeof(ulong)}");
+        if ((int)Marshal.OffsetOf<KtSymbols>("Isr") != sorted.Length * sizeof(ulong)
+            || Marshal.SizeOf<KtSymbols>() != (sorted.Length + 32) * sizeof(ulong))
+            throw new InvalidOperationException("KtSymbols: the 32 Isr entries must follow the named fields and end the struct");
+        return sorted.Select(f => f.Symbol).ToArray();
+    }
 
     /// <summary>lfence; rdtsc; lfence: the TSC in rax (rdx used).</summary>
     static void Tsc(Assembler a)
