@@ -189,7 +189,7 @@ sealed class Block
                 FlushZeros();
                 formatter.Format(in ins, output);
                 string text = output.ToStringAndReset();
-                if (patch.Symbol != null) text = text.Replace(Placeholder(patch.Size), patch.Symbol);
+                if (patch.Symbol != null) text = NameThePlaceholder(text, code, end, patch.Size, patch.Symbol);
                 var data = new StringBuilder("\t");
                 if (plain > 0) data.Append(".byte ").Append(Bytes(code, off, plain));
                 if (patch.Symbol != null) data.Append(plain > 0 ? "; " : "").Append(patch.Size == 8 ? ".quad " : ".long ").Append(patch.Symbol);
@@ -215,8 +215,17 @@ sealed class Block
     static string Bytes(byte[] code, int at, int count) =>
         string.Join(",", code.Skip(at).Take(count).Select(x => $"0x{x:x2}"));
 
-    /// <summary>How the formatter prints a zero placeholder of <paramref name="size"/> bytes' worth (an immediate or displacement 0x1122334455667788 or 0).</summary>
-    static string Placeholder(int size) => size == 8 ? "0x1122334455667788" : "0x11223344";
+    /// <summary>
+    /// The instruction text with its placeholder (the value of its last <paramref name="size"/>
+    /// bytes, as the formatter prints it: decimal below 10, else hex) replaced by the symbol ld puts there.
+    /// </summary>
+    static string NameThePlaceholder(string text, byte[] code, int end, int size, string symbol)
+    {
+        ulong v = size == 8 ? BitConverter.ToUInt64(code, end - 8) : BitConverter.ToUInt32(code, end - 4);
+        string shown = v <= 9 ? v.ToString() : $"0x{v:x}";
+        int at = text.LastIndexOf(shown, StringComparison.Ordinal);
+        return at < 0 ? $"{text} ({symbol})" : text[..at] + symbol + text[(at + shown.Length)..];
+    }
 
     /// <summary>Names the branch targets and RIP-relative addresses WriteTo named.</summary>
     sealed class Resolver : ISymbolResolver
