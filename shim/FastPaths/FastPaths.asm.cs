@@ -58,7 +58,7 @@ static partial class FastPaths
     static int CountOff(int nr) => Off("FastCount") + nr * 8;
 
     const ulong PaddrMask = Xen.PageFlags.PADDR_MASK;
-    const uint XenVersionValue = (4u << 16) | 17u;
+    const uint XenVersionValue = Xen.XenRelease.Version;
 
     /// <summary>
     /// Emits pv_state, the routines, fast_path_table and the LSTAR dispatcher. The dispatcher
