@@ -4,7 +4,8 @@ namespace KernelTest.Arch
 {
     /// <summary>
     /// Link-time addresses of the native blob, copied out by kt_symbols (the order of
-    /// tools/KernelTestGen/KernelCode.cs SymbolNames, then kt_isr_0..31). Virtual addresses.
+    /// tools/KernelTestGen/KernelCode.cs SymbolNames, which is checked against this struct, then
+    /// kt_isr_0..31). Virtual addresses.
     /// </summary>
     [StructLayout(LayoutKind.Explicit, Size = 42 * 8)]
     public unsafe struct KtSymbols

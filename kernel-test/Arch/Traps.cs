@@ -2,6 +2,7 @@ using System.Runtime.InteropServices;
 using KernelTest.Hypervisor;
 using KernelTest.Memory;
 using KernelTest.Tests;
+using Microxen.Arch;
 using Microxen.Xen;
 
 namespace KernelTest.Arch
@@ -30,15 +31,15 @@ namespace KernelTest.Arch
             why = null;
             fixed (KtSymbols* s = &s_syms) { Native.Symbols(s); Syms = s; }
             State = (ProbeState*)Syms->State;
-            KernelCs = Native.ReadCs() & ~3UL;
-            KernelSs = Native.ReadSs() & ~3UL;
+            KernelCs = Native.ReadCs() & ~X86.Selector.RplMask;
+            KernelSs = Native.ReadSs() & ~X86.Selector.RplMask;
             fixed (TrapTable* t = &s_table)
             {
                 TrapInfo* ti = (TrapInfo*)t->B;
                 int n = 0;
                 for (int v = 0; v < 32; v++)
                 {
-                    if (v == 2 || v == 8 || v == 18) continue;   // NMI, #DF, #MC: not guest traps here
+                    if (v == X86.Vector.NMI || v == X86.Vector.DF || v == X86.Vector.MC) continue;   // not guest traps here
                     ti[n].Vector = (byte)v;
                     ti[n].Flags = (byte)(v == 3 || v == 4 ? 3 : 0);
                     ti[n].Cs = Layout.FLAT_KERNEL_CS;
@@ -64,13 +65,13 @@ namespace KernelTest.Arch
             {
                 s->Vector = f->Vector;
                 s->ErrorCode = f->ErrorCode;
-                s->Cr2 = f->Vector == 14 ? Window.Vcpu0->Arch.Cr2 : 0;
+                s->Cr2 = f->Vector == X86.Vector.PF ? Window.Vcpu0->Arch.Cr2 : 0;
                 s->Faults++;
                 f->Rip = s->RecoverRip;
                 s->RecoverRip = 0;
                 return;
             }
-            ulong cr2 = f->Vector == 14 && Window.L1Mfn != 0 ? Window.Vcpu0->Arch.Cr2 : 0;
+            ulong cr2 = f->Vector == X86.Vector.PF && Window.L1Mfn != 0 ? Window.Vcpu0->Arch.Cr2 : 0;
             Runner.Unexpected(f->Vector, f->Rip, f->Cs, f->ErrorCode, cr2);
             if (s->AbortRsp != 0)
             {
@@ -78,7 +79,7 @@ namespace KernelTest.Arch
                 f->Rsp = s->AbortRsp;
                 f->Cs = KernelCs;
                 f->Ss = KernelSs;
-                f->Rflags = 0x2;   // events masked
+                f->Rflags = X86.Rflags.Reserved1;   // IF clear: events masked
                 return;
             }
             Runner.Fatal();

@@ -1,6 +1,7 @@
 using KernelTest.Arch;
 using KernelTest.Hypervisor;
 using KernelTest.Memory;
+using Microxen.Arch;
 using Microxen.Xen;
 
 namespace KernelTest.Tests
@@ -82,7 +83,7 @@ namespace KernelTest.Tests
             ulong before = p->Faults;
             Native.ProbeRead(va);
             if (!Check.Eq("faults after reading an unmapped page", p->Faults - before, 1)) return false;
-            if (!Check.Eq("vector", p->Vector, 14)) return false;
+            if (!Check.Eq("vector", p->Vector, X86.Vector.PF)) return false;
             if (!Check.Eq("vcpu_info.arch.cr2", p->Cr2, va)) return false;
             return Check.Eq("error code (P, W/R, U/S bits)", p->ErrorCode & 7, 0);
         }
@@ -115,7 +116,7 @@ namespace KernelTest.Tests
             ulong before = p->Faults;
             Native.ProbeWrite(va, 1);
             if (!Check.Eq("faults after writing a read-only page", p->Faults - before, 1)) return false;
-            if (!Check.Eq("vector", p->Vector, 14)) return false;
+            if (!Check.Eq("vector", p->Vector, X86.Vector.PF)) return false;
             if (!Check.Eq("vcpu_info.arch.cr2", p->Cr2, va)) return false;
             if (!Check.Eq("error code (P, W/R, U/S bits)", p->ErrorCode & 7, 3)) return false;
             return Check.Eq("frame unchanged", *(ulong*)va, pattern);

@@ -24,7 +24,7 @@ namespace KernelTest.Tests
         public const ulong Code = Base, Data = Base + 0x1000, StackTop = Base + 0x2000;
         /// <summary>A lower-half address in user space's L1 that tests may map (supervisor-only) and unmap.</summary>
         public const ulong TestVa = Base + 0x10000;
-        public const ulong UserCs = 0x33, UserSs = 0x2b;
+        public const ulong UserCs = Microxen.Arch.X86.LinuxSelector.UserCs, UserSs = Microxen.Arch.X86.LinuxSelector.UserDs;
         /// <summary>What the data page holds at offsets 0 and 8 (the user GS tests read them).</summary>
         public const ulong DataWord0 = 0x5553455244415441, DataWord1 = 0x0123456776543210;
         const ulong UserRw = PageFlags.Present | PageFlags.RW | PageFlags.User | PageFlags.Accessed | PageFlags.Dirty;
@@ -66,8 +66,8 @@ namespace KernelTest.Tests
             q[slot] = (l3 << 12) | UserRw;
             Window.EndScratch();
             q = Window.Scratch(gdt);
-            q[5] = 0x00cff2000000ffff;   // 0x2b: data, DPL 3
-            q[6] = 0x00affa000000ffff;   // 0x33: 64-bit code, DPL 3
+            q[Microxen.Arch.X86.LinuxSelector.UserDs >> 3] = 0x00cff2000000ffff;   // data, DPL 3
+            q[Microxen.Arch.X86.LinuxSelector.UserCs >> 3] = 0x00affa000000ffff;   // 64-bit code, DPL 3
             Window.EndScratch();
 
             if (!Check.Rc("mmu_update(kernel L4 slot 2)", Hv.WritePte((Mm.KernelL4Mfn << 12) + (ulong)slot * 8, (l3 << 12) | UserRw))) return false;

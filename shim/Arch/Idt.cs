@@ -20,10 +20,11 @@ namespace Microxen.Arch
                 for (int v = 0; v < 256; v++)
                 {
                     ulong h = isrTable[v];
-                    ulong ist = !useIst ? 0UL : v == 2 ? 2UL : v == 8 ? 3UL : v == 18 ? 4UL : v >= 11 && v <= 13 ? 5UL : 1UL;
+                    ulong ist = !useIst ? 0UL : v == X86.Vector.NMI ? 2UL : v == X86.Vector.DF ? 3UL : v == X86.Vector.MC ? 4UL
+                        : v >= X86.Vector.NP && v <= X86.Vector.GP ? 5UL : 1UL;
                     // int3 and int $0x80 may be raised from ring 3 (gate DPL 3); the rest only by
                     // the CPU or ring 0.
-                    ulong type = v == 3 || v == 0x80 ? 0xEEUL : 0x8EUL;
+                    ulong type = v == X86.Vector.BP || v == 0x80 ? 0xEEUL : 0x8EUL;
                     t->E[2 * v] = (h & 0xffff) | ((ulong)selector << 16) | (ist << 32)
                                   | (type << 40) | (((h >> 16) & 0xffff) << 48);
                     t->E[2 * v + 1] = h >> 32;

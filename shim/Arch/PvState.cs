@@ -12,11 +12,13 @@ namespace Microxen.Arch
     public unsafe struct PvState
     {
         public const int Size = 1024;
+        /// <summary>Alignment of <c>pv_state</c> in bytes (a cache line): every qword field is naturally aligned.</summary>
+        public const int Alignment = 64;
         public const int MaxCounted = 64;
 
         /// <summary>HYPERVISOR_stack_switch: kernel stack for entries from user mode (also in Tss.Rsp0).</summary>
         [FieldOffset(0)] public ulong KernelSp;
-        [FieldOffset(8)] public ulong KernelSs;
+        // Offset 8: unused (was the stack_switch SS, never read).
         /// <summary>VcpuInfo* of vCPU 0.</summary>
         [FieldOffset(16)] public ulong VcpuInfo;
         /// <summary>ulong* machine_to_phys table, and its entries.</summary>

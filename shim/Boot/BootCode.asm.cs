@@ -1,5 +1,7 @@
 using System.Text;
 using Iced.Intel;
+using Microxen.Arch;
+using Microxen.Xen;
 using static Iced.Intel.AssemblerRegisters;
 
 namespace Microxen.Native;
@@ -32,6 +34,8 @@ static class BootCode
     const uint Mb1Flags = 0x00010003; // page-align modules, memory info, address fields (a.out kludge)
     const uint Mb2Magic = 0xE85250D6;
     const uint Mb2Length = 72;
+    /// <summary>A boot page-table entry that references a table: present, writable.</summary>
+    const uint Table = (uint)(PageFlags.Present | PageFlags.RW);
 
     public static void Write(StringBuilder sb)
     {
@@ -66,33 +70,33 @@ static class BootCode
         a.cli();
         a.mov(edi, eax);             // multiboot magic
         a.mov(esi, ebx);             // multiboot information (physical)
-        a.mov(__dword_ptr[Pml4 + 0 * 8], PdptLow | 3);
-        a.mov(__dword_ptr[Pml4 + 261 * 8], PdptHigh | 3);
-        a.mov(__dword_ptr[Pml4 + 262 * 8], PdptDirect | 3);
-        a.mov(__dword_ptr[PdptLow + 0], Pd | 3);
-        a.mov(__dword_ptr[PdptHigh + 322 * 8], Pd | 3);
-        a.mov(__dword_ptr[PdptDirect + 0], Pd | 3);
+        a.mov(__dword_ptr[Pml4 + 0 * 8], PdptLow | Table);
+        a.mov(__dword_ptr[Pml4 + 261 * 8], PdptHigh | Table);
+        a.mov(__dword_ptr[Pml4 + 262 * 8], PdptDirect | Table);
+        a.mov(__dword_ptr[PdptLow + 0], Pd | Table);
+        a.mov(__dword_ptr[PdptHigh + 322 * 8], Pd | Table);
+        a.mov(__dword_ptr[PdptDirect + 0], Pd | Table);
         a.xor(ecx, ecx);
         var fill = b.Here();
         a.mov(eax, ecx);
         a.shl(eax, 21);
-        a.or(eax, 0x83);             // present, writable, 2 MiB page
+        a.or(eax, Table | (uint)PageFlags.PSE);   // present, writable, 2 MiB page
         a.mov(__dword_ptr[ecx * 8 + Pd], eax);
         a.inc(ecx);
         a.cmp(ecx, 512);
         a.jb(fill);
         a.mov(eax, cr4);
-        a.or(eax, 0x620);            // CR4.PAE | OSFXSR | OSXMMEXCPT: the C# code uses SSE
+        a.or(eax, (int)(X86.Cr4.PAE | X86.Cr4.OSFXSR | X86.Cr4.OSXMMEXCPT));   // the C# code uses SSE
         a.mov(cr4, eax);
         a.mov(eax, Pml4);
         a.mov(cr3, eax);
-        a.mov(ecx, 0xC0000080);      // IA32_EFER
+        a.mov(ecx, X86.Msr.IA32_EFER);
         a.rdmsr();
-        a.or(eax, 0x900);            // LME | NXE
+        a.or(eax, (int)(X86.Efer.LME | X86.Efer.NXE));
         a.wrmsr();
         a.mov(eax, cr0);
-        a.and(eax, ~4);              // clear CR0.EM
-        a.or(eax, unchecked((int)0x80010003)); // PG | WP | MP | PE: supervisor writes to read-only pages fault
+        a.and(eax, ~(int)X86.Cr0.EM);
+        a.or(eax, unchecked((int)(X86.Cr0.PG | X86.Cr0.WP | X86.Cr0.MP | X86.Cr0.PE)));   // WP: supervisor writes to read-only pages fault
         a.mov(cr0, eax);
         a.lgdt(__fword_ptr[GdtPtr]);
         a.jmp(0x08, LongEntry);

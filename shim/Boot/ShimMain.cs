@@ -17,8 +17,6 @@ namespace Microxen.Boot
     /// </summary>
     public static unsafe class ShimMain
     {
-        const uint MsrEfer = 0xC0000080, MsrStar = 0xC0000081, MsrLstar = 0xC0000082, MsrCstar = 0xC0000083, MsrFmask = 0xC0000084;
-
         static BootInfo s_boot;
         static NativeSymbols s_syms;
         static CpuFrame s_entry;
@@ -192,11 +190,11 @@ namespace Microxen.Boot
             Time.Tsc.Calibrate();
             Time.ApicTimer.Init();
             Serial.EnableReceiveInterrupt();
-            Cpu.Wrmsr(MsrEfer, Cpu.Rdmsr(MsrEfer) | 1);                         // SCE
-            Cpu.Wrmsr(MsrStar, ((ulong)0x23 << 48) | ((ulong)Gdt.KernelCs << 32));
-            Cpu.Wrmsr(MsrLstar, syms->SyscallEntry);
-            Cpu.Wrmsr(MsrCstar, syms->SyscallEntry);
-            Cpu.Wrmsr(MsrFmask, 0x47700);                                        // IF TF DF AC NT cleared on entry
+            Cpu.Wrmsr(X86.Msr.IA32_EFER, Cpu.Rdmsr(X86.Msr.IA32_EFER) | X86.Efer.SCE);
+            Cpu.Wrmsr(X86.Msr.IA32_STAR, ((ulong)X86.LinuxSelector.User32Cs << 48) | ((ulong)Gdt.KernelCs << 32));
+            Cpu.Wrmsr(X86.Msr.IA32_LSTAR, syms->SyscallEntry);
+            Cpu.Wrmsr(X86.Msr.IA32_CSTAR, syms->SyscallEntry);
+            Cpu.Wrmsr(X86.Msr.IA32_FMASK, X86.Rflags.TF | X86.Rflags.IF | X86.Rflags.DF | X86.Rflags.IOPL | X86.Rflags.NT | X86.Rflags.AC);   // cleared on entry (0x47700)
         }
 
         /// <summary>Parses the kernel module and builds dom0; returns the guest's CR3.</summary>
@@ -286,7 +284,7 @@ namespace Microxen.Boot
             s_entry.Rsi = r.StartInfoVa;
             s_entry.Cs = Gdt.KernelCs;
             s_entry.Ss = Gdt.KernelSs;
-            s_entry.Rflags = 0x202;
+            s_entry.Rflags = X86.Rflags.Reserved1 | X86.Rflags.IF;
             s_entry.Vector = CpuFrame.IretVector;
             Vcpu.KernelL4 = r.Cr3;
             return r.Cr3;

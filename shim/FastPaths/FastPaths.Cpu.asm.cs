@@ -18,7 +18,7 @@ static partial class FastPaths
         a.test(edi, edi);
         a.jz(clear);
         a.mov(rax, cr0);
-        a.or(rax, 8);
+        a.or(rax, (int)X86.Cr0.TS);
         a.mov(cr0, rax);
         a.xor(eax, eax);
         a.ret();
@@ -34,7 +34,6 @@ static partial class FastPaths
         var a = b.Asm;
         b.Global("fast_stack_switch");
         Count(a, pv, StackSwitch);
-        a.mov(__qword_ptr[F(a, "KernelSs")], rdi);
         a.mov(__qword_ptr[F(a, "KernelSp")], rsi);
         a.mov(__qword_ptr[F(a, TssOff("Rsp0"))], rsi);
         a.xor(eax, eax);
@@ -59,16 +58,16 @@ static partial class FastPaths
         a.ja(einval);
         Count(a, pv, SetSegmentBase);
         a.mov(r10, rcx);                     // wrmsr needs ecx: keep the return address
-        a.mov(ecx, 0xC0000100);              // 0: FS
+        a.mov(ecx, X86.Msr.IA32_FS_BASE);    // 0: FS
         var notFs = a.CreateLabel();
         a.test(edi, edi);
         a.jnz(notFs);
         a.jmp(write);
         a.Label(ref notFs);
-        a.mov(ecx, 0xC0000102);              // 1: user GS = KERNEL_GS_BASE while in kernel
+        a.mov(ecx, X86.Msr.IA32_KERNEL_GS_BASE); // 1: user GS = KERNEL_GS_BASE while in kernel
         a.cmp(edi, 1);
         a.je(write);
-        a.mov(ecx, 0xC0000101);              // 2: kernel GS = GS_BASE
+        a.mov(ecx, X86.Msr.IA32_GS_BASE);    // 2: kernel GS = GS_BASE
         a.Label(ref write);
         a.mov(eax, esi);
         a.mov(rdx, rsi);
@@ -78,15 +77,15 @@ static partial class FastPaths
         a.xor(eax, eax);
         a.ret();
         a.Label(ref einval);
-        a.mov(rax, -22L);
+        a.mov(rax, (long)-Xen.XenErrno.EINVAL);
         a.clc();
         a.ret();
         a.Label(ref sel);
         Count(a, pv, SetSegmentBase);
         var nul = a.CreateLabel();
-        a.cmp(esi, 3);                       // a non-NUL selector gets RPL 3 (Xen: no DPL 0 segments)
+        a.cmp(esi, (int)X86.Selector.RplMask); // a non-NUL selector gets RPL 3 (Xen: no DPL 0 segments)
         a.jbe(nul);
-        a.or(esi, 3);
+        a.or(esi, (int)X86.Selector.RplMask);
         a.Label(ref nul);
         a.swapgs();
         // A selector that cannot be loaded: retried with the NUL selector, as Xen.

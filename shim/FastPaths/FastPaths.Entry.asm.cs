@@ -36,10 +36,10 @@ static partial class FastPaths
         a.Label(ref noSwitch);
         a.mov(rsp, __qword_ptr[F(a, "KernelSp")]);
         a.and(rsp, -16);
-        a.push(0x2b);                                     // ss
+        a.push(X86.LinuxSelector.UserDs);                 // ss
         a.push(__qword_ptr[F(a, "ScratchRsp")]);         // rsp
         a.push(r11);                                      // rflags
-        a.push(0x33);                                     // cs, saved upcall mask 0
+        a.push(X86.LinuxSelector.UserCs);                 // cs, saved upcall mask 0
         a.push(rcx);                                      // rip
         a.push(r11);
         a.push(rcx);
@@ -47,7 +47,7 @@ static partial class FastPaths
         a.cmp(__qword_ptr[F(a, "SyscallMasksEvents")], 0);
         a.je(noMask);
         a.mov(rcx, __qword_ptr[F(a, "VcpuInfo")]);
-        a.mov(__byte_ptr[rcx + 1], 1);                    // evtchn_upcall_mask
+        a.mov(__byte_ptr[rcx + AsmOffsets.VcpuInfoUpcallMask], 1);   // evtchn_upcall_mask
         a.Label(ref noMask);
         a.inc(__qword_ptr[F(a, "UserSyscalls")]);
         a.push(__qword_ptr[F(a, "SyscallCallback")]);
@@ -70,16 +70,16 @@ static partial class FastPaths
         var fix = a.CreateLabel();
         var masked = a.CreateLabel();
         a.mov(rcx, __qword_ptr[F(a, "VcpuInfo")]);
-        a.bt(__qword_ptr[rsp + frameAt + 16], 9);       // CF = frame IF
+        a.bt(__qword_ptr[rsp + frameAt + AsmOffsets.IretRflags], X86.Rflags.IFBit);   // CF = frame IF
         a.setae(al);                                     // mask = !IF
-        a.mov(__byte_ptr[rcx + 1], al);
+        a.mov(__byte_ptr[rcx + AsmOffsets.VcpuInfoUpcallMask], al);
         a.jae(masked);
-        a.cmp(__byte_ptr[rcx], 0);                       // evtchn_upcall_pending
+        a.cmp(__byte_ptr[rcx + AsmOffsets.VcpuInfoUpcallPending], 0);   // evtchn_upcall_pending
         a.jne(pending);
         a.Label(ref masked);
-        a.test(__byte_ptr[rsp + frameAt + 8], 3);
+        a.test(__byte_ptr[rsp + frameAt + AsmOffsets.IretCs], (int)X86.Selector.RplMask);
         a.jnz(user);
-        a.and(__qword_ptr[rsp + frameAt + 32], -4);      // kernel SS: RPL 0
+        a.and(__qword_ptr[rsp + frameAt + AsmOffsets.IretSs], ~(int)X86.Selector.RplMask);   // kernel SS: RPL 0
         a.jmp(fix);
         a.Label(ref user);
         // With user_pt=switch the frame (on the guest kernel stack) is not mapped in the user
@@ -88,8 +88,8 @@ static partial class FastPaths
         a.jne(pending);
         a.swapgs();
         a.Label(ref fix);
-        a.and(__qword_ptr[rsp + frameAt + 16], ~0x3000);  // IOPL 0
-        a.or(__qword_ptr[rsp + frameAt + 16], 0x200);     // hardware IF stays on
+        a.and(__qword_ptr[rsp + frameAt + AsmOffsets.IretRflags], ~(int)X86.Rflags.IOPL);   // IOPL 0
+        a.or(__qword_ptr[rsp + frameAt + AsmOffsets.IretRflags], (int)X86.Rflags.IF);      // hardware IF stays on
         Count(a, pv, Iret);
     }
 
@@ -98,11 +98,11 @@ static partial class FastPaths
     {
         var a = b.Asm;
         var pending = a.CreateLabel();
-        IretCommon(a, pv, 32, pending);
-        a.mov(rax, __qword_ptr[rsp]);
-        a.mov(r11, __qword_ptr[rsp + 8]);
-        a.mov(rcx, __qword_ptr[rsp + 16]);
-        a.add(rsp, 32);
+        IretCommon(a, pv, AsmOffsets.IretContextRip, pending);
+        a.mov(rax, __qword_ptr[rsp + AsmOffsets.IretContextRax]);
+        a.mov(r11, __qword_ptr[rsp + AsmOffsets.IretContextR11]);
+        a.mov(rcx, __qword_ptr[rsp + AsmOffsets.IretContextRcx]);
+        a.add(rsp, AsmOffsets.IretContextRip);
         FaultFixups.Around(b, "iretq_to_guest_lstar", FaultFixupKind.Failsafe, 0, () => a.iretq());
         a.Label(ref pending);
         a.mov(eax, Iret);                                // C#: iret, then the upcall
@@ -121,10 +121,10 @@ static partial class FastPaths
         var pending = a.CreateLabel();
         a.push(rax);
         a.push(rcx);
-        IretCommon(a, pv, 24, pending);
+        IretCommon(a, pv, 2 * 8 + AsmOffsets.IretContextRip - AsmOffsets.IretContextFlags, pending);   // rax, rcx above flags
         a.pop(rcx);
         a.pop(rax);
-        a.add(rsp, 8);                                   // flags (VGCF_in_syscall: iretq either way)
+        a.add(rsp, AsmOffsets.IretContextRip - AsmOffsets.IretContextFlags);   // flags (VGCF_in_syscall: iretq either way)
         FaultFixups.Around(b, "iretq_to_guest_page", FaultFixupKind.Failsafe, 0, () => a.iretq());
         a.Label(ref pending);
         a.pop(rcx);

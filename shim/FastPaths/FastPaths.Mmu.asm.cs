@@ -1,5 +1,6 @@
 using Iced.Intel;
 using Microxen.Arch;
+using Microxen.Xen;
 using static Iced.Intel.AssemblerRegisters;
 
 namespace Microxen.Native;
@@ -22,21 +23,21 @@ static partial class FastPaths
         {
             a.mov(rdx, rdi);
             a.shr(rdx, (byte)(12 + 9 * (level - 1)));
-            a.and(edx, 511);
+            a.and(edx, PageFlags.EntriesPerTable - 1);
             a.add(rax, __qword_ptr[F(a, "DirectMap")]);
             a.mov(rax, __qword_ptr[rax + rdx * 8]);
-            a.test(al, 1);
+            a.test(al, (int)PageFlags.Present);
             a.jz(decline);
             if (level < 4)
             {
-                a.test(al, 0x80);
+                a.test(al, (int)PageFlags.PSE);
                 a.jnz(decline);
             }
             a.and(rax, r8);
         }
         a.mov(rdx, rdi);
-        a.shr(rdx, 12);
-        a.and(edx, 511);
+        a.shr(rdx, PageFlags.PageShift);
+        a.and(edx, PageFlags.EntriesPerTable - 1);
         a.add(rax, __qword_ptr[F(a, "DirectMap")]);
         a.lea(rax, __[rax + rdx * 8]);
     }
@@ -54,10 +55,10 @@ static partial class FastPaths
         Count(a, pv, UpdateVaMapping);
         a.mov(__qword_ptr[rax], rsi);
         a.mov(eax, r10d);
-        a.and(eax, 3);
-        a.cmp(eax, 2);
+        a.and(eax, (int)UvmFlags.UVMF_FLUSHTYPE_MASK);
+        a.cmp(eax, (int)UvmFlags.UVMF_INVLPG);
         a.je(invlpg);
-        a.cmp(eax, 1);
+        a.cmp(eax, (int)UvmFlags.UVMF_TLB_FLUSH);
         a.jne(done);
         a.mov(rax, cr3);
         a.mov(cr3, rax);
@@ -85,7 +86,7 @@ static partial class FastPaths
         a.test(dil, 7);
         a.jnz(decline);                      // misaligned: the C# path answers -EINVAL
         a.mov(rax, rdi);
-        a.shr(rax, 12);
+        a.shr(rax, PageFlags.PageShift);
         a.cmp(rax, __qword_ptr[F(a, "FrameCount")]);
         a.jae(decline);
         Count(a, pv, UpdateDescriptor);
@@ -137,7 +138,7 @@ static partial class FastPaths
         var plain = a.CreateLabel();
         var store = a.CreateLabel();
         var finish = a.CreateLabel();
-        a.test(esi, 0x80000000);             // MMU_UPDATE_PREEMPTED: a continuation, C# path
+        a.test(esi, MmuCmd.MMU_UPDATE_PREEMPTED);  // a continuation: C# path
         a.jnz(decline);
         a.push(rbx);
         a.push(r12);
@@ -146,15 +147,15 @@ static partial class FastPaths
         a.cmp(r8, rsi);
         a.jae(apply);
         a.mov(rax, r8);
-        a.shl(rax, 4);
-        a.mov(rbx, __qword_ptr[rdi + rax]);  // ptr
+        a.shl(rax, (byte)AsmOffsets.MmuUpdateShift);
+        a.mov(rbx, __qword_ptr[rdi + rax + AsmOffsets.MmuUpdatePtr]);   // ptr
         a.mov(r12, rbx);
-        a.shr(r12, 12);                      // frame
+        a.shr(r12, PageFlags.PageShift);     // frame
         a.mov(eax, ebx);
-        a.and(eax, 3);
-        a.cmp(eax, 3);
+        a.and(eax, (int)MmuCmd.CmdMask);
+        a.cmp(eax, MmuCmd.MMU_PT_UPDATE_NO_TRANSLATE);
         a.je(no);
-        a.cmp(eax, 1);
+        a.cmp(eax, MmuCmd.MMU_MACHPHYS_UPDATE);
         a.je(machphys);
         a.cmp(r12, __qword_ptr[F(a, "FrameCount")]);
         a.jae(no);
@@ -173,30 +174,30 @@ static partial class FastPaths
         a.cmp(r8, rsi);
         a.jae(finish);
         a.mov(rax, r8);
-        a.shl(rax, 4);
-        a.mov(rbx, __qword_ptr[rdi + rax]);  // ptr
-        a.mov(r12, __qword_ptr[rdi + rax + 8]); // val
+        a.shl(rax, (byte)AsmOffsets.MmuUpdateShift);
+        a.mov(rbx, __qword_ptr[rdi + rax + AsmOffsets.MmuUpdatePtr]);   // ptr
+        a.mov(r12, __qword_ptr[rdi + rax + AsmOffsets.MmuUpdateVal]);   // val
         a.mov(eax, ebx);
-        a.and(eax, 3);
-        a.cmp(eax, 1);
+        a.and(eax, (int)MmuCmd.CmdMask);
+        a.cmp(eax, MmuCmd.MMU_MACHPHYS_UPDATE);
         a.je(applyM2p);
         a.and(rbx, -8);
         a.add(rbx, __qword_ptr[F(a, "DirectMap")]);
-        a.cmp(eax, 2);
+        a.cmp(eax, MmuCmd.MMU_PT_UPDATE_PRESERVE_AD);
         a.jne(plain);
         a.mov(rax, __qword_ptr[rbx]);        // MMU_PT_UPDATE_PRESERVE_AD: keep the old A/D bits
-        a.and(eax, 0x60);
+        a.and(eax, (int)(PageFlags.Accessed | PageFlags.Dirty));
         a.or(r12, rax);
         a.Label(ref plain);
         a.mov(__qword_ptr[rbx], r12);
         a.mov(rax, rbx);                     // the frame written into is a page table: mark it
         a.sub(rax, __qword_ptr[F(a, "DirectMap")]);
-        a.shr(rax, 12);
+        a.shr(rax, PageFlags.PageShift);
         a.mov(r10, __qword_ptr[F(a, "PtBitmap")]);
         a.bts(__qword_ptr[r10], rax);
         a.jmp(store);
         a.Label(ref applyM2p);
-        a.shr(rbx, 12);
+        a.shr(rbx, PageFlags.PageShift);
         a.mov(rax, __qword_ptr[F(a, "M2p")]);
         a.mov(__qword_ptr[rax + rbx * 8], r12);
         a.Label(ref store);
@@ -229,7 +230,7 @@ static partial class FastPaths
         var newUser = a.CreateLabel();
         var flush = a.CreateLabel();
         var invlpg = a.CreateLabel();
-        a.test(esi, 0x80000000);
+        a.test(esi, MmuCmd.MMU_UPDATE_PREEMPTED);
         a.jnz(decline);
         a.push(rbx);
         a.push(r12);
@@ -237,16 +238,16 @@ static partial class FastPaths
         a.Label(ref check);
         a.cmp(r8, rsi);
         a.jae(apply);
-        a.imul(rax, r8, 24);
-        a.mov(ebx, __dword_ptr[rdi + rax]);          // cmd
-        a.mov(r12, __qword_ptr[rdi + rax + 8]);      // mfn / linear_addr
-        a.cmp(ebx, 15);
+        a.imul(rax, r8, AsmOffsets.MmuextOpSize);
+        a.mov(ebx, __dword_ptr[rdi + rax + AsmOffsets.MmuextOpCmd]);    // cmd
+        a.mov(r12, __qword_ptr[rdi + rax + AsmOffsets.MmuextOpArg1]);   // mfn / linear_addr
+        a.cmp(ebx, MmuextCmd.MMUEXT_NEW_USER_BASEPTR);
         a.je(checkBase);
-        a.cmp(ebx, 11);
+        a.cmp(ebx, MmuextCmd.MMUEXT_INVLPG_ALL);
         a.ja(no);
-        a.cmp(ebx, 3);
+        a.cmp(ebx, MmuextCmd.MMUEXT_PIN_L4_TABLE);
         a.je(no);                                    // PIN_L4: C# fills the shim's slots and marks the tables under it
-        a.cmp(ebx, 5);
+        a.cmp(ebx, MmuextCmd.MMUEXT_NEW_BASEPTR);
         a.je(checkBase);
         a.ja(checkNext);                             // 6-11: flushes, nothing to check
         a.cmp(r12, __qword_ptr[F(a, "FrameCount")]);
@@ -257,7 +258,7 @@ static partial class FastPaths
         a.jz(checkNext);                             // user base 0: none
         a.cmp(r12, __qword_ptr[F(a, "FrameCount")]);
         a.jae(no);
-        a.shl(r12, 12);
+        a.shl(r12, PageFlags.PageShift);
         a.add(r12, __qword_ptr[F(a, "DirectMap")]);
         a.mov(r12, __qword_ptr[r12 + 261 * 8]);
         a.cmp(r12, __qword_ptr[F(a, "ShimSlot261")]);
@@ -272,17 +273,17 @@ static partial class FastPaths
         a.Label(ref applyNext);
         a.cmp(r8, rsi);
         a.jae(finish);
-        a.imul(rax, r8, 24);
-        a.mov(ebx, __dword_ptr[rdi + rax]);
-        a.mov(r12, __qword_ptr[rdi + rax + 8]);
-        a.cmp(ebx, 5);
+        a.imul(rax, r8, AsmOffsets.MmuextOpSize);
+        a.mov(ebx, __dword_ptr[rdi + rax + AsmOffsets.MmuextOpCmd]);
+        a.mov(r12, __qword_ptr[rdi + rax + AsmOffsets.MmuextOpArg1]);
+        a.cmp(ebx, MmuextCmd.MMUEXT_NEW_BASEPTR);
         a.je(newBase);
-        a.cmp(ebx, 15);
+        a.cmp(ebx, MmuextCmd.MMUEXT_NEW_USER_BASEPTR);
         a.je(newUser);
         var pinned = a.CreateLabel();
-        a.cmp(ebx, 4);
+        a.cmp(ebx, MmuextCmd.MMUEXT_UNPIN_TABLE);
         a.je(next);                                  // unpin: nothing
-        a.cmp(ebx, 6);
+        a.cmp(ebx, MmuextCmd.MMUEXT_TLB_FLUSH_LOCAL);
         a.jb(pinned);                                // PIN_L1..L3: the frame is a page table
         a.test(ebx, 1);
         a.jnz(invlpg);                               // 7, 9, 11
@@ -294,12 +295,12 @@ static partial class FastPaths
         a.invlpg(__byte_ptr[r12]);
         a.jmp(next);
         a.Label(ref newBase);
-        a.shl(r12, 12);
+        a.shl(r12, PageFlags.PageShift);
         a.mov(__qword_ptr[F(a, "KernelL4Ma")], r12);
         a.mov(cr3, r12);
         a.jmp(next);
         a.Label(ref newUser);
-        a.shl(r12, 12);
+        a.shl(r12, PageFlags.PageShift);
         a.mov(__qword_ptr[F(a, "UserL4Ma")], r12);
         a.jmp(next);
         a.Label(ref pinned);

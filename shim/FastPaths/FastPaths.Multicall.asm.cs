@@ -31,7 +31,7 @@ static partial class FastPaths
         a.Label(ref loop);
         a.test(r12, r12);
         a.jz(done);
-        a.mov(rax, __qword_ptr[rbx]);        // op
+        a.mov(rax, __qword_ptr[rbx + AsmOffsets.MulticallOp]);   // op
         a.cmp(rax, 63);
         a.ja(tail);
         a.cmp(eax, Iret);
@@ -42,15 +42,15 @@ static partial class FastPaths
         a.mov(r13, __qword_ptr[r13 + rax * 8]);
         a.test(r13, r13);
         a.jz(tail);
-        a.mov(rdi, __qword_ptr[rbx + 16]);
-        a.mov(rsi, __qword_ptr[rbx + 24]);
-        a.mov(rdx, __qword_ptr[rbx + 32]);
-        a.mov(r10, __qword_ptr[rbx + 40]);
-        a.mov(r8, __qword_ptr[rbx + 48]);
+        a.mov(rdi, __qword_ptr[rbx + AsmOffsets.MulticallArg(0)]);
+        a.mov(rsi, __qword_ptr[rbx + AsmOffsets.MulticallArg(1)]);
+        a.mov(rdx, __qword_ptr[rbx + AsmOffsets.MulticallArg(2)]);
+        a.mov(r10, __qword_ptr[rbx + AsmOffsets.MulticallArg(3)]);
+        a.mov(r8, __qword_ptr[rbx + AsmOffsets.MulticallArg(4)]);
         a.call(r13);
         a.jc(tail);
-        a.mov(__qword_ptr[rbx + 8], rax);    // result
-        a.add(rbx, 64);
+        a.mov(__qword_ptr[rbx + AsmOffsets.MulticallResult], rax);   // result
+        a.add(rbx, AsmOffsets.MulticallEntrySize);
         a.dec(r12);
         a.jmp(loop);
         a.Label(ref done);
@@ -75,7 +75,7 @@ static partial class FastPaths
         a.pop(r13);
         a.pop(r12);
         a.pop(rbx);
-        a.mov(rax, -14L);
+        a.mov(rax, (long)-Xen.XenErrno.EFAULT);
         a.clc();
         a.ret();
         b.Global("fast_multicall_end");

@@ -47,8 +47,8 @@ static partial class FastPaths
     static int TssOff(string field) => Off("Tss") + (int)Marshal.OffsetOf<Tss>(field);
     static int CountOff(int nr) => Off("FastCount") + nr * 8;
 
-    const ulong PaddrMask = 0x000ffffffffff000UL;
-    const uint XenVersionValue = (4u << 16) | 17u;
+    const ulong PaddrMask = Xen.PageFlags.PADDR_MASK;
+    const uint XenVersionValue = Xen.XenRelease.Version;
 
     /// <summary>
     /// Emits pv_state, the routines, fast_path_table and the LSTAR dispatcher. The dispatcher
@@ -118,7 +118,7 @@ static partial class FastPaths
         b.Global("fast_batch_efault");       // a fault on a guest pointer in either: -EFAULT, as Xen's copy_from_guest
         a.pop(r12);
         a.pop(rbx);
-        a.mov(rax, -14L);
+        a.mov(rax, (long)-Xen.XenErrno.EFAULT);
         a.clc();
         a.ret();
         FaultFixups.Add("fast_mmu_update", "fast_mmuext_op", "fast_batch_efault", FaultFixupKind.Efault, MmuUpdate);
@@ -142,6 +142,7 @@ static partial class FastPaths
 
         // ---- pv_state: PvState.Size zero bytes, on pages of its own (EntryStubs.PageGap) ----
         EntryStubs.PageGap(a);
+        b.Align(PvState.Alignment);
         b.Place(ref pv);
         b.Global("pv_state");
         for (int off = 0; off < PvState.Size; off += 4)

@@ -12,11 +12,9 @@ namespace Microxen.Guest
     /// </summary>
     public static unsafe class BounceFrame
     {
-        const ulong IF = 0x200, TF = 0x100, NT = 0x4000, RF = 0x10000;
-
         public static void Push(CpuFrame* f, ulong handler, ushort cs, bool withError, bool maskEvents)
         {
-            bool fromUser = (f->Cs & 3) == 3;
+            bool fromUser = (f->Cs & X86.Selector.RplMask) == 3;
             if (fromUser) Vcpu.EnterKernelPageTable();   // the kernel stack may not be in the user table
             byte mask = Vcpu.Info->EvtchnUpcallMask;
             ulong sp = (fromUser ? Vcpu.KernelSp : f->Rsp) & ~15UL;
@@ -27,7 +25,7 @@ namespace Microxen.Guest
             if (withError) p[i++] = f->ErrorCode;
             p[i++] = f->Rip;
             p[i++] = (f->Cs & 0xffff) | ((ulong)mask << 32);
-            p[i++] = (f->Rflags & ~IF) | (mask != 0 ? 0UL : IF);
+            p[i++] = (f->Rflags & ~X86.Rflags.IF) | (mask != 0 ? 0UL : X86.Rflags.IF);
             p[i++] = f->Rsp;
             p[i++] = f->Ss;
             if (fromUser) Cpu.Swapgs();
@@ -35,8 +33,8 @@ namespace Microxen.Guest
             f->Rsp = (ulong)p;
             f->Rip = handler;
             f->Cs = (ulong)(cs & ~3);
-            f->Ss = fromUser ? 0 : f->Ss & ~3UL;
-            f->Rflags = (f->Rflags | IF) & ~(TF | NT | RF | 0x3000UL);
+            f->Ss = fromUser ? 0 : f->Ss & ~X86.Selector.RplMask;
+            f->Rflags = (f->Rflags | X86.Rflags.IF) & ~(X86.Rflags.TF | X86.Rflags.NT | X86.Rflags.RF | X86.Rflags.IOPL);
             f->Vector = CpuFrame.IretVector;
         }
     }

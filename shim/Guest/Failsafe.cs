@@ -20,7 +20,7 @@ namespace Microxen.Guest
             if (Vcpu.FailsafeCallback == 0) return false;
             ulong* bad = (ulong*)f->Rsp;                // the frame iretq could not load
             ulong rip = bad[0], cs = bad[1], rflags = bad[2], rsp = bad[3], ss = bad[4];
-            bool toUser = (cs & 3) == 3;
+            bool toUser = (cs & X86.Selector.RplMask) == 3;
             if (toUser)
             {
                 // The way to user mode had already swapped GS (and the L4, with user_pt=switch).
@@ -49,7 +49,7 @@ namespace Microxen.Guest
             f->Cs = Gdt.KernelCs;
             f->Ss = 0;
             f->Rsp = (ulong)p;
-            f->Rflags = 0x202;
+            f->Rflags = X86.Rflags.Reserved1 | X86.Rflags.IF;
             f->Vector = CpuFrame.IretVector;
             return true;
         }

@@ -34,8 +34,7 @@ namespace Microxen.Guest
         public static bool SyscallMasksEvents { get => Arch.ShimCpu.Pv->SyscallMasksEvents != 0; set => Arch.ShimCpu.Pv->SyscallMasksEvents = value ? 1UL : 0UL; }
         public static ulong NmiCallback;
 
-        /// <summary>HYPERVISOR_stack_switch: kernel SS and RSP for entries from user mode (PvState).</summary>
-        public static ulong KernelSs { get => Arch.ShimCpu.Pv->KernelSs; set => Arch.ShimCpu.Pv->KernelSs = value; }
+        /// <summary>HYPERVISOR_stack_switch: kernel RSP for entries from user mode (PvState).</summary>
         public static ulong KernelSp { get => Arch.ShimCpu.Pv->KernelSp; set => Arch.ShimCpu.Pv->KernelSp = value; }
         /// <summary>Machine addresses of the kernel and user L4 (MMUEXT_NEW_BASEPTR / NEW_USER_BASEPTR; PvState).</summary>
         public static ulong KernelL4 { get => Arch.ShimCpu.Pv->KernelL4Ma; set => Arch.ShimCpu.Pv->KernelL4Ma = value; }

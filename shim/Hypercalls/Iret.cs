@@ -5,33 +5,33 @@ using Microxen.Xen;
 namespace Microxen.Hypercalls
 {
     /// <summary>
-    /// HYPERVISOR_iret (public/arch-x86/xen-x86_64.h, struct iret_context): the guest's stack
-    /// holds rax, r11, rcx, flags, rip, cs, rflags, rsp, ss. The shim restores all of them,
+    /// HYPERVISOR_iret (public/arch-x86/xen-x86_64.h, struct iret_context, <see cref="IretContext"/>):
+    /// the guest's stack holds rax, r11, rcx, flags, rip, cs, rflags, rsp, ss. The shim restores all of them,
     /// sets the event mask from the frame's IF, and returns with iretq.
     /// </summary>
     public static unsafe class Iret
     {
         public static void Do(CpuFrame* f)
         {
-            ulong* c = (ulong*)f->Rsp;
-            f->Rax = c[0];
-            f->R11 = c[1];
-            f->Rcx = c[2];
-            ulong flags = c[3];
-            f->Rip = c[4];
-            ulong cs = c[5];
-            ulong rflags = c[6];
-            f->Rsp = c[7];
-            f->Ss = c[8] & ~3UL;
-            if (Vcpu.Info != null) Vcpu.Info->EvtchnUpcallMask = (byte)((rflags & 0x200) != 0 ? 0 : 1);
+            IretContext* c = (IretContext*)f->Rsp;
+            f->Rax = c->Rax;
+            f->R11 = c->R11;
+            f->Rcx = c->Rcx;
+            ulong flags = c->Flags;
+            f->Rip = c->Rip;
+            ulong cs = c->Cs;
+            ulong rflags = c->Rflags;
+            f->Rsp = c->Rsp;
+            f->Ss = c->Ss & ~X86.Selector.RplMask;
+            if (Vcpu.Info != null) Vcpu.Info->EvtchnUpcallMask = (byte)((rflags & X86.Rflags.IF) != 0 ? 0 : 1);
             f->Cs = cs;
-            f->Rflags = (rflags | 0x200UL) & ~0x3000UL;   // hardware IF stays on; IOPL 0
-            if ((cs & 3) == 3)
+            f->Rflags = (rflags | X86.Rflags.IF) & ~X86.Rflags.IOPL;   // hardware IF stays on; IOPL 0
+            if ((cs & X86.Selector.RplMask) == 3)
             {
                 // To user mode: the user's GS becomes active (Xen's toggle_guest_mode). The kernel
                 // table holds the user mappings too, so CR3 stays (DESIGN.md section 3). The
                 // frame's SS is the user's.
-                f->Ss = c[8];
+                f->Ss = c->Ss;
                 Cpu.Swapgs();
                 Guest.Vcpu.EnterUserPageTable();
             }

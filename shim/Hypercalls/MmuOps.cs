@@ -19,7 +19,7 @@ namespace Microxen.Hypercalls
         /// <summary>HYPERVISOR_mmu_update(reqs, count, done, domid).</summary>
         public static long MmuUpdate(ulong reqs, ulong count, ulong done, ulong domid)
         {
-            count &= 0x7fffffff;   // MMU_UPDATE_PREEMPTED
+            count &= ~MmuCmd.MMU_UPDATE_PREEMPTED;   // the low 31 bits (uint): upper bits dropped too
             MmuUpdate* r = (MmuUpdate*)reqs;
             ulong i = 0;
             long rc = 0;
@@ -83,7 +83,7 @@ namespace Microxen.Hypercalls
         /// <summary>HYPERVISOR_mmuext_op(ops, count, done, domid).</summary>
         public static long MmuextOp(ulong ops, ulong count, ulong done, ulong domid)
         {
-            count &= 0x7fffffff;
+            count &= ~MmuCmd.MMU_UPDATE_PREEMPTED;
             MmuextOp* op = (MmuextOp*)ops;
             ulong i = 0;
             long rc = 0;

@@ -11,8 +11,6 @@ namespace Microxen.Hypercalls
     /// </summary>
     public static unsafe class TrapOps
     {
-        const uint MsrFsBase = 0xC0000100, MsrGsBase = 0xC0000101, MsrKernelGsBase = 0xC0000102;
-
         /// <summary>HYPERVISOR_set_trap_table(traps): array ended by address 0; null clears the table.</summary>
         public static long SetTrapTable(ulong traps)
         {
@@ -58,10 +56,13 @@ namespace Microxen.Hypercalls
             return -XenErrno.ENOSYS;
         }
 
-        /// <summary>HYPERVISOR_stack_switch(ss, esp): the kernel stack for entries from user mode (TSS.RSP0).</summary>
+        /// <summary>
+        /// HYPERVISOR_stack_switch(ss, esp): the kernel stack for entries from user mode (TSS.RSP0).
+        /// ss is not kept: nothing would read it (an entry from user mode runs the guest kernel in
+        /// ring 0 with a NUL SS, Guest/BounceFrame.cs).
+        /// </summary>
         public static long StackSwitch(ulong ss, ulong sp)
         {
-            Vcpu.KernelSs = ss;
             Vcpu.KernelSp = sp;
             ShimCpu.SetRsp0(sp);
             return 0;
@@ -90,9 +91,9 @@ namespace Microxen.Hypercalls
             if (which == Layout.SEGBASE_GS_USER_SEL && value > 3) value |= 3;   // RPL 3: no DPL 0 segment for user mode
             switch (which)
             {
-                case Layout.SEGBASE_FS: Cpu.Wrmsr(MsrFsBase, value); return 0;
-                case Layout.SEGBASE_GS_USER: Cpu.Wrmsr(MsrKernelGsBase, value); return 0;
-                case Layout.SEGBASE_GS_KERNEL: Cpu.Wrmsr(MsrGsBase, value); return 0;
+                case Layout.SEGBASE_FS: Cpu.Wrmsr(X86.Msr.IA32_FS_BASE, value); return 0;
+                case Layout.SEGBASE_GS_USER: Cpu.Wrmsr(X86.Msr.IA32_KERNEL_GS_BASE, value); return 0;
+                case Layout.SEGBASE_GS_KERNEL: Cpu.Wrmsr(X86.Msr.IA32_GS_BASE, value); return 0;
                 case Layout.SEGBASE_GS_USER_SEL: Cpu.LoadUserGs((ushort)value); return 0;
                 default: return -XenErrno.EINVAL;
             }

@@ -9,8 +9,6 @@ namespace Microxen.Hypercalls
     /// </summary>
     public static unsafe class VersionOps
     {
-        public const uint Major = 4, Minor = 17;
-
         /// <summary>
         /// Feature submap 0 as Xen 4.17 reports it to a 64-bit PV dom0 (common/kernel.c):
         /// mmu_pt_update_preserve_ad, highmem_assist, gnttab_map_avail_bits, dom0,
@@ -26,7 +24,7 @@ namespace Microxen.Hypercalls
             switch (cmd)
             {
                 case XenVersionCmd.XENVER_version:
-                    return (long)((Major << 16) | Minor);
+                    return XenRelease.Version;
                 case XenVersionCmd.XENVER_extraversion:
                     return CopyString((byte*)arg, XenVersionCmd.ExtraversionSize, "-microxen");
                 case XenVersionCmd.XENVER_compile_info:

@@ -169,7 +169,7 @@ public static class Generator
         a.test(edi, edi);
         a.jz(clear);
         a.mov(rdi, cr0);
-        a.or(edi, 8);                    // CR0.TS; CR0's upper half is reserved, zero
+        a.or(edi, (int)X86.Cr0.TS);      // CR0's upper half is reserved, zero
         a.mov(cr0, rdi);
         a.ret();
         a.Label(ref clear);

@@ -13,7 +13,6 @@ namespace Microxen.Time
     {
         public const byte Vector = 0xf0;
         public const byte SpuriousVector = 0xff;
-        const uint MsrApicBase = 0x1b, MsrTscDeadline = 0x6e0;
         const int RegEoi = 0xb0, RegSvr = 0xf0, RegLvtTimer = 0x320, RegInitCount = 0x380, RegCurCount = 0x390, RegDivide = 0x3e0;
 
         static byte* s_apic;
@@ -26,8 +25,8 @@ namespace Microxen.Time
 
         public static void Init()
         {
-            ulong baseMsr = Cpu.Rdmsr(MsrApicBase);
-            Cpu.Wrmsr(MsrApicBase, baseMsr | (1UL << 11));                  // APIC global enable
+            ulong baseMsr = Cpu.Rdmsr(X86.Msr.IA32_APIC_BASE);
+            Cpu.Wrmsr(X86.Msr.IA32_APIC_BASE, baseMsr | (1UL << 11));                  // APIC global enable
             s_apic = (byte*)(Host.DirectMapVirt + (baseMsr & 0xffffff000UL));
             Write(RegSvr, 0x100u | SpuriousVector);                           // software enable
             if (Tsc.DeadlineTimer)
@@ -55,7 +54,7 @@ namespace Microxen.Time
             Deadline = ns;
             if (Tsc.DeadlineTimer)
             {
-                Cpu.Wrmsr(MsrTscDeadline, Tsc.TscAt(ns));
+                Cpu.Wrmsr(X86.Msr.IA32_TSC_DEADLINE, Tsc.TscAt(ns));
                 return;
             }
             ulong now = Tsc.Now();
@@ -70,7 +69,7 @@ namespace Microxen.Time
         public static void Stop()
         {
             Deadline = 0;
-            if (Tsc.DeadlineTimer) Cpu.Wrmsr(MsrTscDeadline, 0);
+            if (Tsc.DeadlineTimer) Cpu.Wrmsr(X86.Msr.IA32_TSC_DEADLINE, 0);
             else Write(RegInitCount, 0);
         }
 

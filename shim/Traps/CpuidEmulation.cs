@@ -45,7 +45,7 @@ namespace Microxen.Traps
                         r[3] = 0x4d4d566e;  // "nVMM"
                         break;
                     case 0x40000001:
-                        r[0] = (4u << 16) | 17u;   // Xen 4.17's interface
+                        r[0] = Xen.XenRelease.Version;   // Xen 4.17's interface
                         break;
                     case 0x40000002:
                         r[0] = 1;                  // hypercall transfer pages
@@ -65,7 +65,7 @@ namespace Microxen.Traps
             if (leaf == 1)
             {
                 r[2] |= 1u << 31;                                          // hypervisor present
-                if ((Cpu.ReadCr4() & (1UL << 18)) != 0) r[2] |= 1u << 27;  // OSXSAVE mirrors CR4
+                if ((Cpu.ReadCr4() & X86.Cr4.OSXSAVE) != 0) r[2] |= 1u << 27;  // OSXSAVE mirrors CR4
             }
         }
     }

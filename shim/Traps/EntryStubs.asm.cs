@@ -8,23 +8,20 @@ using Microxen.Tools.AsmGen;
 
 /// <summary>
 /// Entry stubs: one per IDT vector, the common trap path, and the LSTAR (syscall) entry. All of
-/// them build the same 176-byte frame (shim/Arch/CpuFrame.cs) and call C# with its address:
-/// r15 r14 r13 r12 r11 r10 r9 r8 rdi rsi rbp rbx rdx rcx rax (offsets 0..112), vector (120),
-/// error code (128), rip (136), cs (144), rflags (152), rsp (160), ss (168). The FPU/SSE state is
+/// them build the same frame (shim/Arch/CpuFrame.cs, whose field offsets give the push order:
+/// tools/AsmGen/AsmOffsets.cs FrameLayout) and call C# with its address: the general registers,
+/// vector, error code, rip, cs, rflags, rsp, ss. The FPU/SSE state is
 /// kept with fxsave across the call. On the way out, a frame whose vector is
 /// <see cref="SyscallReturnVector"/> returns as a hypercall does (rflags from r11, jmp rcx);
 /// any other returns with iretq, so C# may redirect the frame to the guest.
 /// </summary>
 static class EntryStubs
 {
-    public const int FrameSize = 176;
-    public const int VectorOffset = 120;
-    public const int SyscallReturnVector = 0x100;
-    public const int UserSyscallVector = 0x101;
-    static readonly int[] WithErrorCode = { 8, 10, 11, 12, 13, 14, 17, 21, 29, 30 };
+    static readonly int VectorOffset = FrameLayout.VectorOffset;
+    public const int SyscallReturnVector = (int)CpuFrame.HypercallVector;
+    public const int UserSyscallVector = (int)CpuFrame.UserSyscallVector;
 
-    static readonly AssemblerRegister64[] Pushed =
-        { rax, rcx, rdx, rbx, rbp, rsi, rdi, r8, r9, r10, r11, r12, r13, r14, r15 };
+    static readonly AssemblerRegister64[] Pushed = FrameLayout.Pushed;
 
     public static void Write(StringBuilder sb)
     {
@@ -41,7 +38,7 @@ static class EntryStubs
         for (int v = 0; v < 256; v++)
         {
             b.Global($"isr_{v}");
-            if (Array.IndexOf(WithErrorCode, v) < 0) a.push(0);
+            if (!X86.Vector.HasErrorCode((ulong)v)) a.push(0);
             a.push(v);
             a.jmp(common);
         }
@@ -50,7 +47,7 @@ static class EntryStubs
         SaveAndCall(b, trapSlot);
         var popAndIret = b.Here();
         foreach (var r in Pushed.Reverse()) a.pop(r);
-        a.add(rsp, 16);
+        a.add(rsp, FrameLayout.VectorAndErrorCode);
         // A fault on this iretq is the guest's bad frame: its failsafe callback.
         FaultFixups.Around(b, "iretq_to_guest", FaultFixupKind.Failsafe, 0, () => a.iretq());
 
@@ -61,7 +58,7 @@ static class EntryStubs
         b.Global("cpu_abort_hypercall");
         a.mov(rbp, rdi);
         a.mov(rsp, rdi);
-        a.sub(rsp, 512);
+        a.sub(rsp, X86.FxsaveSize);
         a.and(rsp, -64);
         b.WithSymbol("hypercall_resume", 8, () => a.mov(rax, 0x1122334455667788UL));
         a.jmp(rax);
@@ -138,13 +135,13 @@ static class EntryStubs
         foreach (var r in Pushed) a.push(r);
         a.mov(rbp, rsp);
         a.mov(rax, cr0);
-        a.test(al, 8);
+        a.test(al, (int)X86.Cr0.TS);
         a.setne(__byte_ptr[guestTs]);
         var tsClear = a.CreateLabel();
         a.je(tsClear);
         a.clts();
         a.Label(ref tsClear);
-        a.sub(rsp, 512);
+        a.sub(rsp, X86.FxsaveSize);
         a.and(rsp, -64);
         a.fxsave64(__[rsp]);
         a.mov(rdi, rbp);
@@ -155,7 +152,7 @@ static class EntryStubs
         a.cmp(__byte_ptr[guestTs], 0);
         a.je(tsDone);
         a.mov(rax, cr0);
-        a.or(rax, 8);
+        a.or(rax, (int)X86.Cr0.TS);
         a.mov(cr0, rax);
         a.Label(ref tsDone);
         a.mov(rsp, rbp);
@@ -178,7 +175,7 @@ static class EntryStubs
         a.cmp(__qword_ptr[rsp + VectorOffset], SyscallReturnVector);
         a.jne(viaIret);
         foreach (var r in Pushed.Reverse()) a.pop(r);
-        a.add(rsp, 16);
+        a.add(rsp, FrameLayout.VectorAndErrorCode);
         a.pop(rcx);                        // rip
         a.add(rsp, 8);
         a.pop(r11);                        // rflags

@@ -36,7 +36,7 @@ namespace Microxen.Traps
             Cpu.Invlpg(cr2);
             s_pte = pte;
             s_va = cr2;
-            f->Rflags |= 0x100;       // TF: one instruction, then #DB
+            f->Rflags |= X86.Rflags.TF;   // one instruction, then #DB
             return true;
         }
 
@@ -47,7 +47,7 @@ namespace Microxen.Traps
             *s_pte &= ~PageFlags.RW;
             Cpu.Invlpg(s_va);
             s_pte = null;
-            f->Rflags &= ~0x100UL;
+            f->Rflags &= ~X86.Rflags.TF;
             Emulated++;
             return true;
         }

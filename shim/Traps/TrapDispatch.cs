@@ -113,7 +113,7 @@ namespace Microxen.Traps
             Machine.Exit(ExitCode.ShimPanic);
         }
 
-        static bool HasErrorCode(ulong v) => v == 8 || v == 10 || v == 11 || v == 12 || v == 13 || v == 14 || v == 17;
+        static bool HasErrorCode(ulong v) => X86.Vector.HasErrorCode(v);
 
         /// <summary>
         /// Sends exception <paramref name="vector"/> to the handler the guest registered

@@ -13,7 +13,7 @@ namespace Microxen.Traps
     /// </summary>
     public static unsafe class UserSyscall
     {
-        public const ushort UserCs = 0x33, UserSs = 0x2b;   // __USER_CS / __USER_DS (Linux reports these itself)
+        public const ushort UserCs = X86.LinuxSelector.UserCs, UserSs = X86.LinuxSelector.UserDs;   // Linux reports these itself
         public static ulong Count;
 
         [UnmanagedCallersOnly(EntryPoint = "user_syscall_dispatch")]
@@ -27,9 +27,9 @@ namespace Microxen.Traps
             if (Vcpu.SyscallCallback == 0)
             {
                 // Xen injects #UD when no syscall callback is registered.
-                if (TrapDispatch.Deliver(f, 6, false)) return;
+                if (TrapDispatch.Deliver(f, X86.Vector.UD, false)) return;
                 f->Cs = 0; f->Ss = 0;
-                TrapDispatch.CrashGuest(f, 6, "syscall taken as a user process's (RCX in the lower half) with no syscall callback");
+                TrapDispatch.CrashGuest(f, X86.Vector.UD, "syscall taken as a user process's (RCX in the lower half) with no syscall callback");
                 return;
             }
             BounceFrame.Push(f, Vcpu.SyscallCallback, Gdt.KernelCs, false, Vcpu.SyscallMasksEvents);

@@ -16,5 +16,11 @@ namespace Microxen.Xen
         public const int MMU_PT_UPDATE_NO_TRANSLATE = 3;
         /// <summary>Mask of the command bits in ptr.</summary>
         public const ulong CmdMask = 3;
+        /// <summary>
+        /// MMU_UPDATE_PREEMPTED, bit 31 of the count of mmu_update and mmuext_op: set by Xen in the
+        /// continuation of a preempted call. Xen-internal, not in the public headers:
+        /// xen/include/asm-x86/hypercall.h, <c>(~(~0U &gt;&gt; 1))</c>.
+        /// </summary>
+        public const uint MMU_UPDATE_PREEMPTED = 0x80000000;
     }
 }

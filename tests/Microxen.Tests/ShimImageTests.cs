@@ -30,6 +30,30 @@ public class ShimImageTests
         Assert.Equal(0, vex);
     }
 
+    /// <summary>
+    /// pv_state (shim/Arch/PvState.cs) is linked at a multiple of PvState.Alignment (64), so every
+    /// qword field the native fast paths read and write on each hypercall is naturally aligned
+    /// (it was once at an odd address). Read from the linked ELF's symbol table with nm.
+    /// </summary>
+    [Fact]
+    public void PvStateIsCacheLineAligned()
+    {
+        string elf = Path.Combine(DebianKernel.RepoRoot, "build", "microxen.elf");
+        _ = Integration.Qemu.Image;   // builds the image if needed
+        var nm = System.Diagnostics.Process.Start(new System.Diagnostics.ProcessStartInfo("nm", $"\"{elf}\"") { RedirectStandardOutput = true })!;
+        string symbols = nm.StandardOutput.ReadToEnd();
+        nm.WaitForExit();
+        ulong? address = null;
+        foreach (var line in symbols.Split('\n'))
+        {
+            var f = line.Split(' ');
+            if (f.Length == 3 && f[2] == "pv_state") address = System.Convert.ToUInt64(f[0], 16);
+        }
+        Assert.True(address.HasValue, "no pv_state symbol in microxen.elf");
+        Assert.Equal(0UL, address.Value % Microxen.Arch.PvState.Alignment);
+        Assert.Equal(64, Microxen.Arch.PvState.Alignment);
+    }
+
     static (ulong Offset, ulong Size) TextSection(byte[] elf)
     {
         ulong shoff = System.BitConverter.ToUInt64(elf, 0x28);

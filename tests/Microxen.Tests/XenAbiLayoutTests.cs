@@ -19,7 +19,7 @@ namespace Microxen.Tests
         public static readonly string[] StructNames =
         {
             "StartInfo", "SharedInfo", "ArchSharedInfo", "VcpuInfo", "ArchVcpuInfo", "VcpuTimeInfo",
-            "TrapInfo", "MmuUpdate", "MmuextOp", "MulticallEntry", "CallbackRegister", "CallbackUnregister",
+            "TrapInfo", "IretContext", "MmuUpdate", "MmuextOp", "MulticallEntry", "CallbackRegister", "CallbackUnregister",
             "XenMemoryMap", "XenMachphysMapping", "XenMemoryReservation", "XenFeatureInfo",
             "XenPlatformParameters", "VcpuRegisterVcpuInfo", "VcpuRegisterRunstateMemoryArea",
             "VcpuRunstateInfo", "VcpuSetSingleshotTimer", "VcpuSetPeriodicTimer", "Dom0VgaConsoleInfo",

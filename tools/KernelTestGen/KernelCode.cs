@@ -1,5 +1,8 @@
+using System.Runtime.InteropServices;
 using System.Text;
 using Iced.Intel;
+using KernelTest.Arch;
+using Microxen.Arch;
 using Microxen.Tools.AsmGen;
 using static Iced.Intel.AssemblerRegisters;
 
@@ -28,17 +31,17 @@ namespace Microxen.Tools.KernelTestGen;
 /// </summary>
 static class KernelCode
 {
-    // ProbeState offsets (kernel-test/Arch/ProbeState.cs).
-    public const int RecoverRip = 0, Faults = 8, Vector = 16, ErrorCode = 24, AbortRsp = 32,
-        UserResumeRsp = 40, UserRax = 48, UserRdi = 56, UserRip = 64, UserCs = 72, UserRsp = 80,
-        UserRsi = 88, StateSize = 128;
+    // kt_state's offsets, from ProbeState (kernel-test/Arch/ProbeState.cs, compiled in).
+    static int State(string field) => (int)Marshal.OffsetOf<ProbeState>(field);
+    static readonly int RecoverRip = State("RecoverRip"), AbortRsp = State("AbortRsp"),
+        UserResumeRsp = State("UserResumeRsp"), UserRax = State("UserRax"), UserRdi = State("UserRdi"),
+        UserRip = State("UserRip"), UserCs = State("UserCs"), UserRsp = State("UserRsp"),
+        UserRsi = State("UserRsi"), StateSize = Marshal.SizeOf<ProbeState>();
 
-    public const int EventVector = 0x100, FailsafeVector = 0x101;
-    public const int Iret = 23, FpuTaskswitch = 5;
-    static readonly int[] WithErrorCode = { 8, 10, 11, 12, 13, 14, 17, 21, 29, 30 };
+    const int EventVector = (int)EntryVectors.EventCallback, FailsafeVector = (int)EntryVectors.FailsafeCallback;
+    const int Iret = Microxen.Xen.Hypercall.Iret, FpuTaskswitch = Microxen.Xen.Hypercall.FpuTaskswitch;
 
-    static readonly AssemblerRegister64[] Pushed =
-        { rax, rcx, rdx, rbx, rbp, rsi, rdi, r8, r9, r10, r11, r12, r13, r14, r15 };
+    static readonly AssemblerRegister64[] Pushed = FrameLayout.Pushed;
     static readonly AssemblerRegister64[] CalleeSaved = { rbx, rbp, r12, r13, r14, r15 };
 
     /// <summary>The user-mode program's magic in RAX at its syscall ("USERCALL").</summary>
@@ -96,7 +99,7 @@ static class KernelCode
             b.Global($"kt_isr_{v}");
             a.pop(rcx);
             a.pop(r11);
-            if (Array.IndexOf(WithErrorCode, v) < 0) a.push(0);
+            if (!X86.Vector.HasErrorCode((ulong)v)) a.push(0);
             a.push(v);
             a.jmp(common);
         }
@@ -118,7 +121,7 @@ static class KernelCode
         a.Label(ref common);
         foreach (var r in Pushed) a.push(r);
         a.mov(rbp, rsp);
-        a.sub(rsp, 512);
+        a.sub(rsp, X86.FxsaveSize);
         a.and(rsp, -64);
         a.fxsave64(__[rsp]);
         a.mov(rdi, rbp);
@@ -126,7 +129,7 @@ static class KernelCode
         a.fxrstor64(__[rsp]);
         a.mov(rsp, rbp);
         foreach (var r in Pushed.Reverse()) a.pop(r);
-        a.add(rsp, 16);
+        a.add(rsp, FrameLayout.VectorAndErrorCode);
         a.push(0);                    // iret flags: not VGCF_in_syscall
         a.jmp(entry[Iret]);
 
@@ -172,11 +175,12 @@ static class KernelCode
         a.mov(__qword_ptr[r11 + UserRax], rax);
         a.mov(__qword_ptr[r11 + UserRdi], rdi);
         a.mov(__qword_ptr[r11 + UserRsi], rsi);
-        a.mov(rax, __qword_ptr[rsp + 16]);
+        const int rip = 16;           // above rcx, r11: rip, cs, rflags, rsp, ss
+        a.mov(rax, __qword_ptr[rsp + rip]);
         a.mov(__qword_ptr[r11 + UserRip], rax);
-        a.mov(rax, __qword_ptr[rsp + 24]);
+        a.mov(rax, __qword_ptr[rsp + rip + AsmOffsets.IretCs]);
         a.mov(__qword_ptr[r11 + UserCs], rax);
-        a.mov(rax, __qword_ptr[rsp + 40]);
+        a.mov(rax, __qword_ptr[rsp + rip + AsmOffsets.IretRsp]);
         a.mov(__qword_ptr[r11 + UserRsp], rax);
         a.mov(rsp, __qword_ptr[r11 + UserResumeRsp]);
         a.xor(eax, eax);
@@ -271,7 +275,7 @@ static class KernelCode
         a.mov(rax, rsp);
         a.push(r14);                  // ss
         a.push(rax);                  // rsp
-        a.push(2);                    // rflags: IF clear (events masked)
+        a.push((int)X86.Rflags.Reserved1);   // rflags: IF clear (events masked)
         a.push(r13);                  // cs
         a.lea(rax, __[iretNext]);
         a.push(rax);                  // rip
@@ -314,7 +318,7 @@ static class KernelCode
         var table = a.CreateLabel();
         b.Global("kt_symbols");
         a.lea(rsi, __[table]);
-        a.mov(ecx, SymbolNames.Length + 32);
+        a.mov(ecx, Marshal.SizeOf<KtSymbols>() / sizeof(ulong));
         a.rep.movsq();
         a.ret();
         a.Label(ref table);
@@ -340,13 +344,27 @@ static class KernelCode
             sb.AppendLine($"\t.balign 64\n\t.skip {size}\n\t.globl {name}_top\n{name}_top:");
     }
 
-    /// <summary>The order of kt_symbols' table (then the 32 kt_isr_N addresses).</summary>
-    public static readonly string[] SymbolNames =
+    /// <summary>
+    /// kt_symbols' table: the symbol each KtSymbols field (kernel-test/Arch/KtSymbols.cs) holds, in
+    /// field order, then the 32 kt_isr_N addresses (KtSymbols.Isr). Checked against the struct.
+    /// </summary>
+    public static readonly string[] SymbolNames = InFieldOrder(
+        ("HypercallPage", "hypercall_page"), ("EventCallback", "kt_event_callback"),
+        ("FailsafeCallback", "kt_failsafe_callback"), ("SyscallCallback", "kt_syscall_callback"),
+        ("TestAbort", "kt_test_abort"), ("KernelStackTop", "kt_kstack_top"), ("UserCode", "kt_user_code"),
+        ("UserCodeEnd", "kt_user_code_end"), ("State", "kt_state"), ("BenchRet", "kt_bench_ret"));
+
+    static string[] InFieldOrder(params (string Field, string Symbol)[] fields)
     {
-        "hypercall_page", "kt_event_callback", "kt_failsafe_callback", "kt_syscall_callback",
-        "kt_test_abort", "kt_kstack_top", "kt_user_code", "kt_user_code_end", "kt_state",
-        "kt_bench_ret",
-    };
+        var sorted = fields.OrderBy(f => (int)Marshal.OffsetOf<KtSymbols>(f.Field)).ToArray();
+        for (int i = 0; i < sorted.Length; i++)
+            if ((int)Marshal.OffsetOf<KtSymbols>(sorted[i].Field) != i * sizeof(ulong))
+                throw new InvalidOperationException($"KtSymbols.{sorted[i].Field} is not at {i * sizeof(ulong)}");
+        if ((int)Marshal.OffsetOf<KtSymbols>("Isr") != sorted.Length * sizeof(ulong)
+            || Marshal.SizeOf<KtSymbols>() != (sorted.Length + 32) * sizeof(ulong))
+            throw new InvalidOperationException("KtSymbols: the 32 Isr entries must follow the named fields and end the struct");
+        return sorted.Select(f => f.Symbol).ToArray();
+    }
 
     /// <summary>lfence; rdtsc; lfence: the TSC in rax (rdx used).</summary>
     static void Tsc(Assembler a)

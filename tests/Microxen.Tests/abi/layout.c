@@ -92,6 +92,9 @@ static void structs(void)
         F(Flags, flags), F(Pad1, pad1));
     STRUCT(TrapInfo, struct trap_info,
         F(Vector, vector), F(Flags, flags), F(Cs, cs), F(Address, address));
+    STRUCT(IretContext, struct iret_context,
+        F(Rax, rax), F(R11, r11), F(Rcx, rcx), F(Flags, flags), F(Rip, rip), F(Cs, cs),
+        F(Rflags, rflags), F(Rsp, rsp), F(Ss, ss));
     STRUCT(MmuUpdate, struct mmu_update, F(Ptr, ptr), F(Val, val));
     STRUCT(MmuextOp, struct mmuext_op,
         F(Cmd, cmd), F(Mfn, arg1.mfn), F(LinearAddr, arg1.linear_addr), F(NrEnts, arg2.nr_ents),

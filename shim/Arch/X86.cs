@@ -1,0 +1,126 @@
+namespace Microxen.Arch
+{
+    /// <summary>
+    /// x86-64 architectural facts, in one place for the shim's C#, its machine code
+    /// (shim/**/*.asm.cs, run by tools/AsmGen and tools/InlineGen), kernel-test and the host tests.
+    /// Source: Intel 64 and IA-32 Architectures Software Developer's Manual (SDM), sections named
+    /// per group. Bits are masks (1 &lt;&lt; n) unless named <c>...Bit</c> (the bit number).
+    /// Page-table entry bits are in shim/Xen/PageFlags.cs.
+    /// </summary>
+    public static class X86
+    {
+        /// <summary>RFLAGS (SDM vol. 1, 3.4.3 "EFLAGS Register", figure 3-8).</summary>
+        public static class Rflags
+        {
+            public const ulong CF = 1ul << 0;
+            /// <summary>Bit 1 reads as 1 (reserved): the value of RFLAGS with nothing set is 0x2.</summary>
+            public const ulong Reserved1 = 1ul << 1;
+            public const ulong TF = 1ul << 8;
+            public const int IFBit = 9;
+            public const ulong IF = 1ul << IFBit;
+            public const ulong DF = 1ul << 10;
+            /// <summary>I/O privilege level, bits 12-13.</summary>
+            public const ulong IOPL = 3ul << 12;
+            public const ulong NT = 1ul << 14;
+            public const ulong RF = 1ul << 16;
+            public const ulong VM = 1ul << 17;
+            public const ulong AC = 1ul << 18;
+        }
+
+        /// <summary>CR0 (SDM vol. 3A, 2.5 "Control Registers").</summary>
+        public static class Cr0
+        {
+            public const ulong PE = 1ul << 0;
+            public const ulong MP = 1ul << 1;
+            public const ulong EM = 1ul << 2;
+            public const ulong TS = 1ul << 3;
+            public const ulong WP = 1ul << 16;
+            public const ulong PG = 1ul << 31;
+        }
+
+        /// <summary>CR4 (SDM vol. 3A, 2.5 "Control Registers").</summary>
+        public static class Cr4
+        {
+            public const ulong PAE = 1ul << 5;
+            public const ulong OSFXSR = 1ul << 9;
+            public const ulong OSXMMEXCPT = 1ul << 10;
+            public const ulong OSXSAVE = 1ul << 18;
+        }
+
+        /// <summary>IA32_EFER bits (SDM vol. 3A, 2.2.1 "Extended Feature Enable Register").</summary>
+        public static class Efer
+        {
+            /// <summary>SYSCALL/SYSRET enable.</summary>
+            public const ulong SCE = 1ul << 0;
+            /// <summary>IA-32e mode enable.</summary>
+            public const ulong LME = 1ul << 8;
+            /// <summary>Execute-disable (NX) bit enable.</summary>
+            public const ulong NXE = 1ul << 11;
+        }
+
+        /// <summary>Model-specific register numbers (SDM vol. 4, 2.1 "Architectural MSRs", table 2-2).</summary>
+        public static class Msr
+        {
+            public const uint IA32_APIC_BASE = 0x1b;
+            public const uint IA32_TSC_DEADLINE = 0x6e0;
+            public const uint IA32_EFER = 0xC0000080;
+            /// <summary>SYSCALL/SYSRET selectors: bits 32-47 the kernel CS (SS = CS + 8), 48-63 the user base.</summary>
+            public const uint IA32_STAR = 0xC0000081;
+            /// <summary>SYSCALL target in 64-bit mode.</summary>
+            public const uint IA32_LSTAR = 0xC0000082;
+            /// <summary>SYSCALL target in compatibility mode.</summary>
+            public const uint IA32_CSTAR = 0xC0000083;
+            /// <summary>RFLAGS bits SYSCALL clears.</summary>
+            public const uint IA32_FMASK = 0xC0000084;
+            public const uint IA32_FS_BASE = 0xC0000100;
+            public const uint IA32_GS_BASE = 0xC0000101;
+            /// <summary>Swapped with IA32_GS_BASE by swapgs.</summary>
+            public const uint IA32_KERNEL_GS_BASE = 0xC0000102;
+        }
+
+        /// <summary>
+        /// Exception vectors (SDM vol. 3A, 6.3.1 and table 6-1 "Protected-Mode Exceptions and
+        /// Interrupts"; #VC and #HV are AMD's, APM vol. 2, 8.2).
+        /// </summary>
+        public static class Vector
+        {
+            public const int DE = 0, DB = 1, NMI = 2, BP = 3, OF = 4, BR = 5, UD = 6, NM = 7, DF = 8,
+                TS = 10, NP = 11, SS = 12, GP = 13, PF = 14, MF = 16, AC = 17, MC = 18, XM = 19, VE = 20,
+                CP = 21, HV = 28, VC = 29, SX = 30;
+
+            /// <summary>
+            /// The vectors for which the processor pushes an error code (table 6-1): #DF, #TS, #NP,
+            /// #SS, #GP, #PF, #AC, #CP, #VC, #SX; bit v set for vector v.
+            /// </summary>
+            public const uint WithErrorCode = (1u << DF) | (1u << TS) | (1u << NP) | (1u << SS) | (1u << GP)
+                | (1u << PF) | (1u << AC) | (1u << CP) | (1u << VC) | (1u << SX);
+
+            /// <summary>Whether the processor pushes an error code for exception <paramref name="v"/>.</summary>
+            public static bool HasErrorCode(ulong v) => v < 32 && ((WithErrorCode >> (int)v) & 1) != 0;
+        }
+
+        /// <summary>Segment selectors (SDM vol. 3A, 3.4.2 "Segment Selectors").</summary>
+        public static class Selector
+        {
+            /// <summary>Requested privilege level, bits 0-1.</summary>
+            public const ulong RplMask = 3;
+        }
+
+        /// <summary>
+        /// Linux's x86-64 GDT selectors (arch/x86/include/asm/segment.h), which a PV Linux also
+        /// uses under Xen: the frames the shim builds for user mode carry them.
+        /// </summary>
+        public static class LinuxSelector
+        {
+            /// <summary>__USER32_CS (GDT entry 4, RPL 3): STAR's user base (SYSRET: CS = base + 16, SS = base + 8).</summary>
+            public const ushort User32Cs = 4 * 8 + 3;
+            /// <summary>__USER_DS (GDT entry 5, RPL 3).</summary>
+            public const ushort UserDs = 5 * 8 + 3;
+            /// <summary>__USER_CS (GDT entry 6, RPL 3).</summary>
+            public const ushort UserCs = 6 * 8 + 3;
+        }
+
+        /// <summary>Size of the fxsave64/fxrstor64 area in bytes (SDM vol. 1, 10.5.1, table 10-2).</summary>
+        public const int FxsaveSize = 512;
+    }
+}
