@@ -1,12 +1,6 @@
 using System.Reflection;
-using System.Runtime.InteropServices;
-using System.Text;
-using Iced.Intel;
-using Microxen.Arch;
-using static Iced.Intel.AssemblerRegisters;
 
 namespace Microxen.Native;
-using Microxen.Tools.AsmGen;
 
 /// <summary>
 /// Instructions C# cannot express, as System V functions (args rdi, rsi, rdx; result rax) that

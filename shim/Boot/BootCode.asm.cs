@@ -1,11 +1,6 @@
-using System.Text;
-using Iced.Intel;
-using Microxen.Arch;
 using Microxen.Xen;
-using static Iced.Intel.AssemblerRegisters;
 
 namespace Microxen.Native;
-using Microxen.Tools.AsmGen;
 
 /// <summary>
 /// The .boot section, at physical 0x100000 (linker.ld asserts it): the multiboot v1 header with

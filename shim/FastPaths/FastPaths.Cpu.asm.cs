@@ -1,9 +1,4 @@
-using Iced.Intel;
-using Microxen.Arch;
-using static Iced.Intel.AssemblerRegisters;
-
 namespace Microxen.Native;
-using Microxen.Tools.AsmGen;
 
 /// <summary>Per-CPU state hypercalls done natively: fpu_taskswitch, stack_switch, set_segment_base, xen_version 0. Part of <see cref="FastPaths"/>: the same calling convention and pv_state.</summary>
 static partial class FastPaths

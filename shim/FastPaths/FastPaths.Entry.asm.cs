@@ -1,9 +1,4 @@
-using Iced.Intel;
-using Microxen.Arch;
-using static Iced.Intel.AssemblerRegisters;
-
 namespace Microxen.Native;
-using Microxen.Tools.AsmGen;
 
 /// <summary>Entering and leaving guest modes natively: iret (LSTAR and transfer page) and the user-mode syscall entry. Part of <see cref="FastPaths"/>: the same calling convention and pv_state.</summary>
 static partial class FastPaths

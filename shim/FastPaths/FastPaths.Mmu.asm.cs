@@ -1,10 +1,6 @@
-using Iced.Intel;
-using Microxen.Arch;
 using Microxen.Xen;
-using static Iced.Intel.AssemblerRegisters;
 
 namespace Microxen.Native;
-using Microxen.Tools.AsmGen;
 
 /// <summary>Page-table and descriptor hypercalls done natively: update_va_mapping, update_descriptor, mmu_update, mmuext_op. Part of <see cref="FastPaths"/>: the same calling convention and pv_state.</summary>
 static partial class FastPaths

@@ -1,9 +1,4 @@
-using Iced.Intel;
-using Microxen.Arch;
-using static Iced.Intel.AssemblerRegisters;
-
 namespace Microxen.Native;
-using Microxen.Tools.AsmGen;
 
 /// <summary>multicall done natively, entry by entry. Part of <see cref="FastPaths"/>: the same calling convention and pv_state.</summary>
 static partial class FastPaths

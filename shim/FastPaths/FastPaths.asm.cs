@@ -1,10 +1,4 @@
-using System.Runtime.InteropServices;
-using Iced.Intel;
-using Microxen.Arch;
-using static Iced.Intel.AssemblerRegisters;
-
 namespace Microxen.Native;
-using Microxen.Tools.AsmGen;
 
 /// <summary>
 /// Fast mode's native hypercall paths, shared by the LSTAR entry (current Linux) and the

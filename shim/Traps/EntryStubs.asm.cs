@@ -1,10 +1,4 @@
-using System.Text;
-using Iced.Intel;
-using Microxen.Arch;
-using static Iced.Intel.AssemblerRegisters;
-
 namespace Microxen.Native;
-using Microxen.Tools.AsmGen;
 
 /// <summary>
 /// Entry stubs: one per IDT vector, the common trap path, and the LSTAR (syscall) entry. All of

@@ -1,8 +1,4 @@
-using System.Text;
-using Microxen.Arch;
-
 namespace Microxen.Native;
-using Microxen.Tools.AsmGen;
 
 /// <summary>
 /// The one table of faults the shim's own code expects (<c>fault_fixup_table</c>, entries laid
