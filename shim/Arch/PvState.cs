@@ -14,7 +14,7 @@ namespace Microxen.Arch
         public const int Size = 1024;
         /// <summary>Alignment of <c>pv_state</c> in bytes (a cache line): every qword field is naturally aligned.</summary>
         public const int Alignment = 64;
-        public const int MaxCounted = 64;
+        public const int MaxCounted = Microxen.Hypercalls.HypercallTable.Size;
 
         /// <summary>HYPERVISOR_stack_switch: kernel stack for entries from user mode (also in Tss.Rsp0).</summary>
         [FieldOffset(0)] public ulong KernelSp;

@@ -27,7 +27,7 @@ static partial class FastPaths
         a.test(r12, r12);
         a.jz(done);
         a.mov(rax, __qword_ptr[rbx + AsmOffsets.MulticallOp]);   // op
-        a.cmp(rax, 63);
+        a.cmp(rax, Microxen.Hypercalls.HypercallTable.Size - 1);
         a.ja(tail);
         a.cmp(eax, Iret);
         a.je(tail);

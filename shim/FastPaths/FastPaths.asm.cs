@@ -70,7 +70,7 @@ static partial class FastPaths
         LstarIret(b, pv, slow);
         a.Label(ref notIret);
         var none = a.CreateLabel();
-        a.cmp(rax, 63);
+        a.cmp(rax, Microxen.Hypercalls.HypercallTable.Size - 1);
         a.ja(slow);
         a.push(rax);
         a.push(rbx);
