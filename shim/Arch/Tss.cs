@@ -3,9 +3,11 @@ using System.Runtime.InteropServices;
 namespace Microxen.Arch
 {
     /// <summary>The 64-bit task-state segment, 104 bytes (SDM vol. 3A 8.7, figure 8-11).</summary>
-    [StructLayout(LayoutKind.Explicit, Size = 104)]
+    [StructLayout(LayoutKind.Explicit, Size = Size)]
     public struct Tss
     {
+        /// <summary>Bytes; also the I/O map base that puts the I/O permission bitmap beyond the TSS limit (no port access from CPL &gt; IOPL).</summary>
+        public const ushort Size = 104;
         [FieldOffset(4)] public ulong Rsp0;
         [FieldOffset(12)] public ulong Rsp1;
         [FieldOffset(20)] public ulong Rsp2;

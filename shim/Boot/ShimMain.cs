@@ -183,7 +183,7 @@ namespace Microxen.Boot
             tss->Ist3 = syms->Ist3Top;
             tss->Ist4 = syms->Ist4Top;
             tss->Ist5 = syms->Ist5Top;
-            tss->IoMapBase = 104;
+            tss->IoMapBase = Tss.Size;
             Gdt.Init(ref Host.Mem, Host.ShimL4, ref Host.Frames, tss);
             Idt.Init((ulong*)syms->IsrTable, Gdt.KernelCs, true);
             Interrupts.InitPic();
