@@ -6,7 +6,12 @@ need() { command -v "$1" >/dev/null 2>&1 || pkgs+=("$2"); }
 need qemu-system-x86_64 qemu-system-x86
 need as binutils
 need gcc gcc
-need xz xz-utils
+need xz xz-utils                # bzImage payloads (tools/BzImage): xz and lzma
+need gzip gzip
+need bzip2 bzip2
+need lzop lzop
+need lz4 lz4
+need zstd zstd
 need dpkg-deb dpkg
 need cpio cpio
 need bc bc

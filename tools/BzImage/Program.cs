@@ -1,32 +1,89 @@
 using System;
 using System.Diagnostics;
 using System.IO;
-using System.Threading.Tasks;
 
 namespace Microxen.Tools.BzImage
 {
-    /// <summary>Exit codes of the tool, one per kind of failure.</summary>
+    /// <summary>Exit codes of the tool, one per kind of failure (listed in the usage text and README).</summary>
     public enum ExitCode
     {
         Ok = 0,
+        /// <summary>Wrong arguments.</summary>
         Usage = 1,
+        /// <summary>The input file is missing or unreadable.</summary>
         InputMissing = 2,
+        /// <summary>No "HdrS" boot header, a boot protocol without payload fields (before 2.08), or a
+        /// payload too short to hold a stream and its size word.</summary>
         NotBzImage = 3,
+        /// <summary>The payload starts with no magic of a format Linux builds.</summary>
         UnsupportedCompression = 4,
+        /// <summary>The decompressor rejected the stream (corrupt or cut short inside the payload), or its
+        /// output size differs from the payload's trailing size word.</summary>
         DecompressionFailed = 5,
+        /// <summary>The payload decompressed, but to something that is not an ELF file.</summary>
         NotElf = 6,
+        /// <summary>The output file cannot be written.</summary>
         WriteFailed = 7,
+        /// <summary>The file ends before the payload its header declares.</summary>
+        Truncated = 8,
+        /// <summary>The Debian tool that decompresses the payload's format is not installed.</summary>
+        DecompressorMissing = 9,
+    }
+
+    /// <summary>One payload format of Linux's x86 bzImage (arch/x86/boot/compressed/Makefile,
+    /// scripts/Makefile.lib cmd_gzip ... cmd_zstd22), recognised by its magic bytes as
+    /// scripts/extract-vmlinux and lib/decompress.c do, and the Debian tool that decompresses it.</summary>
+    public sealed class Format
+    {
+        public readonly string Name;
+        public readonly byte[] Magic;
+        /// <summary>The command and its arguments: decompresses the file named after them to stdout.</summary>
+        public readonly string Tool, Args;
+        /// <summary>The Debian package that ships <see cref="Tool"/>.</summary>
+        public readonly string Package;
+
+        public Format(string name, byte[] magic, string tool, string args, string package)
+        {
+            Name = name; Magic = magic; Tool = tool; Args = args; Package = package;
+        }
+
+        public string Command => Tool + " " + Args;
+
+        /// <summary>Every format Linux builds (CONFIG_KERNEL_GZIP ... CONFIG_KERNEL_ZSTD). lz4 is the
+        /// "legacy" frame (Linux runs `lz4 -l`), which Debian's lz4 decodes; lzo is lzop's file format.</summary>
+        public static readonly Format[] All =
+        {
+            new Format("gzip",  new byte[] { 0x1f, 0x8b, 0x08 }, "gzip", "-dc", "gzip"),
+            new Format("bzip2", new byte[] { 0x42, 0x5a, 0x68 }, "bzip2", "-dc", "bzip2"),
+            new Format("lzma",  new byte[] { 0x5d, 0x00, 0x00 }, "xz", "-dc --format=lzma", "xz-utils"),
+            new Format("xz",    new byte[] { 0xfd, 0x37, 0x7a, 0x58, 0x5a, 0x00 }, "xz", "-dc --format=xz --single-stream", "xz-utils"),
+            new Format("lzo",   new byte[] { 0x89, 0x4c, 0x5a, 0x4f }, "lzop", "-dc", "lzop"),
+            new Format("lz4",   new byte[] { 0x02, 0x21, 0x4c, 0x18 }, "lz4", "-dc", "lz4"),
+            new Format("zstd",  new byte[] { 0x28, 0xb5, 0x2f, 0xfd }, "zstd", "-dc", "zstd"),
+        };
     }
 
     /// <summary>
     /// Extracts the kernel ELF from a Linux x86 bzImage (Documentation/arch/x86/boot.rst): the
     /// compressed payload starts at file offset (setup_sects+1)*512 + payload_offset and is
-    /// payload_length bytes long. Debian compresses it with XZ, decompressed here by xz-utils
-    /// (`xz -dc --single-stream`: it stops at the end of the first stream and ignores the
-    /// trailing size word).
+    /// payload_length bytes long; its last 4 bytes are the little-endian size of the decompressed
+    /// data (scripts/Makefile.lib size_append, read by arch/x86/boot/compressed/mkpiggy.c). The
+    /// stream before them is decompressed by Debian's tool for its format (<see cref="Format.All"/>).
     /// </summary>
     public static class Extractor
     {
+        const string UsageText =
+            "usage: BzImage IN.bzImage OUT.elf\n" +
+            "  Writes the ELF (vmlinux) inside a Linux x86 bzImage; the payload may be gzip, bzip2, lzma,\n" +
+            "  xz, lzo, lz4 or zstd, decompressed by Debian's gzip, bzip2, xz, lzop, lz4 or zstd.\n" +
+            "exit codes: 0 ok, 1 usage, 2 input missing or unreadable, 3 not a bzImage,\n" +
+            "  4 unknown payload format, 5 decompression failed (corrupt stream or wrong size),\n" +
+            "  6 payload is no ELF, 7 cannot write the output, 8 file truncated inside the payload,\n" +
+            "  9 decompressor not installed";
+
+        /// <summary>The trailing size word of the payload (size_append).</summary>
+        public const int SizeWordBytes = 4;
+
         public struct Header
         {
             public int SetupSects;
@@ -39,7 +96,7 @@ namespace Microxen.Tools.BzImage
         {
             if (args.Length != 2)
             {
-                Console.Error.WriteLine("usage: BzImage IN.bzImage OUT.elf");
+                Console.Error.WriteLine(UsageText);
                 return (int)ExitCode.Usage;
             }
             ExitCode rc = Run(args[0], args[1], out string message);
@@ -62,28 +119,36 @@ namespace Microxen.Tools.BzImage
                 return ExitCode.InputMissing;
             }
 
-            if (!ParseHeader(image, out Header h, out string why))
+            ExitCode hrc = ParseHeader(image, out Header h, out string why);
+            if (hrc != ExitCode.Ok)
             {
-                message = $"{input}: not a bzImage: {why}";
-                return ExitCode.NotBzImage;
+                message = hrc == ExitCode.Truncated ? $"{input}: truncated: {why}" : $"{input}: not a bzImage: {why}";
+                return hrc;
             }
-            var payload = new ReadOnlySpan<byte>(image, (int)h.PayloadFileOffset, (int)h.PayloadLength);
-            string comp = DetectCompression(payload);
-            if (comp != "xz")
+            int streamLength = (int)h.PayloadLength - SizeWordBytes;
+            var stream = new ReadOnlySpan<byte>(image, (int)h.PayloadFileOffset, streamLength);
+            uint sizeWord = BitConverter.ToUInt32(image, (int)(h.PayloadFileOffset + streamLength));
+            Format fmt = DetectCompression(stream);
+            if (fmt == null)
             {
-                message = $"{input}: unsupported payload compression: {comp} (only xz is supported)";
+                message = $"{input}: unknown payload format (magic {Hex(stream, 6)}; Linux builds gzip, bzip2, lzma, xz, lzo, lz4, zstd)";
                 return ExitCode.UnsupportedCompression;
             }
 
-            byte[] elf;
-            if (!XzDecompress(payload.ToArray(), out elf, out string xzErr))
+            ExitCode drc = Decompress(fmt, stream.ToArray(), out byte[] elf, out string err);
+            if (drc != ExitCode.Ok)
             {
-                message = $"{input}: xz decompression failed: {xzErr}";
+                message = $"{input}: {fmt.Name} payload: {err}";
+                return drc;
+            }
+            if (elf.Length != sizeWord)
+            {
+                message = $"{input}: {fmt.Name} payload: `{fmt.Command}` gave {elf.Length} bytes, the payload's size word says {sizeWord}";
                 return ExitCode.DecompressionFailed;
             }
             if (elf.Length < 4 || elf[0] != 0x7f || elf[1] != (byte)'E' || elf[2] != (byte)'L' || elf[3] != (byte)'F')
             {
-                message = $"{input}: decompressed payload ({elf.Length} bytes) is not an ELF file";
+                message = $"{input}: {fmt.Name} payload decompressed to {elf.Length} bytes that are not an ELF file (magic {Hex(elf, 4)})";
                 return ExitCode.NotElf;
             }
             try
@@ -95,103 +160,112 @@ namespace Microxen.Tools.BzImage
                 message = $"{output}: cannot write: {e.Message}";
                 return ExitCode.WriteFailed;
             }
-            message = $"{input}: boot protocol {h.Version >> 8}.{h.Version & 0xff:D2}, setup_sects {h.SetupSects}, " +
-                      $"xz payload {h.PayloadLength} bytes at 0x{h.PayloadFileOffset:x}; wrote {output} ({elf.Length} bytes ELF)";
+            message = $"{input}: {fmt.Name} payload ({h.PayloadLength} bytes at 0x{h.PayloadFileOffset:x}, boot protocol " +
+                      $"{h.Version >> 8}.{h.Version & 0xff:D2}, decompressed by `{fmt.Command}`); wrote {output} ({elf.Length} bytes, ELF)";
             return ExitCode.Ok;
         }
 
-        /// <summary>Reads the boot protocol header; false (with the reason) if this is no bzImage
-        /// with payload fields (protocol 2.08+) or the payload lies outside the file.</summary>
-        public static bool ParseHeader(byte[] f, out Header h, out string why)
+        /// <summary>Reads the boot protocol header. Ok; NotBzImage (with the reason) if this is no bzImage
+        /// with payload fields (protocol 2.08+) or its payload cannot hold a stream and its size word;
+        /// Truncated if the file ends before the payload does.</summary>
+        public static ExitCode ParseHeader(byte[] f, out Header h, out string why)
         {
             h = default;
-            if (f.Length < 0x250) { why = $"file too small ({f.Length} bytes)"; return false; }
+            if (f.Length < 0x250) { why = $"file too small ({f.Length} bytes)"; return ExitCode.NotBzImage; }
             if (f[0x202] != (byte)'H' || f[0x203] != (byte)'d' || f[0x204] != (byte)'r' || f[0x205] != (byte)'S')
-            { why = "no \"HdrS\" magic at 0x202"; return false; }
+            { why = "no \"HdrS\" magic at 0x202"; return ExitCode.NotBzImage; }
             h.Version = (ushort)(f[0x206] | (f[0x207] << 8));
             if (h.Version < 0x208)
-            { why = $"boot protocol {h.Version >> 8}.{h.Version & 0xff:D2} has no payload fields (2.08+ needed)"; return false; }
+            {
+                why = $"boot protocol {h.Version >> 8}.{h.Version & 0xff:D2} has no payload fields (2.08+ needed)";
+                return ExitCode.NotBzImage;
+            }
             h.SetupSects = f[0x1f1] == 0 ? 4 : f[0x1f1];
             uint payloadOffset = BitConverter.ToUInt32(f, 0x248);
             uint payloadLength = BitConverter.ToUInt32(f, 0x24c);
             h.PayloadFileOffset = (h.SetupSects + 1) * 512L + payloadOffset;
             h.PayloadLength = payloadLength;
-            if (payloadLength == 0 || h.PayloadFileOffset + h.PayloadLength > f.Length)
+            if (payloadLength <= SizeWordBytes)
             {
-                why = $"payload (0x{payloadLength:x} bytes at 0x{h.PayloadFileOffset:x}) lies outside the file ({f.Length} bytes)";
-                return false;
+                why = $"payload_length {payloadLength} leaves no room for a stream before the {SizeWordBytes}-byte size word";
+                return ExitCode.NotBzImage;
+            }
+            if (h.PayloadFileOffset + h.PayloadLength > f.Length)
+            {
+                why = $"the payload ({payloadLength} bytes at 0x{h.PayloadFileOffset:x}) ends {h.PayloadFileOffset + h.PayloadLength - f.Length} bytes past the end of the file ({f.Length} bytes)";
+                return ExitCode.Truncated;
             }
             why = null;
-            return true;
+            return ExitCode.Ok;
         }
 
-        /// <summary>Names the compression of a kernel payload by its magic bytes.</summary>
-        public static string DetectCompression(ReadOnlySpan<byte> p)
+        /// <summary>The format whose magic starts the stream, or null.</summary>
+        public static Format DetectCompression(ReadOnlySpan<byte> p)
         {
-            if (Starts(p, 0xfd, 0x37, 0x7a, 0x58, 0x5a, 0x00)) return "xz";
-            if (Starts(p, 0x1f, 0x8b)) return "gzip";
-            if (Starts(p, 0x42, 0x5a, 0x68)) return "bzip2";
-            if (Starts(p, 0x5d, 0x00, 0x00)) return "lzma";
-            if (Starts(p, 0x89, 0x4c, 0x5a, 0x4f)) return "lzo";
-            if (Starts(p, 0x02, 0x21, 0x4c, 0x18)) return "lz4";
-            if (Starts(p, 0x28, 0xb5, 0x2f, 0xfd)) return "zstd";
-            if (Starts(p, 0x7f, 0x45, 0x4c, 0x46)) return "none (uncompressed ELF)";
-            string head = p.Length >= 4 ? $"{p[0]:x2} {p[1]:x2} {p[2]:x2} {p[3]:x2}" : "too short";
-            return $"unknown (magic {head})";
+            foreach (Format f in Format.All)
+                if (p.Length >= f.Magic.Length && p.Slice(0, f.Magic.Length).SequenceEqual(f.Magic)) return f;
+            return null;
         }
 
-        static bool Starts(ReadOnlySpan<byte> p, params byte[] m)
+        static string Hex(ReadOnlySpan<byte> p, int n)
         {
-            return p.Length >= m.Length && p.Slice(0, m.Length).SequenceEqual(m);
+            if (p.Length == 0) return "none: empty";
+            var s = new System.Text.StringBuilder();
+            for (int i = 0; i < n && i < p.Length; i++) s.Append(i == 0 ? "" : " ").Append(p[i].ToString("x2"));
+            return s.ToString();
         }
 
-        /// <summary>Decompresses one XZ stream with xz-utils, ignoring trailing bytes.</summary>
-        public static bool XzDecompress(byte[] input, out byte[] output, out string error)
+        /// <summary>Runs the format's Debian tool on the stream (from a temporary file: lzop names a
+        /// stream cut short only when it reads a file). Ok; DecompressorMissing if the tool is not
+        /// installed; DecompressionFailed (with the first line of the tool's message) if it rejects the stream.</summary>
+        public static ExitCode Decompress(Format fmt, byte[] input, out byte[] output, out string error)
         {
             output = null;
-            var psi = new ProcessStartInfo("xz", "-dc --single-stream")
-            {
-                RedirectStandardInput = true,
-                RedirectStandardOutput = true,
-                RedirectStandardError = true,
-                UseShellExecute = false,
-            };
-            Process p;
+            DirectoryInfo tmp = Directory.CreateTempSubdirectory("BzImage-");
             try
             {
-                p = Process.Start(psi);
-                if (p == null) { error = "cannot start xz"; return false; }
-            }
-            catch (System.ComponentModel.Win32Exception e)
-            {
-                error = $"cannot run xz (install xz-utils): {e.Message}";
-                return false;
-            }
-            using (p)
-            {
-                var stderrTask = p.StandardError.ReadToEndAsync();
-                var writer = Task.Run(() =>
+                string file = "payload." + fmt.Name; // relative: the tools' messages name it so
+                File.WriteAllBytes(Path.Combine(tmp.FullName, file), input);
+                var psi = new ProcessStartInfo(fmt.Tool, fmt.Args + " -- " + file)
                 {
-                    try
-                    {
-                        p.StandardInput.BaseStream.Write(input, 0, input.Length);
-                        p.StandardInput.Close();
-                    }
-                    catch (IOException) { /* xz stopped reading (end of stream or error) */ }
-                });
-                var ms = new MemoryStream();
-                p.StandardOutput.BaseStream.CopyTo(ms);
-                p.WaitForExit();
-                writer.Wait();
-                string err = stderrTask.Result.Trim();
-                if (p.ExitCode != 0)
+                    WorkingDirectory = tmp.FullName,
+                    RedirectStandardOutput = true,
+                    RedirectStandardError = true,
+                    UseShellExecute = false,
+                };
+                Process p;
+                try
                 {
-                    error = $"xz exited with {p.ExitCode}" + (err.Length > 0 ? ": " + err.Replace('\n', ' ') : "");
-                    return false;
+                    p = Process.Start(psi);
+                    if (p == null) { error = $"cannot start {fmt.Tool}"; return ExitCode.DecompressorMissing; }
                 }
-                output = ms.ToArray();
-                error = null;
-                return true;
+                catch (System.ComponentModel.Win32Exception e)
+                {
+                    error = $"cannot run {fmt.Tool} (install Debian's {fmt.Package} package): {e.Message}";
+                    return ExitCode.DecompressorMissing;
+                }
+                using (p)
+                {
+                    var stderrTask = p.StandardError.ReadToEndAsync();
+                    var ms = new MemoryStream();
+                    p.StandardOutput.BaseStream.CopyTo(ms);
+                    p.WaitForExit();
+                    string err = stderrTask.Result.Trim();
+                    int nl = err.IndexOf('\n');
+                    if (nl >= 0) err = err.Substring(0, nl).Trim();
+                    if (p.ExitCode != 0)
+                    {
+                        error = $"`{fmt.Command}` exited with {p.ExitCode}" + (err.Length > 0 ? ": " + err : "");
+                        return ExitCode.DecompressionFailed;
+                    }
+                    output = ms.ToArray();
+                    error = null;
+                    return ExitCode.Ok;
+                }
+            }
+            finally
+            {
+                try { tmp.Delete(true); } catch (IOException) { }
             }
         }
     }
