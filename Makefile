@@ -24,11 +24,11 @@ GEN_SOURCES  := shim/Arch/PvState.cs shim/Arch/Tss.cs shim/Arch/FaultFixup.cs sh
 KT_SOURCES   := shim/Arch/CpuFrame.cs shim/Arch/X86.cs $(shell find kernel-test shim/Runtime shim/Xen -name '*.cs' -o -name '*.csproj' | grep -v '/obj/\|/bin/')
 KT_GEN_SOURCES := $(shell find tools/KernelTestGen -name '*.cs' -o -name '*.csproj' | grep -v '/obj/\|/bin/') tools/AsmGen/GasWriter.cs tools/AsmGen/AsmOffsets.cs shim/Arch/CpuFrame.cs shim/Arch/X86.cs kernel-test/Arch/ProbeState.cs kernel-test/Arch/EntryVectors.cs kernel-test/Arch/KtSymbols.cs $(shell find shim/Xen -name '*.cs')
 
-.PHONY: all deps build run run-xen test kernel initramfs kernel-test iso bench clean
+.PHONY: all deps build run run-xen test kernel cloud-kernel initramfs kernel-test iso bench clean
 
 all: build
 
-# System packages: QEMU, Xen's public headers (ABI tests), binutils, xz (bzImage payload).
+# System packages: QEMU, Xen's public headers (ABI tests), binutils, the bzImage payload decompressors.
 deps: $(BUILD)/.deps
 $(BUILD)/.deps: scripts/install-deps.sh
 	@mkdir -p $(BUILD)
@@ -65,6 +65,11 @@ $(BUILD)/microxen.bin: $(BUILD)/microxen.elf
 kernel: $(BUILD)/debian/vmlinux
 $(BUILD)/debian/vmlinux: tools/fetch-kernel.sh
 	tools/fetch-kernel.sh $(BUILD)/debian
+
+# Debian's cloud kernel (linux-image-cloud-amd64: XEN_PV without dom0 support, lz4 payload), as an ELF.
+cloud-kernel: $(BUILD)/cloud/vmlinux
+$(BUILD)/cloud/vmlinux: tools/fetch-kernel.sh | $(BUILD)/.deps
+	tools/fetch-kernel.sh $(BUILD)/cloud linux-image-cloud-amd64
 
 # The default initramfs: Debian's busybox-static, busybox init, a shell on the console.
 initramfs:

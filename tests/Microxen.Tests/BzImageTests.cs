@@ -229,5 +229,24 @@ namespace Microxen.Tests
             byte[] elf = ExtractRealKernel(DebianKernel.BzImagePath, "xz", new byte[] { 0xfd, 0x37, 0x7a, 0x58, 0x5a, 0x00 });
             Assert.Equal(DebianKernel.Vmlinux.Length, elf.Length);
         }
+
+        /// <summary>linux-image-cloud-amd64 (XEN_PV without XEN_DOM0): its payload is lz4's legacy frame
+        /// (Linux runs `lz4 -l`), which Debian's lz4 decodes.</summary>
+        [Fact]
+        public void DebianCloudBzImageYieldsTheVmlinuxElf()
+        {
+            byte[] elf = ExtractRealKernel(CloudKernel.BzImagePath, "lz4", new byte[] { 0x02, 0x21, 0x4c, 0x18 });
+            Assert.Equal(new FileInfo(CloudKernel.VmlinuxPath).Length, elf.Length);
+        }
+    }
+
+    /// <summary>Debian's cloud kernel in build/cloud (boot/vmlinuz-* and the extracted vmlinux), fetched
+    /// by `tools/fetch-kernel.sh build/cloud linux-image-cloud-amd64` (what `make cloud-kernel` runs) if missing.</summary>
+    public static class CloudKernel
+    {
+        public const string Package = "linux-image-cloud-amd64";
+        public static string Dir => Path.Combine(DebianKernel.RepoRoot, "build", "cloud");
+        public static string VmlinuxPath => DebianKernel.Fetch(Dir, Package);
+        public static string BzImagePath => DebianKernel.BzImageIn(Dir, Package);
     }
 }

@@ -189,29 +189,34 @@ namespace Microxen.Tests
         public static string VmlinuxPath => Path.Combine(Dir, "vmlinux");
 
         /// <summary>build/debian/vmlinux, running tools/fetch-kernel.sh first if it is missing.</summary>
-        public static string EnsureFetched()
+        public static string EnsureFetched() => Fetch(Dir, "");
+
+        /// <summary>dir/vmlinux, running `tools/fetch-kernel.sh dir [package]` first if it is missing
+        /// (package: a linux-image-FLAVOUR metapackage; "" is the script's default, linux-image-amd64).</summary>
+        public static string Fetch(string dir, string package)
         {
+            string vmlinux = Path.Combine(dir, "vmlinux");
             lock (Lock)
             {
-                if (!File.Exists(VmlinuxPath))
+                if (!File.Exists(vmlinux))
                 {
-                    var (rc, output) = Run("bash", $"\"{Path.Combine(RepoRoot, "tools", "fetch-kernel.sh")}\" \"{Dir}\"", 1200);
-                    if (rc != 0 || !File.Exists(VmlinuxPath))
-                        throw new InvalidOperationException($"tools/fetch-kernel.sh failed (exit {rc}):\n{output}");
+                    var (rc, output) = Run("bash", $"\"{Path.Combine(RepoRoot, "tools", "fetch-kernel.sh")}\" \"{dir}\" {package}", 1200);
+                    if (rc != 0 || !File.Exists(vmlinux))
+                        throw new InvalidOperationException($"tools/fetch-kernel.sh {package} failed (exit {rc}):\n{output}");
                 }
-                return VmlinuxPath;
+                return vmlinux;
             }
         }
 
-        public static string BzImagePath
+        public static string BzImagePath => BzImageIn(Dir, "");
+
+        /// <summary>dir/boot/vmlinuz-*, fetched as <see cref="Fetch"/> does if missing.</summary>
+        public static string BzImageIn(string dir, string package)
         {
-            get
-            {
-                EnsureFetched();
-                var files = Directory.GetFiles(Path.Combine(Dir, "boot"), "vmlinuz-*");
-                if (files.Length == 0) throw new InvalidOperationException("no boot/vmlinuz-* in " + Dir);
-                return files[0];
-            }
+            Fetch(dir, package);
+            var files = Directory.GetFiles(Path.Combine(dir, "boot"), "vmlinuz-*");
+            if (files.Length == 0) throw new InvalidOperationException("no boot/vmlinuz-* in " + dir);
+            return files[0];
         }
 
         public static byte[] Vmlinux
