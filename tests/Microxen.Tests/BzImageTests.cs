@@ -7,8 +7,8 @@ namespace Microxen.Tests
     public class BzImageTests : IDisposable
     {
         // tools/BzImage ExitCode values
-        const int Ok = 0, InputMissing = 2, NotBzImage = 3, UnsupportedCompression = 4, DecompressionFailed = 5,
-                  NotElf = 6, Truncated = 8;
+        const int Ok = 0, Usage = 1, InputMissing = 2, NotBzImage = 3, UnsupportedCompression = 4, DecompressionFailed = 5,
+                  NotElf = 6, Truncated = 8, DecompressorMissing = 9;
 
         readonly ITestOutputHelper _out;
         readonly string _dir;
@@ -140,6 +140,35 @@ namespace Microxen.Tests
             var (rc, _, result) = Run(MakeBzImage(Xz(elf), (uint)elf.Length, setupSects));
             Assert.Equal(Ok, rc);
             Assert.Equal(elf, result);
+        }
+
+        /// <summary>The tool run by an absolute dotnet path with the given PATH and arguments.</summary>
+        static (int rc, string output) RunWithPath(string path, string args)
+        {
+            string dotnet = Environment.GetEnvironmentVariable("PATH").Split(':')
+                .Select(d => Path.Combine(d, "dotnet")).First(File.Exists);
+            return DebianKernel.Run("env", $"PATH={path} \"{dotnet}\" \"{DebianKernel.BzImageDll}\" {args}", 300);
+        }
+
+        [Fact]
+        public void WrongArgumentsPrintTheUsageWithTheExitCodes()
+        {
+            var (rc, text) = RunWithPath(Environment.GetEnvironmentVariable("PATH"), "only-one-argument");
+            Assert.Equal(Usage, rc);
+            Assert.Contains("usage: BzImage IN.bzImage OUT.elf", text);
+            Assert.Contains("8 file truncated inside the payload", text);
+        }
+
+        [Fact]
+        public void MissingDecompressorNamesItsDebianPackage()
+        {
+            byte[] data = Payload();
+            string input = Path.Combine(_dir, "in.bzImage");
+            File.WriteAllBytes(input, MakeBzImage(Compress("lzop", "-9 -c", data), (uint)data.Length));
+            var (rc, text) = RunWithPath(_dir, $"\"{input}\" \"{Path.Combine(_dir, "out.elf")}\"");
+            _out.WriteLine(text.Trim());
+            Assert.Equal(DecompressorMissing, rc);
+            Assert.Contains("lzo payload: lzop not found: install Debian's lzop package", text);
         }
 
         [Fact]

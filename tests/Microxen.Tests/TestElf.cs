@@ -229,19 +229,26 @@ namespace Microxen.Tests
         }
 
         /// <summary>Builds tools/BzImage once and runs it.</summary>
-        public static (int rc, string output) RunBzImage(string input, string output)
+        public static (int rc, string output) RunBzImage(string input, string output) =>
+            Run("dotnet", $"\"{BzImageDll}\" \"{input}\" \"{output}\"", 300);
+
+        /// <summary>tools/BzImage's assembly, built once per test run.</summary>
+        public static string BzImageDll
         {
-            lock (Lock)
+            get
             {
-                if (_toolDll == null)
+                lock (Lock)
                 {
-                    string outDir = Path.Combine(Path.GetTempPath(), "microxen-bzimage-" + Environment.ProcessId);
-                    var (rc, log) = Run("dotnet", $"build \"{Path.Combine(RepoRoot, "tools", "BzImage")}\" -v q -o \"{outDir}\"", 600);
-                    if (rc != 0) throw new InvalidOperationException("building tools/BzImage failed:\n" + log);
-                    _toolDll = Path.Combine(outDir, "BzImage.dll");
+                    if (_toolDll == null)
+                    {
+                        string outDir = Path.Combine(Path.GetTempPath(), "microxen-bzimage-" + Environment.ProcessId);
+                        var (rc, log) = Run("dotnet", $"build \"{Path.Combine(RepoRoot, "tools", "BzImage")}\" -v q -o \"{outDir}\"", 600);
+                        if (rc != 0) throw new InvalidOperationException("building tools/BzImage failed:\n" + log);
+                        _toolDll = Path.Combine(outDir, "BzImage.dll");
+                    }
+                    return _toolDll;
                 }
             }
-            return Run("dotnet", $"\"{_toolDll}\" \"{input}\" \"{output}\"", 300);
         }
 
         public static (int rc, string output) Run(string file, string args, int timeoutSeconds, byte[] stdin = null)

@@ -241,7 +241,9 @@ namespace Microxen.Tools.BzImage
                 }
                 catch (System.ComponentModel.Win32Exception e)
                 {
-                    error = $"cannot run {fmt.Tool} (install Debian's {fmt.Package} package): {e.Message}";
+                    error = e.NativeErrorCode == 2 /* ENOENT */
+                        ? $"{fmt.Tool} not found: install Debian's {fmt.Package} package"
+                        : $"cannot run {fmt.Tool} (Debian's {fmt.Package} package): {e.Message}";
                     return ExitCode.DecompressorMissing;
                 }
                 using (p)
