@@ -203,7 +203,8 @@ namespace Microxen.Hypercalls
         /// <summary>
         /// _set_status_v1/_v2 for an entry not yet pinned the needed way: a permit_access entry (no
         /// sub_page when mapping) granted to this domain, writable unless GTF_readonly; sets
-        /// GTF_reading (and GTF_writing). GNTST_general_error otherwise.
+        /// GTF_reading (and GTF_writing). GNTST_general_error otherwise, and for a v2 sub_page
+        /// grant in a copy, which Xen serves for its byte range and the shim does not.
         /// </summary>
         static short Pin(uint r, bool readOnly, bool mapping)
         {
@@ -213,6 +214,7 @@ namespace Microxen.Hypercalls
             fixed (Table* t = &s_t) pinned = t->PinRead[r] != 0;
             if (!pinned && ((f & mask) != Gtf.PermitAccess || *((ushort*)Flags(r) + 1) != SelfId)) return Gntst.GeneralError;
             if (!readOnly && (f & Gtf.Readonly) != 0) return Gntst.GeneralError;
+            if (s_version == 2 && (f & Gtf.SubPage) != 0) return Gntst.GeneralError;   // v2 sub-page grants are not served
             *StatusOf(r) |= readOnly ? Gtf.Reading : (ushort)(Gtf.Reading | Gtf.Writing);
             return Gntst.Okay;
         }
