@@ -21,7 +21,6 @@ namespace Microxen.Hypercalls
         /// <summary>Entries per frame: grant_entry_v1 (8 bytes) / grant_entry_v2 (16 bytes) / v2 status (2 bytes).</summary>
         const uint V1PerFrame = 4096 / 8, V2PerFrame = 4096 / 16, StatusPerFrame = 4096 / 2;
         const uint MaxStatusFrames = (GnttabOp.MaxGrantFrames * V2PerFrame + StatusPerFrame - 1) / StatusPerFrame;
-        const uint MaxEntries = GnttabOp.MaxGrantFrames * V1PerFrame;
         /// <summary>Map handles the shim tracks (Xen's maptrack is larger; beyond: GNTST_no_space).</summary>
         public const int MaxHandles = 1024;
         /// <summary>The domain's own id: the shim runs dom0.</summary>
@@ -31,8 +30,6 @@ namespace Microxen.Hypercalls
         {
             public fixed ulong Shared[(int)GnttabOp.MaxGrantFrames];
             public fixed ulong Status[(int)MaxStatusFrames];
-            public fixed ushort PinRead[(int)MaxEntries];     // host and device mappings that read the entry's frame
-            public fixed ushort PinWrite[(int)MaxEntries];    // ... that may write it
             public fixed uint HandleRef[MaxHandles];
             public fixed uint HandleFlags[MaxHandles];        // GNTMAP_* of the mapping; 0 = free handle
             public fixed ulong HandleMfn[MaxHandles];
@@ -140,8 +137,8 @@ namespace Microxen.Hypercalls
             else if (v != s_version)
             {
                 fixed (Table* t = &s_t)
-                    for (uint r = GnttabOp.NrReservedEntries; r < Entries; r++)
-                        if (t->PinRead[r] != 0) { rc = -XenErrno.EBUSY; break; }
+                    for (int h = 0; h < MaxHandles; h++)
+                        if (t->HandleFlags[h] != 0 && t->HandleRef[h] >= GnttabOp.NrReservedEntries) { rc = -XenErrno.EBUSY; break; }
                 if (rc == 0) rc = Switch(v);
             }
             op->Version = s_version;
@@ -210,23 +207,43 @@ namespace Microxen.Hypercalls
         {
             ushort f = *Flags(r);
             ushort mask = mapping ? (ushort)(Gtf.TypeMask | Gtf.SubPage) : Gtf.TypeMask;
-            bool pinned;
-            fixed (Table* t = &s_t) pinned = t->PinRead[r] != 0;
-            if (!pinned && ((f & mask) != Gtf.PermitAccess || *((ushort*)Flags(r) + 1) != SelfId)) return Gntst.GeneralError;
+            if (Pins(r, false) == 0 && ((f & mask) != Gtf.PermitAccess || *((ushort*)Flags(r) + 1) != SelfId)) return Gntst.GeneralError;
             if (!readOnly && (f & Gtf.Readonly) != 0) return Gntst.GeneralError;
             if (s_version == 2 && (f & Gtf.SubPage) != 0) return Gntst.GeneralError;   // v2 sub-page grants are not served
             *StatusOf(r) |= readOnly ? Gtf.Reading : (ushort)(Gtf.Reading | Gtf.Writing);
             return Gntst.Okay;
         }
 
-        /// <summary>Drops one read (and write) pin; the last ones clear GTF_writing / GTF_reading.</summary>
-        static void Unpin(uint r, bool readOnly)
+        /// <summary>
+        /// The entry's pin count (Xen's act->pin): mappings of <paramref name="r"/> held by handles,
+        /// only the writable ones when <paramref name="writers"/>.
+        /// </summary>
+        static int Pins(uint r, bool writers)
+        {
+            int n = 0;
+            fixed (Table* t = &s_t)
+                for (int h = 0; h < MaxHandles; h++)
+                    if (t->HandleFlags[h] != 0 && t->HandleRef[h] == r && (!writers || (t->HandleFlags[h] & GntMap.Readonly) == 0)) n++;
+            return n;
+        }
+
+        /// <summary>The frame the entry's existing mappings map.</summary>
+        static ulong PinnedMfn(uint r)
         {
             fixed (Table* t = &s_t)
-            {
-                if (!readOnly && t->PinWrite[r] != 0 && --t->PinWrite[r] == 0) *StatusOf(r) &= unchecked((ushort)~Gtf.Writing);
-                if (t->PinRead[r] != 0 && --t->PinRead[r] == 0) *StatusOf(r) &= unchecked((ushort)~(Gtf.Reading | Gtf.Writing));
-            }
+                for (int h = 0; h < MaxHandles; h++)
+                    if (t->HandleFlags[h] != 0 && t->HandleRef[h] == r) return t->HandleMfn[h];
+            return FrameAllocator.None;
+        }
+
+        /// <summary>
+        /// After an unmap, a failed map or a copy: GTF_writing stays only while a writable mapping
+        /// is left, GTF_reading while any is (release_grant_for_copy, unmap_common_complete).
+        /// </summary>
+        static void Settle(uint r)
+        {
+            if (Pins(r, true) == 0) *StatusOf(r) &= unchecked((ushort)~Gtf.Writing);
+            if (Pins(r, false) == 0) *StatusOf(r) &= unchecked((ushort)~(Gtf.Reading | Gtf.Writing));
         }
 
         /// <summary>
@@ -247,19 +264,15 @@ namespace Microxen.Hypercalls
             uint r = op->Ref;
             if (r >= Entries) { op->Status = Gntst.BadGntref; return; }
             bool ro = (flags & GntMap.Readonly) != 0;
-            bool needStatus;
-            fixed (Table* t = &s_t) needStatus = t->PinRead[r] == 0 || (!ro && t->PinWrite[r] == 0);
-            short st = needStatus ? Pin(r, ro, true) : Gntst.Okay;
+            bool pinned = Pins(r, false) != 0;
+            short st = !pinned || (!ro && Pins(r, true) == 0) ? Pin(r, ro, true) : Gntst.Okay;
             if (st != Gntst.Okay) { op->Status = st; return; }
-            ulong mfn = Frame(r);
-            bool wasPinned;
-            fixed (Table* t = &s_t) wasPinned = t->PinRead[r] != 0;
-            if (!wasPinned && !Host.IsGuestFrame(mfn)) { RestoreStatus(r); op->Status = Gntst.BadPage; return; }
-            fixed (Table* t = &s_t) { t->PinRead[r]++; if (!ro) t->PinWrite[r]++; }
+            ulong mfn = pinned ? PinnedMfn(r) : Frame(r);                   // act->mfn: the frame of the first pin
+            if (!pinned && !Host.IsGuestFrame(mfn)) { Settle(r); op->Status = Gntst.BadPage; return; }
             if ((flags & GntMap.HostMap) != 0)
             {
                 ulong* pte = PteFor(op->HostAddr, flags);
-                if (pte == null) { Unpin(r, ro); op->Status = Gntst.GeneralError; return; }
+                if (pte == null) { Settle(r); op->Status = Gntst.GeneralError; return; }
                 ulong e = (mfn << 12) | PageFlags.Present | PageFlags.Accessed | PageFlags.Dirty | PageFlags.NX;
                 if (!ro) e |= PageFlags.RW;
                 if ((flags & GntMap.ApplicationMap) != 0) e |= PageFlags.User;
@@ -271,12 +284,6 @@ namespace Microxen.Hypercalls
             op->DevBusAddr = mfn << 12;
             op->Handle = (uint)h;
             op->Status = Gntst.Okay;
-        }
-
-        /// <summary>Undoes Pin's flags for an entry nothing else pins.</summary>
-        static void RestoreStatus(uint r)
-        {
-            fixed (Table* t = &s_t) if (t->PinRead[r] == 0) *StatusOf(r) &= unchecked((ushort)~(Gtf.Reading | Gtf.Writing));
         }
 
         /// <summary>The L1 entry a host mapping names: by machine address (GNTMAP_contains_pte) or by virtual address.</summary>
@@ -317,8 +324,8 @@ namespace Microxen.Hypercalls
                 if ((flags & GntMap.ContainsPte) == 0) Cpu.Invlpg(op->HostAddr);
                 else Cpu.FlushTlb();
             }
-            Unpin(r, (flags & GntMap.Readonly) != 0);
             fixed (Table* t = &s_t) t->HandleFlags[h] = 0;
+            Settle(r);
             op->Status = Gntst.Okay;
         }
 
@@ -347,8 +354,8 @@ namespace Microxen.Hypercalls
                 byte* s = Host.Mem.Frame(src) + op->Source.Offset, d = Host.Mem.Frame(dst) + op->Dest.Offset;
                 for (int i = 0; i < op->Len; i++) d[i] = s[i];
             }
-            if (dstGref && dst != FrameAllocator.None) RestoreStatus((uint)op->Dest.RefOrGmfn);
-            if (srcGref) RestoreStatus((uint)op->Source.RefOrGmfn);
+            if (dstGref && dst != FrameAllocator.None) Settle((uint)op->Dest.RefOrGmfn);
+            if (srcGref) Settle((uint)op->Source.RefOrGmfn);
             return st;
         }
 
@@ -364,7 +371,7 @@ namespace Microxen.Hypercalls
                 short st = Pin(r, readOnly, false);
                 if (st != Gntst.Okay) return st;
                 f = Frame(r);
-                if (!Host.IsGuestFrame(f)) { RestoreStatus(r); return Gntst.BadPage; }
+                if (!Host.IsGuestFrame(f)) { Settle(r); return Gntst.BadPage; }
             }
             else if (!Host.IsGuestFrame(f)) return Gntst.BadPage;
             else if (!readOnly && Host.PtFrames.IsMarked(f)) return Gntst.GeneralError;
