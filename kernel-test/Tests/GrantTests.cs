@@ -159,6 +159,46 @@ namespace KernelTest.Tests
             return Check.Rc("unmap the table", Window.Unmap(Runner.Slot(0)));
         }
 
+        /// <summary>
+        /// map_grant_ref with GNTMAP_contains_pte (host_addr: the machine address of an L1 entry),
+        /// read-only, a guest_avail bit and a GTF_PWT grant: the entry holds the frame with present,
+        /// accessed, dirty, NX and available bit 9, not RW and not PWT (grant_to_pte_flags; the
+        /// grant's cache bits apply to I/O memory only); unmapping by
+        /// the same address clears it. In one batch of two maps, each op gets its own status.
+        /// </summary>
+        public static bool MapPte()
+        {
+            byte* table = MapTable(0);
+            if (table == null) return false;
+            ulong mfn = Frames.WithPattern(0x707465);
+            if (!Check.True(mfn != 0, "no frame")) return false;
+            Grant(table, RefA, mfn, Gtf.PermitAccess | Gtf.Pwt);
+            int slot = Runner.Slot(1);
+            uint flags = GntMap.HostMap | GntMap.ContainsPte | GntMap.Readonly | (1u << GntMap.GuestAvail0);
+            var m = MapRef(RefA, Dom0, flags, Window.PteMa(slot));
+            if (!Status("map by PTE address", m.Status, Gntst.Okay)) return false;
+            if (!Check.Rc("map the window's L1 read-only", Window.Map(Runner.Slot(2), Window.L1Mfn, PageFlags.Present | PageFlags.Accessed))) return false;
+            ulong pte = ((ulong*)Window.Va(Runner.Slot(2)))[slot];
+            const ulong Seen = PageFlags.PADDR_MASK | PageFlags.Present | PageFlags.RW | PageFlags.PWT | PageFlags.PCD
+                | PageFlags.Accessed | PageFlags.Dirty | PageFlags.PAT | PageFlags.Avail | PageFlags.NX;
+            bool ok = Check.Eq("the L1 entry (frame and flags)", pte & Seen,
+                    (mfn << 12) | PageFlags.Present | PageFlags.Accessed | PageFlags.Dirty | PageFlags.NX | (1UL << 9))
+                && Check.Eq("the frame through the mapping", *(ulong*)Window.Va(slot), 0x707465);
+            short un = Unmap(Window.PteMa(slot), m.Handle);
+            if (!ok || !Status("unmap by PTE address", un, Gntst.Okay)) return false;
+            if (!Check.Eq("the L1 entry after unmap", ((ulong*)Window.Va(Runner.Slot(2)))[slot], 0)) return false;
+
+            GnttabMapGrantRef* two = stackalloc GnttabMapGrantRef[2];
+            two[0] = default; two[1] = default;
+            two[0].HostAddr = Window.Va(slot); two[0].Flags = GntMap.HostMap | GntMap.Readonly; two[0].Ref = RefA; two[0].Status = 99;
+            two[1].HostAddr = Window.Va(slot); two[1].Flags = GntMap.HostMap; two[1].Ref = GnttabOp.MaxGrantFrames * 512; two[1].Status = 99;
+            if (!Check.Rc("map batch of 2", Hv.GrantTableOp(GnttabOp.GNTTABOP_map_grant_ref, two, 2))) return false;
+            ok = Status("batch: first", two[0].Status, Gntst.Okay) && Status("batch: second", two[1].Status, Gntst.BadGntref);
+            if (two[0].Status == Gntst.Okay && !Status("unmap the batch's map", Unmap(Window.Va(slot), two[0].Handle), Gntst.Okay)) return false;
+            Grant(table, RefA, 0, 0);
+            return ok && Check.Rc("unmap", Window.Unmap(Runner.Slot(2))) && Check.Rc("unmap the table", Window.Unmap(Runner.Slot(0)));
+        }
+
         static short Copy(ulong src, ushort srcDom, ushort srcOff, ulong dst, ushort dstDom, ushort dstOff, ushort len, ushort flags)
         {
             GnttabCopy c;

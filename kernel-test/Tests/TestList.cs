@@ -65,6 +65,7 @@ namespace KernelTest.Tests
             // Grant tables and FIFO event channels (issue 8, engineer D)
             Add(ref r, "gnttab_query_setup", &GrantTests.QuerySetup);
             Add(ref r, "gnttab_map_own_grant", &GrantTests.MapOwn);
+            Add(ref r, "gnttab_map_by_pte", &GrantTests.MapPte);
             Add(ref r, "gnttab_copy", &GrantTests.CopyOwn);
             Add(ref r, "gnttab_versions", &GrantTests.Versions);
             Add(ref r, "evtchn_fifo_bad_arguments", &FifoTests.BadArguments);

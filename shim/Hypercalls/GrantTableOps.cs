@@ -273,10 +273,7 @@ namespace Microxen.Hypercalls
             {
                 ulong* pte = PteFor(op->HostAddr, flags);
                 if (pte == null) { Settle(r); op->Status = Gntst.GeneralError; return; }
-                ulong e = (mfn << 12) | PageFlags.Present | PageFlags.Accessed | PageFlags.Dirty | PageFlags.NX;
-                if (!ro) e |= PageFlags.RW;
-                if ((flags & GntMap.ApplicationMap) != 0) e |= PageFlags.User;
-                *pte = e;
+                *pte = (mfn << 12) | PteFlags(flags);
                 if ((flags & GntMap.ContainsPte) == 0) Cpu.Invlpg(op->HostAddr);
                 else Cpu.FlushTlb();
             }
@@ -284,6 +281,22 @@ namespace Microxen.Hypercalls
             op->DevBusAddr = mfn << 12;
             op->Handle = (uint)h;
             op->Status = Gntst.Okay;
+        }
+
+        /// <summary>
+        /// grant_to_pte_flags (arch/x86/pv/grant_table.c, release build: no _PAGE_GNTTAB): present,
+        /// accessed, dirty, NX; RW unless GNTMAP_readonly; USER with GNTMAP_application_map; the
+        /// GNTMAP_guest_avail bits (16 up) in the PTE's available bits 9-11
+        /// (XENFEAT_gnttab_map_avail_bits). The grant's GTF_PWT/PCD/PAT apply to I/O memory
+        /// only (map_grant_ref passes cache flags 0 for RAM), and a grant here is always RAM.
+        /// </summary>
+        static ulong PteFlags(uint flags)
+        {
+            ulong e = PageFlags.Present | PageFlags.Accessed | PageFlags.Dirty | PageFlags.NX;
+            if ((flags & GntMap.Readonly) == 0) e |= PageFlags.RW;
+            if ((flags & GntMap.ApplicationMap) != 0) e |= PageFlags.User;
+            e |= ((ulong)(flags >> GntMap.GuestAvail0) << 9) & PageFlags.Avail;
+            return e;
         }
 
         /// <summary>The L1 entry a host mapping names: by machine address (GNTMAP_contains_pte) or by virtual address.</summary>

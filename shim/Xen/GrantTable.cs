@@ -57,6 +57,8 @@ namespace Microxen.Xen
         public const uint Readonly = 1 << 2;
         public const uint ApplicationMap = 1 << 3;
         public const uint ContainsPte = 1 << 4;
+        /// <summary>_GNTMAP_guest_avail0: GNTMAP bits from here on are copied into the PTE's available bits.</summary>
+        public const int GuestAvail0 = 16;
         public const ushort CopySourceGref = 1 << 0;
         public const ushort CopyDestGref = 1 << 1;
     }

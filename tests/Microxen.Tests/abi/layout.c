@@ -345,7 +345,7 @@ static void constants(void)
         C(Pat, GTF_PAT), C(SubPage, GTF_sub_page));
     CONSTS(GntMap,
         C(DeviceMap, GNTMAP_device_map), C(HostMap, GNTMAP_host_map), C(Readonly, GNTMAP_readonly),
-        C(ApplicationMap, GNTMAP_application_map), C(ContainsPte, GNTMAP_contains_pte),
+        C(ApplicationMap, GNTMAP_application_map), C(ContainsPte, GNTMAP_contains_pte), C(GuestAvail0, _GNTMAP_guest_avail0),
         C(CopySourceGref, GNTCOPY_source_gref), C(CopyDestGref, GNTCOPY_dest_gref));
     CONSTS(Gntst,
         C(Okay, GNTST_okay), C(GeneralError, GNTST_general_error), C(BadDomain, GNTST_bad_domain),
