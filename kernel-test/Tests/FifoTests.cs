@@ -50,7 +50,8 @@ namespace KernelTest.Tests
         /// Before init_control (2-level): expand_array is -EOPNOTSUPP and set_priority on a bound
         /// port -ENOSYS. init_control: a vCPU that does not exist -ENOENT; an offset that is not
         /// 8-byte aligned or lets the 72-byte control block cross its page -EINVAL; a frame that
-        /// is not the domain's -EINVAL; after each the domain is still 2-level.
+        /// is not the domain's or is one of its page tables -EINVAL; after each the domain is
+        /// still 2-level.
         /// </summary>
         public static bool BadArguments()
         {
@@ -64,12 +65,14 @@ namespace KernelTest.Tests
                 && Check.Eq("init_control offset 4", (ulong)InitControl(cb, 4, 0, out _), Einval)
                 && Check.Eq("init_control offset 4032", (ulong)InitControl(cb, 4096 - 64, 0, out _), Einval)
                 && Check.Eq("init_control of no frame", (ulong)InitControl(1UL << 40, 0, 0, out _), Einval)
+                && Check.Eq("init_control of a page table", (ulong)InitControl(Window.L1Mfn, 0, 0, out _), Einval)
                 && Check.Eq("expand_array after the failures", (ulong)Expand(cb), unchecked((ulong)-XenErrno.EOPNOTSUPP));
             return Check.Rc("EVTCHNOP_close", EvtchnTests.Close(port)) && ok;
         }
 
         /// <summary>
-        /// init_control (link_bits 17; a second one -EINVAL). A send before the port's array page
+        /// init_control (link_bits 17; a second one -EINVAL; expand_array of a page table -EINVAL).
+        /// A send before the port's array page
         /// exists is kept and queued when expand_array adds the page: PENDING|LINKED, the port at
         /// the head of queue 7 (the default priority), ready bit 7, evtchn_upcall_pending, and one
         /// upcall once unmasked. A second event is linked from the first (LINK field), a masked one
@@ -105,6 +108,7 @@ namespace KernelTest.Tests
             v->EvtchnUpcallPending = 0;
             if (!Check.Rc("send before the array page", EvtchnTests.Send(a))) return false;
             if (!Check.Eq("ready before the array page", cb->Ready, 0)) return false;
+            if (!Check.Eq("expand_array of a page table", (ulong)Expand(Window.L1Mfn), Einval)) return false;
             if (!Check.Rc("expand_array", Expand(arrMfn))) return false;
             if (!Check.Eq("event word after expand_array", word[a], P | L)) return false;
             if (!Check.Eq("head of queue 7", cb->Head[Q], a) || !Check.Eq("ready", cb->Ready, 1u << (int)Q)) return false;
