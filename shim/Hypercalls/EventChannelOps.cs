@@ -55,7 +55,8 @@ namespace Microxen.Hypercalls
                 {
                     uint port = ((EvtchnUnmask*)arg)->Port;
                     if (port >= Evtchn.MaxPorts) return -XenErrno.EINVAL;
-                    Evtchn.Unmask(port);
+                    // evtchn_port_unmask acts on a usable (bound) port only: a free port's FIFO word is never linked.
+                    if (Evtchn.State(port) != Evtchn.PortState.Free) Evtchn.Unmask(port);
                     return 0;
                 }
                 case EvtchnOp.EVTCHNOP_bind_vcpu:
