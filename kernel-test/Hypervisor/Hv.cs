@@ -50,6 +50,8 @@ namespace KernelTest.Hypervisor
 
         public static long EventChannelOp(int cmd, void* arg) => Call(Hypercall.EventChannelOp, (ulong)cmd, (ulong)arg);
 
+        public static long GrantTableOp(int cmd, void* uop, uint count) => Call(Hypercall.GrantTableOp, (ulong)cmd, (ulong)uop, count);
+
         public static long VcpuOp(int cmd, uint vcpu, void* arg) => Call(Hypercall.VcpuOp, (ulong)cmd, vcpu, (ulong)arg);
 
         public static long SchedOpCall(int cmd, void* arg) => Call(Hypercall.SchedOp, (ulong)cmd, (ulong)arg);

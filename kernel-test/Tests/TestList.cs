@@ -62,6 +62,14 @@ namespace KernelTest.Tests
             Add(ref r, "multicall_entry_fault", &MulticallTests.EntryFaults);
             Add(ref r, "multicall_unmapped_array", &MulticallTests.UnmappedArray);
             Add(ref r, "uvm_table_past_ram", &MmuTests.UpdateVaMappingTablePastRam);
+            // Grant tables and FIFO event channels (issue 8, engineer D)
+            Add(ref r, "gnttab_query_setup", &GrantTests.QuerySetup);
+            Add(ref r, "gnttab_map_own_grant", &GrantTests.MapOwn);
+            Add(ref r, "gnttab_map_by_pte", &GrantTests.MapPte);
+            Add(ref r, "gnttab_copy", &GrantTests.CopyOwn);
+            Add(ref r, "gnttab_versions", &GrantTests.Versions);
+            Add(ref r, "evtchn_fifo_bad_arguments", &FifoTests.BadArguments);
+            Add(ref r, "evtchn_fifo_events", &FifoTests.Events);
         }
 
         // Tests of a parameterised checker, one function per row.

@@ -4,8 +4,11 @@ using Microxen.Xen;
 namespace Microxen.Events
 {
     /// <summary>
-    /// 2-level event channels (public/event_channel.h, xen/common/event_2l.c): the port table,
-    /// VIRQ bindings, and marking a port pending in shared_info.
+    /// Event channels (public/event_channel.h): the port table, VIRQ bindings, and marking a port
+    /// pending: 2-level in shared_info (xen/common/event_2l.c) until the guest switches to the FIFO
+    /// ABI with EVTCHNOP_init_control (<see cref="EvtchnFifo"/>, xen/common/event_fifo.c).
+    /// A port the shim itself serves (a console or xenstore ring's) is allocated here like any other
+    /// (<see cref="Alloc"/> with its own <see cref="PortState"/>) and raised with <see cref="SetPending"/>.
     /// </summary>
     public static unsafe class Evtchn
     {
@@ -19,13 +22,25 @@ namespace Microxen.Events
         public static PortState State(uint port) { fixed (Table* t = &s_t) return port < MaxPorts ? (PortState)t->State[port] : PortState.Free; }
         public static uint Arg(uint port) { fixed (Table* t = &s_t) return t->Arg[port]; }
 
+        /// <summary>
+        /// EVTCHNS_PER_BUCKET (Xen allocates port structures in buckets of 64): ports below the bucket
+        /// of the highest port ever allocated are "valid" (port_is_valid) even when free.
+        /// </summary>
+        public const uint Bucket = 64;
+        static uint s_valid = Bucket;
+
+        /// <summary>port_is_valid: below the allocated buckets (set_priority: -EINVAL beyond, -EACCES on a free valid port).</summary>
+        public static bool Valid(uint port) => port < s_valid;
+
         /// <summary>Allocates the lowest free port above 0, or -1.</summary>
         public static int Alloc(PortState state, uint arg)
         {
             fixed (Table* t = &s_t)
                 for (int p = 1; p < MaxPorts; p++)
-                    if (t->State[p] == (byte)PortState.Free)
+                    if (t->State[p] == (byte)PortState.Free && !EvtchnFifo.IsBusy((uint)p))   // get_free_port skips -EBUSY ports
                     {
+                        if ((uint)p >= s_valid) s_valid = ((uint)p / Bucket + 1) * Bucket;
+                        EvtchnFifo.InitPort((uint)p);
                         t->State[p] = (byte)state;
                         t->Arg[p] = arg;
                         if (state == PortState.Virq && arg < NrVirqs) t->VirqPort[arg] = (uint)p;
@@ -44,6 +59,7 @@ namespace Microxen.Events
                 if (t->State[port] == (byte)PortState.Virq && t->Arg[port] < NrVirqs) t->VirqPort[t->Arg[port]] = 0;
                 t->State[port] = (byte)PortState.Free;
             }
+            if (EvtchnFifo.Active) { EvtchnFifo.ClearPending(port); return; }
             SharedInfo* s = Vcpu.Shared;
             s->EvtchnPending[port >> 6] &= ~(1UL << (int)(port & 63));
         }
@@ -63,6 +79,7 @@ namespace Microxen.Events
         /// </summary>
         public static void SetPending(uint port)
         {
+            if (EvtchnFifo.Active) { EvtchnFifo.SetPending(port); return; }
             SharedInfo* s = Vcpu.Shared;
             ulong bit = 1UL << (int)(port & 63);
             ulong word = port >> 6;
@@ -75,11 +92,19 @@ namespace Microxen.Events
         /// <summary>evtchn_2l_unmask: clears the mask bit; a pending port then raises the upcall.</summary>
         public static void Unmask(uint port)
         {
+            if (EvtchnFifo.Active) { EvtchnFifo.Unmask(port); return; }
             SharedInfo* s = Vcpu.Shared;
             ulong bit = 1UL << (int)(port & 63);
             ulong word = port >> 6;
             s->EvtchnMask[word] &= ~bit;
             if ((s->EvtchnPending[word] & bit) != 0) MarkUpcall(word);
+        }
+
+        /// <summary>evtchn_port_is_pending: the 2-level pending bit or the FIFO event word's PENDING.</summary>
+        public static bool IsPending(uint port)
+        {
+            if (EvtchnFifo.Active) return EvtchnFifo.IsPending(port);
+            return (Vcpu.Shared->EvtchnPending[port >> 6] & (1UL << (int)(port & 63))) != 0;
         }
 
         static void MarkUpcall(ulong word)

@@ -1,12 +1,14 @@
+using Microxen.Boot;
 using Microxen.Events;
 using Microxen.Xen;
 
 namespace Microxen.Hypercalls
 {
     /// <summary>
-    /// HYPERVISOR_event_channel_op (public/event_channel.h), 2-level ABI only (init_control for
-    /// the FIFO ABI gets -ENOSYS, so Linux stays on 2-level). One domain: send on an IPI or
-    /// unbound port marks it pending locally.
+    /// HYPERVISOR_event_channel_op (public/event_channel.h, xen/common/event_channel.c): the
+    /// 2-level ABI, and the FIFO ABI once the guest calls EVTCHNOP_init_control (event_fifo.c:
+    /// init_control, expand_array, set_priority; EVTCHNOP_reset goes back to 2-level). One
+    /// domain: send on an IPI or unbound port marks it pending locally.
     /// </summary>
     public static unsafe class EventChannelOps
     {
@@ -53,7 +55,8 @@ namespace Microxen.Hypercalls
                 {
                     uint port = ((EvtchnUnmask*)arg)->Port;
                     if (port >= Evtchn.MaxPorts) return -XenErrno.EINVAL;
-                    Evtchn.Unmask(port);
+                    // evtchn_port_unmask acts on a usable (bound) port only: a free port's FIFO word is never linked.
+                    if (Evtchn.State(port) != Evtchn.PortState.Free) Evtchn.Unmask(port);
                     return 0;
                 }
                 case EvtchnOp.EVTCHNOP_bind_vcpu:
@@ -70,10 +73,63 @@ namespace Microxen.Hypercalls
                     if (s == Evtchn.PortState.Virq) st->UVirq = Evtchn.Arg(st->Port);
                     return 0;
                 }
+                case EvtchnOp.EVTCHNOP_init_control:
+                    return InitControl((EvtchnInitControl*)arg);
+                case EvtchnOp.EVTCHNOP_expand_array:
+                {
+                    // -EOPNOTSUPP before init_control; a frame that is not the guest's: -EINVAL (map_guest_page).
+                    if (!EvtchnFifo.Active) return -XenErrno.EOPNOTSUPP;
+                    if (EvtchnFifo.Pages >= EvtchnFifoAbi.MaxArrayPages) return -XenErrno.ENOSPC;
+                    ulong gfn = ((EvtchnExpandArray*)arg)->ArrayGfn;
+                    if (!WritableGuestFrame(gfn)) return -XenErrno.EINVAL;
+                    return EvtchnFifo.AddPage((uint*)Host.Mem.Frame(gfn));
+                }
+                case EvtchnOp.EVTCHNOP_set_priority:
+                {
+                    // evtchn_set_priority: invalid port -EINVAL, 2-level -ENOSYS, unbound (free) port -EACCES, priority > 15 -EINVAL.
+                    var sp = (EvtchnSetPriority*)arg;
+                    if (!Evtchn.Valid(sp->Port)) return -XenErrno.EINVAL;
+                    if (!EvtchnFifo.Active) return -XenErrno.ENOSYS;
+                    if (sp->Port == 0 || Evtchn.State(sp->Port) == Evtchn.PortState.Free) return -XenErrno.EACCES;
+                    return EvtchnFifo.SetPriority(sp->Port, sp->Priority);
+                }
+                case EvtchnOp.EVTCHNOP_reset:
+                {
+                    // evtchn_reset(DOMID_SELF): every port closed, the FIFO ABI torn down (back to 2-level).
+                    ushort dom = ((EvtchnReset*)arg)->Dom;
+                    if (dom != XenMemOp.DOMID_SELF && dom != 0) return -XenErrno.ESRCH;
+                    for (uint p = 1; p < Evtchn.MaxPorts; p++) if (Evtchn.State(p) != Evtchn.PortState.Free) Evtchn.Close(p);
+                    EvtchnFifo.Disable();
+                    return 0;
+                }
                 default:
                     return HypercallStats.Unimplemented("event_channel_op", Hypercall.EventChannelOp, cmd, arg, 0, 0, 0);
             }
         }
+
+        /// <summary>
+        /// EVTCHNOP_init_control (evtchn_fifo_init_control): vCPU other than 0 -ENOENT; an offset
+        /// that lets the 72-byte control block cross its page, or not 8-byte aligned, -EINVAL; a
+        /// second control block for the vCPU -EINVAL; a frame that is not the guest's writable
+        /// memory -EINVAL. On success link_bits = EVTCHN_FIFO_LINK_BITS is written back.
+        /// </summary>
+        static long InitControl(EvtchnInitControl* ic)
+        {
+            if (ic->Vcpu != 0) return -XenErrno.ENOENT;
+            if (ic->Offset > 4096 - (uint)sizeof(EvtchnFifoControlBlock)) return -XenErrno.EINVAL;
+            if ((ic->Offset & 7) != 0) return -XenErrno.EINVAL;
+            if (EvtchnFifo.Active) return -XenErrno.EINVAL;
+            if (!WritableGuestFrame(ic->ControlGfn)) return -XenErrno.EINVAL;
+            EvtchnFifo.Enable((EvtchnFifoControlBlock*)(Host.Mem.Frame(ic->ControlGfn) + ic->Offset));
+            ic->LinkBits = EvtchnFifoAbi.LinkBits;
+            return 0;
+        }
+
+        /// <summary>
+        /// map_guest_page's test for a PV guest (gfn = mfn): the frame is the guest's and can take a
+        /// writable type (it is not one of its page tables).
+        /// </summary>
+        static bool WritableGuestFrame(ulong mfn) => Host.IsGuestFrame(mfn) && !Host.PtFrames.IsMarked(mfn);
 
         static long Bound(int port, uint* outPort)
         {

@@ -32,6 +32,7 @@ namespace Microxen.Hypercalls
                 case 15: return SchedOps.SetTimerOp(a1);                 // set_timer_op
                 case 17: return VersionOps.Op(a1, a2);                   // xen_version
                 case 18: return ConsoleOps.Op(a1, a2, a3);               // console_io
+                case 20: return GrantTableOps.Op(a1, a2, a3);            // grant_table_op
                 case 21: return TrapOps.VmAssist(a1, a2);                // vm_assist
                 case 24: return VcpuOps.Op(a1, a2, a3);                  // vcpu_op
                 case 25: return TrapOps.SetSegmentBase(a1, a2);          // set_segment_base

@@ -84,7 +84,7 @@ namespace Microxen.Hypercalls
                 case Hypercall.XenVersion:          return R("xen_version",                   Cmd,  FastPath.Routine, "VersionOps.Op(a1, a2)");
                 case Hypercall.ConsoleIo:           return R("console_io",                    Cmd,  FastPath.None,    "ConsoleOps.Op(a1, a2, a3)");
                 case Hypercall.PhysdevOpCompat:     return R("physdev_op_compat",             Args, FastPath.None,    null);
-                case Hypercall.GrantTableOp:        return R("grant_table_op",                Cmd,  FastPath.None,    null);
+                case Hypercall.GrantTableOp:        return R("grant_table_op",                Cmd,  FastPath.None,    "GrantTableOps.Op(a1, a2, a3)");
                 case Hypercall.VmAssist:            return R("vm_assist",                     Cmd,  FastPath.None,    "TrapOps.VmAssist(a1, a2)");
                 case Hypercall.UpdateVaMappingOtherdomain: return R("update_va_mapping_otherdomain", Args, FastPath.None, null);
                 // HypercallDispatch's entry runs Iret.Do itself; multicall rejects iret (-EINVAL).

@@ -55,7 +55,7 @@ namespace Microxen.Hypercalls
                 {
                     uint port = ports[i];
                     if (port >= Evtchn.MaxPorts) return -XenErrno.EINVAL;
-                    if ((Vcpu.Shared->EvtchnPending[port >> 6] & (1UL << (int)(port & 63))) != 0) return 0;
+                    if (Evtchn.IsPending(port)) return 0;
                 }
                 if (p->Timeout != 0 && Tsc.Now() >= p->Timeout) return 0;
                 Cpu.StiHlt();

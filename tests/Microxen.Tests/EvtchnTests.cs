@@ -12,28 +12,9 @@ namespace Microxen.Tests;
 /// The shim's static state points at PvState and shared_info blocks in host memory here; the
 /// tests of this class run one at a time.
 /// </summary>
-public unsafe class EvtchnTests : IDisposable
+[Collection(EvtchnFifoTests.SharedState)]
+public unsafe class EvtchnTests : ShimEventState
 {
-    readonly PvState* _pv = (PvState*)NativeMemory.AllocZeroed((nuint)sizeof(PvState));
-    readonly SharedInfo* _shared = (SharedInfo*)NativeMemory.AllocZeroed(4096);
-
-    public EvtchnTests()
-    {
-        ShimCpu.Pv = _pv;
-        Vcpu.Shared = _shared;
-        Vcpu.Info = SharedInfo.Vcpu(_shared, 0);
-        Vcpu.EventCallback = 0xffffffff81000000UL;
-        for (uint p = 1; p < Evtchn.MaxPorts; p++) if (Evtchn.State(p) != Evtchn.PortState.Free) Evtchn.Close(p);
-    }
-
-    public void Dispose()
-    {
-        ShimCpu.Pv = null;
-        Vcpu.Shared = null;
-        NativeMemory.Free(_pv);
-        NativeMemory.Free(_shared);
-    }
-
     bool Pending(uint port) => (_shared->EvtchnPending[port >> 6] & (1UL << (int)(port & 63))) != 0;
 
     [Fact]
@@ -103,5 +84,34 @@ public unsafe class EvtchnTests : IDisposable
         Vcpu.Info->EvtchnUpcallMask = 0;
         Vcpu.EventCallback = 0;
         Assert.False(Evtchn.UpcallDeliverable());
+    }
+}
+
+/// <summary>
+/// The shim's static event state pointed at a zeroed PvState and shared_info in host memory,
+/// every port closed and the FIFO ABI off; freed after the test.
+/// </summary>
+public abstract unsafe class ShimEventState : IDisposable
+{
+    protected readonly PvState* _pv = (PvState*)NativeMemory.AllocZeroed((nuint)sizeof(PvState));
+    protected readonly SharedInfo* _shared = (SharedInfo*)NativeMemory.AllocZeroed(4096);
+
+    protected ShimEventState()
+    {
+        ShimCpu.Pv = _pv;
+        Vcpu.Shared = _shared;
+        Vcpu.Info = SharedInfo.Vcpu(_shared, 0);
+        Vcpu.EventCallback = 0xffffffff81000000UL;
+        EvtchnFifo.Disable();
+        for (uint p = 1; p < Evtchn.MaxPorts; p++) if (Evtchn.State(p) != Evtchn.PortState.Free) Evtchn.Close(p);
+    }
+
+    public virtual void Dispose()
+    {
+        EvtchnFifo.Disable();
+        ShimCpu.Pv = null;
+        Vcpu.Shared = null;
+        NativeMemory.Free(_pv);
+        NativeMemory.Free(_shared);
     }
 }

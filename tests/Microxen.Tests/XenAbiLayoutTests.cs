@@ -26,6 +26,10 @@ namespace Microxen.Tests
             "EvtchnBindVirq", "EvtchnBindIpi", "EvtchnSend", "EvtchnClose", "EvtchnUnmask",
             "EvtchnAllocUnbound", "EvtchnBindInterdomain", "EvtchnBindPirq", "EvtchnBindVcpu",
             "EvtchnStatus", "SchedShutdown", "SchedPoll", "SchedRemoteShutdown",
+            "EvtchnInitControl", "EvtchnExpandArray", "EvtchnSetPriority", "EvtchnReset", "EvtchnFifoControlBlock",
+            "GrantEntryV1", "GrantEntryV2", "GnttabSetupTable", "GnttabQuerySize", "GnttabSetVersion",
+            "GnttabGetVersion", "GnttabGetStatusFrames", "GnttabMapGrantRef", "GnttabUnmapGrantRef",
+            "GnttabCopyPtr", "GnttabCopy",
         };
 
         /// <summary>C# types whose constants the C program prints (one theory row each).</summary>
@@ -35,6 +39,7 @@ namespace Microxen.Tests
             "MmuextCmd", "UvmFlags", "VmAssist", "ConsoleIoCmd", "XenVersionCmd", "XenMemOp", "VcpuOp",
             "SchedOp", "CallbackType", "EvtchnOp", "SharedInfo", "EvtchnBindPirq", "EvtchnStatus",
             "Virq", "PhysdevOp", "Layout", "VcpuTimeInfo", "Dom0VgaConsoleInfo",
+            "EvtchnFifoAbi", "GnttabOp", "Gtf", "GntMap", "Gntst",
         };
 
         public static IEnumerable<object[]> StructRows => StructNames.Select(n => new object[] { n });

@@ -21,7 +21,6 @@ public class UserlandTests : QemuTest
     static readonly Dictionary<ulong, string> ToleratedHypercalls = new()
     {
         [7] = "platform_op",     // dom0 platform queries (firmware, CPU info, microcode)
-        [20] = "grant_table_op", // no backends or frontends here
         [21] = "vm_assist",      // optional assists
         [34] = "hvm_op",         // HVM-only parameters
         [35] = "sysctl",
@@ -37,8 +36,6 @@ public class UserlandTests : QemuTest
     static readonly Dictionary<(ulong nr, ulong cmd), string> ToleratedSubOps = new()
     {
         [(12, 11)] = "memory_op XENMEM_exchange",                // swiotlb-xen: 'Failed to remap', no DMA devices
-        [(32, 11)] = "event_channel_op EVTCHNOP_init_control",  // FIFO ABI: Linux uses the 2-level ABI
-        [(32, 13)] = "event_channel_op EVTCHNOP_set_priority",  // FIFO ABI only
         [(33, 8)] = "physdev_op PHYSDEVOP_apic_read",           // dom0 IO-APIC probing
         [(33, 13)] = "physdev_op PHYSDEVOP_map_pirq",           // 'xen map irq failed -38' for legacy IRQs
         [(33, 15)] = "physdev_op PHYSDEVOP_manage_pci_add",     // dom0 reporting PCI devices
@@ -89,6 +86,10 @@ public class UserlandTests : QemuTest
         Assert.True(missing.Count == 0, "hypercalls Linux needs are unimplemented:\n  " + string.Join("\n  ", missing));
 
         Assert.DoesNotContain("Kernel panic", r.Output);
+        // The paths Linux takes under Xen 4.17 (DESIGN.md 7): FIFO event channels and a grant table.
+        Assert.True(r.Output.Contains("xen:events: Using FIFO-based ABI"), $"no 'xen:events: Using FIFO-based ABI' line; last lines:\n{tail}");
+        Assert.True(r.Output.Contains("Grant tables using version 1 layout"), $"no 'Grant tables using version 1 layout' line; last lines:\n{tail}");
+        Assert.True(r.Output.Contains("Grant table initialized"), $"no 'Grant table initialized' line; last lines:\n{tail}");
         Assert.True(r.UntilPattern != null, $"/init never printed '{GuestImages.InitLine}'; last lines:\n{tail}");
         GuestImages.AssertSmokeSucceeded(r.Output, "on microxen");
         AssertPoweredOff(r, what);

@@ -26,6 +26,7 @@
 #include <xen/version.h>
 #include <xen/physdev.h>
 #include <xen/elfnote.h>
+#include <xen/grant_table.h>
 
 /* A struct: its size, then the offset and size of each field F(C# name, C member) listed. */
 struct field { const char *name; size_t offset, size; };
@@ -143,6 +144,32 @@ static void structs(void)
         F(Dom, dom), F(Port, port), F(Status, status), F(Vcpu, vcpu), F(UDom, u.unbound.dom),
         F(UDom, u.interdomain.dom), F(UPort, u.interdomain.port), F(UPirq, u.pirq),
         F(UVirq, u.virq));
+    STRUCT(EvtchnInitControl, struct evtchn_init_control,
+        F(ControlGfn, control_gfn), F(Offset, offset), F(Vcpu, vcpu), F(LinkBits, link_bits));
+    STRUCT(EvtchnExpandArray, struct evtchn_expand_array, F(ArrayGfn, array_gfn));
+    STRUCT(EvtchnSetPriority, struct evtchn_set_priority, F(Port, port), F(Priority, priority));
+    STRUCT(EvtchnReset, struct evtchn_reset, F(Dom, dom));
+    STRUCT(EvtchnFifoControlBlock, struct evtchn_fifo_control_block,
+        F(Ready, ready), F(Rsvd, _rsvd), F(Head, head));
+    STRUCT(GrantEntryV1, struct grant_entry_v1, F(Flags, flags), F(Domid, domid), F(Frame, frame));
+    STRUCT(GrantEntryV2, union grant_entry_v2,
+        F(Flags, hdr.flags), F(Domid, hdr.domid), F(Frame, full_page.frame));
+    STRUCT(GnttabSetupTable, struct gnttab_setup_table,
+        F(Dom, dom), F(NrFrames, nr_frames), F(Status, status), F(FrameList, frame_list));
+    STRUCT(GnttabQuerySize, struct gnttab_query_size,
+        F(Dom, dom), F(NrFrames, nr_frames), F(MaxNrFrames, max_nr_frames), F(Status, status));
+    STRUCT(GnttabSetVersion, struct gnttab_set_version, F(Version, version));
+    STRUCT(GnttabGetVersion, struct gnttab_get_version, F(Dom, dom), F(Version, version));
+    STRUCT(GnttabGetStatusFrames, struct gnttab_get_status_frames,
+        F(NrFrames, nr_frames), F(Dom, dom), F(Status, status), F(FrameList, frame_list));
+    STRUCT(GnttabMapGrantRef, struct gnttab_map_grant_ref,
+        F(HostAddr, host_addr), F(Flags, flags), F(Ref, ref), F(Dom, dom), F(Status, status),
+        F(Handle, handle), F(DevBusAddr, dev_bus_addr));
+    STRUCT(GnttabUnmapGrantRef, struct gnttab_unmap_grant_ref,
+        F(HostAddr, host_addr), F(DevBusAddr, dev_bus_addr), F(Handle, handle), F(Status, status));
+    STRUCT(GnttabCopyPtr, struct gnttab_copy_ptr, F(RefOrGmfn, u.gmfn), F(Domid, domid), F(Offset, offset));
+    STRUCT(GnttabCopy, struct gnttab_copy,
+        F(Source, source), F(Dest, dest), F(Len, len), F(Flags, flags), F(Status, status));
     STRUCT(SchedShutdown, struct sched_shutdown, F(Reason, reason));
     STRUCT(SchedPoll, struct sched_poll,
         F(Ports, ports), F(NrPorts, nr_ports), F(Timeout, timeout));
@@ -297,6 +324,36 @@ static void constants(void)
         S(EVTCHNOP_bind_ipi), S(EVTCHNOP_bind_vcpu), S(EVTCHNOP_unmask), S(EVTCHNOP_reset),
         S(EVTCHNOP_init_control), S(EVTCHNOP_expand_array), S(EVTCHNOP_set_priority),
         S(EVTCHN_2L_NR_CHANNELS), C(EvtchnOpCompatSize, sizeof(struct evtchn_op)));
+    CONSTS(EvtchnFifoAbi,
+        C(PriorityMax, EVTCHN_FIFO_PRIORITY_MAX), C(PriorityDefault, EVTCHN_FIFO_PRIORITY_DEFAULT),
+        C(PriorityMin, EVTCHN_FIFO_PRIORITY_MIN), C(MaxQueues, EVTCHN_FIFO_MAX_QUEUES),
+        C(Pending, EVTCHN_FIFO_PENDING), C(Masked, EVTCHN_FIFO_MASKED), C(Linked, EVTCHN_FIFO_LINKED),
+        C(Busy, EVTCHN_FIFO_BUSY), C(LinkBits, EVTCHN_FIFO_LINK_BITS), C(LinkMask, EVTCHN_FIFO_LINK_MASK),
+        C(NrChannels, EVTCHN_FIFO_NR_CHANNELS));
+
+    /* grant_table.h */
+    CONSTS(GnttabOp,
+        S(GNTTABOP_map_grant_ref), S(GNTTABOP_unmap_grant_ref), S(GNTTABOP_setup_table),
+        S(GNTTABOP_dump_table), S(GNTTABOP_transfer), S(GNTTABOP_copy), S(GNTTABOP_query_size),
+        S(GNTTABOP_unmap_and_replace), S(GNTTABOP_set_version), S(GNTTABOP_get_status_frames),
+        S(GNTTABOP_get_version), S(GNTTABOP_swap_grant_ref), S(GNTTABOP_cache_flush),
+        C(NrReservedEntries, GNTTAB_NR_RESERVED_ENTRIES));
+    CONSTS(Gtf,
+        C(Invalid, GTF_invalid), C(PermitAccess, GTF_permit_access), C(AcceptTransfer, GTF_accept_transfer),
+        C(Transitive, GTF_transitive), C(TypeMask, GTF_type_mask), C(Readonly, GTF_readonly),
+        C(Reading, GTF_reading), C(Writing, GTF_writing), C(Pwt, GTF_PWT), C(Pcd, GTF_PCD),
+        C(Pat, GTF_PAT), C(SubPage, GTF_sub_page));
+    CONSTS(GntMap,
+        C(DeviceMap, GNTMAP_device_map), C(HostMap, GNTMAP_host_map), C(Readonly, GNTMAP_readonly),
+        C(ApplicationMap, GNTMAP_application_map), C(ContainsPte, GNTMAP_contains_pte), C(GuestAvail0, _GNTMAP_guest_avail0),
+        C(CopySourceGref, GNTCOPY_source_gref), C(CopyDestGref, GNTCOPY_dest_gref));
+    CONSTS(Gntst,
+        C(Okay, GNTST_okay), C(GeneralError, GNTST_general_error), C(BadDomain, GNTST_bad_domain),
+        C(BadGntref, GNTST_bad_gntref), C(BadHandle, GNTST_bad_handle), C(BadVirtAddr, GNTST_bad_virt_addr),
+        C(BadDevAddr, GNTST_bad_dev_addr), C(NoDeviceSpace, GNTST_no_device_space),
+        C(PermissionDenied, GNTST_permission_denied), C(BadPage, GNTST_bad_page),
+        C(BadCopyArg, GNTST_bad_copy_arg), C(AddressTooBig, GNTST_address_too_big),
+        C(Eagain, GNTST_eagain), C(NoSpace, GNTST_no_space));
     CONSTS(SharedInfo,
         C(Evtchn2lNrChannels, EVTCHN_2L_NR_CHANNELS), C(LegacyMaxVcpus, XEN_LEGACY_MAX_VCPUS));
     CONSTS(EvtchnBindPirq, S(BIND_PIRQ__WILL_SHARE));

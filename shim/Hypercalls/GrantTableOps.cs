@@ -1,0 +1,395 @@
+using Microxen.Arch;
+using Microxen.Boot;
+using Microxen.Memory;
+using Microxen.Xen;
+
+namespace Microxen.Hypercalls
+{
+    /// <summary>
+    /// HYPERVISOR_grant_table_op (public/grant_table.h, xen/common/grant_table.c) for the one PV
+    /// domain, dom0 (domain id 0), as Xen 4.17 offers it: a table of 1 frame that grows to
+    /// max_grant_frames (64), versions 1 and 2 (status frames), setup_table, query_size,
+    /// set_version, get_version, get_status_frames, map_grant_ref / unmap_grant_ref of the domain's
+    /// own grants (dom 0; DOMID_SELF is not a domain to map from: GNTST_bad_domain, as on Xen),
+    /// and copy. Frames come from the shim's frame allocator and are not the guest's (no M2P
+    /// entry), as Xen's shared xenheap pages. Per-operation failures are GNTST_* in the status
+    /// fields; the hypercall itself returns -EINVAL (count, opaque bits) or -ENOSYS (an
+    /// operation not served: transfer, unmap_and_replace, swap_grant_ref, cache_flush, dump_table).
+    /// </summary>
+    public static unsafe class GrantTableOps
+    {
+        /// <summary>Entries per frame: grant_entry_v1 (8 bytes) / grant_entry_v2 (16 bytes) / v2 status (2 bytes).</summary>
+        const uint V1PerFrame = 4096 / 8, V2PerFrame = 4096 / 16, StatusPerFrame = 4096 / 2;
+        const uint MaxStatusFrames = (GnttabOp.MaxGrantFrames * V2PerFrame + StatusPerFrame - 1) / StatusPerFrame;
+        /// <summary>Map handles the shim tracks (Xen's maptrack is larger; beyond: GNTST_no_space).</summary>
+        public const int MaxHandles = 1024;
+        /// <summary>The domain's own id: the shim runs dom0.</summary>
+        const ushort SelfId = 0;
+
+        struct Table
+        {
+            public fixed ulong Shared[(int)GnttabOp.MaxGrantFrames];
+            public fixed ulong Status[(int)MaxStatusFrames];
+            public fixed uint HandleRef[MaxHandles];
+            public fixed uint HandleFlags[MaxHandles];        // GNTMAP_* of the mapping; 0 = free handle
+            public fixed ulong HandleMfn[MaxHandles];
+        }
+        static Table s_t;
+        static uint s_version = 1, s_frames, s_statusFrames;
+
+        public static long Op(ulong cmdWord, ulong uop, ulong count)
+        {
+            if ((int)count < 0) return -XenErrno.EINVAL;
+            ulong cmd = cmdWord & GnttabOp.CmdMask;
+            if (cmd != GnttabOp.GNTTABOP_cache_flush && (cmdWord & ~(ulong)GnttabOp.CmdMask) != 0) return -XenErrno.EINVAL;
+            if (s_frames == 0 && !Grow(GnttabOp.InitialGrantFrames)) return -XenErrno.ENOMEM;
+            switch (cmd)
+            {
+                case GnttabOp.GNTTABOP_setup_table: return count != 1 ? -XenErrno.EINVAL : SetupTable((GnttabSetupTable*)uop);
+                case GnttabOp.GNTTABOP_query_size:
+                {
+                    if (count != 1) return -XenErrno.EINVAL;
+                    var q = (GnttabQuerySize*)uop;
+                    if (!IsSelf(q->Dom)) { q->Status = Gntst.BadDomain; return 0; }
+                    q->NrFrames = s_frames;
+                    q->MaxNrFrames = GnttabOp.MaxGrantFrames;
+                    q->Status = Gntst.Okay;
+                    return 0;
+                }
+                case GnttabOp.GNTTABOP_set_version: return SetVersion((GnttabSetVersion*)uop);
+                case GnttabOp.GNTTABOP_get_version:
+                {
+                    var g = (GnttabGetVersion*)uop;
+                    if (!IsSelf(g->Dom)) return -XenErrno.ESRCH;
+                    g->Version = s_version;
+                    return 0;
+                }
+                case GnttabOp.GNTTABOP_get_status_frames:
+                {
+                    if (count != 1) return -XenErrno.EINVAL;
+                    var g = (GnttabGetStatusFrames*)uop;
+                    if (!IsSelf(g->Dom)) { g->Status = Gntst.BadDomain; return 0; }
+                    if (g->NrFrames > s_statusFrames) { g->Status = Gntst.GeneralError; return 0; }
+                    fixed (Table* t = &s_t) for (uint i = 0; i < g->NrFrames; i++) ((ulong*)g->FrameList)[i] = t->Status[i];
+                    g->Status = Gntst.Okay;
+                    return 0;
+                }
+                case GnttabOp.GNTTABOP_map_grant_ref:
+                    for (ulong i = 0; i < count; i++) Map((GnttabMapGrantRef*)uop + i);
+                    return 0;
+                case GnttabOp.GNTTABOP_unmap_grant_ref:
+                    for (ulong i = 0; i < count; i++) Unmap((GnttabUnmapGrantRef*)uop + i);
+                    return 0;
+                case GnttabOp.GNTTABOP_copy:
+                    for (ulong i = 0; i < count; i++) { var c = (GnttabCopy*)uop + i; c->Status = Copy(c); }
+                    return 0;
+                default:
+                    return HypercallStats.Unimplemented("grant_table_op", Hypercall.GrantTableOp, cmdWord, uop, count, 0, 0);
+            }
+        }
+
+        /// <summary>rcu_lock_domain_by_any_id: DOMID_SELF or the domain's own id.</summary>
+        static bool IsSelf(ushort dom) => dom == XenMemOp.DOMID_SELF || dom == SelfId;
+
+        static uint Entries => s_version == 1 ? s_frames * V1PerFrame : s_frames * V2PerFrame;
+        static uint StatusFramesFor(uint frames) => (frames * V2PerFrame + StatusPerFrame - 1) / StatusPerFrame;
+
+        /// <summary>gnttab_grow_table: zeroed frames up to <paramref name="frames"/> (and v2 status frames).</summary>
+        static bool Grow(uint frames)
+        {
+            fixed (Table* t = &s_t)
+            {
+                for (; s_frames < frames; s_frames++)
+                    if ((t->Shared[s_frames] = NewFrame()) == FrameAllocator.None) return false;
+                if (s_version == 2)
+                    for (uint need = StatusFramesFor(s_frames); s_statusFrames < need; s_statusFrames++)
+                        if ((t->Status[s_statusFrames] = NewFrame()) == FrameAllocator.None) return false;
+            }
+            return true;
+        }
+
+        static ulong NewFrame()
+        {
+            ulong mfn = Host.Frames.AllocHigh();
+            if (mfn != FrameAllocator.None) Host.Mem.ZeroFrame(mfn);
+            return mfn;
+        }
+
+        static long SetupTable(GnttabSetupTable* op)
+        {
+            if (!IsSelf(op->Dom)) { op->Status = Gntst.BadDomain; return 0; }
+            if (op->NrFrames > GnttabOp.MaxGrantFrames || !Grow(op->NrFrames)) { op->Status = Gntst.GeneralError; return 0; }
+            fixed (Table* t = &s_t) for (uint i = 0; i < op->NrFrames; i++) ((ulong*)op->FrameList)[i] = t->Shared[i];
+            op->Status = Gntst.Okay;
+            return 0;
+        }
+
+        /// <summary>
+        /// gnttab_set_version: 1 or 2 (else -EINVAL); -EBUSY while entries past the 8 reserved ones
+        /// are mapped. Switching clears the table but the 8 reserved entries, which are converted;
+        /// v2 gets status frames, v1 gives them back. The version in force is written back.
+        /// </summary>
+        static long SetVersion(GnttabSetVersion* op)
+        {
+            long rc = 0;
+            uint v = op->Version;
+            if (v != 1 && v != 2) rc = -XenErrno.EINVAL;
+            else if (v != s_version)
+            {
+                fixed (Table* t = &s_t)
+                    for (int h = 0; h < MaxHandles; h++)
+                        if (t->HandleFlags[h] != 0 && t->HandleRef[h] >= GnttabOp.NrReservedEntries) { rc = -XenErrno.EBUSY; break; }
+                if (rc == 0) rc = Switch(v);
+            }
+            op->Version = s_version;
+            return rc;
+        }
+
+        static long Switch(uint v)
+        {
+            GrantEntryV1* keep = stackalloc GrantEntryV1[(int)GnttabOp.NrReservedEntries];
+            for (uint i = 0; i < GnttabOp.NrReservedEntries; i++)
+            {
+                keep[i].Flags = (ushort)(*Flags(i) | *StatusOf(i));
+                keep[i].Domid = *(ushort*)((byte*)Flags(i) + 2);
+                ulong frame = Frame(i);
+                ushort type = (ushort)(keep[i].Flags & Gtf.TypeMask);
+                if (s_version == 2 && type != Gtf.Invalid && (type != Gtf.PermitAccess || (frame >> 32) != 0)) return -XenErrno.ERANGE;
+                if (s_version == 2 && type == Gtf.Invalid) { keep[i].Flags = 0; keep[i].Domid = 0; frame = 0; }
+                keep[i].Frame = (uint)frame;
+            }
+            fixed (Table* t = &s_t)
+            {
+                if (v == 1) { for (uint i = 0; i < s_statusFrames; i++) Host.Frames.Free(t->Status[i]); s_statusFrames = 0; }
+                for (uint i = 0; i < s_frames; i++) Host.Mem.ZeroFrame(t->Shared[i]);
+            }
+            s_version = v;
+            if (v == 2 && !Grow(s_frames)) return -XenErrno.ENOMEM;
+            for (uint i = 0; i < GnttabOp.NrReservedEntries; i++)
+            {
+                if (v == 1) { *(GrantEntryV1*)Flags(i) = keep[i]; continue; }
+                var e = (GrantEntryV2*)Flags(i);
+                *StatusOf(i) = (ushort)(keep[i].Flags & (Gtf.Reading | Gtf.Writing));
+                e->Flags = (ushort)(keep[i].Flags & ~(Gtf.Reading | Gtf.Writing));
+                e->Domid = keep[i].Domid;
+                e->Frame = keep[i].Frame;
+            }
+            return 0;
+        }
+
+        /// <summary>The entry's header flags (shared_entry_header): v1 and v2 both start flags, domid.</summary>
+        static ushort* Flags(uint r)
+        {
+            uint per = s_version == 1 ? V1PerFrame : V2PerFrame;
+            ulong mfn;
+            fixed (Table* t = &s_t) mfn = t->Shared[r / per];
+            return (ushort*)(Host.Mem.Frame(mfn) + (r % per) * (4096 / per));
+        }
+
+        /// <summary>Where GTF_reading / GTF_writing live: the flags in v1, the status entry in v2.</summary>
+        static ushort* StatusOf(uint r)
+        {
+            if (s_version == 1) return Flags(r);
+            ulong mfn;
+            fixed (Table* t = &s_t) mfn = t->Status[r / StatusPerFrame];
+            return (ushort*)Host.Mem.Frame(mfn) + r % StatusPerFrame;
+        }
+
+        static ulong Frame(uint r) => s_version == 1 ? ((GrantEntryV1*)Flags(r))->Frame : ((GrantEntryV2*)Flags(r))->Frame;
+
+        /// <summary>
+        /// _set_status_v1/_v2 for an entry not yet pinned the needed way: a permit_access entry (no
+        /// sub_page when mapping) granted to this domain, writable unless GTF_readonly; sets
+        /// GTF_reading (and GTF_writing). GNTST_general_error otherwise, and for a v2 sub_page
+        /// grant in a copy, which Xen serves for its byte range and the shim does not.
+        /// </summary>
+        static short Pin(uint r, bool readOnly, bool mapping)
+        {
+            ushort f = *Flags(r);
+            ushort mask = mapping ? (ushort)(Gtf.TypeMask | Gtf.SubPage) : Gtf.TypeMask;
+            if (Pins(r, false) == 0 && ((f & mask) != Gtf.PermitAccess || *((ushort*)Flags(r) + 1) != SelfId)) return Gntst.GeneralError;
+            if (!readOnly && (f & Gtf.Readonly) != 0) return Gntst.GeneralError;
+            if (s_version == 2 && (f & Gtf.SubPage) != 0) return Gntst.GeneralError;   // v2 sub-page grants are not served
+            *StatusOf(r) |= readOnly ? Gtf.Reading : (ushort)(Gtf.Reading | Gtf.Writing);
+            return Gntst.Okay;
+        }
+
+        /// <summary>
+        /// The entry's pin count (Xen's act->pin): mappings of <paramref name="r"/> held by handles,
+        /// only the writable ones when <paramref name="writers"/>.
+        /// </summary>
+        static int Pins(uint r, bool writers)
+        {
+            int n = 0;
+            fixed (Table* t = &s_t)
+                for (int h = 0; h < MaxHandles; h++)
+                    if (t->HandleFlags[h] != 0 && t->HandleRef[h] == r && (!writers || (t->HandleFlags[h] & GntMap.Readonly) == 0)) n++;
+            return n;
+        }
+
+        /// <summary>The frame the entry's existing mappings map.</summary>
+        static ulong PinnedMfn(uint r)
+        {
+            fixed (Table* t = &s_t)
+                for (int h = 0; h < MaxHandles; h++)
+                    if (t->HandleFlags[h] != 0 && t->HandleRef[h] == r) return t->HandleMfn[h];
+            return FrameAllocator.None;
+        }
+
+        /// <summary>
+        /// After an unmap, a failed map or a copy: GTF_writing stays only while a writable mapping
+        /// is left, GTF_reading while any is (release_grant_for_copy, unmap_common_complete).
+        /// </summary>
+        static void Settle(uint r)
+        {
+            if (Pins(r, true) == 0) *StatusOf(r) &= unchecked((ushort)~Gtf.Writing);
+            if (Pins(r, false) == 0) *StatusOf(r) &= unchecked((ushort)~(Gtf.Reading | Gtf.Writing));
+        }
+
+        /// <summary>
+        /// map_grant_ref: flags without host_map or device_map GNTST_bad_gntref; a domain other
+        /// than this one's id (DOMID_SELF included) GNTST_bad_domain; no handle GNTST_no_space;
+        /// ref past the table GNTST_bad_gntref; an entry not granted GNTST_general_error; a frame
+        /// not the domain's GNTST_bad_page; with host_map, host_addr names the L1 entry to fill
+        /// (GNTMAP_contains_pte: its machine address; else the virtual address, whose L1 table must
+        /// exist: GNTST_general_error). Out: handle, dev_bus_addr (the frame's machine address).
+        /// </summary>
+        static void Map(GnttabMapGrantRef* op)
+        {
+            uint flags = op->Flags;
+            if ((flags & (GntMap.HostMap | GntMap.DeviceMap)) == 0) { op->Status = Gntst.BadGntref; return; }
+            if (op->Dom != SelfId) { op->Status = Gntst.BadDomain; return; }
+            int h = FreeHandle();
+            if (h < 0) { op->Status = Gntst.NoSpace; return; }
+            uint r = op->Ref;
+            if (r >= Entries) { op->Status = Gntst.BadGntref; return; }
+            bool ro = (flags & GntMap.Readonly) != 0;
+            bool pinned = Pins(r, false) != 0;
+            short st = !pinned || (!ro && Pins(r, true) == 0) ? Pin(r, ro, true) : Gntst.Okay;
+            if (st != Gntst.Okay) { op->Status = st; return; }
+            ulong mfn = pinned ? PinnedMfn(r) : Frame(r);                   // act->mfn: the frame of the first pin
+            if (!pinned && !Host.IsGuestFrame(mfn)) { Settle(r); op->Status = Gntst.BadPage; return; }
+            if ((flags & GntMap.HostMap) != 0)
+            {
+                ulong* pte = PteFor(op->HostAddr, flags);
+                if (pte == null) { Settle(r); op->Status = Gntst.GeneralError; return; }
+                *pte = (mfn << 12) | PteFlags(flags);
+                if ((flags & GntMap.ContainsPte) == 0) Cpu.Invlpg(op->HostAddr);
+                else Cpu.FlushTlb();
+            }
+            fixed (Table* t = &s_t) { t->HandleRef[h] = r; t->HandleFlags[h] = flags; t->HandleMfn[h] = mfn; }
+            op->DevBusAddr = mfn << 12;
+            op->Handle = (uint)h;
+            op->Status = Gntst.Okay;
+        }
+
+        /// <summary>
+        /// grant_to_pte_flags (arch/x86/pv/grant_table.c, release build: no _PAGE_GNTTAB): present,
+        /// accessed, dirty, NX; RW unless GNTMAP_readonly; USER with GNTMAP_application_map; the
+        /// GNTMAP_guest_avail bits (16 up) in the PTE's available bits 9-11
+        /// (XENFEAT_gnttab_map_avail_bits). The grant's GTF_PWT/PCD/PAT apply to I/O memory
+        /// only (map_grant_ref passes cache flags 0 for RAM), and a grant here is always RAM.
+        /// </summary>
+        static ulong PteFlags(uint flags)
+        {
+            ulong e = PageFlags.Present | PageFlags.Accessed | PageFlags.Dirty | PageFlags.NX;
+            if ((flags & GntMap.Readonly) == 0) e |= PageFlags.RW;
+            if ((flags & GntMap.ApplicationMap) != 0) e |= PageFlags.User;
+            e |= ((ulong)(flags >> GntMap.GuestAvail0) << 9) & PageFlags.Avail;
+            return e;
+        }
+
+        /// <summary>The L1 entry a host mapping names: by machine address (GNTMAP_contains_pte) or by virtual address.</summary>
+        static ulong* PteFor(ulong hostAddr, uint flags)
+        {
+            if ((flags & GntMap.ContainsPte) == 0) return MmuOps.L1Entry(Cpu.ReadCr3() >> 12, hostAddr);
+            if ((hostAddr & 7) != 0 || !Host.PtFrames.IsMarked(hostAddr >> 12)) return null;
+            return (ulong*)Host.Mem.At(hostAddr);
+        }
+
+        static int FreeHandle()
+        {
+            fixed (Table* t = &s_t) for (int h = 0; h < MaxHandles; h++) if (t->HandleFlags[h] == 0) return h;
+            return -1;
+        }
+
+        /// <summary>
+        /// unmap_grant_ref: a handle not in use GNTST_bad_handle; a dev_bus_addr given with a device
+        /// mapping that is not the frame's GNTST_bad_dev_addr; with host_addr and a host mapping, the
+        /// L1 entry there must map the frame (else GNTST_general_error) and is cleared.
+        /// </summary>
+        static void Unmap(GnttabUnmapGrantRef* op)
+        {
+            uint h = op->Handle;
+            uint flags, r;
+            ulong mfn;
+            fixed (Table* t = &s_t)
+            {
+                if (h >= MaxHandles || t->HandleFlags[h] == 0) { op->Status = Gntst.BadHandle; return; }
+                flags = t->HandleFlags[h]; r = t->HandleRef[h]; mfn = t->HandleMfn[h];
+            }
+            if (op->DevBusAddr != 0 && (flags & GntMap.DeviceMap) != 0 && op->DevBusAddr != mfn << 12) { op->Status = Gntst.BadDevAddr; return; }
+            if (op->HostAddr != 0 && (flags & GntMap.HostMap) != 0)
+            {
+                ulong* pte = PteFor(op->HostAddr, flags);
+                if (pte == null || (*pte & PageFlags.Present) == 0 || PageTables.EntryMfn(*pte) != mfn) { op->Status = Gntst.GeneralError; return; }
+                *pte = 0;
+                if ((flags & GntMap.ContainsPte) == 0) Cpu.Invlpg(op->HostAddr);
+                else Cpu.FlushTlb();
+            }
+            fixed (Table* t = &s_t) t->HandleFlags[h] = 0;
+            Settle(r);
+            op->Status = Gntst.Okay;
+        }
+
+        /// <summary>
+        /// One gnttab_copy: each side a grant reference of this domain (GNTCOPY_*_gref; DOMID_SELF
+        /// or its id) or a frame of DOMID_SELF (a frame with another domid: GNTST_permission_denied;
+        /// another domain: GNTST_bad_domain). A grant must be a permit_access entry for this domain
+        /// (writable for the destination), else GNTST_general_error (ref past the table:
+        /// GNTST_bad_gntref); a frame not the domain's GNTST_bad_page, a destination frame that is a
+        /// page table GNTST_general_error; offset + len past the page GNTST_bad_copy_arg.
+        /// </summary>
+        static short Copy(GnttabCopy* op)
+        {
+            bool srcGref = (op->Flags & GntMap.CopySourceGref) != 0, dstGref = (op->Flags & GntMap.CopyDestGref) != 0;
+            if (!srcGref && op->Source.Domid != XenMemOp.DOMID_SELF) return Gntst.PermissionDenied;
+            if (!IsSelf(op->Source.Domid)) return Gntst.BadDomain;
+            if (!dstGref && op->Dest.Domid != XenMemOp.DOMID_SELF) return Gntst.PermissionDenied;
+            if (!IsSelf(op->Dest.Domid)) return Gntst.BadDomain;
+            ulong src, dst;
+            short st = Claim(&op->Source, srcGref, true, out src);
+            if (st != Gntst.Okay) return st;
+            st = Claim(&op->Dest, dstGref, false, out dst);
+            if (st == Gntst.Okay && (op->Source.Offset + op->Len > 4096 || op->Dest.Offset + op->Len > 4096)) st = Gntst.BadCopyArg;
+            if (st == Gntst.Okay)
+            {
+                byte* s = Host.Mem.Frame(src) + op->Source.Offset, d = Host.Mem.Frame(dst) + op->Dest.Offset;
+                for (int i = 0; i < op->Len; i++) d[i] = s[i];
+            }
+            if (dstGref && dst != FrameAllocator.None) Settle((uint)op->Dest.RefOrGmfn);
+            if (srcGref) Settle((uint)op->Source.RefOrGmfn);
+            return st;
+        }
+
+        /// <summary>acquire_grant_for_copy / get_paged_frame for one side of a copy; the frame in <paramref name="mfn"/>.</summary>
+        static short Claim(GnttabCopyPtr* p, bool gref, bool readOnly, out ulong mfn)
+        {
+            mfn = FrameAllocator.None;
+            ulong f = p->RefOrGmfn;
+            if (gref)
+            {
+                uint r = (uint)f;
+                if (r >= Entries) return Gntst.BadGntref;
+                short st = Pin(r, readOnly, false);
+                if (st != Gntst.Okay) return st;
+                f = Frame(r);
+                if (!Host.IsGuestFrame(f)) { Settle(r); return Gntst.BadPage; }
+            }
+            else if (!Host.IsGuestFrame(f)) return Gntst.BadPage;
+            else if (!readOnly && Host.PtFrames.IsMarked(f)) return Gntst.GeneralError;
+            mfn = f;
+            return Gntst.Okay;
+        }
+    }
+}
