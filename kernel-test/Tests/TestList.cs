@@ -62,6 +62,10 @@ namespace KernelTest.Tests
             Add(ref r, "multicall_entry_fault", &MulticallTests.EntryFaults);
             Add(ref r, "multicall_unmapped_array", &MulticallTests.UnmappedArray);
             Add(ref r, "uvm_table_past_ram", &MmuTests.UpdateVaMappingTablePastRam);
+            // Loader (issue 8, engineer B): what the domain builder hands over.
+            Add(ref r, "start_info_flags", &LoaderTests.StartInfoFlagsAndMagic);
+            Add(ref r, "initial_mappings_user", &LoaderTests.InitialMappingsAreUserAccessible);
+            Add(ref r, "user_exec_kernel_image_page", &LoaderTests.UserModeRunsKernelImagePage);
         }
 
         // Tests of a parameterised checker, one function per row.
