@@ -37,6 +37,8 @@ namespace Microxen.Tests
         /// <summary>When set: no PT_NOTE, and the notes section becomes a "__xen_guest" PROGBITS
         /// section holding this string (NUL-terminated), the legacy interface.</summary>
         public string XenGuest;
+        /// <summary>Bytes at the start of the text (the rest is nop).</summary>
+        public byte[] Text = Array.Empty<byte>();
 
         /// <summary>
         /// A kernel linked at <paramref name="at"/> (vaddr = paddr, e_entry at its start), with only
@@ -116,7 +118,7 @@ namespace Microxen.Tests
             Phdr(f, 1, XenGuest != null ? 0u : 4u, 4, (ulong)NotesOff, TextVa + 0x1000, TextPa + 0x1000, (ulong)noteBytes.Length, (ulong)noteBytes.Length, 4);
 
             noteBytes.CopyTo(f, NotesOff);
-            for (int i = 0; i < TextSize; i++) f[TextOff + i] = 0x90; // nop
+            for (int i = 0; i < TextSize; i++) f[TextOff + i] = i < Text.Length ? Text[i] : (byte)0x90; // nop
             shstr.CopyTo(f, ShstrOff);
 
             Shdr(f, 1, 1, 1, 6, TextVa, (ulong)TextOff, TextSize);            // .text PROGBITS AX
