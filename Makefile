@@ -78,7 +78,7 @@ initramfs:
 # kernel-test: the project's PV test kernel (kernel-test/), built like the shim: csc against
 # shim/Runtime, ilc, the Iced blob of tools/KernelTestGen (Xen notes, transfer page, entry
 # stubs), ld with kernel-test/kernel-test.ld.
-kernel-test: $(BUILD)/kernel-test.elf
+kernel-test: $(BUILD)/kernel-test.elf $(BUILD)/kernel-test-low.elf
 
 $(BUILD)/kernel-test/KernelTest.dll: $(KT_SOURCES)
 	dotnet build kernel-test/KernelTest.csproj -c Release -o $(BUILD)/kernel-test --nologo -v quiet
@@ -95,6 +95,15 @@ $(BUILD)/kernel-test-stubs.o: $(BUILD)/kernel-test-stubs.s
 
 $(BUILD)/kernel-test.elf: $(BUILD)/kernel-test-stubs.o $(BUILD)/kernel-test.o kernel-test/kernel-test.ld
 	ld -T kernel-test/kernel-test.ld -nostdlib -static --no-warn-rwx-segments -o $@ $(BUILD)/kernel-test-stubs.o $(BUILD)/kernel-test.o
+	@echo "kernel-test image: $@ ($$(stat -c %s $@) bytes)"
+
+# The same kernel-test linked at 1 MiB (VIRT_BASE 0), with the notes of a low-linked kernel
+# (.note.Xen.low of the stubs, renamed .note.Xen): Xen's libelf defaults the rest.
+$(BUILD)/kernel-test-low-stubs.o: $(BUILD)/kernel-test-stubs.o
+	objcopy --remove-section .note.Xen --rename-section .note.Xen.low=.note.Xen $< $@
+
+$(BUILD)/kernel-test-low.elf: $(BUILD)/kernel-test-low-stubs.o $(BUILD)/kernel-test.o kernel-test/kernel-test.ld
+	ld --defsym KT_LOW_LINKED=1 -T kernel-test/kernel-test.ld -nostdlib -static --no-warn-rwx-segments -o $@ $(BUILD)/kernel-test-low-stubs.o $(BUILD)/kernel-test.o
 	@echo "kernel-test image: $@ ($$(stat -c %s $@) bytes)"
 
 run: deps build $(if $(filter $(BUILD)/debian/vmlinux,$(KERNEL)),kernel) $(if $(filter $(BUILD)/initramfs.cpio,$(INITRD)),initramfs) $(if $(filter $(BUILD)/kernel-test.elf,$(KERNEL)),kernel-test)

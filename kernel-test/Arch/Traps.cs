@@ -26,6 +26,18 @@ namespace KernelTest.Arch
         struct TrapTable { public fixed byte B[33 * 16]; }
         static TrapTable s_table;
 
+        /// <summary>
+        /// Armed by a test that expects its user-mode program to fault: the next exception from
+        /// user mode (CS RPL 3) is recorded in <see cref="State"/> (Vector, ErrorCode, Faults) and
+        /// resumed in kt_syscall_callback, as if the program had made its syscall at the faulting
+        /// instruction, so kt_enter_user returns 0 with UserRip/UserCs/UserRsp describing the fault.
+        /// </summary>
+        public static bool ResumeUserFault;
+
+        /// <summary>Xen's syscall callback frame (rcx, r11, rip, cs, rflags, rsp, ss) for <see cref="ResumeUserFault"/>.</summary>
+        struct SyscallFrame { public ulong Rcx, R11, Rip, Cs, Rflags, Rsp, Ss; }
+        static SyscallFrame s_userFault;
+
         public static bool Init(out string why)
         {
             why = null;
@@ -69,6 +81,23 @@ namespace KernelTest.Arch
                 s->Faults++;
                 f->Rip = s->RecoverRip;
                 s->RecoverRip = 0;
+                return;
+            }
+            if (f->Vector < 32 && ResumeUserFault && (f->Cs & 3) == 3)
+            {
+                ResumeUserFault = false;
+                s->Vector = f->Vector;
+                s->ErrorCode = f->ErrorCode;
+                s->Faults++;
+                fixed (SyscallFrame* u = &s_userFault)
+                {
+                    u->Rip = f->Rip; u->Cs = f->Cs; u->Rflags = f->Rflags; u->Rsp = f->Rsp; u->Ss = f->Ss;
+                    f->Rsp = (ulong)u;
+                }
+                f->Rip = Syms->SyscallCallback;
+                f->Cs = KernelCs;
+                f->Ss = KernelSs;
+                f->Rflags = X86.Rflags.Reserved1;   // IF clear: events masked, as the syscall callback is entered
                 return;
             }
             ulong cr2 = f->Vector == X86.Vector.PF && Window.L1Mfn != 0 ? Window.Vcpu0->Arch.Cr2 : 0;

@@ -12,8 +12,16 @@ namespace KernelTest.Memory
     /// </summary>
     public static unsafe class Mm
     {
-        /// <summary>XEN_ELFNOTE_VIRT_BASE (tools/KernelTestGen/XenNotes.cs).</summary>
-        public const ulong VirtBase = 0xffffffff80000000;
+        /// <summary>
+        /// The image's physical address (kernel-test/kernel-test.ld, asserted there): the image,
+        /// the transfer page first, lies at VIRT_BASE + 1 MiB in both builds.
+        /// </summary>
+        public const ulong ImagePhysAddr = 0x100000;
+        /// <summary>
+        /// v_start: XEN_ELFNOTE_VIRT_BASE of the kernel-half build (0xffffffff80000000), 0 for the
+        /// build linked at 1 MiB (no note: libelf's default). Found from where the image runs.
+        /// </summary>
+        public static ulong VirtBase;
         public const ulong PageSize = 4096;
         /// <summary>Flags of a present, writable, accessed, dirty kernel mapping.</summary>
         public const ulong KernelRw = PageFlags.Present | PageFlags.RW | PageFlags.Accessed | PageFlags.Dirty;
@@ -31,6 +39,7 @@ namespace KernelTest.Memory
         public static bool Init(StartInfo* si, out string why)
         {
             Start = si;
+            VirtBase = KernelTest.Arch.Traps.Syms->HypercallPage - ImagePhysAddr;
             P2m = (ulong*)si->MfnList;
             M2p = (ulong*)Layout.MACH2PHYS_VIRT_START;
             NrPages = si->NrPages;

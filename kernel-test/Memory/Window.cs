@@ -5,14 +5,15 @@ namespace KernelTest.Memory
 {
     /// <summary>
     /// A 2 MiB window of kernel virtual addresses whose L1 table kernel-test owns: L2 slot 511 of
-    /// the table mapping VIRT_BASE (VA 0xffffffffbfe00000), empty in the bootstrap layout. The L1
+    /// the table mapping VIRT_BASE (VA 0xffffffffbfe00000; 0x3fe00000 in the build linked at
+    /// 1 MiB), empty in the bootstrap layout. The L1
     /// is a free frame cleared with MMUEXT_CLEAR_PAGE and hooked in with mmu_update. Slot 0
     /// maps shared_info, slot 1 is the scratch mapping used to fill free frames before they
     /// become page tables or descriptor tables; tests use the others.
     /// </summary>
     public static unsafe class Window
     {
-        public const ulong Base = Mm.VirtBase + 511UL * 0x200000;
+        public static ulong Base => Mm.VirtBase + 511UL * 0x200000;
         public const int SharedInfoSlot = 0;
         public const int ScratchSlot = 1;
 

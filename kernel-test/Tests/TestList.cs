@@ -70,6 +70,10 @@ namespace KernelTest.Tests
             Add(ref r, "gnttab_versions", &GrantTests.Versions);
             Add(ref r, "evtchn_fifo_bad_arguments", &FifoTests.BadArguments);
             Add(ref r, "evtchn_fifo_events", &FifoTests.Events);
+            // Loader (issue 8, engineer B): what the domain builder hands over.
+            Add(ref r, "start_info_flags", &LoaderTests.StartInfoFlagsAndMagic);
+            Add(ref r, "initial_mappings_user", &LoaderTests.InitialMappingsAreUserAccessible);
+            Add(ref r, "user_exec_kernel_image_page", &LoaderTests.UserModeRunsKernelImagePage);
         }
 
         // Tests of a parameterised checker, one function per row.

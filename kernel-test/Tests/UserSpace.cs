@@ -30,6 +30,8 @@ namespace KernelTest.Tests
         const ulong UserRw = PageFlags.Present | PageFlags.RW | PageFlags.User | PageFlags.Accessed | PageFlags.Dirty;
         const ulong UserRo = PageFlags.Present | PageFlags.User | PageFlags.Accessed;
 
+        /// <summary>Machine frame of the user L4 (MMUEXT_NEW_USER_BASEPTR), once <see cref="Ensure"/> succeeded.</summary>
+        public static ulong UserL4Mfn;
         static bool s_ready;
         struct GdtFrames { public fixed ulong F[1]; }
         static GdtFrames s_gdt;
@@ -78,6 +80,7 @@ namespace KernelTest.Tests
                 g->F[0] = gdt;
                 if (!Check.Rc("set_gdt", Hv.Call(Hypercall.SetGdt, (ulong)g->F, 8))) return false;
             }
+            UserL4Mfn = ul4;
             s_ready = true;
             return true;
         }

@@ -210,14 +210,13 @@ namespace Microxen.Boot
             ElfDomainParams parms;
             ee = XenNotes.Parse(in img, out parms);
             if (ee != ElfError.None) Panic.BadInput(KernelChecks.ForElfError(ee), "kernel", ElfErrors.Describe(ee));
-            uint missing = parms.FeaturesRequired & ~KernelChecks.SupportedFeatures;
-            if (missing != 0)
+            if (KernelChecks.RefusedAsDom0(in parms)) Panic.BadInput(ExitCode.UnsupportedKernel, "kernel", KernelChecks.SupervisorModeRefusal);
+            uint ignored = KernelChecks.IgnoredRequiredFeatures(in parms);
+            for (int bit = 0; bit < 32; bit++)
             {
-                int bit = 0; while ((missing & (1u << bit)) == 0) bit++;
-                Log.Begin(); Log.Str("ERROR: kernel: requires Xen feature "); Log.Str(XenNotes.FeatureName(bit)); Log.Str(", which microxen does not provide"); Log.End();
-                Machine.Exit(ExitCode.UnsupportedKernel);
+                if ((ignored & (1u << bit)) == 0) continue;
+                Log.Begin(); Log.Str("WARNING: kernel: requires Xen feature "); Log.Str(XenNotes.FeatureName(bit)); Log.Str(", which a PV dom0 does not get (ignored, as Xen 4.17 does)"); Log.End();
             }
-            if (!parms.PaeYes) Panic.BadInput(ExitCode.UnsupportedKernel, "kernel", "PAE_MODE is not \"yes\": only 64-bit PAE guests are supported");
 
             // The guest's command line lives in boot loader memory the guest may reuse: copy it.
             byte* cmd;

@@ -33,10 +33,16 @@ namespace Microxen.Domain
         public bool ModStartPfn;
         /// <summary>XEN_ELFNOTE_SUSPEND_CANCEL present.</summary>
         public bool SuspendCancel;
-        /// <summary>XEN_ELFNOTE_PAE_MODE says "yes" (or "yes[extended-cr3]", "bimodal").</summary>
+        /// <summary>libelf's parms.pae is non-zero: the PAE_MODE note is "yes" or contains "bimodal",
+        /// or the legacy PAE= value starts with "yes". Only the start_info magic's "p" depends on it:
+        /// Xen 4.17 needs it for 32-bit kernels alone.</summary>
         public bool PaeYes;
         /// <summary>Any Xen note (XEN_ELFNOTE_*) or __xen_guest section was found.</summary>
         public bool HasXenNotes;
+        /// <summary>No "Xen" note: the parameters came from the legacy __xen_guest section string.</summary>
+        public bool LegacyGuestInfo;
+        /// <summary>XEN_ELFNOTE_SUPPORTED_FEATURES is present (then Xen builds dom0 only if it has XENFEAT_dom0).</summary>
+        public bool HasSupportedFeaturesNote;
         /// <summary>
         /// XENFEAT_* bits from XEN_ELFNOTE_FEATURES / SUPPORTED_FEATURES (public/features.h), one
         /// bit per feature number: Supported (named or "!"-required), Required ("!" prefix).

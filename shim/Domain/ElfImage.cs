@@ -12,13 +12,9 @@ namespace Microxen.Domain
         NotElf64,
         /// <summary>EI_DATA is not ELFDATA2LSB.</summary>
         NotLittleEndian,
-        /// <summary>EI_VERSION or e_version is not EV_CURRENT.</summary>
-        BadVersion,
         /// <summary>e_machine is not EM_X86_64.</summary>
         NotX86_64,
-        /// <summary>e_type is not ET_EXEC.</summary>
-        NotExecutable,
-        /// <summary>e_ehsize / e_phentsize wrong, or the program header table lies outside the file.</summary>
+        /// <summary>e_phentsize wrong, or the program header table lies outside the file.</summary>
         BadProgramHeaders,
         /// <summary>e_shentsize wrong, or the section header table or a section's bytes lie outside the file.</summary>
         BadSectionHeaders,
@@ -40,8 +36,6 @@ namespace Microxen.Domain
         NotXen30,
         /// <summary>PADDR_OFFSET given without VIRT_BASE.</summary>
         PaddrOffsetWithoutVirtBase,
-        /// <summary>Neither XEN_ELFNOTE_ENTRY nor e_entry gives an entry point.</summary>
-        NoEntry,
         /// <summary>Kernel start/end/entry inconsistent (libelf: "ELF start or entries are out of bounds").</summary>
         AddressesOutOfBounds,
         /// <summary>INIT_P2M lies inside the kernel image.</summary>
@@ -60,9 +54,7 @@ namespace Microxen.Domain
                 case ElfError.BadMagic: return "kernel image is not an ELF file (bad magic)";
                 case ElfError.NotElf64: return "kernel image is not a 64-bit ELF (ELFCLASS64 expected)";
                 case ElfError.NotLittleEndian: return "kernel image is not little-endian ELF";
-                case ElfError.BadVersion: return "kernel image has an unknown ELF version";
                 case ElfError.NotX86_64: return "kernel image is not for x86-64 (EM_X86_64 expected)";
-                case ElfError.NotExecutable: return "kernel image is not an executable ELF (ET_EXEC expected)";
                 case ElfError.BadProgramHeaders: return "kernel ELF program header table is malformed or truncated";
                 case ElfError.BadSectionHeaders: return "kernel ELF section header table is malformed or truncated";
                 case ElfError.SegmentOutOfFile: return "kernel ELF segment lies outside the file (truncated image?)";
@@ -74,7 +66,6 @@ namespace Microxen.Domain
                 case ElfError.NotLinuxOrGeneric: return "kernel is neither for the generic loader nor a Linux image";
                 case ElfError.NotXen30: return "kernel is not built for Xen 3.0 (XEN_VERSION note)";
                 case ElfError.PaddrOffsetWithoutVirtBase: return "kernel sets PADDR_OFFSET but not VIRT_BASE";
-                case ElfError.NoEntry: return "kernel has no entry point (no ENTRY note and e_entry is 0)";
                 case ElfError.AddressesOutOfBounds: return "kernel start, end or entry address out of bounds";
                 case ElfError.P2mInsideKernel: return "kernel INIT_P2M address lies inside the kernel image";
             }
@@ -130,7 +121,6 @@ namespace Microxen.Domain
         public const uint SHT_NOTE = 7;
         public const uint SHT_NOBITS = 8;
         public const ushort EM_X86_64 = 62;
-        public const ushort ET_EXEC = 2;
         public const uint PF_X = 1, PF_W = 2, PF_R = 4;
 
         const ulong EhdrSize = 64;
@@ -168,7 +158,8 @@ namespace Microxen.Domain
             return off <= size && len <= size - off;
         }
 
-        /// <summary>Validates the ELF header, the program and section header tables and the
+        /// <summary>Validates the ELF header (as Xen's libelf and dom0 builder: magic, ELFCLASS64,
+        /// little-endian, EM_X86_64; e_type, e_version and e_ehsize are not looked at), the program and section header tables and the
         /// extent of every PT_LOAD / PT_NOTE segment against <paramref name="size"/>.</summary>
         public static ElfError Open(byte* data, ulong size, out ElfImage img)
         {
@@ -178,16 +169,12 @@ namespace Microxen.Domain
                 return ElfError.BadMagic;
             if (data[4] != 2) return ElfError.NotElf64;          // EI_CLASS: ELFCLASS64
             if (data[5] != 1) return ElfError.NotLittleEndian;   // EI_DATA: ELFDATA2LSB
-            if (data[6] != 1) return ElfError.BadVersion;        // EI_VERSION: EV_CURRENT
             if (size < EhdrSize) return ElfError.TooSmall;
 
-            ushort type = R16(data + 16);
             ushort machine = R16(data + 18);
-            uint version = R32(data + 20);
             ulong entry = R64(data + 24);
             ulong phoff = R64(data + 32);
             ulong shoff = R64(data + 40);
-            ushort ehsize = R16(data + 52);
             ushort phentsize = R16(data + 54);
             ushort phnum = R16(data + 56);
             ushort shentsize = R16(data + 58);
@@ -195,9 +182,6 @@ namespace Microxen.Domain
             ushort shstrndx = R16(data + 62);
 
             if (machine != EM_X86_64) return ElfError.NotX86_64;
-            if (version != 1) return ElfError.BadVersion;
-            if (type != ET_EXEC) return ElfError.NotExecutable;
-            if (ehsize < EhdrSize) return ElfError.BadProgramHeaders;
             if (phnum == 0) return ElfError.NoLoadSegments;
             if (phentsize != PhdrSize) return ElfError.BadProgramHeaders;
             if (!InRange(phoff, (ulong)phnum * PhdrSize, size)) return ElfError.BadProgramHeaders;

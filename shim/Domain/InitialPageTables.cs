@@ -10,19 +10,25 @@ namespace Microxen.Domain
     /// Linux's xen_setup_kernel_pagetable() knows this order), every page of [v_start, v_end) is
     /// mapped, and the page-table pages themselves are mapped read-only.
     ///
-    /// Access bits differ from Xen on purpose: Xen sets _PAGE_USER on every kernel mapping because
-    /// its 64-bit PV kernel runs in ring 3 and could not reach its own pages otherwise. microxen
-    /// runs the kernel in ring 0, so kernel mappings are supervisor-only: no _PAGE_USER in any
-    /// entry, which is what keeps user processes out of the kernel.
+    /// Access bits are Xen's (dom0_build.c BASE_PROT, L1_PROT, L2..L4_PROT): _PAGE_USER on every
+    /// entry at every level, because Xen's 64-bit PV kernel runs in ring 3 and a PV kernel may rely
+    /// on it (code of its own image run in user mode). microxen's guest kernel runs in ring 0, where
+    /// USER does not hinder it: the shim leaves CR4.SMEP/SMAP clear and its CPUID hides both, as
+    /// Xen's PV policy does. User processes are kept out of the kernel as on Xen: by the tables
+    /// they run on (user_pt=switch: the guest's user L4, which holds what the guest put there;
+    /// user_pt=shared: the kernel's own L4, whose upper levels the guest builds without USER, as
+    /// Linux does for its kernel mappings). See README, "User-accessible kernel mappings".
     /// </summary>
     public static unsafe class InitialPageTables
     {
-        /// <summary>Intermediate (L4/L3/L2) entries: PRESENT|RW|ACCESSED|DIRTY, no USER (see above).</summary>
-        public const ulong TableFlags = PageFlags.Present | PageFlags.RW | PageFlags.Accessed | PageFlags.Dirty;
-        /// <summary>Ordinary leaf entries: PRESENT|RW|ACCESSED|DIRTY, no USER.</summary>
-        public const ulong LeafFlags = PageFlags.Present | PageFlags.RW | PageFlags.Accessed | PageFlags.Dirty;
-        /// <summary>Leaves of page-table pages: read-only (as Xen: PV page tables are never writable mappings).</summary>
-        public const ulong ReadOnlyLeafFlags = PageFlags.Present | PageFlags.Accessed | PageFlags.Dirty;
+        /// <summary>Intermediate (L4/L3/L2) entries: Xen's L4/L3/L2_PROT, PRESENT|RW|ACCESSED|DIRTY|USER.</summary>
+        public const ulong TableFlags = PageFlags.Present | PageFlags.RW | PageFlags.Accessed | PageFlags.Dirty | PageFlags.User;
+        /// <summary>Leaves of the bootstrap area: Xen's L1_PROT, PRESENT|RW|ACCESSED|USER|_PAGE_GUEST_KERNEL (not DIRTY).</summary>
+        public const ulong LeafFlags = PageFlags.Present | PageFlags.RW | PageFlags.Accessed | PageFlags.User | PageFlags.GuestKernel;
+        /// <summary>Leaves of the p2m list at INIT_P2M: L1_PROT|_PAGE_DIRTY (setup_pv_physmap).</summary>
+        public const ulong P2mLeafFlags = LeafFlags | PageFlags.Dirty;
+        /// <summary>Leaves of page-table pages: L1_PROT without RW (PV page tables are never writable mappings).</summary>
+        public const ulong ReadOnlyLeafFlags = LeafFlags & ~PageFlags.RW;
 
         const ulong None = FrameAllocator.None;
 
@@ -173,7 +179,7 @@ namespace Microxen.Domain
                 ulong mfn = plan.Assign(pfn++);
                 if (mfn == None) return plan.Error;
                 mem.ZeroFrame(mfn);
-                T(mem, table)[PageTables.Index(va, 1)] = (mfn << 12) | LeafFlags;
+                T(mem, table)[PageTables.Index(va, 1)] = (mfn << 12) | P2mLeafFlags;
             }
             frames = pfn - lay.FirstP2mPfn;
             return BuildError.Ok;

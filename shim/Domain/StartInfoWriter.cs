@@ -25,7 +25,7 @@ namespace Microxen.Domain
 
             si->NrPages = lay.NrPages;
             si->SharedInfo = input.SharedInfoMa;
-            si->Flags = StartInfoFlags.Privileged | StartInfoFlags.InitDomain;
+            si->Flags = StartInfoFlags.Privileged | StartInfoFlags.InitDomain | StartInfoFlags.Dom0PmBits;
             if (!lay.InitrdMapped && lay.InitrdLength != 0) si->Flags |= StartInfoFlags.ModStartPfn;
             si->StoreMfn = 0;
             si->StoreEvtchn = 0;

@@ -5,8 +5,12 @@ namespace Microxen.Domain
     /// following the behaviour of Xen 4.17's libelf (libelf-dominfo.c): notes named "Xen" in the
     /// PT_NOTE segments, else in the SHT_NOTE sections; then the same sanity checks and address
     /// computation (virt_kstart/virt_kend from the PT_LOAD segments' physical addresses shifted by
-    /// VIRT_BASE - PADDR_OFFSET; entry defaulting to e_entry). The legacy "__xen_guest" section
-    /// is not supported: such a kernel gets <see cref="ElfError.NoXenNotes"/>.
+    /// VIRT_BASE - PADDR_OFFSET; entry defaulting to e_entry, which may be 0 for a kernel linked
+    /// at address 0). Without any "Xen" note, the legacy "__xen_guest" section string (Xen 4.17
+    /// still reads it for PV guests: "GUEST_OS=linux,XEN_VER=xen-3.0,VIRT_BASE=0x...,...") is
+    /// parsed as elf_xen_parse_guest_info does; then PADDR_OFFSET defaults to VIRT_BASE, not 0.
+    /// What libelf refuses, and nothing else, is an <see cref="ElfError"/> here; the dom0 rules of
+    /// dom0_build.c (supervisor_mode_kernel, the dom0 feature) are <c>KernelChecks</c>'.
     /// </summary>
     public static unsafe class XenNotes
     {
@@ -114,17 +118,34 @@ namespace Microxen.Domain
                 }
             }
 
-            // 3. elf_xen_note_check.
-            if (st.XenNotes == 0) return ElfError.NoXenNotes;
+            // 3. Finally the legacy __xen_guest section (PV only).
+            if (st.XenNotes == 0)
+            {
+                for (int i = 1; i < img.SectionCount; i++)
+                {
+                    if (!img.SectionNameIs(i, "__xen_guest")) continue;
+                    ElfSection sh;
+                    if (!img.GetSection(i, out sh) || !img.SectionInFile(sh)) return ElfError.BadNote;
+                    err = ParseGuestInfo(img.Data + sh.Offset, sh.Size, ref parms);
+                    if (err != ElfError.None) return err;
+                    parms.LegacyGuestInfo = true;
+                    break;
+                }
+            }
+
+            // 4. elf_xen_note_check.
+            if (st.XenNotes == 0 && !parms.LegacyGuestInfo) return ElfError.NoXenNotes;
             parms.HasXenNotes = true;
             if (!parms.LoaderGeneric && !parms.GuestOsLinux) return ElfError.NotLinuxOrGeneric;
             if (!parms.XenVersion30) return ElfError.NotXen30;
 
-            // 4. elf_xen_addr_calc_check (PV).
+            // 5. elf_xen_addr_calc_check (PV).
             if (parms.ElfPaddrOffset != ElfDomainParams.Unset && parms.VirtBase == ElfDomainParams.Unset)
                 return ElfError.PaddrOffsetWithoutVirtBase;
-            if (parms.VirtBase == ElfDomainParams.Unset) parms.VirtBase = 0;
-            if (parms.ElfPaddrOffset == ElfDomainParams.Unset) parms.ElfPaddrOffset = 0; // notes interface default
+            if (parms.VirtBase == ElfDomainParams.Unset) parms.VirtBase = 0;   // "VIRT_BASE unset, using 0"
+            // Notes interface: 0. Legacy __xen_guest: VIRT_BASE (old hypervisors loaded by vaddr).
+            if (parms.ElfPaddrOffset == ElfDomainParams.Unset)
+                parms.ElfPaddrOffset = parms.LegacyGuestInfo ? parms.VirtBase : 0;
 
             // elf->pstart / elf->pend: PT_LOAD segments with any of R/W/X, by physical address.
             ulong low = ulong.MaxValue, high = 0;
@@ -140,8 +161,8 @@ namespace Microxen.Domain
             parms.VirtKStart = low + virtOffset;
             parms.VirtKEnd = high + virtOffset;
 
+            // No ENTRY note: e_entry, whatever it is (0 for a kernel linked at address 0 is fine).
             if (parms.VirtEntry == ElfDomainParams.Unset) parms.VirtEntry = img.Entry;
-            if (parms.VirtEntry == 0) return ElfError.NoEntry;
 
             if (low > high || parms.VirtKStart > parms.VirtKEnd ||
                 parms.VirtEntry < parms.VirtKStart || parms.VirtEntry > parms.VirtKEnd ||
@@ -254,7 +275,9 @@ namespace Microxen.Domain
                 case XEN_ELFNOTE_GUEST_OS: parms.GuestOsLinux = StartsWith(desc, slen, "linux"); break;
                 case XEN_ELFNOTE_LOADER: parms.LoaderGeneric = StartsWith(desc, slen, "generic"); break;
                 case XEN_ELFNOTE_PAE_MODE:
-                    if (StrEquals(desc, slen, "yes") || StartsWith(desc, slen, "yes[") || Contains(desc, slen, "bimodal"))
+                    // libelf: strcmp(str, "yes") or strstr(str, "bimodal"); anything else (also
+                    // "yes[extended-cr3]", which only the __xen_guest string knows) leaves pae 0.
+                    if (StrEquals(desc, slen, "yes") || Contains(desc, slen, "bimodal"))
                         parms.PaeYes = true;
                     break;
                 case XEN_ELFNOTE_FEATURES:
@@ -263,10 +286,101 @@ namespace Microxen.Domain
                     // elf_note_numeric_array(note, 4, 0): one 32-bit submap (XENFEAT_NR_SUBMAPS = 1).
                     if (descsz >= 4 && (descsz & 3) == 0)
                         parms.FeaturesSupported |= ElfImage.R32(desc);
+                    parms.HasSupportedFeaturesNote = true;
                     break;
                 // GUEST_VERSION, BSD_SYMTAB, PHYS32_ENTRY (PVH) and unknown types: ignored.
             }
             return ElfError.None;
+        }
+
+        /// <summary>
+        /// elf_xen_parse_guest_info: the legacy "__xen_guest" section, a NUL-terminated string of
+        /// comma-separated NAME=VALUE items (names up to 31 characters, values up to 127, longer
+        /// ones split as libelf splits them). Strings: LOADER, GUEST_OS, XEN_VER, PAE ("yes..."
+        /// sets it), BSD_SYMTAB; numbers (strtoull base 0): VIRT_BASE, VIRT_ENTRY,
+        /// ELF_PADDR_OFFSET, HYPERCALL_PAGE (a page number, plus VIRT_BASE when both are given);
+        /// FEATURES as the note. The string ends at the section's end if it has no NUL.
+        /// </summary>
+        public static ElfError ParseGuestInfo(byte* s, ulong size, ref ElfDomainParams parms)
+        {
+            const ulong NameMax = 31, ValueMax = 127;
+            ulong h = 0;
+            while (h < size && s[h] != 0)
+            {
+                byte* name = s + h;
+                ulong nlen = 0;
+                byte* value = s;
+                ulong vlen = 0;
+                for (; ; nlen++, h++)
+                {
+                    if (nlen >= NameMax || h >= size || s[h] == 0) break;
+                    if (s[h] == (byte)',') { h++; break; }
+                    if (s[h] == (byte)'=')
+                    {
+                        h++;
+                        value = s + h;
+                        for (; ; vlen++, h++)
+                        {
+                            if (vlen >= ValueMax || h >= size || s[h] == 0) break;
+                            if (s[h] == (byte)',') { h++; break; }
+                        }
+                        break;
+                    }
+                }
+                if (StrEquals(name, nlen, "LOADER")) parms.LoaderGeneric = StartsWith(value, vlen, "generic");
+                if (StrEquals(name, nlen, "GUEST_OS")) parms.GuestOsLinux = StartsWith(value, vlen, "linux");
+                if (StrEquals(name, nlen, "XEN_VER")) parms.XenVersion30 = StartsWith(value, vlen, "xen-3.0");
+                if (StrEquals(name, nlen, "PAE") && StartsWith(value, vlen, "yes")) parms.PaeYes = true;
+                if (StrEquals(name, nlen, "VIRT_BASE")) parms.VirtBase = StrToULong(value, vlen);
+                if (StrEquals(name, nlen, "VIRT_ENTRY")) parms.VirtEntry = StrToULong(value, vlen);
+                if (StrEquals(name, nlen, "ELF_PADDR_OFFSET")) parms.ElfPaddrOffset = StrToULong(value, vlen);
+                if (StrEquals(name, nlen, "HYPERCALL_PAGE")) parms.VirtHypercall = StrToULong(value, vlen) << 12;
+                if (StrEquals(name, nlen, "FEATURES"))
+                {
+                    ElfError e = ParseFeatures(value, vlen, ref parms.FeaturesSupported, ref parms.FeaturesRequired);
+                    if (e != ElfError.None) return e;
+                }
+            }
+            if (parms.VirtBase != ElfDomainParams.Unset && parms.VirtHypercall != ElfDomainParams.Unset)
+                parms.VirtHypercall += parms.VirtBase;
+            return ElfError.None;
+        }
+
+        /// <summary>strtoull(s, NULL, 0) over <paramref name="len"/> bytes: leading blanks, then
+        /// "0x" + hex digits, a leading "0" (octal) or decimal; stops at the first invalid digit;
+        /// saturates at ulong.MaxValue on overflow as the C library does.</summary>
+        public static ulong StrToULong(byte* s, ulong len)
+        {
+            ulong i = 0;
+            while (i < len && (s[i] == (byte)' ' || s[i] == (byte)'\t')) i++;
+            uint radix = 10;
+            if (i < len && s[i] == (byte)'0')
+            {
+                radix = 8;
+                if (i + 2 < len && (s[i + 1] == (byte)'x' || s[i + 1] == (byte)'X') && HexDigit(s[i + 2]) < 16)
+                {
+                    radix = 16;
+                    i += 2;
+                }
+            }
+            ulong v = 0;
+            bool overflow = false;
+            for (; i < len; i++)
+            {
+                uint d = HexDigit(s[i]);
+                if (d >= radix) break;
+                if (v > (ulong.MaxValue - d) / radix) overflow = true;
+                v = v * radix + d;
+            }
+            return overflow ? ulong.MaxValue : v;
+        }
+
+        static uint HexDigit(byte c)
+        {
+            if (c >= (byte)'0' && c <= (byte)'9') return (uint)(c - (byte)'0');
+            if (c >= (byte)'a' && c <= (byte)'f') return (uint)(c - (byte)'a' + 10);
+            if (c >= (byte)'A' && c <= (byte)'F') return (uint)(c - (byte)'A' + 10);
+            return 99;
         }
 
         /// <summary>

@@ -30,6 +30,12 @@ namespace Microxen.Xen
         public const ulong Avail = 7ul << 9;
         /// <summary>_PAGE_PSE_PAT: PAT bit in a large-page (L2/L3) entry.</summary>
         public const ulong PsePat = 1ul << 12;
+        /// <summary>
+        /// _PAGE_GUEST_KERNEL (xen/arch/x86/include/asm/x86_64/page.h: flag bit 12 of Xen's
+        /// packed flags, i.e. PTE bit 52, ignored by the CPU): Xen marks a 64-bit PV guest's kernel
+        /// leaf mappings with it (dom0_build.c L1_PROT, adjust_guest_l1e).
+        /// </summary>
+        public const ulong GuestKernel = 1ul << 52;
         /// <summary>_PAGE_NX: no-execute (bit 63).</summary>
         public const ulong NX = 1ul << 63;
 

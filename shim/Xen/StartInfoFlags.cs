@@ -17,6 +17,19 @@ namespace Microxen.Xen
         public const uint VirtP2m4Tools = 1u << 4;
         /// <summary>SIF_PM_MASK: byte reserved for xen-pm options.</summary>
         public const uint PmMask = 0xFFu << 8;
+        /// <summary>Shift of the xen-pm byte in SIF_PM_MASK.</summary>
+        public const int PmShift = 8;
+        /// <summary>XEN_PROCESSOR_PM_CX (public/platform.h): the hypervisor controls C-states.</summary>
+        public const uint ProcessorPmCx = 1;
+        /// <summary>XEN_PROCESSOR_PM_PX (public/platform.h): the hypervisor controls P-states.</summary>
+        public const uint ProcessorPmPx = 2;
+        /// <summary>
+        /// The xen-pm byte Xen 4.17 gives dom0 by default: xen_processor_pmbits is PX
+        /// (xen/common/domain.c; cpufreq=xen is the default), plus CX because cpuidle is on
+        /// (xen/arch/x86/setup.c), and dom0_construct_pv() stores (pmbits &lt;&lt; 8) &amp; SIF_PM_MASK:
+        /// dom0 leaves processor C- and P-states to the hypervisor (measured: flags 0x303).
+        /// </summary>
+        public const uint Dom0PmBits = ((ProcessorPmCx | ProcessorPmPx) << PmShift) & PmMask;
 
         // The same bits under Xen's names.
         public const uint SIF_PRIVILEGED = Privileged;

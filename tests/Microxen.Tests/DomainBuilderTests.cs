@@ -255,7 +255,8 @@ namespace Microxen.Tests
             Assert.Equal(subst, r.SubstituteFrames);
             Assert.Equal(ip, r.InitrdFrames);
 
-            // Every page of [v_start, v_end) maps to p2m[pfn]; page tables read-only; no USER anywhere.
+            // Every page of [v_start, v_end) maps to p2m[pfn] with Xen's L1_PROT (dom0_build.c:
+            // PRESENT|RW|ACCESSED|USER = 0x27 and _PAGE_GUEST_KERNEL, PTE bit 52); page tables read-only (0x25).
             var ptFrames = new HashSet<ulong>();
             for (ulong k = 0; k < lay.NrPtPages; k++) ptFrames.Add(p2m[lay.PtPfn + k]);
             Assert.Equal(p2m[lay.PtPfn], l4);                       // pt_base is the L4
@@ -265,22 +266,20 @@ namespace Microxen.Tests
                 Assert.True(PageTables.Walk(m.Mem, l4, va, out ulong pte, out int level, out ulong eff), $"va {va:x}");
                 Assert.Equal(1, level);
                 Assert.Equal(p2m[pfn], PageTables.EntryMfn(pte));
-                Assert.Equal(0UL, eff & PageFlags.User);
-                Assert.Equal(0UL, pte & PageFlags.User);
                 bool isPt = pfn >= lay.PtPfn && pfn < lay.PtPfn + lay.NrPtPages;
-                Assert.Equal(isPt ? 0UL : PageFlags.RW, pte & PageFlags.RW);
-                Assert.Equal(PageFlags.Present | PageFlags.Accessed | PageFlags.Dirty,
-                    pte & (PageFlags.Present | PageFlags.Accessed | PageFlags.Dirty));
+                Assert.Equal(isPt ? 0x25UL : 0x27UL, pte & 0xFFF);
+                Assert.Equal(1UL << 52, pte & 0xFFF0000000000000UL);
+                Assert.Equal(PageFlags.User, eff & PageFlags.User);     // user-accessible at every level, as on Xen
             }
             // Every table reachable from the L4 (outside the shim slots) is one of the vpt pages or a p2m table;
-            // no intermediate entry has USER.
+            // every intermediate entry has Xen's L4/L3/L2_PROT (USER included).
             var reached = new HashSet<ulong> { l4 };
             ulong* l4t = (ulong*)m.Mem.Frame(l4);
             for (int i = 0; i < 512; i++)
             {
                 if (i >= 256 && i < 272) { Assert.Equal(m.ShimSlots[i - 256], l4t[i]); continue; }
                 if ((l4t[i] & 1) == 0) { Assert.Equal(0UL, l4t[i]); continue; }
-                Assert.Equal(0UL, l4t[i] & PageFlags.User);
+                Assert.Equal(0x67UL, l4t[i] & 0xFFF);
                 Collect(m, PageTables.EntryMfn(l4t[i]), 3, reached);
             }
             var p2mTables = new HashSet<ulong>(reached);
@@ -304,7 +303,8 @@ namespace Microxen.Tests
                     ulong va = lay.VPhysmapStart + (j << 12);
                     Assert.True(PageTables.Walk(m.Mem, l4, va, out ulong pte, out int level, out ulong eff));
                     Assert.Equal(1, level);
-                    Assert.Equal(PageFlags.RW, eff & (PageFlags.RW | PageFlags.User));
+                    Assert.Equal(PageFlags.RW | PageFlags.User, eff & (PageFlags.RW | PageFlags.User));
+                    Assert.Equal(0x67UL | (1UL << 52), pte & 0xFFF0000000000FFFUL);   // L1_PROT|_PAGE_DIRTY
                     p2mPfns.Add(m.M2p[PageTables.EntryMfn(pte)]);
                 }
                 foreach (ulong t in p2mTables) p2mPfns.Add(m.M2p[t]);
@@ -328,8 +328,10 @@ namespace Microxen.Tests
             Assert.Equal(input.Parms.PaeYes ? "xen-3.0-x86_64p" : "xen-3.0-x86_64", magic);
             Assert.Equal(nr, si->NrPages);
             Assert.Equal(input.SharedInfoMa, si->SharedInfo);
-            uint flags = StartInfoFlags.Privileged | StartInfoFlags.InitDomain;
-            if (!lay.InitrdMapped && lay.InitrdLength != 0) flags |= StartInfoFlags.ModStartPfn;
+            // Xen 4.17's dom0 flags as measured (SIF_PRIVILEGED|SIF_INITDOMAIN, xen-pm byte CX|PX),
+            // plus SIF_MOD_START_PFN (8) for an unmapped initrd.
+            uint flags = 0x303;
+            if (!lay.InitrdMapped && lay.InitrdLength != 0) flags |= 8;
             Assert.Equal(flags, si->Flags);
             Assert.Equal(lay.VPtStart, si->PtBase);
             Assert.Equal(lay.NrPtPages, si->NrPtFrames);
@@ -407,9 +409,8 @@ namespace Microxen.Tests
             for (int i = 0; i < 512; i++)
             {
                 if ((t[i] & 1) == 0) { Assert.Equal(0UL, t[i]); continue; }
-                Assert.Equal(0UL, t[i] & PageFlags.User);
                 Assert.Equal(0UL, t[i] & PageFlags.PSE);
-                Assert.Equal(InitialPageTables.TableFlags, t[i] & 0xFFF);
+                Assert.Equal(0x67UL, t[i] & 0xFFF);     // Xen's L3/L2_PROT: PRESENT|RW|USER|ACCESSED|DIRTY
                 Collect(m, PageTables.EntryMfn(t[i]), level - 1, reached);
             }
         }
@@ -478,6 +479,45 @@ namespace Microxen.Tests
             // FreeBefore counted the initrd as free: fix the snapshot for the check.
             for (ulong f = 0x3000; f < 0x3006; f++) m.FreeBefore[f] = false;
             Verify(m, input, r, sk.Bytes, sk);
+        }
+
+        /// <summary>
+        /// Kernels linked low (issue 8: at 0 and at 1 MiB, no VIRT_BASE/ENTRY/PAE_MODE notes) get
+        /// Xen's domain: v_start = 0, the entry is e_entry, the text at its link address, the
+        /// transfer page inside the bootstrap area, everything mapped from L4 slot 0, USER at
+        /// every level.
+        /// </summary>
+        [Theory]
+        [InlineData(0UL)]
+        [InlineData(0x100000UL)]
+        public void KernelLinkedLowIsBuiltAtItsLinkAddress(ulong at)
+        {
+            using var m = new Machine(64);
+            var b = TestElf.LowLinked(at);
+            byte[] built = b.Build();
+            byte[] elf = GC.AllocateArray<byte>(built.Length, pinned: true);
+            built.CopyTo(elf, 0);
+            fixed (byte* d = elf)
+            {
+                var p = Parse(d, (ulong)elf.Length, out var img);
+                var input = ReadyInput(m, img, p);
+                input.NrPages = 0x1000;
+                var r = BuildOk(m, ref input);
+                ulong l4 = r.Cr3 >> 12;
+                Assert.Equal(0UL, r.Layout.VStart);
+                Assert.Equal(at, r.EntryRip);
+                Assert.Equal(at + 0x1000, r.HypercallPageVa);
+                Assert.Equal((byte)0x90, ReadGuest8(m, l4, at));                  // the text, at its link address
+                Assert.True(PageTables.Walk(m.Mem, l4, at, out ulong pte, out _, out ulong eff));
+                Assert.Equal(PageFlags.User | PageFlags.RW, eff & (PageFlags.User | PageFlags.RW));
+                Assert.NotEqual(0UL, ((ulong*)m.Mem.Frame(l4))[0] & PageFlags.Present);
+                Assert.True(r.Layout.VEnd <= (1UL << 39));                       // all in slot 0
+                StartInfo* si = (StartInfo*)m.Mem.At(r.StartInfoMfn << 12);
+                Assert.Equal(0x303u, si->Flags);
+                string magic = "";
+                for (int i = 0; i < 32 && si->Magic[i] != 0; i++) magic += (char)si->Magic[i];
+                Assert.Equal("xen-3.0-x86_64", magic);                           // no PAE_MODE note: no "p"
+            }
         }
 
         [Fact]

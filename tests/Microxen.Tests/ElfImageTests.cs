@@ -71,10 +71,8 @@ namespace Microxen.Tests
             Assert.Equal(ElfError.BadMagic, Open(Mut(f => f[1] = (byte)'X')));
             Assert.Equal(ElfError.NotElf64, Open(Mut(f => f[4] = 1)));          // ELFCLASS32
             Assert.Equal(ElfError.NotLittleEndian, Open(Mut(f => f[5] = 2)));   // ELFDATA2MSB
-            Assert.Equal(ElfError.BadVersion, Open(Mut(f => f[6] = 0)));
             Assert.Equal(ElfError.NotX86_64, Open(Mut(f => TestElf.W16(f, 18, 3))));   // EM_386
             Assert.Equal(ElfError.NotX86_64, Open(Mut(f => TestElf.W16(f, 18, 183)))); // EM_AARCH64
-            Assert.Equal(ElfError.NotExecutable, Open(Mut(f => TestElf.W16(f, 16, 1)))); // ET_REL
             Assert.Equal(ElfError.BadProgramHeaders, Open(Mut(f => TestElf.W16(f, 54, 32))));
             Assert.Equal(ElfError.BadProgramHeaders, Open(Mut(f => TestElf.W64(f, 32, ulong.MaxValue - 8))));
             Assert.Equal(ElfError.BadProgramHeaders, Open(Mut(f => TestElf.W16(f, 56, 0xffff))));
@@ -91,6 +89,18 @@ namespace Microxen.Tests
             Assert.Equal(ElfError.SegmentOutOfFile, Open(Mut(f => TestElf.W64(f, 64 + 56 + 32, (ulong)f.Length))));
             // PT_LOAD turned into PT_NULL: nothing to load
             Assert.Equal(ElfError.NoLoadSegments, Open(Mut(f => TestElf.W32(f, 64, 0))));
+        }
+
+        /// <summary>Xen's libelf and dom0 builder look at neither e_type nor the ELF versions nor e_ehsize.</summary>
+        [Fact]
+        public void TypeVersionAndHeaderSizeAreNotCheckedAsInXen()
+        {
+            byte[] Mut(Action<byte[]> m) { var f = new TestElf().Build(); m(f); return f; }
+            Assert.Equal(ElfError.None, Open(Mut(f => TestElf.W16(f, 16, 3))));   // ET_DYN
+            Assert.Equal(ElfError.None, Open(Mut(f => TestElf.W16(f, 16, 1))));   // ET_REL
+            Assert.Equal(ElfError.None, Open(Mut(f => f[6] = 0)));                // EI_VERSION
+            Assert.Equal(ElfError.None, Open(Mut(f => TestElf.W32(f, 20, 7))));   // e_version
+            Assert.Equal(ElfError.None, Open(Mut(f => TestElf.W16(f, 52, 0))));   // e_ehsize
         }
 
         [Fact]

@@ -32,6 +32,30 @@ namespace Microxen.Tests
 
         public List<Note> Notes = DefaultNotes();
         public ulong EEntry = TextPaddr; // Linux: e_entry is startup_64's physical address
+        /// <summary>The text segment's p_vaddr and p_paddr (the notes segment follows 4 KiB above).</summary>
+        public ulong TextVa = TextVaddr, TextPa = TextPaddr;
+        /// <summary>When set: no PT_NOTE, and the notes section becomes a "__xen_guest" PROGBITS
+        /// section holding this string (NUL-terminated), the legacy interface.</summary>
+        public string XenGuest;
+        /// <summary>Bytes at the start of the text (the rest is nop).</summary>
+        public byte[] Text = Array.Empty<byte>();
+
+        /// <summary>
+        /// A kernel linked at <paramref name="at"/> (vaddr = paddr, e_entry at its start), with only
+        /// the notes the issue-8 test kernel carried: GUEST_OS, LOADER "generic", HYPERCALL_PAGE
+        /// (the page after the entry), XEN_VERSION; no ENTRY, VIRT_BASE, PAE_MODE.
+        /// </summary>
+        public static TestElf LowLinked(ulong at) => new TestElf
+        {
+            TextVa = at, TextPa = at, EEntry = at,
+            Notes = new List<Note>
+            {
+                Note.Str(XenNotes.XEN_ELFNOTE_GUEST_OS, "microxen-test"),
+                Note.Str(XenNotes.XEN_ELFNOTE_LOADER, "generic"),
+                Note.U64(XenNotes.XEN_ELFNOTE_HYPERCALL_PAGE, at + 0x1000),
+                Note.Str(XenNotes.XEN_ELFNOTE_XEN_VERSION, "xen-3.0"),
+            },
+        };
 
         // Offsets filled by Build().
         public int PhdrOff = 64, NotesOff, TextOff, ShstrOff, ShdrOff;
@@ -72,8 +96,8 @@ namespace Microxen.Tests
                 notes.Write(name); notes.Write(new byte[Align(name.Length, 4) - name.Length]);
                 notes.Write(n.Desc); notes.Write(new byte[Align(n.Desc.Length, 4) - n.Desc.Length]);
             }
-            byte[] noteBytes = notes.ToArray();
-            byte[] shstr = Encoding.ASCII.GetBytes("\0.text\0.notes\0.shstrtab\0");
+            byte[] noteBytes = XenGuest != null ? Encoding.ASCII.GetBytes(XenGuest + "\0") : notes.ToArray();
+            byte[] shstr = Encoding.ASCII.GetBytes("\0.text\0.notes\0.shstrtab\0__xen_guest\0");
 
             NotesOff = 0x100;
             TextOff = Align(NotesOff + noteBytes.Length, 0x100);
@@ -90,15 +114,18 @@ namespace Microxen.Tests
             W16(f, 52, 64); W16(f, 54, 56); W16(f, 56, 2); W16(f, 58, 64); W16(f, 60, 4); W16(f, 62, 3);
 
             // PT_LOAD text (R X), PT_NOTE
-            Phdr(f, 0, 1, 5, (ulong)TextOff, TextVaddr, TextPaddr, TextSize, TextMemSize, 0x200000);
-            Phdr(f, 1, 4, 4, (ulong)NotesOff, TextVaddr + 0x1000, TextPaddr + 0x1000, (ulong)noteBytes.Length, (ulong)noteBytes.Length, 4);
+            Phdr(f, 0, 1, 5, (ulong)TextOff, TextVa, TextPa, TextSize, TextMemSize, 0x200000);
+            Phdr(f, 1, XenGuest != null ? 0u : 4u, 4, (ulong)NotesOff, TextVa + 0x1000, TextPa + 0x1000, (ulong)noteBytes.Length, (ulong)noteBytes.Length, 4);
 
             noteBytes.CopyTo(f, NotesOff);
-            for (int i = 0; i < TextSize; i++) f[TextOff + i] = 0x90; // nop
+            for (int i = 0; i < TextSize; i++) f[TextOff + i] = i < Text.Length ? Text[i] : (byte)0x90; // nop
             shstr.CopyTo(f, ShstrOff);
 
-            Shdr(f, 1, 1, 1, 6, TextVaddr, (ulong)TextOff, TextSize);            // .text PROGBITS AX
-            Shdr(f, 2, 7, 7, 2, TextVaddr + 0x1000, (ulong)NotesOff, (ulong)noteBytes.Length); // .notes SHT_NOTE
+            Shdr(f, 1, 1, 1, 6, TextVa, (ulong)TextOff, TextSize);            // .text PROGBITS AX
+            if (XenGuest != null)
+                Shdr(f, 2, 24, 1, 0, 0, (ulong)NotesOff, (ulong)noteBytes.Length);     // __xen_guest PROGBITS
+            else
+                Shdr(f, 2, 7, 7, 2, TextVa + 0x1000, (ulong)NotesOff, (ulong)noteBytes.Length); // .notes SHT_NOTE
             Shdr(f, 3, 15, 3, 0, 0, (ulong)ShstrOff, (ulong)shstr.Length);      // .shstrtab STRTAB
             return f;
         }

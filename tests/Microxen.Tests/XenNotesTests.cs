@@ -96,11 +96,34 @@ namespace Microxen.Tests
         }
 
         [Fact]
-        public void NoEntryAnywhereIsAnError()
+        public void EntryZeroOutsideTheKernelIsOutOfBounds()
         {
+            // No ENTRY note and e_entry 0: libelf takes 0 as the entry, below virt_kstart.
             var b = Without(XenNotes.XEN_ELFNOTE_ENTRY);
             b.EEntry = 0;
-            Assert.Equal(ElfError.NoEntry, Parse(b, out _));
+            Assert.Equal(ElfError.AddressesOutOfBounds, Parse(b, out _));
+        }
+
+        /// <summary>
+        /// The kernel of issue 8, linked at address 0 with GUEST_OS, LOADER "generic",
+        /// HYPERCALL_PAGE and XEN_VERSION only, loads as under Xen 4.17: VIRT_BASE 0, PADDR_OFFSET 0,
+        /// entry = e_entry = 0, no PAE.
+        /// </summary>
+        [Fact]
+        public void KernelLinkedAtZeroGetsLibelfDefaults()
+        {
+            Assert.Equal(ElfError.None, Parse(TestElf.LowLinked(0), out ElfDomainParams p));
+            // VIRT_BASE, PADDR_OFFSET, entry, kstart, kend, hypercall page.
+            Assert.Equal((0UL, 0UL, 0UL, 0UL, TestElf.TextMemSize, 0x1000UL),
+                (p.VirtBase, p.ElfPaddrOffset, p.VirtEntry, p.VirtKStart, p.VirtKEnd, p.VirtHypercall));
+            // PAE, LOADER generic, GUEST_OS linux, legacy section, SUPPORTED_FEATURES note.
+            Assert.Equal((false, true, false, false, false),
+                (p.PaeYes, p.LoaderGeneric, p.GuestOsLinux, p.LegacyGuestInfo, p.HasSupportedFeaturesNote));
+
+            Assert.Equal(ElfError.None, Parse(TestElf.LowLinked(0x100000), out p));
+            Assert.Equal(0x100000UL, p.VirtEntry);
+            Assert.Equal(0x100000UL, p.VirtKStart);
+            Assert.Equal(0UL, p.VirtBase);
         }
 
         [Fact]
@@ -181,6 +204,110 @@ namespace Microxen.Tests
             Assert.True(p.PaeYes);
             Assert.Equal(ElfError.None, Parse(With(Note.Str(XenNotes.XEN_ELFNOTE_PAE_MODE, "no")), out p));
             Assert.False(p.PaeYes);
+            // In a note libelf compares with strcmp("yes"): the legacy "yes[extended-cr3]" is not PAE there.
+            Assert.Equal(ElfError.None, Parse(With(Note.Str(XenNotes.XEN_ELFNOTE_PAE_MODE, "yes[extended-cr3]")), out p));
+            Assert.False(p.PaeYes);
+            Assert.Equal(ElfError.None, Parse(With(Note.Str(XenNotes.XEN_ELFNOTE_PAE_MODE, "yes")), out p));
+            Assert.True(p.PaeYes);
+        }
+
+        /// <summary>
+        /// dom0_construct_pv's own rules on top of libelf: !supervisor_mode_kernel is refused
+        /// (Xen panics), other required features a PV dom0 does not get are ignored (the shim
+        /// warns), PAE_MODE is not needed by a 64-bit kernel, and a SUPPORTED_FEATURES note without
+        /// XENFEAT_dom0 marks a kernel Xen will not build as dom0.
+        /// </summary>
+        [Fact]
+        public void Dom0RulesAreDom0BuildCs()
+        {
+            Assert.Equal(ElfError.None, Parse(With(Note.Str(XenNotes.XEN_ELFNOTE_FEATURES, "!supervisor_mode_kernel")), out ElfDomainParams p));
+            Assert.True(Microxen.Boot.KernelChecks.RefusedAsDom0(p));
+            Assert.Equal(0u, Microxen.Boot.KernelChecks.IgnoredRequiredFeatures(p));
+
+            Assert.Equal(ElfError.None, Parse(With(Note.Str(XenNotes.XEN_ELFNOTE_FEATURES, "!auto_translated_physmap|!writable_page_tables")), out p));
+            Assert.False(Microxen.Boot.KernelChecks.RefusedAsDom0(p));
+            Assert.Equal(1u << XenNotes.XENFEAT_auto_translated_physmap, Microxen.Boot.KernelChecks.IgnoredRequiredFeatures(p));
+
+            Assert.Equal(ElfError.None, Parse(TestElf.LowLinked(0), out p));
+            Assert.False(Microxen.Boot.KernelChecks.RefusedAsDom0(p));          // no PAE_MODE: fine for 64-bit
+            Assert.True(Microxen.Boot.KernelChecks.SupportsDom0(p));         // no SUPPORTED_FEATURES note
+
+            Assert.Equal(ElfError.None, Parse(With(Note.U32(XenNotes.XEN_ELFNOTE_SUPPORTED_FEATURES, 0x1)), out p));
+            Assert.False(Microxen.Boot.KernelChecks.SupportsDom0(p));        // note without XENFEAT_dom0
+            Assert.Equal(ElfError.None, Parse(new TestElf(), out p));
+            Assert.True(Microxen.Boot.KernelChecks.SupportsDom0(p));         // 0x8801 has dom0
+
+            Assert.Equal(Microxen.Boot.ExitCode.NoEntry, Microxen.Boot.KernelChecks.ForElfError(ElfError.AddressesOutOfBounds));
+        }
+
+        [Fact]
+        public void SupportedFeaturesNoteIsRecorded()
+        {
+            Assert.Equal(ElfError.None, Parse(new TestElf(), out ElfDomainParams p));
+            Assert.True(p.HasSupportedFeaturesNote);
+            Assert.Equal(ElfError.None, Parse(Without(XenNotes.XEN_ELFNOTE_SUPPORTED_FEATURES), out p));
+            Assert.False(p.HasSupportedFeaturesNote);
+        }
+
+        /// <summary>
+        /// The legacy __xen_guest section (no Xen note at all): strings, numbers in any C base,
+        /// HYPERCALL_PAGE as a page number relative to VIRT_BASE, PADDR_OFFSET defaulting to
+        /// VIRT_BASE (so the kernel sits at its virtual addresses), FEATURES parsed as the note's.
+        /// </summary>
+        [Fact]
+        public void LegacyXenGuestSectionIsParsedLikeLibelf()
+        {
+            const ulong Base = 0xffffffff80000000UL;
+            var b = new TestElf
+            {
+                TextPa = TestElf.TextVaddr, EEntry = TestElf.TextVaddr + 0x20,
+                XenGuest = "GUEST_OS=linux,GUEST_VER=2.6,XEN_VER=xen-3.0,VIRT_BASE=0xffffffff80000000," +
+                           "HYPERCALL_PAGE=0x1001,LOADER=generic,PAE=yes[extended-cr3],FEATURES=!writable_page_tables|dom0",
+            };
+            Assert.Equal(ElfError.None, Parse(b, out ElfDomainParams p));
+            Assert.True(p.LegacyGuestInfo);
+            Assert.True(p.HasXenNotes);
+            Assert.True(p.GuestOsLinux && p.LoaderGeneric && p.XenVersion30 && p.PaeYes);
+            Assert.Equal(Base, p.VirtBase);
+            Assert.Equal(Base, p.ElfPaddrOffset);                   // legacy default: VIRT_BASE
+            Assert.Equal(TestElf.TextVaddr, p.VirtKStart);          // paddr + (VIRT_BASE - PADDR_OFFSET)
+            Assert.Equal(TestElf.TextVaddr + 0x20, p.VirtEntry);    // e_entry
+            Assert.Equal(Base + 0x1001000UL, p.VirtHypercall);      // pfn << 12, + VIRT_BASE
+            Assert.Equal(Bit0 | Dom0, p.FeaturesSupported);
+            Assert.Equal(Bit0, p.FeaturesRequired);
+
+            // VIRT_ENTRY and ELF_PADDR_OFFSET given, decimal and octal numbers.
+            b.XenGuest = "XEN_VER=xen-3.0,LOADER=generic,VIRT_BASE=0xffffffff80000000,ELF_PADDR_OFFSET=0," +
+                         "VIRT_ENTRY=" + (TestElf.TextVaddr + 0x40).ToString() + ",PAE=no";
+            b.TextPa = TestElf.TextPaddr;
+            Assert.Equal(ElfError.None, Parse(b, out p));
+            Assert.Equal(0UL, p.ElfPaddrOffset);
+            Assert.Equal(TestElf.TextVaddr + 0x40, p.VirtEntry);
+            Assert.False(p.PaeYes);
+            Assert.Equal(ElfDomainParams.Unset, p.VirtHypercall);
+
+            // What libelf refuses there, it refuses here.
+            b.XenGuest = "XEN_VER=xen-3.0,LOADER=generic,FEATURES=!teleport";
+            Assert.Equal(ElfError.UnknownRequiredFeature, Parse(b, out _));
+            b.XenGuest = "LOADER=generic,XEN_VER=xen-2.0";
+            Assert.Equal(ElfError.NotXen30, Parse(b, out _));
+            b.XenGuest = "GUEST_OS=netbsd,XEN_VER=xen-3.0";
+            Assert.Equal(ElfError.NotLinuxOrGeneric, Parse(b, out _));
+            b.XenGuest = "XEN_VER=xen-3.0,LOADER=generic,ELF_PADDR_OFFSET=0";
+            Assert.Equal(ElfError.PaddrOffsetWithoutVirtBase, Parse(b, out _));
+        }
+
+        [Theory]
+        [InlineData("0x1f", 0x1fUL)]
+        [InlineData("017", 15UL)]
+        [InlineData("  42z", 42UL)]
+        [InlineData("0x", 0UL)]
+        [InlineData("", 0UL)]
+        [InlineData("0xffffffffffffffffff", ulong.MaxValue)]
+        public void StrToULongIsStrtoullBaseZero(string text, ulong expected)
+        {
+            byte[] b = Encoding.ASCII.GetBytes(text);
+            fixed (byte* s = b) Assert.Equal(expected, XenNotes.StrToULong(s, (ulong)b.Length));
         }
 
         [Fact]
@@ -326,7 +453,7 @@ namespace Microxen.Tests
         }
 
         [Fact]
-        public void DebianKernelWithoutEntryGivesNoEntry()
+        public void DebianKernelWithoutEntryIsOutOfBounds()
         {
             byte[] f = (byte[])DebianKernel.Vmlinux.Clone();
             TestElf.W64(f, 24, 0); // e_entry
@@ -350,7 +477,7 @@ namespace Microxen.Tests
                 }
             }
             Assert.Equal(1, renamed);
-            Assert.Equal(ElfError.NoEntry, ParseVmlinux(f, out _, out _));
+            Assert.Equal(ElfError.AddressesOutOfBounds, ParseVmlinux(f, out _, out _));
         }
 
         [Fact]

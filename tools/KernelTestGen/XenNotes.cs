@@ -3,10 +3,14 @@ using System.Text;
 namespace Microxen.Tools.KernelTestGen;
 
 /// <summary>
-/// The Xen ELF notes of kernel-test (public/elfnote.h), in section .note.Xen, which
-/// kernel-test/kernel-test.ld places in a PT_NOTE segment. Each note is namesz, descsz, type,
-/// "Xen\0", then the descriptor padded to 4 bytes, as Linux's xen-head.S and XTF write them.
-/// Addresses are the guest's virtual addresses, resolved by ld.
+/// The Xen ELF notes of kernel-test (public/elfnote.h), in two sections: .note.Xen for the
+/// build linked in the kernel half (kernel-test/kernel-test.ld: VIRT_BASE, PADDR_OFFSET, ENTRY,
+/// PAE_MODE, ... as Linux carries them) and .note.Xen.low for the build linked at 1 MiB
+/// (kernel-test/kernel-test-low.ld), which carries only what such kernels carry: GUEST_OS,
+/// LOADER "generic", HYPERCALL_PAGE, XEN_VERSION; Xen's libelf defaults the rest (VIRT_BASE 0,
+/// entry = e_entry). Each linker script keeps its own section in a PT_NOTE segment and discards
+/// the other. Each note is namesz, descsz, type, "Xen\0", then the descriptor padded to 4
+/// bytes, as Linux's xen-head.S and XTF write them. Addresses are resolved by ld.
 /// </summary>
 static class XenNotes
 {
@@ -31,6 +35,13 @@ static class XenNotes
         String(sb, Features, "pae_pgdir_above_4gb");
         String(sb, PaeMode, "yes");
         String(sb, Loader, "generic");
+
+        sb.AppendLine("\t.section .note.Xen.low,\"a\",@note");
+        sb.AppendLine("\t.balign 4");
+        String(sb, GuestOs, "microxen-kernel-test");
+        String(sb, Loader, "generic");
+        Quad(sb, HypercallPage, "hypercall_page");
+        String(sb, XenVersion, "xen-3.0");
     }
 
     static int _n;

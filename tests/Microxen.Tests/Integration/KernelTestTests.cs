@@ -6,19 +6,50 @@ namespace Microxen.Tests.Integration;
 /// kernel-test (the project's own PV test kernel, kernel-test/) as a matrix: the image prints
 /// the tests it registers, and under every microxen configuration of the theory, and under
 /// Debian's Xen 4.17 (scripts/run-xen.sh, dom0 in QEMU TCG: the reference the suite was written
-/// against, run once for all rows), every registered test passes and none fails.
+/// against, run once per build for all rows), every registered test passes and none fails.
+/// Two builds of the same sources: kernel-test.elf (linked in the kernel half, Linux's notes)
+/// and kernel-test-low.elf (linked at 1 MiB, only the notes such kernels carry).
 /// </summary>
 public class KernelTestTests : QemuTest
 {
     public KernelTestTests(ITestOutputHelper log) : base(log) { }
 
     /// <summary>build/kernel-test.elf, built with `make kernel-test` when missing.</summary>
-    public static string KernelTestElf => Qemu.Built("kernel-test.elf", "kernel-test");
+    public static string KernelTestElf => Qemu.Built(HighBuild, "kernel-test");
 
-    /// <summary>The Xen 4.17 run: (run-xen.sh's status, the console), shared by every test here.</summary>
-    static readonly Lazy<(int rc, string output)> XenRun = new(() =>
+    public const string HighBuild = "kernel-test.elf", LowBuild = "kernel-test-low.elf";
+
+    /// <summary>
+    /// Whether the microxen rows of the low build (kernel-test-low.elf) run. They need the shim
+    /// to route `syscall` by the vCPU's guest mode rather than by RCX's sign (issue 8, item 1:
+    /// engineer A's guest-mode tracking): until that is merged, the low build's first hypercall
+    /// is taken for a user system call (status 5). Flip to true once it is; the Xen 4.17 rows of
+    /// the low build always run.
+    /// </summary>
+    public static readonly bool MicroxenRunsLowLinkedKernels = false;
+
+    /// <summary>The microxen matrix: build x inline=on|off x user_pt=shared|switch.</summary>
+    public static IEnumerable<object[]> MicroxenConfigs()
+    {
+        foreach (string build in new[] { HighBuild, LowBuild })
+        {
+            if (build == LowBuild && !MicroxenRunsLowLinkedKernels) continue;
+            foreach (string inline in new[] { "on", "off" })
+                foreach (string userPt in new[] { "shared", "switch" })
+                    yield return new object[] { build, inline, userPt };
+        }
+    }
+
+    /// <summary>The Xen 4.17 runs, one per build: (run-xen.sh's status, the console), shared by every test here.</summary>
+    static readonly Dictionary<string, Lazy<(int rc, string output)>> XenRuns = new()
+    {
+        [HighBuild] = XenRunOf(HighBuild),
+        [LowBuild] = XenRunOf(LowBuild),
+    };
+
+    static Lazy<(int rc, string output)> XenRunOf(string build) => new(() =>
         DebianKernel.Run("env",
-            $"STOP_AT=\"Test result:\" TIMEOUT=300 bash {DebianKernel.RepoRoot}/scripts/run-xen.sh {KernelTestElf}", 420));
+            $"STOP_AT=\"Test result:\" TIMEOUT=300 bash {DebianKernel.RepoRoot}/scripts/run-xen.sh {Qemu.Built(build, "kernel-test")}", 420));
 
     // Xen may prefix guest lines with "(d0) "; its console may end them with "\r".
     const string Line = @"^(?:\(d\d+\) )?";
@@ -65,23 +96,32 @@ public class KernelTestTests : QemuTest
     }
 
     /// <summary>
-    /// The Xen 4.17 run, required to have stopped at its result line with every registered test
-    /// passed (its console is in <see cref="PassesEveryRegisteredTestUnderXen417"/>'s output).
+    /// The Xen 4.17 run of <paramref name="build"/>, required to have stopped at its result line
+    /// with every registered test passed (its console is in
+    /// <see cref="PassesEveryRegisteredTestUnderXen417"/>'s output).
     /// </summary>
-    static SortedSet<string> PassedUnderXen417()
+    static SortedSet<string> PassedUnderXen417(string build)
     {
-        var (rc, xen) = XenRun.Value;
-        Assert.True(rc == 0, $"scripts/run-xen.sh ended with {rc} before 'Test result:'");
-        return AssertEveryTestPassed(xen, "Xen 4.17");
+        var (rc, xen) = XenRuns[build].Value;
+        Assert.True(rc == 0, $"scripts/run-xen.sh {build} ended with {rc} before 'Test result:'");
+        return AssertEveryTestPassed(xen, $"Xen 4.17 {build}");
     }
 
-    [Fact]
-    public void PassesEveryRegisteredTestUnderXen417()
+    [Theory]
+    [InlineData(HighBuild)]
+    [InlineData(LowBuild)]
+    public void PassesEveryRegisteredTestUnderXen417(string build)
     {
-        Log.WriteLine("--- Xen 4.17 (scripts/run-xen.sh)");
-        Log.WriteLine(XenRun.Value.output);
-        PassedUnderXen417();
+        Log.WriteLine($"--- Xen 4.17 (scripts/run-xen.sh {build})");
+        Log.WriteLine(XenRuns[build].Value.output);
+        PassedUnderXen417(build);
     }
+
+    /// <summary>Both builds register the same tests and pass the same set under Xen 4.17.</summary>
+    [Fact]
+    public void BothBuildsPassTheSameUnderXen417() =>
+        Assert.True(PassedUnderXen417(HighBuild).SetEquals(PassedUnderXen417(LowBuild)),
+            "PASS sets of the two builds differ under Xen 4.17");
 
     /// <summary>
     /// microxen (fast mode) with the inline hypercall sequences on or off and user mode on the
@@ -89,19 +129,16 @@ public class KernelTestTests : QemuTest
     /// passes, the image registers the same tests it does under Xen 4.17, and both pass the same.
     /// </summary>
     [Theory]
-    [InlineData("on", "shared")]
-    [InlineData("on", "switch")]
-    [InlineData("off", "shared")]
-    [InlineData("off", "switch")]
-    public void PassesEveryRegisteredTestLikeXen417(string inline, string userPt)
+    [MemberData(nameof(MicroxenConfigs))]
+    public void PassesEveryRegisteredTestLikeXen417(string build, string inline, string userPt)
     {
-        string what = $"microxen inline={inline} user_pt={userPt}";
-        var r = Boot(what, KernelTestElf, "", $"mode=fast loglevel=info inline={inline} user_pt={userPt}", 240);
+        string what = $"microxen {build} inline={inline} user_pt={userPt}";
+        var r = Boot(what, Qemu.Built(build, "kernel-test"), "", $"mode=fast loglevel=info inline={inline} user_pt={userPt}", 240);
         var onMicroxen = AssertEveryTestPassed(r.Output, what);
         Assert.Contains("(XEN) dom0 powered off", r.Output);
         AssertPoweredOff(r, what);
 
-        var onXen = PassedUnderXen417();
+        var onXen = PassedUnderXen417(build);
         Assert.True(onXen.SetEquals(onMicroxen),
             "PASS under Xen only: " + string.Join(", ", onXen.Except(onMicroxen)) +
             $"; PASS under {what} only: " + string.Join(", ", onMicroxen.Except(onXen)));
