@@ -62,6 +62,22 @@ namespace KernelTest.Tests
             Add(ref r, "multicall_entry_fault", &MulticallTests.EntryFaults);
             Add(ref r, "multicall_unmapped_array", &MulticallTests.UnmappedArray);
             Add(ref r, "uvm_table_past_ram", &MmuTests.UpdateVaMappingTablePastRam);
+            // Issue 8, engineer C: Xen's flat selectors, int $N, the ring-3-style iretq.
+            Add(ref r, "flat_selectors_kernel", &SelectorIntTests.FlatLoadKernel);
+            Add(ref r, "flat_selectors_user", &SelectorIntTests.FlatLoadUser);
+            Add(ref r, "flat_lretq_kernel", &SelectorIntTests.FlatLretqKernel);
+            Add(ref r, "flat_iretq_kernel", &SelectorIntTests.FlatIretqKernel);
+            Add(ref r, "int_kernel_dpl1", &SelectorIntTests.IntKernelDpl1);
+            Add(ref r, "int_kernel_dpl0", &SelectorIntTests.IntKernelDpl0);
+            Add(ref r, "int_kernel_no_handler", &SelectorIntTests.IntKernelNoHandler);
+            Add(ref r, "int_kernel_pf_vector", &SelectorIntTests.IntKernelPageFaultVector);
+            Add(ref r, "int_kernel_timer_vector", &SelectorIntTests.IntKernelTimerVector);
+            Add(ref r, "int80_kernel", &SelectorIntTests.Int80Kernel);
+            Add(ref r, "int80_no_handler", &SelectorIntTests.Int80NoHandler);
+            Add(ref r, "int_user_dpl3", &SelectorIntTests.IntUserDpl3);
+            Add(ref r, "int_user_dpl1", &SelectorIntTests.IntUserDpl1);
+            Add(ref r, "int_user_no_handler", &SelectorIntTests.IntUserNoHandler);
+            Add(ref r, "int80_user", &SelectorIntTests.Int80User);
         }
 
         // Tests of a parameterised checker, one function per row.

@@ -7,9 +7,21 @@ namespace Microxen.Arch
     /// The GDT, laid out as Xen's per-vCPU GDT: 16 pages (8192 entries, limit 0xffff) at
     /// <see cref="Virt"/> in the shim's L4 slot 261. Pages 0-13 (entries 0-7167) show the guest's
     /// own GDT frames (HYPERVISOR_set_gdt), pages 14-15 are the shim's: the TSS at entry 7168
-    /// and the flat selectors at Xen's indices (FLAT_RING3_* in public/arch-x86/xen-x86_64.h)
-    /// with DPL 0, since the guest kernel runs in ring 0: 0xe030 code64 (the shim's and the
-    /// guest kernel's CS), 0xe028 data (SS), 0xe038 data (SS after syscall = STAR CS + 8).
+    /// and Xen's flat selectors at Xen's indices (FLAT_RING3_* in public/arch-x86/xen-x86_64.h):
+    /// <list type="bullet">
+    /// <item>0xe028 (FLAT_RING3_DS32/SS32/SS64 = 0xe02b): flat data, <b>DPL 3</b>, so that both
+    /// the ring-0 guest kernel and guest user mode load 0xe02b into DS/ES/FS/GS as under Xen, and
+    /// user mode into SS. The kernel (CPL 0) cannot have it in SS: its <c>mov</c> to SS and
+    /// the SS of its frames are made <see cref="KernelSs"/> (<see cref="RingZeroSs"/>).</item>
+    /// <item>0xe030 (FLAT_RING3_CS64 = FLAT_KERNEL_CS64 = 0xe033): 64-bit code, DPL 0: the
+    /// guest kernel's CS, the shim's CS (IDT gates, STAR). DPL 0 keeps a raw <c>iretq</c>/<c>lretq</c>
+    /// of the ring-0 kernel to 0xe033 faulting (#GP 0xe030), which the shim completes as Xen's
+    /// ring-3 kernel experiences it, in kernel mode (Traps/SegmentEmulation.cs); with DPL 3 the
+    /// CPU would drop the kernel to ring 3.</item>
+    /// <item>0xe020 (FLAT_RING3_CS32 = 0xe023): 32-bit code, DPL 0, the ring-0 form of a kernel
+    /// transfer to 0xe023, for the same reason.</item>
+    /// <item>0xe038: data, DPL 0: the guest kernel's SS (and SS after syscall = STAR CS + 8).</item>
+    /// </list>
     /// </summary>
     public static unsafe class Gdt
     {
@@ -18,13 +30,27 @@ namespace Microxen.Arch
         public const int GuestPages = 14;           // FIRST_RESERVED_GDT_PAGE
         public const int GuestEntries = GuestPages * 512;
 
-        public const ushort TssSelector = 7168 * 8;  // 0xe000
-        public const ushort KernelSs = 7173 * 8;     // 0xe028
-        public const ushort KernelCs = 7174 * 8;     // 0xe030
-        public const ushort SyscallSs = 7175 * 8;    // 0xe038
+        public const ushort TssSelector = GdtLayout.TssSelector;
+        public const ushort FlatCs32 = GdtLayout.FlatCs32, FlatDs = GdtLayout.FlatDs;
+        public const ushort KernelCs = GdtLayout.KernelCs, KernelSs = GdtLayout.KernelSs;
 
         const ulong Code64 = 0x00af9b000000ffff;     // present, DPL 0, execute/read, L, accessed
+        const ulong Code32 = 0x00cf9b000000ffff;     // present, DPL 0, execute/read, D (32-bit), accessed
         const ulong Data = 0x00cf93000000ffff;       // present, DPL 0, read/write, accessed
+        const ulong DataDpl3 = 0x00cff3000000ffff;   // present, DPL 3, read/write, accessed
+
+        /// <summary>Whether <paramref name="sel"/> (any RPL) names one of Xen's flat code selectors, 0xe023 or 0xe033.</summary>
+        public static bool IsFlatCode(ulong sel) => (sel & ~X86.Selector.RplMask) == KernelCs || (sel & ~X86.Selector.RplMask) == FlatCs32;
+
+        /// <summary>
+        /// The SS the ring-0 guest kernel gets for an SS its frame or instruction names: RPL 0,
+        /// and <see cref="KernelSs"/> for the flat data selector (0xe02b, DPL 3 here).
+        /// </summary>
+        public static ulong RingZeroSs(ulong ss)
+        {
+            ulong s = ss & ~X86.Selector.RplMask;
+            return s == FlatDs ? KernelSs : s;
+        }
 
         static ulong s_zeroFrame;
         static ulong s_reservedFrame0;
@@ -52,7 +78,8 @@ namespace Microxen.Arch
             ulong tb = (ulong)tss;
             e[0] = 103 | ((tb & 0xffffff) << 16) | (0x89UL << 40) | (((tb >> 24) & 0xff) << 56);
             e[1] = tb >> 32;
-            e[5] = Data;
+            e[4] = Code32;
+            e[5] = DataDpl3;
             e[6] = Code64;
             e[7] = Data;
             Load();

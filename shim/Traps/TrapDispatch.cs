@@ -22,9 +22,16 @@ namespace Microxen.Traps
         {
             ulong v = f->Vector;
             bool inShim = f->Rip >= ShimStart && f->Rip < ShimEnd;
-            if (v == 0x80 && (f->Cs & 3) == 3)
+            if (v == SoftwareInterrupts.Int80 && (f->Cs & X86.Selector.RplMask) == 3)
             {
-                if (!Deliver(f, 0x80, false)) CrashGuest(f, v, "int $0x80 with no handler registered");
+                SoftwareInterrupts.Int80FromUser(f);
+                return;
+            }
+            // The guest kernel's int $N reaches the stub of vector N (ring 0 passes every gate):
+            // never taken for the exception or interrupt N.
+            if (!inShim && !(v == 6 && CpuidEmulation.IsForcedCpuid((byte*)f->Rip)) && SoftwareInterrupts.IsFromKernel(f, v))
+            {
+                SoftwareInterrupts.FromKernel(f, v);
                 return;
             }
             if (v >= 32)
@@ -43,6 +50,7 @@ namespace Microxen.Traps
                 return;
             }
             if (v == 1 && PageTableWrite.TryEnd(f)) return;
+            if (v == X86.Vector.GP && ((f->Cs & X86.Selector.RplMask) == 3 ? SoftwareInterrupts.FromUserGp(f) : SegmentEmulation.TryKernelGp(f))) return;
             ulong cr2 = v == 14 ? Cpu.ReadCr2() : 0;
             if (v == 14 && PageTableWrite.TryBegin(f, cr2)) return;
             ExceptionCount++;
