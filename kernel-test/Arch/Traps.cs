@@ -85,6 +85,7 @@ namespace KernelTest.Arch
                 s->Vector = f->Vector;
                 s->ErrorCode = f->ErrorCode;
                 s->FaultRip = f->Rip;
+                s->UserCs = f->Cs;
                 s->Faults++;
                 s->UserTrapArmed = 0;
                 f->Rip = Syms->UserResume;

@@ -93,6 +93,26 @@ namespace KernelTest.Tests
             return Check.Eq("user SS", s->UserRsi, flat);
         }
 
+        /// <summary>
+        /// User mode on FLAT_RING3_CS64: entered by the iret hypercall with CS 0xe033, SS 0xe02b, its
+        /// int $0x41 (DPL 3 entry) arrives with a frame naming CS 0xe033.
+        /// </summary>
+        public static bool FlatCsUserIret()
+        {
+            if (!UserSpace.Ensure() || !Register(0x41, 0x82, 3)) return false;
+            if (!UserDelivered(Traps.Syms->UserInt41, Layout.FLAT_RING3_CS64, Layout.FLAT_RING3_SS64)) return false;
+            return Check.Eq("user frame CS", Traps.State->UserCs & 0xffff, Layout.FLAT_RING3_CS64);
+        }
+
+        /// <summary>User mode (on Linux's 0x33) far-returns to 0xe033 with lretq; its int $0x41 then arrives with a frame naming CS 0xe033.</summary>
+        public static bool FlatLretqUser()
+        {
+            if (!UserSpace.Ensure() || !Register(0x41, 0x82, 3)) return false;
+            if (!UserSpace.RunSnippet(Traps.Syms->UserLretFlat)) return false;
+            if (!Check.Eq("vector (20: the trap-table entry)", Traps.State->Vector, Handler)) return false;
+            return Check.Eq("user frame CS", Traps.State->UserCs & 0xffff, Layout.FLAT_RING3_CS64);
+        }
+
         /// <summary>Kernel mode: lretq and lretq $16 to FLAT_KERNEL_CS64 (0xe033) stay in kernel mode with the kernel's CS; a hypercall works after.</summary>
         public static bool FlatLretqKernel()
         {
@@ -117,6 +137,16 @@ namespace KernelTest.Tests
                 if (!Check.Eq("SS RPL after the iretq (= CS RPL)", w->W[1] & 3, cs & 3)) return false;
             }
             return Check.True(Hv.Call(Hypercall.XenVersion, XenVersionCmd.XENVER_version, 0) > 0, "xen_version after the iretq");
+        }
+
+        /// <summary>
+        /// The iret hypercall kernel to kernel with SS FLAT_KERNEL_SS (0xe02b), three times: the
+        /// kernel resumes each time on a stack segment of its ring (SS RPL = CS RPL).
+        /// </summary>
+        public static bool FlatSsIretHypercall()
+        {
+            Native.BenchIret(3, Traps.KernelCs, Layout.FLAT_KERNEL_SS);
+            return Check.Eq("SS RPL after (= CS RPL)", Native.ReadSs() & 3, Native.ReadCs() & 3);
         }
 
         // ---- int $N from kernel mode ---------------------------------------------------------
@@ -184,9 +214,9 @@ namespace KernelTest.Tests
         /// <summary>User int $0x80 with a DPL 0 entry: delivered (int80_direct_trap).</summary>
         public static bool Int80User() => UserSpace.Ensure() && Register(0x80, 0x80, 0) && UserDelivered(Traps.Syms->UserInt80);
 
-        static bool UserDelivered(ulong snippet)
+        static bool UserDelivered(ulong snippet, ulong cs = UserSpace.UserCs, ulong ss = UserSpace.UserSs)
         {
-            if (!UserSpace.RunSnippet(snippet)) return false;
+            if (!UserSpace.RunSnippet(snippet, cs, ss)) return false;
             if (!Check.Eq("vector (20: the trap-table entry)", Traps.State->Vector, Handler)) return false;
             return Check.Eq("handler frame RIP (after the int)", Traps.State->FaultRip, UserSpace.SnippetVa(snippet) + 2);
         }

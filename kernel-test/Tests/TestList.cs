@@ -67,6 +67,7 @@ namespace KernelTest.Tests
             Add(ref r, "flat_selectors_user", &SelectorIntTests.FlatLoadUser);
             Add(ref r, "flat_lretq_kernel", &SelectorIntTests.FlatLretqKernel);
             Add(ref r, "flat_iretq_kernel", &SelectorIntTests.FlatIretqKernel);
+            Add(ref r, "flat_ss_iret_hypercall", &SelectorIntTests.FlatSsIretHypercall);
             Add(ref r, "int_kernel_dpl1", &SelectorIntTests.IntKernelDpl1);
             Add(ref r, "int_kernel_dpl0", &SelectorIntTests.IntKernelDpl0);
             Add(ref r, "int_kernel_no_handler", &SelectorIntTests.IntKernelNoHandler);
@@ -78,6 +79,8 @@ namespace KernelTest.Tests
             Add(ref r, "int_user_dpl1", &SelectorIntTests.IntUserDpl1);
             Add(ref r, "int_user_no_handler", &SelectorIntTests.IntUserNoHandler);
             Add(ref r, "int80_user", &SelectorIntTests.Int80User);
+            Add(ref r, "flat_cs_user_iret", &SelectorIntTests.FlatCsUserIret);
+            Add(ref r, "flat_lretq_user", &SelectorIntTests.FlatLretqUser);
         }
 
         // Tests of a parameterised checker, one function per row.

@@ -95,12 +95,12 @@ namespace KernelTest.Tests
 
         /// <summary>
         /// Runs the user snippet at <paramref name="symbol"/> (events masked) until it traps to the
-        /// kernel (recorded in ProbeState: Vector, ErrorCode, FaultRip) or comes back with syscall.
+        /// kernel (recorded in ProbeState: Vector, ErrorCode, FaultRip, UserCs) or comes back with syscall.
         /// </summary>
-        public static bool RunSnippet(ulong symbol)
+        public static bool RunSnippet(ulong symbol, ulong cs = UserCs, ulong ss = UserSs)
         {
             Traps.State->UserTrapArmed = 1;
-            bool ok = Check.Rc("kt_enter_user", Native.EnterUser(SnippetVa(symbol), StackTop, UserCs, UserSs, 0x2));
+            bool ok = Check.Rc("kt_enter_user", Native.EnterUser(SnippetVa(symbol), StackTop, cs, ss, 0x2));
             Traps.State->UserTrapArmed = 0;
             return ok;
         }

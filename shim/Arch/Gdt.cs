@@ -12,7 +12,7 @@ namespace Microxen.Arch
     /// <item>0xe028 (FLAT_RING3_DS32/SS32/SS64 = 0xe02b): flat data, <b>DPL 3</b>, so that both
     /// the ring-0 guest kernel and guest user mode load 0xe02b into DS/ES/FS/GS as under Xen, and
     /// user mode into SS. The kernel (CPL 0) cannot have it in SS: its <c>mov</c> to SS and
-    /// the SS of its frames are made <see cref="KernelSs"/> (<see cref="RingZeroSs"/>).</item>
+    /// the SS of its iret frames become <see cref="KernelSs"/> (Traps/SegmentEmulation.cs).</item>
     /// <item>0xe030 (FLAT_RING3_CS64 = FLAT_KERNEL_CS64 = 0xe033): 64-bit code, DPL 0: the
     /// guest kernel's CS, the shim's CS (IDT gates, STAR). DPL 0 keeps a raw <c>iretq</c>/<c>lretq</c>
     /// of the ring-0 kernel to 0xe033 faulting (#GP 0xe030), which the shim completes as Xen's
@@ -21,6 +21,10 @@ namespace Microxen.Arch
     /// <item>0xe020 (FLAT_RING3_CS32 = 0xe023): 32-bit code, DPL 0, the ring-0 form of a kernel
     /// transfer to 0xe023, for the same reason.</item>
     /// <item>0xe038: data, DPL 0: the guest kernel's SS (and SS after syscall = STAR CS + 8).</item>
+    /// <item>0xe043, 0xe04b: 64-bit and 32-bit code, DPL 3: what guest user mode runs on when it
+    /// names 0xe033 / 0xe023 (<see cref="UserHardwareCs"/>, applied when the shim's iretq
+    /// refuses the flat one; frames given to the guest show
+    /// Xen's selector again, <see cref="GuestViewCs"/>). Reading CS in user mode gives the alias.</item>
     /// </list>
     /// </summary>
     public static unsafe class Gdt
@@ -30,27 +34,30 @@ namespace Microxen.Arch
         public const int GuestPages = 14;           // FIRST_RESERVED_GDT_PAGE
         public const int GuestEntries = GuestPages * 512;
 
-        public const ushort TssSelector = GdtLayout.TssSelector;
-        public const ushort FlatCs32 = GdtLayout.FlatCs32, FlatDs = GdtLayout.FlatDs;
-        public const ushort KernelCs = GdtLayout.KernelCs, KernelSs = GdtLayout.KernelSs;
+        public const ushort TssSelector = 7168 * 8;  // 0xe000
+        public const ushort FlatCs32 = 7172 * 8;     // 0xe020: FLAT_RING3_CS32 with RPL 0
+        public const ushort FlatDs = 7173 * 8;       // 0xe028: FLAT_RING3_DS32/SS32/SS64 with RPL 0
+        public const ushort KernelCs = 7174 * 8;     // 0xe030: FLAT_RING3_CS64 / FLAT_KERNEL_CS64 with RPL 0
+        public const ushort KernelSs = 7175 * 8;     // 0xe038: the kernel's SS, also SS after syscall (STAR CS + 8)
+        public const ushort UserFlatCs64 = 7176 * 8 + 3;   // 0xe043: what user mode runs on for FLAT_RING3_CS64
+        public const ushort UserFlatCs32 = 7177 * 8 + 3;   // 0xe04b: what user mode runs on for FLAT_RING3_CS32
 
         const ulong Code64 = 0x00af9b000000ffff;     // present, DPL 0, execute/read, L, accessed
         const ulong Code32 = 0x00cf9b000000ffff;     // present, DPL 0, execute/read, D (32-bit), accessed
         const ulong Data = 0x00cf93000000ffff;       // present, DPL 0, read/write, accessed
-        const ulong DataDpl3 = 0x00cff3000000ffff;   // present, DPL 3, read/write, accessed
+        const ulong Dpl3 = 3UL << 45;
+        const ulong DataDpl3 = Data | Dpl3;
 
         /// <summary>Whether <paramref name="sel"/> (any RPL) names one of Xen's flat code selectors, 0xe023 or 0xe033.</summary>
         public static bool IsFlatCode(ulong sel) => (sel & ~X86.Selector.RplMask) == KernelCs || (sel & ~X86.Selector.RplMask) == FlatCs32;
 
-        /// <summary>
-        /// The SS the ring-0 guest kernel gets for an SS its frame or instruction names: RPL 0,
-        /// and <see cref="KernelSs"/> for the flat data selector (0xe02b, DPL 3 here).
-        /// </summary>
-        public static ulong RingZeroSs(ulong ss)
-        {
-            ulong s = ss & ~X86.Selector.RplMask;
-            return s == FlatDs ? KernelSs : s;
-        }
+        /// <summary>The CS user mode runs on for user CS <paramref name="cs"/>: the DPL-3 alias for 0xe033 / 0xe023, else itself.</summary>
+        public static ulong UserHardwareCs(ulong cs) =>
+            cs == (KernelCs | X86.Selector.RplMask) ? UserFlatCs64 : cs == (FlatCs32 | X86.Selector.RplMask) ? UserFlatCs32 : cs;
+
+        /// <summary>The CS a frame given to the guest shows for hardware CS <paramref name="cs"/>: Xen's 0xe033 / 0xe023 for the aliases.</summary>
+        public static ulong GuestViewCs(ulong cs) =>
+            cs == UserFlatCs64 ? (ulong)(KernelCs | X86.Selector.RplMask) : cs == UserFlatCs32 ? (ulong)(FlatCs32 | X86.Selector.RplMask) : cs;
 
         static ulong s_zeroFrame;
         static ulong s_reservedFrame0;
@@ -82,6 +89,8 @@ namespace Microxen.Arch
             e[5] = DataDpl3;
             e[6] = Code64;
             e[7] = Data;
+            e[8] = Code64 | Dpl3;
+            e[9] = Code32 | Dpl3;
             Load();
             Cpu.LoadSegments(KernelCs, KernelSs);
             Cpu.Ltr(TssSelector);

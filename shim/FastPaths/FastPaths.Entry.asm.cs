@@ -75,9 +75,6 @@ static partial class FastPaths
         a.test(__byte_ptr[rsp + frameAt + AsmOffsets.IretCs], (int)X86.Selector.RplMask);
         a.jnz(user);
         a.and(__qword_ptr[rsp + frameAt + AsmOffsets.IretSs], ~(int)X86.Selector.RplMask);   // kernel SS: RPL 0
-        a.cmp(__qword_ptr[rsp + frameAt + AsmOffsets.IretSs], GdtLayout.FlatDs);   // [issue 8, C] Arch/Gdt.cs RingZeroSs: the flat
-        a.jne(fix);                                                            // 0xe02b is DPL 3, the kernel's SS is KernelSs
-        a.mov(__qword_ptr[rsp + frameAt + AsmOffsets.IretSs], GdtLayout.KernelSs);
         a.jmp(fix);
         a.Label(ref user);
         // With user_pt=switch the frame (on the guest kernel stack) is not mapped in the user

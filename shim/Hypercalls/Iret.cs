@@ -22,7 +22,7 @@ namespace Microxen.Hypercalls
             ulong cs = c->Cs;
             ulong rflags = c->Rflags;
             f->Rsp = c->Rsp;
-            f->Ss = Gdt.RingZeroSs(c->Ss);   // [issue 8, C] the flat 0xe02b is DPL 3 (Arch/Gdt.cs)
+            f->Ss = c->Ss & ~X86.Selector.RplMask;
             if (Vcpu.Info != null) Vcpu.Info->EvtchnUpcallMask = (byte)((rflags & X86.Rflags.IF) != 0 ? 0 : 1);
             f->Cs = cs;
             f->Rflags = (rflags | X86.Rflags.IF) & ~X86.Rflags.IOPL;   // hardware IF stays on; IOPL 0

@@ -16,6 +16,7 @@ namespace Microxen.Traps
     /// <item><c>lretq</c> / <c>lretq $n</c> to 0xe033/0xe023: a same-ring far return under Xen (pops
     /// RIP and CS only, then n bytes): likewise.</item>
     /// </list>
+    /// User mode's transfers to 0xe033/0xe023 are completed on their DPL-3 aliases (<see cref="TryGp"/>).
     /// Anything else (memory operands, 16/32-bit operand sizes) is the guest's #GP. An
     /// <c>iretq</c> to a DPL-3 CS of the guest's own GDT is not refused by the CPU: it enters
     /// ring 3, where Xen would stay in kernel mode (README: differences from Xen).
@@ -26,9 +27,15 @@ namespace Microxen.Traps
         const int SregSs = 2;
         public static ulong Count;
 
-        /// <summary>True when the guest kernel's #GP in <paramref name="f"/> was a flat-selector load or transfer, now completed.</summary>
-        public static bool TryKernelGp(CpuFrame* f)
+        /// <summary>
+        /// True when the #GP in <paramref name="f"/> was a flat-selector load or transfer, now
+        /// completed: the guest kernel's (see above), or user mode's <c>iretq</c>/<c>lretq</c> to
+        /// 0xe033/0xe023 (the CPU refuses their DPL-0 entries in ring 3), which then runs on the
+        /// DPL-3 alias (<see cref="Gdt.UserHardwareCs"/>), its <c>iretq</c> with SS 0xe02b only.
+        /// </summary>
+        public static bool TryGp(CpuFrame* f)
         {
+            bool user = (f->Cs & X86.Selector.RplMask) == 3;
             byte* p = (byte*)f->Rip;
             int n = 0;
             byte rex = 0;
@@ -38,19 +45,21 @@ namespace Microxen.Traps
                 n++;
             }
             byte op = p[n];
-            if (op == OpMovSreg) return MovSs(f, p[n + 1], rex, n + 2);
+            if (op == OpMovSreg) return !user && MovSs(f, p[n + 1], rex, n + 2);
             if (rex != RexW) return false;
             ulong* s = (ulong*)f->Rsp;
             ulong cs = s[1] & 0xffff;
             if ((cs & X86.Selector.RplMask) != 3 || !Gdt.IsFlatCode(cs) || f->ErrorCode != (cs & ~X86.Selector.RplMask)) return false;
             if (op == OpIret)
             {
-                if ((s[4] & X86.Selector.RplMask) != 3 || (s[4] & ~X86.Selector.RplMask) == 0) return false;
+                ulong ss = s[4] & 0xffff;
+                if ((ss & X86.Selector.RplMask) != 3 || (ss & ~X86.Selector.RplMask) == 0) return false;
+                if (user && (ss & ~X86.Selector.RplMask) != Gdt.FlatDs) return false;
                 const ulong Kept = X86.Rflags.IF | X86.Rflags.IOPL;
                 f->Rflags = (s[2] & ~Kept) | (f->Rflags & Kept);
                 f->Rip = s[0];
                 f->Rsp = s[3];
-                f->Ss = Gdt.KernelSs;
+                f->Ss = user ? ss : Gdt.KernelSs;
             }
             else if (op == OpLret || op == OpLretImm)
             {
@@ -58,7 +67,27 @@ namespace Microxen.Traps
                 f->Rsp += 16 + (op == OpLretImm ? *(ushort*)(p + n + 1) : 0UL);
             }
             else return false;
-            f->Cs = cs & ~X86.Selector.RplMask;
+            f->Cs = user ? Gdt.UserHardwareCs(cs) : cs & ~X86.Selector.RplMask;
+            Count++;
+            return true;
+        }
+
+        /// <summary>
+        /// The shim's own <c>iretq</c> into the guest (a FaultFixupKind.Failsafe range) refused a flat
+        /// selector of the guest's frame (iret hypercall, bounce frame): a user CS 0xe033/0xe023
+        /// becomes its DPL-3 alias, a kernel SS 0xe028/0xe02b becomes <see cref="Gdt.KernelSs"/>,
+        /// and the <c>iretq</c> is retried. Handled here, after the fault, so that the iret paths
+        /// (C# and native) stay as they are for every other frame. True when retried.
+        /// </summary>
+        public static bool TryRetryIretq(CpuFrame* f)
+        {
+            ulong* frame = (ulong*)f->Rsp;   // rip, cs, rflags, rsp, ss: what the iretq was loading
+            ulong cs = frame[1] & 0xffff, ss = frame[4] & 0xffff;
+            if ((cs & X86.Selector.RplMask) == 3 && f->ErrorCode == (cs & ~X86.Selector.RplMask) && Gdt.UserHardwareCs(cs) != cs)
+                frame[1] = Gdt.UserHardwareCs(cs);
+            else if ((cs & X86.Selector.RplMask) == 0 && f->ErrorCode == Gdt.FlatDs && (ss & ~X86.Selector.RplMask) == Gdt.FlatDs)
+                frame[4] = Gdt.KernelSs;
+            else return false;
             Count++;
             return true;
         }

@@ -50,7 +50,7 @@ namespace Microxen.Traps
                 return;
             }
             if (v == 1 && PageTableWrite.TryEnd(f)) return;
-            if (v == X86.Vector.GP && ((f->Cs & X86.Selector.RplMask) == 3 ? SoftwareInterrupts.FromUserGp(f) : SegmentEmulation.TryKernelGp(f))) return;
+            if (v == X86.Vector.GP && (((f->Cs & X86.Selector.RplMask) == 3 && SoftwareInterrupts.FromUserGp(f)) || SegmentEmulation.TryGp(f))) return;
             ulong cr2 = v == 14 ? Cpu.ReadCr2() : 0;
             if (v == 14 && PageTableWrite.TryBegin(f, cr2)) return;
             ExceptionCount++;
@@ -100,6 +100,7 @@ namespace Microxen.Traps
                         f->Rip = x->Fixup;
                         return;
                     case FaultFixupKind.Failsafe:
+                        if (v == X86.Vector.GP && SegmentEmulation.TryRetryIretq(f)) return;
                         if (Failsafe.TryDeliver(f)) return;
                         CrashGuest(f, v, "the guest's iret frame could not be loaded and no failsafe callback is registered");
                         return;

@@ -399,6 +399,14 @@ static class KernelCode
         a.mov(rax, UserMagic);
         a.syscall();
         a.ud2();
+        // kt_user_lret_flat: a far return to FLAT_RING3_CS64 (0xe033) in user mode, then int $0x41.
+        b.Global("kt_user_lret_flat");
+        var lretUser = a.CreateLabel();
+        a.push((int)Microxen.Xen.Layout.FLAT_RING3_CS64);
+        a.lea(rax, __[lretUser]); a.push(rax);
+        a.db(0x48, 0xcb);                                              // lretq
+        a.Label(ref lretUser);
+        a.db(0xcd, 0x41); a.ud2();
         b.Global("kt_user_snippets_end");
         a.nop();
 
@@ -442,7 +450,8 @@ static class KernelCode
         ("TestAbort", "kt_test_abort"), ("KernelStackTop", "kt_kstack_top"), ("UserCode", "kt_user_code"),
         ("UserCodeEnd", "kt_user_code_end"), ("State", "kt_state"), ("BenchRet", "kt_bench_ret"),
         ("UserResume", "kt_user_resume"), ("UserInt41", "kt_user_int_41"), ("UserInt43", "kt_user_int_43"),
-        ("UserInt80", "kt_user_int_80"), ("UserFlat", "kt_user_flat"), ("UserSnippetsEnd", "kt_user_snippets_end"));
+        ("UserInt80", "kt_user_int_80"), ("UserFlat", "kt_user_flat"), ("UserLretFlat", "kt_user_lret_flat"),
+        ("UserSnippetsEnd", "kt_user_snippets_end"));
 
     /// <summary>The vectors kt_probe_int_N raises with <c>int $N</c> in kernel mode (kernel-test/Tests/SoftIntTests.cs).</summary>
     public static readonly int[] SoftIntProbes = { 0x41, 0x43, 0x80, 14, 0xf0 };
