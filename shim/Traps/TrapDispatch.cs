@@ -27,9 +27,16 @@ namespace Microxen.Traps
                 SoftwareInterrupts.Int80FromUser(f);
                 return;
             }
+            // The frequent #UD and #DB first: forced CPUID, a page-table write's single step.
+            if (v == 6 && !inShim && CpuidEmulation.IsForcedCpuid((byte*)f->Rip))
+            {
+                CpuidEmulation.Emulate(f);
+                return;
+            }
+            if (v == 1 && !inShim && PageTableWrite.TryEnd(f)) return;
             // The guest kernel's int $N reaches the stub of vector N (ring 0 passes every gate):
             // never taken for the exception or interrupt N.
-            if (!inShim && !(v == 6 && CpuidEmulation.IsForcedCpuid((byte*)f->Rip)) && SoftwareInterrupts.IsFromKernel(f, v))
+            if (!inShim && SoftwareInterrupts.IsFromKernel(f, v))
             {
                 SoftwareInterrupts.FromKernel(f, v);
                 return;
@@ -44,12 +51,6 @@ namespace Microxen.Traps
                 ShimFault(f, v);
                 return;
             }
-            if (v == 6 && CpuidEmulation.IsForcedCpuid((byte*)f->Rip))
-            {
-                CpuidEmulation.Emulate(f);
-                return;
-            }
-            if (v == 1 && PageTableWrite.TryEnd(f)) return;
             if (v == X86.Vector.GP && (((f->Cs & X86.Selector.RplMask) == 3 && SoftwareInterrupts.FromUserGp(f)) || SegmentEmulation.TryGp(f))) return;
             ulong cr2 = v == 14 ? Cpu.ReadCr2() : 0;
             if (v == 14 && PageTableWrite.TryBegin(f, cr2)) return;
