@@ -125,7 +125,7 @@ namespace KernelTest.Tests
         /// <summary>
         /// Kernel mode, Mini-OS's direct return: iretq with CS 0xe033, SS 0xe02b (RPL 3) stays in
         /// kernel mode: the frame's flags (CF) are loaded, CS and SS are the kernel's as before,
-        /// the stack continues, a hypercall works after.
+        /// the stack continues, a hypercall works after; again with SS = the SS read back | 3.
         /// </summary>
         public static bool FlatIretqKernel()
         {
@@ -135,6 +135,9 @@ namespace KernelTest.Tests
                 if (!Check.Eq("CF from the iretq frame", Native.FlatIretq(Layout.FLAT_KERNEL_CS64, Layout.FLAT_KERNEL_SS64, w->W), 1)) return false;
                 if (!Check.Eq("CS after the iretq", w->W[0], cs)) return false;
                 if (!Check.Eq("SS RPL after the iretq (= CS RPL)", w->W[1] & 3, cs & 3)) return false;
+                // Mini-OS makes its frame's selectors RPL 3 with `orb $3`: the SS it read, ORed.
+                if (!Check.Eq("CF from an iretq with the SS read back | 3", Native.FlatIretq(Layout.FLAT_KERNEL_CS64, Native.ReadSs() | 3, w->W), 1)) return false;
+                if (!Check.Eq("CS after it", w->W[0], cs)) return false;
             }
             return Check.True(Hv.Call(Hypercall.XenVersion, XenVersionCmd.XENVER_version, 0) > 0, "xen_version after the iretq");
         }

@@ -9,7 +9,7 @@ namespace Microxen.Traps
     /// <list type="bullet">
     /// <item><c>mov r16/r32/r64, %ss</c> with 0xe02b: SS becomes <see cref="Gdt.KernelSs"/> (a ring-0
     /// SS cannot have RPL 3; reading SS back gives 0xe038, not 0xe02b).</item>
-    /// <item><c>iretq</c> to CS 0xe033/0xe023 (RPL 3) with an RPL-3 SS: Xen's ring-3 kernel stays
+    /// <item><c>iretq</c> to CS 0xe033/0xe023 (RPL 3): Xen's ring-3 kernel stays
     /// in kernel mode (a same-ring iretq; Mini-OS returns from events so): the shim loads RIP,
     /// RFLAGS (IF and IOPL kept: ring 3 cannot change them), RSP and CS 0xe030/0xe020, SS
     /// <see cref="Gdt.KernelSs"/>.</item>
@@ -52,9 +52,11 @@ namespace Microxen.Traps
             if ((cs & X86.Selector.RplMask) != 3 || !Gdt.IsFlatCode(cs) || f->ErrorCode != (cs & ~X86.Selector.RplMask)) return false;
             if (op == OpIret)
             {
+                // User mode: SS 0xe02b only (what the alias can be checked against). Kernel mode:
+                // any SS, since the frames the shim gives the kernel name 0xe038 or NUL where Xen
+                // names FLAT_KERNEL_SS (a Mini-OS-style `orb $3` then makes them 0xe03b or 3).
                 ulong ss = s[4] & 0xffff;
-                if ((ss & X86.Selector.RplMask) != 3 || (ss & ~X86.Selector.RplMask) == 0) return false;
-                if (user && (ss & ~X86.Selector.RplMask) != Gdt.FlatDs) return false;
+                if (user && ss != (Gdt.FlatDs | X86.Selector.RplMask)) return false;
                 const ulong Kept = X86.Rflags.IF | X86.Rflags.IOPL;
                 f->Rflags = (s[2] & ~Kept) | (f->Rflags & Kept);
                 f->Rip = s[0];
