@@ -87,6 +87,25 @@ namespace KernelTest.Arch
         [DllImport("*", EntryPoint = "kt_bench_iret"), SuppressGCTransition]
         public static extern ulong BenchIret(ulong iterations, ulong cs, ulong ss);
 
+        /// <summary>int $N in kernel mode (kt_probe_int_N, N in KernelCode.SoftIntProbes); the trap is recorded in <see cref="ProbeState"/>.</summary>
+        [DllImport("*", EntryPoint = "kt_probe_int_41"), SuppressGCTransition] public static extern void ProbeInt41();
+        [DllImport("*", EntryPoint = "kt_probe_int_43"), SuppressGCTransition] public static extern void ProbeInt43();
+        [DllImport("*", EntryPoint = "kt_probe_int_80"), SuppressGCTransition] public static extern void ProbeInt80();
+        [DllImport("*", EntryPoint = "kt_probe_int_e"), SuppressGCTransition] public static extern void ProbeInt14();
+        [DllImport("*", EntryPoint = "kt_probe_int_f0"), SuppressGCTransition] public static extern void ProbeIntF0();
+
+        /// <summary>Loads 0xe02b into DS, ES, FS, SS; <paramref name="out5"/> = DS, ES, FS, SS read back, CS. DS, ES, SS restored, FS NUL.</summary>
+        [DllImport("*", EntryPoint = "kt_flat_load"), SuppressGCTransition]
+        public static extern void FlatLoad(ulong* out5);
+
+        /// <summary>A 64-bit far return to <paramref name="cs"/> (lretq, or lretq $16 when <paramref name="withImm"/>); the CS after.</summary>
+        [DllImport("*", EntryPoint = "kt_flat_lretq"), SuppressGCTransition]
+        public static extern ulong FlatLretq(ulong cs, ulong withImm);
+
+        /// <summary>iretq to cs/ss with the stack as it was and CF set in the frame's RFLAGS; returns CF after, <paramref name="out2"/> = CS, SS after.</summary>
+        [DllImport("*", EntryPoint = "kt_flat_iretq"), SuppressGCTransition]
+        public static extern ulong FlatIretq(ulong cs, ulong ss, ulong* out2);
+
         [DllImport("*", EntryPoint = "kt_symbols"), SuppressGCTransition]
         public static extern void Symbols(KtSymbols* table);
     }

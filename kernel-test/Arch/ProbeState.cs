@@ -30,5 +30,10 @@ namespace KernelTest.Arch
         [FieldOffset(88)] public ulong UserRsi;
         /// <summary>vcpu_info.arch.cr2 when the last probe exception was a #PF (filled in by C#).</summary>
         [FieldOffset(96)] public ulong Cr2;
+        /// <summary>The RIP of the last probe exception's frame, and the probe's resume address (issue 8: int $N).</summary>
+        [FieldOffset(104)] public ulong FaultRip;
+        [FieldOffset(112)] public ulong FaultResume;
+        /// <summary>Nonzero while a user snippet runs: its trap (vector, error code, RIP) is recorded and kt_user_resume resumed.</summary>
+        [FieldOffset(120)] public ulong UserTrapArmed;
     }
 }

@@ -26,18 +26,6 @@ namespace KernelTest.Arch
         struct TrapTable { public fixed byte B[33 * 16]; }
         static TrapTable s_table;
 
-        /// <summary>
-        /// Armed by a test that expects its user-mode program to fault: the next exception from
-        /// user mode (CS RPL 3) is recorded in <see cref="State"/> (Vector, ErrorCode, Faults) and
-        /// resumed in kt_syscall_callback, as if the program had made its syscall at the faulting
-        /// instruction, so kt_enter_user returns 0 with UserRip/UserCs/UserRsp describing the fault.
-        /// </summary>
-        public static bool ResumeUserFault;
-
-        /// <summary>Xen's syscall callback frame (rcx, r11, rip, cs, rflags, rsp, ss) for <see cref="ResumeUserFault"/>.</summary>
-        struct SyscallFrame { public ulong Rcx, R11, Rip, Cs, Rflags, Rsp, Ss; }
-        static SyscallFrame s_userFault;
-
         public static bool Init(out string why)
         {
             why = null;
@@ -45,6 +33,17 @@ namespace KernelTest.Arch
             State = (ProbeState*)Syms->State;
             KernelCs = Native.ReadCs() & ~X86.Selector.RplMask;
             KernelSs = Native.ReadSs() & ~X86.Selector.RplMask;
+            if (!RegisterTable()) { why = "set_trap_table failed"; return false; }
+            if (Hv.CallbackRegister(CallbackType.CALLBACKTYPE_event, 0, Syms->EventCallback) != 0) { why = "callback_op(event) failed"; return false; }
+            if (Hv.CallbackRegister(CallbackType.CALLBACKTYPE_failsafe, 0, Syms->FailsafeCallback) != 0) { why = "callback_op(failsafe) failed"; return false; }
+            if (Hv.CallbackRegister(CallbackType.CALLBACKTYPE_syscall, CallbackType.CALLBACKF_mask_events, Syms->SyscallCallback) != 0) { why = "callback_op(syscall) failed"; return false; }
+            if (Hv.Call(Hypercall.StackSwitch, Layout.FLAT_KERNEL_SS, Syms->KernelStackTop) != 0) { why = "stack_switch failed"; return false; }
+            return true;
+        }
+
+        /// <summary>set_trap_table with kt_isr_N for the exception vectors (what Init registers); false if it failed.</summary>
+        public static bool RegisterTable()
+        {
             fixed (TrapTable* t = &s_table)
             {
                 TrapInfo* ti = (TrapInfo*)t->B;
@@ -59,13 +58,8 @@ namespace KernelTest.Arch
                     n++;
                 }
                 ti[n].Address = 0;
-                if (Hv.Call(Hypercall.SetTrapTable, (ulong)ti) != 0) { why = "set_trap_table failed"; return false; }
+                return Hv.Call(Hypercall.SetTrapTable, (ulong)ti) == 0;
             }
-            if (Hv.CallbackRegister(CallbackType.CALLBACKTYPE_event, 0, Syms->EventCallback) != 0) { why = "callback_op(event) failed"; return false; }
-            if (Hv.CallbackRegister(CallbackType.CALLBACKTYPE_failsafe, 0, Syms->FailsafeCallback) != 0) { why = "callback_op(failsafe) failed"; return false; }
-            if (Hv.CallbackRegister(CallbackType.CALLBACKTYPE_syscall, CallbackType.CALLBACKF_mask_events, Syms->SyscallCallback) != 0) { why = "callback_op(syscall) failed"; return false; }
-            if (Hv.Call(Hypercall.StackSwitch, Layout.FLAT_KERNEL_SS, Syms->KernelStackTop) != 0) { why = "stack_switch failed"; return false; }
-            return true;
         }
 
         [UnmanagedCallersOnly(EntryPoint = "kt_trap_dispatch")]
@@ -78,26 +72,29 @@ namespace KernelTest.Arch
                 s->Vector = f->Vector;
                 s->ErrorCode = f->ErrorCode;
                 s->Cr2 = f->Vector == X86.Vector.PF ? Window.Vcpu0->Arch.Cr2 : 0;
+                s->FaultRip = f->Rip;
+                s->FaultResume = s->RecoverRip;
                 s->Faults++;
                 f->Rip = s->RecoverRip;
                 s->RecoverRip = 0;
                 return;
             }
-            if (f->Vector < 32 && ResumeUserFault && (f->Cs & 3) == 3)
+            if (f->Vector < 32 && s->UserTrapArmed != 0 && (f->Cs & 3) == 3)
             {
-                ResumeUserFault = false;
+                // A user snippet's trap: recorded, and kt_enter_user's caller resumed in kernel mode.
                 s->Vector = f->Vector;
                 s->ErrorCode = f->ErrorCode;
+                s->FaultRip = f->Rip;
+                s->UserCs = f->Cs;
+                s->UserRsp = f->Rsp;
                 s->Faults++;
-                fixed (SyscallFrame* u = &s_userFault)
-                {
-                    u->Rip = f->Rip; u->Cs = f->Cs; u->Rflags = f->Rflags; u->Rsp = f->Rsp; u->Ss = f->Ss;
-                    f->Rsp = (ulong)u;
-                }
-                f->Rip = Syms->SyscallCallback;
+                s->UserTrapArmed = 0;
+                f->Rip = Syms->UserResume;
+                f->Rsp = s->UserResumeRsp;
                 f->Cs = KernelCs;
                 f->Ss = KernelSs;
-                f->Rflags = X86.Rflags.Reserved1;   // IF clear: events masked, as the syscall callback is entered
+                f->Rflags = X86.Rflags.Reserved1;   // IF clear: events masked, as after the syscall callback
+                f->Rax = 0;
                 return;
             }
             ulong cr2 = f->Vector == X86.Vector.PF && Window.L1Mfn != 0 ? Window.Vcpu0->Arch.Cr2 : 0;

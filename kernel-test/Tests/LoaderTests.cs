@@ -75,12 +75,12 @@ namespace KernelTest.Tests
             if (!Check.Rc("mmu_update(user L4 slot of the image)", Hv.WritePte(pte, ((ulong*)Mm.Start->PtBase)[slot]))) return false;
             ProbeState* s = Traps.State;
             s->Vector = 0xff;
-            Traps.ResumeUserFault = true;
+            s->UserTrapArmed = 1;       // the user-mode fault is recorded and kt_enter_user's caller resumed
             bool ok = Check.Rc("kt_enter_user(the image's ud2)",
                 Native.EnterUser(ud2, UserSpace.StackTop, UserSpace.UserCs, UserSpace.UserSs, 0x2));
-            Traps.ResumeUserFault = false;
+            s->UserTrapArmed = 0;
             ok = ok && Check.Eq("vector (6: #UD; 14: the page was not executable in user mode)", s->Vector, 6)
-                    && Check.Eq("faulting RIP", s->UserRip, ud2)
+                    && Check.Eq("faulting RIP", s->FaultRip, ud2)
                     && Check.Eq("faulting CS RPL", s->UserCs & 3, 3)
                     && Check.Eq("faulting RSP", s->UserRsp, UserSpace.StackTop);
             return Check.Rc("mmu_update(user L4 slot of the image) = 0", Hv.WritePte(pte, 0)) && ok;

@@ -74,6 +74,25 @@ namespace KernelTest.Tests
             Add(ref r, "start_info_flags", &LoaderTests.StartInfoFlagsAndMagic);
             Add(ref r, "initial_mappings_user", &LoaderTests.InitialMappingsAreUserAccessible);
             Add(ref r, "user_exec_kernel_image_page", &LoaderTests.UserModeRunsKernelImagePage);
+            // Issue 8, engineer C: Xen's flat selectors, int $N, the ring-3-style iretq.
+            Add(ref r, "flat_selectors_kernel", &SelectorIntTests.FlatLoadKernel);
+            Add(ref r, "flat_selectors_user", &SelectorIntTests.FlatLoadUser);
+            Add(ref r, "flat_lretq_kernel", &SelectorIntTests.FlatLretqKernel);
+            Add(ref r, "flat_iretq_kernel", &SelectorIntTests.FlatIretqKernel);
+            Add(ref r, "flat_ss_iret_hypercall", &SelectorIntTests.FlatSsIretHypercall);
+            Add(ref r, "int_kernel_dpl1", &SelectorIntTests.IntKernelDpl1);
+            Add(ref r, "int_kernel_dpl0", &SelectorIntTests.IntKernelDpl0);
+            Add(ref r, "int_kernel_no_handler", &SelectorIntTests.IntKernelNoHandler);
+            Add(ref r, "int_kernel_pf_vector", &SelectorIntTests.IntKernelPageFaultVector);
+            Add(ref r, "int_kernel_timer_vector", &SelectorIntTests.IntKernelTimerVector);
+            Add(ref r, "int80_kernel", &SelectorIntTests.Int80Kernel);
+            Add(ref r, "int80_no_handler", &SelectorIntTests.Int80NoHandler);
+            Add(ref r, "int_user_dpl3", &SelectorIntTests.IntUserDpl3);
+            Add(ref r, "int_user_dpl1", &SelectorIntTests.IntUserDpl1);
+            Add(ref r, "int_user_no_handler", &SelectorIntTests.IntUserNoHandler);
+            Add(ref r, "int80_user", &SelectorIntTests.Int80User);
+            Add(ref r, "flat_cs_user_iret", &SelectorIntTests.FlatCsUserIret);
+            Add(ref r, "flat_lretq_user", &SelectorIntTests.FlatLretqUser);
         }
 
         // Tests of a parameterised checker, one function per row.

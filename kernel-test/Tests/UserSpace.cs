@@ -22,6 +22,8 @@ namespace KernelTest.Tests
     {
         public const ulong Base = 0x0000010000000000;
         public const ulong Code = Base, Data = Base + 0x1000, StackTop = Base + 0x2000;
+        /// <summary>The second code page: the user snippets [UserInt41, UserSnippetsEnd) of the native blob (issue 8).</summary>
+        public const ulong Snippets = Base + 0x3000;
         /// <summary>A lower-half address in user space's L1 that tests may map (supervisor-only) and unmap.</summary>
         public const ulong TestVa = Base + 0x10000;
         public const ulong UserCs = Microxen.Arch.X86.LinuxSelector.UserCs, UserSs = Microxen.Arch.X86.LinuxSelector.UserDs;
@@ -42,14 +44,12 @@ namespace KernelTest.Tests
             int slot = Mm.Index(Base, 4);
             if (!Check.Eq("kernel L4 slot for user space", ((ulong*)Mm.Start->PtBase)[slot], 0)) return false;
             ulong code = Window.ClearedFrame(), data = Window.ClearedFrame(), l1 = Window.ClearedFrame(),
-                l2 = Window.ClearedFrame(), l3 = Window.ClearedFrame(), ul4 = Window.ClearedFrame(), gdt = Window.ClearedFrame();
-            if (!Check.True(code != 0 && data != 0 && l1 != 0 && l2 != 0 && l3 != 0 && ul4 != 0 && gdt != 0, "no free frames")) return false;
+                l2 = Window.ClearedFrame(), l3 = Window.ClearedFrame(), ul4 = Window.ClearedFrame(), gdt = Window.ClearedFrame(),
+                snippets = Window.ClearedFrame();
+            if (!Check.True(code != 0 && data != 0 && l1 != 0 && l2 != 0 && l3 != 0 && ul4 != 0 && gdt != 0 && snippets != 0, "no free frames")) return false;
+            Copy(snippets, Traps.Syms->UserInt41, Traps.Syms->UserSnippetsEnd);
 
-            byte* p = (byte*)Window.Scratch(code);
-            byte* src = (byte*)Traps.Syms->UserCode;
-            int len = (int)(Traps.Syms->UserCodeEnd - Traps.Syms->UserCode);
-            for (int i = 0; i < len; i++) p[i] = src[i];
-            Window.EndScratch();
+            Copy(code, Traps.Syms->UserCode, Traps.Syms->UserCodeEnd);
             ulong* q = Window.Scratch(data);
             q[0] = DataWord0;
             q[1] = DataWord1;
@@ -57,6 +57,7 @@ namespace KernelTest.Tests
             q = Window.Scratch(l1);
             q[Mm.Index(Code, 1)] = (code << 12) | UserRo;
             q[Mm.Index(Data, 1)] = (data << 12) | UserRw;
+            q[Mm.Index(Snippets, 1)] = (snippets << 12) | UserRo;
             Window.EndScratch();
             q = Window.Scratch(l2);
             q[Mm.Index(Base, 2)] = (l1 << 12) | UserRw;
@@ -83,6 +84,28 @@ namespace KernelTest.Tests
             UserL4Mfn = ul4;
             s_ready = true;
             return true;
+        }
+
+        static void Copy(ulong frame, ulong from, ulong end)
+        {
+            byte* p = (byte*)Window.Scratch(frame);
+            for (ulong i = 0; i < end - from; i++) p[i] = ((byte*)from)[i];
+            Window.EndScratch();
+        }
+
+        /// <summary>The user address of snippet <paramref name="symbol"/> (a KtSymbols.User* snippet address).</summary>
+        public static ulong SnippetVa(ulong symbol) => Snippets + (symbol - Traps.Syms->UserInt41);
+
+        /// <summary>
+        /// Runs the user snippet at <paramref name="symbol"/> (events masked) until it traps to the
+        /// kernel (recorded in ProbeState: Vector, ErrorCode, FaultRip, UserCs) or comes back with syscall.
+        /// </summary>
+        public static bool RunSnippet(ulong symbol, ulong cs = UserCs, ulong ss = UserSs)
+        {
+            Traps.State->UserTrapArmed = 1;
+            bool ok = Check.Rc("kt_enter_user", Native.EnterUser(SnippetVa(symbol), StackTop, cs, ss, 0x2));
+            Traps.State->UserTrapArmed = 0;
+            return ok;
         }
 
         /// <summary>Runs kt_user_code in user mode (events masked) until its syscall returns to the kernel; false if it did not come back.</summary>

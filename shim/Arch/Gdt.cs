@@ -7,9 +7,25 @@ namespace Microxen.Arch
     /// The GDT, laid out as Xen's per-vCPU GDT: 16 pages (8192 entries, limit 0xffff) at
     /// <see cref="Virt"/> in the shim's L4 slot 261. Pages 0-13 (entries 0-7167) show the guest's
     /// own GDT frames (HYPERVISOR_set_gdt), pages 14-15 are the shim's: the TSS at entry 7168
-    /// and the flat selectors at Xen's indices (FLAT_RING3_* in public/arch-x86/xen-x86_64.h)
-    /// with DPL 0, since the guest kernel runs in ring 0: 0xe030 code64 (the shim's and the
-    /// guest kernel's CS), 0xe028 data (SS), 0xe038 data (SS after syscall = STAR CS + 8).
+    /// and Xen's flat selectors at Xen's indices (FLAT_RING3_* in public/arch-x86/xen-x86_64.h):
+    /// <list type="bullet">
+    /// <item>0xe028 (FLAT_RING3_DS32/SS32/SS64 = 0xe02b): flat data, <b>DPL 3</b>, so that both
+    /// the ring-0 guest kernel and guest user mode load 0xe02b into DS/ES/FS/GS as under Xen, and
+    /// user mode into SS. The kernel (CPL 0) cannot have it in SS: its <c>mov</c> to SS and
+    /// the SS of its iret frames become <see cref="KernelSs"/> (Traps/SegmentEmulation.cs).</item>
+    /// <item>0xe030 (FLAT_RING3_CS64 = FLAT_KERNEL_CS64 = 0xe033): 64-bit code, DPL 0: the
+    /// guest kernel's CS, the shim's CS (IDT gates, STAR). DPL 0 keeps a raw <c>iretq</c>/<c>lretq</c>
+    /// of the ring-0 kernel to 0xe033 faulting (#GP 0xe030), which the shim completes as Xen's
+    /// ring-3 kernel experiences it, in kernel mode (Traps/SegmentEmulation.cs); with DPL 3 the
+    /// CPU would drop the kernel to ring 3.</item>
+    /// <item>0xe020 (FLAT_RING3_CS32 = 0xe023): 32-bit code, DPL 0, the ring-0 form of a kernel
+    /// transfer to 0xe023, for the same reason.</item>
+    /// <item>0xe038: data, DPL 0: the guest kernel's SS (and SS after syscall = STAR CS + 8).</item>
+    /// <item>0xe043, 0xe04b: 64-bit and 32-bit code, DPL 3: what guest user mode runs on when it
+    /// names 0xe033 / 0xe023 (<see cref="UserHardwareCs"/>, applied when the shim's iretq
+    /// refuses the flat one; frames given to the guest show
+    /// Xen's selector again, <see cref="GuestViewCs"/>). Reading CS in user mode gives the alias.</item>
+    /// </list>
     /// </summary>
     public static unsafe class Gdt
     {
@@ -19,12 +35,29 @@ namespace Microxen.Arch
         public const int GuestEntries = GuestPages * 512;
 
         public const ushort TssSelector = 7168 * 8;  // 0xe000
-        public const ushort KernelSs = 7173 * 8;     // 0xe028
-        public const ushort KernelCs = 7174 * 8;     // 0xe030
-        public const ushort SyscallSs = 7175 * 8;    // 0xe038
+        public const ushort FlatCs32 = 7172 * 8;     // 0xe020: FLAT_RING3_CS32 with RPL 0
+        public const ushort FlatDs = 7173 * 8;       // 0xe028: FLAT_RING3_DS32/SS32/SS64 with RPL 0
+        public const ushort KernelCs = 7174 * 8;     // 0xe030: FLAT_RING3_CS64 / FLAT_KERNEL_CS64 with RPL 0
+        public const ushort KernelSs = 7175 * 8;     // 0xe038: the kernel's SS, also SS after syscall (STAR CS + 8)
+        public const ushort UserFlatCs64 = 7176 * 8 + 3;   // 0xe043: what user mode runs on for FLAT_RING3_CS64
+        public const ushort UserFlatCs32 = 7177 * 8 + 3;   // 0xe04b: what user mode runs on for FLAT_RING3_CS32
 
         const ulong Code64 = 0x00af9b000000ffff;     // present, DPL 0, execute/read, L, accessed
+        const ulong Code32 = 0x00cf9b000000ffff;     // present, DPL 0, execute/read, D (32-bit), accessed
         const ulong Data = 0x00cf93000000ffff;       // present, DPL 0, read/write, accessed
+        const ulong Dpl3 = 3UL << 45;
+        const ulong DataDpl3 = Data | Dpl3;
+
+        /// <summary>Whether <paramref name="sel"/> (any RPL) names one of Xen's flat code selectors, 0xe023 or 0xe033.</summary>
+        public static bool IsFlatCode(ulong sel) => (sel & ~X86.Selector.RplMask) == KernelCs || (sel & ~X86.Selector.RplMask) == FlatCs32;
+
+        /// <summary>The CS user mode runs on for user CS <paramref name="cs"/>: the DPL-3 alias for 0xe033 / 0xe023, else itself.</summary>
+        public static ulong UserHardwareCs(ulong cs) =>
+            cs == (KernelCs | X86.Selector.RplMask) ? UserFlatCs64 : cs == (FlatCs32 | X86.Selector.RplMask) ? UserFlatCs32 : cs;
+
+        /// <summary>The CS a frame given to the guest shows for hardware CS <paramref name="cs"/>: Xen's 0xe033 / 0xe023 for the aliases.</summary>
+        public static ulong GuestViewCs(ulong cs) =>
+            cs == UserFlatCs64 ? (ulong)(KernelCs | X86.Selector.RplMask) : cs == UserFlatCs32 ? (ulong)(FlatCs32 | X86.Selector.RplMask) : cs;
 
         static ulong s_zeroFrame;
         static ulong s_reservedFrame0;
@@ -52,9 +85,12 @@ namespace Microxen.Arch
             ulong tb = (ulong)tss;
             e[0] = 103 | ((tb & 0xffffff) << 16) | (0x89UL << 40) | (((tb >> 24) & 0xff) << 56);
             e[1] = tb >> 32;
-            e[5] = Data;
+            e[4] = Code32;
+            e[5] = DataDpl3;
             e[6] = Code64;
             e[7] = Data;
+            e[8] = Code64 | Dpl3;
+            e[9] = Code32 | Dpl3;
             Load();
             Cpu.LoadSegments(KernelCs, KernelSs);
             Cpu.Ltr(TssSelector);

@@ -5,13 +5,39 @@ namespace Microxen.Arch
     /// selector <see cref="Gdt.KernelCs"/>, DPL 0. Every vector runs on an IST stack, so the
     /// shim never pushes onto the guest's stack: NMI on IST2, #DF on IST3, #MC on IST4, #NP, #SS
     /// and #GP on IST5 (an iretq into the guest that faults on IST1 must not overwrite its own
-    /// frame), the rest on IST1. Before the shim's GDT and TSS exist, an early IDT uses the boot GDT's code
+    /// frame), the rest on IST1, each <see cref="IstGuard"/> bytes below the stack's top. Before the shim's GDT and TSS exist, an early IDT uses the boot GDT's code
     /// selector and no IST.
     /// </summary>
     public static unsafe class Idt
     {
         struct Table { public fixed ulong E[512]; }
         static Table s_idt;
+
+        /// <summary>
+        /// Bytes left free above each IST frame (TSS.ISTn = the stack's top minus this): a guest
+        /// kernel's <c>int $N</c> for a vector the CPU pushes an error code for lands 8 bytes
+        /// higher than the exception's frame, and the shim moves that frame into place
+        /// (Traps/SoftwareInterrupts.cs), writing 8 bytes above the CPU's frame.
+        /// </summary>
+        public const ulong IstGuard = 16;
+
+        /// <summary>The IST stack (1-5) vector <paramref name="v"/> runs on.</summary>
+        public static int IstFor(int v) => v == X86.Vector.NMI ? 2 : v == X86.Vector.DF ? 3 : v == X86.Vector.MC ? 4
+            : v >= X86.Vector.NP && v <= X86.Vector.GP ? 5 : 1;
+
+        /// <summary>Where the CPU starts vector <paramref name="v"/>'s frame: its TSS.ISTn.</summary>
+        public static ulong IstTop(int v)
+        {
+            Tss* t = ShimCpu.Tss;
+            switch (IstFor(v))
+            {
+                case 2: return t->Ist2;
+                case 3: return t->Ist3;
+                case 4: return t->Ist4;
+                case 5: return t->Ist5;
+                default: return t->Ist1;
+            }
+        }
 
         public static void Init(ulong* isrTable, ushort selector, bool useIst)
         {
@@ -20,11 +46,11 @@ namespace Microxen.Arch
                 for (int v = 0; v < 256; v++)
                 {
                     ulong h = isrTable[v];
-                    ulong ist = !useIst ? 0UL : v == X86.Vector.NMI ? 2UL : v == X86.Vector.DF ? 3UL : v == X86.Vector.MC ? 4UL
-                        : v >= X86.Vector.NP && v <= X86.Vector.GP ? 5UL : 1UL;
-                    // int3 and int $0x80 may be raised from ring 3 (gate DPL 3); the rest only by
-                    // the CPU or ring 0.
-                    ulong type = v == X86.Vector.BP || v == 0x80 ? 0xEEUL : 0x8EUL;
+                    ulong ist = useIst ? (ulong)IstFor(v) : 0UL;
+                    // As Xen's IDT: int3, int $4 and int $0x80 may be raised from ring 3 (gate
+                    // DPL 3); the rest only by the CPU or ring 0, so that user mode's int $N is a
+                    // #GP(N*8+2) (Traps/SoftwareInterrupts.cs).
+                    ulong type = v == X86.Vector.BP || v == X86.Vector.OF || v == 0x80 ? 0xEEUL : 0x8EUL;
                     t->E[2 * v] = (h & 0xffff) | ((ulong)selector << 16) | (ist << 32)
                                   | (type << 40) | (((h >> 16) & 0xffff) << 48);
                     t->E[2 * v + 1] = h >> 32;

@@ -24,7 +24,7 @@ namespace Microxen.Guest
             p[i++] = f->R11;
             if (withError) p[i++] = f->ErrorCode;
             p[i++] = f->Rip;
-            p[i++] = (f->Cs & 0xffff) | ((ulong)mask << 32);
+            p[i++] = (Gdt.GuestViewCs(f->Cs) & 0xffff) | ((ulong)mask << 32);   // [issue 8, C] Xen's selector for an alias
             p[i++] = (f->Rflags & ~X86.Rflags.IF) | (mask != 0 ? 0UL : X86.Rflags.IF);
             p[i++] = f->Rsp;
             p[i++] = f->Ss;

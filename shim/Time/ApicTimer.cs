@@ -13,7 +13,7 @@ namespace Microxen.Time
     {
         public const byte Vector = 0xf0;
         public const byte SpuriousVector = 0xff;
-        const int RegEoi = 0xb0, RegSvr = 0xf0, RegLvtTimer = 0x320, RegInitCount = 0x380, RegCurCount = 0x390, RegDivide = 0x3e0;
+        const int RegEoi = 0xb0, RegSvr = 0xf0, RegLvtTimer = 0x320, RegInitCount = 0x380, RegCurCount = 0x390, RegDivide = 0x3e0, RegIsr = 0x100;
 
         static byte* s_apic;
         static ulong s_apicHz;
@@ -74,5 +74,8 @@ namespace Microxen.Time
         }
 
         public static void Eoi() { Write(RegEoi, 0); }
+
+        /// <summary>Whether the local APIC has vector <paramref name="v"/> in service (its ISR bit: SDM vol. 3A 11.8.4): a hardware interrupt, not an <c>int</c>.</summary>
+        public static bool InService(int v) => ((Read(RegIsr + (v >> 5) * 0x10) >> (v & 31)) & 1) != 0;
     }
 }

@@ -31,6 +31,15 @@ namespace Microxen.Traps
             Cpu.Outb(0xa1, 0xff);
         }
 
+        /// <summary>Whether the master 8259 has IRQ <paramref name="irq"/> in service (OCW3: read ISR, then back to IRR).</summary>
+        public static bool PicInService(int irq)
+        {
+            Cpu.Outb(0x20, 0x0b);
+            byte isr = Cpu.Inb(0x20);
+            Cpu.Outb(0x20, 0x0a);
+            return ((isr >> irq) & 1) != 0;
+        }
+
         /// <summary>Drains COM1 (and re-arms its interrupt) outside its own IRQ; raises VIRQ_CONSOLE for new input.</summary>
         public static void PollConsole()
         {

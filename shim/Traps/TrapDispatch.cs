@@ -22,9 +22,23 @@ namespace Microxen.Traps
         {
             ulong v = f->Vector;
             bool inShim = f->Rip >= ShimStart && f->Rip < ShimEnd;
-            if (v == 0x80 && (f->Cs & 3) == 3)
+            if (v == SoftwareInterrupts.Int80 && (f->Cs & X86.Selector.RplMask) == 3)
             {
-                if (!Deliver(f, 0x80, false)) CrashGuest(f, v, "int $0x80 with no handler registered");
+                SoftwareInterrupts.Int80FromUser(f);
+                return;
+            }
+            // The frequent #UD and #DB first: forced CPUID, a page-table write's single step.
+            if (v == 6 && !inShim && CpuidEmulation.IsForcedCpuid((byte*)f->Rip))
+            {
+                CpuidEmulation.Emulate(f);
+                return;
+            }
+            if (v == 1 && !inShim && PageTableWrite.TryEnd(f)) return;
+            // The guest kernel's int $N reaches the stub of vector N (ring 0 passes every gate):
+            // never taken for the exception or interrupt N.
+            if (!inShim && SoftwareInterrupts.IsFromKernel(f, v))
+            {
+                SoftwareInterrupts.FromKernel(f, v);
                 return;
             }
             if (v >= 32)
@@ -37,12 +51,7 @@ namespace Microxen.Traps
                 ShimFault(f, v);
                 return;
             }
-            if (v == 6 && CpuidEmulation.IsForcedCpuid((byte*)f->Rip))
-            {
-                CpuidEmulation.Emulate(f);
-                return;
-            }
-            if (v == 1 && PageTableWrite.TryEnd(f)) return;
+            if (v == X86.Vector.GP && (((f->Cs & X86.Selector.RplMask) == 3 && SoftwareInterrupts.FromUserGp(f)) || SegmentEmulation.TryGp(f))) return;
             ulong cr2 = v == 14 ? Cpu.ReadCr2() : 0;
             if (v == 14 && PageTableWrite.TryBegin(f, cr2)) return;
             ExceptionCount++;
@@ -92,6 +101,7 @@ namespace Microxen.Traps
                         f->Rip = x->Fixup;
                         return;
                     case FaultFixupKind.Failsafe:
+                        if (v == X86.Vector.GP && SegmentEmulation.TryRetryIretq(f)) return;
                         if (Failsafe.TryDeliver(f)) return;
                         CrashGuest(f, v, "the guest's iret frame could not be loaded and no failsafe callback is registered");
                         return;

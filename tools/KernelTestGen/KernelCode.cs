@@ -166,6 +166,7 @@ static class KernelCode
         a.push(0);                    // flags
         a.jmp(entry[Iret]);
         var userResume = b.Here();
+        b.Global("kt_user_resume");   // also where a trap from a user snippet resumes (rax = 0)
         foreach (var r in CalleeSaved.Reverse()) a.pop(r);
         a.ret();
 
@@ -289,6 +290,71 @@ static class KernelCode
         foreach (var r in CalleeSaved.Reverse()) a.pop(r);
         a.ret();
 
+        // Issue 8 (selectors, int $N, ring-3-style iretq): kernel-mode probes and helpers.
+        foreach (int n in SoftIntProbes)
+        {
+            b.Global($"kt_probe_int_{n:x}");
+            Probe(b, null, () => a.db(0xcd, (byte)n));   // int $n
+            a.ret();
+        }
+        // kt_flat_load(ulong* out): 0xe02b (FLAT_RING3_DS32/SS) into DS, ES, FS and SS; out[0..4] =
+        // DS, ES, FS, SS read back and CS; a push/pop on the new SS; DS, ES, SS restored, FS NUL.
+        b.Global("kt_flat_load");
+        a.xor(eax, eax);
+        a.mov(ax, ds); a.mov(r8, rax);
+        a.mov(ax, es); a.mov(r9, rax);
+        a.mov(ax, ss); a.mov(r10, rax);
+        a.mov(eax, (int)Microxen.Xen.Layout.FLAT_RING3_DS32);
+        a.mov(ds, ax); a.mov(es, ax); a.mov(fs, ax);
+        a.mov(ss, eax);
+        a.push(rax); a.pop(rcx);
+        a.xor(eax, eax);
+        a.mov(ax, ds); a.mov(__qword_ptr[rdi], rax);
+        a.mov(ax, es); a.mov(__qword_ptr[rdi + 8], rax);
+        a.mov(ax, fs); a.mov(__qword_ptr[rdi + 16], rax);
+        a.mov(ax, ss); a.mov(__qword_ptr[rdi + 24], rax);
+        a.mov(ax, cs); a.mov(__qword_ptr[rdi + 32], rax);
+        a.mov(ds, r8w); a.mov(es, r9w); a.mov(ss, r10w);
+        a.xor(eax, eax); a.mov(fs, ax);
+        a.ret();
+        // kt_flat_lretq(cs, withImm) -> CS after a 64-bit far return to cs (lretq, or lretq $16
+        // over two words pushed before the frame).
+        b.Global("kt_flat_lretq");
+        var lretNext = a.CreateLabel();
+        var lretPlain = a.CreateLabel();
+        a.test(rsi, rsi);
+        a.jz(lretPlain);
+        a.push(0x1111); a.push(0x2222);
+        a.push(rdi);
+        a.lea(rax, __[lretNext]); a.push(rax);
+        a.db(0x48, 0xca, 16, 0);                                       // lretq $16
+        a.Label(ref lretPlain);
+        a.push(rdi);
+        a.lea(rax, __[lretNext]); a.push(rax);
+        a.db(0x48, 0xcb);                                              // lretq
+        a.Label(ref lretNext);
+        a.xor(eax, eax); a.mov(ax, cs);
+        a.ret();
+        // kt_flat_iretq(cs, ss, ulong* out) -> CF after: Mini-OS's direct return, iretq to
+        // cs:next, ss:rsp (the stack as it was) with the current flags plus CF; out[0..1] = CS, SS after.
+        b.Global("kt_flat_iretq");
+        var iretqNext = a.CreateLabel();
+        a.mov(rax, rsp);
+        a.push(rsi);
+        a.push(rax);
+        a.pushfq();
+        a.or(__qword_ptr[rsp], (int)X86.Rflags.CF);
+        a.push(rdi);
+        a.lea(rax, __[iretqNext]); a.push(rax);
+        a.iretq();
+        a.Label(ref iretqNext);
+        a.mov(eax, 0);
+        a.adc(eax, 0);
+        a.xor(ecx, ecx);
+        a.mov(cx, cs); a.mov(__qword_ptr[rdx], rcx);
+        a.mov(cx, ss); a.mov(__qword_ptr[rdx + 8], rcx);
+        a.ret();
+
         // Small primitives.
         b.Global("kt_read_fs"); a.db(0x64, 0x48, 0x8b, 0x07); a.ret();   // mov %fs:(%rdi),%rax
         b.Global("kt_read_gs"); a.db(0x65, 0x48, 0x8b, 0x07); a.ret();   // mov %gs:(%rdi),%rax
@@ -312,6 +378,36 @@ static class KernelCode
         a.syscall();
         a.ud2();
         b.Global("kt_user_code_end");
+        a.nop();
+        // User snippets (issue 8), copied to a second user page: each traps to the kernel, which
+        // resumes kt_enter_user's caller at kt_user_resume; kt_user_flat comes back with syscall,
+        // RDI = DS<<48 | ES<<32 | FS<<16 | GS and RSI = SS after loading 0xe02b into all five.
+        b.Global("kt_user_int_41"); a.db(0xcd, 0x41); a.ud2();
+        b.Global("kt_user_int_43"); a.db(0xcd, 0x43); a.ud2();
+        b.Global("kt_user_int_80"); a.db(0xcd, 0x80); a.ud2();
+        b.Global("kt_user_flat");
+        a.mov(eax, (int)Microxen.Xen.Layout.FLAT_RING3_DS32);
+        a.mov(ds, ax); a.mov(es, ax); a.mov(fs, ax); a.mov(gs, ax); a.mov(ss, ax);
+        a.xor(eax, eax); a.xor(edi, edi);
+        foreach (var sr in new[] { ds, es, fs, gs })
+        {
+            a.shl(rdi, 16);
+            a.mov(ax, sr);
+            a.or(rdi, rax);
+        }
+        a.mov(ax, ss); a.mov(rsi, rax);
+        a.mov(rax, UserMagic);
+        a.syscall();
+        a.ud2();
+        // kt_user_lret_flat: a far return to FLAT_RING3_CS64 (0xe033) in user mode, then int $0x41.
+        b.Global("kt_user_lret_flat");
+        var lretUser = a.CreateLabel();
+        a.push((int)Microxen.Xen.Layout.FLAT_RING3_CS64);
+        a.lea(rax, __[lretUser]); a.push(rax);
+        a.db(0x48, 0xcb);                                              // lretq
+        a.Label(ref lretUser);
+        a.db(0xcd, 0x41); a.ud2();
+        b.Global("kt_user_snippets_end");
         a.nop();
 
         // kt_symbols(ulong* out): link-time addresses for C# (kernel-test/Arch/Symbols.cs).
@@ -352,7 +448,13 @@ static class KernelCode
         ("HypercallPage", "hypercall_page"), ("EventCallback", "kt_event_callback"),
         ("FailsafeCallback", "kt_failsafe_callback"), ("SyscallCallback", "kt_syscall_callback"),
         ("TestAbort", "kt_test_abort"), ("KernelStackTop", "kt_kstack_top"), ("UserCode", "kt_user_code"),
-        ("UserCodeEnd", "kt_user_code_end"), ("State", "kt_state"), ("BenchRet", "kt_bench_ret"));
+        ("UserCodeEnd", "kt_user_code_end"), ("State", "kt_state"), ("BenchRet", "kt_bench_ret"),
+        ("UserResume", "kt_user_resume"), ("UserInt41", "kt_user_int_41"), ("UserInt43", "kt_user_int_43"),
+        ("UserInt80", "kt_user_int_80"), ("UserFlat", "kt_user_flat"), ("UserLretFlat", "kt_user_lret_flat"),
+        ("UserSnippetsEnd", "kt_user_snippets_end"));
+
+    /// <summary>The vectors kt_probe_int_N raises with <c>int $N</c> in kernel mode (kernel-test/Tests/SoftIntTests.cs).</summary>
+    public static readonly int[] SoftIntProbes = { 0x41, 0x43, 0x80, 14, 0xf0 };
 
     static string[] InFieldOrder(params (string Field, string Symbol)[] fields)
     {
