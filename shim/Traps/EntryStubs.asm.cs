@@ -62,15 +62,17 @@ static class EntryStubs
         a.mov(rsp, rdi);
         a.jmp(popAndIret);
 
-        // LSTAR: a syscall from ring 0 (RCX, the return address, in the kernel half) is a
-        // hypercall; one from ring 3 (RCX in the user half) is a user process's system call.
+        // LSTAR: routed by the vCPU's guest mode (PvState.UserMode, Xen's TF_kernel_mode), as
+        // Xen's lstar_enter: in kernel mode (the CPU was in ring 0) a hypercall, in user mode
+        // (ring 3) a user process's system call. Never by RCX: kernels are linked anywhere.
+        // Only flags change here; r11 holds the caller's.
         b.Global("syscall_entry");
         var user = a.CreateLabel();
         var slow = a.CreateLabel();
         var fast = a.CreateLabel();
         var userFast = a.CreateLabel();
-        a.test(rcx, rcx);
-        a.jns(user);
+        a.cmp(__qword_ptr[FastPaths.Field(a, "UserMode")], 0);
+        a.jne(user);
         a.jmp(fast);
         a.Label(ref slow);
         SyscallPath(b, SyscallReturnVector, hypercallSlot, stackSlot, savedRsp, popAndIret);
