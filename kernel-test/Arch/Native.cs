@@ -87,6 +87,14 @@ namespace KernelTest.Arch
         [DllImport("*", EntryPoint = "kt_bench_iret"), SuppressGCTransition]
         public static extern ulong BenchIret(ulong iterations, ulong cs, ulong ss);
 
+        /// <summary>
+        /// Loads every register but RSP from <see cref="ProbeState.CanaryIn"/>, calls
+        /// <paramref name="target"/> (0: a direct <c>syscall</c> with RAX = CanaryIn's rax), stores
+        /// every register and RFLAGS in <see cref="ProbeState.CanaryOut"/>.
+        /// </summary>
+        [DllImport("*", EntryPoint = "kt_canary_call"), SuppressGCTransition]
+        public static extern void CanaryCall(ulong target);
+
         [DllImport("*", EntryPoint = "kt_symbols"), SuppressGCTransition]
         public static extern void Symbols(KtSymbols* table);
     }

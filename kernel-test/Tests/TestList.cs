@@ -62,6 +62,9 @@ namespace KernelTest.Tests
             Add(ref r, "multicall_entry_fault", &MulticallTests.EntryFaults);
             Add(ref r, "multicall_unmapped_array", &MulticallTests.UnmappedArray);
             Add(ref r, "uvm_table_past_ram", &MmuTests.UpdateVaMappingTablePastRam);
+            // Guest mode and Xen's register ABI (issue 8, engineer A).
+            Add(ref r, "hypercall_regs_transfer_page", &RegisterAbiTests.TransferPage);
+            Add(ref r, "hypercall_regs_syscall", &RegisterAbiTests.DirectSyscall);
         }
 
         // Tests of a parameterised checker, one function per row.

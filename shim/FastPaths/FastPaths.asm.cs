@@ -49,7 +49,7 @@ static partial class FastPaths
 
     /// <summary>
     /// Emits pv_state, the routines, fast_path_table and the LSTAR dispatcher. The dispatcher
-    /// is entered from syscall_entry (kernel half) with the syscall state untouched; it jumps
+    /// is entered from syscall_entry (guest kernel mode) with the syscall state untouched; it jumps
     /// to <paramref name="slow"/> (the C# path) with that state intact when no routine takes the call.
     /// </summary>
     public static Label Emit(Block b, Label slow)

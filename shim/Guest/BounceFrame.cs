@@ -36,7 +36,7 @@ namespace Microxen.Guest
             f->Rip = handler;
             f->Cs = (ulong)(cs & ~3);
             f->Ss = fromUser ? 0 : f->Ss & ~X86.Selector.RplMask;
-            f->Rflags = (f->Rflags | X86.Rflags.IF) & ~(X86.Rflags.TF | X86.Rflags.NT | X86.Rflags.RF | X86.Rflags.IOPL);
+            f->Rflags = (f->Rflags | X86.Rflags.IF) & ~(X86.Rflags.TF | X86.Rflags.NT | X86.Rflags.RF | X86.Rflags.AC | X86.Rflags.IOPL);   // Xen's create_bounce_frame clears AC too
             f->Vector = CpuFrame.IretVector;
         }
     }

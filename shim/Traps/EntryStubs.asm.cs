@@ -140,6 +140,7 @@ static class EntryStubs
         a.sub(rsp, X86.FxsaveSize);
         a.and(rsp, -64);
         a.fxsave64(__[rsp]);
+        a.cld();                           // C# expects DF clear; an IDT entry keeps the guest's (iretq restores it)
         a.mov(rdi, rbp);
         a.call(__qword_ptr[slot]);
         if (resumeSymbol != null) b.Global(resumeSymbol);   // cpu_abort_hypercall lands here
