@@ -23,10 +23,34 @@ namespace KernelTest.Tests
     {
         static bool s_direct;
         static ulong s_flags;
+        /// <summary>Where the direct syscall is: 0 for kt_canary_call's own, else a copy of <c>syscall; ret</c> there.</summary>
+        static ulong s_syscallAt;
 
         public static bool TransferPage() => Both(false);
 
         public static bool DirectSyscall() => Both(true);
+
+        /// <summary>
+        /// The direct syscall executed at a lower-half kernel address (<see cref="UserSpace.TestVa"/>,
+        /// a supervisor mapping in user space's L1): still a hypercall, since the vCPU is in
+        /// kernel mode (Xen routes by TF_kernel_mode, never by the address in RCX), with the
+        /// same register ABI; RCX comes back as that lower-half return address.
+        /// </summary>
+        public static bool LowerHalfSyscall()
+        {
+            if (!UserSpace.Ensure()) return false;
+            ulong f = Window.ClearedFrame();
+            if (!Check.True(f != 0, "no free frame")) return false;
+            byte* code = (byte*)Window.Scratch(f);
+            code[0] = 0x0f; code[1] = 0x05; code[2] = 0xc3;        // syscall; ret
+            if (!Check.Rc("unmap scratch", Window.EndScratch())) return false;
+            ulong va = UserSpace.TestVa;
+            if (!Check.Rc("map the code page", Hv.UpdateVaMapping(va, (f << 12) | PageFlags.Present | PageFlags.Accessed, UvmFlags.UVMF_INVLPG))) return false;
+            s_syscallAt = va;
+            bool ok = Both(true);
+            s_syscallAt = 0;
+            return Check.Rc("unmap", Hv.UpdateVaMapping(va, 0, UvmFlags.UVMF_INVLPG)) && ok;
+        }
 
         static bool Both(bool direct)
         {
@@ -90,7 +114,9 @@ namespace KernelTest.Tests
                 if ((mask & (1 << k)) != 0) st->CanaryIn[ArgIndex(k)] = args[k];
             st->CanaryIn[ProbeState.CanaryRflags] = s_flags;
             if (s_direct) st->CanaryIn[ProbeState.CanaryRax] = (ulong)nr;
-            Native.CanaryCall(s_direct ? 0 : Traps.Syms->HypercallPage + (ulong)nr * 32);
+            ulong target = s_direct ? s_syscallAt : Traps.Syms->HypercallPage + (ulong)nr * 32;
+            Native.CanaryCall(target);
+            ulong syscallReturn = s_syscallAt != 0 ? s_syscallAt + 2 : st->CanarySyscallReturn;
             rc = (long)st->CanaryOut[ProbeState.CanaryRax];
             ulong flagsIn = st->CanaryIn[ProbeState.CanaryRflags] & ProbeState.CanaryFlagBits;
             for (int i = 1; i <= ProbeState.CanaryRflags; i++)
@@ -100,7 +126,7 @@ namespace KernelTest.Tests
                 if (isArg) continue;
                 ulong got = st->CanaryOut[i], want = st->CanaryIn[i];
                 if (i == ProbeState.CanaryRflags) { got &= ProbeState.CanaryFlagBits; want = flagsIn; }
-                else if (s_direct && i == ProbeState.CanaryRcx) want = st->CanarySyscallReturn;
+                else if (s_direct && i == ProbeState.CanaryRcx) want = syscallReturn;
                 else if (s_direct && i == ProbeState.CanaryR11) { got &= ProbeState.CanaryFlagBits; want = flagsIn; }
                 if (got != want)
                 {

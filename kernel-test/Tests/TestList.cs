@@ -65,6 +65,7 @@ namespace KernelTest.Tests
             // Guest mode and Xen's register ABI (issue 8, engineer A).
             Add(ref r, "hypercall_regs_transfer_page", &RegisterAbiTests.TransferPage);
             Add(ref r, "hypercall_regs_syscall", &RegisterAbiTests.DirectSyscall);
+            Add(ref r, "hypercall_syscall_lower_half", &RegisterAbiTests.LowerHalfSyscall);
         }
 
         // Tests of a parameterised checker, one function per row.
