@@ -97,6 +97,7 @@ static class EntryStubs
         a.Label(ref userFast);
         a.jmp(FastPaths.UserEntry);
         b.WriteTo(sb);
+        FastPaths.CheckRegisterAbi(b);
 
         // The isr_N addresses, for the IDT.
         sb.AppendLine("\t.section .rodata.entry,\"a\",@progbits");
