@@ -52,6 +52,28 @@ namespace KernelTest.Tests
             return Check.Rc("unmap", Hv.UpdateVaMapping(va, 0, UvmFlags.UVMF_INVLPG)) && ok;
         }
 
+        /// <summary>
+        /// iret (entry 23, entered with jmp) to kernel mode with canaries in every register: RAX,
+        /// R11 and RCX come back from the frame (Xen's iret_context, here the values they had),
+        /// every other register survives, RFLAGS' canary bits come from the frame; events stay
+        /// as they were (the frame's IF is the current !evtchn_upcall_mask).
+        /// </summary>
+        public static bool Iret()
+        {
+            ProbeState* st = (ProbeState*)Traps.Syms->State;
+            for (int pass = 0; pass < 2; pass++)
+            {
+                ulong flags = pass == 0 ? ProbeState.CanaryFlagBits : 0;
+                for (int i = 0; i < ProbeState.CanaryRflags; i++) st->CanaryIn[i] = 0x1e7c0de000000000UL | ((ulong)i << 16) | flags;
+                st->CanaryIn[ProbeState.CanaryRflags] = flags | (Window.Vcpu0->EvtchnUpcallMask == 0 ? Microxen.Arch.X86.Rflags.IF : 0);
+                Native.CanaryIret(Traps.KernelCs, Traps.KernelSs);
+                for (int i = 0; i < ProbeState.CanaryRflags; i++)
+                    if (!Check.Eq(RegName(i), st->CanaryOut[i], st->CanaryIn[i])) return false;
+                if (!Check.Eq("rflags", st->CanaryOut[ProbeState.CanaryRflags] & ProbeState.CanaryFlagBits, flags)) return false;
+            }
+            return true;
+        }
+
         static bool Both(bool direct)
         {
             s_direct = direct;
@@ -78,6 +100,7 @@ namespace KernelTest.Tests
         {
             switch (i)
             {
+                case ProbeState.CanaryRax: return "rax";
                 case ProbeState.CanaryRbx: return "rbx";
                 case ProbeState.CanaryRcx: return "rcx";
                 case ProbeState.CanaryRdx: return "rdx";

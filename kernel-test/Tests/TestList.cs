@@ -66,6 +66,7 @@ namespace KernelTest.Tests
             Add(ref r, "hypercall_regs_transfer_page", &RegisterAbiTests.TransferPage);
             Add(ref r, "hypercall_regs_syscall", &RegisterAbiTests.DirectSyscall);
             Add(ref r, "hypercall_syscall_lower_half", &RegisterAbiTests.LowerHalfSyscall);
+            Add(ref r, "hypercall_regs_iret", &RegisterAbiTests.Iret);
         }
 
         // Tests of a parameterised checker, one function per row.

@@ -27,7 +27,9 @@ namespace Microxen.Traps
             f->Ss = UserSs;
             if (Vcpu.SyscallCallback == 0)
             {
-                // Xen injects #UD when no syscall callback is registered.
+                // Xen injects #UD when no syscall callback is registered, at the syscall
+                // instruction itself (entry.S syscall_no_callback: rip - 2, its length).
+                f->Rip -= 2;
                 if (TrapDispatch.Deliver(f, X86.Vector.UD, false)) return;
                 f->Cs = 0; f->Ss = 0;
                 TrapDispatch.CrashGuest(f, X86.Vector.UD, "syscall in guest user mode with no syscall callback");

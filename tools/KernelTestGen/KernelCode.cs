@@ -324,6 +324,7 @@ static class KernelCode
         for (int i = 1; i < CanaryRegs.Length; i++) a.mov(CanaryRegs[i], __qword_ptr[rax + CanaryIn + i * 8]);
         a.mov(rax, __qword_ptr[rax + CanaryIn]);
         a.call(__qword_ptr[rsp]);
+        var store = b.Here();
         a.pushfq();
         a.push(rax);
         State(b, rax, "kt_state");
@@ -338,6 +339,37 @@ static class KernelCode
         a.Label(ref direct);
         a.syscall();
         a.ret();
+
+        // kt_canary_iret(cs, ss): an iret hypercall (entry 23, entered with jmp) to the next
+        // instruction in kernel mode with every register loaded from kt_state.CanaryIn (rflags
+        // in the frame: CanaryFlagBits and IF from there, the rest as they are), then every
+        // register stored as kt_canary_call does. rax, r11, rcx come back from the frame (which
+        // holds the values they had), the others must survive.
+        b.Global("kt_canary_iret");
+        var landed = a.CreateLabel();
+        foreach (var r in CalleeSaved) a.push(r);
+        a.push(0);                            // kt_canary_call's target slot, dropped the same way
+        State(b, rax, "kt_state");
+        a.mov(rcx, rsp);
+        a.push(rsi);                          // ss
+        a.push(rcx);                          // rsp: as before the frame
+        a.pushfq();
+        a.pop(rcx);
+        a.and(rcx, unchecked((int)~(ProbeState.CanaryFlagBits | X86.Rflags.IF)));
+        a.mov(rdx, __qword_ptr[rax + CanaryIn + ProbeState.CanaryRflags * 8]);
+        a.and(rdx, (int)(ProbeState.CanaryFlagBits | X86.Rflags.IF));
+        a.or(rcx, rdx);
+        a.mov(__qword_ptr[rax + CanaryIn + ProbeState.CanaryRflags * 8], rcx);
+        a.push(rcx);                          // rflags
+        a.push(rdi);                          // cs
+        a.lea(rcx, __[landed]);
+        a.push(rcx);                          // rip
+        a.push(0);                            // flags
+        for (int i = 1; i < CanaryRegs.Length; i++) a.mov(CanaryRegs[i], __qword_ptr[rax + CanaryIn + i * 8]);
+        a.mov(rax, __qword_ptr[rax + CanaryIn]);
+        a.jmp(entry[Iret]);
+        a.Label(ref landed);
+        a.jmp(store);
 
         // Small primitives.
         b.Global("kt_read_fs"); a.db(0x64, 0x48, 0x8b, 0x07); a.ret();   // mov %fs:(%rdi),%rax
