@@ -61,7 +61,10 @@ namespace Microxen.Arch
         /// Hypercalls/Iret.cs, native FastPaths IretCommon), after GS (and CR3) were switched to
         /// the user's and just before the iretq; 0 on each entry into the guest kernel from user
         /// mode (Guest/BounceFrame.cs: exceptions, interrupts, events, the C# user syscall;
-        /// Guest/Failsafe.cs; the native user syscall), with IF off. The LSTAR entry routes
+        /// Guest/Failsafe.cs; the native user syscall), with IF off, after GS and CR3 are the
+        /// kernel's. Outside the few shim instructions of a transition (where an interrupt or
+        /// NMI is taken in the shim's own code and delivers nothing to the guest), 0 means the
+        /// kernel's GS and CR3 are loaded and 1 the user's. The LSTAR entry routes
         /// <c>syscall</c> by it: a hypercall in kernel mode, a user process's system call in
         /// user mode (never by RCX: kernels are linked anywhere).
         /// </summary>
