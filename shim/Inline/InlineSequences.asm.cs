@@ -171,28 +171,29 @@ public static class Generator
     static int CountOff(int nr) => Off("FastCount") + nr * 8;
 
     /// <summary>
-    /// fpu_taskswitch(set): counted, then CR0 written with TS = (set != 0), the guest's flags
-    /// kept (pushfq/popfq), rdi unchanged. 32 bytes: one CR0 write for both values (no clts), so
-    /// that the flags' save and restore fit.
+    /// fpu_taskswitch(set): counted, then clts, and for set != 0 CR0.TS set again with a CR0
+    /// write: the guest's flags kept (pushfq/popfq; clts changes none, so the branch on set
+    /// can follow it), rdi unchanged, 32 bytes. The clear path is one clts as before; the set
+    /// path has a clts more than a plain CR0 write.
     /// </summary>
     static Sequence FpuTaskswitch()
     {
         var a = new Assembler(64);
-        var write = a.CreateLabel();
+        var done = a.CreateLabel();
         a.pushfq();
         a.mov(rax, Slot);                // movabs: &PvState.FastCount[fpu_taskswitch]
         a.inc(__qword_ptr[rax]);
-        a.mov(rax, cr0);
-        a.and(al, unchecked((sbyte)~(int)X86.Cr0.TS));   // TS is in CR0's low byte
         a.test(edi, edi);
-        a.jz(write);
-        a.or(al, (int)X86.Cr0.TS);
-        a.Label(ref write);
+        a.clts();
+        a.jz(done);
+        a.mov(rax, cr0);
+        a.or(al, (int)X86.Cr0.TS);       // TS is in CR0's low byte
         a.mov(cr0, rax);
+        a.Label(ref done);
         a.xor(eax, eax);
         a.popfq();
         a.ret();
-        return Make("FpuTaskswitch", "fpu_taskswitch(set): counted, CR0.TS set or cleared, flags kept, inline", a,
+        return Make("FpuTaskswitch", "fpu_taskswitch(set): counted, clts, CR0.TS set again if set != 0, flags kept, inline", a,
             (Slot, 8, InlinePatch.PvField, CountOff(Xen.Hypercall.FpuTaskswitch)));
     }
 

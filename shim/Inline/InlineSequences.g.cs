@@ -19,7 +19,7 @@ namespace Microxen.Inline
         public const int DispatcherIret = 2;
         /// <summary>iret (entered with jmp, flags word pushed): fast_page_iret, which falls back to the dispatcher itself.</summary>
         public const int PageIret = 3;
-        /// <summary>fpu_taskswitch(set): counted, CR0.TS set or cleared, flags kept, inline.</summary>
+        /// <summary>fpu_taskswitch(set): counted, clts, CR0.TS set again if set != 0, flags kept, inline.</summary>
         public const int FpuTaskswitch = 4;
         /// <summary>stack_switch(ss, sp): counted, PvState.KernelSp and TSS.RSP0 stored inline.</summary>
         public const int StackSwitch = 5;
@@ -116,14 +116,14 @@ namespace Microxen.Inline
             // PageIret (chars 57-70, 14 bytes): iret (entered with jmp, flags word pushed): fast_page_iret, which falls back to the dispatcher itself
             "\xff\x25\x00\x00\x00\x00" +                 //  0: jmp qword ptr [rip]
             "\x00\x00\x00\x00\x00\x00\x00\x00" +         //  6: placeholder: fast_page_iret
-            // FpuTaskswitch (chars 71-102, 32 bytes): fpu_taskswitch(set): counted, CR0.TS set or cleared, flags kept, inline
+            // FpuTaskswitch (chars 71-102, 32 bytes): fpu_taskswitch(set): counted, clts, CR0.TS set again if set != 0, flags kept, inline
             "\x9c" +                                     //  0: pushfq
             "\x48\xb8\x00\x00\x00\x00\x00\x00\x00\x00" + //  1: mov rax, 0x0 (placeholder: pv_state+552)
             "\x48\xff\x00" +                             // 11: inc qword ptr [rax]
-            "\x0f\x20\xc0" +                             // 14: mov rax, cr0
-            "\x24\xf7" +                                 // 17: and al, 0xf7
-            "\x85\xff" +                                 // 19: test edi, edi
-            "\x74\x02" +                                 // 21: je 0x19
+            "\x85\xff" +                                 // 14: test edi, edi
+            "\x0f\x06" +                                 // 16: clts
+            "\x74\x08" +                                 // 18: je 0x1c
+            "\x0f\x20\xc0" +                             // 20: mov rax, cr0
             "\x0c\x08" +                                 // 23: or al, 0x8
             "\x0f\x22\xc0" +                             // 25: mov cr0, rax
             "\x31\xc0" +                                 // 28: xor eax, eax

@@ -137,17 +137,16 @@ public unsafe class TransferPageDecodeTests
     public void FpuTaskswitchCountsItselfThenWritesTsKeepingTheFlags()
     {
         var ins = Decode(Build(inline: true), 5, 12);
-        Assert.Equal(new[] { "Pushfq", "Mov", "Inc", "Mov", "And", "Test", "Je", "Or", "Mov", "Xor", "Popfq", "Ret" }, Mnemonics(ins, 12));
+        Assert.Equal(new[] { "Pushfq", "Mov", "Inc", "Test", "Clts", "Je", "Mov", "Or", "Mov", "Xor", "Popfq", "Ret" }, Mnemonics(ins, 12));
         ulong rax = ins[1].GetImmediate(1);
         Assert.Equal(FastCount(5), rax);
         Assert.Equal(Register.RAX, ins[2].MemoryBase);
         Assert.Equal(FastCount(5), Target(ins[2], rax));
         Assert.Equal(MemorySize.UInt64, ins[2].MemorySize);
-        Assert.Equal(Register.CR0, ins[3].Op1Register);
-        Assert.Equal(0xf7UL, ins[4].GetImmediate(1) & 0xff);          // TS cleared
-        Assert.Equal(Register.EDI, ins[5].Op0Register);               // set == 0: stays cleared
-        Assert.Equal(ins[8].IP, ins[6].NearBranchTarget);
-        Assert.Equal(8UL, ins[7].GetImmediate(1));                    // TS set
+        Assert.Equal(Register.EDI, ins[3].Op0Register);               // set == 0: clts only
+        Assert.Equal(ins[9].IP, ins[5].NearBranchTarget);
+        Assert.Equal(Register.CR0, ins[6].Op1Register);               // else TS set again
+        Assert.Equal(8UL, ins[7].GetImmediate(1));
         Assert.Equal(Register.CR0, ins[8].Op0Register);
         Assert.Equal(Register.RAX, ins[8].Op1Register);
         Assert.Equal(Register.EAX, ins[9].Op0Register);               // the result, 0
