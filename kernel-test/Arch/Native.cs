@@ -106,6 +106,22 @@ namespace KernelTest.Arch
         [DllImport("*", EntryPoint = "kt_flat_iretq"), SuppressGCTransition]
         public static extern ulong FlatIretq(ulong cs, ulong ss, ulong* out2);
 
+        /// <summary>
+        /// Loads every register but RSP from <see cref="ProbeState.CanaryIn"/>, calls
+        /// <paramref name="target"/> (0: a direct <c>syscall</c> with RAX = CanaryIn's rax), stores
+        /// every register and RFLAGS in <see cref="ProbeState.CanaryOut"/>.
+        /// </summary>
+        [DllImport("*", EntryPoint = "kt_canary_call"), SuppressGCTransition]
+        public static extern void CanaryCall(ulong target);
+
+        /// <summary>
+        /// An iret hypercall to kernel mode (<paramref name="cs"/>, <paramref name="ss"/>) with every
+        /// register loaded from <see cref="ProbeState.CanaryIn"/> (the frame's RFLAGS: the canary
+        /// bits and IF from there); every register and RFLAGS after it in <see cref="ProbeState.CanaryOut"/>.
+        /// </summary>
+        [DllImport("*", EntryPoint = "kt_canary_iret"), SuppressGCTransition]
+        public static extern void CanaryIret(ulong cs, ulong ss);
+
         [DllImport("*", EntryPoint = "kt_symbols"), SuppressGCTransition]
         public static extern void Symbols(KtSymbols* table);
     }

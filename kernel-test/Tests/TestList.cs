@@ -93,6 +93,11 @@ namespace KernelTest.Tests
             Add(ref r, "int80_user", &SelectorIntTests.Int80User);
             Add(ref r, "flat_cs_user_iret", &SelectorIntTests.FlatCsUserIret);
             Add(ref r, "flat_lretq_user", &SelectorIntTests.FlatLretqUser);
+            // Guest mode and Xen's register ABI (issue 8, engineer A).
+            Add(ref r, "hypercall_regs_transfer_page", &RegisterAbiTests.TransferPage);
+            Add(ref r, "hypercall_regs_syscall", &RegisterAbiTests.DirectSyscall);
+            Add(ref r, "hypercall_syscall_lower_half", &RegisterAbiTests.LowerHalfSyscall);
+            Add(ref r, "hypercall_regs_iret", &RegisterAbiTests.Iret);
         }
 
         // Tests of a parameterised checker, one function per row.

@@ -54,6 +54,21 @@ namespace Microxen.Arch
         [FieldOffset(136)] public ulong ShimL4Slots;
         /// <summary>ulong* bitmap of the guest's page-table frames (Memory/PageTableFrames.cs).</summary>
         [FieldOffset(144)] public ulong PtBitmap;
+        /// <summary>
+        /// The vCPU's guest mode, as Xen's TF_kernel_mode (v->arch.flags, toggle_guest_mode): 1
+        /// while the guest runs in user mode, 0 in kernel mode (the start state). Every
+        /// transition passes through the shim and writes it: 1 on an iret to an RPL-3 CS (C#
+        /// Hypercalls/Iret.cs, native FastPaths IretCommon), after GS (and CR3) were switched to
+        /// the user's and just before the iretq; 0 on each entry into the guest kernel from user
+        /// mode (Guest/BounceFrame.cs: exceptions, interrupts, events, the C# user syscall;
+        /// Guest/Failsafe.cs; the native user syscall), with IF off, after GS and CR3 are the
+        /// kernel's. Outside the few shim instructions of a transition (where an interrupt or
+        /// NMI is taken in the shim's own code and delivers nothing to the guest), 0 means the
+        /// kernel's GS and CR3 are loaded and 1 the user's. The LSTAR entry routes
+        /// <c>syscall</c> by it: a hypercall in kernel mode, a user process's system call in
+        /// user mode (never by RCX: kernels are linked anywhere).
+        /// </summary>
+        [FieldOffset(152)] public ulong UserMode;
         /// <summary>The task-state segment (IST stacks, RSP0).</summary>
         [FieldOffset(160)] public Tss Tss;
         /// <summary>Hypercalls served by a native fast path, by number (0-63).</summary>

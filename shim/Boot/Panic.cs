@@ -35,8 +35,13 @@ namespace Microxen.Boot
         {
             Log.Begin(); Log.Str("vector "); Log.Dec(f->Vector); Log.Str(" ("); Log.Str(VectorName(f->Vector));
             Log.Str(") error "); Log.Hex(f->ErrorCode); Log.Str(" cr2 "); Log.Hex16(Cpu.ReadCr2()); Log.End();
-            // syscall saves no CS/SS: such a frame cannot tell which mode the CPU was in.
+            // syscall saves no CS/SS: the guest mode the shim tracks (PvState.UserMode) says
+            // which ring the CPU was in (guest user mode: ring 3, kernel mode: ring 0).
             bool bySyscall = f->Vector == CpuFrame.HypercallVector || f->Vector == CpuFrame.UserSyscallVector;
+            Log.Begin(); Log.Str("guest mode ");
+            if (Guest.Vcpu.UserMode) Log.Str("user (ring 3)"); else Log.Str("kernel (ring 0)");
+            if (bySyscall) Log.Str(", entered by syscall");
+            Log.End();
             Log.Begin(); Log.Str("rip "); Log.Hex16(f->Rip);
             if (bySyscall && f->Cs == 0) Log.Str(" cs (not saved by syscall)"); else { Log.Str(" cs "); Log.Hex(f->Cs); }
             Log.Str(" rflags "); Log.Hex(f->Rflags); Log.Str(" rsp "); Log.Hex16(f->Rsp);

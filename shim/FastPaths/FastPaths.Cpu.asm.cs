@@ -52,7 +52,8 @@ static partial class FastPaths
         a.cmp(rax, 1);
         a.ja(einval);
         Count(a, pv, SetSegmentBase);
-        a.mov(r10, rcx);                     // wrmsr needs ecx: keep the return address
+        a.push(rcx);                         // wrmsr takes ecx and edx: neither is an argument of
+        a.push(rdx);                         // set_segment_base, both survive it (Xen's register ABI)
         a.mov(ecx, X86.Msr.IA32_FS_BASE);    // 0: FS
         var notFs = a.CreateLabel();
         a.test(edi, edi);
@@ -68,7 +69,8 @@ static partial class FastPaths
         a.mov(rdx, rsi);
         a.shr(rdx, 32);
         a.wrmsr();
-        a.mov(rcx, r10);
+        a.pop(rdx);
+        a.pop(rcx);
         a.xor(eax, eax);
         a.ret();
         a.Label(ref einval);

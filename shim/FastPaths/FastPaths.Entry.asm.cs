@@ -39,6 +39,7 @@ static partial class FastPaths
         a.push(r11);
         a.push(rcx);
         a.swapgs();
+        a.mov(__qword_ptr[F(a, "UserMode")], 0);         // guest kernel mode (IF off until the sti below)
         a.cmp(__qword_ptr[F(a, "SyscallMasksEvents")], 0);
         a.je(noMask);
         a.mov(rcx, __qword_ptr[F(a, "VcpuInfo")]);
@@ -82,6 +83,10 @@ static partial class FastPaths
         a.cmp(__qword_ptr[F(a, "SwitchUserPt")], 0);
         a.jne(pending);
         a.swapgs();
+        // Guest user mode from here: nothing before the iretq runs guest code or reads the mode
+        // but the shim (an interrupt in between is taken in the shim and delivers nothing; a
+        // fault on the iretq goes to Failsafe, which switches back).
+        a.mov(__qword_ptr[F(a, "UserMode")], 1);
         a.Label(ref fix);
         a.and(__qword_ptr[rsp + frameAt + AsmOffsets.IretRflags], ~(int)X86.Rflags.IOPL);   // IOPL 0
         a.or(__qword_ptr[rsp + frameAt + AsmOffsets.IretRflags], (int)X86.Rflags.IF);      // hardware IF stays on

@@ -6,9 +6,8 @@ namespace Microxen.Native;
 static partial class FastPaths
 {
     /// <summary>
-    /// Walks the current CR3 to the L1 entry mapping rdi: its address in rax. Uses rax, rdx, r8;
-    /// rdx (an argument) must have been saved in r10 by the caller: <paramref name="decline"/>
-    /// restores it.
+    /// Walks the current CR3 to the L1 entry mapping rdi: its address in rax. Uses rax, rdx, r8,
+    /// which the caller saved (<paramref name="decline"/> restores them).
     /// </summary>
     static void WalkToL1(Assembler a, Label pv, Label decline)
     {
@@ -38,7 +37,11 @@ static partial class FastPaths
         a.lea(rax, __[rax + rdx * 8]);
     }
 
-    /// <summary>update_va_mapping(va, val, flags): the L1 entry rewritten, then invlpg (UVMF_INVLPG) or a TLB flush (UVMF_TLB_FLUSH).</summary>
+    /// <summary>
+    /// update_va_mapping(va, val, flags): the L1 entry rewritten, then invlpg (UVMF_INVLPG) or a
+    /// TLB flush (UVMF_TLB_FLUSH). Three arguments: r10 and r8 survive (kept on the stack while
+    /// the walk uses r8).
+    /// </summary>
     static void UpdateVaMapping_(Block b, Label pv, Label decline)
     {
         var a = b.Asm;
@@ -46,11 +49,14 @@ static partial class FastPaths
         var back = a.CreateLabel();
         var invlpg = a.CreateLabel();
         var done = a.CreateLabel();
-        a.mov(r10, rdx);                     // flags
+        a.push(r8);
+        a.push(rdx);                         // flags
         WalkToL1(a, pv, back);
         Count(a, pv, UpdateVaMapping);
         a.mov(__qword_ptr[rax], rsi);
-        a.mov(eax, r10d);
+        a.pop(rdx);
+        a.pop(r8);
+        a.mov(eax, edx);
         a.and(eax, (int)UvmFlags.UVMF_FLUSHTYPE_MASK);
         a.cmp(eax, (int)UvmFlags.UVMF_INVLPG);
         a.je(invlpg);
@@ -65,11 +71,13 @@ static partial class FastPaths
         a.xor(eax, eax);
         a.ret();
         // A fault in the walk or the store (a table entry naming a frame the direct map does
-        // not reach) resumes here (fault_fixup_table): nothing was changed, the C# path answers.
+        // not reach) resumes here (fault_fixup_table), with the two saved registers still
+        // pushed: nothing was changed, the C# path answers.
         b.Global("fast_update_va_mapping_decline");
         a.nop();                             // Iced allows one label per instruction
         a.Label(ref back);
-        a.mov(rdx, r10);
+        a.pop(rdx);
+        a.pop(r8);
         a.jmp(decline);
         FaultFixups.Add("fast_update_va_mapping", "fast_update_va_mapping_decline", "fast_update_va_mapping_decline", FaultFixupKind.Decline);
     }
@@ -93,7 +101,8 @@ static partial class FastPaths
     }
 
     /// <summary>
-    /// The end of a batch routine (mmu_update, mmuext_op) that pushed rbx and r12: at
+    /// The end of a batch routine (mmu_update, mmuext_op) that pushed rbx, r12 and r8 (its index;
+    /// not an argument of either, so it survives): at
     /// <paramref name="finish"/> every request was applied (the count goes to *done when done is
     /// not null, result 0); at <paramref name="no"/> the checking pass refused the batch.
     /// </summary>
@@ -105,14 +114,28 @@ static partial class FastPaths
         a.jz(noDone);
         a.mov(__dword_ptr[rdx], esi);
         a.Label(ref noDone);
-        a.pop(r12);
-        a.pop(rbx);
+        PopBatch(a);
         a.xor(eax, eax);
         a.ret();
         a.Label(ref no);
+        PopBatch(a);
+        a.jmp(decline);
+    }
+
+    /// <summary>The registers a batch routine saves (rbx, r12, r8), pushed in this order.</summary>
+    static void PushBatch(Assembler a)
+    {
+        a.push(rbx);
+        a.push(r12);
+        a.push(r8);
+    }
+
+    /// <summary>Pops what <see cref="PushBatch"/> pushed.</summary>
+    public static void PopBatch(Assembler a)
+    {
+        a.pop(r8);
         a.pop(r12);
         a.pop(rbx);
-        a.jmp(decline);
     }
 
     /// <summary>
@@ -136,8 +159,7 @@ static partial class FastPaths
         var finish = a.CreateLabel();
         a.test(esi, MmuCmd.MMU_UPDATE_PREEMPTED);  // a continuation: C# path
         a.jnz(decline);
-        a.push(rbx);
-        a.push(r12);
+        PushBatch(a);
         a.xor(r8d, r8d);                     // i
         a.Label(ref check);
         a.cmp(r8, rsi);
@@ -228,8 +250,7 @@ static partial class FastPaths
         var invlpg = a.CreateLabel();
         a.test(esi, MmuCmd.MMU_UPDATE_PREEMPTED);
         a.jnz(decline);
-        a.push(rbx);
-        a.push(r12);
+        PushBatch(a);
         a.xor(r8d, r8d);
         a.Label(ref check);
         a.cmp(r8, rsi);

@@ -18,9 +18,7 @@ static partial class FastPaths
         var loop = a.CreateLabel();
         var done = a.CreateLabel();
         var tail = a.CreateLabel();
-        a.push(rbx);
-        a.push(r12);
-        a.push(r13);
+        PushMulticall(a);
         a.mov(rbx, rdi);                     // current entry
         a.mov(r12d, esi);                    // entries left (nr_calls is 32-bit)
         a.Label(ref loop);
@@ -50,30 +48,40 @@ static partial class FastPaths
         a.jmp(loop);
         a.Label(ref done);
         Count(a, pv, Multicall);
-        a.pop(r13);
-        a.pop(r12);
-        a.pop(rbx);
+        PopMulticall(a);
         a.xor(eax, eax);
         a.ret();
         a.Label(ref tail);                   // the C# multicall takes the remainder
         a.mov(rdi, rbx);
         a.mov(rsi, r12);
-        a.pop(r13);
-        a.pop(r12);
-        a.pop(rbx);
+        PopMulticall(a);
         a.stc();
         a.ret();
         // A fault in this routine's own code (reading an entry, storing its result; the routines
         // it calls have their own entries) resumes here (fault_fixup_table): the whole multicall
         // returns -EFAULT, as Xen's do_multicall when it cannot copy an entry.
         b.Global("fast_multicall_efault");
-        a.pop(r13);
-        a.pop(r12);
-        a.pop(rbx);
+        PopMulticall(a);
         a.mov(rax, (long)-Xen.XenErrno.EFAULT);
         a.clc();
         a.ret();
         b.Global("fast_multicall_end");
         FaultFixups.Add("fast_multicall", "fast_multicall_end", "fast_multicall_efault", FaultFixupKind.Efault, Multicall);
+    }
+
+    /// <summary>
+    /// What multicall saves: its own rbx, r12, r13, and rdx, r10, r8, which each entry's routine
+    /// gets its arguments in: multicall takes two arguments (rdi, rsi), so the others survive it.
+    /// </summary>
+    static readonly AssemblerRegister64[] MulticallSaved = { rbx, r12, r13, rdx, r10, r8 };
+
+    static void PushMulticall(Assembler a)
+    {
+        foreach (var r in MulticallSaved) a.push(r);
+    }
+
+    static void PopMulticall(Assembler a)
+    {
+        foreach (var r in MulticallSaved.Reverse()) a.pop(r);
     }
 }

@@ -4,7 +4,10 @@ namespace Microxen.Native;
 /// Fast mode's native hypercall paths, shared by the LSTAR entry (current Linux) and the
 /// transfer page (shim/Inline): the high-frequency hypercalls done with native instructions,
 /// no C#. Each routine <c>fast_NAME</c> is entered by a call: arguments in rdi, rsi, rdx, r10,
-/// r8; it keeps every register but rax and the argument registers; it returns CF=0 with the
+/// r8; it keeps every register but rax and the argument registers the hypercall takes (its
+/// Args in shim/Hypercalls/HypercallTable.cs: Xen's register ABI), flags aside (its callers
+/// restore the guest's: the LSTAR dispatcher from r11, the transfer page with pushfq/popfq);
+/// it returns CF=0 with the
 /// result in rax, or CF=1 having changed nothing ("declined": the caller takes the C# path,
 /// which gives Xen's full semantics and error codes). The <c>pv_state</c> block
 /// (shim/Arch/PvState.cs) is in the same section, so routines reach it RIP-relatively.
@@ -46,7 +49,7 @@ static partial class FastPaths
 
     /// <summary>
     /// Emits pv_state, the routines, fast_path_table and the LSTAR dispatcher. The dispatcher
-    /// is entered from syscall_entry (kernel half) with the syscall state untouched; it jumps
+    /// is entered from syscall_entry (guest kernel mode) with the syscall state untouched; it jumps
     /// to <paramref name="slow"/> (the C# path) with that state intact when no routine takes the call.
     /// </summary>
     public static Label Emit(Block b, Label slow)
@@ -106,12 +109,11 @@ static partial class FastPaths
         UpdateVaMapping_(b, pv, decline);
         UpdateDescriptor_(b, pv, decline);
         Multicall_(b, pv, table);
-        MmuUpdate_(b, pv, decline);          // mmu_update and mmuext_op: rbx, r12 pushed while they touch guest memory
+        MmuUpdate_(b, pv, decline);          // mmu_update and mmuext_op: rbx, r12, r8 pushed while they touch guest memory
         MmuextOp_(b, pv, decline);
         b.Global("fast_batch_end");
         b.Global("fast_batch_efault");       // a fault on a guest pointer in either: -EFAULT, as Xen's copy_from_guest
-        a.pop(r12);
-        a.pop(rbx);
+        PopBatch(a);
         a.mov(rax, (long)-Xen.XenErrno.EFAULT);
         a.clc();
         a.ret();

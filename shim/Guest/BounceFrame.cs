@@ -7,14 +7,16 @@ namespace Microxen.Guest
     /// create_bounce_frame): on the guest kernel stack, from low to high address, rcx, r11,
     /// [error code], rip, cs (the saved upcall mask in bits 32-39), rflags (IF = events were
     /// enabled), rsp, ss. From user mode the stack is the one stack_switch registered and the
-    /// guest's kernel GS is swapped in. The CPU frame is redirected to the handler in ring 0
+    /// guest's kernel GS is swapped in, and the vCPU is in kernel mode again (PvState.UserMode). The CPU frame is redirected to the handler in ring 0
     /// and returns with iretq.
     /// </summary>
     public static unsafe class BounceFrame
     {
         public static void Push(CpuFrame* f, ulong handler, ushort cs, bool withError, bool maskEvents)
         {
-            bool fromUser = (f->Cs & X86.Selector.RplMask) == 3;
+            // The guest mode, as Xen's create_bounce_frame reads TF_kernel_mode (not the frame's
+            // CS: a frame the shim built, such as a syscall's, names the selectors it chose).
+            bool fromUser = Vcpu.UserMode;
             if (fromUser) Vcpu.EnterKernelPageTable();   // the kernel stack may not be in the user table
             byte mask = Vcpu.Info->EvtchnUpcallMask;
             ulong sp = (fromUser ? Vcpu.KernelSp : f->Rsp) & ~15UL;
@@ -28,13 +30,13 @@ namespace Microxen.Guest
             p[i++] = (f->Rflags & ~X86.Rflags.IF) | (mask != 0 ? 0UL : X86.Rflags.IF);
             p[i++] = f->Rsp;
             p[i++] = f->Ss;
-            if (fromUser) Cpu.Swapgs();
+            if (fromUser) { Cpu.Swapgs(); Vcpu.UserMode = false; }   // Xen's toggle_guest_mode
             if (maskEvents) Vcpu.Info->EvtchnUpcallMask = 1;
             f->Rsp = (ulong)p;
             f->Rip = handler;
             f->Cs = (ulong)(cs & ~3);
             f->Ss = fromUser ? 0 : f->Ss & ~X86.Selector.RplMask;
-            f->Rflags = (f->Rflags | X86.Rflags.IF) & ~(X86.Rflags.TF | X86.Rflags.NT | X86.Rflags.RF | X86.Rflags.IOPL);
+            f->Rflags = (f->Rflags | X86.Rflags.IF) & ~(X86.Rflags.TF | X86.Rflags.NT | X86.Rflags.RF | X86.Rflags.AC | X86.Rflags.IOPL);   // Xen's create_bounce_frame clears AC too
             f->Vector = CpuFrame.IretVector;
         }
     }

@@ -20,12 +20,14 @@ namespace Microxen.Guest
             if (Vcpu.FailsafeCallback == 0) return false;
             ulong* bad = (ulong*)f->Rsp;                // the frame iretq could not load
             ulong rip = bad[0], cs = bad[1], rflags = bad[2], rsp = bad[3], ss = bad[4];
-            bool toUser = (cs & X86.Selector.RplMask) == 3;
+            // The way to user mode had already switched to it (GS, the L4 with user_pt=switch,
+            // PvState.UserMode): back to kernel mode, where the callback runs.
+            bool toUser = Vcpu.UserMode;
             if (toUser)
             {
-                // The way to user mode had already swapped GS (and the L4, with user_pt=switch).
                 Cpu.Swapgs();
                 Vcpu.EnterKernelPageTable();
+                Vcpu.UserMode = false;
             }
             byte mask = Vcpu.Info->EvtchnUpcallMask;
             ulong sp = (toUser ? Vcpu.KernelSp : rsp) & ~15UL;

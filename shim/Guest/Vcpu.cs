@@ -42,6 +42,12 @@ namespace Microxen.Guest
         /// <summary>Guest virtual address of the runstate area (VCPUOP_register_runstate_memory_area), 0 = none.</summary>
         public static ulong RunstateArea;
 
+        /// <summary>
+        /// The guest mode (PvState.UserMode, Xen's !TF_kernel_mode): true while the guest runs in
+        /// user mode. Written only at the transitions (iret to user; entries from user mode).
+        /// </summary>
+        public static bool UserMode { get => Arch.ShimCpu.Pv->UserMode != 0; set => Arch.ShimCpu.Pv->UserMode = value ? 1UL : 0UL; }
+
         /// <summary>Set from the shim option user_pt=switch: user mode runs on <see cref="UserL4"/> (PvState).</summary>
         public static bool SwitchUserPageTable { get => Arch.ShimCpu.Pv->SwitchUserPt != 0; set => Arch.ShimCpu.Pv->SwitchUserPt = value ? 1UL : 0UL; }
 

@@ -30,6 +30,13 @@ namespace Microxen.Hypercalls
     {
         /// <summary>Xen's name (public/xen.h __HYPERVISOR_NAME, lower case); null for an undefined number.</summary>
         public string Name;
+        /// <summary>
+        /// How many arguments it takes, Xen's xen/include/hypercall-defs.c (pv64): the first
+        /// <c>Args</c> of RDI, RSI, RDX, R10, R8. Xen's register ABI (public/arch-x86/xen-x86_64.h,
+        /// "Clobbered: argument registers (e.g., 2-arg hypercall clobbers %rdi,%rsi)"): a hypercall
+        /// may change RAX (its result) and these, nothing else (<see cref="ArgRegisterMask"/>).
+        /// </summary>
+        public byte Args;
         /// <summary>The first argument is a command (sub-operation): counted per command in the statistics.</summary>
         public bool SubOps;
         /// <summary>The native fast path, if any.</summary>
@@ -48,7 +55,7 @@ namespace Microxen.Hypercalls
 
     /// <summary>
     /// The hypercalls, one row per __HYPERVISOR_* number (public/xen.h): name, sub-operations,
-    /// fast path, C# handler. The one place for these facts, as Xen's xen/include/hypercall-defs.c
+    /// argument count, fast path, C# handler. The one place for these facts, as Xen's xen/include/hypercall-defs.c
     /// is Xen's: tools/InlineGen generates the C# dispatch switch and the transfer page's sequence
     /// table from it, tools/AsmGen fast_path_table, and the shim's log and statistics read it.
     /// Numbers 0-63 (<see cref="Size"/>); every other number is undefined.
@@ -64,53 +71,67 @@ namespace Microxen.Hypercalls
             const bool Cmd = true, Args = false;       // the first argument is a command / plain arguments
             switch (nr)
             {
-                //                                          name                         sub-ops fast path          C# handler
-                case Hypercall.SetTrapTable:        return R("set_trap_table",                Args, FastPath.None,    "TrapOps.SetTrapTable(a1)");
-                case Hypercall.MmuUpdate:           return R("mmu_update",                    Args, FastPath.Routine, "MmuOps.MmuUpdate(a1, a2, a3, a4)");
-                case Hypercall.SetGdt:              return R("set_gdt",                       Args, FastPath.None,    "DescriptorOps.SetGdt(a1, a2)");
-                case Hypercall.StackSwitch:         return R("stack_switch",                  Args, FastPath.Inline,  "TrapOps.StackSwitch(a1, a2)");
-                case Hypercall.SetCallbacks:        return R("set_callbacks",                 Args, FastPath.None,    "TrapOps.SetCallbacks(a1, a2, a3)");
-                case Hypercall.FpuTaskswitch:       return R("fpu_taskswitch",                Args, FastPath.Inline,  "TrapOps.FpuTaskswitch(a1)");
-                case Hypercall.SchedOpCompat:       return R("sched_op_compat",               Args, FastPath.None,    null);
-                case Hypercall.PlatformOp:          return R("platform_op",                   Cmd,  FastPath.None,    null);
-                case Hypercall.SetDebugreg:         return R("set_debugreg",                  Args, FastPath.None,    "DebugRegOps.Set(a1, a2)");
-                case Hypercall.GetDebugreg:         return R("get_debugreg",                  Args, FastPath.None,    "DebugRegOps.Get(a1)");
-                case Hypercall.UpdateDescriptor:    return R("update_descriptor",             Args, FastPath.Routine, "DescriptorOps.UpdateDescriptor(a1, a2)");
-                case Hypercall.MemoryOp:            return R("memory_op",                     Cmd,  FastPath.None,    "MemoryOps.Op(a1, a2)");
-                case Hypercall.Multicall:           return R("multicall",                     Args, FastPath.Routine, "Multicall(a1, a2, f)");
-                case Hypercall.UpdateVaMapping:     return R("update_va_mapping",             Args, FastPath.Routine, "MmuOps.UpdateVaMapping(a1, a2, a3)");
-                case Hypercall.SetTimerOp:          return R("set_timer_op",                  Args, FastPath.None,    "SchedOps.SetTimerOp(a1)");
-                case Hypercall.EventChannelOpCompat: return R("event_channel_op_compat",      Args, FastPath.None,    null);
-                case Hypercall.XenVersion:          return R("xen_version",                   Cmd,  FastPath.Routine, "VersionOps.Op(a1, a2)");
-                case Hypercall.ConsoleIo:           return R("console_io",                    Cmd,  FastPath.None,    "ConsoleOps.Op(a1, a2, a3)");
-                case Hypercall.PhysdevOpCompat:     return R("physdev_op_compat",             Args, FastPath.None,    null);
-                case Hypercall.GrantTableOp:        return R("grant_table_op",                Cmd,  FastPath.None,    "GrantTableOps.Op(a1, a2, a3)");
-                case Hypercall.VmAssist:            return R("vm_assist",                     Cmd,  FastPath.None,    "TrapOps.VmAssist(a1, a2)");
-                case Hypercall.UpdateVaMappingOtherdomain: return R("update_va_mapping_otherdomain", Args, FastPath.None, null);
+                //                                          name                         args sub-ops fast path          C# handler
+                case Hypercall.SetTrapTable:        return R("set_trap_table",                1, Args, FastPath.None,    "TrapOps.SetTrapTable(a1)");
+                case Hypercall.MmuUpdate:           return R("mmu_update",                    4, Args, FastPath.Routine, "MmuOps.MmuUpdate(a1, a2, a3, a4)");
+                case Hypercall.SetGdt:              return R("set_gdt",                       2, Args, FastPath.None,    "DescriptorOps.SetGdt(a1, a2)");
+                case Hypercall.StackSwitch:         return R("stack_switch",                  2, Args, FastPath.Inline,  "TrapOps.StackSwitch(a1, a2)");
+                case Hypercall.SetCallbacks:        return R("set_callbacks",                 3, Args, FastPath.None,    "TrapOps.SetCallbacks(a1, a2, a3)");
+                case Hypercall.FpuTaskswitch:       return R("fpu_taskswitch",                1, Args, FastPath.Inline,  "TrapOps.FpuTaskswitch(a1)");
+                case Hypercall.SchedOpCompat:       return R("sched_op_compat",               2, Args, FastPath.None,    null);
+                case Hypercall.PlatformOp:          return R("platform_op",                   1, Cmd,  FastPath.None,    null);
+                case Hypercall.SetDebugreg:         return R("set_debugreg",                  2, Args, FastPath.None,    "DebugRegOps.Set(a1, a2)");
+                case Hypercall.GetDebugreg:         return R("get_debugreg",                  1, Args, FastPath.None,    "DebugRegOps.Get(a1)");
+                case Hypercall.UpdateDescriptor:    return R("update_descriptor",             2, Args, FastPath.Routine, "DescriptorOps.UpdateDescriptor(a1, a2)");
+                case Hypercall.MemoryOp:            return R("memory_op",                     2, Cmd,  FastPath.None,    "MemoryOps.Op(a1, a2)");
+                case Hypercall.Multicall:           return R("multicall",                     2, Args, FastPath.Routine, "Multicall(a1, a2, f)");
+                case Hypercall.UpdateVaMapping:     return R("update_va_mapping",             3, Args, FastPath.Routine, "MmuOps.UpdateVaMapping(a1, a2, a3)");
+                case Hypercall.SetTimerOp:          return R("set_timer_op",                  1, Args, FastPath.None,    "SchedOps.SetTimerOp(a1)");
+                case Hypercall.EventChannelOpCompat: return R("event_channel_op_compat",      1, Args, FastPath.None,    null);
+                case Hypercall.XenVersion:          return R("xen_version",                   2, Cmd,  FastPath.Routine, "VersionOps.Op(a1, a2)");
+                case Hypercall.ConsoleIo:           return R("console_io",                    3, Cmd,  FastPath.None,    "ConsoleOps.Op(a1, a2, a3)");
+                case Hypercall.PhysdevOpCompat:     return R("physdev_op_compat",             1, Args, FastPath.None,    null);
+                case Hypercall.GrantTableOp:        return R("grant_table_op",                3, Cmd,  FastPath.None,    "GrantTableOps.Op(a1, a2, a3)");
+                case Hypercall.VmAssist:            return R("vm_assist",                     2, Cmd,  FastPath.None,    "TrapOps.VmAssist(a1, a2)");
+                case Hypercall.UpdateVaMappingOtherdomain: return R("update_va_mapping_otherdomain", 4, Args, FastPath.None, null);
                 // HypercallDispatch's entry runs Iret.Do itself; multicall rejects iret (-EINVAL).
-                case Hypercall.Iret:                return R("iret",                          Args, FastPath.Iret,    null);
-                case Hypercall.VcpuOp:              return R("vcpu_op",                       Cmd,  FastPath.None,    "VcpuOps.Op(a1, a2, a3)");
-                case Hypercall.SetSegmentBase:      return R("set_segment_base",              Cmd,  FastPath.Routine, "TrapOps.SetSegmentBase(a1, a2)");
-                case Hypercall.MmuextOp:            return R("mmuext_op",                     Args, FastPath.Routine, "MmuOps.MmuextOp(a1, a2, a3, a4)");
-                case Hypercall.XsmOp:               return R("xsm_op",                        Args, FastPath.None,    null);
-                case Hypercall.NmiOp:               return R("nmi_op",                        Cmd,  FastPath.None,    null);
-                case Hypercall.SchedOp:             return R("sched_op",                      Cmd,  FastPath.None,    "SchedOps.Op(a1, a2, f)");
-                case Hypercall.CallbackOp:          return R("callback_op",                   Cmd,  FastPath.None,    "TrapOps.CallbackOp(a1, a2)");
-                case Hypercall.XenoprofOp:          return R("xenoprof_op",                   Args, FastPath.None,    null);
-                case Hypercall.EventChannelOp:      return R("event_channel_op",              Cmd,  FastPath.None,    "EventChannelOps.Op(a1, a2)");
-                case Hypercall.PhysdevOp:           return R("physdev_op",                    Cmd,  FastPath.None,    "PhysdevOps.Op(a1, a2)");
-                case Hypercall.HvmOp:               return R("hvm_op",                        Cmd,  FastPath.None,    null);
-                case Hypercall.Sysctl:              return R("sysctl",                        Args, FastPath.None,    null);
-                case Hypercall.Domctl:              return R("domctl",                        Args, FastPath.None,    null);
-                case Hypercall.KexecOp:             return R("kexec_op",                      Args, FastPath.None,    null);
-                case Hypercall.TmemOp:              return R("tmem_op",                       Args, FastPath.None,    null);
-                case Hypercall.ArgoOp:              return R("argo_op",                       Args, FastPath.None,    null);
-                case Hypercall.XenpmuOp:            return R("xenpmu_op",                     Cmd,  FastPath.None,    null);
-                case Hypercall.DmOp:                return R("dm_op",                         Args, FastPath.None,    null);
-                case Hypercall.HypfsOp:             return R("hypfs_op",                      Args, FastPath.None,    null);
-                case Hypercall.Mca:                 return R("mca",                           Args, FastPath.None,    null);
+                case Hypercall.Iret:                return R("iret",                          0, Args, FastPath.Iret,    null);
+                case Hypercall.VcpuOp:              return R("vcpu_op",                       3, Cmd,  FastPath.None,    "VcpuOps.Op(a1, a2, a3)");
+                case Hypercall.SetSegmentBase:      return R("set_segment_base",              2, Cmd,  FastPath.Routine, "TrapOps.SetSegmentBase(a1, a2)");
+                case Hypercall.MmuextOp:            return R("mmuext_op",                     4, Args, FastPath.Routine, "MmuOps.MmuextOp(a1, a2, a3, a4)");
+                case Hypercall.XsmOp:               return R("xsm_op",                        1, Args, FastPath.None,    null);
+                case Hypercall.NmiOp:               return R("nmi_op",                        2, Cmd,  FastPath.None,    null);
+                case Hypercall.SchedOp:             return R("sched_op",                      2, Cmd,  FastPath.None,    "SchedOps.Op(a1, a2, f)");
+                case Hypercall.CallbackOp:          return R("callback_op",                   2, Cmd,  FastPath.None,    "TrapOps.CallbackOp(a1, a2)");
+                case Hypercall.XenoprofOp:          return R("xenoprof_op",                   2, Args, FastPath.None,    null);
+                case Hypercall.EventChannelOp:      return R("event_channel_op",              2, Cmd,  FastPath.None,    "EventChannelOps.Op(a1, a2)");
+                case Hypercall.PhysdevOp:           return R("physdev_op",                    2, Cmd,  FastPath.None,    "PhysdevOps.Op(a1, a2)");
+                case Hypercall.HvmOp:               return R("hvm_op",                        2, Cmd,  FastPath.None,    null);
+                case Hypercall.Sysctl:              return R("sysctl",                        1, Args, FastPath.None,    null);
+                case Hypercall.Domctl:              return R("domctl",                        1, Args, FastPath.None,    null);
+                case Hypercall.KexecOp:             return R("kexec_op",                      2, Args, FastPath.None,    null);
+                case Hypercall.TmemOp:              return R("tmem_op",                       1, Args, FastPath.None,    null);
+                case Hypercall.ArgoOp:              return R("argo_op",                       5, Args, FastPath.None,    null);
+                case Hypercall.XenpmuOp:            return R("xenpmu_op",                     2, Cmd,  FastPath.None,    null);
+                case Hypercall.DmOp:                return R("dm_op",                         3, Args, FastPath.None,    null);
+                case Hypercall.HypfsOp:             return R("hypfs_op",                      5, Args, FastPath.None,    null);
+                case Hypercall.Mca:                 return R("mca",                           1, Args, FastPath.None,    null);
                 default: return default;
             }
+        }
+
+        /// <summary>The hypercall argument registers in order (RDI, RSI, RDX, R10, R8): <see cref="ArgRegisterMask"/>'s bits.</summary>
+        public const int MaxArgs = 5;
+
+        /// <summary>
+        /// Bit i set: argument register i (0 RDI, 1 RSI, 2 RDX, 3 R10, 4 R8) is one hypercall
+        /// <paramref name="nr"/> takes, so it may change; every other bit's register survives the
+        /// hypercall. 0 for an undefined number (Xen: -ENOSYS, nothing changes).
+        /// </summary>
+        public static int ArgRegisterMask(ulong nr)
+        {
+            if (nr >= Size) return 0;
+            return (1 << Row((int)nr).Args) - 1;
         }
 
         /// <summary>Xen's name of hypercall <paramref name="nr"/>, "unknown" for an undefined number.</summary>
@@ -122,10 +143,11 @@ namespace Microxen.Hypercalls
             return r.Name;
         }
 
-        static HypercallRow R(string name, bool subOps, FastPath fast, string handler)
+        static HypercallRow R(string name, int args, bool subOps, FastPath fast, string handler)
         {
             HypercallRow r;
             r.Name = name;
+            r.Args = (byte)args;
             r.SubOps = subOps;
             r.Fast = fast;
             r.Handler = handler;

@@ -34,6 +34,7 @@ namespace Microxen.Hypercalls
                 f->Ss = c->Ss;
                 Cpu.Swapgs();
                 Guest.Vcpu.EnterUserPageTable();
+                Guest.Vcpu.UserMode = true;     // IF is off until the iretq (or a bounce frame back to kernel mode)
             }
             f->Vector = CpuFrame.IretVector;
             _ = flags;   // VGCF_in_syscall: rcx/r11 come back from the frame either way (iretq, not sysret)

@@ -12,5 +12,7 @@ namespace Microxen.Inline
         PvField = 3,
         /// <summary>4 bytes: the entry's hypercall number N (mov $N,%eax).</summary>
         Number = 4,
+        /// <summary>1 byte: the entry's hypercall number N (push $N; pop %rax: N &lt; 128, the page's 128 entries).</summary>
+        Number8 = 5,
     }
 }

@@ -41,13 +41,13 @@ public static class Generator
     // Placeholder values Iced assembles in, found afterwards and zeroed.
     const ulong Slot = 0x1122334455667788UL;
     const int NumberMarker = 0x7a6b5c4d;
+    const byte Number8Marker = 0x7f;     // push imm8: the largest N of the page's 128 entries
 
     static int Off(string f) => (int)Marshal.OffsetOf<PvState>(f);
 
     /// <summary>Every sequence, in the order of their numbers in the generated table.</summary>
     public static List<Sequence> All()
     {
-        // CallRoutine before Dispatcher: the dispatcher entry is CallRoutine's fallback, so its bytes are found there (Emit).
         var list = new List<Sequence> { CallRoutine(), Dispatcher(false), Dispatcher(true), PageIret(), FpuTaskswitch(), StackSwitch() };
         foreach (var s in list)
             if (s.Bytes.Length > EntrySize) throw new InvalidOperationException($"{s.Name}: {s.Bytes.Length} bytes, more than {EntrySize}");
@@ -124,20 +124,36 @@ public static class Generator
                 (NumberMarker, 4, InlinePatch.Number, 0));
     }
 
+    /// <summary>
+    /// pushfq; call fast_NAME; popfq; ret, or when it declines (CF=1) popfq and the dispatcher
+    /// entry's code with <c>push $N; pop %rax</c> for <c>mov $N,%eax</c> (3 bytes, not 5: 32 in
+    /// all). The routines change flags (CF is their answer); the guest's come back as Xen gives
+    /// them back (its sysret restores the RFLAGS of the syscall, IF set, IOPL clear).
+    /// </summary>
     static Sequence CallRoutine()
     {
         var a = new Assembler(64);
         var slot = a.CreateLabel();
         var slow = a.CreateLabel();
+        a.pushfq();
         a.call(__qword_ptr[slot]);
         a.jb(slow);                      // CF=1: declined
+        a.popfq();
         a.ret();
         a.Label(ref slow);
-        DispatcherCode(a, false);
+        a.popfq();
+        a.push(rcx);
+        a.push(r11);
+        a.push(Number8Marker);
+        a.pop(rax);
+        a.syscall();
+        a.pop(r11);
+        a.pop(rcx);
+        a.ret();
         a.Label(ref slot);
         a.dq(Slot);
-        return Make("CallRoutine", "FastPath.Routine: the native routine fast_NAME, else the dispatcher entry", a,
-            (NumberMarker, 4, InlinePatch.Number, 0), (Slot, 8, InlinePatch.FastRoutine, 0));
+        return Make("CallRoutine", "FastPath.Routine: the native routine fast_NAME, else the dispatcher entry; the guest's flags kept", a,
+            (Number8Marker, 1, InlinePatch.Number8, 0), (Slot, 8, InlinePatch.FastRoutine, 0));
     }
 
     static Sequence PageIret()
@@ -155,45 +171,49 @@ public static class Generator
     static int CountOff(int nr) => Off("FastCount") + nr * 8;
 
     /// <summary>
-    /// fpu_taskswitch(set): counted, then CR0.TS set or cleared (clts). 32 bytes with the count: the
-    /// CR0 work uses rdi (the argument register, which the ABI lets a hypercall clobber) so that
-    /// eax is zeroed once for both paths. Two instructions more than without the count per path.
+    /// fpu_taskswitch(set): counted, then clts, and for set != 0 CR0.TS set again with a CR0
+    /// write: the guest's flags kept (pushfq/popfq; clts changes none, so the branch on set
+    /// can follow it), rdi unchanged, 32 bytes. The clear path is one clts as before; the set
+    /// path has a clts more than a plain CR0 write.
     /// </summary>
     static Sequence FpuTaskswitch()
     {
         var a = new Assembler(64);
-        var clear = a.CreateLabel();
+        var done = a.CreateLabel();
+        a.pushfq();
         a.mov(rax, Slot);                // movabs: &PvState.FastCount[fpu_taskswitch]
         a.inc(__qword_ptr[rax]);
-        a.xor(eax, eax);
         a.test(edi, edi);
-        a.jz(clear);
-        a.mov(rdi, cr0);
-        a.or(edi, (int)X86.Cr0.TS);      // CR0's upper half is reserved, zero
-        a.mov(cr0, rdi);
-        a.ret();
-        a.Label(ref clear);
         a.clts();
+        a.jz(done);
+        a.mov(rax, cr0);
+        a.or(al, (int)X86.Cr0.TS);       // TS is in CR0's low byte
+        a.mov(cr0, rax);
+        a.Label(ref done);
+        a.xor(eax, eax);
+        a.popfq();
         a.ret();
-        return Make("FpuTaskswitch", "fpu_taskswitch(set): counted, CR0.TS set, or clts, inline", a,
+        return Make("FpuTaskswitch", "fpu_taskswitch(set): counted, clts, CR0.TS set again if set != 0, flags kept, inline", a,
             (Slot, 8, InlinePatch.PvField, CountOff(Xen.Hypercall.FpuTaskswitch)));
     }
 
     /// <summary>
     /// stack_switch(ss, sp): counted, PvState.KernelSp and TSS.RSP0 stored through one pv_state
     /// pointer (biased so that both stores take an 8-bit displacement), one instruction more than
-    /// the two movabs stores without the count.
+    /// the two movabs stores without the count; the guest's flags kept (pushfq/popfq).
     /// </summary>
     static Sequence StackSwitch()
     {
         int sp = Off("KernelSp"), rsp0 = Off("Tss") + (int)Marshal.OffsetOf<Tss>("Rsp0");
         int bias = (sp + rsp0) / 2;
         var a = new Assembler(64);
+        a.pushfq();
         a.mov(rax, Slot);                // movabs: pv_state + bias
         a.mov(__qword_ptr[rax + (sp - bias)], rsi);
         a.mov(__qword_ptr[rax + (rsp0 - bias)], rsi);
         a.inc(__qword_ptr[rax + (CountOff(Xen.Hypercall.StackSwitch) - bias)]);
         a.xor(eax, eax);
+        a.popfq();
         a.ret();
         return Make("StackSwitch", "stack_switch(ss, sp): counted, PvState.KernelSp and TSS.RSP0 stored inline", a,
             (Slot, 8, InlinePatch.PvField, bias));
@@ -203,7 +223,7 @@ public static class Generator
     {
         int found = -1;
         for (int i = 0; i + size <= b.Length; i++)
-            if ((size == 8 ? BitConverter.ToUInt64(b, i) : BitConverter.ToUInt32(b, i)) == marker)
+            if ((size == 8 ? BitConverter.ToUInt64(b, i) : size == 4 ? BitConverter.ToUInt32(b, i) : b[i]) == marker)
             {
                 if (found >= 0) throw new InvalidOperationException("placeholder found twice");
                 found = i;
@@ -250,7 +270,7 @@ public static class Generator
 
     static string Describe(InlinePatch kind, int arg) => kind switch
     {
-        InlinePatch.Number => "N, the entry's hypercall number",
+        InlinePatch.Number or InlinePatch.Number8 => "N, the entry's hypercall number",
         InlinePatch.FastRoutine => "fast_path_table[N]",
         InlinePatch.PageIret => "fast_page_iret",
         InlinePatch.PvField => $"pv_state+{arg}",

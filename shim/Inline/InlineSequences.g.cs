@@ -11,7 +11,7 @@ namespace Microxen.Inline
     /// </summary>
     public static class InlineSequences
     {
-        /// <summary>FastPath.Routine: the native routine fast_NAME, else the dispatcher entry.</summary>
+        /// <summary>FastPath.Routine: the native routine fast_NAME, else the dispatcher entry; the guest's flags kept.</summary>
         public const int CallRoutine = 0;
         /// <summary>the dispatcher entry: hypercall N through the LSTAR entry, as Xen's ring-3 page.</summary>
         public const int Dispatcher = 1;
@@ -19,7 +19,7 @@ namespace Microxen.Inline
         public const int DispatcherIret = 2;
         /// <summary>iret (entered with jmp, flags word pushed): fast_page_iret, which falls back to the dispatcher itself.</summary>
         public const int PageIret = 3;
-        /// <summary>fpu_taskswitch(set): counted, CR0.TS set, or clts, inline.</summary>
+        /// <summary>fpu_taskswitch(set): counted, clts, CR0.TS set again if set != 0, flags kept, inline.</summary>
         public const int FpuTaskswitch = 4;
         /// <summary>stack_switch(ss, sp): counted, PvState.KernelSp and TSS.RSP0 stored inline.</summary>
         public const int StackSwitch = 5;
@@ -48,12 +48,12 @@ namespace Microxen.Inline
         {
             switch (s)
             {
-                case CallRoutine: start = 0; length = 31; return;
-                case Dispatcher: start = 9; length = 14; return;
-                case DispatcherIret: start = 31; length = 11; return;
-                case PageIret: start = 42; length = 14; return;
-                case FpuTaskswitch: start = 56; length = 32; return;
-                case StackSwitch: start = 88; length = 28; return;
+                case CallRoutine: start = 0; length = 32; return;
+                case Dispatcher: start = 32; length = 14; return;
+                case DispatcherIret: start = 46; length = 11; return;
+                case PageIret: start = 57; length = 14; return;
+                case FpuTaskswitch: start = 71; length = 32; return;
+                case StackSwitch: start = 103; length = 30; return;
                 default: start = 0; length = 0; return;
             }
         }
@@ -66,13 +66,13 @@ namespace Microxen.Inline
         {
             switch (k)
             {
-                case 0: sequence = CallRoutine; offset = 13; kind = InlinePatch.Number; arg = 0; return;
-                case 1: sequence = CallRoutine; offset = 23; kind = InlinePatch.FastRoutine; arg = 0; return;
+                case 0: sequence = CallRoutine; offset = 16; kind = InlinePatch.Number8; arg = 0; return;
+                case 1: sequence = CallRoutine; offset = 24; kind = InlinePatch.FastRoutine; arg = 0; return;
                 case 2: sequence = Dispatcher; offset = 4; kind = InlinePatch.Number; arg = 0; return;
                 case 3: sequence = DispatcherIret; offset = 5; kind = InlinePatch.Number; arg = 0; return;
                 case 4: sequence = PageIret; offset = 6; kind = InlinePatch.PageIret; arg = 0; return;
-                case 5: sequence = FpuTaskswitch; offset = 2; kind = InlinePatch.PvField; arg = 552; return;
-                case 6: sequence = StackSwitch; offset = 2; kind = InlinePatch.PvField; arg = 82; return;
+                case 5: sequence = FpuTaskswitch; offset = 3; kind = InlinePatch.PvField; arg = 552; return;
+                case 6: sequence = StackSwitch; offset = 3; kind = InlinePatch.PvField; arg = 82; return;
                 default: sequence = -1; offset = 0; kind = InlinePatch.None; arg = 0; return;
             }
         }
@@ -83,46 +83,60 @@ namespace Microxen.Inline
         /// followed by another escape or the end of a literal; the literals are one constant.
         /// </summary>
         public const string Bytes =
-            // CallRoutine (chars 0-30, 31 bytes): FastPath.Routine: the native routine fast_NAME, else the dispatcher entry
-            "\xff\x15\x11\x00\x00\x00" +                 //  0: call qword ptr [rip+0x11]
-            "\x72\x01" +                                 //  6: jb 0x9
-            "\xc3" +                                     //  8: ret
-            "\x51" +                                     //  9: push rcx
-            "\x41\x53" +                                 // 10: push r11
-            "\xb8\x00\x00\x00\x00" +                     // 12: mov eax, 0x0 (placeholder: N, the entry's hypercall number)
-            "\x0f\x05" +                                 // 17: syscall
-            "\x41\x5b" +                                 // 19: pop r11
-            "\x59" +                                     // 21: pop rcx
-            "\xc3" +                                     // 22: ret
-            "\x00\x00\x00\x00\x00\x00\x00\x00" +         // 23: placeholder: fast_path_table[N]
-            // Dispatcher (chars 9-22, 14 bytes, inside CallRoutine above): the dispatcher entry: hypercall N through the LSTAR entry, as Xen's ring-3 page
-            // DispatcherIret (chars 31-41, 11 bytes): the dispatcher entry for iret (entered with jmp, flags word pushed; does not return)
+            // CallRoutine (chars 0-31, 32 bytes): FastPath.Routine: the native routine fast_NAME, else the dispatcher entry; the guest's flags kept
+            "\x9c" +                                     //  0: pushfq
+            "\xff\x15\x11\x00\x00\x00" +                 //  1: call qword ptr [rip+0x11]
+            "\x72\x02" +                                 //  7: jb 0xb
+            "\x9d" +                                     //  9: popfq
+            "\xc3" +                                     // 10: ret
+            "\x9d" +                                     // 11: popfq
+            "\x51" +                                     // 12: push rcx
+            "\x41\x53" +                                 // 13: push r11
+            "\x6a\x00" +                                 // 15: push 0x0 (placeholder: N, the entry's hypercall number)
+            "\x58" +                                     // 17: pop rax
+            "\x0f\x05" +                                 // 18: syscall
+            "\x41\x5b" +                                 // 20: pop r11
+            "\x59" +                                     // 22: pop rcx
+            "\xc3" +                                     // 23: ret
+            "\x00\x00\x00\x00\x00\x00\x00\x00" +         // 24: placeholder: fast_path_table[N]
+            // Dispatcher (chars 32-45, 14 bytes): the dispatcher entry: hypercall N through the LSTAR entry, as Xen's ring-3 page
+            "\x51" +                                     //  0: push rcx
+            "\x41\x53" +                                 //  1: push r11
+            "\xb8\x00\x00\x00\x00" +                     //  3: mov eax, 0x0 (placeholder: N, the entry's hypercall number)
+            "\x0f\x05" +                                 //  8: syscall
+            "\x41\x5b" +                                 // 10: pop r11
+            "\x59" +                                     // 12: pop rcx
+            "\xc3" +                                     // 13: ret
+            // DispatcherIret (chars 46-56, 11 bytes): the dispatcher entry for iret (entered with jmp, flags word pushed; does not return)
             "\x51" +                                     //  0: push rcx
             "\x41\x53" +                                 //  1: push r11
             "\x50" +                                     //  3: push rax
             "\xb8\x00\x00\x00\x00" +                     //  4: mov eax, 0x0 (placeholder: N, the entry's hypercall number)
             "\x0f\x05" +                                 //  9: syscall
-            // PageIret (chars 42-55, 14 bytes): iret (entered with jmp, flags word pushed): fast_page_iret, which falls back to the dispatcher itself
+            // PageIret (chars 57-70, 14 bytes): iret (entered with jmp, flags word pushed): fast_page_iret, which falls back to the dispatcher itself
             "\xff\x25\x00\x00\x00\x00" +                 //  0: jmp qword ptr [rip]
             "\x00\x00\x00\x00\x00\x00\x00\x00" +         //  6: placeholder: fast_page_iret
-            // FpuTaskswitch (chars 56-87, 32 bytes): fpu_taskswitch(set): counted, CR0.TS set, or clts, inline
-            "\x48\xb8\x00\x00\x00\x00\x00\x00\x00\x00" + //  0: mov rax, 0x0 (placeholder: pv_state+552)
-            "\x48\xff\x00" +                             // 10: inc qword ptr [rax]
-            "\x31\xc0" +                                 // 13: xor eax, eax
-            "\x85\xff" +                                 // 15: test edi, edi
-            "\x74\x0a" +                                 // 17: je 0x1d
-            "\x0f\x20\xc7" +                             // 19: mov rdi, cr0
-            "\x83\xcf\x08" +                             // 22: or edi, 0x8
-            "\x0f\x22\xc7" +                             // 25: mov cr0, rdi
-            "\xc3" +                                     // 28: ret
-            "\x0f\x06" +                                 // 29: clts
+            // FpuTaskswitch (chars 71-102, 32 bytes): fpu_taskswitch(set): counted, clts, CR0.TS set again if set != 0, flags kept, inline
+            "\x9c" +                                     //  0: pushfq
+            "\x48\xb8\x00\x00\x00\x00\x00\x00\x00\x00" + //  1: mov rax, 0x0 (placeholder: pv_state+552)
+            "\x48\xff\x00" +                             // 11: inc qword ptr [rax]
+            "\x85\xff" +                                 // 14: test edi, edi
+            "\x0f\x06" +                                 // 16: clts
+            "\x74\x08" +                                 // 18: je 0x1c
+            "\x0f\x20\xc0" +                             // 20: mov rax, cr0
+            "\x0c\x08" +                                 // 23: or al, 0x8
+            "\x0f\x22\xc0" +                             // 25: mov cr0, rax
+            "\x31\xc0" +                                 // 28: xor eax, eax
+            "\x9d" +                                     // 30: popfq
             "\xc3" +                                     // 31: ret
-            // StackSwitch (chars 88-115, 28 bytes): stack_switch(ss, sp): counted, PvState.KernelSp and TSS.RSP0 stored inline
-            "\x48\xb8\x00\x00\x00\x00\x00\x00\x00\x00" + //  0: mov rax, 0x0 (placeholder: pv_state+82)
-            "\x48\x89\x70\xae" +                         // 10: mov [rax-0x52], rsi
-            "\x48\x89\x70\x52" +                         // 14: mov [rax+0x52], rsi
-            "\x48\xff\x80\xc6\x01\x00\x00" +             // 18: inc qword ptr [rax+0x1c6]
-            "\x31\xc0" +                                 // 25: xor eax, eax
-            "\xc3";                                      // 27: ret
+            // StackSwitch (chars 103-132, 30 bytes): stack_switch(ss, sp): counted, PvState.KernelSp and TSS.RSP0 stored inline
+            "\x9c" +                                     //  0: pushfq
+            "\x48\xb8\x00\x00\x00\x00\x00\x00\x00\x00" + //  1: mov rax, 0x0 (placeholder: pv_state+82)
+            "\x48\x89\x70\xae" +                         // 11: mov [rax-0x52], rsi
+            "\x48\x89\x70\x52" +                         // 15: mov [rax+0x52], rsi
+            "\x48\xff\x80\xc6\x01\x00\x00" +             // 19: inc qword ptr [rax+0x1c6]
+            "\x31\xc0" +                                 // 26: xor eax, eax
+            "\x9d" +                                     // 28: popfq
+            "\xc3";                                      // 29: ret
     }
 }

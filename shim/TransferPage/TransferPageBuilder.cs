@@ -59,6 +59,7 @@ namespace Microxen.TransferPage
                 InlineSequences.Patch(k, out sequence, out offset, out kind, out arg);
                 if (sequence != s) continue;
                 if (kind == InlinePatch.Number) *(uint*)(e + offset) = (uint)n;
+                else if (kind == InlinePatch.Number8) e[offset] = (byte)n;
                 else *(ulong*)(e + offset) = kind == InlinePatch.FastRoutine ? targets.FastPathTable[n]
                     : kind == InlinePatch.PageIret ? targets.PageIret
                     : targets.PvState + (ulong)arg;

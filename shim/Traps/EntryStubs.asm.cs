@@ -62,15 +62,17 @@ static class EntryStubs
         a.mov(rsp, rdi);
         a.jmp(popAndIret);
 
-        // LSTAR: a syscall from ring 0 (RCX, the return address, in the kernel half) is a
-        // hypercall; one from ring 3 (RCX in the user half) is a user process's system call.
+        // LSTAR: routed by the vCPU's guest mode (PvState.UserMode, Xen's TF_kernel_mode), as
+        // Xen's lstar_enter: in kernel mode (the CPU was in ring 0) a hypercall, in user mode
+        // (ring 3) a user process's system call. Never by RCX: kernels are linked anywhere.
+        // Only flags change here; r11 holds the caller's.
         b.Global("syscall_entry");
         var user = a.CreateLabel();
         var slow = a.CreateLabel();
         var fast = a.CreateLabel();
         var userFast = a.CreateLabel();
-        a.test(rcx, rcx);
-        a.jns(user);
+        a.cmp(__qword_ptr[FastPaths.Field(a, "UserMode")], 0);
+        a.jne(user);
         a.jmp(fast);
         a.Label(ref slow);
         SyscallPath(b, SyscallReturnVector, hypercallSlot, stackSlot, savedRsp, popAndIret);
@@ -95,6 +97,7 @@ static class EntryStubs
         a.Label(ref userFast);
         a.jmp(FastPaths.UserEntry);
         b.WriteTo(sb);
+        FastPaths.CheckRegisterAbi(b);
 
         // The isr_N addresses, for the IDT.
         sb.AppendLine("\t.section .rodata.entry,\"a\",@progbits");
@@ -138,6 +141,7 @@ static class EntryStubs
         a.sub(rsp, X86.FxsaveSize);
         a.and(rsp, -64);
         a.fxsave64(__[rsp]);
+        a.cld();                           // C# expects DF clear; an IDT entry keeps the guest's (iretq restores it)
         a.mov(rdi, rbp);
         a.call(__qword_ptr[slot]);
         if (resumeSymbol != null) b.Global(resumeSymbol);   // cpu_abort_hypercall lands here

@@ -6,7 +6,8 @@ using Microxen.Guest;
 namespace Microxen.Traps
 {
     /// <summary>
-    /// A user process's <c>syscall</c> (user_syscall_dispatch, the LSTAR stub's user half): sent
+    /// A user process's <c>syscall</c> (user_syscall_dispatch, the LSTAR stub's user half: the
+    /// vCPU is in guest user mode, PvState.UserMode): sent
     /// to the guest's CALLBACKTYPE_syscall entry with Xen's frame (rcx, r11, rip, cs, rflags,
     /// rsp, ss) on the stack_switch stack, GS swapped to the kernel's, events masked when the
     /// callback asked for it. The guest returns with the iret hypercall (VGCF_in_syscall).
@@ -26,10 +27,12 @@ namespace Microxen.Traps
             f->Ss = UserSs;
             if (Vcpu.SyscallCallback == 0)
             {
-                // Xen injects #UD when no syscall callback is registered.
+                // Xen injects #UD when no syscall callback is registered, at the syscall
+                // instruction itself (entry.S syscall_no_callback: rip - 2, its length).
+                f->Rip -= 2;
                 if (TrapDispatch.Deliver(f, X86.Vector.UD, false)) return;
                 f->Cs = 0; f->Ss = 0;
-                TrapDispatch.CrashGuest(f, X86.Vector.UD, "syscall taken as a user process's (RCX in the lower half) with no syscall callback");
+                TrapDispatch.CrashGuest(f, X86.Vector.UD, "syscall in guest user mode with no syscall callback");
                 return;
             }
             BounceFrame.Push(f, Vcpu.SyscallCallback, Gdt.KernelCs, false, Vcpu.SyscallMasksEvents);

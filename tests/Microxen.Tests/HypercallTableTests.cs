@@ -32,6 +32,30 @@ public class HypercallTableTests
         Assert.Equal("unknown", HypercallTable.Name(1000));
     }
 
+    /// <summary>
+    /// The args column against the C# handlers (a handler reads a1..aN only for N up to the
+    /// row's Args) and spot values from Xen's xen/include/hypercall-defs.c (pv64).
+    /// </summary>
+    [Fact]
+    public void ArgumentCountsCoverWhatEachHandlerReadsAndAreXens()
+    {
+        for (int nr = 0; nr < HypercallTable.Size; nr++)
+        {
+            var row = HypercallTable.Row(nr);
+            if (row.Name == null) { Assert.Equal(0, HypercallTable.ArgRegisterMask((ulong)nr)); continue; }
+            Assert.InRange(row.Args, 0, HypercallTable.MaxArgs);
+            Assert.Equal((1 << row.Args) - 1, HypercallTable.ArgRegisterMask((ulong)nr));
+            if (row.Handler == null) continue;
+            int used = Regex.Matches(row.Handler, @"\ba([1-5])\b").Select(m => int.Parse(m.Groups[1].Value)).DefaultIfEmpty(0).Max();
+            Assert.True(used <= row.Args, $"{row.Name}: its handler reads a{used}, the table says {row.Args} arguments");
+        }
+        Assert.Equal(0, HypercallTable.Row(Microxen.Xen.Hypercall.Iret).Args);
+        Assert.Equal(3, HypercallTable.Row(Microxen.Xen.Hypercall.UpdateVaMapping).Args);
+        Assert.Equal(4, HypercallTable.Row(Microxen.Xen.Hypercall.MmuextOp).Args);
+        Assert.Equal(2, HypercallTable.Row(Microxen.Xen.Hypercall.Multicall).Args);
+        Assert.Equal(0, HypercallTable.ArgRegisterMask(1000));
+    }
+
     [Fact]
     public void RegeneratingTheDispatchSwitchReproducesTheCommittedFile()
     {

@@ -109,14 +109,21 @@ public unsafe class TransferPageDecodeTests
     public void CallStyleEntryCallsItsNativeRoutineThenFallsBackToTheDispatcher(int n)
     {
         var page = Build(inline: true);
-        var ins = Decode(page, n, 10);
-        Assert.Equal(new[] { "Call", "Jb", "Ret", "Push", "Push", "Mov", "Syscall", "Pop", "Pop", "Ret" }, Mnemonics(ins, 10));
-        Assert.True(ins[0].IsIPRelativeMemoryOperand);
-        ulong slot = ins[0].IPRelativeMemoryAddress;
+        var ins = Decode(page, n, 14);
+        // The guest's flags kept around the routine (whose CF is its answer) on both ways out.
+        Assert.Equal(new[] { "Pushfq", "Call", "Jb", "Popfq", "Ret", "Popfq", "Push", "Push", "Push", "Pop", "Syscall", "Pop", "Pop", "Ret" },
+            Mnemonics(ins, 14));
+        Assert.True(ins[1].IsIPRelativeMemoryOperand);
+        ulong slot = ins[1].IPRelativeMemoryAddress;
         ulong target = BitConverter.ToUInt64(page, (int)(slot - PageVa));
         Assert.Equal(RoutineFor(n), target);
-        Assert.Equal(ins[3].IP, ins[1].NearBranchTarget);          // declined -> the dispatcher sequence
-        Assert.Equal((uint)n, ins[5].Immediate32);
+        Assert.Equal(ins[5].IP, ins[2].NearBranchTarget);          // declined -> flags back, the dispatcher sequence
+        Assert.Equal(Register.RCX, ins[6].Op0Register);
+        Assert.Equal(Register.R11, ins[7].Op0Register);
+        Assert.Equal((ulong)n, ins[8].GetImmediate(0));             // push $N; pop %rax
+        Assert.Equal(Register.RAX, ins[9].Op0Register);
+        Assert.Equal(Register.R11, ins[11].Op0Register);
+        Assert.Equal(Register.RCX, ins[12].Op0Register);
         Assert.True(slot + 8 <= PageVa + (ulong)n * 32 + 32, "the routine's address must lie inside the entry");
     }
 
@@ -127,29 +134,29 @@ public unsafe class TransferPageDecodeTests
     static ulong Target(Instruction ins, ulong reg) => unchecked(reg + ins.MemoryDisplacement64);
 
     [Fact]
-    public void FpuTaskswitchCountsItselfThenSetsTsOrClts()
+    public void FpuTaskswitchCountsItselfThenWritesTsKeepingTheFlags()
     {
-        var ins = Decode(Build(inline: true), 5, 11);
-        Assert.Equal(new[] { "Mov", "Inc", "Xor", "Test", "Je", "Mov", "Or", "Mov", "Ret", "Clts", "Ret" }, Mnemonics(ins, 11));
-        ulong rax = ins[0].GetImmediate(1);
+        var ins = Decode(Build(inline: true), 5, 12);
+        Assert.Equal(new[] { "Pushfq", "Mov", "Inc", "Test", "Clts", "Je", "Mov", "Or", "Mov", "Xor", "Popfq", "Ret" }, Mnemonics(ins, 12));
+        ulong rax = ins[1].GetImmediate(1);
         Assert.Equal(FastCount(5), rax);
-        Assert.Equal(Register.RAX, ins[1].MemoryBase);
-        Assert.Equal(FastCount(5), Target(ins[1], rax));
-        Assert.Equal(MemorySize.UInt64, ins[1].MemorySize);
-        Assert.Equal(Register.EDI, ins[3].Op0Register);               // set == 0: clts
-        Assert.Equal(ins[9].IP, ins[4].NearBranchTarget);
-        Assert.Equal(Register.CR0, ins[5].Op1Register);
-        Assert.Equal(8UL, ins[6].GetImmediate(1));
-        Assert.Equal(Register.CR0, ins[7].Op0Register);
-        Assert.Equal(ins[5].Op0Register, ins[7].Op1Register);
-        Assert.Equal(Register.EAX, ins[2].Op0Register);               // the result, 0, on both paths
+        Assert.Equal(Register.RAX, ins[2].MemoryBase);
+        Assert.Equal(FastCount(5), Target(ins[2], rax));
+        Assert.Equal(MemorySize.UInt64, ins[2].MemorySize);
+        Assert.Equal(Register.EDI, ins[3].Op0Register);               // set == 0: clts only
+        Assert.Equal(ins[9].IP, ins[5].NearBranchTarget);
+        Assert.Equal(Register.CR0, ins[6].Op1Register);               // else TS set again
+        Assert.Equal(8UL, ins[7].GetImmediate(1));
+        Assert.Equal(Register.CR0, ins[8].Op0Register);
+        Assert.Equal(Register.RAX, ins[8].Op1Register);
+        Assert.Equal(Register.EAX, ins[9].Op0Register);               // the result, 0
     }
 
     [Fact]
     public void StackSwitchCountsItselfAndStoresTheKernelStackInline()
     {
-        var ins = Decode(Build(inline: true), 3, 6);
-        Assert.Equal(new[] { "Mov", "Mov", "Mov", "Inc", "Xor", "Ret" }, Mnemonics(ins, 6));
+        var ins = Decode(Build(inline: true), 3, 8).Skip(1).ToList();    // pushfq ... popfq: the guest's flags kept
+        Assert.Equal(new[] { "Mov", "Mov", "Mov", "Inc", "Xor", "Popfq", "Ret" }, Mnemonics(ins, 7));
         ulong rax = ins[0].GetImmediate(1);
         Assert.Equal(Register.RAX, ins[0].Op0Register);
         Assert.Equal(PvState + PvOffset("KernelSp"), Target(ins[1], rax));
@@ -200,7 +207,7 @@ public unsafe class TransferPageDecodeTests
             Assert.Equal(s.Bytes.Length, lines.Sum(l => l.Length));
             Assert.True(s.Bytes.Length <= 32, $"{s.Name}: {s.Bytes.Length} bytes");
             foreach (var p in s.Patches)
-                Assert.All(s.Bytes.Skip(p.Offset).Take(p.Kind == Microxen.Inline.InlinePatch.Number ? 4 : 8), b => Assert.Equal(0, b));
+                Assert.All(s.Bytes.Skip(p.Offset).Take(p.Kind == Microxen.Inline.InlinePatch.Number ? 4 : p.Kind == Microxen.Inline.InlinePatch.Number8 ? 1 : 8), b => Assert.Equal(0, b));
         }
     }
 }

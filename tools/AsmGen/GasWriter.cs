@@ -107,6 +107,27 @@ sealed class Block
         }
     }
 
+    /// <summary>
+    /// The assembled block read back: each instruction (not data) decoded at its address, and
+    /// each global symbol's address (for checks of the generated code, e.g. which registers a
+    /// routine writes). Call after everything is emitted.
+    /// </summary>
+    public (SortedDictionary<ulong, Instruction> Code, Dictionary<string, ulong> Symbols) Disassemble()
+    {
+        var (instructions, code, offsets, map) = Encode();
+        var decoded = new SortedDictionary<ulong, Instruction>();
+        for (int i = 0; i < instructions.Count; i++)
+        {
+            if (IsData(instructions[i])) continue;
+            int off = (int)offsets[i], end = i + 1 < instructions.Count ? (int)offsets[i + 1] : code.Length;
+            var dec = Iced.Intel.Decoder.Create(Asm.Bitness, new ByteArrayCodeReader(code, off, end - off), _base + (ulong)off);
+            decoded[_base + (ulong)off] = dec.Decode();
+        }
+        var symbols = new Dictionary<string, ulong>();
+        foreach (var (label, name) in _globals) symbols[name] = _base + offsets[map[label.InstructionIndex]];
+        return (decoded, symbols);
+    }
+
     static int s_blocks;
 
     /// <summary>

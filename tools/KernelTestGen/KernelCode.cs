@@ -36,7 +36,11 @@ static class KernelCode
     static readonly int RecoverRip = State("RecoverRip"), AbortRsp = State("AbortRsp"),
         UserResumeRsp = State("UserResumeRsp"), UserRax = State("UserRax"), UserRdi = State("UserRdi"),
         UserRip = State("UserRip"), UserCs = State("UserCs"), UserRsp = State("UserRsp"),
-        UserRsi = State("UserRsi"), StateSize = Marshal.SizeOf<ProbeState>();
+        UserRsi = State("UserRsi"), CanaryIn = State("CanaryIn"), CanaryOut = State("CanaryOut"),
+        CanarySyscallReturn = State("CanarySyscallReturn"), StateSize = Marshal.SizeOf<ProbeState>();
+
+    /// <summary>kt_canary_call's registers in ProbeState's Canary* order (rflags last, not here).</summary>
+    static readonly AssemblerRegister64[] CanaryRegs = { rax, rbx, rcx, rdx, rsi, rdi, rbp, r8, r9, r10, r11, r12, r13, r14, r15 };
 
     const int EventVector = (int)EntryVectors.EventCallback, FailsafeVector = (int)EntryVectors.FailsafeCallback;
     const int Iret = Microxen.Xen.Hypercall.Iret, FpuTaskswitch = Microxen.Xen.Hypercall.FpuTaskswitch;
@@ -354,6 +358,84 @@ static class KernelCode
         a.mov(cx, cs); a.mov(__qword_ptr[rdx], rcx);
         a.mov(cx, ss); a.mov(__qword_ptr[rdx + 8], rcx);
         a.ret();
+
+        // kt_canary_call(target): every register but rsp loaded from kt_state.CanaryIn (rflags:
+        // CanaryFlagBits from there, the rest as they are), then `call target` (0: a direct
+        // `syscall`, RAX = the hypercall number, as Linux's xen_hypercall_pv), then every
+        // register and rflags stored in kt_state.CanaryOut.
+        if (CanaryRegs.Length != ProbeState.CanaryRflags || ProbeState.CanaryR15 != CanaryRegs.Length - 1)
+            throw new InvalidOperationException("ProbeState's Canary* indices do not match kt_canary_call's register order");
+        b.Global("kt_canary_call");
+        var direct = a.CreateLabel();
+        var haveTarget = a.CreateLabel();
+        foreach (var r in CalleeSaved) a.push(r);
+        State(b, rax, "kt_state");
+        a.lea(rcx, __[direct]);
+        a.test(rdi, rdi);
+        a.jnz(haveTarget);
+        a.mov(rdi, rcx);
+        a.Label(ref haveTarget);
+        a.push(rdi);                          // [rsp]: the target
+        a.add(rcx, 2);                        // after the 2-byte syscall
+        a.mov(__qword_ptr[rax + CanarySyscallReturn], rcx);
+        a.pushfq();
+        a.pop(rcx);
+        a.and(rcx, unchecked((int)~ProbeState.CanaryFlagBits));
+        a.mov(rdx, __qword_ptr[rax + CanaryIn + ProbeState.CanaryRflags * 8]);
+        a.and(rdx, (int)ProbeState.CanaryFlagBits);
+        a.or(rcx, rdx);
+        a.mov(__qword_ptr[rax + CanaryIn + ProbeState.CanaryRflags * 8], rcx);
+        a.push(rcx);
+        a.popfq();                            // from here on only mov: the flags stay as loaded
+        for (int i = 1; i < CanaryRegs.Length; i++) a.mov(CanaryRegs[i], __qword_ptr[rax + CanaryIn + i * 8]);
+        a.mov(rax, __qword_ptr[rax + CanaryIn]);
+        a.call(__qword_ptr[rsp]);
+        var store = b.Here();
+        a.pushfq();
+        a.push(rax);
+        State(b, rax, "kt_state");
+        for (int i = 1; i < CanaryRegs.Length; i++) a.mov(__qword_ptr[rax + CanaryOut + i * 8], CanaryRegs[i]);
+        a.pop(rcx);
+        a.mov(__qword_ptr[rax + CanaryOut], rcx);
+        a.pop(rcx);
+        a.mov(__qword_ptr[rax + CanaryOut + ProbeState.CanaryRflags * 8], rcx);
+        a.add(rsp, 8);
+        foreach (var r in CalleeSaved.Reverse()) a.pop(r);
+        a.ret();
+        a.Label(ref direct);
+        a.syscall();
+        a.ret();
+
+        // kt_canary_iret(cs, ss): an iret hypercall (entry 23, entered with jmp) to the next
+        // instruction in kernel mode with every register loaded from kt_state.CanaryIn (rflags
+        // in the frame: CanaryFlagBits and IF from there, the rest as they are), then every
+        // register stored as kt_canary_call does. rax, r11, rcx come back from the frame (which
+        // holds the values they had), the others must survive.
+        b.Global("kt_canary_iret");
+        var landed = a.CreateLabel();
+        foreach (var r in CalleeSaved) a.push(r);
+        a.push(0);                            // kt_canary_call's target slot, dropped the same way
+        State(b, rax, "kt_state");
+        a.mov(rcx, rsp);
+        a.push(rsi);                          // ss
+        a.push(rcx);                          // rsp: as before the frame
+        a.pushfq();
+        a.pop(rcx);
+        a.and(rcx, unchecked((int)~(ProbeState.CanaryFlagBits | X86.Rflags.IF)));
+        a.mov(rdx, __qword_ptr[rax + CanaryIn + ProbeState.CanaryRflags * 8]);
+        a.and(rdx, (int)(ProbeState.CanaryFlagBits | X86.Rflags.IF));
+        a.or(rcx, rdx);
+        a.mov(__qword_ptr[rax + CanaryIn + ProbeState.CanaryRflags * 8], rcx);
+        a.push(rcx);                          // rflags
+        a.push(rdi);                          // cs
+        a.lea(rcx, __[landed]);
+        a.push(rcx);                          // rip
+        a.push(0);                            // flags
+        for (int i = 1; i < CanaryRegs.Length; i++) a.mov(CanaryRegs[i], __qword_ptr[rax + CanaryIn + i * 8]);
+        a.mov(rax, __qword_ptr[rax + CanaryIn]);
+        a.jmp(entry[Iret]);
+        a.Label(ref landed);
+        a.jmp(store);
 
         // Small primitives.
         b.Global("kt_read_fs"); a.db(0x64, 0x48, 0x8b, 0x07); a.ret();   // mov %fs:(%rdi),%rax

@@ -19,21 +19,11 @@ public class KernelTestTests : QemuTest
 
     public const string HighBuild = "kernel-test.elf", LowBuild = "kernel-test-low.elf";
 
-    /// <summary>
-    /// Whether the microxen rows of the low build (kernel-test-low.elf) run. They need the shim
-    /// to route `syscall` by the vCPU's guest mode rather than by RCX's sign (issue 8, item 1:
-    /// engineer A's guest-mode tracking): until that is merged, the low build's first hypercall
-    /// is taken for a user system call (status 5). Flip to true once it is; the Xen 4.17 rows of
-    /// the low build always run.
-    /// </summary>
-    public static readonly bool MicroxenRunsLowLinkedKernels = false;
-
     /// <summary>The microxen matrix: build x inline=on|off x user_pt=shared|switch.</summary>
     public static IEnumerable<object[]> MicroxenConfigs()
     {
         foreach (string build in new[] { HighBuild, LowBuild })
         {
-            if (build == LowBuild && !MicroxenRunsLowLinkedKernels) continue;
             foreach (string inline in new[] { "on", "off" })
                 foreach (string userPt in new[] { "shared", "switch" })
                     yield return new object[] { build, inline, userPt };
