@@ -26,6 +26,7 @@ namespace Microxen.Tests
             "EvtchnBindVirq", "EvtchnBindIpi", "EvtchnSend", "EvtchnClose", "EvtchnUnmask",
             "EvtchnAllocUnbound", "EvtchnBindInterdomain", "EvtchnBindPirq", "EvtchnBindVcpu",
             "EvtchnStatus", "SchedShutdown", "SchedPoll", "SchedRemoteShutdown",
+            "XenconsInterface", "XenstoreDomainInterface", "XsdSockmsg",   // domU console and xenstore
         };
 
         /// <summary>C# types whose constants the C program prints (one theory row each).</summary>
@@ -35,6 +36,7 @@ namespace Microxen.Tests
             "MmuextCmd", "UvmFlags", "VmAssist", "ConsoleIoCmd", "XenVersionCmd", "XenMemOp", "VcpuOp",
             "SchedOp", "CallbackType", "EvtchnOp", "SharedInfo", "EvtchnBindPirq", "EvtchnStatus",
             "Virq", "PhysdevOp", "Layout", "VcpuTimeInfo", "Dom0VgaConsoleInfo",
+            "XsType", "XenstoreDomainInterface",                           // domU xenstore
         };
 
         public static IEnumerable<object[]> StructRows => StructNames.Select(n => new object[] { n });
