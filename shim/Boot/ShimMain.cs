@@ -292,15 +292,15 @@ namespace Microxen.Boot
         }
 
         /// <summary>
-        /// dom0=no, or dom0=auto with a kernel whose notes lack XENFEAT_dom0: Xen refuses such a
-        /// kernel as dom0 ("Kernel does not support Dom0 operation", dom0_build.c); microxen
-        /// runs it as a domU instead.
+        /// dom0=no, or dom0=auto with a kernel whose SUPPORTED_FEATURES note lacks XENFEAT_dom0:
+        /// Xen 4.17 refuses such a kernel as dom0 ("Kernel does not support Dom0 operation",
+        /// dom0_build.c; without the note it does not ask); microxen runs it as a domU instead.
         /// </summary>
         static bool WantDomU(in ElfDomainParams parms)
         {
             if (Host.Options.Dom0 == Dom0Choice.No) { Log.Info("dom0=no: building a domU (console ring and xenstore served by the shim)"); return true; }
-            if (Host.Options.Dom0 == Dom0Choice.Yes || (parms.FeaturesSupported & (1u << XenFeature.Dom0)) != 0) return false;
-            Log.Info("kernel without dom0 support (its notes lack XENFEAT_dom0; Xen 4.17 refuses it as dom0): building a domU (console ring and xenstore served by the shim)");
+            if (Host.Options.Dom0 == Dom0Choice.Yes || !parms.HasSupportedFeaturesNote || (parms.FeaturesSupported & (1u << XenFeature.Dom0)) != 0) return false;
+            Log.Info("kernel without dom0 support (SUPPORTED_FEATURES lacks XENFEAT_dom0; Xen 4.17 refuses it as dom0): building a domU (console ring and xenstore served by the shim)");
             return true;
         }
 

@@ -43,6 +43,8 @@ namespace Microxen.Domain
         /// </summary>
         public uint FeaturesSupported;
         public uint FeaturesRequired;
+        /// <summary>XEN_ELFNOTE_SUPPORTED_FEATURES is present (Xen 4.17 then wants XENFEAT_dom0 in it for dom0).</summary>
+        public bool HasSupportedFeaturesNote;
         /// <summary>XEN_ELFNOTE_GUEST_OS / XEN_VERSION / LOADER equal "linux" / "xen-3.0" / "generic".</summary>
         public bool GuestOsLinux;
         public bool XenVersion30;

@@ -261,6 +261,7 @@ namespace Microxen.Domain
                     return ParseFeatures(desc, slen, ref parms.FeaturesSupported, ref parms.FeaturesRequired);
                 case XEN_ELFNOTE_SUPPORTED_FEATURES:
                     // elf_note_numeric_array(note, 4, 0): one 32-bit submap (XENFEAT_NR_SUBMAPS = 1).
+                    parms.HasSupportedFeaturesNote = true;
                     if (descsz >= 4 && (descsz & 3) == 0)
                         parms.FeaturesSupported |= ElfImage.R32(desc);
                     break;

@@ -66,6 +66,7 @@ namespace Microxen.Tests
             Assert.Equal(TestElf.TextVaddr, p.VirtKStart);
             Assert.Equal(TestElf.TextVaddr + TestElf.TextMemSize, p.VirtKEnd);
             Assert.Equal(Bit0 | Bit4 | 0x8801u, p.FeaturesSupported);
+            Assert.True(p.HasSupportedFeaturesNote);
         }
 
         [Fact]
@@ -84,6 +85,7 @@ namespace Microxen.Tests
             Assert.False(p.L1MfnValid || p.ModStartPfn || p.SuspendCancel || p.PaeYes || p.LoaderGeneric);
             Assert.Equal(0u, p.FeaturesSupported);
             Assert.Equal(0u, p.FeaturesRequired);
+            Assert.False(p.HasSupportedFeaturesNote);          // Xen then does not ask for XENFEAT_dom0
         }
 
         [Fact]
