@@ -126,7 +126,8 @@ namespace Microxen.XenStore
             for (;;)
             {
                 uint avail = intf->ReqProd - intf->ReqCons;
-                if (avail == 0 || avail > XenstoreDomainInterface.RingSize) break;
+                if (avail == 0) break;
+                if (avail > XenstoreDomainInterface.RingSize) { intf->Error = 2; break; }   // XENSTORE_ERROR_RINGIDX
                 int need = s_inLen < HeaderSize ? HeaderSize - s_inLen : HeaderSize + (int)((XsdSockmsg*)InPtr())->Len - s_inLen;
                 int take = need < (int)avail ? need : (int)avail;
                 byte* inBuf = InPtr();

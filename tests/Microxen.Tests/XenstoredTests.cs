@@ -179,6 +179,14 @@ public unsafe class XenstoredTests : IDisposable
     }
 
     [Fact]
+    public void ProducerMoreThanARingAheadIsARingIndexError()
+    {
+        Intf->ReqProd = Intf->ReqCons + XenstoreDomainInterface.RingSize + 1;
+        Assert.False(Xenstored.Process(Intf));
+        Assert.Equal(2u, Intf->Error);                             // XENSTORE_ERROR_RINGIDX
+    }
+
+    [Fact]
     public void ConsoleRingMovesOutputAndInputWithWrap()
     {
         var c = (XenconsInterface*)_page;
