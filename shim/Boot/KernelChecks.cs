@@ -28,7 +28,7 @@ namespace Microxen.Boot
         /// <see cref="SupportsDom0"/>.)
         /// </summary>
         public static bool RefusedAsDom0(in ElfDomainParams p) =>
-            (p.FeaturesRequired & (1u << XenNotes.XENFEAT_supervisor_mode_kernel)) != 0;
+            (p.FeaturesRequired & (1u << Microxen.Xen.XenFeature.SupervisorModeKernel)) != 0;
 
         /// <summary>The line for <see cref="RefusedAsDom0"/> (Xen's panic text).</summary>
         public const string SupervisorModeRefusal = "Dom0 requires supervisor-mode execution (FEATURES !supervisor_mode_kernel)";
@@ -38,7 +38,7 @@ namespace Microxen.Boot
         /// ("Kernel does not support Dom0 operation", -EINVAL); one without the note is taken as dom0.
         /// </summary>
         public static bool SupportsDom0(in ElfDomainParams p) =>
-            !p.HasSupportedFeaturesNote || (p.FeaturesSupported & (1u << XenNotes.XENFEAT_dom0)) != 0;
+            !p.HasSupportedFeaturesNote || (p.FeaturesSupported & (1u << Microxen.Xen.XenFeature.Dom0)) != 0;
 
         /// <summary>
         /// Required features (FEATURES "!name") that microxen does not provide and Xen 4.17's dom0
@@ -46,7 +46,7 @@ namespace Microxen.Boot
         /// and the shim warns. One bit per XENFEAT number.
         /// </summary>
         public static uint IgnoredRequiredFeatures(in ElfDomainParams p) =>
-            p.FeaturesRequired & ~SupportedFeatures & ~(1u << XenNotes.XENFEAT_supervisor_mode_kernel);
+            p.FeaturesRequired & ~SupportedFeatures & ~(1u << Microxen.Xen.XenFeature.SupervisorModeKernel);
 
         public static ExitCode ForElfError(ElfError e)
         {

@@ -277,6 +277,7 @@ namespace Microxen.Boot
                                              : "transfer page: the dispatcher in every entry");
             }
             PrintLayout(&r, cmd);
+            if (WantDomU(in parms)) BecomeDomU(&r);
 
             s_entry.Rip = r.EntryRip;
             s_entry.Rsp = r.StackPointer;
@@ -288,6 +289,40 @@ namespace Microxen.Boot
             Vcpu.KernelL4 = r.Cr3;
             return r.Cr3;
         }
+
+        /// <summary>
+        /// dom0=no, or dom0=auto with a kernel whose SUPPORTED_FEATURES note lacks XENFEAT_dom0:
+        /// Xen 4.17 refuses such a kernel as dom0 ("Kernel does not support Dom0 operation",
+        /// dom0_build.c; without the note it does not ask); microxen runs it as a domU instead.
+        /// </summary>
+        static bool WantDomU(in ElfDomainParams parms)
+        {
+            if (Host.Options.Dom0 == Dom0Choice.No) { Log.Info("dom0=no: building a domU (console ring and xenstore served by the shim)"); return true; }
+            if (Host.Options.Dom0 == Dom0Choice.Yes || KernelChecks.SupportsDom0(in parms)) return false;
+            Log.Info("kernel without dom0 support (SUPPORTED_FEATURES lacks XENFEAT_dom0; Xen 4.17 refuses it as dom0): building a domU (console ring and xenstore served by the shim)");
+            return true;
+        }
+
+        /// <summary>Rewrites start_info as a domU's and starts the console and xenstore back ends (<see cref="DomUStartInfo"/>).</summary>
+        static void BecomeDomU(DomainBuildResult* r)
+        {
+            ulong consMa = 0, storeMa = 0;
+            ulong consVa = r->Layout.VStart + (DomUStartInfo.ConsolePfn(r->Layout) << 12);
+            ulong storeVa = r->Layout.VStart + (DomUStartInfo.StorePfn(r->Layout) << 12);
+            if (!PageTables.Translate(Host.Mem, r->Cr3 >> 12, consVa, out consMa) || !PageTables.Translate(Host.Mem, r->Cr3 >> 12, storeVa, out storeMa))
+                Panic.Stop("domU: the console and xenstore pages are not mapped");
+            if (!Events.DomUBackend.Start(Host.Mem.At(consMa), consMa >> 12, Host.Mem.At(storeMa), storeMa >> 12, DomUId))
+                Panic.Stop("domU: no free event channel for the console and xenstore");
+            DomUStartInfo.Apply((StartInfo*)Host.Mem.Frame(r->StartInfoMfn), consMa >> 12, Events.DomUBackend.ConsolePort,
+                storeMa >> 12, Events.DomUBackend.StorePort);
+            if (!Log.On(LogLevel.Info)) return;
+            Log.Begin(); Log.Str("domU: domid "); Log.Dec(DomUId); Log.Str(", console ring mfn "); Log.Hex(consMa >> 12);
+            Log.Str(" port "); Log.Dec(Events.DomUBackend.ConsolePort); Log.Str(", xenstore mfn "); Log.Hex(storeMa >> 12);
+            Log.Str(" port "); Log.Dec(Events.DomUBackend.StorePort); Log.End();
+        }
+
+        /// <summary>The domU's domain id (its xenstore home /local/domain/1): the first guest xl would create.</summary>
+        const uint DomUId = 1;
 
         static void PrintLayout(DomainBuildResult* r, byte* cmd)
         {

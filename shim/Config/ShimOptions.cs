@@ -11,8 +11,15 @@ namespace Microxen.Config
     /// </summary>
     public enum UserPageTable { Shared = 0, Switch = 1 }
 
+    /// <summary>
+    /// dom0=auto|yes|no: what kind of domain the kernel gets. Auto (default) follows Xen: a kernel
+    /// whose notes lack XENFEAT_dom0 cannot be dom0, so it gets a domU's start_info (console ring,
+    /// xenstore); yes builds dom0 whatever the notes say; no always builds a domU.
+    /// </summary>
+    public enum Dom0Choice { Auto = 0, Yes = 1, No = 2 }
+
     /// <summary>Problems with the shim's command line.</summary>
-    public enum OptionError { None = 0, UnknownOption, BadMode, BadLogLevel, BadNumber, BadUserPageTable, BadInline }
+    public enum OptionError { None = 0, UnknownOption, BadMode, BadLogLevel, BadNumber, BadUserPageTable, BadInline, BadDom0 }
 
     /// <summary>
     /// The shim's own command line (the multiboot command line of the microxen image):
@@ -20,7 +27,8 @@ namespace Microxen.Config
     /// <c>loglevel=error|warn|info|debug</c> (default info); <c>dom0_mem=N</c> guest memory in
     /// MiB (default: all free RAM); <c>user_pt=shared|switch</c> (default shared, see
     /// <see cref="UserPageTable"/>); <c>inline=on|off</c> (default on: fast mode's native
-    /// hypercall paths). Unknown words are an error, never ignored.
+    /// hypercall paths); <c>dom0=auto|yes|no</c> (default auto, see <see cref="Dom0Choice"/>).
+    /// Unknown words are an error, never ignored.
     /// </summary>
     public unsafe struct ShimOptions
     {
@@ -32,6 +40,8 @@ namespace Microxen.Config
         public UserPageTable UserPt;
         /// <summary>inline=on|off: fast mode's native hypercall paths (default on); off sends every hypercall to the C# dispatcher.</summary>
         public bool Inline;
+        /// <summary>dom0=auto|yes|no (<see cref="Dom0Choice"/>).</summary>
+        public Dom0Choice Dom0;
         /// <summary>Where the first bad word starts (for the error message), else null.</summary>
         public byte* BadWord;
 
@@ -42,6 +52,7 @@ namespace Microxen.Config
             o.Dom0MemMiB = 0;
             o.UserPt = UserPageTable.Shared;
             o.Inline = true;
+            o.Dom0 = Dom0Choice.Auto;
             o.BadWord = null;
             while (*s != 0)
             {
@@ -69,6 +80,10 @@ namespace Microxen.Config
             if (Is(w, len, "inline=on")) { o.Inline = true; return OptionError.None; }
             if (Is(w, len, "inline=off")) { o.Inline = false; return OptionError.None; }
             if (Prefix(w, len, "inline=")) return OptionError.BadInline;
+            if (Is(w, len, "dom0=auto")) { o.Dom0 = Dom0Choice.Auto; return OptionError.None; }
+            if (Is(w, len, "dom0=yes")) { o.Dom0 = Dom0Choice.Yes; return OptionError.None; }
+            if (Is(w, len, "dom0=no")) { o.Dom0 = Dom0Choice.No; return OptionError.None; }
+            if (Prefix(w, len, "dom0=")) return OptionError.BadDom0;
             if (Is(w, len, "user_pt=shared")) { o.UserPt = UserPageTable.Shared; return OptionError.None; }
             if (Is(w, len, "user_pt=switch")) { o.UserPt = UserPageTable.Switch; return OptionError.None; }
             if (Prefix(w, len, "user_pt=")) return OptionError.BadUserPageTable;
@@ -102,8 +117,9 @@ namespace Microxen.Config
         {
             switch (e)
             {
-                case OptionError.UnknownOption: return "unknown option (known: mode=fast|checked loglevel=error|warn|info|debug dom0_mem=MiB user_pt=shared|switch inline=on|off)";
+                case OptionError.UnknownOption: return "unknown option (known: mode=fast|checked loglevel=error|warn|info|debug dom0_mem=MiB user_pt=shared|switch inline=on|off dom0=auto|yes|no)";
                 case OptionError.BadInline: return "inline must be on or off";
+                case OptionError.BadDom0: return "dom0 must be auto, yes or no";
                 case OptionError.BadUserPageTable: return "user_pt must be shared or switch";
                 case OptionError.BadMode: return "mode must be fast or checked";
                 case OptionError.BadLogLevel: return "loglevel must be error, warn, info or debug";

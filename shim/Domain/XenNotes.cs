@@ -34,19 +34,7 @@ namespace Microxen.Domain
         public const uint XEN_ELFNOTE_SUPPORTED_FEATURES = 17;
         public const uint XEN_ELFNOTE_PHYS32_ENTRY = 18;
 
-        // public/features.h
-        public const int XENFEAT_writable_page_tables = 0;
-        public const int XENFEAT_writable_descriptor_tables = 1;
-        public const int XENFEAT_auto_translated_physmap = 2;
-        public const int XENFEAT_supervisor_mode_kernel = 3;
-        public const int XENFEAT_pae_pgdir_above_4gb = 4;
-        public const int XENFEAT_mmu_pt_update_preserve_ad = 5;
-        public const int XENFEAT_highmem_assist = 6;
-        public const int XENFEAT_gnttab_map_avail_bits = 7;
-        public const int XENFEAT_hvm_callback_vector = 8;
-        public const int XENFEAT_hvm_safe_pvclock = 9;
-        public const int XENFEAT_hvm_pirqs = 10;
-        public const int XENFEAT_dom0 = 11;
+        // Feature numbers: Xen.XenFeature (public/features.h).
 
         /// <summary>libelf's ELF_MAX_TOTAL_NOTE_COUNT.</summary>
         const uint MaxTotalNotes = 1024;
@@ -67,13 +55,13 @@ namespace Microxen.Domain
         {
             switch (nr)
             {
-                case XENFEAT_writable_page_tables: return "writable_page_tables";
-                case XENFEAT_writable_descriptor_tables: return "writable_descriptor_tables";
-                case XENFEAT_auto_translated_physmap: return "auto_translated_physmap";
-                case XENFEAT_supervisor_mode_kernel: return "supervisor_mode_kernel";
-                case XENFEAT_pae_pgdir_above_4gb: return "pae_pgdir_above_4gb";
-                case XENFEAT_hvm_callback_vector: return "hvm_callback_vector";
-                case XENFEAT_dom0: return "dom0";
+                case Microxen.Xen.XenFeature.WritablePageTables: return "writable_page_tables";
+                case Microxen.Xen.XenFeature.WritableDescriptorTables: return "writable_descriptor_tables";
+                case Microxen.Xen.XenFeature.AutoTranslatedPhysmap: return "auto_translated_physmap";
+                case Microxen.Xen.XenFeature.SupervisorModeKernel: return "supervisor_mode_kernel";
+                case Microxen.Xen.XenFeature.PaePgdirAbove4gb: return "pae_pgdir_above_4gb";
+                case Microxen.Xen.XenFeature.HvmCallbackVector: return "hvm_callback_vector";
+                case Microxen.Xen.XenFeature.Dom0: return "dom0";
             }
             return "";
         }
@@ -284,9 +272,9 @@ namespace Microxen.Domain
                     return ParseFeatures(desc, slen, ref parms.FeaturesSupported, ref parms.FeaturesRequired);
                 case XEN_ELFNOTE_SUPPORTED_FEATURES:
                     // elf_note_numeric_array(note, 4, 0): one 32-bit submap (XENFEAT_NR_SUBMAPS = 1).
+                    parms.HasSupportedFeaturesNote = true;
                     if (descsz >= 4 && (descsz & 3) == 0)
                         parms.FeaturesSupported |= ElfImage.R32(desc);
-                    parms.HasSupportedFeaturesNote = true;
                     break;
                 // GUEST_VERSION, BSD_SYMTAB, PHYS32_ENTRY (PVH) and unknown types: ignored.
             }

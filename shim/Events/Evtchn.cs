@@ -14,7 +14,7 @@ namespace Microxen.Events
     {
         public const int MaxPorts = 1024;
         public const int NrVirqs = 24;
-        public enum PortState : byte { Free = 0, Virq = 1, Ipi = 2, Unbound = 3, Pirq = 4 }
+        public enum PortState : byte { Free = 0, Virq = 1, Ipi = 2, Unbound = 3, Pirq = 4, Interdomain = 5 }   // Interdomain: to DOMID 0, served by DomUBackend
 
         struct Table { public fixed byte State[MaxPorts]; public fixed uint Arg[MaxPorts]; public fixed uint VirqPort[NrVirqs]; }
         static Table s_t;

@@ -9,6 +9,7 @@ namespace Microxen.Hypercalls
         public static long Op(ulong cmd, ulong count, ulong buffer)
         {
             byte* b = (byte*)buffer;
+            if (Events.DomUBackend.Active) return -XenErrno.EPERM;   // Xen: XSM_PRIV (a release build lets only dom0 use console_io)
             switch (cmd)
             {
                 case ConsoleIoCmd.CONSOLEIO_write:

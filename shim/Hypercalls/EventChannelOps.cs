@@ -48,6 +48,7 @@ namespace Microxen.Hypercalls
                     if (port == 0 || port >= Evtchn.MaxPorts || Evtchn.State(port) == Evtchn.PortState.Free) return -XenErrno.EINVAL;
                     // An unbound port has no other end: Xen drops the notification (evtchn_send, ECS_UNBOUND).
                     if (Evtchn.State(port) == Evtchn.PortState.Unbound) return 0;
+                    if (Evtchn.State(port) == Evtchn.PortState.Interdomain) { DomUBackend.Send(port); return 0; }
                     Evtchn.SetPending(port);
                     return 0;
                 }
@@ -71,6 +72,7 @@ namespace Microxen.Hypercalls
                         : s == Evtchn.PortState.Virq ? 4u : s == Evtchn.PortState.Ipi ? 5u : 3u;
                     st->Vcpu = 0;
                     if (s == Evtchn.PortState.Virq) st->UVirq = Evtchn.Arg(st->Port);
+                    if (s == Evtchn.PortState.Interdomain) { st->Status = EvtchnStatus.EVTCHNSTAT_interdomain; st->UDom = 0; st->UPort = st->Port; }
                     return 0;
                 }
                 case EvtchnOp.EVTCHNOP_init_control:

@@ -78,6 +78,13 @@ namespace Microxen.Hypercalls
             Log.Str(", failsafe callbacks "); Log.Dec(Guest.Failsafe.Delivered);
             Log.Str(", timer interrupts "); Log.Dec(Traps.Interrupts.TimerInterrupts);
             Log.Str(", serial interrupts "); Log.Dec(Traps.Interrupts.SerialInterrupts); Log.End();
+            if (Events.DomUBackend.Active)
+            {
+                Log.Begin(); Log.Str("domU back ends: console notifications "); Log.Dec(Events.DomUBackend.ConsoleSends);
+                Log.Str(", xenstore notifications "); Log.Dec(Events.DomUBackend.StoreSends);
+                Log.Str(", requests "); Log.Dec(XenStore.Xenstored.Requests);
+                Log.Str(", watch events "); Log.Dec(XenStore.Xenstored.WatchEvents); Log.End();
+            }
             Log.Line("hypercalls seen (number name count [(native: served by a fast path)] [sub-op:count ...], sub-ops counted in C# only):");
             fixed (Table* t = &s_t)
             {

@@ -34,6 +34,7 @@ namespace Microxen.Hypercalls
                 case XenMemOp.XENMEM_machphys_mfn_list:
                     return MachphysMfnList(arg);
                 case XenMemOp.XENMEM_machine_memory_map:
+                    if (Events.DomUBackend.Active) return -XenErrno.EPERM;   // Xen: privileged (XSM_PRIV)
                     return MachineMemoryMap((XenMemoryMap*)arg);
                 case XenMemOp.XENMEM_memory_map:
                     // A PV domain without a map set by its builder gets -ENOSYS from Xen too;

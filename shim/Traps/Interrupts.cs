@@ -44,7 +44,7 @@ namespace Microxen.Traps
         public static void PollConsole()
         {
             Serial.EnsureReceiveInterrupt();
-            if (ConsoleInput.Drain()) Evtchn.RaiseVirq(Virq.VIRQ_CONSOLE);
+            if (ConsoleInput.Drain()) DomUBackend.InputArrived();
         }
 
         public static void Handle(CpuFrame* f, bool inShim)
@@ -61,7 +61,7 @@ namespace Microxen.Traps
             else if (v == SerialVector)
             {
                 SerialInterrupts++;
-                if (ConsoleInput.Drain()) Evtchn.RaiseVirq(Virq.VIRQ_CONSOLE);
+                if (ConsoleInput.Drain()) DomUBackend.InputArrived();
                 Cpu.Outb(0x20, 0x20);                                 // 8259 EOI
             }
             else if (v == ApicTimer.SpuriousVector || v == PicBase + 7)

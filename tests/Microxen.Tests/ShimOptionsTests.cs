@@ -41,11 +41,25 @@ public unsafe class ShimOptionsTests
     [InlineData("dom0_mem=", OptionError.BadNumber, "dom0_mem=")]
     [InlineData("mode=fast console=com1", OptionError.UnknownOption, "console=com1")]
     [InlineData("modes=fast", OptionError.UnknownOption, "modes=fast")]
+    [InlineData("dom0=maybe", OptionError.BadDom0, "dom0=maybe")]
     public void NamesTheBadWord(string line, OptionError expected, string word)
     {
         var (e, _, bad) = Parse(line);
         Assert.Equal(expected, e);
         Assert.Equal(word, bad);
         Assert.NotEqual("no error", ShimOptions.Describe(e));
+    }
+
+    [Theory]
+    [InlineData("", Dom0Choice.Auto)]
+    [InlineData("dom0=auto", Dom0Choice.Auto)]
+    [InlineData("dom0=yes", Dom0Choice.Yes)]
+    [InlineData("dom0_mem=64 dom0=no", Dom0Choice.No)]
+    public void ReadsTheDom0Choice(string line, Dom0Choice expected)
+    {
+        var (e, o, _) = Parse(line);
+        Assert.Equal(OptionError.None, e);
+        Assert.Equal(expected, o.Dom0);
+        if (line.Contains("dom0_mem")) Assert.Equal(64UL, o.Dom0MemMiB);
     }
 }

@@ -30,6 +30,7 @@ namespace Microxen.Tests
             "GrantEntryV1", "GrantEntryV2", "GnttabSetupTable", "GnttabQuerySize", "GnttabSetVersion",
             "GnttabGetVersion", "GnttabGetStatusFrames", "GnttabMapGrantRef", "GnttabUnmapGrantRef",
             "GnttabCopyPtr", "GnttabCopy",
+            "XenconsInterface", "XenstoreDomainInterface", "XsdSockmsg",   // domU console and xenstore
         };
 
         /// <summary>C# types whose constants the C program prints (one theory row each).</summary>
@@ -40,6 +41,7 @@ namespace Microxen.Tests
             "SchedOp", "CallbackType", "EvtchnOp", "SharedInfo", "EvtchnBindPirq", "EvtchnStatus",
             "Virq", "PhysdevOp", "Layout", "VcpuTimeInfo", "Dom0VgaConsoleInfo",
             "EvtchnFifoAbi", "GnttabOp", "Gtf", "GntMap", "Gntst",
+            "XsType", "XenstoreDomainInterface",                           // domU xenstore
         };
 
         public static IEnumerable<object[]> StructRows => StructNames.Select(n => new object[] { n });

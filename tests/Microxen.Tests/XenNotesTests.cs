@@ -5,9 +5,9 @@ namespace Microxen.Tests
 {
     public unsafe class XenNotesTests(ITestOutputHelper log)
     {
-        const uint Bit0 = 1u << XenNotes.XENFEAT_writable_page_tables;
-        const uint Bit4 = 1u << XenNotes.XENFEAT_pae_pgdir_above_4gb;
-        const uint Dom0 = 1u << XenNotes.XENFEAT_dom0;
+        const uint Bit0 = 1u << Microxen.Xen.XenFeature.WritablePageTables;
+        const uint Bit4 = 1u << Microxen.Xen.XenFeature.PaePgdirAbove4gb;
+        const uint Dom0 = 1u << Microxen.Xen.XenFeature.Dom0;
 
         static ElfError Parse(byte[] f, out ElfDomainParams p)
         {
@@ -66,6 +66,7 @@ namespace Microxen.Tests
             Assert.Equal(TestElf.TextVaddr, p.VirtKStart);
             Assert.Equal(TestElf.TextVaddr + TestElf.TextMemSize, p.VirtKEnd);
             Assert.Equal(Bit0 | Bit4 | 0x8801u, p.FeaturesSupported);
+            Assert.True(p.HasSupportedFeaturesNote);
         }
 
         [Fact]
@@ -84,6 +85,7 @@ namespace Microxen.Tests
             Assert.False(p.L1MfnValid || p.ModStartPfn || p.SuspendCancel || p.PaeYes || p.LoaderGeneric);
             Assert.Equal(0u, p.FeaturesSupported);
             Assert.Equal(0u, p.FeaturesRequired);
+            Assert.False(p.HasSupportedFeaturesNote);          // Xen then does not ask for XENFEAT_dom0
         }
 
         [Fact]
@@ -226,7 +228,7 @@ namespace Microxen.Tests
 
             Assert.Equal(ElfError.None, Parse(With(Note.Str(XenNotes.XEN_ELFNOTE_FEATURES, "!auto_translated_physmap|!writable_page_tables")), out p));
             Assert.False(Microxen.Boot.KernelChecks.RefusedAsDom0(p));
-            Assert.Equal(1u << XenNotes.XENFEAT_auto_translated_physmap, Microxen.Boot.KernelChecks.IgnoredRequiredFeatures(p));
+            Assert.Equal(1u << Microxen.Xen.XenFeature.AutoTranslatedPhysmap, Microxen.Boot.KernelChecks.IgnoredRequiredFeatures(p));
 
             Assert.Equal(ElfError.None, Parse(TestElf.LowLinked(0), out p));
             Assert.False(Microxen.Boot.KernelChecks.RefusedAsDom0(p));          // no PAE_MODE: fine for 64-bit
@@ -396,7 +398,7 @@ namespace Microxen.Tests
             // FEATURES "!writable_page_tables|pae_pgdir_above_4gb" (required: Bit0, checked above);
             // SUPPORTED_FEATURES has writable_page_tables and dom0 (and linux_rsdp_unrestricted).
             Assert.Equal(Bit0 | Bit4 | Dom0, p.FeaturesSupported & (Bit0 | Bit4 | Dom0));
-            Assert.Equal(0u, p.FeaturesSupported & (1u << XenNotes.XENFEAT_supervisor_mode_kernel));
+            Assert.Equal(0u, p.FeaturesSupported & (1u << Microxen.Xen.XenFeature.SupervisorModeKernel));
 
             // kstart/kend: the PT_LOAD segments' physical extent shifted by VIRT_BASE.
             ulong low = ulong.MaxValue, high = 0;

@@ -104,6 +104,71 @@ public static class Qemu
         return Collect(psi, timeoutSeconds, stopAt, timeAt);
     }
 
+    /// <summary>
+    /// Starts QEMU with the kernel and its initrd and leaves it running, its console collected
+    /// into <paramref name="console"/> (QEMU's own messages prefixed "[qemu] ") and its standard
+    /// input wired to COM1: for tests that type at the guest. The caller ends it.
+    /// </summary>
+    public static Process StartInteractive(string kernel, string guestCmdline, string shimArgs, string initrd, StringBuilder console)
+    {
+        var psi = Machine("1G");
+        foreach (var a in new[] { "-kernel", Image, "-append", shimArgs, "-initrd",
+                     kernel.Replace(",", ",,") + " " + guestCmdline.Replace(",", ",,") + "," + initrd.Replace(",", ",,") })
+            psi.ArgumentList.Add(a);
+        var p = Process.Start(psi)!;
+        p.OutputDataReceived += (_, e) => { if (e.Data != null) lock (console) console.Append(e.Data).Append('\n'); };
+        p.ErrorDataReceived += (_, e) => { if (e.Data != null) lock (console) console.Append("[qemu] ").Append(e.Data).Append('\n'); };
+        p.BeginOutputReadLine();
+        p.BeginErrorReadLine();
+        return p;
+    }
+
+    /// <summary>
+    /// A scripted session at the busybox shell of the default initramfs (written to
+    /// build/tests/<paramref name="initrdName"/>): boots <paramref name="kernel"/> with
+    /// console=hvc0, waits for init's banner, types <c>echo {marker}-says-$((6*7))</c> and waits
+    /// for "{marker}-says-42", then types <paramref name="command"/> followed by poweroff.
+    /// Returns QEMU's exit status and the console.
+    /// </summary>
+    public static (int ExitCode, string Console) ShellSession(string kernel, string shimArgs, string initrdName, string marker, string command)
+    {
+        string initrd = Path.Combine(DebianKernel.RepoRoot, "build", "tests", initrdName);
+        var (rc, output) = GuestImages.RunTool($"--out {GuestImages.Q(initrd)}");
+        Assert.True(rc == 0, "tools/Initramfs failed:\n" + output);
+        var console = new StringBuilder();
+        using var p = StartInteractive(kernel, "console=hvc0 earlyprintk=xen", shimArgs, initrd, console);
+        try
+        {
+            // The prompt line has no newline: wait for the banner line init prints before it.
+            WaitFor(console, "busybox shell; type poweroff to end", 300);
+            Thread.Sleep(3000);
+            p.StandardInput.Write("echo " + marker + "-says-$((6*7))\n");
+            p.StandardInput.Flush();
+            WaitFor(console, marker + "-says-42", 60);
+            p.StandardInput.Write(command + "; poweroff\n");
+            p.StandardInput.Flush();
+            Assert.True(p.WaitForExit(120_000), "QEMU did not exit after poweroff:\n" + console);
+            p.WaitForExit();
+            lock (console) return (p.ExitCode, console.ToString());
+        }
+        finally
+        {
+            if (!p.HasExited) p.Kill(true);
+        }
+    }
+
+    /// <summary>Waits until <paramref name="console"/> contains <paramref name="text"/>; fails the test after <paramref name="seconds"/>.</summary>
+    public static void WaitFor(StringBuilder console, string text, int seconds)
+    {
+        var sw = Stopwatch.StartNew();
+        while (sw.Elapsed.TotalSeconds < seconds)
+        {
+            lock (console) if (console.ToString().Contains(text)) return;
+            Thread.Sleep(200);
+        }
+        lock (console) Assert.Fail($"'{text}' did not appear in {seconds} s; console:\n{console}");
+    }
+
     /// <summary>Boots a CD image (GRUB) instead of -kernel; runs until QEMU exits or the timeout.</summary>
     public static QemuResult RunCdrom(string iso, int timeoutSeconds, string stopAt = null)
     {

@@ -27,6 +27,8 @@
 #include <xen/physdev.h>
 #include <xen/elfnote.h>
 #include <xen/grant_table.h>
+#include <xen/io/console.h>
+#include <xen/io/xs_wire.h>
 
 /* A struct: its size, then the offset and size of each field F(C# name, C member) listed. */
 struct field { const char *name; size_t offset, size; };
@@ -175,6 +177,13 @@ static void structs(void)
         F(Ports, ports), F(NrPorts, nr_ports), F(Timeout, timeout));
     STRUCT(SchedRemoteShutdown, struct sched_remote_shutdown,
         F(DomainId, domain_id), F(Reason, reason));
+    /* domU: the console ring and the xenstore page (shim/Console, shim/XenStore) */
+    STRUCT(XenconsInterface, struct xencons_interface, F(In, in), F(Out, out), F(InCons, in_cons),
+        F(InProd, in_prod), F(OutCons, out_cons), F(OutProd, out_prod));
+    STRUCT(XenstoreDomainInterface, struct xenstore_domain_interface, F(Req, req), F(Rsp, rsp),
+        F(ReqCons, req_cons), F(ReqProd, req_prod), F(RspCons, rsp_cons), F(RspProd, rsp_prod),
+        F(ServerFeatures, server_features), F(Connection, connection), F(Error, error));
+    STRUCT(XsdSockmsg, struct xsd_sockmsg, F(Type, type), F(ReqId, req_id), F(TxId, tx_id), F(Len, len));
 }
 
 static void constants(void)
@@ -408,6 +417,13 @@ static void constants(void)
         C(PvclockGuestStopped, XEN_PVCLOCK_GUEST_STOPPED));
     CONSTS(Dom0VgaConsoleInfo,
         S(XEN_VGATYPE_TEXT_MODE_3), S(XEN_VGATYPE_VESA_LFB), S(XEN_VGATYPE_EFI_LFB));
+    /* domU: xenstore (public/io/xs_wire.h) */
+    CONSTS(XsType, S(XS_CONTROL), S(XS_DIRECTORY), S(XS_READ), S(XS_GET_PERMS), S(XS_WATCH),
+        S(XS_UNWATCH), S(XS_TRANSACTION_START), S(XS_TRANSACTION_END), S(XS_INTRODUCE),
+        S(XS_RELEASE), S(XS_GET_DOMAIN_PATH), S(XS_WRITE), S(XS_MKDIR), S(XS_RM), S(XS_SET_PERMS),
+        S(XS_WATCH_EVENT), S(XS_ERROR), S(XS_IS_DOMAIN_INTRODUCED), S(XS_RESUME), S(XS_SET_TARGET),
+        S(XS_RESET_WATCHES), S(XS_DIRECTORY_PART));
+    CONSTS(XenstoreDomainInterface, C(RingSize, XENSTORE_RING_SIZE), C(PayloadMax, XENSTORE_PAYLOAD_MAX));
 }
 
 int main(void)
