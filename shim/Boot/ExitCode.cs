@@ -20,7 +20,7 @@ namespace Microxen.Boot
         TruncatedModule = 15,     // status 31: a module is shorter than its headers say
         BadMultiboot = 16,        // status 33: not started by a multiboot loader, or no memory map
         BadGuestCommandLine = 17, // status 35: the guest's command line is too long
-        NotAvailable = 18,        // status 37: an option asks for something not built yet (mode=checked)
+        NotAvailable = 18,        // status 37: an option asks for something not built yet (none today)
         NotX86_64 = 19,           // status 39: an ELF, but not a 64-bit little-endian x86-64 executable
     }
 }

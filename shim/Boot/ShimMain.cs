@@ -58,8 +58,14 @@ namespace Microxen.Boot
             Host.Options = opts;
             Log.Level = (LogLevel)opts.LogLevel;
             if (opts.Mode == ShimMode.Checked)
-                Panic.BadInput(ExitCode.NotAvailable, "mode=checked", "not available yet: checked mode (Xen 4.17's validation) is not built; use mode=fast");
-            Log.Info("mode: fast (no type checking)");
+            {
+                // Xen's validation runs in C#: no native fast path, the dispatcher in every page entry.
+                Checked.CheckedMode.On = true;
+                opts.Inline = false;
+                Host.Options = opts;
+                Log.Info("mode: checked (Xen 4.17's validation; parity, not isolation: the guest runs in ring 0)");
+            }
+            else Log.Info("mode: fast (no type checking)");
             Vcpu.SwitchUserPageTable = opts.UserPt == UserPageTable.Switch;
             ShimCpu.Pv->FastPaths = opts.Inline ? 1UL : 0UL;
             Log.Info(opts.Inline ? "hypercall fast paths: native (inline)" : "hypercall fast paths: off (every hypercall through the C# dispatcher)");

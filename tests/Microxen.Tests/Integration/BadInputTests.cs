@@ -104,12 +104,6 @@ public class BadInputTests(ITestOutputHelper log)
         Assert.Contains("frobnicate=1", r.Output);
     }
 
-    [Fact]
-    public void CheckedModeIsNotAvailableYet()
-    {
-        Expect(Boot(new TestElfFile().Path, "mode=checked"), 18, "not available yet");
-    }
-
     sealed class TestElfFile
     {
         public readonly string Path = Temp("valid.elf", new TestElf().Build());
