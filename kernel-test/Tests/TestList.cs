@@ -98,6 +98,73 @@ namespace KernelTest.Tests
             Add(ref r, "hypercall_regs_syscall", &RegisterAbiTests.DirectSyscall);
             Add(ref r, "hypercall_syscall_lower_half", &RegisterAbiTests.LowerHalfSyscall);
             Add(ref r, "hypercall_regs_iret", &RegisterAbiTests.Iret);
+            // Validation group (issue 9, engineer K3): requests Xen 4.17 refuses or adjusts, with
+            // Xen's exact results (ValidationMmuTests, ValidationDescriptorTests). Fast mode answers
+            // some differently: KernelTestTests.FastModeDifferences lists them.
+            Add(ref r, "val_l1_map_pinned_l1_writable", &ValidationMmuTests.WritableMapOfPinnedL1);
+            Add(ref r, "val_l1_map_pinned_l1_readonly", &ValidationMmuTests.ReadOnlyMapOfPinnedL1);
+            Add(ref r, "val_pin_frame_mapped_writable", &ValidationMmuTests.PinOfWritableFrame);
+            Add(ref r, "val_l2_entry_pse", &ValL2Pse);
+            Add(ref r, "val_l2_entry_global", &ValL2Global);
+            Add(ref r, "val_l3_entry_pse", &ValL3Pse);
+            Add(ref r, "val_l3_entry_pcd", &ValL3Pcd);
+            Add(ref r, "val_l4_entry_global", &ValL4Global);
+            Add(ref r, "val_l4_entry_pwt", &ValL4Pwt);
+            Add(ref r, "val_l2_entry_user_added", &ValL2User);
+            Add(ref r, "val_l3_entry_user_added", &ValL3User);
+            Add(ref r, "val_l4_entry_user_added", &ValL4User);
+            Add(ref r, "val_l1_kernel_pte_adjusted", &ValL1Kernel);
+            Add(ref r, "val_l1_user_pte_global", &ValL1User);
+            Add(ref r, "val_mmu_preserve_ad", &ValidationMmuTests.PreserveAd);
+            Add(ref r, "val_unpin_unpinned", &ValidationMmuTests.UnpinUnpinned);
+            Add(ref r, "val_double_pin", &ValDoublePin);
+            Add(ref r, "val_unpin_referenced_l1", &ValidationMmuTests.UnpinReferencedL1);
+            Add(ref r, "val_pin_l2_of_l1", &ValPinL2OfL1);
+            Add(ref r, "val_new_baseptr_invalid_l4", &ValNewBaseptrInvalidL4);
+            Add(ref r, "val_new_baseptr_writable_l4", &ValNewBaseptrWritableL4);
+            Add(ref r, "val_new_baseptr_unpinned_l4", &ValidationMmuTests.NewBaseptrUnpinnedL4);
+            Add(ref r, "val_new_baseptr_gdt_frame", &ValidationMmuTests.NewBaseptrGdtFrame);
+            Add(ref r, "val_mmu_batch_fifth_fails", &ValidationMmuTests.BatchFifthFails);
+            Add(ref r, "val_mmuext_batch_third_fails", &ValidationMmuTests.MmuextBatchThirdFails);
+            Add(ref r, "val_m2p_map_writable", &ValM2pWritable);
+            Add(ref r, "val_m2p_map_readonly", &ValM2pReadOnly);
+            Add(ref r, "val_machphys_update_foreign", &ValidationMmuTests.MachphysForeign);
+            Add(ref r, "val_machphys_update_own", &ValidationMmuTests.MachphysOwn);
+            Add(ref r, "val_mmu_update_bad_ptr", &ValidationMmuTests.BadPtr);
+            Add(ref r, "val_mmu_update_no_translate", &ValidationMmuTests.NoTranslateCmd);
+            Add(ref r, "val_uvm_unmapped_va", &ValidationMmuTests.UpdateVaMappingUnmapped);
+            Add(ref r, "val_mmuext_unknown_cmd", &ValidationMmuTests.MmuextUnknown);
+            Add(ref r, "val_linear_l1_writable", &ValSelfL1Rw);
+            Add(ref r, "val_linear_l1_readonly", &ValSelfL1Ro);
+            Add(ref r, "val_linear_l2_writable", &ValSelfL2Rw);
+            Add(ref r, "val_linear_l2_readonly", &ValSelfL2Ro);
+            Add(ref r, "val_linear_l3_writable", &ValSelfL3Rw);
+            Add(ref r, "val_linear_l3_readonly", &ValSelfL3Ro);
+            Add(ref r, "val_linear_l4_writable", &ValSelfL4Rw);
+            Add(ref r, "val_linear_l4_readonly", &ValSelfL4Ro);
+            Add(ref r, "val_copy_page_to_page_table", &ValCopyToPageTable);
+            Add(ref r, "val_copy_page_from_page_table", &ValidationMmuTests.CopyPageFromPageTable);
+            Add(ref r, "val_clear_page_of_page_table", &ValClearPageTable);
+            Add(ref r, "val_set_ldt_misaligned", &ValSetLdtMisaligned);
+            Add(ref r, "val_set_ldt_too_many", &ValSetLdtTooMany);
+            Add(ref r, "val_set_ldt_hypervisor_va", &ValSetLdtHypervisorVa);
+            Add(ref r, "val_set_ldt_none", &ValSetLdtNone);
+            Add(ref r, "val_set_ldt_one_page", &ValSetLdtOnePage);
+            Add(ref r, "val_gdt_frame_map_writable", &ValidationDescriptorTests.GdtFrameWritable);
+            Add(ref r, "val_gdt_frame_map_readonly", &ValidationDescriptorTests.GdtFrameReadOnly);
+            Add(ref r, "val_update_descriptor_code_dpl0", &ValidationDescriptorTests.UpdateDescriptorCodeDpl0);
+            Add(ref r, "val_update_descriptor_data_dpl0", &ValidationDescriptorTests.UpdateDescriptorDataDpl0);
+            Add(ref r, "val_update_descriptor_tss", &ValidationDescriptorTests.UpdateDescriptorTss);
+            Add(ref r, "val_update_descriptor_call_gate", &ValidationDescriptorTests.UpdateDescriptorCallGate);
+            Add(ref r, "val_update_descriptor_misaligned", &ValidationDescriptorTests.UpdateDescriptorMisaligned);
+            Add(ref r, "val_update_descriptor_page_table", &ValidationDescriptorTests.UpdateDescriptorPageTable);
+            Add(ref r, "val_update_descriptor_data_frame", &ValidationDescriptorTests.UpdateDescriptorDataFrame);
+            Add(ref r, "val_set_gdt_call_gate", &ValidationDescriptorTests.SetGdtCallGate);
+            Add(ref r, "val_set_gdt_tss", &ValidationDescriptorTests.SetGdtTss);
+            Add(ref r, "val_set_gdt_code_dpl0", &ValidationDescriptorTests.SetGdtCodeDpl0);
+            Add(ref r, "val_set_gdt_too_many", &ValidationDescriptorTests.SetGdtTooMany);
+            Add(ref r, "val_set_gdt_page_table", &ValidationDescriptorTests.SetGdtPageTable);
+            Add(ref r, "val_set_gdt_writable_frame", &ValidationDescriptorTests.SetGdtWritableFrame);
         }
 
         // Tests of a parameterised checker, one function per row.
@@ -114,6 +181,40 @@ namespace KernelTest.Tests
         static bool PinL3() => PinTests.PinEmpty(3);
         static bool PinL4() => PinTests.PinEmpty(4);
         static bool SchedYield() => Check.Rc("SCHEDOP_yield", Hv.SchedOpCall(SchedOp.SCHEDOP_yield, null));
+        // Validation group (K3): page-table entry flags, linear mappings, SET_LDT.
+        const ulong KernelRw = Memory.Mm.KernelRw, UserKernelMark = PageFlags.User | PageFlags.GuestKernel;
+        static bool ValL2Pse() => ValidationMmuTests.EntryFlags(2, PageFlags.PSE, XenErrno.EINVAL, 0);
+        static bool ValL2Global() => ValidationMmuTests.EntryFlags(2, PageFlags.Global, XenErrno.EINVAL, 0);
+        static bool ValL3Pse() => ValidationMmuTests.EntryFlags(3, PageFlags.PSE, XenErrno.EINVAL, 0);
+        static bool ValL3Pcd() => ValidationMmuTests.EntryFlags(3, PageFlags.PCD, XenErrno.EINVAL, 0);
+        static bool ValL4Global() => ValidationMmuTests.EntryFlags(4, PageFlags.Global, XenErrno.EINVAL, 0);
+        static bool ValL4Pwt() => ValidationMmuTests.EntryFlags(4, PageFlags.PWT, XenErrno.EINVAL, 0);
+        static bool ValL2User() => ValidationMmuTests.EntryFlags(2, 0, 0, PageFlags.User);
+        static bool ValL3User() => ValidationMmuTests.EntryFlags(3, 0, 0, PageFlags.User);
+        static bool ValL4User() => ValidationMmuTests.EntryFlags(4, 0, 0, PageFlags.User);
+        static bool ValL1Kernel() => ValidationMmuTests.L1Adjusted(KernelRw, KernelRw | UserKernelMark);
+        static bool ValL1User() => ValidationMmuTests.L1Adjusted(KernelRw | PageFlags.User, KernelRw | PageFlags.User | PageFlags.Global);
+        static bool ValSelfL1Rw() => ValidationMmuTests.SelfMap(1, true, XenErrno.EBUSY);
+        static bool ValSelfL1Ro() => ValidationMmuTests.SelfMap(1, false, 0);
+        static bool ValSelfL2Rw() => ValidationMmuTests.SelfMap(2, true, XenErrno.EINVAL);
+        static bool ValSelfL2Ro() => ValidationMmuTests.SelfMap(2, false, 0);
+        static bool ValSelfL3Rw() => ValidationMmuTests.SelfMap(3, true, XenErrno.EINVAL);
+        static bool ValSelfL3Ro() => ValidationMmuTests.SelfMap(3, false, 0);
+        static bool ValSelfL4Rw() => ValidationMmuTests.SelfMap(4, true, XenErrno.EINVAL);
+        static bool ValSelfL4Ro() => ValidationMmuTests.SelfMap(4, false, 0);
+        static bool ValDoublePin() => ValidationMmuTests.MmuextOnPinnedL1(MmuextCmd.MMUEXT_PIN_L1_TABLE, false, XenErrno.EINVAL);
+        static bool ValPinL2OfL1() => ValidationMmuTests.MmuextOnPinnedL1(MmuextCmd.MMUEXT_PIN_L2_TABLE, false, XenErrno.EINVAL);
+        static bool ValCopyToPageTable() => ValidationMmuTests.MmuextOnPinnedL1(MmuextCmd.MMUEXT_COPY_PAGE, true, XenErrno.EINVAL);
+        static bool ValClearPageTable() => ValidationMmuTests.MmuextOnPinnedL1(MmuextCmd.MMUEXT_CLEAR_PAGE, false, XenErrno.EINVAL);
+        static bool ValNewBaseptrInvalidL4() => ValidationMmuTests.NewBaseptrRefused(true);
+        static bool ValNewBaseptrWritableL4() => ValidationMmuTests.NewBaseptrRefused(false);
+        static bool ValM2pWritable() => ValidationMmuTests.M2pMapped(KernelRw);
+        static bool ValM2pReadOnly() => ValidationMmuTests.M2pMapped(Validation.KernelRo);
+        static bool ValSetLdtMisaligned() => ValidationMmuTests.SetLdt(Memory.Window.Va(Runner.Slot(0)) + 8, 1, XenErrno.EINVAL);
+        static bool ValSetLdtTooMany() => ValidationMmuTests.SetLdt(Memory.Window.Va(Runner.Slot(0)), 8193, XenErrno.EINVAL);
+        static bool ValSetLdtHypervisorVa() => ValidationMmuTests.SetLdt(Layout.HYPERVISOR_VIRT_START, 1, XenErrno.EINVAL);
+        static bool ValSetLdtNone() => ValidationMmuTests.SetLdt(0, 0, 0);
+        static bool ValSetLdtOnePage() => ValidationMmuTests.SetLdt(Memory.Window.Va(Runner.Slot(0)), 512, 0);
 
         /// <summary>A walk of <see cref="Rows"/>: counts the rows, and keeps row <see cref="Wanted"/>.</summary>
         struct Row

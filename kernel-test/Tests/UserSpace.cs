@@ -34,6 +34,8 @@ namespace KernelTest.Tests
 
         /// <summary>Machine frame of the user L4 (MMUEXT_NEW_USER_BASEPTR), once <see cref="Ensure"/> succeeded.</summary>
         public static ulong UserL4Mfn;
+        /// <summary>Machine frame of the GDT frame given to set_gdt (8 entries), once <see cref="Ensure"/> succeeded.</summary>
+        public static ulong GdtMfn;
         static bool s_ready;
         struct GdtFrames { public fixed ulong F[1]; }
         static GdtFrames s_gdt;
@@ -82,6 +84,7 @@ namespace KernelTest.Tests
                 if (!Check.Rc("set_gdt", Hv.Call(Hypercall.SetGdt, (ulong)g->F, 8))) return false;
             }
             UserL4Mfn = ul4;
+            GdtMfn = gdt;
             s_ready = true;
             return true;
         }

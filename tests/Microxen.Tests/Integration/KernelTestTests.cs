@@ -30,6 +30,65 @@ public class KernelTestTests : QemuTest
         }
     }
 
+    /// <summary>
+    /// The checked-mode matrix: build x user_pt=shared|switch (mode=checked turns the inline
+    /// sequences off: every hypercall reaches the C# handlers, so inline=on|off do not apply).
+    /// </summary>
+    public static IEnumerable<object[]> CheckedConfigs()
+    {
+        foreach (string build in new[] { HighBuild, LowBuild })
+            foreach (string userPt in new[] { "shared", "switch" })
+                yield return new object[] { build, userPt };
+    }
+
+    /// <summary>
+    /// Whether the checked-mode rows run: false until checked mode's validation (issue 9:
+    /// engineer K1's page types and MMU checks, K2's descriptor and trap checks) is merged;
+    /// until then those rows are reported as skipped with <see cref="CheckedRowsSkip"/>. The
+    /// lead sets it to true after merging them; every registered test (the val_* validation
+    /// group included) must then pass in checked mode exactly as under Xen 4.17.
+    /// </summary>
+    public const bool CheckedRowsEnabled = false;
+
+    const string CheckedRowsSkip = CheckedRowsEnabled ? null
+        : "checked-mode validation not merged yet: set KernelTestTests.CheckedRowsEnabled = true once K1 and K2 are in";
+
+    /// <summary>
+    /// The kernel-test tests that fast mode answers differently from Xen 4.17, and must FAIL
+    /// there (so this list cannot go stale): fast mode applies a guest's page-table and
+    /// descriptor requests as given, without Xen's validation (DESIGN.md section 1; README,
+    /// kernel-test's validation group). Each is a val_* test (kernel-test/Tests/Validation*.cs)
+    /// whose expected result is Xen's refusal or adjustment. Append a name here, with its test,
+    /// when fast mode knowingly differs; checked mode must pass them all.
+    /// </summary>
+    public static readonly IReadOnlyList<string> FastModeDifferences = new[]
+    {
+        // Writable mappings of page-table, descriptor and Xen frames: Xen -EBUSY, fast mode maps them.
+        "val_l1_map_pinned_l1_writable", "val_unpin_referenced_l1", "val_mmu_batch_fifth_fails",
+        "val_m2p_map_writable", "val_m2p_map_readonly", "val_linear_l1_writable", "val_gdt_frame_map_writable",
+        // Page types (pin, double pin, unpin, type conflicts, NEW_BASEPTR of what is no valid L4): Xen -EINVAL.
+        "val_pin_frame_mapped_writable", "val_unpin_unpinned", "val_double_pin", "val_pin_l2_of_l1",
+        "val_new_baseptr_invalid_l4", "val_new_baseptr_writable_l4", "val_new_baseptr_gdt_frame",
+        "val_mmuext_batch_third_fails", "val_copy_page_to_page_table", "val_clear_page_of_page_table",
+        // L2-L4 entries: reserved flags refused (-EINVAL), _PAGE_USER added; writable linear mappings refused.
+        "val_l2_entry_pse", "val_l2_entry_global", "val_l3_entry_pse", "val_l3_entry_pcd",
+        "val_l4_entry_global", "val_l4_entry_pwt", "val_l2_entry_user_added", "val_l3_entry_user_added",
+        "val_l4_entry_user_added", "val_linear_l2_writable", "val_linear_l3_writable", "val_linear_l4_writable",
+        // L1 entries as adjust_guest_l1e makes them (_PAGE_USER, _PAGE_GUEST_KERNEL, _PAGE_GLOBAL).
+        "val_l1_kernel_pte_adjusted", "val_l1_user_pte_global",
+        // M2P of a frame not the guest's: Xen -EINVAL, fast mode writes it.
+        "val_machphys_update_foreign",
+        // MMU_PT_UPDATE_NO_TRANSLATE is a normal update for a PV guest in Xen; fast mode: -ENOSYS.
+        "val_mmu_update_no_translate",
+        // MMUEXT_SET_LDT with entries: fast mode has no LDT (-ENOSYS).
+        "val_set_ldt_misaligned", "val_set_ldt_too_many", "val_set_ldt_hypervisor_va", "val_set_ldt_one_page",
+        // check_descriptor: DPL raised to 3, call gates' DPL forced to 0, system segments and
+        // page-table or writable frames refused.
+        "val_update_descriptor_code_dpl0", "val_update_descriptor_data_dpl0", "val_update_descriptor_tss",
+        "val_update_descriptor_call_gate", "val_update_descriptor_page_table", "val_set_gdt_call_gate",
+        "val_set_gdt_tss", "val_set_gdt_code_dpl0", "val_set_gdt_page_table", "val_set_gdt_writable_frame",
+    };
+
     /// <summary>The Xen 4.17 runs, one per build: (run-xen.sh's status, the console), shared by every test here.</summary>
     static readonly Dictionary<string, Lazy<(int rc, string output)>> XenRuns = new()
     {
@@ -85,6 +144,38 @@ public class KernelTestTests : QemuTest
         return passed;
     }
 
+    /// <summary>The test name of a "FAIL name: why" line.</summary>
+    static string FailedName(string failLine) => Regex.Match(failLine, @"^FAIL (\S+?):?(?:\s|$)").Groups[1].Value;
+
+    /// <summary>
+    /// A fast-mode run: every registered test passes except exactly <see cref="FastModeDifferences"/>,
+    /// each of which has a FAIL line (and no PASS line); the summary counts both and the result is
+    /// FAILURE when the list is not empty. Returns the PASS set.
+    /// </summary>
+    public static SortedSet<string> AssertFastModeResult(string output, string where)
+    {
+        var registered = Registered(output, where);
+        var expected = FastModeDifferences.ToHashSet();
+        var unregistered = expected.Where(n => !registered.Contains(n)).ToList();
+        Assert.True(unregistered.Count == 0, $"{where}: FastModeDifferences names tests not registered: {string.Join(", ", unregistered)}");
+        var failed = Failed(output);
+        var failedNames = failed.Select(FailedName).ToHashSet();
+        var unexpected = failed.Where(l => !expected.Contains(FailedName(l))).ToList();
+        Assert.True(unexpected.Count == 0, $"{where}: failed, and not in FastModeDifferences:\n  " + string.Join("\n  ", unexpected));
+        var passed = Passed(output);
+        var stale = expected.Where(n => passed.Contains(n) || !failedNames.Contains(n)).ToList();
+        Assert.True(stale.Count == 0, $"{where}: in FastModeDifferences but not failed (remove them from the list): {string.Join(", ", stale)}");
+        var missing = registered.Where(n => !expected.Contains(n) && !passed.Contains(n)).ToList();
+        Assert.True(missing.Count == 0, $"{where}: no PASS line for: {string.Join(", ", missing)}");
+        var stray = passed.Where(n => !registered.Contains(n)).ToList();
+        Assert.True(stray.Count == 0, $"{where}: PASS lines for tests not registered: {string.Join(", ", stray)}");
+        int k = expected.Count;
+        Assert.True(Regex.IsMatch(output, Line + $@"kernel-test: {registered.Count - k} passed, {k} failed\s*$", RegexOptions.Multiline),
+            $"{where}: no 'kernel-test: {registered.Count - k} passed, {k} failed' line");
+        Assert.True(output.Contains(k == 0 ? "Test result: SUCCESS" : "Test result: FAILURE"), $"{where}: no 'Test result:' line as expected");
+        return passed;
+    }
+
     /// <summary>
     /// The Xen 4.17 run of <paramref name="build"/>, required to have stopped at its result line
     /// with every registered test passed (its console is in
@@ -116,7 +207,8 @@ public class KernelTestTests : QemuTest
     /// <summary>
     /// microxen (fast mode) with the inline hypercall sequences on or off and user mode on the
     /// kernel's page table or on its own (MMUEXT_NEW_USER_BASEPTR, as Xen): the whole suite
-    /// passes, the image registers the same tests it does under Xen 4.17, and both pass the same.
+    /// passes but for exactly <see cref="FastModeDifferences"/> (which fail), the image
+    /// registers the same tests it does under Xen 4.17, and both pass the same others.
     /// </summary>
     [Theory]
     [MemberData(nameof(MicroxenConfigs))]
@@ -124,6 +216,28 @@ public class KernelTestTests : QemuTest
     {
         string what = $"microxen {build} inline={inline} user_pt={userPt}";
         var r = Boot(what, Qemu.Built(build, "kernel-test"), "", $"mode=fast loglevel=info inline={inline} user_pt={userPt}", 240);
+        var onMicroxen = AssertFastModeResult(r.Output, what);
+        Assert.Contains("(XEN) dom0 powered off", r.Output);
+        AssertPoweredOff(r, what);
+
+        var onXen = PassedUnderXen417(build);
+        onXen.ExceptWith(FastModeDifferences);
+        Assert.True(onXen.SetEquals(onMicroxen),
+            "PASS under Xen only: " + string.Join(", ", onXen.Except(onMicroxen)) +
+            $"; PASS under {what} only: " + string.Join(", ", onMicroxen.Except(onXen)));
+    }
+
+    /// <summary>
+    /// microxen in checked mode (mode=checked), user mode on the kernel's page table or on its
+    /// own: every registered test passes, the val_* validation group included, and the PASS set
+    /// is Xen 4.17's. Skipped until <see cref="CheckedRowsEnabled"/>.
+    /// </summary>
+    [Theory(Skip = CheckedRowsSkip)]
+    [MemberData(nameof(CheckedConfigs))]
+    public void PassesEveryRegisteredTestLikeXen417InCheckedMode(string build, string userPt)
+    {
+        string what = $"microxen {build} mode=checked user_pt={userPt}";
+        var r = Boot(what, Qemu.Built(build, "kernel-test"), "", $"mode=checked loglevel=info user_pt={userPt}", 300);
         var onMicroxen = AssertEveryTestPassed(r.Output, what);
         Assert.Contains("(XEN) dom0 powered off", r.Output);
         AssertPoweredOff(r, what);
@@ -132,5 +246,19 @@ public class KernelTestTests : QemuTest
         Assert.True(onXen.SetEquals(onMicroxen),
             "PASS under Xen only: " + string.Join(", ", onXen.Except(onMicroxen)) +
             $"; PASS under {what} only: " + string.Join(", ", onMicroxen.Except(onXen)));
+    }
+
+    /// <summary>
+    /// <see cref="FastModeDifferences"/> names registered tests (rows of
+    /// kernel-test/Tests/TestList.cs), each once, all of the validation group.
+    /// </summary>
+    [Fact]
+    public void FastModeDifferencesAreRegisteredValidationTests()
+    {
+        string list = File.ReadAllText(Path.Combine(DebianKernel.RepoRoot, "kernel-test/Tests/TestList.cs"));
+        var rows = Regex.Matches(list, @"Add\(ref r, ""([^""]+)""").Select(m => m.Groups[1].Value).ToHashSet();
+        Assert.All(FastModeDifferences, n => Assert.True(rows.Contains(n), $"{n}: not a row of TestList.cs"));
+        Assert.All(FastModeDifferences, n => Assert.StartsWith("val_", n));
+        Assert.Equal(FastModeDifferences.Count, FastModeDifferences.Distinct().Count());
     }
 }
