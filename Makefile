@@ -150,11 +150,13 @@ certify: deps build $(CERTIFY_NEEDS)
 	    $(if $(CERTIFY_KERNELS),--certify-kernels $(CERTIFY_KERNELS)) $(if $(LOG),--log $(LOG))
 
 # A GRUB image that runs the certification matrix on the machine (microxen checked and fast, one
-# entry per test kernel each, all in sequence by default); capture COM1 and give it to
-# `make certify LOG=serial.log`. CERTIFY_KERNELS=DIR adds XTF-style kernels.
-certify-iso: deps build kernel-test kernel smoke-initramfs
-	scripts/make-iso.sh --certify $(BUILD)/certify.iso $(BUILD)/microxen.bin $(BUILD)/kernel-test.elf $(BUILD)/kernel-test-low.elf \
-	    $(BUILD)/debian/vmlinux $(BUILD)/initramfs-smoke.cpio $(if $(CERTIFY_KERNELS),$(wildcard $(CERTIFY_KERNELS)/*))
+# entry per test kernel each, all in sequence by default: README "Certification"); capture COM1
+# and give it to `make certify LOG=serial.log`. CERTIFY_ONLY and CERTIFY_KERNELS as for certify.
+certify-iso: deps build $(CERTIFY_NEEDS)
+	rm -rf $(BUILD)/certify/iso-root
+	dotnet run --project tools/Certify -c Release -v q -- --iso-root $(BUILD)/certify/iso-root --kernels $(CERTIFY_ONLY) \
+	    $(if $(CERTIFY_KERNELS),--certify-kernels $(CERTIFY_KERNELS))
+	scripts/make-iso.sh --certify $(BUILD)/certify.iso $(BUILD)/certify/iso-root
 
 # Benchmarks with printed figures (see README): boot time and in-guest costs, microxen vs native.
 bench: deps build kernel

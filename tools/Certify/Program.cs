@@ -26,12 +26,15 @@ public static class Program
         var outDir = new Option<DirectoryInfo>("--out") { Description = "where report.md, junit.xml and logs/ go (default build/certify)" };
         var diffs = new Option<FileInfo>("--differences") { Description = "fast mode's documented differences (default kernel-test/fast-mode-differences.txt)" };
         var timeout = new Option<int>("--timeout") { Description = "seconds per run (default 300)", DefaultValueFactory = _ => 300 };
+        var isoRoot = new Option<DirectoryInfo>("--iso-root") { Description = "lay out make certify-iso's image root here (grub.cfg: one entry per kernel and microxen mode, all in sequence by default) instead of running" };
         var root = new Option<DirectoryInfo>("--root") { Description = "the repository (default: found above the current folder)" };
-        var cmd = new RootCommand("microxen certification: test kernels x Xen 4.17 / microxen checked / microxen fast") { kernels, extra, hosts, log, outDir, diffs, timeout, root };
+        var cmd = new RootCommand("microxen certification: test kernels x Xen 4.17 / microxen checked / microxen fast") { kernels, extra, hosts, log, outDir, diffs, timeout, isoRoot, root };
         cmd.SetAction(p =>
         {
             try
             {
+                if (p.GetValue(isoRoot) is { } iso)
+                    return IsoRoot(iso.FullName, p.GetValue(kernels), p.GetValue(extra)?.FullName, p.GetValue(root)?.FullName);
                 return Certify(p.GetValue(kernels), p.GetValue(extra)?.FullName, p.GetValue(hosts), p.GetValue(log)?.FullName,
                     p.GetValue(outDir)?.FullName, p.GetValue(diffs)?.FullName, p.GetValue(timeout), p.GetValue(root)?.FullName);
             }
@@ -73,6 +76,7 @@ public static class Program
         var sw = Stopwatch.StartNew();
         var runner = new Runner(root, Path.Combine(outDir, "logs"), timeout);
         var results = new List<RunResult>();
+        var fromLog = new List<RunResult>();
         var jobs = new List<(TestKernel k, HostKind h)>();
         string source;
         if (logFile != null)
@@ -88,11 +92,10 @@ public static class Program
                 if (!hostSet.Contains(r.Host)) continue;
                 var run = ConsoleParser.Parse(k, r.Host, r.Console);
                 run.Ending = "from " + Path.GetFileName(logFile);
-                results.Add(run);
+                fromLog.Add(run);
                 if (!placed.Contains(k)) placed.Add(k);
-                Progress(results.Count, runs.Count, run, results);
             }
-            if (results.Count == 0) throw new Failure(ExitBadLog, $"{logFile}: no microxen run of a known kernel");
+            if (fromLog.Count == 0) throw new Failure(ExitBadLog, $"{logFile}: no microxen run of a known kernel");
             if (hostSet.Contains(HostKind.Xen))
                 foreach (var k in placed) jobs.Add((k, HostKind.Xen));
             source = $"From the console log `{Path.GetFileName(logFile)}` (microxen on the machine)" +
@@ -110,12 +113,18 @@ public static class Program
             foreach (string f in new[] { h == HostKind.Xen ? null : shim, k.Image, k.Initrd })
                 if (f != null && !File.Exists(f)) throw new Failure(ExitMissing, $"{f} not found (make build kernel-test certify-artefacts)");
         }
-        int n = 0;
+        // The Xen runs first (the progress lines compare with them), then the log's runs.
+        int n = 0, total = jobs.Count + fromLog.Count;
         foreach (var (k, h) in jobs)
         {
             var run = runner.Run(k, h, shim);
             results.Add(run);
-            Progress(++n, jobs.Count, run, results);
+            Progress(++n, total, run, results);
+        }
+        foreach (var run in fromLog)
+        {
+            results.Add(run);
+            Progress(++n, total, run, results);
         }
 
         var matrix = new Matrix(results, Matrix.ReadDifferences(diffFile));
@@ -140,6 +149,20 @@ public static class Program
         }
         Console.WriteLine("certify: CERTIFIED: checked mode equals Xen 4.17 on every test");
         return ExitCertified;
+    }
+
+    /// <summary>--iso-root: the certify image's files and grub.cfg (<see cref="GrubConfig"/>).</summary>
+    static int IsoRoot(string dir, string kernelList, string extraDir, string root)
+    {
+        root ??= FindRoot();
+        var all = Kernels(root, kernelList, extraDir);
+        if (all.Count == 0) throw new Failure(ExitUsage, "no test kernel selected");
+        string shim = Path.Combine(root, "build", "microxen.bin");
+        foreach (string f in all.SelectMany(k => new[] { k.Image, k.Initrd }).Append(shim))
+            if (f != null && !File.Exists(f)) throw new Failure(ExitMissing, $"{f} not found (make build kernel-test kernel smoke-initramfs)");
+        var steps = GrubConfig.LayOut(dir, shim, all);
+        Console.WriteLine($"certify: image root {dir}: {steps.Count} entries ({all.Count} kernels x checked, fast) and the sequence");
+        return 0;
     }
 
     /// <summary>One line per run: its counts and how many tests differ from Xen's run of the kernel (when it ran first).</summary>

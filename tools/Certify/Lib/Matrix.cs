@@ -9,8 +9,8 @@ public sealed record Row(string Kernel, string Test, HostKind Host, TestResult R
 
 /// <summary>
 /// The matrix's results as report rows: for every kernel, the union of the tests any host
-/// reported (Xen's order first), one row per test and host. A test a host did not report is an
-/// Error row there ("no result"). Fast mode's documented differences explain its differing rows.
+/// reported (Xen's order first), one row per test and host of the matrix. A test a host did not
+/// report, or a kernel it did not run (a hardware log without that run), is an Error row there. Fast mode's documented differences explain its differing rows.
 /// </summary>
 public sealed class Matrix
 {
@@ -31,11 +31,10 @@ public sealed class Matrix
             var xen = ofKernel.FirstOrDefault(r => r.Host == HostKind.Xen);
             foreach (string test in names)
             {
-                TestResult xenResult = xen == null ? null : Find(xen, test);
+                TestResult xenResult = Hosts.Contains(HostKind.Xen) ? Find(xen, test) : null;
                 foreach (var host in Hosts)
                 {
                     var run = ofKernel.FirstOrDefault(r => r.Host == host);
-                    if (run == null) continue;
                     string documented = null;
                     if (host == HostKind.Fast) fastModeDifferences.TryGetValue(test, out documented);
                     Rows.Add(new Row(kernel, test, host, Find(run, test), xenResult, documented));
@@ -44,7 +43,9 @@ public sealed class Matrix
         }
     }
 
+    /// <summary>The test's result in <paramref name="run"/>; an Error when the host did not run the kernel or the run did not report the test.</summary>
     static TestResult Find(RunResult run, string test) =>
+        run == null ? new TestResult(test, Outcome.Error, "the kernel did not run on this host") :
         run.Tests.FirstOrDefault(t => t.Test == test) ?? new TestResult(test, Outcome.Error, "no result on this host");
 
     /// <summary>Checked-mode rows that differ from Xen 4.17: any makes the certification fail.</summary>

@@ -23,13 +23,12 @@ public static class ReportWriter
             foreach (var host in m.Hosts)
             {
                 var run = m.Runs.FirstOrDefault(r => r.Kernel == kernel && r.Host == host);
-                if (run == null) continue;
                 var rows = m.Rows.Where(r => r.Kernel == kernel && r.Host == host).ToList();
                 int differs = rows.Count(r => r.Differs);
                 string d = host == HostKind.Xen ? "(reference)" : differs == 0 ? "0" : $"**{differs}**";
                 int documented = rows.Count(r => r.Differs && r.Documented != null);
                 if (documented > 0) d += $" ({documented} documented)";
-                sb.Append($"| {kernel} | {Hosts.Name(host)} | {Count(rows, Outcome.Pass)} | {Count(rows, Outcome.Fail)} | {Count(rows, Outcome.Skip)} | {Count(rows, Outcome.Error)} | {d} | {Cell(RunCell(run))} |\n");
+                sb.Append($"| {kernel} | {Hosts.Name(host)} | {Count(rows, Outcome.Pass)} | {Count(rows, Outcome.Fail)} | {Count(rows, Outcome.Skip)} | {Count(rows, Outcome.Error)} | {d} | {Cell(run == null ? "not run" : RunCell(run))} |\n");
             }
 
         var allDiffs = m.Rows.Where(r => r.Differs).ToList();
