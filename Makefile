@@ -24,7 +24,7 @@ GEN_SOURCES  := shim/Arch/PvState.cs shim/Arch/Tss.cs shim/Arch/FaultFixup.cs sh
 KT_SOURCES   := shim/Arch/CpuFrame.cs shim/Arch/X86.cs shim/Hypercalls/HypercallTable.cs $(shell find kernel-test shim/Runtime shim/Xen -name '*.cs' -o -name '*.csproj' | grep -v '/obj/\|/bin/')
 KT_GEN_SOURCES := $(shell find tools/KernelTestGen -name '*.cs' -o -name '*.csproj' | grep -v '/obj/\|/bin/') tools/AsmGen/GasWriter.cs tools/AsmGen/AsmOffsets.cs shim/Arch/CpuFrame.cs shim/Arch/X86.cs kernel-test/Arch/ProbeState.cs kernel-test/Arch/EntryVectors.cs kernel-test/Arch/KtSymbols.cs $(shell find shim/Xen -name '*.cs')
 
-.PHONY: all deps build run run-xen test kernel cloud-kernel initramfs kernel-test iso bench clean
+.PHONY: all deps build run run-xen test kernel cloud-kernel initramfs kernel-test iso bench clean certify certify-iso smoke-initramfs
 
 all: build
 
@@ -127,6 +127,36 @@ test: deps build kernel kernel-test
 # QEMU -cdrom. SHIM_ARGS and CMDLINE as for run.
 iso: deps build kernel initramfs
 	scripts/make-iso.sh $(BUILD)/microxen.iso $(BUILD)/microxen.bin $(BUILD)/debian/vmlinux $(BUILD)/initramfs.cpio "$(SHIM_ARGS)" "$(CMDLINE)"
+
+# The smoke initramfs of the integration tests (tests/guest/smoke.c as /smoke, smoke-init.sh as /init).
+smoke-initramfs: $(BUILD)/initramfs-smoke.cpio
+$(BUILD)/initramfs-smoke.cpio: tests/guest/smoke.c tests/guest/smoke-init.sh tests/guest/build.sh
+	tests/guest/build.sh
+	dotnet run --project tools/Initramfs -v q -- --out $@ --init tests/guest/smoke-init.sh --add $(BUILD)/guest/smoke:/smoke
+
+# Certification (README "Certification: make certify"): test kernels x Xen 4.17, microxen
+# mode=checked and mode=fast under QEMU TCG, into build/certify/report.md and junit.xml; exits 1
+# when checked mode differs from Xen. CERTIFY_KERNELS=DIR adds XTF-style kernels;
+# CERTIFY_ONLY=kernel-test,... narrows the built-in kernels (kernel-test, kernel-test-low,
+# debian-smoke, none); CERTIFY_HOSTS=xen,checked,fast; LOG=serial.log reads a console captured
+# on hardware (make certify-iso) instead of running microxen in QEMU.
+CERTIFY_ONLY  ?= kernel-test,kernel-test-low,debian-smoke
+CERTIFY_HOSTS ?= xen,checked,fast
+CERTIFY_NEEDS  = $(if $(filter kernel-test%,$(subst $(comma), ,$(CERTIFY_ONLY))),kernel-test) \
+                 $(if $(filter debian-smoke,$(subst $(comma), ,$(CERTIFY_ONLY))),kernel smoke-initramfs)
+comma := ,
+certify: deps build $(CERTIFY_NEEDS)
+	dotnet run --project tools/Certify -c Release -v q -- --kernels $(CERTIFY_ONLY) --hosts $(CERTIFY_HOSTS) \
+	    $(if $(CERTIFY_KERNELS),--certify-kernels $(CERTIFY_KERNELS)) $(if $(LOG),--log $(LOG))
+
+# A GRUB image that runs the certification matrix on the machine (microxen checked and fast, one
+# entry per test kernel each, all in sequence by default: README "Certification"); capture COM1
+# and give it to `make certify LOG=serial.log`. CERTIFY_ONLY and CERTIFY_KERNELS as for certify.
+certify-iso: deps build $(CERTIFY_NEEDS)
+	rm -rf $(BUILD)/certify/iso-root
+	dotnet run --project tools/Certify -c Release -v q -- --iso-root $(BUILD)/certify/iso-root --kernels $(CERTIFY_ONLY) \
+	    $(if $(CERTIFY_KERNELS),--certify-kernels $(CERTIFY_KERNELS))
+	scripts/make-iso.sh --certify $(BUILD)/certify.iso $(BUILD)/certify/iso-root
 
 # Benchmarks with printed figures (see README): boot time and in-guest costs, microxen vs native.
 bench: deps build kernel

@@ -2,11 +2,48 @@
 # Builds a GRUB 2 CD image that boots microxen with multiboot2, the PV kernel and its initramfs
 # as modules (what a user does on hardware with the same grub.cfg lines).
 #   scripts/make-iso.sh OUT.iso MICROXEN.bin KERNEL INITRD "SHIM ARGS" "GUEST CMDLINE"
+# The certification image (make certify-iso): a root laid out by tools/Certify --iso-root (its
+# grub.cfg runs the matrix), plus a small FAT partition holding certify/grubenv, the state of the
+# "all in sequence" entry (GRUB's save_env needs a writable file system; ISO 9660 is not). The
+# partition is written when the image is on a USB stick (dd) or a QEMU disk, not on a CD.
+#   scripts/make-iso.sh --certify OUT.iso ROOT
 set -euo pipefail
+command -v grub-mkrescue >/dev/null || { echo "make-iso: grub-mkrescue not found (apt-get install grub-pc-bin grub-common xorriso mtools)" >&2; exit 2; }
+
+# grub-mkrescue ROOT into OUT, passing any further arguments to xorriso.
+mkrescue() {
+    local out=$1 root=$2 log
+    shift 2
+    mkdir -p "$(dirname "$out")"
+    log=$(mktemp)
+    if ! grub-mkrescue -o "$out" "$root" "$@" >"$log" 2>&1; then
+        cat "$log" >&2
+        rm -f "$log"
+        echo "make-iso: grub-mkrescue failed" >&2
+        exit 1
+    fi
+    rm -f "$log"
+    echo "make-iso: $out ($(stat -c %s "$out") bytes)"
+}
+
+if [ "${1:-}" = "--certify" ]; then
+    out=${2:?usage: scripts/make-iso.sh --certify OUT.iso ROOT} root=${3:?usage: scripts/make-iso.sh --certify OUT.iso ROOT}
+    [ -f "$root/boot/grub/grub.cfg" ] || { echo "make-iso: no $root/boot/grub/grub.cfg (tools/Certify --iso-root)" >&2; exit 2; }
+    for t in mformat mmd mcopy grub-editenv; do
+        command -v $t >/dev/null || { echo "make-iso: $t not found (apt-get install mtools grub-common)" >&2; exit 2; }
+    done
+    work=$(mktemp -d)
+    trap 'rm -rf "$work"' EXIT
+    grub-editenv "$work/grubenv" create
+    mformat -i "$work/env.fat" -C -f 1440 -v CERTIFY ::
+    mmd -i "$work/env.fat" ::/certify
+    mcopy -i "$work/env.fat" "$work/grubenv" ::/certify/grubenv
+    mkrescue "$out" "$root" -- -append_partition 3 0x0c "$work/env.fat"
+    exit 0
+fi
+
 out=$1 image=$2 kernel=$3 initrd=$4 shimargs=$5 cmdline=$6
 for f in "$image" "$kernel" "$initrd"; do [ -f "$f" ] || { echo "make-iso: $f not found" >&2; exit 2; }; done
-command -v grub-mkrescue >/dev/null || { echo "make-iso: grub-mkrescue not found (apt-get install grub-pc-bin grub-common xorriso mtools)" >&2; exit 2; }
-mkdir -p "$(dirname "$out")"
 root=$(mktemp -d)
 trap 'rm -rf "$root"' EXIT
 mkdir -p "$root/boot/grub"
@@ -24,12 +61,4 @@ menuentry "microxen: Debian's Linux as a PV dom0" {
     module2 /boot/initrd.cpio
 }
 CFG
-log=$(mktemp)
-if ! grub-mkrescue -o "$out" "$root" >"$log" 2>&1; then
-    cat "$log" >&2
-    rm -f "$log"
-    echo "make-iso: grub-mkrescue failed" >&2
-    exit 1
-fi
-rm -f "$log"
-echo "make-iso: $out ($(stat -c %s "$out") bytes)"
+mkrescue "$out" "$root"

@@ -2,7 +2,7 @@
 # Boots a PV kernel as dom0 of Debian's Xen 4.17 in QEMU (TCG only: DESIGN.md section 6), the
 # serial console on this terminal. The reference run beside microxen's scripts/run-qemu.sh.
 #   scripts/run-xen.sh KERNEL [GUEST ARGS]
-# Environment: MEM (default 1G), XEN_ARGS (Xen's command line), STOP_AT (a pattern: QEMU is
+# Environment: MEM (default 1G), INITRD (a second module: dom0's initramfs), XEN_ARGS (Xen's command line), STOP_AT (a pattern: QEMU is
 # stopped once a console line contains it and the script exits 0; Xen only halts when dom0
 # powers off), TIMEOUT (seconds, with STOP_AT; default 600), QEMU_EXTRA (more QEMU options, e.g.
 # "-icount shift=0,sleep=off"). Without STOP_AT, Ctrl-A X leaves.
@@ -24,6 +24,10 @@ fi
 xenargs=${XEN_ARGS:-console=com1 com1=115200,8n1 dom0_mem=512M,max:512M noreboot smap=0}
 # QEMU's -initrd separates modules with commas: a comma in an argument is written twice.
 module="$kernel${guestargs:+ ${guestargs//,/,,}}"
+if [ -n "${INITRD:-}" ]; then
+    [ -f "$INITRD" ] || { echo "run-xen: no initrd at $INITRD" >&2; exit 2; }
+    module="$module,${INITRD//,/,,}"
+fi
 qemu=(qemu-system-x86_64 -accel tcg -cpu max -m "${MEM:-1G}" -nographic -no-reboot ${QEMU_EXTRA:-}
       -kernel "$xen" -append "$xenargs" -initrd "$module")
 if [ -z "${STOP_AT:-}" ]; then exec "${qemu[@]}"; fi

@@ -6,10 +6,14 @@ namespace Microxen.Boot
     /// <summary>Ending the run: power off, reset, or stop with an exit code.</summary>
     public static class Machine
     {
-        /// <summary>Stops the machine with <paramref name="code"/> (see <see cref="ExitCode"/>).</summary>
+        /// <summary>
+        /// Stops the machine with <paramref name="code"/> (see <see cref="ExitCode"/>), or resets
+        /// it after the exit code line with on_exit=reboot (<see cref="Config.OnExit"/>).
+        /// </summary>
         public static void Exit(ExitCode code)
         {
             Log.Begin(); Log.Str("exit code "); Log.Dec((uint)code); Log.End();
+            if (Host.Options.OnExit == Config.OnExit.Reboot) Reset();
             if (code == ExitCode.Success) PowerOff();
             Cpu.Outl(0xf4, (uint)code);    // QEMU isa-debug-exit
             Cpu.HaltForever();

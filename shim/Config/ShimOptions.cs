@@ -18,8 +18,15 @@ namespace Microxen.Config
     /// </summary>
     public enum Dom0Choice { Auto = 0, Yes = 1, No = 2 }
 
+    /// <summary>
+    /// on_exit=stop|reboot: how a run ends. Stop (default): power off on success, else the exit
+    /// code (QEMU's isa-debug-exit) and halt. Reboot: the exit code line, then a reset, so that a
+    /// boot loader can run the next test (make certify-iso's sequence on hardware).
+    /// </summary>
+    public enum OnExit { Stop = 0, Reboot = 1 }
+
     /// <summary>Problems with the shim's command line.</summary>
-    public enum OptionError { None = 0, UnknownOption, BadMode, BadLogLevel, BadNumber, BadUserPageTable, BadInline, BadDom0 }
+    public enum OptionError { None = 0, UnknownOption, BadMode, BadLogLevel, BadNumber, BadUserPageTable, BadInline, BadDom0, BadOnExit }
 
     /// <summary>
     /// The shim's own command line (the multiboot command line of the microxen image):
@@ -27,7 +34,8 @@ namespace Microxen.Config
     /// <c>loglevel=error|warn|info|debug</c> (default info); <c>dom0_mem=N</c> guest memory in
     /// MiB (default: all free RAM); <c>user_pt=shared|switch</c> (default shared, see
     /// <see cref="UserPageTable"/>); <c>inline=on|off</c> (default on: fast mode's native
-    /// hypercall paths); <c>dom0=auto|yes|no</c> (default auto, see <see cref="Dom0Choice"/>).
+    /// hypercall paths); <c>dom0=auto|yes|no</c> (default auto, see <see cref="Dom0Choice"/>);
+    /// <c>on_exit=stop|reboot</c> (default stop, see <see cref="OnExit"/>).
     /// Unknown words are an error, never ignored.
     /// </summary>
     public unsafe struct ShimOptions
@@ -42,6 +50,8 @@ namespace Microxen.Config
         public bool Inline;
         /// <summary>dom0=auto|yes|no (<see cref="Dom0Choice"/>).</summary>
         public Dom0Choice Dom0;
+        /// <summary>on_exit=stop|reboot (<see cref="Config.OnExit"/>).</summary>
+        public OnExit OnExit;
         /// <summary>Where the first bad word starts (for the error message), else null.</summary>
         public byte* BadWord;
 
@@ -53,6 +63,7 @@ namespace Microxen.Config
             o.UserPt = UserPageTable.Shared;
             o.Inline = true;
             o.Dom0 = Dom0Choice.Auto;
+            o.OnExit = OnExit.Stop;
             o.BadWord = null;
             while (*s != 0)
             {
@@ -84,6 +95,9 @@ namespace Microxen.Config
             if (Is(w, len, "dom0=yes")) { o.Dom0 = Dom0Choice.Yes; return OptionError.None; }
             if (Is(w, len, "dom0=no")) { o.Dom0 = Dom0Choice.No; return OptionError.None; }
             if (Prefix(w, len, "dom0=")) return OptionError.BadDom0;
+            if (Is(w, len, "on_exit=stop")) { o.OnExit = OnExit.Stop; return OptionError.None; }
+            if (Is(w, len, "on_exit=reboot")) { o.OnExit = OnExit.Reboot; return OptionError.None; }
+            if (Prefix(w, len, "on_exit=")) return OptionError.BadOnExit;
             if (Is(w, len, "user_pt=shared")) { o.UserPt = UserPageTable.Shared; return OptionError.None; }
             if (Is(w, len, "user_pt=switch")) { o.UserPt = UserPageTable.Switch; return OptionError.None; }
             if (Prefix(w, len, "user_pt=")) return OptionError.BadUserPageTable;
@@ -117,9 +131,10 @@ namespace Microxen.Config
         {
             switch (e)
             {
-                case OptionError.UnknownOption: return "unknown option (known: mode=fast|checked loglevel=error|warn|info|debug dom0_mem=MiB user_pt=shared|switch inline=on|off dom0=auto|yes|no)";
+                case OptionError.UnknownOption: return "unknown option (known: mode=fast|checked loglevel=error|warn|info|debug dom0_mem=MiB user_pt=shared|switch inline=on|off dom0=auto|yes|no on_exit=stop|reboot)";
                 case OptionError.BadInline: return "inline must be on or off";
                 case OptionError.BadDom0: return "dom0 must be auto, yes or no";
+                case OptionError.BadOnExit: return "on_exit must be stop or reboot";
                 case OptionError.BadUserPageTable: return "user_pt must be shared or switch";
                 case OptionError.BadMode: return "mode must be fast or checked";
                 case OptionError.BadLogLevel: return "loglevel must be error, warn, info or debug";

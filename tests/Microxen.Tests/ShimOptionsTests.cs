@@ -42,6 +42,7 @@ public unsafe class ShimOptionsTests
     [InlineData("mode=fast console=com1", OptionError.UnknownOption, "console=com1")]
     [InlineData("modes=fast", OptionError.UnknownOption, "modes=fast")]
     [InlineData("dom0=maybe", OptionError.BadDom0, "dom0=maybe")]
+    [InlineData("mode=checked on_exit=halt", OptionError.BadOnExit, "on_exit=halt")]
     public void NamesTheBadWord(string line, OptionError expected, string word)
     {
         var (e, _, bad) = Parse(line);
@@ -61,5 +62,13 @@ public unsafe class ShimOptionsTests
         Assert.Equal(OptionError.None, e);
         Assert.Equal(expected, o.Dom0);
         if (line.Contains("dom0_mem")) Assert.Equal(64UL, o.Dom0MemMiB);
+    }
+
+    /// <summary>on_exit: stop by default, reboot for make certify-iso's sequence.</summary>
+    [Fact]
+    public void ReadsWhatEndsTheRun()
+    {
+        foreach (var (line, expected) in new[] { ("", OnExit.Stop), ("on_exit=stop", OnExit.Stop), ("mode=checked on_exit=reboot loglevel=info", OnExit.Reboot) })
+            Assert.Equal((OptionError.None, expected), (Parse(line).Item1, Parse(line).Item2.OnExit));
     }
 }

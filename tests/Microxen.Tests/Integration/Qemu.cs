@@ -178,6 +178,19 @@ public static class Qemu
         return Collect(psi, timeoutSeconds, stopAt, null);
     }
 
+    /// <summary>
+    /// Boots a disk image (a hybrid GRUB ISO written as a USB stick would be: writable) with
+    /// reboots allowed, so that a boot loader can run one boot after another; runs until QEMU
+    /// exits (a power-off) or the timeout.
+    /// </summary>
+    public static QemuResult RunDiskWithReboots(string image, int timeoutSeconds)
+    {
+        var psi = Machine("1G");
+        psi.ArgumentList.Remove("-no-reboot");
+        foreach (var a in new[] { "-drive", $"file={image.Replace(",", ",,")},format=raw,if=ide" }) psi.ArgumentList.Add(a);
+        return Collect(psi, timeoutSeconds, null, null);
+    }
+
     /// <summary>The machine every test boots: TCG, -cpu max, serial on stdio, isa-debug-exit.</summary>
     static ProcessStartInfo Machine(string mem)
     {
