@@ -58,36 +58,12 @@ public class KernelTestTests : QemuTest
     /// there (so this list cannot go stale): fast mode applies a guest's page-table and
     /// descriptor requests as given, without Xen's validation (DESIGN.md section 1; README,
     /// kernel-test's validation group). Each is a val_* test (kernel-test/Tests/Validation*.cs)
-    /// whose expected result is Xen's refusal or adjustment. Append a name here, with its test,
-    /// when fast mode knowingly differs; checked mode must pass them all.
+    /// whose expected result is Xen's refusal or adjustment. The list is kernel-test/fast-mode-differences.txt
+    /// (one name and reason a line), which `make certify` reads too: append a line there, with the
+    /// test, when fast mode knowingly differs; checked mode must pass them all.
     /// </summary>
-    public static readonly IReadOnlyList<string> FastModeDifferences = new[]
-    {
-        // Writable mappings of page-table, descriptor and Xen frames: Xen -EBUSY, fast mode maps them.
-        "val_l1_map_pinned_l1_writable", "val_unpin_referenced_l1", "val_mmu_batch_fifth_fails",
-        "val_m2p_map_writable", "val_m2p_map_readonly", "val_linear_l1_writable", "val_gdt_frame_map_writable",
-        // Page types (pin, double pin, unpin, type conflicts, NEW_BASEPTR of what is no valid L4): Xen -EINVAL.
-        "val_pin_frame_mapped_writable", "val_unpin_unpinned", "val_double_pin", "val_pin_l2_of_l1",
-        "val_new_baseptr_invalid_l4", "val_new_baseptr_writable_l4", "val_new_baseptr_gdt_frame",
-        "val_mmuext_batch_third_fails", "val_copy_page_to_page_table", "val_clear_page_of_page_table",
-        // L2-L4 entries: reserved flags refused (-EINVAL), _PAGE_USER added; writable linear mappings refused.
-        "val_l2_entry_pse", "val_l2_entry_global", "val_l3_entry_pse", "val_l3_entry_pcd",
-        "val_l4_entry_global", "val_l4_entry_pwt", "val_l2_entry_user_added", "val_l3_entry_user_added",
-        "val_l4_entry_user_added", "val_linear_l2_writable", "val_linear_l3_writable", "val_linear_l4_writable",
-        // L1 entries as adjust_guest_l1e makes them (_PAGE_USER, _PAGE_GUEST_KERNEL, _PAGE_GLOBAL).
-        "val_l1_kernel_pte_adjusted", "val_l1_user_pte_global",
-        // M2P of a frame not the guest's: Xen -EINVAL, fast mode writes it.
-        "val_machphys_update_foreign",
-        // MMU_PT_UPDATE_NO_TRANSLATE is a normal update for a PV guest in Xen; fast mode: -ENOSYS.
-        "val_mmu_update_no_translate",
-        // MMUEXT_SET_LDT with entries: fast mode has no LDT (-ENOSYS).
-        "val_set_ldt_misaligned", "val_set_ldt_too_many", "val_set_ldt_hypervisor_va", "val_set_ldt_one_page",
-        // check_descriptor: DPL raised to 3, call gates' DPL forced to 0, system segments and
-        // page-table or writable frames refused.
-        "val_update_descriptor_code_dpl0", "val_update_descriptor_data_dpl0", "val_update_descriptor_tss",
-        "val_update_descriptor_call_gate", "val_update_descriptor_page_table", "val_set_gdt_call_gate",
-        "val_set_gdt_tss", "val_set_gdt_code_dpl0", "val_set_gdt_page_table", "val_set_gdt_writable_frame",
-    };
+    public static readonly IReadOnlyList<string> FastModeDifferences =
+        Microxen.Tools.Certify.Matrix.ReadDifferences(Path.Combine(DebianKernel.RepoRoot, "kernel-test", "fast-mode-differences.txt")).Keys.ToList();
 
     /// <summary>The Xen 4.17 runs, one per build: (run-xen.sh's status, the console), shared by every test here.</summary>
     static readonly Dictionary<string, Lazy<(int rc, string output)>> XenRuns = new()
