@@ -1,12 +1,5 @@
-using System.Runtime.InteropServices;
-using Microxen.Arch;
 using Microxen.Config;
-using Microxen.Console;
-using Microxen.Domain;
-using Microxen.Guest;
-using Microxen.Memory;
 using Microxen.Traps;
-using Microxen.Xen;
 
 namespace Microxen.Boot
 {

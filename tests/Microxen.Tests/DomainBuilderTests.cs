@@ -1,8 +1,3 @@
-using System.Runtime.InteropServices;
-using Microxen.Domain;
-using Microxen.Memory;
-using Microxen.Xen;
-
 namespace Microxen.Tests
 {
     /// <summary>Builds a small PV kernel ELF64 in memory: PT_LOAD segments + a PT_NOTE of Xen notes.</summary>

@@ -1,5 +1,3 @@
-using Microxen.Domain;
-
 namespace Microxen.Tests
 {
     public unsafe class ElfImageTests(ITestOutputHelper log)
