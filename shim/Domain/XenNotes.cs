@@ -139,7 +139,7 @@ namespace Microxen.Domain
             ulong low = ulong.MaxValue, high = 0;
             for (int i = 0; i < img.LoadSegmentCount; i++)
             {
-                ElfSegment seg;
+                ElfProgramHeader seg;
                 if (!img.GetLoadSegment(i, out seg)) break;
                 if ((seg.Flags & (ElfImage.PF_R | ElfImage.PF_W | ElfImage.PF_X)) == 0) continue;
                 if (seg.PAddr < low) low = seg.PAddr;

@@ -700,9 +700,9 @@ namespace Microxen.Tests
                     Assert.True(img.GetLoadSegment(i, out var seg));
                     ulong va = KernelLoader.LoadAddress(p, seg);
                     for (ulong b = 0; b < seg.MemSize; b += 4093)
-                        Assert.Equal(b < seg.FileSize ? bytes[seg.FileOffset + b] : (byte)0, ReadGuest8(m, l4, va + b));
+                        Assert.Equal(b < seg.FileSize ? bytes[seg.Offset + b] : (byte)0, ReadGuest8(m, l4, va + b));
                     if (seg.FileSize > 0)
-                        Assert.Equal(bytes[seg.FileOffset + seg.FileSize - 1], ReadGuest8(m, l4, va + seg.FileSize - 1));
+                        Assert.Equal(bytes[seg.Offset + seg.FileSize - 1], ReadGuest8(m, l4, va + seg.FileSize - 1));
                 }
             }
         }

@@ -403,7 +403,7 @@ namespace Microxen.Tests
             ulong low = ulong.MaxValue, high = 0;
             for (int i = 0; i < img.LoadSegmentCount; i++)
             {
-                Assert.True(img.GetLoadSegment(i, out ElfSegment s));
+                Assert.True(img.GetLoadSegment(i, out ElfProgramHeader s));
                 low = Math.Min(low, s.PAddr);
                 high = Math.Max(high, s.PAddr + s.MemSize);
             }
@@ -425,11 +425,11 @@ namespace Microxen.Tests
             ulong fileOff = 0;
             for (int i = 0; i < img.LoadSegmentCount; i++)
             {
-                img.GetLoadSegment(i, out ElfSegment s);
+                img.GetLoadSegment(i, out ElfProgramHeader s);
                 if ((s.Flags & ElfImage.PF_X) != 0 && p.VirtEntry >= s.VAddr && p.VirtEntry < s.VAddr + s.FileSize)
                 {
                     inExecSegment = true;
-                    fileOff = s.FileOffset + (p.VirtEntry - s.VAddr);
+                    fileOff = s.Offset + (p.VirtEntry - s.VAddr);
                 }
             }
             Assert.True(inExecSegment);
