@@ -44,8 +44,7 @@ static partial class FastPaths
     /// </summary>
     static void UpdateVaMapping_(Block b, Label pv, Label decline)
     {
-        var a = b.Asm;
-        b.Global("fast_update_va_mapping");
+        var a = Routine(b, "fast_update_va_mapping");
         var back = a.CreateLabel();
         var invlpg = a.CreateLabel();
         var done = a.CreateLabel();
@@ -85,8 +84,7 @@ static partial class FastPaths
     /// <summary>update_descriptor(ma, desc): the 8-byte descriptor stored at machine address ma (8-aligned, in RAM).</summary>
     static void UpdateDescriptor_(Block b, Label pv, Label decline)
     {
-        var a = b.Asm;
-        b.Global("fast_update_descriptor");
+        var a = Routine(b, "fast_update_descriptor");
         a.test(dil, 7);
         a.jnz(decline);                      // misaligned: the C# path answers -EINVAL
         a.mov(rax, rdi);
@@ -149,8 +147,7 @@ static partial class FastPaths
     static void BatchRoutine(Block b, Label pv, Label decline, string symbol, int counter,
         Action<Assembler, Label, Label> checkOne, Action<Assembler, Label> applyOne)
     {
-        var a = b.Asm;
-        b.Global(symbol);
+        var a = Routine(b, symbol);
         var no = a.CreateLabel();
         var check = a.CreateLabel();
         var checkNext = a.CreateLabel();
