@@ -1,10 +1,3 @@
-using System.Runtime.InteropServices;
-using KernelTest.Hypervisor;
-using KernelTest.Memory;
-using KernelTest.Tests;
-using Microxen.Arch;
-using Microxen.Xen;
-
 namespace KernelTest.Arch
 {
     /// <summary>

@@ -1,10 +1,3 @@
-using KernelTest.Arch;
-using KernelTest.Console;
-using KernelTest.Hypervisor;
-using KernelTest.Memory;
-using KernelTest.Tests;
-using Microxen.Xen;
-
 namespace KernelTest.Bench
 {
     /// <summary>

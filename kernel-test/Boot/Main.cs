@@ -1,11 +1,3 @@
-using System.Runtime.InteropServices;
-using KernelTest.Arch;
-using KernelTest.Console;
-using KernelTest.Hypervisor;
-using KernelTest.Memory;
-using KernelTest.Tests;
-using Microxen.Xen;
-
 namespace KernelTest.Boot
 {
     /// <summary>

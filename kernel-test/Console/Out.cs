@@ -1,5 +1,3 @@
-using KernelTest.Hypervisor;
-
 namespace KernelTest.Console
 {
     /// <summary>

@@ -1,8 +1,3 @@
-using KernelTest.Arch;
-using KernelTest.Memory;
-using KernelTest.Time;
-using Microxen.Xen;
-
 namespace KernelTest.Events
 {
     /// <summary>

@@ -1,6 +1,3 @@
-using KernelTest.Arch;
-using Microxen.Xen;
-
 namespace KernelTest.Hypervisor
 {
     /// <summary>

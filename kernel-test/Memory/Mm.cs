@@ -1,5 +1,3 @@
-using Microxen.Xen;
-
 namespace KernelTest.Memory
 {
     /// <summary>

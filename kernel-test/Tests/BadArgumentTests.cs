@@ -1,6 +1,3 @@
-using KernelTest.Hypervisor;
-using Microxen.Xen;
-
 namespace KernelTest.Tests
 {
     /// <summary>

@@ -1,8 +1,3 @@
-using KernelTest.Hypervisor;
-using KernelTest.Memory;
-using Microxen.Xen;
-using Ev = KernelTest.Events.Events;
-
 namespace KernelTest.Tests
 {
     /// <summary>

@@ -1,6 +1,3 @@
-using KernelTest.Arch;
-using KernelTest.Memory;
-
 namespace KernelTest.Tests
 {
     /// <summary>

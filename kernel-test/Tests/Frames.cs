@@ -1,6 +1,3 @@
-using KernelTest.Memory;
-using Microxen.Xen;
-
 namespace KernelTest.Tests
 {
     /// <summary>Free frames with known contents, for the page-table tests.</summary>

@@ -1,7 +1,3 @@
-using KernelTest.Hypervisor;
-using KernelTest.Memory;
-using Microxen.Xen;
-
 namespace KernelTest.Tests
 {
     /// <summary>

@@ -1,7 +1,3 @@
-using KernelTest.Hypervisor;
-using KernelTest.Memory;
-using Microxen.Xen;
-
 namespace KernelTest.Tests
 {
     /// <summary>multicall (public/xen.h multicall_entry_t): one batch, each result in its own entry.</summary>

@@ -1,10 +1,3 @@
-using KernelTest.Arch;
-using KernelTest.Console;
-using KernelTest.Hypervisor;
-using KernelTest.Memory;
-using Microxen.Hypercalls;
-using Microxen.Xen;
-
 namespace KernelTest.Tests
 {
     /// <summary>

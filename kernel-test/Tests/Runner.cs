@@ -1,7 +1,3 @@
-using KernelTest.Arch;
-using KernelTest.Console;
-using KernelTest.Events;
-
 namespace KernelTest.Tests
 {
     /// <summary>

@@ -1,7 +1,3 @@
-using System.Runtime.InteropServices;
-using KernelTest.Hypervisor;
-using Microxen.Xen;
-
 namespace KernelTest.Tests
 {
     /// <summary>

@@ -1,10 +1,3 @@
-using KernelTest.Console;
-using KernelTest.Hypervisor;
-using KernelTest.Memory;
-using KernelTest.Time;
-using Microxen.Xen;
-using Ev = KernelTest.Events.Events;
-
 namespace KernelTest.Tests
 {
     /// <summary>

@@ -1,7 +1,3 @@
-using KernelTest.Hypervisor;
-using KernelTest.Memory;
-using Microxen.Xen;
-
 namespace KernelTest.Tests
 {
     /// <summary>
@@ -27,39 +23,35 @@ namespace KernelTest.Tests
             if (!Check.Rc("map", Window.Map(s, a))) return false;
             if (!Check.Eq("first frame", Frames.First(s), 0x1000a)) return false;
             ulong pte = (b << 12) | Mm.KernelRw;
-            switch (how)
-            {
-                case How.UvmfInvlpg:
-                    if (!Check.Rc("update_va_mapping(UVMF_INVLPG)", Hv.UpdateVaMapping(va, pte, UvmFlags.UVMF_INVLPG))) return false;
-                    break;
-                case How.UvmfTlbFlush:
-                    if (!Check.Rc("update_va_mapping(UVMF_TLB_FLUSH)", Hv.UpdateVaMapping(va, pte, UvmFlags.UVMF_TLB_FLUSH))) return false;
-                    break;
-                case How.UvmfInvlpgAll:
-                    if (!Check.Rc("update_va_mapping(UVMF_INVLPG|UVMF_ALL)", Hv.UpdateVaMapping(va, pte, UvmFlags.UVMF_INVLPG | UvmFlags.UVMF_ALL))) return false;
-                    break;
-                case How.UvmfTlbFlushAll:
-                    if (!Check.Rc("update_va_mapping(UVMF_TLB_FLUSH|UVMF_ALL)", Hv.UpdateVaMapping(va, pte, UvmFlags.UVMF_TLB_FLUSH | UvmFlags.UVMF_ALL))) return false;
-                    break;
-                case How.UvmfNoneThenInvlpgLocal:
-                    if (!Check.Rc("update_va_mapping(UVMF_NONE)", Hv.UpdateVaMapping(va, pte, UvmFlags.UVMF_NONE))) return false;
-                    if (!Check.Rc("MMUEXT_INVLPG_LOCAL", Hv.Mmuext(MmuextCmd.MMUEXT_INVLPG_LOCAL, va))) return false;
-                    break;
-                case How.MmuUpdateThenTlbFlushLocal:
-                    if (!Check.Rc("mmu_update", Hv.WritePte(Window.PteMa(s), pte))) return false;
-                    if (!Check.Rc("MMUEXT_TLB_FLUSH_LOCAL", Hv.Mmuext(MmuextCmd.MMUEXT_TLB_FLUSH_LOCAL, 0))) return false;
-                    break;
-                case How.MmuUpdateThenInvlpgAll:
-                    if (!Check.Rc("mmu_update", Hv.WritePte(Window.PteMa(s), pte))) return false;
-                    if (!Check.Rc("MMUEXT_INVLPG_ALL", Hv.Mmuext(MmuextCmd.MMUEXT_INVLPG_ALL, va))) return false;
-                    break;
-                case How.MmuUpdateThenTlbFlushAll:
-                    if (!Check.Rc("mmu_update", Hv.WritePte(Window.PteMa(s), pte))) return false;
-                    if (!Check.Rc("MMUEXT_TLB_FLUSH_ALL", Hv.Mmuext(MmuextCmd.MMUEXT_TLB_FLUSH_ALL, 0))) return false;
-                    break;
-            }
+            if (!Change(how, s, va, pte)) return false;
             if (!Check.Eq("frame shown after the flush", Frames.First(s), 0x2000b)) return false;
             return Check.Rc("unmap", Window.Unmap(s));
         }
+
+        /// <summary>The new PTE <paramref name="pte"/> for slot <paramref name="s"/> written and flushed as <paramref name="how"/> says.</summary>
+        static bool Change(How how, int s, ulong va, ulong pte)
+        {
+            switch (how)
+            {
+                case How.UvmfInvlpg: return Uvm("update_va_mapping(UVMF_INVLPG)", va, pte, UvmFlags.UVMF_INVLPG);
+                case How.UvmfTlbFlush: return Uvm("update_va_mapping(UVMF_TLB_FLUSH)", va, pte, UvmFlags.UVMF_TLB_FLUSH);
+                case How.UvmfInvlpgAll: return Uvm("update_va_mapping(UVMF_INVLPG|UVMF_ALL)", va, pte, UvmFlags.UVMF_INVLPG | UvmFlags.UVMF_ALL);
+                case How.UvmfTlbFlushAll: return Uvm("update_va_mapping(UVMF_TLB_FLUSH|UVMF_ALL)", va, pte, UvmFlags.UVMF_TLB_FLUSH | UvmFlags.UVMF_ALL);
+                case How.UvmfNoneThenInvlpgLocal:
+                    return Uvm("update_va_mapping(UVMF_NONE)", va, pte, UvmFlags.UVMF_NONE)
+                        && Check.Rc("MMUEXT_INVLPG_LOCAL", Hv.Mmuext(MmuextCmd.MMUEXT_INVLPG_LOCAL, va));
+                case How.MmuUpdateThenTlbFlushLocal:
+                    return MmuUpdate(s, pte) && Check.Rc("MMUEXT_TLB_FLUSH_LOCAL", Hv.Mmuext(MmuextCmd.MMUEXT_TLB_FLUSH_LOCAL, 0));
+                case How.MmuUpdateThenInvlpgAll:
+                    return MmuUpdate(s, pte) && Check.Rc("MMUEXT_INVLPG_ALL", Hv.Mmuext(MmuextCmd.MMUEXT_INVLPG_ALL, va));
+                case How.MmuUpdateThenTlbFlushAll:
+                    return MmuUpdate(s, pte) && Check.Rc("MMUEXT_TLB_FLUSH_ALL", Hv.Mmuext(MmuextCmd.MMUEXT_TLB_FLUSH_ALL, 0));
+            }
+            return true;
+        }
+
+        static bool Uvm(string what, ulong va, ulong pte, ulong flags) => Check.Rc(what, Hv.UpdateVaMapping(va, pte, flags));
+
+        static bool MmuUpdate(int s, ulong pte) => Check.Rc("mmu_update", Hv.WritePte(Window.PteMa(s), pte));
     }
 }

@@ -1,7 +1,3 @@
-using KernelTest.Arch;
-using KernelTest.Hypervisor;
-using Microxen.Xen;
-
 namespace KernelTest.Tests
 {
     /// <summary>

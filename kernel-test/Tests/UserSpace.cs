@@ -1,8 +1,3 @@
-using KernelTest.Arch;
-using KernelTest.Hypervisor;
-using KernelTest.Memory;
-using Microxen.Xen;
-
 namespace KernelTest.Tests
 {
     /// <summary>

@@ -1,7 +1,3 @@
-using KernelTest.Console;
-using KernelTest.Hypervisor;
-using Microxen.Xen;
-
 namespace KernelTest.Tests
 {
     /// <summary>console_io and xen_version (public/xen.h, public/version.h; xen/common/kernel.c).</summary>

@@ -1,7 +1,3 @@
-using KernelTest.Arch;
-using KernelTest.Memory;
-using Microxen.Xen;
-
 namespace KernelTest.Time
 {
     /// <summary>

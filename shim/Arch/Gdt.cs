@@ -1,6 +1,3 @@
-using Microxen.Console;
-using Microxen.Memory;
-
 namespace Microxen.Arch
 {
     /// <summary>

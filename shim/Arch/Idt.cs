@@ -26,18 +26,7 @@ namespace Microxen.Arch
             : v >= X86.Vector.NP && v <= X86.Vector.GP ? 5 : 1;
 
         /// <summary>Where the CPU starts vector <paramref name="v"/>'s frame: its TSS.ISTn.</summary>
-        public static ulong IstTop(int v)
-        {
-            Tss* t = ShimCpu.Tss;
-            switch (IstFor(v))
-            {
-                case 2: return t->Ist2;
-                case 3: return t->Ist3;
-                case 4: return t->Ist4;
-                case 5: return t->Ist5;
-                default: return t->Ist1;
-            }
-        }
+        public static ulong IstTop(int v) => ShimCpu.Tss->Ist[IstFor(v) - 1];
 
         public static void Init(ulong* isrTable, ushort selector, bool useIst)
         {

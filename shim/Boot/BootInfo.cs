@@ -1,5 +1,3 @@
-using Microxen.Memory;
-
 namespace Microxen.Boot
 {
     /// <summary>One module the boot loader loaded: machine addresses [Start, End), its command line.</summary>

@@ -1,5 +1,4 @@
 using Microxen.Config;
-using Microxen.Memory;
 
 namespace Microxen.Boot
 {

@@ -1,5 +1,3 @@
-using Microxen.Domain;
-
 namespace Microxen.Boot
 {
     /// <summary>

@@ -1,6 +1,3 @@
-using Microxen.Arch;
-using Microxen.Console;
-
 namespace Microxen.Boot
 {
     /// <summary>Ending the run: power off, reset, or stop with an exit code.</summary>

@@ -1,6 +1,3 @@
-using Microxen.Arch;
-using Microxen.Console;
-
 namespace Microxen.Boot
 {
     /// <summary>The shim's last words: the reason, the registers, then a stop with an exit code.</summary>

@@ -1,12 +1,5 @@
-using System.Runtime.InteropServices;
-using Microxen.Arch;
 using Microxen.Config;
-using Microxen.Console;
-using Microxen.Domain;
-using Microxen.Guest;
-using Microxen.Memory;
 using Microxen.Traps;
-using Microxen.Xen;
 
 namespace Microxen.Boot
 {
@@ -184,11 +177,11 @@ namespace Microxen.Boot
         static void SetUpCpu(NativeSymbols* syms)
         {
             Tss* tss = ShimCpu.Tss;
-            tss->Ist1 = syms->Ist1Top - Idt.IstGuard;
-            tss->Ist2 = syms->Ist2Top - Idt.IstGuard;
-            tss->Ist3 = syms->Ist3Top - Idt.IstGuard;
-            tss->Ist4 = syms->Ist4Top - Idt.IstGuard;
-            tss->Ist5 = syms->Ist5Top - Idt.IstGuard;
+            tss->Ist[0] = syms->Ist1Top - Idt.IstGuard;
+            tss->Ist[1] = syms->Ist2Top - Idt.IstGuard;
+            tss->Ist[2] = syms->Ist3Top - Idt.IstGuard;
+            tss->Ist[3] = syms->Ist4Top - Idt.IstGuard;
+            tss->Ist[4] = syms->Ist5Top - Idt.IstGuard;
             tss->IoMapBase = Tss.Size;
             Gdt.Init(ref Host.Mem, Host.ShimL4, ref Host.Frames, tss);
             Idt.Init((ulong*)syms->IsrTable, Gdt.KernelCs, true);

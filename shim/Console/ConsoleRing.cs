@@ -1,5 +1,3 @@
-using Microxen.Xen;
-
 namespace Microxen.Console
 {
     /// <summary>

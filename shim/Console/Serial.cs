@@ -1,5 +1,3 @@
-using Microxen.Arch;
-
 namespace Microxen.Console
 {
     /// <summary>The 16550 UART on COM1 (I/O port 0x3f8), 115200 baud 8n1, polled.</summary>

@@ -1,5 +1,3 @@
-using Microxen.Memory;
-
 namespace Microxen.Domain
 {
     /// <summary>What <see cref="DomainBuilder.Build"/> needs to build the PV initial domain (dom0).</summary>

@@ -73,22 +73,12 @@ namespace Microxen.Domain
         }
     }
 
-    /// <summary>One PT_LOAD program header.</summary>
-    public struct ElfSegment
-    {
-        public ulong VAddr;
-        public ulong PAddr;
-        public ulong FileOffset;
-        public ulong FileSize;
-        public ulong MemSize;
-        /// <summary>p_flags: PF_X = 1, PF_W = 2, PF_R = 4.</summary>
-        public ulong Flags;
-    }
-
-    /// <summary>One program header of any type.</summary>
+    /// <summary>One program header of any type: Elf64_Phdr as it stands in the file (56 bytes, read whole).</summary>
+    [StructLayout(LayoutKind.Sequential)]
     public struct ElfProgramHeader
     {
         public uint Type;
+        /// <summary>p_flags: PF_X = 1, PF_W = 2, PF_R = 4.</summary>
         public uint Flags;
         public ulong Offset;
         public ulong VAddr;
@@ -98,7 +88,11 @@ namespace Microxen.Domain
         public ulong Align;
     }
 
-    /// <summary>One section header (the name is an offset into the section-name string table).</summary>
+    /// <summary>
+    /// One section header (the name is an offset into the section-name string table): the first
+    /// 40 bytes of Elf64_Shdr as it stands in the file (sh_name to sh_size, read whole).
+    /// </summary>
+    [StructLayout(LayoutKind.Sequential)]
     public struct ElfSection
     {
         public uint NameOffset;
@@ -234,70 +228,53 @@ namespace Microxen.Domain
             return ElfError.None;
         }
 
+        /// <summary>
+        /// Entry <paramref name="i"/> of a header table of <paramref name="count"/> entries of
+        /// <paramref name="entrySize"/> bytes at <paramref name="offset"/> (checked by <see cref="Open"/>
+        /// to lie in the file), or null.
+        /// </summary>
+        byte* TableEntry(int i, uint count, ulong offset, ulong entrySize) =>
+            i < 0 || (uint)i >= count || _data == null ? null : _data + offset + (ulong)(uint)i * entrySize;
+
         /// <summary>Program header <paramref name="i"/> (any type), in table order.</summary>
         public bool GetProgramHeader(int i, out ElfProgramHeader ph)
         {
-            ph = default(ElfProgramHeader);
-            if (i < 0 || (uint)i >= _phnum || _data == null) return false;
-            byte* p = _data + _phoff + (ulong)(uint)i * PhdrSize;
-            ph.Type = R32(p);
-            ph.Flags = R32(p + 4);
-            ph.Offset = R64(p + 8);
-            ph.VAddr = R64(p + 16);
-            ph.PAddr = R64(p + 24);
-            ph.FileSize = R64(p + 32);
-            ph.MemSize = R64(p + 40);
-            ph.Align = R64(p + 48);
-            return true;
+            byte* p = TableEntry(i, _phnum, _phoff, PhdrSize);
+            ph = p == null ? default(ElfProgramHeader) : *(ElfProgramHeader*)p;
+            return p != null;
         }
 
-        /// <summary>The <paramref name="i"/>-th PT_LOAD segment (0-based, in program header order).</summary>
-        public bool GetLoadSegment(int i, out ElfSegment seg)
+        /// <summary>The <paramref name="i"/>-th PT_LOAD segment's program header (0-based, in program header order).</summary>
+        public bool GetLoadSegment(int i, out ElfProgramHeader seg)
         {
-            seg = default(ElfSegment);
+            seg = default(ElfProgramHeader);
             if (i < 0) return false;
             int n = 0;
             for (int k = 0; k < (int)_phnum; k++)
             {
-                ElfProgramHeader ph;
-                if (!GetProgramHeader(k, out ph)) return false;
-                if (ph.Type != PT_LOAD) continue;
-                if (n == i)
-                {
-                    seg.VAddr = ph.VAddr;
-                    seg.PAddr = ph.PAddr;
-                    seg.FileOffset = ph.Offset;
-                    seg.FileSize = ph.FileSize;
-                    seg.MemSize = ph.MemSize;
-                    seg.Flags = ph.Flags;
-                    return true;
-                }
+                if (!GetProgramHeader(k, out seg)) return false;
+                if (seg.Type != PT_LOAD) continue;
+                if (n == i) return true;
                 n++;
             }
+            seg = default(ElfProgramHeader);
             return false;
         }
 
         /// <summary>Pointer to a PT_LOAD segment's file bytes (FileSize of them, bounds already checked).</summary>
-        public byte* SegmentData(in ElfSegment seg)
+        public byte* SegmentData(in ElfProgramHeader seg)
         {
-            if (_data == null || !InRange(seg.FileOffset, seg.FileSize, _size)) return null;
-            return _data + seg.FileOffset;
+            if (_data == null || !InRange(seg.Offset, seg.FileSize, _size)) return null;
+            return _data + seg.Offset;
         }
 
         /// <summary>Section header <paramref name="i"/> (its bytes, unless SHT_NOBITS, were checked
         /// to lie in the file by <see cref="Open"/>; <see cref="SectionInFile"/> says so again).</summary>
         public bool GetSection(int i, out ElfSection sh)
         {
-            sh = default(ElfSection);
-            if (i < 0 || (uint)i >= _shnum || _data == null) return false;
-            byte* p = _data + _shoff + (ulong)(uint)i * ShdrSize;
-            sh.NameOffset = R32(p);
-            sh.Type = R32(p + 4);
-            sh.Flags = R64(p + 8);
-            sh.Addr = R64(p + 16);
-            sh.Offset = R64(p + 24);
-            sh.Size = R64(p + 32);
-            return true;
+            byte* p = TableEntry(i, _shnum, _shoff, ShdrSize);
+            sh = p == null ? default(ElfSection) : *(ElfSection*)p;
+            return p != null;
         }
 
         /// <summary>True if the section occupies file bytes that all lie inside the image.</summary>

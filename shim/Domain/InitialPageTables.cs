@@ -1,6 +1,3 @@
-using Microxen.Memory;
-using Microxen.Xen;
-
 namespace Microxen.Domain
 {
     /// <summary>

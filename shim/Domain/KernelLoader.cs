@@ -1,5 +1,3 @@
-using Microxen.Memory;
-
 namespace Microxen.Domain
 {
     /// <summary>
@@ -11,11 +9,11 @@ namespace Microxen.Domain
     public static unsafe class KernelLoader
     {
         /// <summary>Guest virtual address a segment is loaded at.</summary>
-        public static ulong LoadAddress(in ElfDomainParams parms, in ElfSegment seg) =>
+        public static ulong LoadAddress(in ElfDomainParams parms, in ElfProgramHeader seg) =>
             seg.PAddr + (parms.VirtBase - parms.ElfPaddrOffset);
 
         /// <summary>True for the segments libelf loads: PT_LOAD with any of R, W, X.</summary>
-        public static bool IsLoadable(in ElfSegment seg) =>
+        public static bool IsLoadable(in ElfProgramHeader seg) =>
             (seg.Flags & (ElfImage.PF_R | ElfImage.PF_W | ElfImage.PF_X)) != 0;
 
         /// <summary>Checks every loadable segment lies in [vkern_start, vkern_end) inside [v_start, v_end).</summary>
@@ -24,7 +22,7 @@ namespace Microxen.Domain
             if (lay.VKernStart < lay.VStart || lay.VKernEnd > lay.VEnd) return BuildError.SegmentOutsideLayout;
             for (int i = 0; i < kernel.LoadSegmentCount; i++)
             {
-                ElfSegment seg;
+                ElfProgramHeader seg;
                 if (!kernel.GetLoadSegment(i, out seg)) return BuildError.BadKernelParams;
                 if (!IsLoadable(seg)) continue;
                 ulong va = LoadAddress(parms, seg);
@@ -41,7 +39,7 @@ namespace Microxen.Domain
         {
             for (int i = 0; i < kernel.LoadSegmentCount; i++)
             {
-                ElfSegment seg;
+                ElfProgramHeader seg;
                 if (!kernel.GetLoadSegment(i, out seg)) return BuildError.BadKernelParams;
                 if (!IsLoadable(seg) || seg.FileSize == 0) continue;
                 byte* src = kernel.SegmentData(seg);

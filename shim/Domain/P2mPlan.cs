@@ -1,5 +1,3 @@
-using Microxen.Memory;
-
 namespace Microxen.Domain
 {
     /// <summary>

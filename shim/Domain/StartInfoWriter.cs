@@ -1,5 +1,3 @@
-using Microxen.Xen;
-
 namespace Microxen.Domain
 {
     /// <summary>Fills the start_info page of the initial domain as Xen's dom0_construct_pv() does.</summary>

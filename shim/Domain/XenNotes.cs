@@ -14,27 +14,7 @@ namespace Microxen.Domain
     /// </summary>
     public static unsafe class XenNotes
     {
-        public const uint XEN_ELFNOTE_INFO = 0;
-        public const uint XEN_ELFNOTE_ENTRY = 1;
-        public const uint XEN_ELFNOTE_HYPERCALL_PAGE = 2;
-        public const uint XEN_ELFNOTE_VIRT_BASE = 3;
-        public const uint XEN_ELFNOTE_PADDR_OFFSET = 4;
-        public const uint XEN_ELFNOTE_XEN_VERSION = 5;
-        public const uint XEN_ELFNOTE_GUEST_OS = 6;
-        public const uint XEN_ELFNOTE_GUEST_VERSION = 7;
-        public const uint XEN_ELFNOTE_LOADER = 8;
-        public const uint XEN_ELFNOTE_PAE_MODE = 9;
-        public const uint XEN_ELFNOTE_FEATURES = 10;
-        public const uint XEN_ELFNOTE_BSD_SYMTAB = 11;
-        public const uint XEN_ELFNOTE_HV_START_LOW = 12;
-        public const uint XEN_ELFNOTE_L1_MFN_VALID = 13;
-        public const uint XEN_ELFNOTE_SUSPEND_CANCEL = 14;
-        public const uint XEN_ELFNOTE_INIT_P2M = 15;
-        public const uint XEN_ELFNOTE_MOD_START_PFN = 16;
-        public const uint XEN_ELFNOTE_SUPPORTED_FEATURES = 17;
-        public const uint XEN_ELFNOTE_PHYS32_ENTRY = 18;
-
-        // Feature numbers: Xen.XenFeature (public/features.h).
+        // Note types: Xen.ElfNote (public/elfnote.h); feature numbers: Xen.XenFeature (public/features.h).
 
         /// <summary>libelf's ELF_MAX_TOTAL_NOTE_COUNT.</summary>
         const uint MaxTotalNotes = 1024;
@@ -139,7 +119,7 @@ namespace Microxen.Domain
             ulong low = ulong.MaxValue, high = 0;
             for (int i = 0; i < img.LoadSegmentCount; i++)
             {
-                ElfSegment seg;
+                ElfProgramHeader seg;
                 if (!img.GetLoadSegment(i, out seg)) break;
                 if ((seg.Flags & (ElfImage.PF_R | ElfImage.PF_W | ElfImage.PF_X)) == 0) continue;
                 if (seg.PAddr < low) low = seg.PAddr;
@@ -249,28 +229,28 @@ namespace Microxen.Domain
             ulong slen = StrLen(desc, descsz);
             switch (type)
             {
-                case XEN_ELFNOTE_ENTRY: parms.VirtEntry = val; break;
-                case XEN_ELFNOTE_HYPERCALL_PAGE: parms.VirtHypercall = val; break;
-                case XEN_ELFNOTE_VIRT_BASE: parms.VirtBase = val; break;
-                case XEN_ELFNOTE_PADDR_OFFSET: parms.ElfPaddrOffset = val; break;
-                case XEN_ELFNOTE_HV_START_LOW: parms.VirtHvStartLow = val; break;
-                case XEN_ELFNOTE_INIT_P2M: parms.P2mBase = val; break;
-                case XEN_ELFNOTE_MOD_START_PFN: parms.ModStartPfn = val != 0; break;
-                case XEN_ELFNOTE_L1_MFN_VALID: parms.L1MfnValid = true; break;
-                case XEN_ELFNOTE_SUSPEND_CANCEL: parms.SuspendCancel = true; break;
+                case ElfNote.Entry: parms.VirtEntry = val; break;
+                case ElfNote.HypercallPage: parms.VirtHypercall = val; break;
+                case ElfNote.VirtBase: parms.VirtBase = val; break;
+                case ElfNote.PaddrOffset: parms.ElfPaddrOffset = val; break;
+                case ElfNote.HvStartLow: parms.VirtHvStartLow = val; break;
+                case ElfNote.InitP2m: parms.P2mBase = val; break;
+                case ElfNote.ModStartPfn: parms.ModStartPfn = val != 0; break;
+                case ElfNote.L1MfnValid: parms.L1MfnValid = true; break;
+                case ElfNote.SuspendCancel: parms.SuspendCancel = true; break;
                 // libelf compares these with strncmp over the expected length: a prefix match.
-                case XEN_ELFNOTE_XEN_VERSION: parms.XenVersion30 = StartsWith(desc, slen, "xen-3.0"); break;
-                case XEN_ELFNOTE_GUEST_OS: parms.GuestOsLinux = StartsWith(desc, slen, "linux"); break;
-                case XEN_ELFNOTE_LOADER: parms.LoaderGeneric = StartsWith(desc, slen, "generic"); break;
-                case XEN_ELFNOTE_PAE_MODE:
+                case ElfNote.XenVersion: parms.XenVersion30 = StartsWith(desc, slen, "xen-3.0"); break;
+                case ElfNote.GuestOs: parms.GuestOsLinux = StartsWith(desc, slen, "linux"); break;
+                case ElfNote.Loader: parms.LoaderGeneric = StartsWith(desc, slen, "generic"); break;
+                case ElfNote.PaeMode:
                     // libelf: strcmp(str, "yes") or strstr(str, "bimodal"); anything else (also
                     // "yes[extended-cr3]", which only the __xen_guest string knows) leaves pae 0.
                     if (StrEquals(desc, slen, "yes") || Contains(desc, slen, "bimodal"))
                         parms.PaeYes = true;
                     break;
-                case XEN_ELFNOTE_FEATURES:
+                case ElfNote.Features:
                     return ParseFeatures(desc, slen, ref parms.FeaturesSupported, ref parms.FeaturesRequired);
-                case XEN_ELFNOTE_SUPPORTED_FEATURES:
+                case ElfNote.SupportedFeatures:
                     // elf_note_numeric_array(note, 4, 0): one 32-bit submap (XENFEAT_NR_SUBMAPS = 1).
                     parms.HasSupportedFeaturesNote = true;
                     if (descsz >= 4 && (descsz & 3) == 0)

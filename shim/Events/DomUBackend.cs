@@ -1,6 +1,3 @@
-using Microxen.Console;
-using Microxen.Xen;
-
 namespace Microxen.Events
 {
     /// <summary>

@@ -1,6 +1,3 @@
-using Microxen.Guest;
-using Microxen.Xen;
-
 namespace Microxen.Events
 {
     /// <summary>

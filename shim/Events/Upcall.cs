@@ -1,6 +1,3 @@
-using Microxen.Arch;
-using Microxen.Guest;
-
 namespace Microxen.Events
 {
     /// <summary>

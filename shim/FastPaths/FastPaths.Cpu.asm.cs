@@ -6,8 +6,7 @@ static partial class FastPaths
     /// <summary>fpu_taskswitch(set): CR0.TS set (set != 0) or cleared (clts).</summary>
     static void FpuTaskswitch_(Block b, Label pv)
     {
-        var a = b.Asm;
-        b.Global("fast_fpu_taskswitch");
+        var a = Routine(b, "fast_fpu_taskswitch");
         Count(a, pv, FpuTaskswitch);
         var clear = a.CreateLabel();
         a.test(edi, edi);
@@ -26,8 +25,7 @@ static partial class FastPaths
     /// <summary>stack_switch(ss, sp): the kernel stack for entries from user mode, TSS.RSP0 too.</summary>
     static void StackSwitch_(Block b, Label pv)
     {
-        var a = b.Asm;
-        b.Global("fast_stack_switch");
+        var a = Routine(b, "fast_stack_switch");
         Count(a, pv, StackSwitch);
         a.mov(__qword_ptr[F(a, "KernelSp")], rsi);
         a.mov(__qword_ptr[F(a, TssOff("Rsp0"))], rsi);
@@ -38,8 +36,7 @@ static partial class FastPaths
     /// <summary>set_segment_base(which, base): wrmsr FS / KERNEL_GS (the user's) / GS, or the user GS selector.</summary>
     static void SetSegmentBase_(Block b, Label pv, Label decline)
     {
-        var a = b.Asm;
-        b.Global("fast_set_segment_base");
+        var a = Routine(b, "fast_set_segment_base");
         var sel = a.CreateLabel();
         var write = a.CreateLabel();
         var einval = a.CreateLabel();
@@ -98,8 +95,7 @@ static partial class FastPaths
     /// </summary>
     static void XenVersion_(Block b, Label pv, Label decline)
     {
-        var a = b.Asm;
-        b.Global("fast_xen_version");
+        var a = Routine(b, "fast_xen_version");
         a.test(rdi, rdi);
         a.jnz(decline);
         a.mov(rax, __qword_ptr[F(a, "VcpuInfo")]);

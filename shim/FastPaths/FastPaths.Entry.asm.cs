@@ -116,8 +116,7 @@ static partial class FastPaths
     /// </summary>
     static void PageIret(Block b, Label pv)
     {
-        var a = b.Asm;
-        b.Global("fast_page_iret");
+        var a = Routine(b, "fast_page_iret");
         var pending = a.CreateLabel();
         a.push(rax);
         a.push(rcx);

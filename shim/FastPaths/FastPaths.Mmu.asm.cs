@@ -44,8 +44,7 @@ static partial class FastPaths
     /// </summary>
     static void UpdateVaMapping_(Block b, Label pv, Label decline)
     {
-        var a = b.Asm;
-        b.Global("fast_update_va_mapping");
+        var a = Routine(b, "fast_update_va_mapping");
         var back = a.CreateLabel();
         var invlpg = a.CreateLabel();
         var done = a.CreateLabel();
@@ -85,8 +84,7 @@ static partial class FastPaths
     /// <summary>update_descriptor(ma, desc): the 8-byte descriptor stored at machine address ma (8-aligned, in RAM).</summary>
     static void UpdateDescriptor_(Block b, Label pv, Label decline)
     {
-        var a = b.Asm;
-        b.Global("fast_update_descriptor");
+        var a = Routine(b, "fast_update_descriptor");
         a.test(dil, 7);
         a.jnz(decline);                      // misaligned: the C# path answers -EINVAL
         a.mov(rax, rdi);
@@ -139,23 +137,23 @@ static partial class FastPaths
     }
 
     /// <summary>
-    /// mmu_update(reqs, count, done, domid) for MMU_NORMAL_PT_UPDATE, MMU_PT_UPDATE_PRESERVE_AD
-    /// and MMU_MACHPHYS_UPDATE: a first pass checks every request (command, frame in range), a
-    /// second applies them all; anything else is declined whole.
+    /// The two passes of a batch routine (mmu_update, mmuext_op) named <paramref name="symbol"/>:
+    /// a continuation (MMU_UPDATE_PREEMPTED in count) is declined; rbx, r12 and r8 are pushed;
+    /// <paramref name="checkOne"/> checks request r8 (jumping to its <c>no</c> label refuses the
+    /// whole batch, falling through or to its <c>checkNext</c> label goes on), then, every
+    /// request accepted, <paramref name="applyOne"/> applies each (falling through or jumping to
+    /// its <c>next</c> label goes on), and <see cref="BatchEpilogue"/> ends it.
     /// </summary>
-    static void MmuUpdate_(Block b, Label pv, Label decline)
+    static void BatchRoutine(Block b, Label pv, Label decline, string symbol, int counter,
+        Action<Assembler, Label, Label> checkOne, Action<Assembler, Label> applyOne)
     {
-        var a = b.Asm;
-        b.Global("fast_mmu_update");
+        var a = Routine(b, symbol);
         var no = a.CreateLabel();
         var check = a.CreateLabel();
         var checkNext = a.CreateLabel();
-        var machphys = a.CreateLabel();
         var apply = a.CreateLabel();
         var applyNext = a.CreateLabel();
-        var applyM2p = a.CreateLabel();
-        var plain = a.CreateLabel();
-        var store = a.CreateLabel();
+        var next = a.CreateLabel();
         var finish = a.CreateLabel();
         a.test(esi, MmuCmd.MMU_UPDATE_PREEMPTED);  // a continuation: C# path
         a.jnz(decline);
@@ -164,65 +162,90 @@ static partial class FastPaths
         a.Label(ref check);
         a.cmp(r8, rsi);
         a.jae(apply);
-        a.mov(rax, r8);
-        a.shl(rax, (byte)AsmOffsets.MmuUpdateShift);
-        a.mov(rbx, __qword_ptr[rdi + rax + AsmOffsets.MmuUpdatePtr]);   // ptr
-        a.mov(r12, rbx);
-        a.shr(r12, PageFlags.PageShift);     // frame
-        a.mov(eax, ebx);
-        a.and(eax, (int)MmuCmd.CmdMask);
-        a.cmp(eax, MmuCmd.MMU_PT_UPDATE_NO_TRANSLATE);
-        a.je(no);
-        a.cmp(eax, MmuCmd.MMU_MACHPHYS_UPDATE);
-        a.je(machphys);
-        a.cmp(r12, __qword_ptr[F(a, "FrameCount")]);
-        a.jae(no);
-        a.jmp(checkNext);
-        a.Label(ref machphys);
-        a.cmp(r12, __qword_ptr[F(a, "M2pEntries")]);
-        a.jae(no);
+        checkOne(a, no, checkNext);
         a.Label(ref checkNext);
         a.inc(r8);
         a.jmp(check);
 
         a.Label(ref apply);
-        Count(a, pv, MmuUpdate);
+        Count(a, pv, counter);
         a.xor(r8d, r8d);
         a.Label(ref applyNext);
         a.cmp(r8, rsi);
         a.jae(finish);
-        a.mov(rax, r8);
-        a.shl(rax, (byte)AsmOffsets.MmuUpdateShift);
-        a.mov(rbx, __qword_ptr[rdi + rax + AsmOffsets.MmuUpdatePtr]);   // ptr
-        a.mov(r12, __qword_ptr[rdi + rax + AsmOffsets.MmuUpdateVal]);   // val
-        a.mov(eax, ebx);
-        a.and(eax, (int)MmuCmd.CmdMask);
-        a.cmp(eax, MmuCmd.MMU_MACHPHYS_UPDATE);
-        a.je(applyM2p);
-        a.and(rbx, -8);
-        a.add(rbx, __qword_ptr[F(a, "DirectMap")]);
-        a.cmp(eax, MmuCmd.MMU_PT_UPDATE_PRESERVE_AD);
-        a.jne(plain);
-        a.mov(rax, __qword_ptr[rbx]);        // MMU_PT_UPDATE_PRESERVE_AD: keep the old A/D bits
-        a.and(eax, (int)(PageFlags.Accessed | PageFlags.Dirty));
-        a.or(r12, rax);
-        a.Label(ref plain);
-        a.mov(__qword_ptr[rbx], r12);
-        a.mov(rax, rbx);                     // the frame written into is a page table: mark it
-        a.sub(rax, __qword_ptr[F(a, "DirectMap")]);
-        a.shr(rax, PageFlags.PageShift);
-        a.mov(r10, __qword_ptr[F(a, "PtBitmap")]);
-        a.bts(__qword_ptr[r10], rax);
-        a.jmp(store);
-        a.Label(ref applyM2p);
-        a.shr(rbx, PageFlags.PageShift);
-        a.mov(rax, __qword_ptr[F(a, "M2p")]);
-        a.mov(__qword_ptr[rax + rbx * 8], r12);
-        a.Label(ref store);
+        applyOne(a, next);
+        a.Label(ref next);
         a.inc(r8);
         a.jmp(applyNext);
 
         BatchEpilogue(a, finish, no, decline);
+    }
+
+    /// <summary>
+    /// mmu_update(reqs, count, done, domid) for MMU_NORMAL_PT_UPDATE, MMU_PT_UPDATE_PRESERVE_AD
+    /// and MMU_MACHPHYS_UPDATE: a first pass checks every request (command, frame in range), a
+    /// second applies them all; anything else is declined whole.
+    /// </summary>
+    static void MmuUpdate_(Block b, Label pv, Label decline) =>
+        BatchRoutine(b, pv, decline, "fast_mmu_update", MmuUpdate, (a, no, checkNext) =>
+        {
+            var machphys = a.CreateLabel();
+            a.mov(rax, r8);
+            a.shl(rax, (byte)AsmOffsets.MmuUpdateShift);
+            a.mov(rbx, __qword_ptr[rdi + rax + AsmOffsets.MmuUpdatePtr]);   // ptr
+            a.mov(r12, rbx);
+            a.shr(r12, PageFlags.PageShift);     // frame
+            a.mov(eax, ebx);
+            a.and(eax, (int)MmuCmd.CmdMask);
+            a.cmp(eax, MmuCmd.MMU_PT_UPDATE_NO_TRANSLATE);
+            a.je(no);
+            a.cmp(eax, MmuCmd.MMU_MACHPHYS_UPDATE);
+            a.je(machphys);
+            a.cmp(r12, __qword_ptr[F(a, "FrameCount")]);
+            a.jae(no);
+            a.jmp(checkNext);
+            a.Label(ref machphys);
+            a.cmp(r12, __qword_ptr[F(a, "M2pEntries")]);
+            a.jae(no);
+        }, (a, store) =>
+        {
+            var applyM2p = a.CreateLabel();
+            var plain = a.CreateLabel();
+            a.mov(rax, r8);
+            a.shl(rax, (byte)AsmOffsets.MmuUpdateShift);
+            a.mov(rbx, __qword_ptr[rdi + rax + AsmOffsets.MmuUpdatePtr]);   // ptr
+            a.mov(r12, __qword_ptr[rdi + rax + AsmOffsets.MmuUpdateVal]);   // val
+            a.mov(eax, ebx);
+            a.and(eax, (int)MmuCmd.CmdMask);
+            a.cmp(eax, MmuCmd.MMU_MACHPHYS_UPDATE);
+            a.je(applyM2p);
+            a.and(rbx, -8);
+            a.add(rbx, __qword_ptr[F(a, "DirectMap")]);
+            a.cmp(eax, MmuCmd.MMU_PT_UPDATE_PRESERVE_AD);
+            a.jne(plain);
+            a.mov(rax, __qword_ptr[rbx]);        // MMU_PT_UPDATE_PRESERVE_AD: keep the old A/D bits
+            a.and(eax, (int)(PageFlags.Accessed | PageFlags.Dirty));
+            a.or(r12, rax);
+            a.Label(ref plain);
+            a.mov(__qword_ptr[rbx], r12);
+            a.mov(rax, rbx);                     // the frame written into is a page table: mark it
+            a.sub(rax, __qword_ptr[F(a, "DirectMap")]);
+            a.shr(rax, PageFlags.PageShift);
+            a.mov(r10, __qword_ptr[F(a, "PtBitmap")]);
+            a.bts(__qword_ptr[r10], rax);
+            a.jmp(store);
+            a.Label(ref applyM2p);
+            a.shr(rbx, PageFlags.PageShift);
+            a.mov(rax, __qword_ptr[F(a, "M2p")]);
+            a.mov(__qword_ptr[rax + rbx * 8], r12);
+        });
+
+    /// <summary>Loads mmuext_op request r8 of the batch at rdi: cmd in ebx, arg1 in r12.</summary>
+    static void LoadMmuextOp(Assembler a)
+    {
+        a.imul(rax, r8, AsmOffsets.MmuextOpSize);
+        a.mov(ebx, __dword_ptr[rdi + rax + AsmOffsets.MmuextOpCmd]);    // cmd
+        a.mov(r12, __qword_ptr[rdi + rax + AsmOffsets.MmuextOpArg1]);   // mfn / linear_addr
     }
 
     /// <summary>
@@ -232,101 +255,69 @@ static partial class FastPaths
     /// local). PIN_L4 (slots to fill, tables to mark) and anything else is declined whole after
     /// the checking pass.
     /// </summary>
-    static void MmuextOp_(Block b, Label pv, Label decline)
-    {
-        var a = b.Asm;
-        b.Global("fast_mmuext_op");
-        var no = a.CreateLabel();
-        var check = a.CreateLabel();
-        var checkNext = a.CreateLabel();
-        var checkBase = a.CreateLabel();
-        var apply = a.CreateLabel();
-        var applyNext = a.CreateLabel();
-        var next = a.CreateLabel();
-        var finish = a.CreateLabel();
-        var newBase = a.CreateLabel();
-        var newUser = a.CreateLabel();
-        var flush = a.CreateLabel();
-        var invlpg = a.CreateLabel();
-        a.test(esi, MmuCmd.MMU_UPDATE_PREEMPTED);
-        a.jnz(decline);
-        PushBatch(a);
-        a.xor(r8d, r8d);
-        a.Label(ref check);
-        a.cmp(r8, rsi);
-        a.jae(apply);
-        a.imul(rax, r8, AsmOffsets.MmuextOpSize);
-        a.mov(ebx, __dword_ptr[rdi + rax + AsmOffsets.MmuextOpCmd]);    // cmd
-        a.mov(r12, __qword_ptr[rdi + rax + AsmOffsets.MmuextOpArg1]);   // mfn / linear_addr
-        a.cmp(ebx, MmuextCmd.MMUEXT_NEW_USER_BASEPTR);
-        a.je(checkBase);
-        a.cmp(ebx, MmuextCmd.MMUEXT_INVLPG_ALL);
-        a.ja(no);
-        a.cmp(ebx, MmuextCmd.MMUEXT_PIN_L4_TABLE);
-        a.je(no);                                    // PIN_L4: C# fills the shim's slots and marks the tables under it
-        a.cmp(ebx, MmuextCmd.MMUEXT_NEW_BASEPTR);
-        a.je(checkBase);
-        a.ja(checkNext);                             // 6-11: flushes, nothing to check
-        a.cmp(r12, __qword_ptr[F(a, "FrameCount")]);
-        a.jae(no);
-        a.jmp(checkNext);
-        a.Label(ref checkBase);                      // NEW_BASEPTR / NEW_USER_BASEPTR
-        a.test(r12, r12);
-        a.jz(checkNext);                             // user base 0: none
-        a.cmp(r12, __qword_ptr[F(a, "FrameCount")]);
-        a.jae(no);
-        a.shl(r12, PageFlags.PageShift);
-        a.add(r12, __qword_ptr[F(a, "DirectMap")]);
-        a.mov(r12, __qword_ptr[r12 + 261 * 8]);
-        a.cmp(r12, __qword_ptr[F(a, "ShimSlot261")]);
-        a.jne(no);
-        a.Label(ref checkNext);
-        a.inc(r8);
-        a.jmp(check);
-
-        a.Label(ref apply);
-        Count(a, pv, MmuextOp);
-        a.xor(r8d, r8d);
-        a.Label(ref applyNext);
-        a.cmp(r8, rsi);
-        a.jae(finish);
-        a.imul(rax, r8, AsmOffsets.MmuextOpSize);
-        a.mov(ebx, __dword_ptr[rdi + rax + AsmOffsets.MmuextOpCmd]);
-        a.mov(r12, __qword_ptr[rdi + rax + AsmOffsets.MmuextOpArg1]);
-        a.cmp(ebx, MmuextCmd.MMUEXT_NEW_BASEPTR);
-        a.je(newBase);
-        a.cmp(ebx, MmuextCmd.MMUEXT_NEW_USER_BASEPTR);
-        a.je(newUser);
-        var pinned = a.CreateLabel();
-        a.cmp(ebx, MmuextCmd.MMUEXT_UNPIN_TABLE);
-        a.je(next);                                  // unpin: nothing
-        a.cmp(ebx, MmuextCmd.MMUEXT_TLB_FLUSH_LOCAL);
-        a.jb(pinned);                                // PIN_L1..L3: the frame is a page table
-        a.test(ebx, 1);
-        a.jnz(invlpg);                               // 7, 9, 11
-        a.Label(ref flush);                          // 6, 8, 10
-        a.mov(rax, cr3);
-        a.mov(cr3, rax);
-        a.jmp(next);
-        a.Label(ref invlpg);
-        a.invlpg(__byte_ptr[r12]);
-        a.jmp(next);
-        a.Label(ref newBase);
-        a.shl(r12, PageFlags.PageShift);
-        a.mov(__qword_ptr[F(a, "KernelL4Ma")], r12);
-        a.mov(cr3, r12);
-        a.jmp(next);
-        a.Label(ref newUser);
-        a.shl(r12, PageFlags.PageShift);
-        a.mov(__qword_ptr[F(a, "UserL4Ma")], r12);
-        a.jmp(next);
-        a.Label(ref pinned);
-        a.mov(r10, __qword_ptr[F(a, "PtBitmap")]);
-        a.bts(__qword_ptr[r10], r12);
-        a.Label(ref next);
-        a.inc(r8);
-        a.jmp(applyNext);
-
-        BatchEpilogue(a, finish, no, decline);
-    }
+    static void MmuextOp_(Block b, Label pv, Label decline) =>
+        BatchRoutine(b, pv, decline, "fast_mmuext_op", MmuextOp, (a, no, checkNext) =>
+        {
+            var checkBase = a.CreateLabel();
+            LoadMmuextOp(a);
+            a.cmp(ebx, MmuextCmd.MMUEXT_NEW_USER_BASEPTR);
+            a.je(checkBase);
+            a.cmp(ebx, MmuextCmd.MMUEXT_INVLPG_ALL);
+            a.ja(no);
+            a.cmp(ebx, MmuextCmd.MMUEXT_PIN_L4_TABLE);
+            a.je(no);                                    // PIN_L4: C# fills the shim's slots and marks the tables under it
+            a.cmp(ebx, MmuextCmd.MMUEXT_NEW_BASEPTR);
+            a.je(checkBase);
+            a.ja(checkNext);                             // 6-11: flushes, nothing to check
+            a.cmp(r12, __qword_ptr[F(a, "FrameCount")]);
+            a.jae(no);
+            a.jmp(checkNext);
+            a.Label(ref checkBase);                      // NEW_BASEPTR / NEW_USER_BASEPTR
+            a.test(r12, r12);
+            a.jz(checkNext);                             // user base 0: none
+            a.cmp(r12, __qword_ptr[F(a, "FrameCount")]);
+            a.jae(no);
+            a.shl(r12, PageFlags.PageShift);
+            a.add(r12, __qword_ptr[F(a, "DirectMap")]);
+            a.mov(r12, __qword_ptr[r12 + 261 * 8]);
+            a.cmp(r12, __qword_ptr[F(a, "ShimSlot261")]);
+            a.jne(no);
+        }, (a, next) =>
+        {
+            var newBase = a.CreateLabel();
+            var newUser = a.CreateLabel();
+            var flush = a.CreateLabel();
+            var invlpg = a.CreateLabel();
+            var pinned = a.CreateLabel();
+            LoadMmuextOp(a);
+            a.cmp(ebx, MmuextCmd.MMUEXT_NEW_BASEPTR);
+            a.je(newBase);
+            a.cmp(ebx, MmuextCmd.MMUEXT_NEW_USER_BASEPTR);
+            a.je(newUser);
+            a.cmp(ebx, MmuextCmd.MMUEXT_UNPIN_TABLE);
+            a.je(next);                                  // unpin: nothing
+            a.cmp(ebx, MmuextCmd.MMUEXT_TLB_FLUSH_LOCAL);
+            a.jb(pinned);                                // PIN_L1..L3: the frame is a page table
+            a.test(ebx, 1);
+            a.jnz(invlpg);                               // 7, 9, 11
+            a.Label(ref flush);                          // 6, 8, 10
+            a.mov(rax, cr3);
+            a.mov(cr3, rax);
+            a.jmp(next);
+            a.Label(ref invlpg);
+            a.invlpg(__byte_ptr[r12]);
+            a.jmp(next);
+            a.Label(ref newBase);
+            a.shl(r12, PageFlags.PageShift);
+            a.mov(__qword_ptr[F(a, "KernelL4Ma")], r12);
+            a.mov(cr3, r12);
+            a.jmp(next);
+            a.Label(ref newUser);
+            a.shl(r12, PageFlags.PageShift);
+            a.mov(__qword_ptr[F(a, "UserL4Ma")], r12);
+            a.jmp(next);
+            a.Label(ref pinned);
+            a.mov(r10, __qword_ptr[F(a, "PtBitmap")]);
+            a.bts(__qword_ptr[r10], r12);
+        });
 }

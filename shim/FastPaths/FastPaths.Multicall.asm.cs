@@ -13,8 +13,7 @@ static partial class FastPaths
     /// </summary>
     static void Multicall_(Block b, Label pv, Label table)
     {
-        var a = b.Asm;
-        b.Global("fast_multicall");
+        var a = Routine(b, "fast_multicall");
         var loop = a.CreateLabel();
         var done = a.CreateLabel();
         var tail = a.CreateLabel();

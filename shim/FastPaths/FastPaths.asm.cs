@@ -156,6 +156,13 @@ static partial class FastPaths
     /// <summary>Where <see cref="UserSyscall"/> declines to: the C# user-syscall path (set by EntryStubs).</summary>
     public static Label UserSlow;
 
+    /// <summary>Starts a routine: the global symbol <paramref name="symbol"/> here in <paramref name="b"/>; its assembler.</summary>
+    static Assembler Routine(Block b, string symbol)
+    {
+        b.Global(symbol);
+        return b.Asm;
+    }
+
     static void Count(Assembler a, Label pv, int nr) => a.inc(__qword_ptr[F(a, CountOff(nr))]);
 
 }

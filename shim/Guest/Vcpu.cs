@@ -1,5 +1,3 @@
-using Microxen.Xen;
-
 namespace Microxen.Guest
 {
     /// <summary>One registered trap handler (HYPERVISOR_set_trap_table, struct trap_info).</summary>

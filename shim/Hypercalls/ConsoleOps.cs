@@ -1,6 +1,3 @@
-using Microxen.Console;
-using Microxen.Xen;
-
 namespace Microxen.Hypercalls
 {
     /// <summary>HYPERVISOR_console_io (public/xen.h): the guest's console is COM1.</summary>

@@ -1,6 +1,3 @@
-using Microxen.Arch;
-using Microxen.Xen;
-
 namespace Microxen.Hypercalls
 {
     /// <summary>

@@ -1,8 +1,3 @@
-using Microxen.Arch;
-using Microxen.Boot;
-using Microxen.Memory;
-using Microxen.Xen;
-
 namespace Microxen.Hypercalls
 {
     /// <summary>

@@ -1,7 +1,3 @@
-using System.Runtime.InteropServices;
-using Microxen.Arch;
-using Microxen.Xen;
-
 namespace Microxen.Hypercalls
 {
     /// <summary>

@@ -1,5 +1,3 @@
-using Microxen.Console;
-
 namespace Microxen.Hypercalls
 {
     /// <summary>

@@ -1,7 +1,3 @@
-using Microxen.Boot;
-using Microxen.Memory;
-using Microxen.Xen;
-
 namespace Microxen.Hypercalls
 {
     /// <summary>

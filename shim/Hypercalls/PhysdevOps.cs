@@ -1,5 +1,3 @@
-using Microxen.Xen;
-
 namespace Microxen.Hypercalls
 {
     /// <summary>HYPERVISOR_physdev_op (public/physdev.h): dom0's physical-device operations.</summary>

@@ -1,11 +1,3 @@
-using Microxen.Arch;
-using Microxen.Boot;
-using Microxen.Console;
-using Microxen.Events;
-using Microxen.Guest;
-using Microxen.Time;
-using Microxen.Xen;
-
 namespace Microxen.Hypercalls
 {
     /// <summary>HYPERVISOR_sched_op (public/sched.h) and the one-shot timer (set_timer_op).</summary>

@@ -1,7 +1,3 @@
-using Microxen.Boot;
-using Microxen.Guest;
-using Microxen.Xen;
-
 namespace Microxen.Hypercalls
 {
     /// <summary>HYPERVISOR_vcpu_op (public/vcpu.h) for the guest's single vCPU 0.</summary>

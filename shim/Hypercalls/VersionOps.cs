@@ -1,6 +1,3 @@
-using Microxen.Boot;
-using Microxen.Xen;
-
 namespace Microxen.Hypercalls
 {
     /// <summary>

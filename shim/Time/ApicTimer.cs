@@ -1,6 +1,3 @@
-using Microxen.Arch;
-using Microxen.Boot;
-
 namespace Microxen.Time
 {
     /// <summary>

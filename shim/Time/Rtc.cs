@@ -1,5 +1,3 @@
-using Microxen.Arch;
-
 namespace Microxen.Time
 {
     /// <summary>The CMOS real-time clock (ports 0x70/0x71): wall-clock seconds since the Unix epoch, UTC.</summary>

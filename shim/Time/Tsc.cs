@@ -1,6 +1,3 @@
-using Microxen.Arch;
-using Microxen.Console;
-
 namespace Microxen.Time
 {
     /// <summary>

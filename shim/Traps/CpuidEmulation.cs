@@ -1,5 +1,3 @@
-using Microxen.Arch;
-
 namespace Microxen.Traps
 {
     /// <summary>

@@ -1,9 +1,3 @@
-using Microxen.Arch;
-using Microxen.Console;
-using Microxen.Events;
-using Microxen.Time;
-using Microxen.Xen;
-
 namespace Microxen.Traps
 {
     /// <summary>

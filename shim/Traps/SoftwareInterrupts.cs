@@ -1,9 +1,3 @@
-using Microxen.Arch;
-using Microxen.Boot;
-using Microxen.Guest;
-using Microxen.Memory;
-using Microxen.Time;
-
 namespace Microxen.Traps
 {
     /// <summary>

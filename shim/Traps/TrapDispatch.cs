@@ -1,10 +1,3 @@
-using System.Runtime.InteropServices;
-using Microxen.Arch;
-using Microxen.Boot;
-using Microxen.Console;
-using Microxen.Guest;
-using Microxen.Events;
-
 namespace Microxen.Traps
 {
     /// <summary>

@@ -1,8 +1,3 @@
-using System.Runtime.InteropServices;
-using Microxen.Arch;
-using Microxen.Events;
-using Microxen.Guest;
-
 namespace Microxen.Traps
 {
     /// <summary>

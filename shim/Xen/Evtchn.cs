@@ -1,5 +1,3 @@
-using System.Runtime.InteropServices;
-
 // Event channel operation arguments. Ports are evtchn_port_t (uint32), domains domid_t (uint16).
 // Source: xen/include/public/event_channel.h.
 namespace Microxen.Xen

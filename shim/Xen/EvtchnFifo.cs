@@ -1,5 +1,3 @@
-using System.Runtime.InteropServices;
-
 // The FIFO event-channel ABI: EVTCHNOP_init_control / expand_array / set_priority / reset
 // arguments, the per-vCPU control block and the event word bits.
 // Source: xen/include/public/event_channel.h (Xen 4.17).

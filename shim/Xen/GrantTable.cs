@@ -1,5 +1,3 @@
-using System.Runtime.InteropServices;
-
 // HYPERVISOR_grant_table_op: commands, flags, status codes, argument structs and the shared
 // grant entries. Source: xen/include/public/grant_table.h (Xen 4.17).
 namespace Microxen.Xen

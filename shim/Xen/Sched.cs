@@ -1,5 +1,3 @@
-using System.Runtime.InteropServices;
-
 // sched_op arguments. Source: xen/include/public/sched.h.
 namespace Microxen.Xen
 {

@@ -1,5 +1,3 @@
-using Microxen.Xen;
-
 namespace Microxen.XenStore
 {
     /// <summary>
@@ -181,125 +179,13 @@ namespace Microxen.XenStore
             Requests++;
             uint type = h->Type;
             byte* p = stackalloc byte[PathMax];
-            int plen;
-            bool relative;
+            if (NamesPath(type))
+            {
+                HandlePath(h, type, body, len, p);
+                return;
+            }
             switch (type)
             {
-                case XsType.XS_READ:
-                {
-                    int e = Resolve(body, len, p, out plen, out relative);
-                    if (e != 0) { Error(h, e); return; }
-                    int node = Find(p, plen);
-                    if (node < 0) { Error(h, ENOENT); return; }
-                    fixed (Store* s = &s_s) Reply(h, type, s->Value + node * ValueMax, s->ValueLen[node], null, 0);
-                    return;
-                }
-                case XsType.XS_WRITE:
-                {
-                    int e = Resolve(body, len, p, out plen, out relative);
-                    if (e != 0) { Error(h, e); return; }
-                    int vOff = CStrLen(body, len) + 1;
-                    int vLen = len - vOff;
-                    if (vLen > ValueMax) { Error(h, E2BIG); return; }
-                    int node = Create(p, plen);
-                    if (node < 0) { Error(h, node == -2 ? E2BIG : ENOSPC); return; }
-                    SetValue(node, body + vOff, vLen);
-                    Ok(h);
-                    Fire(p, plen, false);
-                    return;
-                }
-                case XsType.XS_MKDIR:
-                {
-                    int e = Resolve(body, len, p, out plen, out relative);
-                    if (e != 0) { Error(h, e); return; }
-                    bool existed = Find(p, plen) >= 0;
-                    int node = Create(p, plen);
-                    if (node < 0) { Error(h, node == -2 ? E2BIG : ENOSPC); return; }
-                    Ok(h);
-                    if (!existed) Fire(p, plen, false);
-                    return;
-                }
-                case XsType.XS_RM:
-                {
-                    int e = Resolve(body, len, p, out plen, out relative);
-                    if (e != 0) { Error(h, e); return; }
-                    if (plen == 1) { Error(h, EINVAL); return; }          // not the root
-                    if (Find(p, plen) < 0)
-                    {
-                        // xenstored: a missing node whose parent exists is removed already.
-                        if (Find(p, ParentLen(p, plen)) < 0) Error(h, ENOENT); else Ok(h);
-                        return;
-                    }
-                    RemoveTree(p, plen);
-                    Ok(h);
-                    Fire(p, plen, true);
-                    return;
-                }
-                case XsType.XS_DIRECTORY:
-                {
-                    int e = Resolve(body, len, p, out plen, out relative);
-                    if (e != 0) { Error(h, e); return; }
-                    if (Find(p, plen) < 0) { Error(h, ENOENT); return; }
-                    int n = Children(p, plen);
-                    if (n < 0) { Error(h, E2BIG); return; }
-                    fixed (Store* s = &s_s) Reply(h, type, s->Scratch, n, null, 0);
-                    return;
-                }
-                case XsType.XS_GET_PERMS:
-                {
-                    int e = Resolve(body, len, p, out plen, out relative);
-                    if (e != 0) { Error(h, e); return; }
-                    if (Find(p, plen) < 0) { Error(h, ENOENT); return; }
-                    byte* perm = stackalloc byte[16];
-                    perm[0] = (byte)'n';
-                    int n = 1 + Dec(perm + 1, InHome(p, plen) ? s_domId : 0);
-                    perm[n++] = 0;
-                    Reply(h, type, perm, n, null, 0);
-                    return;
-                }
-                case XsType.XS_SET_PERMS:
-                {
-                    int e = Resolve(body, len, p, out plen, out relative);
-                    if (e != 0) { Error(h, e); return; }
-                    if (Find(p, plen) < 0) { Error(h, ENOENT); return; }
-                    Ok(h);
-                    return;
-                }
-                case XsType.XS_WATCH:
-                {
-                    int e = Resolve(body, len, p, out plen, out relative);
-                    if (e != 0) { Error(h, e); return; }
-                    int tOff = CStrLen(body, len) + 1;
-                    int tLen = CStrLen(body + tOff, len - tOff);
-                    if (tLen > TokenMax) { Error(h, E2BIG); return; }
-                    if (FindWatch(p, plen, body + tOff, tLen) >= 0) { Error(h, EEXIST); return; }
-                    int w = -1;
-                    fixed (Store* s = &s_s)
-                    {
-                        for (int i = 0; i < MaxWatches; i++) if (s->WUsed[i] == 0) { w = i; break; }
-                        if (w < 0) { Error(h, ENOSPC); return; }
-                        for (int i = 0; i < plen; i++) s->WPath[w * PathMax + i] = p[i];
-                        s->WPathLen[w] = (ushort)plen;
-                        s->WRelative[w] = relative ? (byte)1 : (byte)0;
-                        for (int i = 0; i < tLen; i++) s->WToken[w * TokenMax + i] = body[tOff + i];
-                        s->WTokenLen[w] = (ushort)tLen;
-                        s->WUsed[w] = 1;
-                    }
-                    Ok(h);
-                    Event(w, p, plen);                     // the initial event
-                    return;
-                }
-                case XsType.XS_UNWATCH:
-                {
-                    int e = Resolve(body, len, p, out plen, out relative);
-                    if (e != 0) { Error(h, e); return; }
-                    int tOff = CStrLen(body, len) + 1;
-                    int w = FindWatch(p, plen, body + tOff, CStrLen(body + tOff, len - tOff));
-                    if (w < 0) { Error(h, ENOENT); return; }
-                    fixed (Store* s = &s_s) s->WUsed[w] = 0;
-                    Ok(h);
-                    return;
-                }
                 case XsType.XS_RESET_WATCHES:
                     fixed (Store* s = &s_s) for (int i = 0; i < MaxWatches; i++) s->WUsed[i] = 0;
                     Ok(h);
@@ -338,6 +224,124 @@ namespace Microxen.XenStore
                 default:
                     Error(h, EINVAL);
                     return;
+            }
+        }
+
+        /// <summary>The requests whose payload begins with a path (<see cref="HandlePath"/>).</summary>
+        static bool NamesPath(uint type) =>
+            type == XsType.XS_READ || type == XsType.XS_WRITE || type == XsType.XS_MKDIR || type == XsType.XS_RM
+            || type == XsType.XS_DIRECTORY || type == XsType.XS_GET_PERMS || type == XsType.XS_SET_PERMS
+            || type == XsType.XS_WATCH || type == XsType.XS_UNWATCH;
+
+        /// <summary>
+        /// A request that names a path: the path resolved into <paramref name="p"/> first (a relative
+        /// one against the domain's home; EINVAL or E2BIG as <see cref="Resolve"/> answers), then the request.
+        /// </summary>
+        static void HandlePath(XsdSockmsg* h, uint type, byte* body, int len, byte* p)
+        {
+            int plen;
+            bool relative;
+            int e = Resolve(body, len, p, out plen, out relative);
+            if (e != 0) { Error(h, e); return; }
+            switch (type)
+            {
+                case XsType.XS_READ:
+                {
+                    int node = Find(p, plen);
+                    if (node < 0) { Error(h, ENOENT); return; }
+                    fixed (Store* s = &s_s) Reply(h, type, s->Value + node * ValueMax, s->ValueLen[node], null, 0);
+                    return;
+                }
+                case XsType.XS_WRITE:
+                {
+                    int vOff = CStrLen(body, len) + 1;
+                    int vLen = len - vOff;
+                    if (vLen > ValueMax) { Error(h, E2BIG); return; }
+                    int node = Create(p, plen);
+                    if (node < 0) { Error(h, node == -2 ? E2BIG : ENOSPC); return; }
+                    SetValue(node, body + vOff, vLen);
+                    Ok(h);
+                    Fire(p, plen, false);
+                    return;
+                }
+                case XsType.XS_MKDIR:
+                {
+                    bool existed = Find(p, plen) >= 0;
+                    int node = Create(p, plen);
+                    if (node < 0) { Error(h, node == -2 ? E2BIG : ENOSPC); return; }
+                    Ok(h);
+                    if (!existed) Fire(p, plen, false);
+                    return;
+                }
+                case XsType.XS_RM:
+                {
+                    if (plen == 1) { Error(h, EINVAL); return; }          // not the root
+                    if (Find(p, plen) < 0)
+                    {
+                        // xenstored: a missing node whose parent exists is removed already.
+                        if (Find(p, ParentLen(p, plen)) < 0) Error(h, ENOENT); else Ok(h);
+                        return;
+                    }
+                    RemoveTree(p, plen);
+                    Ok(h);
+                    Fire(p, plen, true);
+                    return;
+                }
+                case XsType.XS_DIRECTORY:
+                {
+                    if (Find(p, plen) < 0) { Error(h, ENOENT); return; }
+                    int n = Children(p, plen);
+                    if (n < 0) { Error(h, E2BIG); return; }
+                    fixed (Store* s = &s_s) Reply(h, type, s->Scratch, n, null, 0);
+                    return;
+                }
+                case XsType.XS_GET_PERMS:
+                {
+                    if (Find(p, plen) < 0) { Error(h, ENOENT); return; }
+                    byte* perm = stackalloc byte[16];
+                    perm[0] = (byte)'n';
+                    int n = 1 + Dec(perm + 1, InHome(p, plen) ? s_domId : 0);
+                    perm[n++] = 0;
+                    Reply(h, type, perm, n, null, 0);
+                    return;
+                }
+                case XsType.XS_SET_PERMS:
+                {
+                    if (Find(p, plen) < 0) { Error(h, ENOENT); return; }
+                    Ok(h);
+                    return;
+                }
+                case XsType.XS_WATCH:
+                {
+                    int tOff = CStrLen(body, len) + 1;
+                    int tLen = CStrLen(body + tOff, len - tOff);
+                    if (tLen > TokenMax) { Error(h, E2BIG); return; }
+                    if (FindWatch(p, plen, body + tOff, tLen) >= 0) { Error(h, EEXIST); return; }
+                    int w = -1;
+                    fixed (Store* s = &s_s)
+                    {
+                        for (int i = 0; i < MaxWatches; i++) if (s->WUsed[i] == 0) { w = i; break; }
+                        if (w < 0) { Error(h, ENOSPC); return; }
+                        for (int i = 0; i < plen; i++) s->WPath[w * PathMax + i] = p[i];
+                        s->WPathLen[w] = (ushort)plen;
+                        s->WRelative[w] = relative ? (byte)1 : (byte)0;
+                        for (int i = 0; i < tLen; i++) s->WToken[w * TokenMax + i] = body[tOff + i];
+                        s->WTokenLen[w] = (ushort)tLen;
+                        s->WUsed[w] = 1;
+                    }
+                    Ok(h);
+                    Event(w, p, plen);                     // the initial event
+                    return;
+                }
+                case XsType.XS_UNWATCH:
+                {
+                    int tOff = CStrLen(body, len) + 1;
+                    int w = FindWatch(p, plen, body + tOff, CStrLen(body + tOff, len - tOff));
+                    if (w < 0) { Error(h, ENOENT); return; }
+                    fixed (Store* s = &s_s) s->WUsed[w] = 0;
+                    Ok(h);
+                    return;
+                }
             }
         }
 

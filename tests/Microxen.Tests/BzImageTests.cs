@@ -1,5 +1,4 @@
 using System.Text;
-using Microxen.Domain;
 
 namespace Microxen.Tests
 {

@@ -1,8 +1,3 @@
-using System.Runtime.InteropServices;
-using Microxen.Domain;
-using Microxen.Memory;
-using Microxen.Xen;
-
 namespace Microxen.Tests
 {
     /// <summary>Builds a small PV kernel ELF64 in memory: PT_LOAD segments + a PT_NOTE of Xen notes.</summary>
@@ -705,9 +700,9 @@ namespace Microxen.Tests
                     Assert.True(img.GetLoadSegment(i, out var seg));
                     ulong va = KernelLoader.LoadAddress(p, seg);
                     for (ulong b = 0; b < seg.MemSize; b += 4093)
-                        Assert.Equal(b < seg.FileSize ? bytes[seg.FileOffset + b] : (byte)0, ReadGuest8(m, l4, va + b));
+                        Assert.Equal(b < seg.FileSize ? bytes[seg.Offset + b] : (byte)0, ReadGuest8(m, l4, va + b));
                     if (seg.FileSize > 0)
-                        Assert.Equal(bytes[seg.FileOffset + seg.FileSize - 1], ReadGuest8(m, l4, va + seg.FileSize - 1));
+                        Assert.Equal(bytes[seg.Offset + seg.FileSize - 1], ReadGuest8(m, l4, va + seg.FileSize - 1));
                 }
             }
         }

@@ -1,5 +1,3 @@
-using Microxen.Domain;
-
 namespace Microxen.Tests
 {
     public unsafe class ElfImageTests(ITestOutputHelper log)
@@ -12,6 +10,20 @@ namespace Microxen.Tests
 
         static ElfError Open(byte[] f) => Open(f, f.Length, out _);
 
+        /// <summary>ElfImage reads a program header and a section header whole: the structs are Elf64_Phdr and Elf64_Shdr's first 40 bytes.</summary>
+        [Fact]
+        public void HeaderStructsHaveTheElfLayout()
+        {
+            Assert.Equal(56, sizeof(ElfProgramHeader));
+            Assert.Equal(4, (int)Marshal.OffsetOf<ElfProgramHeader>(nameof(ElfProgramHeader.Flags)));
+            Assert.Equal(8, (int)Marshal.OffsetOf<ElfProgramHeader>(nameof(ElfProgramHeader.Offset)));
+            Assert.Equal(32, (int)Marshal.OffsetOf<ElfProgramHeader>(nameof(ElfProgramHeader.FileSize)));
+            Assert.Equal(48, (int)Marshal.OffsetOf<ElfProgramHeader>(nameof(ElfProgramHeader.Align)));
+            Assert.Equal(40, sizeof(ElfSection));
+            Assert.Equal(8, (int)Marshal.OffsetOf<ElfSection>(nameof(ElfSection.Flags)));
+            Assert.Equal(32, (int)Marshal.OffsetOf<ElfSection>(nameof(ElfSection.Size)));
+        }
+
         [Fact]
         public void SyntheticImageOpensAndListsItsLoadSegment()
         {
@@ -22,10 +34,10 @@ namespace Microxen.Tests
                 Assert.Equal(ElfError.None, ElfImage.Open(p, (ulong)f.Length, out ElfImage img));
                 Assert.Equal(1, img.LoadSegmentCount);
                 Assert.Equal(TestElf.TextPaddr, img.Entry);
-                Assert.True(img.GetLoadSegment(0, out ElfSegment s));
+                Assert.True(img.GetLoadSegment(0, out ElfProgramHeader s));
                 Assert.Equal(TestElf.TextVaddr, s.VAddr);
                 Assert.Equal(TestElf.TextPaddr, s.PAddr);
-                Assert.Equal((ulong)b.TextOff, s.FileOffset);
+                Assert.Equal((ulong)b.TextOff, s.Offset);
                 Assert.Equal((ulong)TestElf.TextSize, s.FileSize);
                 Assert.Equal(TestElf.TextMemSize, s.MemSize);
                 Assert.Equal(5UL, s.Flags);
@@ -129,14 +141,14 @@ namespace Microxen.Tests
                 Assert.Equal(0x1000000UL, img.Entry); // startup_64's physical address
                 for (int i = 0; i < img.LoadSegmentCount; i++)
                 {
-                    Assert.True(img.GetLoadSegment(i, out ElfSegment s));
-                    log.WriteLine($"  LOAD off 0x{s.FileOffset:x} vaddr 0x{s.VAddr:x} paddr 0x{s.PAddr:x} filesz 0x{s.FileSize:x} memsz 0x{s.MemSize:x} flags {s.Flags}");
-                    Assert.True(s.FileOffset + s.FileSize <= (ulong)f.Length);
+                    Assert.True(img.GetLoadSegment(i, out ElfProgramHeader s));
+                    log.WriteLine($"  LOAD off 0x{s.Offset:x} vaddr 0x{s.VAddr:x} paddr 0x{s.PAddr:x} filesz 0x{s.FileSize:x} memsz 0x{s.MemSize:x} flags {s.Flags}");
+                    Assert.True(s.Offset + s.FileSize <= (ulong)f.Length);
                     Assert.True(s.FileSize <= s.MemSize);
                     // Every segment but .data..percpu (vaddr 0) lives at paddr + 0xffffffff80000000.
                     if (s.VAddr != 0) Assert.Equal(s.PAddr + 0xffffffff80000000UL, s.VAddr);
                 }
-                Assert.True(img.GetLoadSegment(0, out ElfSegment text));
+                Assert.True(img.GetLoadSegment(0, out ElfProgramHeader text));
                 Assert.Equal(0xffffffff81000000UL, text.VAddr);
                 Assert.Equal(0x1000000UL, text.PAddr);
                 Assert.Equal(ElfImage.PF_R | ElfImage.PF_X, (uint)text.Flags);

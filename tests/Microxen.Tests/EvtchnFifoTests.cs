@@ -1,9 +1,3 @@
-using System.Runtime.InteropServices;
-using Microxen.Arch;
-using Microxen.Events;
-using Microxen.Guest;
-using Microxen.Xen;
-
 namespace Microxen.Tests;
 
 /// <summary>
@@ -41,6 +35,16 @@ public unsafe class EvtchnFifoTests : ShimEventState
 
     uint Bind() => (uint)Evtchn.Alloc(Evtchn.PortState.Ipi, 0);
 
+    /// <summary><see cref="Fifo"/>, two ports bound, the first (returned; <paramref name="b"/> the second) set pending.</summary>
+    uint FifoWithFirstPending(out uint b)
+    {
+        Fifo();
+        uint a = Bind();
+        b = Bind();
+        Evtchn.SetPending(a);
+        return a;
+    }
+
     [Fact]
     public void AnEventOnAnEmptyQueueBecomesItsHeadAndRaisesReadyAndTheUpcall()
     {
@@ -59,9 +63,7 @@ public unsafe class EvtchnFifoTests : ShimEventState
     [Fact]
     public void ASecondEventIsLinkedFromTheTailWithoutAnotherUpcall()
     {
-        Fifo();
-        uint a = Bind(), b = Bind();
-        Evtchn.SetPending(a);
+        uint a = FifoWithFirstPending(out uint b);
         Vcpu.Info->EvtchnUpcallPending = 0;
         _array[a] |= B;                                                  // BUSY is cleared by the link
         Evtchn.SetPending(b);
@@ -74,9 +76,7 @@ public unsafe class EvtchnFifoTests : ShimEventState
     [Fact]
     public void WhenTheGuestHasUnlinkedTheTailTheNextEventStartsANewHead()
     {
-        Fifo();
-        uint a = Bind(), b = Bind();
-        Evtchn.SetPending(a);
+        uint a = FifoWithFirstPending(out uint b);
         _array[a] = 0;                                                   // the guest consumed a
         Cb->Ready = 0;
         Vcpu.Info->EvtchnUpcallPending = 0;
@@ -131,9 +131,7 @@ public unsafe class EvtchnFifoTests : ShimEventState
     [Fact]
     public void AnEventMovedToAnotherQueueInvalidatesTheOldTail()
     {
-        Fifo();
-        uint a = Bind(), b = Bind();
-        Evtchn.SetPending(a);                                            // a: tail of queue 7
+        uint a = FifoWithFirstPending(out uint b);                      // a: tail of queue 7
         _array[a] = 0;                                                   // consumed
         EvtchnFifo.SetPriority(a, 2);
         Evtchn.SetPending(a);                                            // a moves to queue 2

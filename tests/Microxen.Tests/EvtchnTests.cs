@@ -1,9 +1,3 @@
-using System.Runtime.InteropServices;
-using Microxen.Arch;
-using Microxen.Events;
-using Microxen.Guest;
-using Microxen.Xen;
-
 namespace Microxen.Tests;
 
 /// <summary>

@@ -1,10 +1,8 @@
 using System;
 using System.Collections.Generic;
 using System.IO;
-using System.Runtime.InteropServices;
 
 using Iced.Intel;
-using Microxen.Arch;
 using Xunit;
 
 namespace Microxen.Tests;

@@ -1,6 +1,3 @@
-using System.Runtime.InteropServices;
-using Microxen.Memory;
-
 namespace Microxen.Tests
 {
     public unsafe class FrameAllocatorTests

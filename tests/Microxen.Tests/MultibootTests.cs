@@ -1,6 +1,4 @@
-using System.Runtime.InteropServices;
 using System.Text;
-using Microxen.Boot;
 
 namespace Microxen.Tests;
 

@@ -1,7 +1,5 @@
 using System.Diagnostics;
-using System.Runtime.InteropServices;
 using System.Text;
-using Microxen.Domain;
 
 namespace Microxen.Tests
 {
@@ -50,10 +48,10 @@ namespace Microxen.Tests
             TextVa = at, TextPa = at, EEntry = at,
             Notes = new List<Note>
             {
-                Note.Str(XenNotes.XEN_ELFNOTE_GUEST_OS, "microxen-test"),
-                Note.Str(XenNotes.XEN_ELFNOTE_LOADER, "generic"),
-                Note.U64(XenNotes.XEN_ELFNOTE_HYPERCALL_PAGE, at + 0x1000),
-                Note.Str(XenNotes.XEN_ELFNOTE_XEN_VERSION, "xen-3.0"),
+                Note.Str(ElfNote.GuestOs, "microxen-test"),
+                Note.Str(ElfNote.Loader, "generic"),
+                Note.U64(ElfNote.HypercallPage, at + 0x1000),
+                Note.Str(ElfNote.XenVersion, "xen-3.0"),
             },
         };
 
@@ -64,21 +62,21 @@ namespace Microxen.Tests
         public static List<Note> DefaultNotes() => new List<Note>
         {
             new Note(1, Encoding.ASCII.GetBytes("GNU\0")) { Name = "GNU" },   // not a Xen note
-            Note.Str(XenNotes.XEN_ELFNOTE_GUEST_OS, "linux"),
-            Note.Str(XenNotes.XEN_ELFNOTE_GUEST_VERSION, "2.6"),
-            Note.Str(XenNotes.XEN_ELFNOTE_XEN_VERSION, "xen-3.0"),
-            Note.U64(XenNotes.XEN_ELFNOTE_VIRT_BASE, VirtBase),
-            Note.U64(XenNotes.XEN_ELFNOTE_INIT_P2M, 0x8000000000UL),
-            Note.U64(XenNotes.XEN_ELFNOTE_ENTRY, EntryVaddr),
-            Note.Str(XenNotes.XEN_ELFNOTE_FEATURES, "!writable_page_tables|pae_pgdir_above_4gb", nul: false),
-            Note.U32(XenNotes.XEN_ELFNOTE_SUPPORTED_FEATURES, 0x8801),
-            Note.Str(XenNotes.XEN_ELFNOTE_PAE_MODE, "yes"),
-            Note.Str(XenNotes.XEN_ELFNOTE_LOADER, "generic"),
-            new Note(XenNotes.XEN_ELFNOTE_L1_MFN_VALID, Concat(BitConverter.GetBytes(1UL), BitConverter.GetBytes(1UL))),
-            Note.U32(XenNotes.XEN_ELFNOTE_SUSPEND_CANCEL, 1),
-            Note.U32(XenNotes.XEN_ELFNOTE_MOD_START_PFN, 1),
-            Note.U64(XenNotes.XEN_ELFNOTE_HV_START_LOW, 0xffff800000000000UL),
-            Note.U64(XenNotes.XEN_ELFNOTE_PADDR_OFFSET, 0),
+            Note.Str(ElfNote.GuestOs, "linux"),
+            Note.Str(ElfNote.GuestVersion, "2.6"),
+            Note.Str(ElfNote.XenVersion, "xen-3.0"),
+            Note.U64(ElfNote.VirtBase, VirtBase),
+            Note.U64(ElfNote.InitP2m, 0x8000000000UL),
+            Note.U64(ElfNote.Entry, EntryVaddr),
+            Note.Str(ElfNote.Features, "!writable_page_tables|pae_pgdir_above_4gb", nul: false),
+            Note.U32(ElfNote.SupportedFeatures, 0x8801),
+            Note.Str(ElfNote.PaeMode, "yes"),
+            Note.Str(ElfNote.Loader, "generic"),
+            new Note(ElfNote.L1MfnValid, Concat(BitConverter.GetBytes(1UL), BitConverter.GetBytes(1UL))),
+            Note.U32(ElfNote.SuspendCancel, 1),
+            Note.U32(ElfNote.ModStartPfn, 1),
+            Note.U64(ElfNote.HvStartLow, 0xffff800000000000UL),
+            Note.U64(ElfNote.PaddrOffset, 0),
         };
 
         static byte[] Concat(byte[] a, byte[] b) { var r = new byte[a.Length + b.Length]; a.CopyTo(r, 0); b.CopyTo(r, a.Length); return r; }

@@ -1,5 +1,4 @@
 using System.Numerics;
-using Microxen.Time;
 
 namespace Microxen.Tests;
 

@@ -3,7 +3,6 @@ using System.Collections.Generic;
 using System.IO;
 using System.Linq;
 using Iced.Intel;
-using Microxen.Arch;
 using Microxen.Hypercalls;
 using Microxen.TransferPage;
 using Microxen.Native;

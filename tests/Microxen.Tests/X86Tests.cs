@@ -1,4 +1,3 @@
-using Microxen.Arch;
 using Xunit;
 
 namespace Microxen.Tests;

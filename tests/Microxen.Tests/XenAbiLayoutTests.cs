@@ -2,8 +2,6 @@ using System.Diagnostics;
 using System.Globalization;
 using System.Reflection;
 using System.Runtime.CompilerServices;
-using System.Runtime.InteropServices;
-using Microxen.Xen;
 
 namespace Microxen.Tests
 {

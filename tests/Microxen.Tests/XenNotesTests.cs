@@ -1,5 +1,4 @@
 using System.Text;
-using Microxen.Domain;
 
 namespace Microxen.Tests
 {
@@ -73,7 +72,7 @@ namespace Microxen.Tests
         public void AbsentNotesKeepTheirDefaults()
         {
             var b = new TestElf();
-            b.Notes.RemoveAll(n => n.Name == "Xen" && n.Type != XenNotes.XEN_ELFNOTE_GUEST_OS && n.Type != XenNotes.XEN_ELFNOTE_XEN_VERSION);
+            b.Notes.RemoveAll(n => n.Name == "Xen" && n.Type != ElfNote.GuestOs && n.Type != ElfNote.XenVersion);
             b.EEntry = TestElf.TextPaddr + 8;   // no VIRT_BASE: virtual = physical
             Assert.Equal(ElfError.None, Parse(b, out ElfDomainParams p));
             Assert.Equal(0UL, p.VirtBase);                      // VIRT_BASE unset: 0
@@ -91,7 +90,7 @@ namespace Microxen.Tests
         [Fact]
         public void EntryFallsBackToEEntry()
         {
-            var b = Without(XenNotes.XEN_ELFNOTE_ENTRY);
+            var b = Without(ElfNote.Entry);
             b.EEntry = TestElf.TextVaddr + 0x10;
             Assert.Equal(ElfError.None, Parse(b, out ElfDomainParams p));
             Assert.Equal(TestElf.TextVaddr + 0x10, p.VirtEntry);
@@ -101,7 +100,7 @@ namespace Microxen.Tests
         public void EntryZeroOutsideTheKernelIsOutOfBounds()
         {
             // No ENTRY note and e_entry 0: libelf takes 0 as the entry, below virt_kstart.
-            var b = Without(XenNotes.XEN_ELFNOTE_ENTRY);
+            var b = Without(ElfNote.Entry);
             b.EEntry = 0;
             Assert.Equal(ElfError.AddressesOutOfBounds, Parse(b, out _));
         }
@@ -131,19 +130,19 @@ namespace Microxen.Tests
         [Fact]
         public void EntryOutsideTheKernelIsAnError()
         {
-            Assert.Equal(ElfError.AddressesOutOfBounds, Parse(With(Note.U64(XenNotes.XEN_ELFNOTE_ENTRY, TestElf.VirtBase + 0x10)), out _));
+            Assert.Equal(ElfError.AddressesOutOfBounds, Parse(With(Note.U64(ElfNote.Entry, TestElf.VirtBase + 0x10)), out _));
         }
 
         [Fact]
         public void HypercallPageAndPaddrOffsetAreRead()
         {
-            var b = With(Note.U64(XenNotes.XEN_ELFNOTE_HYPERCALL_PAGE, TestElf.TextVaddr + 0x1000));
+            var b = With(Note.U64(ElfNote.HypercallPage, TestElf.TextVaddr + 0x1000));
             Assert.Equal(ElfError.None, Parse(b, out ElfDomainParams p));
             Assert.Equal(TestElf.TextVaddr + 0x1000, p.VirtHypercall);
 
             // PADDR_OFFSET moves kstart/kend: virt = paddr + VIRT_BASE - PADDR_OFFSET.
-            b = With(Note.U64(XenNotes.XEN_ELFNOTE_PADDR_OFFSET, 0x100000));
-            b.Notes.RemoveAll(n => n.Type == XenNotes.XEN_ELFNOTE_ENTRY);
+            b = With(Note.U64(ElfNote.PaddrOffset, 0x100000));
+            b.Notes.RemoveAll(n => n.Type == ElfNote.Entry);
             b.EEntry = TestElf.TextVaddr - 0x100000 + 8;
             Assert.Equal(ElfError.None, Parse(b, out p));
             Assert.Equal(TestElf.TextVaddr - 0x100000, p.VirtKStart);
@@ -153,25 +152,25 @@ namespace Microxen.Tests
         [Fact]
         public void PaddrOffsetWithoutVirtBaseIsAnError()
         {
-            Assert.Equal(ElfError.PaddrOffsetWithoutVirtBase, Parse(Without(XenNotes.XEN_ELFNOTE_VIRT_BASE), out _));
+            Assert.Equal(ElfError.PaddrOffsetWithoutVirtBase, Parse(Without(ElfNote.VirtBase), out _));
         }
 
         [Fact]
         public void P2mInsideTheKernelIsAnError()
         {
-            Assert.Equal(ElfError.P2mInsideKernel, Parse(With(Note.U64(XenNotes.XEN_ELFNOTE_INIT_P2M, TestElf.TextVaddr + 0x100)), out _));
+            Assert.Equal(ElfError.P2mInsideKernel, Parse(With(Note.U64(ElfNote.InitP2m, TestElf.TextVaddr + 0x100)), out _));
         }
 
         [Fact]
         public void GuestOsLoaderAndXenVersionAreChecked()
         {
-            var b = With(Note.Str(XenNotes.XEN_ELFNOTE_GUEST_OS, "NetBSD"));
+            var b = With(Note.Str(ElfNote.GuestOs, "NetBSD"));
             Assert.Equal(ElfError.None, Parse(b, out ElfDomainParams p)); // LOADER "generic" suffices
             Assert.False(p.GuestOsLinux);
-            b.Notes.RemoveAll(n => n.Type == XenNotes.XEN_ELFNOTE_LOADER);
+            b.Notes.RemoveAll(n => n.Type == ElfNote.Loader);
             Assert.Equal(ElfError.NotLinuxOrGeneric, Parse(b, out _));
-            Assert.Equal(ElfError.NotXen30, Parse(With(Note.Str(XenNotes.XEN_ELFNOTE_XEN_VERSION, "xen-2.0")), out _));
-            Assert.Equal(ElfError.NotXen30, Parse(Without(XenNotes.XEN_ELFNOTE_XEN_VERSION), out _));
+            Assert.Equal(ElfError.NotXen30, Parse(With(Note.Str(ElfNote.XenVersion, "xen-2.0")), out _));
+            Assert.Equal(ElfError.NotXen30, Parse(Without(ElfNote.XenVersion), out _));
         }
 
         [Theory]
@@ -196,20 +195,20 @@ namespace Microxen.Tests
         public void UnknownRequiredFeatureIsAnError()
         {
             Assert.Equal(ElfError.UnknownRequiredFeature,
-                Parse(With(Note.Str(XenNotes.XEN_ELFNOTE_FEATURES, "writable_page_tables|!teleport")), out _));
+                Parse(With(Note.Str(ElfNote.Features, "writable_page_tables|!teleport")), out _));
         }
 
         [Fact]
         public void PaeModeValues()
         {
-            Assert.Equal(ElfError.None, Parse(With(Note.Str(XenNotes.XEN_ELFNOTE_PAE_MODE, "bimodal")), out ElfDomainParams p));
+            Assert.Equal(ElfError.None, Parse(With(Note.Str(ElfNote.PaeMode, "bimodal")), out ElfDomainParams p));
             Assert.True(p.PaeYes);
-            Assert.Equal(ElfError.None, Parse(With(Note.Str(XenNotes.XEN_ELFNOTE_PAE_MODE, "no")), out p));
+            Assert.Equal(ElfError.None, Parse(With(Note.Str(ElfNote.PaeMode, "no")), out p));
             Assert.False(p.PaeYes);
             // In a note libelf compares with strcmp("yes"): the legacy "yes[extended-cr3]" is not PAE there.
-            Assert.Equal(ElfError.None, Parse(With(Note.Str(XenNotes.XEN_ELFNOTE_PAE_MODE, "yes[extended-cr3]")), out p));
+            Assert.Equal(ElfError.None, Parse(With(Note.Str(ElfNote.PaeMode, "yes[extended-cr3]")), out p));
             Assert.False(p.PaeYes);
-            Assert.Equal(ElfError.None, Parse(With(Note.Str(XenNotes.XEN_ELFNOTE_PAE_MODE, "yes")), out p));
+            Assert.Equal(ElfError.None, Parse(With(Note.Str(ElfNote.PaeMode, "yes")), out p));
             Assert.True(p.PaeYes);
         }
 
@@ -222,11 +221,11 @@ namespace Microxen.Tests
         [Fact]
         public void Dom0RulesAreDom0BuildCs()
         {
-            Assert.Equal(ElfError.None, Parse(With(Note.Str(XenNotes.XEN_ELFNOTE_FEATURES, "!supervisor_mode_kernel")), out ElfDomainParams p));
+            Assert.Equal(ElfError.None, Parse(With(Note.Str(ElfNote.Features, "!supervisor_mode_kernel")), out ElfDomainParams p));
             Assert.True(Microxen.Boot.KernelChecks.RefusedAsDom0(p));
             Assert.Equal(0u, Microxen.Boot.KernelChecks.IgnoredRequiredFeatures(p));
 
-            Assert.Equal(ElfError.None, Parse(With(Note.Str(XenNotes.XEN_ELFNOTE_FEATURES, "!auto_translated_physmap|!writable_page_tables")), out p));
+            Assert.Equal(ElfError.None, Parse(With(Note.Str(ElfNote.Features, "!auto_translated_physmap|!writable_page_tables")), out p));
             Assert.False(Microxen.Boot.KernelChecks.RefusedAsDom0(p));
             Assert.Equal(1u << Microxen.Xen.XenFeature.AutoTranslatedPhysmap, Microxen.Boot.KernelChecks.IgnoredRequiredFeatures(p));
 
@@ -234,7 +233,7 @@ namespace Microxen.Tests
             Assert.False(Microxen.Boot.KernelChecks.RefusedAsDom0(p));          // no PAE_MODE: fine for 64-bit
             Assert.True(Microxen.Boot.KernelChecks.SupportsDom0(p));         // no SUPPORTED_FEATURES note
 
-            Assert.Equal(ElfError.None, Parse(With(Note.U32(XenNotes.XEN_ELFNOTE_SUPPORTED_FEATURES, 0x1)), out p));
+            Assert.Equal(ElfError.None, Parse(With(Note.U32(ElfNote.SupportedFeatures, 0x1)), out p));
             Assert.False(Microxen.Boot.KernelChecks.SupportsDom0(p));        // note without XENFEAT_dom0
             Assert.Equal(ElfError.None, Parse(new TestElf(), out p));
             Assert.True(Microxen.Boot.KernelChecks.SupportsDom0(p));         // 0x8801 has dom0
@@ -247,7 +246,7 @@ namespace Microxen.Tests
         {
             Assert.Equal(ElfError.None, Parse(new TestElf(), out ElfDomainParams p));
             Assert.True(p.HasSupportedFeaturesNote);
-            Assert.Equal(ElfError.None, Parse(Without(XenNotes.XEN_ELFNOTE_SUPPORTED_FEATURES), out p));
+            Assert.Equal(ElfError.None, Parse(Without(ElfNote.SupportedFeatures), out p));
             Assert.False(p.HasSupportedFeaturesNote);
         }
 
@@ -315,7 +314,7 @@ namespace Microxen.Tests
         [Fact]
         public void ModStartPfnZeroMeansNo()
         {
-            Assert.Equal(ElfError.None, Parse(With(Note.U32(XenNotes.XEN_ELFNOTE_MOD_START_PFN, 0)), out ElfDomainParams p));
+            Assert.Equal(ElfError.None, Parse(With(Note.U32(ElfNote.ModStartPfn, 0)), out ElfDomainParams p));
             Assert.False(p.ModStartPfn);
         }
 
@@ -404,7 +403,7 @@ namespace Microxen.Tests
             ulong low = ulong.MaxValue, high = 0;
             for (int i = 0; i < img.LoadSegmentCount; i++)
             {
-                Assert.True(img.GetLoadSegment(i, out ElfSegment s));
+                Assert.True(img.GetLoadSegment(i, out ElfProgramHeader s));
                 low = Math.Min(low, s.PAddr);
                 high = Math.Max(high, s.PAddr + s.MemSize);
             }
@@ -426,11 +425,11 @@ namespace Microxen.Tests
             ulong fileOff = 0;
             for (int i = 0; i < img.LoadSegmentCount; i++)
             {
-                img.GetLoadSegment(i, out ElfSegment s);
+                img.GetLoadSegment(i, out ElfProgramHeader s);
                 if ((s.Flags & ElfImage.PF_X) != 0 && p.VirtEntry >= s.VAddr && p.VirtEntry < s.VAddr + s.FileSize)
                 {
                     inExecSegment = true;
-                    fileOff = s.FileOffset + (p.VirtEntry - s.VAddr);
+                    fileOff = s.Offset + (p.VirtEntry - s.VAddr);
                 }
             }
             Assert.True(inExecSegment);
@@ -470,7 +469,7 @@ namespace Microxen.Tests
                 while (pos + 12 <= end)
                 {
                     uint namesz = TestElf.R32(f, pos), descsz = TestElf.R32(f, pos + 4), type = TestElf.R32(f, pos + 8);
-                    if (namesz == 4 && Encoding.ASCII.GetString(f, (int)pos + 12, 3) == "Xen" && type == XenNotes.XEN_ELFNOTE_ENTRY)
+                    if (namesz == 4 && Encoding.ASCII.GetString(f, (int)pos + 12, 3) == "Xen" && type == ElfNote.Entry)
                     {
                         TestElf.W32(f, (int)pos + 8, 0x7f);
                         renamed++;

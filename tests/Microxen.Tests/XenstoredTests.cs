@@ -1,7 +1,4 @@
 using System.Text;
-using Microxen.Console;
-using Microxen.Domain;
-using Microxen.Xen;
 using Microxen.XenStore;
 
 namespace Microxen.Tests;

@@ -1,4 +1,5 @@
 using System.Text;
+using Microxen.Xen;
 
 namespace Microxen.Tools.KernelTestGen;
 
@@ -17,31 +18,28 @@ static class XenNotes
     /// <summary>XEN_ELFNOTE_VIRT_BASE: the image is linked at VirtBase + physical offset (kernel-test.ld).</summary>
     public const ulong VirtBase = 0xffffffff80000000;
 
-    const int Entry = 1, HypercallPage = 2, VirtBaseNote = 3, PaddrOffset = 4, XenVersion = 5,
-        GuestOs = 6, GuestVersion = 7, Loader = 8, PaeMode = 9, Features = 10;
-
     public static void Write(StringBuilder sb)
     {
         sb.AppendLine("\t.section .note.Xen,\"a\",@note");
         sb.AppendLine("\t.balign 4");
-        String(sb, GuestOs, "microxen-kernel-test");
-        String(sb, GuestVersion, "1");
-        String(sb, XenVersion, "xen-3.0");
-        Quad(sb, VirtBaseNote, $"0x{VirtBase:x}");
-        Quad(sb, PaddrOffset, "0");
-        Quad(sb, Entry, "kt_start");
-        Quad(sb, HypercallPage, "hypercall_page");
+        String(sb, ElfNote.GuestOs, "microxen-kernel-test");
+        String(sb, ElfNote.GuestVersion, "1");
+        String(sb, ElfNote.XenVersion, "xen-3.0");
+        Quad(sb, ElfNote.VirtBase, $"0x{VirtBase:x}");
+        Quad(sb, ElfNote.PaddrOffset, "0");
+        Quad(sb, ElfNote.Entry, "kt_start");
+        Quad(sb, ElfNote.HypercallPage, "hypercall_page");
         // No "!" requirement: kernel-test writes its page tables only through hypercalls.
-        String(sb, Features, "pae_pgdir_above_4gb");
-        String(sb, PaeMode, "yes");
-        String(sb, Loader, "generic");
+        String(sb, ElfNote.Features, "pae_pgdir_above_4gb");
+        String(sb, ElfNote.PaeMode, "yes");
+        String(sb, ElfNote.Loader, "generic");
 
         sb.AppendLine("\t.section .note.Xen.low,\"a\",@note");
         sb.AppendLine("\t.balign 4");
-        String(sb, GuestOs, "microxen-kernel-test");
-        String(sb, Loader, "generic");
-        Quad(sb, HypercallPage, "hypercall_page");
-        String(sb, XenVersion, "xen-3.0");
+        String(sb, ElfNote.GuestOs, "microxen-kernel-test");
+        String(sb, ElfNote.Loader, "generic");
+        Quad(sb, ElfNote.HypercallPage, "hypercall_page");
+        String(sb, ElfNote.XenVersion, "xen-3.0");
     }
 
     static int _n;
