@@ -112,6 +112,7 @@ namespace Microxen.Hypercalls
         {
             ulong mfn = Host.Frames.AllocHigh();
             if (mfn != FrameAllocator.None) Host.Mem.ZeroFrame(mfn);
+            if (mfn != FrameAllocator.None) Checked.PageTypes.Share(mfn);   // Xen's share_xen_page_with_guest (checked mode's types)
             return mfn;
         }
 
