@@ -124,8 +124,11 @@ namespace Microxen.Checked
             return false;
         }
 
-        /// <summary>I/O frame (Xen's is_iomem_page: not RAM, so owned by dom_io).</summary>
-        public static bool IsIo(ulong mfn) => mfn >= FrameCount || !IsRam(mfn);
+        /// <summary>Frames below 1 MiB: I/O whatever the e820 says (arch_init_memory: "first 1MB of RAM is historically marked as I/O").</summary>
+        public const ulong LowIoFrames = 0x100;
+
+        /// <summary>I/O frame not the guest's (Xen's is_iomem_page: owned by dom_io): the first MiB, and every frame that is not e820 RAM.</summary>
+        public static bool IsIo(ulong mfn) => mfn >= FrameCount || mfn < LowIoFrames || !IsRam(mfn);
 
         /// <summary>get_page(page, d): a general reference; false when the guest does not own the frame.</summary>
         public static bool GetPage(ulong mfn)
