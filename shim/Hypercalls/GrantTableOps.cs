@@ -24,7 +24,7 @@ namespace Microxen.Hypercalls
         /// <summary>Map handles the shim tracks (Xen's maptrack is larger; beyond: GNTST_no_space).</summary>
         public const int MaxHandles = 1024;
         /// <summary>The domain's own id: the shim runs dom0.</summary>
-        const ushort SelfId = 0;
+        public const ushort SelfId = 0;
 
         struct Table
         {

@@ -62,6 +62,22 @@ namespace Microxen.Hypercalls
             return 0;
         }
 
+        /// <summary>
+        /// HYPERVISOR_update_va_mapping_otherdomain(va, val, flags, domid): fast mode has none
+        /// (-ENOSYS, logged once); checked mode serves DOMID_SELF and the domain's own id as
+        /// update_va_mapping (Xen's get_pg_owner), any other domain -ESRCH.
+        /// </summary>
+        public static long UpdateVaMappingOtherdomain(ulong va, ulong val, ulong flags, ulong domid)
+        {
+            if (!CheckedMode.On) return HypercallStats.Unimplemented(HypercallTable.Name(Hypercall.UpdateVaMappingOtherdomain), Hypercall.UpdateVaMappingOtherdomain, va, val, flags, domid, 0);
+            if ((ushort)domid != XenMemOp.DOMID_SELF && (ushort)domid != GrantTableOps.SelfId)
+            {
+                CheckLog.Refuse("get_pg_owner: unknown domain", domid);
+                return -XenErrno.ESRCH;
+            }
+            return CheckedMmu.UpdateVaMapping(va, val, flags);
+        }
+
         static void Flush(ulong va, ulong flags)
         {
             ulong type = flags & UvmFlags.UVMF_FLUSHTYPE_MASK;
