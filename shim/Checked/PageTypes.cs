@@ -61,8 +61,8 @@ namespace Microxen.Checked
         /// <summary>Xen's base_disallow_mask complement: PRESENT, RW, USER, A/D, AVAIL (9-11), AVAIL_HIGH (52-62), NX.</summary>
         public const ulong BaseAllowed = PageFlags.Present | PageFlags.RW | PageFlags.User | PageFlags.Accessed
             | PageFlags.Dirty | PageFlags.Avail | (0x7ffUL << 52) | PageFlags.NX;
-        /// <summary>_PAGE_GNTTAB (flag bit 22 = PTE bit 62): set by Xen on grant mappings only.</summary>
-        public const ulong GntTab = 1UL << 62;
+        /// <summary>_PAGE_GNTTAB: 0 in a release build of Xen 4.17 (asm/page.h, NDEBUG; bit 62 in debug builds), so bit 62 is an ordinary available bit.</summary>
+        public const ulong GntTab = 0;
         /// <summary>PAGE_CACHE_ATTRS in an L1 entry: PWT, PCD, PAT.</summary>
         public const ulong CacheAttrs = PageFlags.PWT | PageFlags.PCD | PageFlags.PAT;
         /// <summary>Bits of an entry that are flags (not the frame address, bits 12-51).</summary>
@@ -451,6 +451,42 @@ namespace Microxen.Checked
             PutPageAndType(mfn);
             PutPage(mfn);
             return 0;
+        }
+
+        /// <summary>
+        /// create_grant_pv_mapping and map_grant_ref's references: the entry <paramref name="pte"/>
+        /// must be in a validated PGT_l1_page_table; the granted frame takes a general reference
+        /// and, when <paramref name="nval"/> is writable, a PGT_writable_page one; then the entry is
+        /// written and the old entry's references put. False (GNTST_general_error) when refused.
+        /// </summary>
+        public static bool GrantMapPte(ulong* pte, ulong nval)
+        {
+            ulong l1 = ((ulong)pte - (ulong)Mem.Base) >> 12;
+            if (!Owned(l1) || TypeOf(l1) != PageType.L1 || TypeCount(l1) == 0 || !IsValidated(l1))
+            {
+                CheckLog.Refuse("create_grant_pv_mapping: the entry is not in a PGT_l1_page_table", l1);
+                return false;
+            }
+            ulong mfn = PageTables.EntryMfn(nval);
+            if (!GetPage(mfn)) { CheckLog.Refuse("map_grant_ref: could not get the granted page", mfn); return false; }
+            if ((nval & PageFlags.RW) != 0 && GetPageType(mfn, PageType.Writable) != 0)
+            {
+                PutPage(mfn);
+                CheckLog.Refuse("map_grant_ref: could not get page type PGT_writable_page", mfn);
+                return false;
+            }
+            ulong old = *pte;
+            *pte = nval;
+            PutPageFromL1e(old);
+            return true;
+        }
+
+        /// <summary>unmap_grant_ref: the entry cleared and the grant mapping's references dropped.</summary>
+        public static void GrantUnmapPte(ulong* pte)
+        {
+            ulong old = *pte;
+            *pte = 0;
+            PutPageFromL1e(old);
         }
 
         /// <summary>

@@ -274,7 +274,8 @@ namespace Microxen.Hypercalls
             {
                 ulong* pte = PteFor(op->HostAddr, flags);
                 if (pte == null) { Settle(r); op->Status = Gntst.GeneralError; return; }
-                *pte = (mfn << 12) | PteFlags(flags);
+                if (!Checked.CheckedMode.On) *pte = (mfn << 12) | PteFlags(flags);
+                else if (!Checked.PageTypes.GrantMapPte(pte, (mfn << 12) | PteFlags(flags))) { Settle(r); op->Status = Gntst.GeneralError; return; }
                 if ((flags & GntMap.ContainsPte) == 0) Cpu.Invlpg(op->HostAddr);
                 else Cpu.FlushTlb();
             }
@@ -334,7 +335,7 @@ namespace Microxen.Hypercalls
             {
                 ulong* pte = PteFor(op->HostAddr, flags);
                 if (pte == null || (*pte & PageFlags.Present) == 0 || PageTables.EntryMfn(*pte) != mfn) { op->Status = Gntst.GeneralError; return; }
-                *pte = 0;
+                if (Checked.CheckedMode.On) Checked.PageTypes.GrantUnmapPte(pte); else *pte = 0;
                 if ((flags & GntMap.ContainsPte) == 0) Cpu.Invlpg(op->HostAddr);
                 else Cpu.FlushTlb();
             }
