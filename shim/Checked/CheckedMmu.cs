@@ -42,10 +42,29 @@ namespace Microxen.Checked
             PageTypes.IoAllowed = true;
         }
 
+        /// <summary>
+        /// get_pg_owner((domid_t)foreigndom): DOMID_SELF, the domain's own id, DOMID_IO and DOMID_XEN
+        /// name a page owner; any other domain does not exist here (-ESRCH). Foreign page owners
+        /// are treated as the domain itself (one domain).
+        /// </summary>
+        public static bool PgOwnerOk(ulong foreigndom)
+        {
+            ushort d = (ushort)foreigndom;
+            if (d == XenMemOp.DOMID_SELF || d == GrantTableOps.SelfId || d == XenMemOp.DOMID_IO || d == XenMemOp.DOMID_XEN) return true;
+            CheckLog.Refuse("get_pg_owner: unknown domain", foreigndom);
+            return false;
+        }
+
         /// <summary>HYPERVISOR_mmu_update under checked mode.</summary>
         public static long MmuUpdate(ulong reqs, ulong count, ulong done, ulong domid)
         {
             count &= ~MmuCmd.MMU_UPDATE_PREEMPTED;
+            if (!PgOwnerOk(domid))
+            {
+                if (done != 0) *(uint*)done = 0;   // do_mmu_update's "goto out" writes *pdone
+                return -XenErrno.ESRCH;
+            }
+            bool flushLinear = false;
             MmuUpdate* r = (MmuUpdate*)reqs;
             ulong i = 0;
             long rc = 0;
@@ -70,7 +89,10 @@ namespace Microxen.Checked
                 }
                 rc = UpdateEntry(mfn, (int)((ma & 4095) >> 3), val, cmd == MmuCmd.MMU_PT_UPDATE_PRESERVE_AD);
                 if (rc != 0) break;
+                PageType t = PageTypes.TypeOf(mfn);
+                if (t >= PageType.L2 && t <= PageType.L4 && PageTypes.TypeCount(mfn) != 0) flushLinear = true;
             }
+            if (flushLinear) Cpu.FlushTlb();   // flush_linear_pt: an L2-L4 entry changed
             if (done != 0) *(uint*)done = (uint)i;
             return rc;
         }
@@ -160,6 +182,7 @@ namespace Microxen.Checked
         public static long MmuextOp(ulong ops, ulong count, ulong done, ulong domid)
         {
             count &= ~MmuCmd.MMU_UPDATE_PREEMPTED;
+            if (!PgOwnerOk(domid)) return -XenErrno.ESRCH;
             MmuextOp* op = (MmuextOp*)ops;
             ulong i = 0;
             long rc = 0;
@@ -210,7 +233,8 @@ namespace Microxen.Checked
                 case MmuextCmd.MMUEXT_INVLPG_LOCAL:
                 case MmuextCmd.MMUEXT_INVLPG_MULTI:
                 case MmuextCmd.MMUEXT_INVLPG_ALL:
-                    Cpu.Invlpg(op->LinearAddr);
+                    // paging_invlpg / __addr_ok: a non-canonical address is no error, nothing is flushed.
+                    if (PageTables.IsCanonical(op->LinearAddr)) Cpu.Invlpg(op->LinearAddr);
                     return 0;
                 case MmuextCmd.MMUEXT_FLUSH_CACHE:
                 case MmuextCmd.MMUEXT_FLUSH_CACHE_GLOBAL:

@@ -70,11 +70,7 @@ namespace Microxen.Hypercalls
         public static long UpdateVaMappingOtherdomain(ulong va, ulong val, ulong flags, ulong domid)
         {
             if (!CheckedMode.On) return HypercallStats.Unimplemented(HypercallTable.Name(Hypercall.UpdateVaMappingOtherdomain), Hypercall.UpdateVaMappingOtherdomain, va, val, flags, domid, 0);
-            if ((ushort)domid != XenMemOp.DOMID_SELF && (ushort)domid != GrantTableOps.SelfId)
-            {
-                CheckLog.Refuse("get_pg_owner: unknown domain", domid);
-                return -XenErrno.ESRCH;
-            }
+            if (!CheckedMmu.PgOwnerOk(domid)) return -XenErrno.ESRCH;
             return CheckedMmu.UpdateVaMapping(va, val, flags);
         }
 
