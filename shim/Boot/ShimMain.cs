@@ -318,6 +318,7 @@ namespace Microxen.Boot
         /// <summary>Rewrites start_info as a domU's and starts the console and xenstore back ends (<see cref="DomUStartInfo"/>).</summary>
         static void BecomeDomU(DomainBuildResult* r)
         {
+            Checked.PageTypes.IoAllowed = false;   // a domU has no I/O memory (iomem_caps empty): no MMIO, no L1 cache attributes
             ulong consMa = 0, storeMa = 0;
             ulong consVa = r->Layout.VStart + (DomUStartInfo.ConsolePfn(r->Layout) << 12);
             ulong storeVa = r->Layout.VStart + (DomUStartInfo.StorePfn(r->Layout) << 12);
