@@ -46,7 +46,7 @@ namespace Microxen.Checked
     /// preemption (Xen's -ERESTART paths never trigger for one vCPU's tables of 512 entries).
     /// Errors are Xen's negative errno values.
     /// </summary>
-    public static unsafe class PageTypes
+    public static unsafe partial class PageTypes
     {
         public const uint CountMask = 0x00ffffff;
         /// <summary>PGT_validated: the page-table contents were checked for the current type.</summary>
@@ -166,6 +166,7 @@ namespace Microxen.Checked
                 if ((nx & Validated) != 0) return 0;
                 long rc = 0;
                 if (type >= PageType.L1 && type <= PageType.L4) rc = PromoteTable(mfn, type);
+                else if (type == PageType.SegDesc) AllocSegDescPage(mfn, ref rc);
                 if (rc != 0) { Info[mfn].TypeInfo = nx & ~(CountMask | Pinned); return rc; }
                 Info[mfn].TypeInfo = nx | Validated;
                 return 0;
@@ -181,6 +182,13 @@ namespace Microxen.Checked
             Info[mfn].TypeInfo = x + 1;
             return 0;
         }
+
+        /// <summary>
+        /// alloc_segdesc_page: every descriptor of a frame becoming PGT_seg_desc_page must pass
+        /// check_descriptor, else -EINVAL. A partial method: the descriptor checks (shim/Checked/
+        /// Descriptor*.cs) implement it in their part of this class; without them a frame is accepted.
+        /// </summary>
+        static partial void AllocSegDescPage(ulong mfn, ref long rc);
 
         /// <summary>_put_page_type: drops a type reference; the last one of a page-table type devalidates it (free_page_type).</summary>
         public static void PutPageType(ulong mfn)
