@@ -225,13 +225,19 @@ namespace Microxen.Checked
                     return SwitchBase(op->Mfn, false);
                 case MmuextCmd.MMUEXT_NEW_USER_BASEPTR:
                     return SwitchBase(op->Mfn, true);
-                case MmuextCmd.MMUEXT_TLB_FLUSH_LOCAL:
                 case MmuextCmd.MMUEXT_TLB_FLUSH_MULTI:
+                case MmuextCmd.MMUEXT_INVLPG_MULTI:
+                    // vcpumask_to_pcpumask reads the guest's vcpu bitmap (one word for one vCPU):
+                    // a pointer the shim cannot read ends the hypercall with -EFAULT (HypercallDispatch.TryFail).
+                    if ((*(ulong*)op->Vcpumask & 1) == 0) return 0;
+                    if (cmd == MmuextCmd.MMUEXT_TLB_FLUSH_MULTI) { Cpu.FlushTlb(); return 0; }
+                    if (PageTables.IsCanonical(op->LinearAddr)) Cpu.Invlpg(op->LinearAddr);
+                    return 0;
+                case MmuextCmd.MMUEXT_TLB_FLUSH_LOCAL:
                 case MmuextCmd.MMUEXT_TLB_FLUSH_ALL:
                     Cpu.FlushTlb();
                     return 0;
                 case MmuextCmd.MMUEXT_INVLPG_LOCAL:
-                case MmuextCmd.MMUEXT_INVLPG_MULTI:
                 case MmuextCmd.MMUEXT_INVLPG_ALL:
                     // paging_invlpg / __addr_ok: a non-canonical address is no error, nothing is flushed.
                     if (PageTables.IsCanonical(op->LinearAddr)) Cpu.Invlpg(op->LinearAddr);
