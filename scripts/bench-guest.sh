@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Runs the in-guest microbenchmarks (tests/guest/bench.c) on Debian's kernel: on microxen with
 # each user page-table mode, and natively (QEMU -kernel vmlinuz), alternating, in one session.
-# CONFIGS picks the runs (default "shared switch native"; "dispatcher" is shared with inline=off).
+# CONFIGS picks the runs (default "shared switch native"; "dispatcher" is shared with inline=off,
+# "checked" is mode=checked with user_pt=switch).
 # With ICOUNT=1, QEMU runs with -icount shift=0,sleep=off: guest time counts instructions
 # (1 ns each), so the figures are deterministic; without it they are wall-clock under TCG.
 #   scripts/bench-guest.sh [ROUNDS]
@@ -24,6 +25,7 @@ for r in $(seq 1 "$rounds"); do
             case $cfg in
                 shared|switch) args="user_pt=$cfg" ;;
                 dispatcher) args="inline=off" ;;
+                checked) args="mode=checked user_pt=switch" ;;
                 *) echo "unknown configuration $cfg" >&2; exit 2 ;;
             esac
             out=$(timeout 600 "${qemu[@]}" -kernel build/microxen.bin -append "mode=fast loglevel=warn $args" \

@@ -65,6 +65,7 @@ namespace Microxen.Boot
             Log.Info(Vcpu.SwitchUserPageTable ? "user page table: switched (MMUEXT_NEW_USER_BASEPTR, as Xen)" : "user page table: shared with the kernel");
 
             SetUpMemory(bi, syms);
+            if (Checked.CheckedMode.On) Checked.CheckedMmu.Init();
             SetUpCpu(syms);
             ulong entryCr3 = BuildDomain(bi);
             EnterGuest(entryCr3);
@@ -261,6 +262,11 @@ namespace Microxen.Boot
             Host.NrPages = r.NrPages;
             Host.PtFrames.MarkTree(Host.Mem, r.Cr3 >> 12, 0, 256);     // the initial tables, both halves
             Host.PtFrames.MarkTree(Host.Mem, r.Cr3 >> 12, 272, 512);
+            if (Checked.CheckedMode.On)
+            {
+                Checked.PageTypes.Share(sharedInfo);
+                if (Checked.PageTypes.TypeInitialTables(r.Cr3 >> 12) != 0) Panic.Stop("checked mode: the initial page tables do not validate");
+            }
             // The kernel image is loaded: its module's frames are free RAM again (Linux checks
             // that its own pfns are RAM in the machine memory map).
             for (ulong f = k.Start >> 12; f < (k.End + 4095) >> 12; f++)
@@ -305,6 +311,7 @@ namespace Microxen.Boot
         /// <summary>Rewrites start_info as a domU's and starts the console and xenstore back ends (<see cref="DomUStartInfo"/>).</summary>
         static void BecomeDomU(DomainBuildResult* r)
         {
+            Checked.PageTypes.IoAllowed = false;   // a domU has no I/O memory (iomem_caps empty): no MMIO, no L1 cache attributes
             ulong consMa = 0, storeMa = 0;
             ulong consVa = r->Layout.VStart + (DomUStartInfo.ConsolePfn(r->Layout) << 12);
             ulong storeVa = r->Layout.VStart + (DomUStartInfo.StorePfn(r->Layout) << 12);

@@ -1,3 +1,6 @@
+using Microxen.Memory;
+using Microxen.Xen;
+
 namespace Microxen.Checked
 {
     /// <summary>
@@ -19,19 +22,492 @@ namespace Microxen.Checked
     }
 
     /// <summary>
-    /// Checked mode's page type and reference counts, as Xen's get_page_and_type / put_page_and_type
-    /// (xen/arch/x86/mm.c). Skeleton: every request succeeds until the type system is built.
+    /// One frame's page_info (xen/arch/x86/include/asm/mm.h): <see cref="TypeInfo"/> is
+    /// u.inuse.type_info (type count bits 0-23, <see cref="PageTypes.Validated"/>,
+    /// <see cref="PageTypes.Pinned"/>, the type in bits 28-31); <see cref="Count"/> is count_info
+    /// (general references in bits 0-29, <see cref="PageTypes.SharedFlag"/> for a shim frame
+    /// given to the guest as Xen shares its own pages: shared_info, grant-table frames).
     /// </summary>
-    public static unsafe class PageTypes
+    public struct PageInfo
     {
+        public uint TypeInfo;
+        public uint Count;
+    }
+
+    /// <summary>
+    /// Checked mode's page types and reference counts, as Xen 4.17 keeps them (xen/arch/x86/mm.c):
+    /// get_page/put_page (general references: one per mapping, per typed use), get_page_type /
+    /// put_page_type (the type count; a type changes only at count 0; a page-table type is
+    /// validated entry by entry when its count goes 0 -> 1 and devalidated when it drops to 0,
+    /// so a whole tree is validated by validating its root), the L1-L4 entry checks
+    /// (get_page_from_l1e ... l4e, put_page_from_lNe) and mod_l1_entry ... mod_l4_entry.
+    /// All frames are reached through <see cref="Mem"/>; the guest owns a frame when the M2P
+    /// names a pfn for it (or it is shared, <see cref="Share"/>). Single vCPU: no locking, no
+    /// preemption (Xen's -ERESTART paths never trigger for one vCPU's tables of 512 entries).
+    /// Errors are Xen's negative errno values.
+    /// </summary>
+    public static unsafe partial class PageTypes
+    {
+        public const uint CountMask = 0x00ffffff;
+        /// <summary>PGT_validated: the page-table contents were checked for the current type.</summary>
+        public const uint Validated = 1u << 24;
+        /// <summary>PGT_pinned: MMUEXT_PIN_Lx_TABLE holds one type reference.</summary>
+        public const uint Pinned = 1u << 25;
+        public const int TypeShift = 28;
+        public const uint RefMask = 0x3fffffff;
+        /// <summary>count_info flag: a shim frame the guest may map (Xen's share_xen_page_with_guest).</summary>
+        public const uint SharedFlag = 1u << 30;
+
+        /// <summary>Xen's base_disallow_mask complement: PRESENT, RW, USER, A/D, AVAIL (9-11), AVAIL_HIGH (52-62), NX.</summary>
+        public const ulong BaseAllowed = PageFlags.Present | PageFlags.RW | PageFlags.User | PageFlags.Accessed
+            | PageFlags.Dirty | PageFlags.Avail | (0x7ffUL << 52) | PageFlags.NX;
+        /// <summary>_PAGE_GNTTAB: 0 in a release build of Xen 4.17 (asm/page.h, NDEBUG; bit 62 in debug builds), so bit 62 is an ordinary available bit.</summary>
+        public const ulong GntTab = 0;
+        /// <summary>PAGE_CACHE_ATTRS in an L1 entry: PWT, PCD, PAT.</summary>
+        public const ulong CacheAttrs = PageFlags.PWT | PageFlags.PCD | PageFlags.PAT;
+        /// <summary>Bits of an entry that are flags (not the frame address, bits 12-51).</summary>
+        public const ulong FlagBits = ~PageFlags.PADDR_MASK;
+
+        /// <summary>The per-frame array (<see cref="FrameCount"/> entries), null when checked mode is off.</summary>
+        public static PageInfo* Info;
+        public static ulong FrameCount;
+        public static PhysMem Mem;
+        /// <summary>M2P (mfn -> pfn, ~0 for frames not the guest's).</summary>
+        public static ulong* M2p;
+        public static ulong M2pEntries;
+        /// <summary>The M2P table's own frames: the guest may map them read-only only.</summary>
+        public static ulong M2pFirstMfn, M2pFrames;
+        /// <summary>The domain may map I/O frames (Xen: iomem_access_permitted, dom0's iomem_caps); then L1 cache attributes are allowed too.</summary>
+        public static bool IoAllowed;
+        /// <summary>RAM ranges of the machine (e820 type 1): frames outside are I/O (Xen's arch_init_memory).</summary>
+        public static E820Entry* Ram;
+        public static int RamCount;
+        /// <summary>First L4 slot Xen reserves (256) and the first guest slot after them (272): never validated.</summary>
+        public const int XenSlotFirst = 256, XenSlotEnd = 272;
+
+        /// <summary>Type held by <paramref name="mfn"/> (meaningful while its type count is non-zero).</summary>
+        public static PageType TypeOf(ulong mfn) => (PageType)(Info[mfn].TypeInfo >> TypeShift);
+        public static uint TypeCount(ulong mfn) => Info[mfn].TypeInfo & CountMask;
+        public static uint RefCount(ulong mfn) => Info[mfn].Count & RefMask;
+        public static bool IsPinned(ulong mfn) => (Info[mfn].TypeInfo & Pinned) != 0;
+        public static bool IsValidated(ulong mfn) => (Info[mfn].TypeInfo & Validated) != 0;
+
+        /// <summary>True when the guest owns <paramref name="mfn"/> (page_get_owner == d).</summary>
+        public static bool Owned(ulong mfn)
+        {
+            if (Info == null || mfn >= FrameCount) return false;
+            if ((Info[mfn].Count & SharedFlag) != 0) return true;
+            return mfn < M2pEntries && M2p[mfn] != ulong.MaxValue;
+        }
+
+        /// <summary>Makes shim frame <paramref name="mfn"/> mappable by the guest (share_xen_page_with_guest: PGT_writable_page, validated, count 1).</summary>
+        public static void Share(ulong mfn)
+        {
+            if (Info == null || mfn >= FrameCount) return;
+            Info[mfn].Count = SharedFlag | 1;
+            Info[mfn].TypeInfo = ((uint)PageType.Writable << TypeShift) | Validated | 1;
+        }
+
+        /// <summary>Forgets <paramref name="mfn"/> (a frame the guest gave back: free_domheap_page).</summary>
+        public static void Forget(ulong mfn)
+        {
+            if (Info == null || mfn >= FrameCount) return;
+            Info[mfn].Count = 0;
+            Info[mfn].TypeInfo = 0;
+        }
+
+        static bool IsRam(ulong mfn)
+        {
+            ulong a = mfn << 12;
+            for (int i = 0; i < RamCount; i++)
+                if (Ram[i].Type == E820Entry.Ram && a >= Ram[i].Addr && a < Ram[i].Addr + Ram[i].Size) return true;
+            return false;
+        }
+
+        /// <summary>Frames below 1 MiB: I/O whatever the e820 says (arch_init_memory: "first 1MB of RAM is historically marked as I/O").</summary>
+        public const ulong LowIoFrames = 0x100;
+
+        /// <summary>I/O frame not the guest's (Xen's is_iomem_page: owned by dom_io): the first MiB, and every frame that is not e820 RAM.</summary>
+        public static bool IsIo(ulong mfn) => mfn >= FrameCount || mfn < LowIoFrames || !IsRam(mfn);
+
+        /// <summary>get_page(page, d): a general reference; false when the guest does not own the frame.</summary>
+        public static bool GetPage(ulong mfn)
+        {
+            if (!Owned(mfn)) return false;
+            if ((Info[mfn].Count & RefMask) == RefMask) return false;
+            Info[mfn].Count++;
+            return true;
+        }
+
+        /// <summary>put_page.</summary>
+        public static void PutPage(ulong mfn)
+        {
+            if (Info == null || mfn >= FrameCount || (Info[mfn].Count & RefMask) == 0) return;
+            Info[mfn].Count--;
+        }
+
         /// <summary>
-        /// get_page_and_type(mfn, type): a general and a type reference on <paramref name="mfn"/>;
-        /// 0, or Xen's negative errno (-EINVAL) when the frame is not the guest's or holds another
-        /// type that cannot be dropped now.
+        /// _get_page_type(page, type): a type reference. At count 0 the type may change (and a
+        /// page-table type is then validated: every entry taken with get_page_from_lNe); at a
+        /// non-zero count the type must match. 0 or -EINVAL (wrong type, count overflow, or the
+        /// validation's error: -EINVAL, -EBUSY, -EPERM...).
         /// </summary>
-        public static long GetPageAndType(ulong mfn, PageType type) => 0;
+        public static long GetPageType(ulong mfn, PageType type)
+        {
+            uint x = Info[mfn].TypeInfo;
+            uint cnt = x & CountMask;
+            if (cnt == CountMask) { CheckLog.Refuse("_get_page_type: type count overflow", mfn); return -XenErrno.EINVAL; }
+            if (cnt == 0)
+            {
+                uint nx = x;
+                if ((PageType)(x >> TypeShift) != type) nx = (uint)type << TypeShift;
+                nx = (nx & ~CountMask) | 1;
+                Info[mfn].TypeInfo = nx;
+                if ((nx & Validated) != 0) return 0;
+                long rc = 0;
+                if (type >= PageType.L1 && type <= PageType.L4) rc = PromoteTable(mfn, type);
+                else if (type == PageType.SegDesc) AllocSegDescPage(mfn, ref rc);
+                if (rc != 0) { Info[mfn].TypeInfo = nx & ~(CountMask | Pinned); return rc; }
+                Info[mfn].TypeInfo = nx | Validated;
+                return 0;
+            }
+            if ((PageType)(x >> TypeShift) != type)
+            {
+                PageType have = (PageType)(x >> TypeShift);
+                // A higher-level table taken as the next level down looks like a linear mapping: not logged (Xen).
+                if (!(have >= PageType.L2 && have <= PageType.L4 && (uint)type == (uint)have - 1))
+                    CheckLog.Refuse("_get_page_type: bad type", ((ulong)have << 32) | (uint)type);
+                return -XenErrno.EINVAL;
+            }
+            Info[mfn].TypeInfo = x + 1;
+            return 0;
+        }
+
+        /// <summary>
+        /// alloc_segdesc_page: every descriptor of a frame becoming PGT_seg_desc_page must pass
+        /// check_descriptor, else -EINVAL. A partial method: the descriptor checks (shim/Checked/
+        /// Descriptor*.cs) implement it in their part of this class; without them a frame is accepted.
+        /// </summary>
+        static partial void AllocSegDescPage(ulong mfn, ref long rc);
+
+        /// <summary>_put_page_type: drops a type reference; the last one of a page-table type devalidates it (free_page_type).</summary>
+        public static void PutPageType(ulong mfn)
+        {
+            if (Info == null || mfn >= FrameCount) return;
+            uint x = Info[mfn].TypeInfo;
+            if ((x & CountMask) == 0) return;
+            PageType t = (PageType)(x >> TypeShift);
+            if ((x & CountMask) == 1 && (x & Validated) != 0 && t >= PageType.L1 && t <= PageType.L4)
+            {
+                DemoteTable(mfn, t);
+                x = Info[mfn].TypeInfo & ~Validated;
+            }
+            Info[mfn].TypeInfo = x - 1;
+        }
+
+        /// <summary>
+        /// get_page_and_type(mfn, d, type): a general and a type reference on <paramref name="mfn"/>;
+        /// 0, or -EINVAL when the frame is not the guest's, or the type reference's error.
+        /// </summary>
+        public static long GetPageAndType(ulong mfn, PageType type)
+        {
+            if (Info == null) return 0;
+            if (!GetPage(mfn)) return -XenErrno.EINVAL;
+            long rc = GetPageType(mfn, type);
+            if (rc != 0) PutPage(mfn);
+            return rc;
+        }
 
         /// <summary>put_page_and_type(mfn): drops the references <see cref="GetPageAndType"/> took.</summary>
-        public static void PutPageAndType(ulong mfn) { }
+        public static void PutPageAndType(ulong mfn)
+        {
+            if (Info == null) return;
+            PutPageType(mfn);
+            PutPage(mfn);
+        }
+
+        // ---- entry validation (get_page_from_lNe / put_page_from_lNe) ----
+
+        /// <summary>The flags an L1 entry of this domain may not carry (l1_disallow_mask).</summary>
+        public static ulong L1Disallowed
+        {
+            get
+            {
+                ulong m = (~BaseAllowed | GntTab) & ~PageFlags.Global & FlagBits;
+                return IoAllowed ? m & ~CacheAttrs : m;
+            }
+        }
+
+        /// <summary>L2_DISALLOW_MASK = L3 (64-bit) = L4_DISALLOW_MASK: base_disallow_mask (PSE included: no superpages for PV).</summary>
+        public const ulong UpperDisallowed = ~BaseAllowed & FlagBits;
+
+        /// <summary>
+        /// get_page_from_l1e for a present entry: the flags, then the frame: the guest's frames take
+        /// a general reference (and a writable type reference when RW); I/O frames are allowed
+        /// when <see cref="IoAllowed"/> (no references; the result is the flags to flip, as Xen
+        /// makes WB MMIO uncached); the M2P read-only. 0 or flags to flip (positive), or -EINVAL,
+        /// -EPERM, -EBUSY.
+        /// </summary>
+        public static long GetPageFromL1e(ulong e)
+        {
+            ulong bad = e & L1Disallowed;
+            if (bad != 0) { CheckLog.Refuse("get_page_from_l1e: bad L1 flags", bad); return -XenErrno.EINVAL; }
+            ulong mfn = PageTables.EntryMfn(e);
+            if (!Owned(mfn))
+            {
+                if (mfn >= M2pFirstMfn && mfn < M2pFirstMfn + M2pFrames)
+                {
+                    // The M2P is Xen's, shared read-only with privileged guests.
+                    if ((e & PageFlags.RW) == 0 && IoAllowed) return 0;
+                    CheckLog.Refuse("get_page_from_l1e: could not get page type PGT_writable_page (M2P)", mfn);
+                    return -XenErrno.EBUSY;
+                }
+                if (!IsIo(mfn))
+                {
+                    CheckLog.Refuse("get_page_from_l1e: pg_owner is not the domain (Xen's memory)", mfn);
+                    return -XenErrno.EBUSY;
+                }
+                if (!IoAllowed)
+                {
+                    CheckLog.Refuse("get_page_from_l1e: non-privileged attempt to map MMIO space", mfn);
+                    return -XenErrno.EPERM;
+                }
+                // MMIO must not be cachable unless asked so: WB becomes UC, WT/WP gain PCD.
+                ulong attrs = e & CacheAttrs;
+                if (attrs == 0) return (long)(PageFlags.PWT | PageFlags.PCD);
+                if (attrs == PageFlags.PWT || attrs == (PageFlags.PWT | PageFlags.PAT)) return (long)(PageFlags.PCD | (e & PageFlags.PAT));
+                return 0;
+            }
+            Info[mfn].Count++;
+            if ((e & PageFlags.RW) != 0 && GetPageType(mfn, PageType.Writable) != 0)
+            {
+                PutPage(mfn);
+                CheckLog.Refuse("get_page_from_l1e: could not get page type PGT_writable_page", mfn);
+                return -XenErrno.EBUSY;
+            }
+            return 0;
+        }
+
+        /// <summary>put_page_from_l1e.</summary>
+        public static void PutPageFromL1e(ulong e)
+        {
+            if ((e & PageFlags.Present) == 0) return;
+            ulong mfn = PageTables.EntryMfn(e);
+            if (!Owned(mfn)) return;
+            if ((e & PageFlags.RW) != 0) PutPageType(mfn);
+            PutPage(mfn);
+        }
+
+        static string BadFlagsSite(int level)
+        {
+            if (level == 2) return "get_page_from_l2e: bad L2 flags";
+            if (level == 3) return "get_page_from_l3e: bad L3 flags";
+            return "get_page_from_l4e: bad L4 flags";
+        }
+
+        /// <summary>
+        /// get_page_from_l2e / l3e / l4e for a present entry of the level-<paramref name="level"/>
+        /// table <paramref name="tableMfn"/>: the flags, then the next table taken with its type
+        /// (validating it), else a linear (same-level, read-only) mapping as get_lN_linear_pagetable
+        /// allows it. 0 or -EINVAL / the next level's error.
+        /// </summary>
+        public static long GetPageFromUpper(ulong e, int level, ulong tableMfn)
+        {
+            ulong bad = e & UpperDisallowed;
+            if (bad != 0) { CheckLog.Refuse(BadFlagsSite(level), bad); return -XenErrno.EINVAL; }
+            ulong mfn = PageTables.EntryMfn(e);
+            long rc = GetPageAndType(mfn, (PageType)(uint)(level - 1));
+            if (rc == -XenErrno.EINVAL && GetLinear(e, level, tableMfn)) rc = 0;
+            return rc;
+        }
+
+        /// <summary>get_lN_linear_pagetable: a read-only entry naming a validated table of the same level (or itself).</summary>
+        static bool GetLinear(ulong e, int level, ulong tableMfn)
+        {
+            if ((e & PageFlags.RW) != 0) { CheckLog.Refuse("get_linear_pagetable: linear p.t. with write perms", e); return false; }
+            ulong mfn = PageTables.EntryMfn(e);
+            if (mfn == tableMfn) return true;
+            if (!GetPage(mfn)) return false;
+            uint x = Info[mfn].TypeInfo;
+            if ((x & CountMask) == CountMask || (PageType)(x >> TypeShift) != (PageType)(uint)level || (x & Validated) == 0)
+            {
+                PutPage(mfn);
+                return false;
+            }
+            Info[mfn].TypeInfo = x + 1;
+            return true;
+        }
+
+        /// <summary>put_page_from_l2e / l3e / l4e (a self-reference holds nothing).</summary>
+        public static void PutPageFromUpper(ulong e, ulong tableMfn)
+        {
+            if ((e & PageFlags.Present) == 0) return;
+            ulong mfn = PageTables.EntryMfn(e);
+            if (mfn == tableMfn) return;
+            PutPageAndType(mfn);
+        }
+
+        /// <summary>is_guest_lN_slot: the L4 slots Xen reserves are neither validated nor changed by the guest.</summary>
+        public static bool IsGuestSlot(int level, int i) => level != 4 || i < XenSlotFirst || i >= XenSlotEnd;
+
+        /// <summary>alloc_page_type for a page table: every present guest entry taken; on failure the ones taken are put back.</summary>
+        static long PromoteTable(ulong mfn, PageType type)
+        {
+            int level = (int)type;
+            ulong* t = (ulong*)Mem.Frame(mfn);
+            for (int i = 0; i < 512; i++)
+            {
+                if (!IsGuestSlot(level, i) || (t[i] & PageFlags.Present) == 0) continue;
+                long rc;
+                if (level == 1)
+                {
+                    rc = GetPageFromL1e(t[i]);
+                    if (rc > 0) { t[i] ^= (ulong)rc; rc = 0; }   // promote_l1_table writes the flipped flags back
+                }
+                else rc = GetPageFromUpper(t[i], level, mfn);
+                if (rc == 0) continue;
+                CheckLog.Refuse("alloc_page_type: failure while validating a page table", ((ulong)level << 56) | (mfn << 12) | (uint)i);
+                while (--i >= 0)
+                {
+                    if (!IsGuestSlot(level, i)) continue;
+                    if (level == 1) PutPageFromL1e(t[i]); else PutPageFromUpper(t[i], mfn);
+                }
+                return rc;
+            }
+            return 0;
+        }
+
+        /// <summary>free_page_type for a page table: every present guest entry put.</summary>
+        static void DemoteTable(ulong mfn, PageType type)
+        {
+            int level = (int)type;
+            ulong* t = (ulong*)Mem.Frame(mfn);
+            for (int i = 0; i < 512; i++)
+            {
+                if (!IsGuestSlot(level, i)) continue;
+                if (level == 1) PutPageFromL1e(t[i]); else PutPageFromUpper(t[i], mfn);
+            }
+        }
+
+        // ---- mod_lN_entry ----
+
+        /// <summary>
+        /// mod_l1_entry .. mod_l4_entry: writes <paramref name="nval"/> into entry <paramref name="index"/>
+        /// of the table <paramref name="tableMfn"/> (of type <paramref name="level"/>) after taking the
+        /// new entry's references, then puts the old entry's. <paramref name="preserveAd"/>: A/D of
+        /// the old entry kept (MMU_PT_UPDATE_PRESERVE_AD). 0 or Xen's errno (-EINVAL for an entry in
+        /// a slot Xen reserves, bad flags; the reference errors).
+        /// </summary>
+        public static long ModEntry(ulong tableMfn, int level, int index, ulong nval, bool preserveAd)
+        {
+            ulong* p = (ulong*)Mem.Frame(tableMfn) + index;
+            ulong old = *p;
+            if (!IsGuestSlot(level, index))
+            {
+                CheckLog.Refuse("mod_l4_entry: attempt to modify a Xen slot", (ulong)index);
+                return -XenErrno.EINVAL;
+            }
+            if (preserveAd) nval |= old & (PageFlags.Accessed | PageFlags.Dirty);
+            if ((nval & PageFlags.Present) != 0)
+            {
+                long rc;
+                if (level == 1)
+                {
+                    rc = GetPageFromL1e(nval);
+                    if (rc > 0) { nval ^= (ulong)rc; rc = 0; }
+                }
+                else rc = GetPageFromUpper(nval, level, tableMfn);
+                if (rc != 0) return rc;
+            }
+            *p = nval;
+            if (level == 1) PutPageFromL1e(old); else PutPageFromUpper(old, tableMfn);
+            return 0;
+        }
+
+        // ---- pinning and base pointers ----
+
+        /// <summary>MMUEXT_PIN_Lx_TABLE: a type reference held by the pin. -EINVAL when not the guest's frame, already pinned, or the validation's error.</summary>
+        public static long Pin(ulong mfn, PageType type)
+        {
+            long rc = GetPageAndType(mfn, type);
+            if (rc != 0)
+            {
+                CheckLog.Refuse("do_mmuext_op: error while pinning mfn", mfn);
+                return rc;
+            }
+            if ((Info[mfn].TypeInfo & Pinned) != 0)
+            {
+                CheckLog.Refuse("do_mmuext_op: mfn already pinned", mfn);
+                PutPageAndType(mfn);
+                return -XenErrno.EINVAL;
+            }
+            Info[mfn].TypeInfo |= Pinned;
+            return 0;
+        }
+
+        /// <summary>MMUEXT_UNPIN_TABLE: -EINVAL when the frame is not the guest's or not pinned.</summary>
+        public static long Unpin(ulong mfn)
+        {
+            if (!GetPage(mfn)) { CheckLog.Refuse("do_mmuext_op: unpin of a bad mfn, or bad owner", mfn); return -XenErrno.EINVAL; }
+            if ((Info[mfn].TypeInfo & Pinned) == 0)
+            {
+                PutPage(mfn);
+                CheckLog.Refuse("do_mmuext_op: mfn not pinned", mfn);
+                return -XenErrno.EINVAL;
+            }
+            Info[mfn].TypeInfo &= ~Pinned;
+            PutPageAndType(mfn);
+            PutPage(mfn);
+            return 0;
+        }
+
+        /// <summary>
+        /// create_grant_pv_mapping and map_grant_ref's references: the entry <paramref name="pte"/>
+        /// must be in a validated PGT_l1_page_table; the granted frame takes a general reference
+        /// and, when <paramref name="nval"/> is writable, a PGT_writable_page one; then the entry is
+        /// written and the old entry's references put. False (GNTST_general_error) when refused.
+        /// </summary>
+        public static bool GrantMapPte(ulong* pte, ulong nval)
+        {
+            ulong l1 = ((ulong)pte - (ulong)Mem.Base) >> 12;
+            if (!Owned(l1) || TypeOf(l1) != PageType.L1 || TypeCount(l1) == 0 || !IsValidated(l1))
+            {
+                CheckLog.Refuse("create_grant_pv_mapping: the entry is not in a PGT_l1_page_table", l1);
+                return false;
+            }
+            ulong mfn = PageTables.EntryMfn(nval);
+            if (!GetPage(mfn)) { CheckLog.Refuse("map_grant_ref: could not get the granted page", mfn); return false; }
+            if ((nval & PageFlags.RW) != 0 && GetPageType(mfn, PageType.Writable) != 0)
+            {
+                PutPage(mfn);
+                CheckLog.Refuse("map_grant_ref: could not get page type PGT_writable_page", mfn);
+                return false;
+            }
+            ulong old = *pte;
+            *pte = nval;
+            PutPageFromL1e(old);
+            return true;
+        }
+
+        /// <summary>unmap_grant_ref: the entry cleared and the grant mapping's references dropped.</summary>
+        public static void GrantUnmapPte(ulong* pte)
+        {
+            ulong old = *pte;
+            *pte = 0;
+            PutPageFromL1e(old);
+        }
+
+        /// <summary>
+        /// dom0_build.c's typing of the initial tables: the tree under <paramref name="l4Mfn"/> is
+        /// validated (every table typed with count 1, every page mapped writable typed
+        /// PGT_writable_page), the L4 holds guest_table's reference and is pinned (type count 2).
+        /// 0 or the validation's error (the builder's tables are then wrong).
+        /// </summary>
+        public static long TypeInitialTables(ulong l4Mfn)
+        {
+            long rc = GetPageAndType(l4Mfn, PageType.L4);
+            if (rc != 0) return rc;
+            return Pin(l4Mfn, PageType.L4);
+        }
     }
 }

@@ -127,7 +127,12 @@ namespace Microxen.Hypercalls
         /// map_guest_page's test for a PV guest (gfn = mfn): the frame is the guest's and can take a
         /// writable type (it is not one of its page tables).
         /// </summary>
-        static bool WritableGuestFrame(ulong mfn) => Host.IsGuestFrame(mfn) && !Host.PtFrames.IsMarked(mfn);
+        static bool WritableGuestFrame(ulong mfn)
+        {
+            // Checked mode: map_guest_page's references, held while the page is in use (for good here).
+            if (Checked.CheckedMode.On) return Checked.PageTypes.GetPageAndType(mfn, Checked.PageType.Writable) == 0;
+            return Host.IsGuestFrame(mfn) && !Host.PtFrames.IsMarked(mfn);
+        }
 
         static long Bound(int port, uint* outPort)
         {

@@ -19,7 +19,7 @@ namespace Microxen.Hypercalls
         /// <summary>Map handles the shim tracks (Xen's maptrack is larger; beyond: GNTST_no_space).</summary>
         public const int MaxHandles = 1024;
         /// <summary>The domain's own id: the shim runs dom0.</summary>
-        const ushort SelfId = 0;
+        public const ushort SelfId = 0;
 
         struct Table
         {
@@ -107,6 +107,7 @@ namespace Microxen.Hypercalls
         {
             ulong mfn = Host.Frames.AllocHigh();
             if (mfn != FrameAllocator.None) Host.Mem.ZeroFrame(mfn);
+            if (mfn != FrameAllocator.None) Checked.PageTypes.Share(mfn);   // Xen's share_xen_page_with_guest (checked mode's types)
             return mfn;
         }
 
@@ -268,7 +269,8 @@ namespace Microxen.Hypercalls
             {
                 ulong* pte = PteFor(op->HostAddr, flags);
                 if (pte == null) { Settle(r); op->Status = Gntst.GeneralError; return; }
-                *pte = (mfn << 12) | PteFlags(flags);
+                if (!Checked.CheckedMode.On) *pte = (mfn << 12) | PteFlags(flags);
+                else if (!Checked.PageTypes.GrantMapPte(pte, (mfn << 12) | PteFlags(flags))) { Settle(r); op->Status = Gntst.GeneralError; return; }
                 if ((flags & GntMap.ContainsPte) == 0) Cpu.Invlpg(op->HostAddr);
                 else Cpu.FlushTlb();
             }
@@ -328,7 +330,7 @@ namespace Microxen.Hypercalls
             {
                 ulong* pte = PteFor(op->HostAddr, flags);
                 if (pte == null || (*pte & PageFlags.Present) == 0 || PageTables.EntryMfn(*pte) != mfn) { op->Status = Gntst.GeneralError; return; }
-                *pte = 0;
+                if (Checked.CheckedMode.On) Checked.PageTypes.GrantUnmapPte(pte); else *pte = 0;
                 if ((flags & GntMap.ContainsPte) == 0) Cpu.Invlpg(op->HostAddr);
                 else Cpu.FlushTlb();
             }

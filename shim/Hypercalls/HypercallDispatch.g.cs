@@ -34,6 +34,7 @@ namespace Microxen.Hypercalls
                 case 18: return ConsoleOps.Op(a1, a2, a3);               // console_io
                 case 20: return GrantTableOps.Op(a1, a2, a3);            // grant_table_op
                 case 21: return TrapOps.VmAssist(a1, a2);                // vm_assist
+                case 22: return MmuOps.UpdateVaMappingOtherdomain(a1, a2, a3, a4); // update_va_mapping_otherdomain
                 case 24: return VcpuOps.Op(a1, a2, a3);                  // vcpu_op
                 case 25: return TrapOps.SetSegmentBase(a1, a2);          // set_segment_base
                 case 26: return MmuOps.MmuextOp(a1, a2, a3, a4);         // mmuext_op

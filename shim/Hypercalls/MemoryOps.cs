@@ -124,6 +124,7 @@ namespace Microxen.Hypercalls
                 if (!Host.IsGuestFrame(mfn)) break;
                 Host.M2p[mfn] = Host.InvalidM2p;
                 Host.Frames.Free(mfn);
+                Checked.PageTypes.Forget(mfn);
             }
             return (long)i;
         }
@@ -138,6 +139,7 @@ namespace Microxen.Hypercalls
             {
                 ulong mfn = Host.Frames.AllocHigh();
                 if (mfn == FrameAllocator.None) break;
+                Checked.PageTypes.Forget(mfn);   // a fresh page: no type, no references
                 if (populate)
                 {
                     ulong pfn = list[i];

@@ -1,5 +1,6 @@
 using Microxen.Arch;
 using Microxen.Boot;
+using Microxen.Checked;
 using Microxen.Guest;
 using Microxen.Memory;
 using Microxen.Xen;
@@ -19,6 +20,7 @@ namespace Microxen.Hypercalls
         /// <summary>HYPERVISOR_mmu_update(reqs, count, done, domid).</summary>
         public static long MmuUpdate(ulong reqs, ulong count, ulong done, ulong domid)
         {
+            if (CheckedMode.On) return CheckedMmu.MmuUpdate(reqs, count, done, domid);
             count &= ~MmuCmd.MMU_UPDATE_PREEMPTED;   // the low 31 bits (uint): upper bits dropped too
             MmuUpdate* r = (MmuUpdate*)reqs;
             ulong i = 0;
@@ -52,11 +54,24 @@ namespace Microxen.Hypercalls
         /// <summary>HYPERVISOR_update_va_mapping(va, val, flags): rewrites the L1 entry mapping va.</summary>
         public static long UpdateVaMapping(ulong va, ulong val, ulong flags)
         {
+            if (CheckedMode.On) return CheckedMmu.UpdateVaMapping(va, val, flags);
             ulong* pte = L1Entry(Cpu.ReadCr3() >> 12, va);
             if (pte == null) return -XenErrno.EINVAL;
             *pte = val;
             Flush(va, flags);
             return 0;
+        }
+
+        /// <summary>
+        /// HYPERVISOR_update_va_mapping_otherdomain(va, val, flags, domid): fast mode has none
+        /// (-ENOSYS, logged once); checked mode serves DOMID_SELF and the domain's own id as
+        /// update_va_mapping (Xen's get_pg_owner), any other domain -ESRCH.
+        /// </summary>
+        public static long UpdateVaMappingOtherdomain(ulong va, ulong val, ulong flags, ulong domid)
+        {
+            if (!CheckedMode.On) return HypercallStats.Unimplemented(HypercallTable.Name(Hypercall.UpdateVaMappingOtherdomain), Hypercall.UpdateVaMappingOtherdomain, va, val, flags, domid, 0);
+            if (!CheckedMmu.PgOwnerOk(domid)) return -XenErrno.ESRCH;
+            return CheckedMmu.UpdateVaMapping(va, val, flags);
         }
 
         static void Flush(ulong va, ulong flags)
@@ -83,6 +98,7 @@ namespace Microxen.Hypercalls
         /// <summary>HYPERVISOR_mmuext_op(ops, count, done, domid).</summary>
         public static long MmuextOp(ulong ops, ulong count, ulong done, ulong domid)
         {
+            if (CheckedMode.On) return CheckedMmu.MmuextOp(ops, count, done, domid);
             count &= ~MmuCmd.MMU_UPDATE_PREEMPTED;
             MmuextOp* op = (MmuextOp*)ops;
             ulong i = 0;

@@ -20,6 +20,11 @@ namespace Microxen.Hypercalls
                 case VcpuOp.VCPUOP_register_vcpu_info:
                 {
                     VcpuRegisterVcpuInfo* r = (VcpuRegisterVcpuInfo*)arg;
+                    if (Checked.CheckedMode.On)
+                    {
+                        long crc = CheckedVcpuInfo(r->Mfn, r->Offset);
+                        if (crc != 0) return crc;
+                    }
                     if (r->Offset > 4096 - 64 || r->Mfn >= Host.FrameCount) return -XenErrno.EINVAL;
                     VcpuInfo* to = (VcpuInfo*)(Host.Mem.Frame(r->Mfn) + r->Offset);
                     byte* s = (byte*)Vcpu.Info;
@@ -50,6 +55,26 @@ namespace Microxen.Hypercalls
                 default:
                     return HypercallStats.Unimplemented("vcpu_op", Hypercall.VcpuOp, cmd, vcpu, arg, 0, 0);
             }
+        }
+
+        static bool s_vcpuInfoHeld;
+
+        /// <summary>
+        /// Checked mode's map_vcpu_info (xen/common/domain.c): an offset past the page's last
+        /// vcpu_info or not 8-aligned -ENXIO; registered already -EINVAL; the page must take a
+        /// PGT_writable_page reference (else -EINVAL), which Xen holds while it is the vcpu_info.
+        /// </summary>
+        static long CheckedVcpuInfo(ulong mfn, ulong offset)
+        {
+            if (offset > 4096 - (ulong)sizeof(VcpuInfo) || (offset & 7) != 0) { Checked.CheckLog.Refuse("map_vcpu_info: bad offset", offset); return -XenErrno.ENXIO; }
+            if (s_vcpuInfoHeld) { Checked.CheckLog.Refuse("map_vcpu_info: vcpu_info already registered", mfn); return -XenErrno.EINVAL; }
+            if (Checked.PageTypes.GetPageAndType(mfn, Checked.PageType.Writable) != 0)
+            {
+                Checked.CheckLog.Refuse("map_vcpu_info: could not get page type PGT_writable_page", mfn);
+                return -XenErrno.EINVAL;
+            }
+            s_vcpuInfoHeld = true;
+            return 0;
         }
     }
 }

@@ -1,5 +1,7 @@
 using Microxen.Arch;
 using Microxen.Boot;
+using Microxen.Checked;
+using Microxen.Guest;
 using Microxen.Hypercalls;
 using Microxen.Xen;
 
@@ -14,12 +16,21 @@ namespace Microxen.Traps
     /// back read-only. Only page-table frames are written so (Memory/PageTableFrames.cs), as
     /// Xen's ptwr does: a write to any other read-only page faults into the guest, which Linux
     /// relies on (xen_safe_write_ulong). User-half faults (copy-on-write) always go to the guest.
+    /// Checked mode (ptwr_do_page_fault, ptwr_emulated_update): only a frame typed
+    /// PGT_l1_page_table is written so, and the entry written is validated after the step (the
+    /// old value and the registers saved before it): a new entry get_page_from_l1e refuses is
+    /// undone and the #PF goes to the guest at the faulting instruction, as Xen's
+    /// X86EMUL_UNHANDLEABLE does; an accepted one takes its references and drops the old one's.
     /// </summary>
     public static unsafe class PageTableWrite
     {
         static ulong* s_pte;      // L1 entry made writable, null when no step is pending
         static ulong s_va;
         public static ulong Emulated;
+        // Checked mode: the entry being written, its value and the frame before the step.
+        static ulong* s_entry;
+        static ulong s_old, s_cr2;
+        static CpuFrame s_before;
 
         /// <summary>True when the #PF in <paramref name="f"/> was taken over (the instruction will be stepped).</summary>
         public static bool TryBegin(CpuFrame* f, ulong cr2)
@@ -31,7 +42,16 @@ namespace Microxen.Traps
             ulong* pte = MmuOps.L1Entry(Cpu.ReadCr3() >> 12, cr2);
             if (pte == null || (*pte & (PageFlags.Present | PageFlags.RW)) != PageFlags.Present) return false;
             ulong target = (*pte & PageFlags.PADDR_MASK) >> 12;
-            if (!Host.IsGuestFrame(target) || !Host.PtFrames.IsMarked(target)) return false;   // not a page table: the guest's fault
+            if (CheckedMode.On)
+            {
+                // page_lock: a validated L1 with a type reference; any other frame is the guest's fault.
+                if (!PageTypes.Owned(target) || PageTypes.TypeOf(target) != PageType.L1 || PageTypes.TypeCount(target) == 0 || !PageTypes.IsValidated(target)) return false;
+                s_entry = (ulong*)Host.Mem.Frame(target) + ((cr2 & 4095) >> 3);
+                s_old = *s_entry;
+                s_cr2 = cr2;
+                s_before = *f;
+            }
+            else if (!Host.IsGuestFrame(target) || !Host.PtFrames.IsMarked(target)) return false;   // not a page table: the guest's fault
             *pte |= PageFlags.RW;
             Cpu.Invlpg(cr2);
             s_pte = pte;
@@ -49,7 +69,30 @@ namespace Microxen.Traps
             s_pte = null;
             f->Rflags &= ~X86.Rflags.TF;
             Emulated++;
+            if (CheckedMode.On) Validate(f);
             return true;
+        }
+
+        /// <summary>Checked mode, after the step: the new entry's references, or the write undone and the #PF delivered.</summary>
+        static void Validate(CpuFrame* f)
+        {
+            ulong nv = *s_entry;
+            if (nv == s_old) return;
+            if ((nv & PageFlags.Present) != 0)
+            {
+                long rc = PageTypes.GetPageFromL1e(nv);
+                if (rc < 0)
+                {
+                    CheckLog.Refuse("ptwr_emulated_update: could not get_page_from_l1e()", nv);
+                    *s_entry = s_old;
+                    *f = s_before;
+                    Vcpu.Info->Arch.Cr2 = s_cr2;
+                    if (!TrapDispatch.Deliver(f, X86.Vector.PF, true)) TrapDispatch.CrashGuest(f, X86.Vector.PF, "no handler registered");
+                    return;
+                }
+                if (rc > 0) *s_entry = nv ^ (ulong)rc;
+            }
+            PageTypes.PutPageFromL1e(s_old);
         }
     }
 }

@@ -49,7 +49,7 @@ public class UserlandTests : QemuTest
     const int TimeoutSeconds = 600; // TCG, and a full boot plus user programs
 
     /// <summary>
-    /// 1 GiB, both user page-table modes; 6 GiB puts guest RAM above QEMU's PCI hole (3-4 GiB),
+    /// 1 GiB, both user page-table modes, and checked mode; 6 GiB puts guest RAM above QEMU's PCI hole (3-4 GiB),
     /// as on most hardware: Linux then remaps the hole's pages (its p2m relies on writes to its
     /// read-only p2m pages faulting) and the initrd's pfn must stay below 4 GiB.
     /// </summary>
@@ -57,6 +57,7 @@ public class UserlandTests : QemuTest
     [InlineData("user_pt=shared", "1G")]
     [InlineData("user_pt=switch", "1G")]
     [InlineData("user_pt=shared", "6G")]
+    [InlineData("mode=checked user_pt=switch", "1G")]   // checked mode (Xen 4.17's page types): the later mode= wins
     public void DebianKernelRunsInitAndUserProgramsThenPowersOff(string userPageTable, string mem)
     {
         string kernel = DebianKernel.EnsureFetched();

@@ -1,0 +1,295 @@
+using Microxen.Arch;
+using Microxen.Boot;
+using Microxen.Guest;
+using Microxen.Hypercalls;
+using Microxen.Memory;
+using Microxen.Xen;
+
+namespace Microxen.Checked
+{
+    /// <summary>
+    /// mmu_update, update_va_mapping and mmuext_op under mode=checked: Xen 4.17's do_mmu_update,
+    /// __do_update_va_mapping and do_mmuext_op (xen/arch/x86/mm.c) over <see cref="PageTypes"/>.
+    /// A batch stops at its first error; *pdone gets the requests that succeeded (Xen adds them to
+    /// the value read from pdone only for a continuation; a single vCPU never preempts, so the
+    /// observable result is the count). The tables are the hardware's: an accepted entry is the
+    /// live entry; TLB flushes are native.
+    /// </summary>
+    public static unsafe class CheckedMmu
+    {
+        /// <summary>Allocates the per-frame array (contiguous frames from the top) and fills PageTypes' view of the machine.</summary>
+        public static void Init()
+        {
+            ulong bytes = Host.FrameCount * (ulong)sizeof(PageInfo);
+            ulong pages = (bytes + 4095) >> 12;
+            ulong last = FrameAllocator.None;
+            for (ulong i = 0; i < pages; i++)
+            {
+                ulong f = Host.Frames.AllocHigh();
+                if (f == FrameAllocator.None || (last != FrameAllocator.None && f != last - 1)) Panic.Stop("no contiguous memory for the page-type array");
+                last = f;
+                Host.Mem.ZeroFrame(f);
+            }
+            PageTypes.Info = (PageInfo*)Host.Mem.Frame(last);
+            PageTypes.FrameCount = Host.FrameCount;
+            PageTypes.Mem = Host.Mem;
+            PageTypes.M2p = Host.M2p;
+            PageTypes.M2pEntries = Host.M2pEntries;
+            PageTypes.M2pFirstMfn = Host.M2pFirstMfn;
+            PageTypes.M2pFrames = Host.M2pFrames;
+            PageTypes.Ram = Host.Boot->Region(0);
+            PageTypes.RamCount = Host.Boot->MemoryRegionCount;
+            PageTypes.IoAllowed = true;
+        }
+
+        /// <summary>
+        /// get_pg_owner((domid_t)foreigndom): DOMID_SELF, the domain's own id, DOMID_IO and DOMID_XEN
+        /// name a page owner; any other domain does not exist here (-ESRCH). Foreign page owners
+        /// are treated as the domain itself (one domain).
+        /// </summary>
+        public static bool PgOwnerOk(ulong foreigndom)
+        {
+            ushort d = (ushort)foreigndom;
+            if (d == XenMemOp.DOMID_SELF || d == GrantTableOps.SelfId || d == XenMemOp.DOMID_IO || d == XenMemOp.DOMID_XEN) return true;
+            CheckLog.Refuse("get_pg_owner: unknown domain", foreigndom);
+            return false;
+        }
+
+        /// <summary>HYPERVISOR_mmu_update under checked mode.</summary>
+        public static long MmuUpdate(ulong reqs, ulong count, ulong done, ulong domid)
+        {
+            count &= ~MmuCmd.MMU_UPDATE_PREEMPTED;
+            if (!PgOwnerOk(domid))
+            {
+                if (done != 0) *(uint*)done = 0;   // do_mmu_update's "goto out" writes *pdone
+                return -XenErrno.ESRCH;
+            }
+            bool flushLinear = false;
+            MmuUpdate* r = (MmuUpdate*)reqs;
+            ulong i = 0;
+            long rc = 0;
+            for (; i < count; i++)
+            {
+                ulong cmd = r[i].Ptr & MmuCmd.CmdMask;
+                ulong ma = r[i].Ptr & ~MmuCmd.CmdMask;
+                ulong val = r[i].Val;
+                ulong mfn = ma >> 12;
+                HypercallStats.CountSub(Hypercall.MmuUpdate, cmd);
+                if (cmd == MmuCmd.MMU_MACHPHYS_UPDATE)
+                {
+                    if (!PageTypes.Owned(mfn)) { CheckLog.Refuse("do_mmu_update: MACHPHYS_UPDATE of a frame not the domain's", mfn); rc = -XenErrno.EINVAL; break; }
+                    Host.M2p[mfn] = val;
+                    continue;
+                }
+                if (!PageTypes.Owned(mfn))
+                {
+                    CheckLog.Refuse("do_mmu_update: could not get page for normal update", mfn);
+                    rc = -XenErrno.EINVAL;
+                    break;
+                }
+                rc = UpdateEntry(mfn, (int)((ma & 4095) >> 3), val, cmd == MmuCmd.MMU_PT_UPDATE_PRESERVE_AD);
+                if (rc != 0) break;
+                PageType t = PageTypes.TypeOf(mfn);
+                if (t >= PageType.L2 && t <= PageType.L4 && PageTypes.TypeCount(mfn) != 0) flushLinear = true;
+            }
+            if (flushLinear) Cpu.FlushTlb();   // flush_linear_pt: an L2-L4 entry changed
+            if (done != 0) *(uint*)done = (uint)i;
+            return rc;
+        }
+
+        /// <summary>do_mmu_update's NORMAL/PRESERVE_AD/NO_TRANSLATE: by the frame's type (page_lock needs a validated, referenced type), else a plain write with a writable type reference.</summary>
+        static long UpdateEntry(ulong mfn, int index, ulong val, bool preserveAd)
+        {
+            PageInfo* p = PageTypes.Info + mfn;
+            uint x = p->TypeInfo;
+            if ((x & PageTypes.Validated) != 0 && (x & PageTypes.CountMask) != 0)
+            {
+                PageType t = (PageType)(x >> PageTypes.TypeShift);
+                if (t >= PageType.L1 && t <= PageType.L4)
+                {
+                    long rc = PageTypes.ModEntry(mfn, (int)t, index, val, preserveAd);
+                    if (rc == 0) Host.PtFrames.Mark(mfn);
+                    return rc;
+                }
+                if (t == PageType.Writable) { ((ulong*)Host.Mem.Frame(mfn))[index] = val; return 0; }
+                CheckLog.Refuse("do_mmu_update: normal update of a frame of another type", mfn);
+                return -XenErrno.EINVAL;
+            }
+            if (PageTypes.GetPageType(mfn, PageType.Writable) != 0)
+            {
+                CheckLog.Refuse("do_mmu_update: could not get page type PGT_writable_page", mfn);
+                return -XenErrno.EINVAL;
+            }
+            ((ulong*)Host.Mem.Frame(mfn))[index] = val;
+            PageTypes.PutPageType(mfn);
+            return 0;
+        }
+
+        /// <summary>The L1 frame mapping <paramref name="va"/> in the current tables (map_guest_l1e), or None.</summary>
+        static ulong L1FrameOf(ulong va)
+        {
+            ulong* pte = MmuOps.L1Entry(Cpu.ReadCr3() >> 12, va);
+            if (pte == null) return FrameAllocator.None;
+            return ((ulong)pte - (ulong)Host.Mem.Base) >> 12;
+        }
+
+        /// <summary>__do_update_va_mapping under checked mode: the L1 mapping va must be typed PGT_l1_page_table; then mod_l1_entry and the flush.</summary>
+        public static long UpdateVaMapping(ulong va, ulong val, ulong flags)
+        {
+            if (!PageTables.IsCanonical(va)) { CheckLog.Refuse("__do_update_va_mapping: no L1 maps va", va); return -XenErrno.EINVAL; }
+            ulong l1 = L1FrameOf(va);
+            if (l1 == FrameAllocator.None || !PageTypes.Owned(l1)) { CheckLog.Refuse("__do_update_va_mapping: no L1 maps va", va); return -XenErrno.EINVAL; }
+            uint x = PageTypes.Info[l1].TypeInfo;
+            if ((x & PageTypes.Validated) == 0 || (x & PageTypes.CountMask) == 0 || (PageType)(x >> PageTypes.TypeShift) != PageType.L1)
+            {
+                CheckLog.Refuse("__do_update_va_mapping: the table mapping va is not a PGT_l1_page_table", l1);
+                return -XenErrno.EINVAL;
+            }
+            long rc = PageTypes.ModEntry(l1, 1, PageTables.Index(va, 1), val, false);
+            if (rc != 0) return rc;
+            ulong type = flags & UvmFlags.UVMF_FLUSHTYPE_MASK;
+            if (type == UvmFlags.UVMF_INVLPG) Cpu.Invlpg(va);
+            else if (type == UvmFlags.UVMF_TLB_FLUSH) Cpu.FlushTlb();
+            return 0;
+        }
+
+        /// <summary>new_guest_cr3 / NEW_USER_BASEPTR: the new L4's references taken, the old one's put.</summary>
+        static long SwitchBase(ulong mfn, bool user)
+        {
+            ulong old = (user ? Vcpu.UserL4 : Vcpu.KernelL4) >> 12;
+            if (mfn == old)
+            {
+                if (!user) Cpu.WriteCr3(mfn << 12);
+                return 0;
+            }
+            if (mfn != 0 || !user)
+            {
+                long rc = PageTypes.GetPageAndType(mfn, PageType.L4);
+                if (rc != 0)
+                {
+                    CheckLog.Refuse("new_guest_cr3: error while installing new baseptr", mfn);
+                    return rc;
+                }
+                Host.FillShimSlots(mfn);
+            }
+            if (user) Vcpu.UserL4 = mfn << 12;
+            else { Vcpu.KernelL4 = mfn << 12; Cpu.WriteCr3(mfn << 12); }
+            if (old != 0) PageTypes.PutPageAndType(old);
+            return 0;
+        }
+
+        /// <summary>HYPERVISOR_mmuext_op under checked mode.</summary>
+        public static long MmuextOp(ulong ops, ulong count, ulong done, ulong domid)
+        {
+            count &= ~MmuCmd.MMU_UPDATE_PREEMPTED;
+            if (!PgOwnerOk(domid)) return -XenErrno.ESRCH;
+            MmuextOp* op = (MmuextOp*)ops;
+            ulong i = 0;
+            long rc = 0;
+            for (; i < count; i++, op++)
+            {
+                uint cmd = op->Cmd;
+                HypercallStats.CountSub(Hypercall.MmuextOp, cmd);
+                rc = One(op, cmd);
+                if (rc != 0) break;
+            }
+            if (done != 0) *(uint*)done = (uint)i;
+            return rc;
+        }
+
+        /// <summary>__addr_ok: below the canonical hole, or above HYPERVISOR_VIRT_END (0xffff880000000000).</summary>
+        static bool AddrOk(ulong a) => a < (1UL << 47) || a >= Layout.HYPERVISOR_VIRT_END;
+
+        static long One(MmuextOp* op, uint cmd)
+        {
+            switch (cmd)
+            {
+                case MmuextCmd.MMUEXT_PIN_L1_TABLE:
+                case MmuextCmd.MMUEXT_PIN_L2_TABLE:
+                case MmuextCmd.MMUEXT_PIN_L3_TABLE:
+                case MmuextCmd.MMUEXT_PIN_L4_TABLE:
+                {
+                    long rc = PageTypes.Pin(op->Mfn, (PageType)(cmd - MmuextCmd.MMUEXT_PIN_L1_TABLE + 1));
+                    if (rc != 0) return rc;
+                    Host.PtFrames.Mark(op->Mfn);
+                    if (cmd == MmuextCmd.MMUEXT_PIN_L4_TABLE)
+                    {
+                        Host.FillShimSlots(op->Mfn);
+                        Host.PtFrames.MarkTree(Host.Mem, op->Mfn, 0, 256);
+                    }
+                    return 0;
+                }
+                case MmuextCmd.MMUEXT_UNPIN_TABLE:
+                    return PageTypes.Unpin(op->Mfn);
+                case MmuextCmd.MMUEXT_NEW_BASEPTR:
+                    return SwitchBase(op->Mfn, false);
+                case MmuextCmd.MMUEXT_NEW_USER_BASEPTR:
+                    return SwitchBase(op->Mfn, true);
+                case MmuextCmd.MMUEXT_TLB_FLUSH_MULTI:
+                case MmuextCmd.MMUEXT_INVLPG_MULTI:
+                    // vcpumask_to_pcpumask reads the guest's vcpu bitmap (one word for one vCPU):
+                    // a pointer the shim cannot read ends the hypercall with -EFAULT (HypercallDispatch.TryFail).
+                    if ((*(ulong*)op->Vcpumask & 1) == 0) return 0;
+                    if (cmd == MmuextCmd.MMUEXT_TLB_FLUSH_MULTI) { Cpu.FlushTlb(); return 0; }
+                    if (PageTables.IsCanonical(op->LinearAddr)) Cpu.Invlpg(op->LinearAddr);
+                    return 0;
+                case MmuextCmd.MMUEXT_TLB_FLUSH_LOCAL:
+                case MmuextCmd.MMUEXT_TLB_FLUSH_ALL:
+                    Cpu.FlushTlb();
+                    return 0;
+                case MmuextCmd.MMUEXT_INVLPG_LOCAL:
+                case MmuextCmd.MMUEXT_INVLPG_ALL:
+                    // paging_invlpg / __addr_ok: a non-canonical address is no error, nothing is flushed.
+                    if (PageTables.IsCanonical(op->LinearAddr)) Cpu.Invlpg(op->LinearAddr);
+                    return 0;
+                case MmuextCmd.MMUEXT_FLUSH_CACHE:
+                case MmuextCmd.MMUEXT_FLUSH_CACHE_GLOBAL:
+                    return 0;
+                case MmuextCmd.MMUEXT_SET_LDT:
+                {
+                    uint ents = op->NrEnts;
+                    ulong ptr = op->LinearAddr;
+                    if (ents > 8192 || (ents != 0 && ((ptr & 4095) != 0 || !AddrOk(ptr))))
+                    {
+                        CheckLog.Refuse("do_mmuext_op: bad args to SET_LDT", ptr);
+                        return -XenErrno.EINVAL;
+                    }
+                    if (ents != 0) return HypercallStats.Unimplemented("mmuext_op SET_LDT with entries", Hypercall.MmuextOp, cmd, ptr, ents, 0, 0);
+                    return 0;
+                }
+                case MmuextCmd.MMUEXT_CLEAR_PAGE:
+                    if (PageTypes.GetPageAndType(op->Mfn, PageType.Writable) != 0)
+                    {
+                        CheckLog.Refuse("do_mmuext_op: error clearing mfn", op->Mfn);
+                        return -XenErrno.EINVAL;
+                    }
+                    Host.Mem.ZeroFrame(op->Mfn);
+                    PageTypes.PutPageAndType(op->Mfn);
+                    return 0;
+                case MmuextCmd.MMUEXT_COPY_PAGE:
+                {
+                    if (!PageTypes.GetPage(op->SrcMfn)) { CheckLog.Refuse("do_mmuext_op: error copying from mfn", op->SrcMfn); return -XenErrno.EINVAL; }
+                    if (PageTypes.GetPageAndType(op->Mfn, PageType.Writable) != 0)
+                    {
+                        PageTypes.PutPage(op->SrcMfn);
+                        CheckLog.Refuse("do_mmuext_op: error copying to mfn", op->Mfn);
+                        return -XenErrno.EINVAL;
+                    }
+                    ulong* d = (ulong*)Host.Mem.Frame(op->Mfn);
+                    ulong* s = (ulong*)Host.Mem.Frame(op->SrcMfn);
+                    for (int k = 0; k < 512; k++) d[k] = s[k];
+                    PageTypes.PutPageAndType(op->Mfn);
+                    PageTypes.PutPage(op->SrcMfn);
+                    return 0;
+                }
+                case MmuextCmd.MMUEXT_MARK_SUPER:
+                case MmuextCmd.MMUEXT_UNMARK_SUPER:
+                    CheckLog.Refuse("do_mmuext_op: MARK_SUPER/UNMARK_SUPER not supported", cmd);
+                    return -XenErrno.EOPNOTSUPP;
+                default:
+                    CheckLog.Refuse("do_mmuext_op: unknown command", cmd);
+                    return -XenErrno.ENOSYS;
+            }
+        }
+    }
+}
