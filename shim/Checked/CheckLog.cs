@@ -22,7 +22,7 @@ namespace Microxen.Checked
         {
             Refusals++;
             ulong key;
-            fixed (char* c = site) key = (ulong)c;
+            fixed (char* c = &site.GetPinnableReference()) key = (ulong)c;
             fixed (Sites* s = &s_sites)
             {
                 for (int i = 0; i < MaxSites; i++)
