@@ -47,6 +47,7 @@ namespace Microxen.Hypercalls
             }
             f->Vector = CpuFrame.IretVector;
             if (!Checked.CheckedMode.On) return;   // fast: rcx/r11 come back from the frame either way (iretq, not sysret)
+            f->Rflags &= ~X86.Rflags.VM;                                 // Xen: ~(X86_EFLAGS_IOPL|X86_EFLAGS_VM)
             if ((flags & Layout.VGCF_in_syscall) != 0 && ((long)f->Rip >> 47 == 0 || (long)f->Rip >> 47 == -1))
             {
                 f->Rcx = f->Rip;
