@@ -161,6 +161,21 @@ namespace KernelTest.Tests
             Add(ref r, "val_set_gdt_too_many", &ValidationDescriptorTests.SetGdtTooMany);
             Add(ref r, "val_set_gdt_page_table", &ValidationDescriptorTests.SetGdtPageTable);
             Add(ref r, "val_set_gdt_writable_frame", &ValidationDescriptorTests.SetGdtWritableFrame);
+            // Issue 9, engineer K2: descriptor checks (check_descriptor) and the registration hypercalls' errors.
+            // Fast mode applies set_gdt/update_descriptor as given: desc_set_gdt_gate_xen_selector,
+            // desc_set_gdt_system_anywhere and desc_update_refused differ there (README "Checked mode").
+            Add(ref r, "val_desc_set_gdt_gate_xen_selector", &DescriptorTests.SetGdtCallGateToXenSelector);
+            Add(ref r, "val_desc_set_gdt_system_anywhere", &DescriptorTests.SetGdtSystemDescriptorAnywhere);
+            Add(ref r, "desc_set_gdt_accepted", &DescriptorTests.SetGdtAccepted);
+            Add(ref r, "desc_update_accepted", &DescriptorTests.UpdateAccepted);
+            Add(ref r, "val_desc_update_refused", &DescriptorTests.UpdateRefused);
+            Add(ref r, "vm_assist_types", &TrapOpsTests.VmAssistTypes);
+            Add(ref r, "callback_op_errors", &TrapOpsTests.CallbackOpErrors);
+            Add(ref r, "set_callbacks_non_canonical", &TrapOpsTests.SetCallbacksNonCanonical);
+            Add(ref r, "set_trap_table_non_canonical", &TrapOpsTests.SetTrapTableNonCanonical);
+            Add(ref r, "debugreg_refusals", &TrapOpsTests.DebugRegRefusals);
+            Add(ref r, "debugreg_values", &TrapOpsTests.DebugRegValues);
+            Add(ref r, "segbase_unknown", &TrapOpsTests.SegmentBaseUnknown);
         }
 
         // Tests of a parameterised checker, one function per row.

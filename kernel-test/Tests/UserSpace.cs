@@ -29,8 +29,9 @@ namespace KernelTest.Tests
 
         /// <summary>Machine frame of the user L4 (MMUEXT_NEW_USER_BASEPTR), once <see cref="Ensure"/> succeeded.</summary>
         public static ulong UserL4Mfn;
-        /// <summary>Machine frame of the GDT frame given to set_gdt (8 entries), once <see cref="Ensure"/> succeeded.</summary>
+        /// <summary>Machine frame of the GDT set_gdt installed (entries <see cref="GdtEntries"/>), once <see cref="Ensure"/> succeeded.</summary>
         public static ulong GdtMfn;
+        public const ulong GdtEntries = 8;
         static bool s_ready;
         struct GdtFrames { public fixed ulong F[1]; }
         static GdtFrames s_gdt;
@@ -76,10 +77,10 @@ namespace KernelTest.Tests
             fixed (GdtFrames* g = &s_gdt)
             {
                 g->F[0] = gdt;
-                if (!Check.Rc("set_gdt", Hv.Call(Hypercall.SetGdt, (ulong)g->F, 8))) return false;
+                if (!Check.Rc("set_gdt", Hv.Call(Hypercall.SetGdt, (ulong)g->F, GdtEntries))) return false;
             }
-            UserL4Mfn = ul4;
             GdtMfn = gdt;
+            UserL4Mfn = ul4;
             s_ready = true;
             return true;
         }

@@ -41,6 +41,8 @@ namespace Microxen.Arch
         /// <summary>CR4 (SDM vol. 3A, 2.5 "Control Registers").</summary>
         public static class Cr4
         {
+            /// <summary>Debugging extensions: DR4/DR5 fault, I/O breakpoints allowed.</summary>
+            public const ulong DE = 1ul << 3;
             public const ulong PAE = 1ul << 5;
             public const ulong OSFXSR = 1ul << 9;
             public const ulong OSXMMEXCPT = 1ul << 10;

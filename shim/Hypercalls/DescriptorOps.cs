@@ -1,30 +1,118 @@
 using Microxen.Arch;
 using Microxen.Boot;
+using Microxen.Checked;
 using Microxen.Xen;
 
 namespace Microxen.Hypercalls
 {
-    /// <summary>set_gdt and update_descriptor (public/xen.h): the guest's GDT frames shown in the shim's GDT area.</summary>
+    /// <summary>
+    /// set_gdt and update_descriptor (public/xen.h): the guest's GDT frames shown in the shim's GDT
+    /// area. Checked mode applies Xen 4.17's rules (xen/arch/x86/pv/descriptor-tables.c): the
+    /// frames take the PGT_seg_desc_page type and every descriptor passes check_descriptor
+    /// (<see cref="Descriptor"/>). Fast mode applies requests as given (DESIGN.md 1). In both
+    /// modes the descriptors stay as the guest wrote them: Xen raises code/data DPLs to 3 and
+    /// clears call-gate DPLs because its guest kernel runs in ring 3; the shim's runs in ring 0
+    /// on them (README "Checked mode").
+    /// </summary>
     public static unsafe class DescriptorOps
     {
-        /// <summary>HYPERVISOR_set_gdt(frame_list, entries): up to 14 pages (7168 entries).</summary>
+        struct Frames { public fixed ulong Mfn[Layout.FIRST_RESERVED_GDT_PAGE]; }
+        /// <summary>Checked mode: the frames of the installed GDT, each holding a seg_desc type reference (Xen's gdt_frames).</summary>
+        static Frames s_frames;
+        static int s_frameCount;
+
+        /// <summary>
+        /// HYPERVISOR_set_gdt(frame_list, entries): up to FIRST_RESERVED_GDT_ENTRY (7168) entries in
+        /// 14 frames. -EINVAL for more entries; -EFAULT for an unreadable list (the dispatcher's
+        /// fault fixup). Checked mode, as pv_set_gdt: -EINVAL for a frame that is not the guest's,
+        /// cannot take PGT_seg_desc_page (a page table or mapped writable) or holds a descriptor
+        /// check_descriptor refuses (validate_segdesc_page: all 512); the old GDT is kept then.
+        /// On success the old frames' references are dropped.
+        /// </summary>
         public static long SetGdt(ulong frameList, ulong entries)
         {
-            if (entries > (ulong)Gdt.GuestEntries) return -XenErrno.EINVAL;
-            int pages = (int)((entries + 511) / 512);
+            uint n = (uint)entries;                                    // Xen: unsigned int entries
+            if (n > (uint)Gdt.GuestEntries) return Refuse("do_set_gdt: more entries than FIRST_RESERVED_GDT_ENTRY", entries);
+            int pages = (int)((n + 511) / 512);
             ulong* frames = (ulong*)frameList;
+            ulong* copy = stackalloc ulong[Layout.FIRST_RESERVED_GDT_PAGE];
+            for (int i = 0; i < pages; i++) copy[i] = frames[i];       // copy_from_guest: one read of the list
             for (int i = 0; i < pages; i++)
-                if (frames[i] >= Host.FrameCount) return -XenErrno.EINVAL;
-            Gdt.SetGuestFrames(frames, pages);
+                if (copy[i] >= Host.FrameCount) return Refuse("pv_set_gdt: frame not valid (mfn_valid)", copy[i]);
+            if (CheckedMode.On)
+            {
+                for (int i = 0; i < pages; i++)
+                {
+                    long rc = TakeSegDesc(copy[i]);
+                    if (rc == 0) continue;
+                    while (i-- > 0) PageTypes.PutPageAndType(copy[i]);
+                    return rc;
+                }
+                fixed (Frames* f = &s_frames)
+                {
+                    for (int i = 0; i < s_frameCount; i++) PageTypes.PutPageAndType(f->Mfn[i]);
+                    for (int i = 0; i < pages; i++) f->Mfn[i] = copy[i];
+                }
+                s_frameCount = pages;
+            }
+            Gdt.SetGuestFrames(copy, pages);
             return 0;
         }
 
-        /// <summary>HYPERVISOR_update_descriptor(ma, desc): writes one 8-byte descriptor at machine address ma.</summary>
+        /// <summary>
+        /// get_page_and_type(PGT_seg_desc_page) for one GDT frame, with the validation Xen's
+        /// alloc_segdesc_page makes: every descriptor of the frame passes check_descriptor.
+        /// </summary>
+        static long TakeSegDesc(ulong mfn)
+        {
+            DescriptorVerdict v;
+            int bad = Descriptor.FirstRefused((ulong*)Host.Mem.At(mfn << 12), out v);
+            if (bad >= 0)
+            {
+                CheckLog.Refuse(Descriptor.Site(v), ((ulong*)Host.Mem.At(mfn << 12))[bad]);
+                return -XenErrno.EINVAL;
+            }
+            long rc = PageTypes.GetPageAndType(mfn, PageType.SegDesc);
+            if (rc != 0) CheckLog.Refuse("pv_set_gdt: get_page_and_type(PGT_seg_desc_page) failed", mfn);
+            return rc == 0 ? 0 : -XenErrno.EINVAL;
+        }
+
+        /// <summary>
+        /// HYPERVISOR_update_descriptor(ma, desc): writes one 8-byte descriptor at machine address
+        /// ma. -EINVAL for an unaligned address or a frame outside RAM. Checked mode, as
+        /// do_update_descriptor: -EINVAL when check_descriptor refuses <paramref name="desc"/>, when
+        /// the frame is not the guest's, or when it is neither a descriptor page nor able to be
+        /// writable (a page table in use).
+        /// </summary>
         public static long UpdateDescriptor(ulong ma, ulong desc)
         {
-            if ((ma & 7) != 0 || (ma >> 12) >= Host.FrameCount) return -XenErrno.EINVAL;
+            if ((ma & 7) != 0) return Refuse("do_update_descriptor: address not 8-byte aligned", ma);
+            if (CheckedMode.On)
+            {
+                DescriptorVerdict v = Descriptor.Check(desc, out _);
+                if (!Descriptor.Accepted(v)) { CheckLog.Refuse(Descriptor.Site(v), desc); return -XenErrno.EINVAL; }
+            }
+            if ((ma >> 12) >= Host.FrameCount) return Refuse("do_update_descriptor: frame not valid (get_page_from_gfn)", ma);
+            if (CheckedMode.On)
+            {
+                // Xen: a seg_desc page keeps its type (get_page_type(PGT_seg_desc_page)); any other
+                // page must be able to become writable for the write (get_page_type(PGT_writable_page)).
+                ulong mfn = ma >> 12;
+                if (PageTypes.GetPageAndType(mfn, PageType.Writable) != 0 && PageTypes.GetPageAndType(mfn, PageType.SegDesc) != 0)
+                    return Refuse("do_update_descriptor: frame is neither a descriptor page nor writable", ma);
+                *(ulong*)Host.Mem.At(ma) = desc;
+                PageTypes.PutPageAndType(mfn);
+                return 0;
+            }
             *(ulong*)Host.Mem.At(ma) = desc;
             return 0;
+        }
+
+        /// <summary>A refused request: logged once per site in checked mode; Xen's -EINVAL.</summary>
+        static long Refuse(string site, ulong value)
+        {
+            if (CheckedMode.On) CheckLog.Refuse(site, value);
+            return -XenErrno.EINVAL;
         }
     }
 }

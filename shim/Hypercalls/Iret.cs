@@ -7,7 +7,11 @@ namespace Microxen.Hypercalls
     /// <summary>
     /// HYPERVISOR_iret (public/arch-x86/xen-x86_64.h, struct iret_context, <see cref="IretContext"/>):
     /// the guest's stack holds rax, r11, rcx, flags, rip, cs, rflags, rsp, ss. The shim restores all of them,
-    /// sets the event mask from the frame's IF, and returns with iretq.
+    /// sets the event mask from the frame's IF, and returns with iretq. Checked mode adds Xen 4.17's
+    /// do_iret rules (xen/arch/x86/pv/iret.c, the sysret exit of xen/arch/x86/x86_64/entry.S): a
+    /// return to user mode without a user page table (MMUEXT_NEW_USER_BASEPTR) crashes the guest
+    /// as Xen crashes the domain; with VGCF_in_syscall the guest resumes as after Xen's sysretq,
+    /// RCX = RIP and R11 = the RFLAGS it resumes with (the frame's RCX and R11 are not used).
     /// </summary>
     public static unsafe class Iret
     {
@@ -28,6 +32,11 @@ namespace Microxen.Hypercalls
             f->Rflags = (rflags | X86.Rflags.IF) & ~X86.Rflags.IOPL;   // hardware IF stays on; IOPL 0
             if ((cs & X86.Selector.RplMask) == 3)
             {
+                if (Checked.CheckedMode.On && Vcpu.UserL4 == 0)
+                {
+                    Checked.CheckLog.Refuse("do_iret: switching to user mode with no user page tables", cs);
+                    Traps.TrapDispatch.CrashGuest(f, CpuFrame.IretVector, "iret to user mode with no user page tables (Xen crashes the domain)");
+                }
                 // To user mode: the user's GS becomes active (Xen's toggle_guest_mode). The kernel
                 // table holds the user mappings too, so CR3 stays (DESIGN.md section 3). The
                 // frame's SS is the user's.
@@ -37,7 +46,13 @@ namespace Microxen.Hypercalls
                 Guest.Vcpu.UserMode = true;     // IF is off until the iretq (or a bounce frame back to kernel mode)
             }
             f->Vector = CpuFrame.IretVector;
-            _ = flags;   // VGCF_in_syscall: rcx/r11 come back from the frame either way (iretq, not sysret)
+            if (!Checked.CheckedMode.On) return;   // fast: rcx/r11 come back from the frame either way (iretq, not sysret)
+            f->Rflags &= ~X86.Rflags.VM;                                 // Xen: ~(X86_EFLAGS_IOPL|X86_EFLAGS_VM)
+            if ((flags & Layout.VGCF_in_syscall) != 0 && ((long)f->Rip >> 47 == 0 || (long)f->Rip >> 47 == -1))
+            {
+                f->Rcx = f->Rip;
+                f->R11 = f->Rflags;
+            }
         }
     }
 }

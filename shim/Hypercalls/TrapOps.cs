@@ -11,49 +11,96 @@ namespace Microxen.Hypercalls
     /// </summary>
     public static unsafe class TrapOps
     {
-        /// <summary>HYPERVISOR_set_trap_table(traps): array ended by address 0; null clears the table.</summary>
+        /// <summary>
+        /// HYPERVISOR_set_trap_table(traps): array ended by address 0; null clears the table. As
+        /// Xen's do_set_trap_table (xen/arch/x86/pv/callback.c): a non-canonical handler address
+        /// stops the walk with -EINVAL (the entries before it stay installed); the selector's RPL
+        /// is raised to 3 (fixup_guest_code_selector; unused by a 64-bit guest's bounce frames).
+        /// </summary>
         public static long SetTrapTable(ulong traps)
         {
             if (traps == 0) { Vcpu.ClearTraps(); return 0; }
             for (TrapInfo* t = (TrapInfo*)traps; t->Address != 0; t++)
-                Vcpu.SetTrap(t->Vector, t->Address, t->Cs, t->Flags);
+            {
+                if (!Canonical(t->Address)) return Refuse("do_set_trap_table: non-canonical handler address", t->Address, XenErrno.EINVAL);
+                Vcpu.SetTrap(t->Vector, t->Address, (ushort)Checked.Descriptor.FixupRpl(t->Cs), t->Flags);
+            }
             return 0;
         }
 
+        /// <summary>
+        /// HYPERVISOR_set_callbacks(event, failsafe, syscall): Xen's do_set_callbacks registers
+        /// each as callback_op would with flags 0 (so the failsafe and syscall callbacks no longer
+        /// mask events), skips a non-canonical address (that callback stays as it was) and returns 0.
+        /// </summary>
         public static long SetCallbacks(ulong evt, ulong failsafe, ulong syscall)
         {
-            Vcpu.EventCallback = evt;
-            Vcpu.FailsafeCallback = failsafe;
-            Vcpu.SyscallCallback = syscall;
+            Register(CallbackType.CALLBACKTYPE_event, 0, evt);
+            Register(CallbackType.CALLBACKTYPE_failsafe, 0, failsafe);
+            Register(CallbackType.CALLBACKTYPE_syscall, 0, syscall);
             return 0;
         }
 
-        /// <summary>HYPERVISOR_callback_op(CALLBACKOP_register / unregister, arg).</summary>
+        /// <summary>
+        /// HYPERVISOR_callback_op(CALLBACKOP_register / unregister, arg), as Xen's do_callback_op
+        /// (xen/arch/x86/pv/callback.c): register: -EINVAL for a non-canonical address, -ENOSYS for
+        /// an unknown type; CALLBACKTYPE_nmi is trap 2 (events masked, FLAT_KERNEL_CS). Unregister:
+        /// only the NMI callback can be removed (0); event, failsafe, syscall, syscall32 and
+        /// sysenter give -EINVAL, other types -ENOSYS. Other commands: -ENOSYS.
+        /// </summary>
         public static long CallbackOp(ulong cmd, ulong arg)
         {
-            if (cmd == CallbackType.CALLBACKOP_register)
+            if ((int)cmd == CallbackType.CALLBACKOP_register)
             {
                 CallbackRegister* r = (CallbackRegister*)arg;
-                switch (r->Type)
+                return Register(r->Type, r->Flags, r->Address);
+            }
+            if ((int)cmd == CallbackType.CALLBACKOP_unregister)
+            {
+                ushort type = ((CallbackUnregister*)arg)->Type;
+                switch (type)
                 {
-                    case CallbackType.CALLBACKTYPE_event: Vcpu.EventCallback = r->Address; return 0;
+                    case CallbackType.CALLBACKTYPE_nmi:
+                        Vcpu.NmiCallback = 0;
+                        Vcpu.SetTrap(X86.Vector.NMI, 0, 0, 0);
+                        return 0;
+                    case CallbackType.CALLBACKTYPE_event:
                     case CallbackType.CALLBACKTYPE_failsafe:
-                        Vcpu.FailsafeCallback = r->Address;
-                        Vcpu.FailsafeMasksEvents = (r->Flags & CallbackType.CALLBACKF_mask_events) != 0;
-                        return 0;
                     case CallbackType.CALLBACKTYPE_syscall:
-                        Vcpu.SyscallCallback = r->Address;
-                        Vcpu.SyscallMasksEvents = (r->Flags & CallbackType.CALLBACKF_mask_events) != 0;
-                        return 0;
-                    case CallbackType.CALLBACKTYPE_nmi: Vcpu.NmiCallback = r->Address; return 0;
                     case CallbackType.CALLBACKTYPE_syscall32:
                     case CallbackType.CALLBACKTYPE_sysenter:
-                        return 0;   // 32-bit user entry points: kept by Xen, unused until compat user mode exists
-                    default: return -XenErrno.EINVAL;
+                        return Refuse("unregister_guest_callback: only the NMI callback can be unregistered", type, XenErrno.EINVAL);
+                    default: return Refuse("unregister_guest_callback: unknown callback type", type, XenErrno.ENOSYS);
                 }
             }
-            if (cmd == CallbackType.CALLBACKOP_unregister) return 0;
-            return -XenErrno.ENOSYS;
+            return Refuse("do_callback_op: unknown command", cmd, XenErrno.ENOSYS);
+        }
+
+        /// <summary>register_guest_callback: 0, -EINVAL (non-canonical address) or -ENOSYS (unknown type).</summary>
+        static long Register(ushort type, ushort flags, ulong address)
+        {
+            if (!Canonical(address)) return Refuse("register_guest_callback: non-canonical address", address, XenErrno.EINVAL);
+            bool mask = (flags & CallbackType.CALLBACKF_mask_events) != 0;
+            switch (type)
+            {
+                case CallbackType.CALLBACKTYPE_event: Vcpu.EventCallback = address; return 0;
+                case CallbackType.CALLBACKTYPE_failsafe:
+                    Vcpu.FailsafeCallback = address;
+                    Vcpu.FailsafeMasksEvents = mask;
+                    return 0;
+                case CallbackType.CALLBACKTYPE_syscall:
+                    Vcpu.SyscallCallback = address;
+                    Vcpu.SyscallMasksEvents = mask;
+                    return 0;
+                case CallbackType.CALLBACKTYPE_nmi:
+                    Vcpu.NmiCallback = address;
+                    Vcpu.SetTrap(X86.Vector.NMI, address, Layout.FLAT_KERNEL_CS, Layout.TI_IF);
+                    return 0;
+                case CallbackType.CALLBACKTYPE_syscall32:
+                case CallbackType.CALLBACKTYPE_sysenter:
+                    return 0;   // 32-bit user entry points: kept by Xen, unused until compat user mode exists
+                default: return Refuse("register_guest_callback: unknown callback type", type, XenErrno.ENOSYS);
+            }
         }
 
         /// <summary>
@@ -75,7 +122,7 @@ namespace Microxen.Hypercalls
         /// </summary>
         public static long FpuTaskswitch(ulong set)
         {
-            ShimCpu.Pv->GuestTs = set != 0 ? 1UL : 0UL;
+            ShimCpu.Pv->GuestTs = (int)set != 0 ? 1UL : 0UL;   // Xen: int set
             return 0;
         }
 
@@ -86,24 +133,56 @@ namespace Microxen.Hypercalls
         /// </summary>
         public static long SetSegmentBase(ulong which, ulong value)
         {
-            bool canonical = (long)value >> 47 == 0 || (long)value >> 47 == -1;
-            if (which <= Layout.SEGBASE_GS_KERNEL && !canonical) return -XenErrno.EINVAL;
-            if (which == Layout.SEGBASE_GS_USER_SEL && value > 3) value |= 3;   // RPL 3: no DPL 0 segment for user mode
-            switch (which)
+            uint w = (uint)which;                                    // Xen: unsigned int which
+            if (w <= Layout.SEGBASE_GS_KERNEL && !Canonical(value)) return Refuse("do_set_segment_base: non-canonical base", value, XenErrno.EINVAL);
+            switch (w)
             {
                 case Layout.SEGBASE_FS: Cpu.Wrmsr(X86.Msr.IA32_FS_BASE, value); return 0;
                 case Layout.SEGBASE_GS_USER: Cpu.Wrmsr(X86.Msr.IA32_KERNEL_GS_BASE, value); return 0;
                 case Layout.SEGBASE_GS_KERNEL: Cpu.Wrmsr(X86.Msr.IA32_GS_BASE, value); return 0;
-                case Layout.SEGBASE_GS_USER_SEL: Cpu.LoadUserGs((ushort)value); return 0;
-                default: return -XenErrno.EINVAL;
+                case Layout.SEGBASE_GS_USER_SEL:
+                    ushort sel = (ushort)value;                      // Xen: (uint16_t)base
+                    if (sel > 3) sel |= (ushort)X86.Selector.RplMask;   // RPL 3: no DPL 0 segment for user mode
+                    Cpu.LoadUserGs(sel);
+                    return 0;
+                default: return Refuse("do_set_segment_base: unknown segment", which, XenErrno.EINVAL);
             }
         }
 
-        /// <summary>HYPERVISOR_vm_assist(cmd, type): every assist type Xen knows is accepted (the guest runs natively).</summary>
+        /// <summary>VMASST types a 64-bit PV guest may name (PV64_VM_ASSIST_MASK, xen/arch/x86/include/asm/domain.h): 0-5 and m2p_strict.</summary>
+        public const ulong Pv64VmAssistMask = (1UL << Xen.VmAssist.VMASST_TYPE_4gb_segments) | (1UL << Xen.VmAssist.VMASST_TYPE_4gb_segments_notify)
+            | (1UL << Xen.VmAssist.VMASST_TYPE_writable_pagetables) | (1UL << Xen.VmAssist.VMASST_TYPE_pae_extended_cr3)
+            | (1UL << Xen.VmAssist.VMASST_TYPE_architectural_iopl) | (1UL << Xen.VmAssist.VMASST_TYPE_runstate_update_flag)
+            | (1UL << Xen.VmAssist.VMASST_TYPE_m2p_strict);
+
+        /// <summary>The domain's VMASST bitmap (Xen's d->vm_assist), as enabled and disabled by the guest.</summary>
+        public static ulong VmAssistEnabled;
+
+        /// <summary>
+        /// HYPERVISOR_vm_assist(cmd, type), as Xen's do_vm_assist (xen/common/domain.c; both
+        /// arguments unsigned int): a type outside <see cref="Pv64VmAssistMask"/> is -EINVAL before
+        /// the command is looked at, then enable/disable set or clear the bit, other commands -ENOSYS.
+        /// The shim does not act on the bits (the guest runs natively).
+        /// </summary>
         public static long VmAssist(ulong cmd, ulong type)
         {
-            if (cmd > 1) return -XenErrno.ENOSYS;
-            return type <= 5 ? 0 : -XenErrno.EINVAL;
+            uint t = (uint)type;
+            if (t >= 64 || (Pv64VmAssistMask & (1UL << (int)t)) == 0) return Refuse("do_vm_assist: type not valid for a 64-bit PV guest", type, XenErrno.EINVAL);
+            switch ((uint)cmd)
+            {
+                case Xen.VmAssist.VMASST_CMD_enable: VmAssistEnabled |= 1UL << (int)t; return 0;
+                case Xen.VmAssist.VMASST_CMD_disable: VmAssistEnabled &= ~(1UL << (int)t); return 0;
+                default: return Refuse("do_vm_assist: unknown command", cmd, XenErrno.ENOSYS);
+            }
+        }
+
+        static bool Canonical(ulong a) => (long)a >> 47 == 0 || (long)a >> 47 == -1;
+
+        /// <summary>A refused request: logged once per site in checked mode (CheckLog); returns -<paramref name="errno"/>, Xen's.</summary>
+        static long Refuse(string site, ulong value, int errno)
+        {
+            if (Checked.CheckedMode.On) Checked.CheckLog.Refuse(site, value);
+            return -errno;
         }
     }
 }
