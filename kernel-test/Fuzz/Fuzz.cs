@@ -15,6 +15,7 @@ namespace KernelTest.Fuzz
     /// <code>
     /// FUZZ start seed S count N groups ver+mmu+...
     /// FUZZ i DIGEST                  every <see cref="Period"/> calls (i = calls done)
+    /// FUZZ time NS ns, R calls/s     the storm's duration (pvclock system time; not in any digest)
     /// FUZZ group NAME calls N digest D   per group, at the end
     /// FUZZ done S N DIGEST
     /// </code>
@@ -135,6 +136,7 @@ namespace KernelTest.Fuzz
             FuzzGroups.PrintMask(Groups); Out.End();
             FuzzRandom.Seed(Seed);
             ulong digest = FuzzRandom.FnvOffset;
+            ulong t0 = Time.Pvclock.Now();
             fixed (Digests* g = &s_groups)
             {
                 for (int k = 0; k < FuzzGroups.Count; k++) { g->D[k] = FuzzRandom.FnvOffset; g->N[k] = 0; }
@@ -152,7 +154,9 @@ namespace KernelTest.Fuzz
                     if (Trace) TraceLine(i, grp);
                     if ((i + 1) % Period == 0) { Out.Str("FUZZ "); Out.Dec(i + 1); Out.Char((byte)' '); Hex16(digest); Out.End(); }
                 }
+                ulong ns = Time.Pvclock.Now() - t0;
                 Restore();
+                Out.Str("FUZZ time "); Out.Dec(ns); Out.Str(" ns, "); Out.Dec(ns == 0 ? 0 : Count * 1000000000UL / ns); Out.Str(" calls/s"); Out.End();
                 for (int k = 0; k < FuzzGroups.Count; k++)
                 {
                     if (g->N[k] == 0) continue;
