@@ -48,7 +48,7 @@ for seed in $seeds; do
         fi
         case $host in xen) name=xen-4.17 ;; *) name=microxen-$host ;; esac
         printf "%-6s %-16s %12s  %s\n" "$seed" "$name" "${rate:--}" "${digest:--}"
-        [ "${RAW:-0}" = 1 ] && grep "^FUZZ group" "$f" | sed "s/^/    /"
+        if [ "${RAW:-0}" = 1 ]; then grep "^FUZZ group" "$f" | sed "s/^/    /" || true; fi
         echo "$digest" >"$f.digest"
     done
     for host in fast checked; do

@@ -26,7 +26,7 @@ namespace KernelTest.Fuzz
     /// <code>FC i nr a1 a2 a3 a4 a5
     /// FT i GROUP nr rc aux</code>
     /// (FC lines carry addresses and frame numbers, which differ between hosts; FT lines do not:
-    /// diff the FT lines of two hosts to find the first divergence). SEED and COUNT: decimal or 0x-hex. GROUPS: names joined by '+'
+    /// diff the FT lines of two hosts to find the first divergence); <c>fuzztrace=N</c> from call N on. SEED and COUNT: decimal or 0x-hex. GROUPS: names joined by '+'
     /// (<see cref="FuzzGroups.Name"/>), "all" (the default: every group but hvptr).
     /// </summary>
     public static unsafe class Fuzz
@@ -48,6 +48,8 @@ namespace KernelTest.Fuzz
         public static ulong Seed, Count;
         public static uint Groups;
         public static bool Trace;
+        /// <summary>With <c>fuzztrace=N</c>: the first call index traced.</summary>
+        public static ulong TraceFrom;
 
         /// <summary>Pool frame <paramref name="k"/> (machine frame number).</summary>
         public static ulong PoolFrame(int k) { fixed (Pool* p = &s_pool) return p->F[k]; }
@@ -70,6 +72,12 @@ namespace KernelTest.Fuzz
                 int start = i;
                 while (i < StartInfo.MaxGuestCmdline && c[i] != 0 && c[i] != ' ') i++;
                 if (Word(c + start, i - start, "fuzztrace")) { Trace = true; continue; }
+                if (i - start > 10 && Word(c + start, 10, "fuzztrace="))
+                {
+                    int p = start + 10;
+                    Trace = Number(c, i, ref p, out TraceFrom) && p == i;
+                    continue;
+                }
                 if (i - start > 5 && Word(c + start, 5, "fuzz="))
                 {
                     found = true;
@@ -144,14 +152,14 @@ namespace KernelTest.Fuzz
                 {
                     int grp = FuzzGroups.Pick(Groups);
                     FuzzGroups.Generate(grp);
-                    if (Trace) CallLine(i);
+                    if (Trace && i >= TraceFrom) CallLine(i);
                     FuzzGroups.Execute();
                     ulong nr = FuzzGroups.Nr, rc = FuzzGroups.Rc, aux = FuzzGroups.Aux;
                     digest = FuzzRandom.Fold(FuzzRandom.Fold(FuzzRandom.Fold(FuzzRandom.Fold(digest, i), nr), rc), aux);
                     ulong d = g->D[grp];
                     g->D[grp] = FuzzRandom.Fold(FuzzRandom.Fold(FuzzRandom.Fold(FuzzRandom.Fold(d, i), nr), rc), aux);
                     g->N[grp]++;
-                    if (Trace) TraceLine(i, grp);
+                    if (Trace && i >= TraceFrom) TraceLine(i, grp);
                     if ((i + 1) % Period == 0) { Out.Str("FUZZ "); Out.Dec(i + 1); Out.Char((byte)' '); Hex16(digest); Out.End(); }
                 }
                 ulong ns = Time.Pvclock.Now() - t0;

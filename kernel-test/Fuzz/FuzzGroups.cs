@@ -46,7 +46,8 @@ namespace KernelTest.Fuzz
         /// Call groups (0..Count-1). <see cref="HvPtr"/> and <see cref="Bugs"/> are modifiers, not
         /// groups of their own (neither is in "all"): hvptr adds hypervisor-hole pointers, bugs adds
         /// the arguments that crash microxen today where Xen returns an error (README, fuzz section):
-        /// set_segment_base(SEGBASE_GS_USER_SEL) with a selector that faults.
+        /// set_segment_base(SEGBASE_GS_USER_SEL) with a selector that faults, and mmu_update /
+        /// mmuext_op batches that run on into random words (fast mode writes any host frame).
         /// </summary>
         public const int Count = 16;
         public const uint CallMask = (1u << Count) - 1;
@@ -135,6 +136,7 @@ namespace KernelTest.Fuzz
         }
 
         static bool HvPtrs => (Fuzz.Groups & (1u << HvPtr)) != 0;
+        static bool BugsOn => (Fuzz.Groups & (1u << Bugs)) != 0;
 
         /// <summary>The word at offset 4088 of buffer B: where batches' <c>done</c> counts go.</summary>
         static ulong DonePtr => Fuzz.BufB + 4088;
@@ -145,8 +147,10 @@ namespace KernelTest.Fuzz
         static ulong Frame()
         {
             if (FuzzRandom.Chance(3, 4)) return Fuzz.PoolFrame((int)FuzzRandom.Below(Fuzz.PoolFrames));
-            return (1UL << 24) + FuzzRandom.Below(1UL << 24);
+            return WildFrame();
         }
+
+        static ulong WildFrame() => (1UL << 24) + FuzzRandom.Below(1UL << 24);
 
         static ulong PteFlags()
         {
@@ -280,6 +284,10 @@ namespace KernelTest.Fuzz
         static void GenMmu()
         {
             MmuUpdate* u = (MmuUpdate*)Fuzz.BufA;
+            // A batch longer than the drawn requests ends at a request both Xen and microxen
+            // refuse (-EINVAL: MACHPHYS_UPDATE of a frame beyond memory): past it lie random
+            // words, which fast mode would apply to any host frame (README; modifier "bugs" drops it).
+            if (!BugsOn) { u[4].Ptr = (WildFrame() << 12) | MmuCmd.MMU_MACHPHYS_UPDATE; u[4].Val = 0; }
             for (int k = 0; k < 4; k++)
             {
                 ulong ptr, val;
@@ -319,6 +327,8 @@ namespace KernelTest.Fuzz
         static void GenExt()
         {
             MmuextOp* op = (MmuextOp*)Fuzz.BufA;
+            // As in GenMmu: the batch ends at an unknown command (-ENOSYS on both) unless "bugs".
+            if (!BugsOn) { op[3].Cmd = 0xffffffff; op[3].Mfn = 0; op[3].SrcMfn = 0; }
             for (int k = 0; k < 3; k++)
             {
                 uint cmd = FuzzRandom.Chance(15, 16) ? (uint)FuzzRandom.Below(21) : (uint)FuzzRandom.Next();
@@ -476,7 +486,7 @@ namespace KernelTest.Fuzz
                         {
                             // A selector that faults crashes microxen's native path today (Xen loads a null selector).
                             v = FuzzRandom.Chance(1, 2) ? 0UL : Layout.FLAT_USER_DS32;
-                            if ((Fuzz.Groups & (1u << Bugs)) != 0 && FuzzRandom.Chance(1, 2)) v = FuzzRandom.Below(0x10000);
+                            if (BugsOn && FuzzRandom.Chance(1, 2)) v = FuzzRandom.Below(0x10000);
                         }
                         else v = FuzzRandom.Chance(1, 4) ? 0x0000900000000000 : FuzzRandom.Next() & 0x00007fffffffffff;
                         Set(Hypercall.SetSegmentBase, which, v);
