@@ -52,8 +52,8 @@ for seed in $seeds; do
         echo "$digest" >"$f.digest"
     done
     for host in fast checked; do
-        if cmp -s "$outdir/$host.$seed.digest" "$outdir/xen.$seed.digest"; then same=equal; else same=differs; fi
-        echo "seed $seed: microxen $host digest $same to Xen 4.17's"
+        if cmp -s "$outdir/$host.$seed.digest" "$outdir/xen.$seed.digest"; then same="equals"; else same="differs from"; fi
+        echo "seed $seed: microxen $host's digest $same Xen 4.17's"
     done
 done
 exit $status

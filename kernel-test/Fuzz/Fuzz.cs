@@ -24,6 +24,7 @@ namespace KernelTest.Fuzz
     /// the results of a multicall's entries, a probe's fault vector); the per-group digests fold
     /// the same words of that group's calls only. <c>fuzztrace</c> prints each call before and after:
     /// <code>FC i nr a1 a2 a3 a4 a5
+    /// FA i w0 .. w11                 (mmu_update, mmuext_op: buffer A, the batch)
     /// FT i GROUP nr rc aux</code>
     /// (FC lines carry addresses and frame numbers, which differ between hosts; FT lines do not:
     /// diff the FT lines of two hosts to find the first divergence); <c>fuzztrace=N</c> from call N on. SEED and COUNT: decimal or 0x-hex. GROUPS: names joined by '+'
@@ -188,6 +189,12 @@ namespace KernelTest.Fuzz
         {
             Out.Str("FC "); Out.Dec(i); Out.Char((byte)' '); Out.Dec(FuzzGroups.Nr);
             for (int k = 0; k < 5; k++) { Out.Char((byte)' '); Out.Hex(FuzzGroups.Arg(k)); }
+            Out.End();
+            if (FuzzGroups.Nr != Hypercall.MmuUpdate && FuzzGroups.Nr != Hypercall.MmuextOp) return;
+            // The batch's first entries (mmu_update: ptr val pairs; mmuext_op: cmd arg1 arg2 triples).
+            Out.Str("FA "); Out.Dec(i);
+            ulong* a = (ulong*)BufA;
+            for (int k = 0; k < 12; k++) { Out.Char((byte)' '); Out.Hex(a[k]); }
             Out.End();
         }
 
