@@ -3,8 +3,8 @@ namespace KernelTest.Boot
     /// <summary>
     /// kernel-test's C# entry (kt_main, called by kt_start with start_info): set up traps,
     /// callbacks, the mapping window and shared_info, stop the periodic timer, run the suite (or, with
-    /// "bench" on the command line, the hypercall cost table of Bench/Bench.cs),
-    /// print the result and power off. A setup failure is reported as "FAIL setup: why".
+    /// "bench" on the command line, the hypercall cost table of Bench/Bench.cs, or, with
+    /// "fuzz=SEED,COUNT", the hypercall storm of Fuzz/Fuzz.cs), print the result and power off. A setup failure is reported as "FAIL setup: why".
     /// </summary>
     public static unsafe class Main
     {
@@ -25,6 +25,11 @@ namespace KernelTest.Boot
             if (bench != 0)
             {
                 Runner.Finish(Bench.Bench.Run(bench));
+                return;
+            }
+            if (Fuzz.Fuzz.Requested(si))
+            {
+                Runner.Finish(Fuzz.Fuzz.Run());
                 return;
             }
             Runner.RunAll();
