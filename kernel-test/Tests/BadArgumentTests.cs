@@ -32,6 +32,8 @@ namespace KernelTest.Tests
         {
             long rc = Hv.SetSegmentBase(Layout.SEGBASE_GS_USER_SEL, 0xfff8);
             if (!Check.Rc("set_segment_base(GS_USER_SEL, 0xfff8)", rc)) return false;
+            // An LDT selector (TI set) with no LDT loaded: Xen loads the NUL selector (found by the storm).
+            if (!Check.Rc("set_segment_base(GS_USER_SEL, 0xcca4)", Hv.SetSegmentBase(Layout.SEGBASE_GS_USER_SEL, 0xcca4))) return false;
             return Check.Rc("set_segment_base(GS_USER_SEL, 0)", Hv.SetSegmentBase(Layout.SEGBASE_GS_USER_SEL, 0));
         }
     }

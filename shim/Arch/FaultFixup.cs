@@ -25,7 +25,7 @@ namespace Microxen.Arch
         /// </summary>
         Failsafe = 3,
         /// <summary>
-        /// A <c>mov %gs</c> of a selector the guest gave that cannot be loaded (#NP, #GP): retry with
+        /// A <c>mov %gs</c> of a selector the guest gave that cannot be loaded (#NP, #GP, or #PF when the descriptor table itself cannot be read): retry with
         /// the NUL selector, as Xen's set_segment_base(SEGBASE_GS_USER_SEL); <see cref="FaultFixup.Arg"/>
         /// is the byte offset in <see cref="CpuFrame"/> of the register that holds the selector.
         /// </summary>
@@ -68,7 +68,7 @@ namespace Microxen.Arch
                 case FaultFixupKind.Decline:
                 case FaultFixupKind.CrashGuest: return vector == 13 || vector == 14;
                 case FaultFixupKind.Failsafe: return vector == 11 || vector == 12 || vector == 13;
-                case FaultFixupKind.RetryNullSelector: return vector == 11 || vector == 13;
+                case FaultFixupKind.RetryNullSelector: return vector == 11 || vector == 13 || vector == 14;   // #PF: the descriptor table itself unreadable (an LDT selector, no LDT)
                 default: return false;
             }
         }

@@ -44,7 +44,7 @@ public unsafe class FaultFixupTests
     [InlineData(FaultFixupKind.Decline, new ulong[] { 13, 14 })]
     [InlineData(FaultFixupKind.CrashGuest, new ulong[] { 13, 14 })]
     [InlineData(FaultFixupKind.Failsafe, new ulong[] { 11, 12, 13 })]
-    [InlineData(FaultFixupKind.RetryNullSelector, new ulong[] { 11, 13 })]
+    [InlineData(FaultFixupKind.RetryNullSelector, new ulong[] { 11, 13, 14 })]
     public void EachKindCoversTheFaultsItsCodeCanRaise(FaultFixupKind kind, ulong[] vectors)
     {
         for (ulong v = 0; v < 32; v++)
