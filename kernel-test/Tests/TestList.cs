@@ -161,6 +161,8 @@ namespace KernelTest.Tests
             Add(ref r, "val_set_gdt_too_many", &ValidationDescriptorTests.SetGdtTooMany);
             Add(ref r, "val_set_gdt_page_table", &ValidationDescriptorTests.SetGdtPageTable);
             Add(ref r, "val_set_gdt_writable_frame", &ValidationDescriptorTests.SetGdtWritableFrame);
+            // LDT (issue 9, K6): MMUEXT_SET_LDT with entries, a TI=1 selector loaded through it.
+            Add(ref r, "ldt_load_selector", &LdtTests.LoadSelector);
         }
 
         // Tests of a parameterised checker, one function per row.

@@ -210,9 +210,6 @@ namespace Microxen.Checked
             return rc;
         }
 
-        /// <summary>__addr_ok: below the canonical hole, or above HYPERVISOR_VIRT_END (0xffff880000000000).</summary>
-        static bool AddrOk(ulong a) => a < (1UL << 47) || a >= Layout.HYPERVISOR_VIRT_END;
-
         static long One(MmuextOp* op, uint cmd)
         {
             switch (cmd)
@@ -259,17 +256,7 @@ namespace Microxen.Checked
                 case MmuextCmd.MMUEXT_FLUSH_CACHE_GLOBAL:
                     return 0;
                 case MmuextCmd.MMUEXT_SET_LDT:
-                {
-                    uint ents = op->NrEnts;
-                    ulong ptr = op->LinearAddr;
-                    if (ents > 8192 || (ents != 0 && ((ptr & 4095) != 0 || !AddrOk(ptr))))
-                    {
-                        CheckLog.Refuse("do_mmuext_op: bad args to SET_LDT", ptr);
-                        return -XenErrno.EINVAL;
-                    }
-                    if (ents != 0) return HypercallStats.Unimplemented("mmuext_op SET_LDT with entries", Hypercall.MmuextOp, cmd, ptr, ents, 0, 0);
-                    return 0;
-                }
+                    return Ldt.Set(op->LinearAddr, op->NrEnts);
                 case MmuextCmd.MMUEXT_CLEAR_PAGE:
                     if (PageTypes.GetPageAndType(op->Mfn, PageType.Writable) != 0)
                     {

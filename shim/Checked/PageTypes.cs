@@ -190,6 +190,13 @@ namespace Microxen.Checked
         /// </summary>
         static partial void AllocSegDescPage(ulong mfn, ref long rc);
 
+        /// <summary>
+        /// invalidate_shadow_ldt: a read-only mapping of a descriptor frame went away, so the LDT
+        /// pages mapped so far are dropped (mapped again on use) and the TLB flushed. A partial
+        /// method: shim/Checked/PageTypesLdt.cs implements it over the shim's LDT (Guest/Ldt.cs).
+        /// </summary>
+        static partial void InvalidateShadowLdt();
+
         /// <summary>_put_page_type: drops a type reference; the last one of a page-table type devalidates it (free_page_type).</summary>
         public static void PutPageType(ulong mfn)
         {
@@ -296,6 +303,7 @@ namespace Microxen.Checked
             ulong mfn = PageTables.EntryMfn(e);
             if (!Owned(mfn)) return;
             if ((e & PageFlags.RW) != 0) PutPageType(mfn);
+            else if (TypeOf(mfn) == PageType.SegDesc && TypeCount(mfn) != 0) InvalidateShadowLdt();
             PutPage(mfn);
         }
 
