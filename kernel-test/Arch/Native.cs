@@ -96,6 +96,10 @@ namespace KernelTest.Arch
         [DllImport("*", EntryPoint = "kt_flat_load"), SuppressGCTransition]
         public static extern void FlatLoad(ulong* out5);
 
+        /// <summary>Loads LDT (or GDT) selector <paramref name="sel"/>: <paramref name="out4"/> = lsl (~0 when refused: nothing else done), lar, ES read back after loading it, the qword at out4 read through %es. ES restored.</summary>
+        [DllImport("*", EntryPoint = "kt_ldt_probe"), SuppressGCTransition]
+        public static extern void LdtProbe(ulong sel, ulong* out4);
+
         /// <summary>A 64-bit far return to <paramref name="cs"/> (lretq, or lretq $16 when <paramref name="withImm"/>); the CS after.</summary>
         [DllImport("*", EntryPoint = "kt_flat_lretq"), SuppressGCTransition]
         public static extern ulong FlatLretq(ulong cs, ulong withImm);

@@ -162,8 +162,8 @@ namespace KernelTest.Tests
             Add(ref r, "val_set_gdt_page_table", &ValidationDescriptorTests.SetGdtPageTable);
             Add(ref r, "val_set_gdt_writable_frame", &ValidationDescriptorTests.SetGdtWritableFrame);
             // Issue 9, engineer K2: descriptor checks (check_descriptor) and the registration hypercalls' errors.
-            // Fast mode applies set_gdt/update_descriptor as given: desc_set_gdt_gate_xen_selector,
-            // desc_set_gdt_system_anywhere and desc_update_refused differ there (README "Checked mode").
+            // Fast mode applies set_gdt/update_descriptor as given: val_desc_set_gdt_gate_xen_selector,
+            // val_desc_set_gdt_system_anywhere and val_desc_update_refused differ there (README "Checked mode").
             Add(ref r, "val_desc_set_gdt_gate_xen_selector", &DescriptorTests.SetGdtCallGateToXenSelector);
             Add(ref r, "val_desc_set_gdt_system_anywhere", &DescriptorTests.SetGdtSystemDescriptorAnywhere);
             Add(ref r, "desc_set_gdt_accepted", &DescriptorTests.SetGdtAccepted);
@@ -176,6 +176,8 @@ namespace KernelTest.Tests
             Add(ref r, "debugreg_refusals", &TrapOpsTests.DebugRegRefusals);
             Add(ref r, "debugreg_values", &TrapOpsTests.DebugRegValues);
             Add(ref r, "segbase_unknown", &TrapOpsTests.SegmentBaseUnknown);
+            // LDT (issue 9, K6): MMUEXT_SET_LDT with entries, a TI=1 selector loaded through it.
+            Add(ref r, "ldt_load_selector", &LdtTests.LoadSelector);
         }
 
         // Tests of a parameterised checker, one function per row.

@@ -32,6 +32,7 @@ namespace Microxen.Arch
         [DllImport("*", EntryPoint = "cpu_lgdt"), SuppressGCTransition] public static extern void Lgdt(void* descriptor);
         [DllImport("*", EntryPoint = "cpu_lidt"), SuppressGCTransition] public static extern void Lidt(void* descriptor);
         [DllImport("*", EntryPoint = "cpu_ltr"), SuppressGCTransition] public static extern void Ltr(ushort selector);
+        [DllImport("*", EntryPoint = "cpu_lldt"), SuppressGCTransition] public static extern void Lldt(ushort selector);
         /// <summary>Reloads CS (far return) and DS/ES/SS; FS and GS are left alone.</summary>
         [DllImport("*", EntryPoint = "cpu_load_segments"), SuppressGCTransition] public static extern void LoadSegments(ulong cs, ulong ds);
 

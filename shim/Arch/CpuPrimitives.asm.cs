@@ -46,6 +46,7 @@ static class CpuPrimitives
         b.Global("cpu_lgdt"); a.lgdt(__fword_ptr[rdi]); a.ret();
         b.Global("cpu_lidt"); a.lidt(__fword_ptr[rdi]); a.ret();
         b.Global("cpu_ltr"); a.ltr(di); a.ret();
+        b.Global("cpu_lldt"); a.lldt(di); a.ret();
         // cpu_load_segments(cs, ds): reload CS with a far return, and DS/ES/SS. FS/GS are left
         // alone: loading them would clear the bases the guest set.
         b.Global("cpu_load_segments");

@@ -38,6 +38,11 @@ namespace Microxen.Arch
         public const ushort KernelSs = 7175 * 8;     // 0xe038: the kernel's SS, also SS after syscall (STAR CS + 8)
         public const ushort UserFlatCs64 = 7176 * 8 + 3;   // 0xe043: what user mode runs on for FLAT_RING3_CS64
         public const ushort UserFlatCs32 = 7177 * 8 + 3;   // 0xe04b: what user mode runs on for FLAT_RING3_CS32
+        /// <summary>0xe050: the LDT descriptor (16 bytes, entries 7178-7179) describing <see cref="LdtVirt"/> (Xen's LDT_ENTRY).</summary>
+        public const ushort LdtSelector = 7178 * 8;
+        /// <summary>The per-vCPU LDT area after the GDT pages (Xen's LDT_VIRT_START): 16 pages, 8192 entries, not present until used.</summary>
+        public const ulong LdtVirt = Virt + Pages * 4096;
+        public const int LdtPages = 16;
 
         const ulong Code64 = 0x00af9b000000ffff;     // present, DPL 0, execute/read, L, accessed
         const ulong Code32 = 0x00cf9b000000ffff;     // present, DPL 0, execute/read, D (32-bit), accessed
@@ -77,6 +82,11 @@ namespace Microxen.Arch
             {
                 ulong mfn = i < GuestPages ? s_zeroFrame : (i == GuestPages ? s_reservedFrame0 : reserved1);
                 Map(i, mfn, ref frames);
+            }
+            for (int i = 0; i < LdtPages; i++)
+            {
+                Map(Pages + i, s_zeroFrame, ref frames);
+                SetLdtPage(i, 0);
             }
             ulong* e = (ulong*)mem.Frame(s_reservedFrame0);   // entry 7168 + k is e[k]
             ulong tb = (ulong)tss;
@@ -129,6 +139,25 @@ namespace Microxen.Arch
                 *l1 = (mfn << 12) | PageTables.Present | PageTables.Rw | PageTables.Accessed | PageTables.Dirty;
                 Cpu.Invlpg(va);
             }
+        }
+
+        /// <summary>Maps guest frame <paramref name="mfn"/> at LDT page <paramref name="page"/> (0: not present), invlpg'd.</summary>
+        public static void SetLdtPage(int page, ulong mfn)
+        {
+            ulong va = LdtVirt + (ulong)page * 4096;
+            *L1EntryFor(va) = mfn == 0 ? 0 : (mfn << 12) | PageTables.Present | PageTables.Rw | PageTables.Accessed | PageTables.Dirty;
+            Cpu.Invlpg(va);
+        }
+
+        /// <summary>load_LDT: <paramref name="entries"/> = 0 loads the null LDT, else the LDT descriptor over the first <paramref name="entries"/> entries of <see cref="LdtVirt"/> and lldt.</summary>
+        public static void LoadLdt(uint entries)
+        {
+            if (entries == 0) { Cpu.Lldt(0); return; }
+            ulong* e = (ulong*)s_mem.Frame(s_reservedFrame0) + (LdtSelector / 8 - TssSelector / 8);
+            ulong limit = entries * 8UL - 1;
+            e[0] = (limit & 0xffff) | ((LdtVirt & 0xffffff) << 16) | (0x82UL << 40) | (((limit >> 16) & 0xf) << 48) | (((LdtVirt >> 24) & 0xff) << 56);
+            e[1] = LdtVirt >> 32;
+            Cpu.Lldt(LdtSelector);
         }
 
         static ulong* L1EntryFor(ulong va)

@@ -44,6 +44,8 @@ namespace Microxen.Arch
             /// <summary>Debugging extensions: DR4/DR5 fault, I/O breakpoints allowed.</summary>
             public const ulong DE = 1ul << 3;
             public const ulong PAE = 1ul << 5;
+            /// <summary>Global pages: G entries survive CR3 writes while set; clearing it flushes them.</summary>
+            public const ulong PGE = 1ul << 7;
             public const ulong OSFXSR = 1ul << 9;
             public const ulong OSXMMEXCPT = 1ul << 10;
             public const ulong OSXSAVE = 1ul << 18;

@@ -54,9 +54,12 @@ namespace Microxen.Boot
             {
                 // Xen's validation runs in C#: no native fast path, the dispatcher in every page entry.
                 Checked.CheckedMode.On = true;
+                // Xen's layout: user mode on the guest's NEW_USER_BASEPTR table, so the USER bit
+                // adjust_guest_lNe adds to kernel mappings exposes nothing more than under Xen.
                 opts.Inline = false;
+                opts.UserPt = UserPageTable.Switch;
                 Host.Options = opts;
-                Log.Info("mode: checked (Xen 4.17's validation; parity, not isolation: the guest runs in ring 0)");
+                Log.Info("mode: checked (Xen 4.17's validation; parity, not isolation: the guest runs in ring 0; user page table always switched, as Xen)");
             }
             else Log.Info("mode: fast (no type checking)");
             Vcpu.SwitchUserPageTable = opts.UserPt == UserPageTable.Switch;

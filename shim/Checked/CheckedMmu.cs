@@ -153,13 +153,26 @@ namespace Microxen.Checked
             return 0;
         }
 
+        /// <summary>
+        /// write_ptbase / switch_cr3_cr4: the CR3 write, and when the (ring-0) guest has set CR4.PGE,
+        /// PGE toggled so the user mappings adjust_guest_l1e made global do not survive a
+        /// NEW_BASEPTR (the shim and Linux leave PGE clear: then the CR3 write flushes them).
+        /// </summary>
+        static void WriteBase(ulong cr3)
+        {
+            ulong cr4 = Cpu.ReadCr4();
+            if ((cr4 & X86.Cr4.PGE) != 0) Cpu.WriteCr4(cr4 & ~X86.Cr4.PGE);
+            Cpu.WriteCr3(cr3);
+            if ((cr4 & X86.Cr4.PGE) != 0) Cpu.WriteCr4(cr4);
+        }
+
         /// <summary>new_guest_cr3 / NEW_USER_BASEPTR: the new L4's references taken, the old one's put.</summary>
         static long SwitchBase(ulong mfn, bool user)
         {
             ulong old = (user ? Vcpu.UserL4 : Vcpu.KernelL4) >> 12;
             if (mfn == old)
             {
-                if (!user) Cpu.WriteCr3(mfn << 12);
+                if (!user) WriteBase(mfn << 12);
                 return 0;
             }
             if (mfn != 0 || !user)
@@ -173,7 +186,7 @@ namespace Microxen.Checked
                 Host.FillShimSlots(mfn);
             }
             if (user) Vcpu.UserL4 = mfn << 12;
-            else { Vcpu.KernelL4 = mfn << 12; Cpu.WriteCr3(mfn << 12); }
+            else { Vcpu.KernelL4 = mfn << 12; WriteBase(mfn << 12); }
             if (old != 0) PageTypes.PutPageAndType(old);
             return 0;
         }
@@ -196,9 +209,6 @@ namespace Microxen.Checked
             if (done != 0) *(uint*)done = (uint)i;
             return rc;
         }
-
-        /// <summary>__addr_ok: below the canonical hole, or above HYPERVISOR_VIRT_END (0xffff880000000000).</summary>
-        static bool AddrOk(ulong a) => a < (1UL << 47) || a >= Layout.HYPERVISOR_VIRT_END;
 
         static long One(MmuextOp* op, uint cmd)
         {
@@ -246,17 +256,7 @@ namespace Microxen.Checked
                 case MmuextCmd.MMUEXT_FLUSH_CACHE_GLOBAL:
                     return 0;
                 case MmuextCmd.MMUEXT_SET_LDT:
-                {
-                    uint ents = op->NrEnts;
-                    ulong ptr = op->LinearAddr;
-                    if (ents > 8192 || (ents != 0 && ((ptr & 4095) != 0 || !AddrOk(ptr))))
-                    {
-                        CheckLog.Refuse("do_mmuext_op: bad args to SET_LDT", ptr);
-                        return -XenErrno.EINVAL;
-                    }
-                    if (ents != 0) return HypercallStats.Unimplemented("mmuext_op SET_LDT with entries", Hypercall.MmuextOp, cmd, ptr, ents, 0, 0);
-                    return 0;
-                }
+                    return Ldt.Set(op->LinearAddr, op->NrEnts);
                 case MmuextCmd.MMUEXT_CLEAR_PAGE:
                     if (PageTypes.GetPageAndType(op->Mfn, PageType.Writable) != 0)
                     {

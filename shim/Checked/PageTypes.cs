@@ -190,6 +190,13 @@ namespace Microxen.Checked
         /// </summary>
         static partial void AllocSegDescPage(ulong mfn, ref long rc);
 
+        /// <summary>
+        /// invalidate_shadow_ldt: a read-only mapping of a descriptor frame went away, so the LDT
+        /// pages mapped so far are dropped (mapped again on use) and the TLB flushed. A partial
+        /// method: shim/Checked/PageTypesLdt.cs implements it over the shim's LDT (Guest/Ldt.cs).
+        /// </summary>
+        static partial void InvalidateShadowLdt();
+
         /// <summary>_put_page_type: drops a type reference; the last one of a page-table type devalidates it (free_page_type).</summary>
         public static void PutPageType(ulong mfn)
         {
@@ -257,9 +264,10 @@ namespace Microxen.Checked
             {
                 if (mfn >= M2pFirstMfn && mfn < M2pFirstMfn + M2pFrames)
                 {
-                    // The M2P is Xen's, shared read-only with privileged guests.
-                    if ((e & PageFlags.RW) == 0 && IoAllowed) return 0;
-                    CheckLog.Refuse("get_page_from_l1e: could not get page type PGT_writable_page (M2P)", mfn);
+                    // The M2P is Xen's (owned by dom_xen): a guest L1 entry naming its frames is
+                    // refused even read-only (-EBUSY, measured under Xen 4.17); the guest reads
+                    // the M2P through the shim's read-only mapping at HYPERVISOR_VIRT_START.
+                    CheckLog.Refuse("get_page_from_l1e: M2P frame is Xen's memory", mfn);
                     return -XenErrno.EBUSY;
                 }
                 if (!IsIo(mfn))
@@ -295,6 +303,7 @@ namespace Microxen.Checked
             ulong mfn = PageTables.EntryMfn(e);
             if (!Owned(mfn)) return;
             if ((e & PageFlags.RW) != 0) PutPageType(mfn);
+            else if (TypeOf(mfn) == PageType.SegDesc && TypeCount(mfn) != 0) InvalidateShadowLdt();
             PutPage(mfn);
         }
 
@@ -347,6 +356,29 @@ namespace Microxen.Checked
             PutPageAndType(mfn);
         }
 
+        /// <summary>While the initial domain's tables are typed: dom0_build.c writes its entries as they are (no adjust_guest_lNe).</summary>
+        static bool s_noAdjust;
+
+        /// <summary>
+        /// adjust_guest_l1e .. l4e (xen/arch/x86/pv/mm.h) for a 64-bit PV domain, applied to a present
+        /// entry as Xen stores it: L1 without USER gains USER and _PAGE_GUEST_KERNEL (bit 52), and an
+        /// L1 without _PAGE_GUEST_KERNEL (a user mapping) gains GLOBAL and USER; L2 and L3 gain USER;
+        /// L4 gains USER and ACCESSED. Only guest entries of guest tables reach this (the shim's
+        /// own slots 256-271 and its own tables never do).
+        /// </summary>
+        public static ulong Adjust(ulong e, int level)
+        {
+            if ((e & PageFlags.Present) == 0 || s_noAdjust) return e;
+            if (level == 1)
+            {
+                if ((e & PageFlags.User) == 0) e |= PageFlags.GuestKernel | PageFlags.User;
+                if ((e & PageFlags.GuestKernel) == 0) e |= PageFlags.Global | PageFlags.User;
+                return e;
+            }
+            if (level == 4) return e | PageFlags.User | PageFlags.Accessed;
+            return e | PageFlags.User;
+        }
+
         /// <summary>is_guest_lN_slot: the L4 slots Xen reserves are neither validated nor changed by the guest.</summary>
         public static bool IsGuestSlot(int level, int i) => level != 4 || i < XenSlotFirst || i >= XenSlotEnd;
 
@@ -365,7 +397,7 @@ namespace Microxen.Checked
                     if (rc > 0) { t[i] ^= (ulong)rc; rc = 0; }   // promote_l1_table writes the flipped flags back
                 }
                 else rc = GetPageFromUpper(t[i], level, mfn);
-                if (rc == 0) continue;
+                if (rc == 0) { t[i] = Adjust(t[i], level); continue; }
                 CheckLog.Refuse("alloc_page_type: failure while validating a page table", ((ulong)level << 56) | (mfn << 12) | (uint)i);
                 while (--i >= 0)
                 {
@@ -410,6 +442,7 @@ namespace Microxen.Checked
             if (preserveAd) nval |= old & (PageFlags.Accessed | PageFlags.Dirty);
             if ((nval & PageFlags.Present) != 0)
             {
+                nval = Adjust(nval, level);
                 long rc;
                 if (level == 1)
                 {
@@ -484,7 +517,7 @@ namespace Microxen.Checked
                 return false;
             }
             ulong old = *pte;
-            *pte = nval;
+            *pte = Adjust(nval, 1);   // create_grant_pv_mapping: adjust_guest_l1e
             PutPageFromL1e(old);
             return true;
         }
@@ -505,7 +538,9 @@ namespace Microxen.Checked
         /// </summary>
         public static long TypeInitialTables(ulong l4Mfn)
         {
+            s_noAdjust = true;
             long rc = GetPageAndType(l4Mfn, PageType.L4);
+            s_noAdjust = false;
             if (rc != 0) return rc;
             return Pin(l4Mfn, PageType.L4);
         }

@@ -148,7 +148,7 @@ namespace Microxen.Hypercalls
                     case MmuextCmd.MMUEXT_FLUSH_CACHE_GLOBAL:
                         break;
                     case MmuextCmd.MMUEXT_SET_LDT:
-                        if (op->NrEnts != 0) rc = HypercallStats.Unimplemented("mmuext_op SET_LDT with entries", Hypercall.MmuextOp, cmd, op->LinearAddr, op->NrEnts, 0, 0);
+                        rc = Guest.Ldt.Set(op->LinearAddr, op->NrEnts);
                         break;
                     case MmuextCmd.MMUEXT_CLEAR_PAGE:
                         if (op->Mfn >= Host.FrameCount) { rc = -XenErrno.EINVAL; break; }

@@ -90,7 +90,8 @@ namespace Microxen.Traps
                     if (!TrapDispatch.Deliver(f, X86.Vector.PF, true)) TrapDispatch.CrashGuest(f, X86.Vector.PF, "no handler registered");
                     return;
                 }
-                if (rc > 0) *s_entry = nv ^ (ulong)rc;
+                if (rc > 0) nv ^= (ulong)rc;
+                *s_entry = PageTypes.Adjust(nv, 1);   // ptwr_emulated_update: adjust_guest_l1e
             }
             PageTypes.PutPageFromL1e(s_old);
         }

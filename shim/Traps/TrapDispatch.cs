@@ -46,7 +46,7 @@ namespace Microxen.Traps
             }
             if (v == X86.Vector.GP && (((f->Cs & X86.Selector.RplMask) == 3 && SoftwareInterrupts.FromUserGp(f)) || SegmentEmulation.TryGp(f))) return;
             ulong cr2 = v == 14 ? Cpu.ReadCr2() : 0;
-            if (v == 14 && PageTableWrite.TryBegin(f, cr2)) return;
+            if (v == 14 && (Guest.Ldt.InArea(cr2) ? Guest.Ldt.TryFault(ref cr2) : PageTableWrite.TryBegin(f, cr2))) return;
             ExceptionCount++;
             if (v == 14) Vcpu.Info->Arch.Cr2 = cr2;
             if (Log.On(LogLevel.Debug))

@@ -25,6 +25,8 @@ namespace Microxen.Tests
     {
         const ulong FrameCount = 512, GuestFirst = 300;
         const ulong P = PageFlags.Present, RW = PageFlags.RW, A = PageFlags.Accessed, D = PageFlags.Dirty;
+        /// <summary>What adjust_guest_l1e adds to a kernel (non-USER) L1 entry.</summary>
+        const ulong U = PageFlags.User, K = PageFlags.User | PageFlags.GuestKernel;
         const ulong Tab = P | RW | A | D;
         readonly byte* _ram;
         readonly ulong* _m2p;
@@ -108,7 +110,7 @@ namespace Microxen.Tests
             Assert.Equal(-XenErrno.EBUSY, PageTypes.ModEntry(other, 1, 3, E(l1, Tab), false));
             Assert.Equal(0UL, T(other)[3]);
             Assert.Equal(0, PageTypes.ModEntry(other, 1, 3, E(l1, P | A), false));
-            Assert.Equal(E(l1, P | A), T(other)[3]);
+            Assert.Equal(E(l1, P | A) | K, T(other)[3]);   // adjust_guest_l1e: a kernel entry
             Assert.Equal(2u, PageTypes.RefCount(l1));   // the pin and the mapping
         }
 
@@ -201,12 +203,33 @@ namespace Microxen.Tests
             Assert.Equal((long)(PageFlags.PWT | PageFlags.PCD), PageTypes.GetPageFromL1e(E(0x10, P | RW)));
             Assert.Equal((long)PageFlags.PCD, PageTypes.GetPageFromL1e(E(0x10, P | PageFlags.PWT)));
             Assert.Equal(0, PageTypes.GetPageFromL1e(E(0x10, P | PageFlags.PCD)));
-            // The M2P read-only only; the shim's other frames not at all.
-            Assert.Equal(0, PageTypes.GetPageFromL1e(E(260, P)));
+            // The M2P is Xen's: refused by mfn even read-only (-EBUSY, measured under Xen 4.17); the shim's other frames too.
+            Assert.Equal(-XenErrno.EBUSY, PageTypes.GetPageFromL1e(E(260, P)));
             Assert.Equal(-XenErrno.EBUSY, PageTypes.GetPageFromL1e(E(260, P | RW)));
             Assert.Equal(-XenErrno.EBUSY, PageTypes.GetPageFromL1e(E(270, P)));
             PageTypes.IoAllowed = false;
             Assert.Equal(-XenErrno.EPERM, PageTypes.GetPageFromL1e(E(0x10, P)));
+        }
+
+        [Fact]
+        public void EntriesAreAdjustedAsXenDoesForA64BitGuest()
+        {
+            // adjust_guest_l1e: kernel entries gain USER and _PAGE_GUEST_KERNEL, user ones GLOBAL.
+            Assert.Equal(E(5, P | RW) | K, PageTypes.Adjust(E(5, P | RW), 1));
+            Assert.Equal(E(5, P | U | PageFlags.Global), PageTypes.Adjust(E(5, P | U), 1));
+            Assert.Equal(E(5, P) | K, PageTypes.Adjust(E(5, P) | K, 1));
+            // L2/L3: USER; L4: USER and ACCESSED; non-present entries as given.
+            Assert.Equal(E(5, P | RW | U), PageTypes.Adjust(E(5, P | RW), 2));
+            Assert.Equal(E(5, P | U), PageTypes.Adjust(E(5, P), 3));
+            Assert.Equal(E(5, P | U | A), PageTypes.Adjust(E(5, P), 4));
+            Assert.Equal(E(5, RW), PageTypes.Adjust(E(5, RW), 1));
+            // Promotion writes the adjusted entries back; the shim's L4 slots stay as they are.
+            ulong l4 = Frame(), l3 = Frame();
+            T(l4)[0] = E(l3, P | RW);
+            T(l4)[PageTypes.XenSlotFirst] = E(0x10, P | RW);
+            Assert.Equal(0, PageTypes.Pin(l4, PageType.L4));
+            Assert.Equal(E(l3, P | RW | U | A), T(l4)[0]);
+            Assert.Equal(E(0x10, P | RW), T(l4)[PageTypes.XenSlotFirst]);
         }
 
         [Fact]
@@ -216,7 +239,7 @@ namespace Microxen.Tests
             T(l1)[7] = E(a, Tab);
             Assert.Equal(0, PageTypes.Pin(l1, PageType.L1));
             Assert.Equal(0, PageTypes.ModEntry(l1, 1, 7, E(b, P | RW), true));
-            Assert.Equal(E(b, P | RW | A | D), T(l1)[7]);
+            Assert.Equal(E(b, P | RW | A | D) | K, T(l1)[7]);
             Assert.Equal(0u, PageTypes.RefCount(a));
             Assert.Equal(1u, PageTypes.TypeCount(b));
         }

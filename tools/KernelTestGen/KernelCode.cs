@@ -321,6 +321,26 @@ static class KernelCode
         a.mov(ds, r8w); a.mov(es, r9w); a.mov(ss, r10w);
         a.xor(eax, eax); a.mov(fs, ax);
         a.ret();
+        // kt_ldt_probe(sel, ulong* out): out[0] = lsl(sel) (~0 when refused, then nothing else),
+        // out[1] = lar(sel), out[2] = ES read back after loading sel into it, out[3] = the qword at
+        // out[0] read through %es; ES restored.
+        b.Global("kt_ldt_probe");
+        var ldtRefused = a.CreateLabel();
+        a.xor(eax, eax); a.mov(ecx, edi);
+        a.lsl(eax, ecx);
+        a.jnz(ldtRefused);
+        a.mov(__qword_ptr[rsi], rax);
+        a.xor(eax, eax); a.lar(eax, ecx); a.mov(__qword_ptr[rsi + 8], rax);
+        a.xor(eax, eax); a.mov(ax, es); a.mov(r8, rax);
+        a.mov(es, di);
+        a.xor(eax, eax); a.mov(ax, es); a.mov(__qword_ptr[rsi + 16], rax);
+        a.db(0x26, 0x48, 0x8b, 0x06);   // mov %es:(%rsi),%rax
+        a.mov(__qword_ptr[rsi + 24], rax);
+        a.mov(es, r8w);
+        a.ret();
+        a.Label(ref ldtRefused);
+        a.mov(__qword_ptr[rsi], -1);
+        a.ret();
         // kt_flat_lretq(cs, withImm) -> CS after a 64-bit far return to cs (lretq, or lretq $16
         // over two words pushed before the frame).
         b.Global("kt_flat_lretq");
