@@ -136,25 +136,28 @@ $(BUILD)/initramfs-smoke.cpio: tests/guest/smoke.c tests/guest/smoke-init.sh tes
 
 # Certification (README "Certification: make certify"): test kernels x Xen 4.17, microxen
 # mode=checked and mode=fast under QEMU TCG, into build/certify/report.md and junit.xml; exits 1
-# when checked mode differs from Xen. CERTIFY_KERNELS=DIR adds XTF-style kernels;
-# CERTIFY_ONLY=kernel-test,... narrows the built-in kernels (kernel-test, kernel-test-low,
-# debian-smoke, none); CERTIFY_HOSTS=xen,checked,fast; LOG=serial.log reads a console captured
-# on hardware (make certify-iso) instead of running microxen in QEMU.
-CERTIFY_ONLY  ?= kernel-test,kernel-test-low,debian-smoke
+# when checked mode differs from Xen. CERTIFY_KERNELS=DIR adds XTF-style kernels (X.cmdline
+# beside an ELF X: its guest command line);
+# CERTIFY_ONLY=kernel-test,... narrows the built-in kernels (kernel-test, kernel-test-low, fuzz,
+# debian-smoke, none); CERTIFY_HOSTS=xen,checked,fast; CERTIFY_FUZZ=SEED,COUNT the fuzz kernel's
+# storm (its groups: all but kernel-test/fuzz-groups-unlike-xen.txt); LOG=serial.log reads a
+# console captured on hardware (make certify-iso) instead of running microxen in QEMU.
+CERTIFY_ONLY  ?= kernel-test,kernel-test-low,fuzz,debian-smoke
 CERTIFY_HOSTS ?= xen,checked,fast
-CERTIFY_NEEDS  = $(if $(filter kernel-test%,$(subst $(comma), ,$(CERTIFY_ONLY))),kernel-test) \
+CERTIFY_FUZZ  ?= 1,10000
+CERTIFY_NEEDS  = $(if $(filter kernel-test% fuzz,$(subst $(comma), ,$(CERTIFY_ONLY))),kernel-test) \
                  $(if $(filter debian-smoke,$(subst $(comma), ,$(CERTIFY_ONLY))),kernel smoke-initramfs)
 comma := ,
 certify: deps build $(CERTIFY_NEEDS)
-	dotnet run --project tools/Certify -c Release -v q -- --kernels $(CERTIFY_ONLY) --hosts $(CERTIFY_HOSTS) \
+	dotnet run --project tools/Certify -c Release -v q -- --kernels $(CERTIFY_ONLY) --hosts $(CERTIFY_HOSTS) --fuzz $(CERTIFY_FUZZ) \
 	    $(if $(CERTIFY_KERNELS),--certify-kernels $(CERTIFY_KERNELS)) $(if $(LOG),--log $(LOG))
 
 # A GRUB image that runs the certification matrix on the machine (microxen checked and fast, one
 # entry per test kernel each, all in sequence by default: README "Certification"); capture COM1
-# and give it to `make certify LOG=serial.log`. CERTIFY_ONLY and CERTIFY_KERNELS as for certify.
+# and give it to `make certify LOG=serial.log`. CERTIFY_ONLY, CERTIFY_FUZZ and CERTIFY_KERNELS as for certify.
 certify-iso: deps build $(CERTIFY_NEEDS)
 	rm -rf $(BUILD)/certify/iso-root
-	dotnet run --project tools/Certify -c Release -v q -- --iso-root $(BUILD)/certify/iso-root --kernels $(CERTIFY_ONLY) \
+	dotnet run --project tools/Certify -c Release -v q -- --iso-root $(BUILD)/certify/iso-root --kernels $(CERTIFY_ONLY) --fuzz $(CERTIFY_FUZZ) \
 	    $(if $(CERTIFY_KERNELS),--certify-kernels $(CERTIFY_KERNELS))
 	scripts/make-iso.sh --certify $(BUILD)/certify.iso $(BUILD)/certify/iso-root
 

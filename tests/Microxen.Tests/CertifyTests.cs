@@ -121,6 +121,68 @@ public class CertifyTests
         Assert.Equal(2, (int)doc.Root.Attribute("failures"));
     }
 
+    static readonly TestKernel Fuzz = new("fuzz-1", KernelKind.Fuzz, "/k/kernel-test.elf", null, "fuzz=1,20,con+ver") { FuzzGroups = new[] { "ver", "con" } };
+
+    static string FuzzConsole(string conDigest, string prefix = "", bool done = true) =>
+        $"{prefix}FUZZ start seed 1 count 20 groups ver+con\r\n{prefix}FUZZ group ver calls 12 digest 00000000000000aa\r\n" +
+        $"{prefix}FUZZ group con calls 8 digest {conDigest}\r\n" +
+        (done ? $"{prefix}FUZZ done 1 20 {conDigest}ffff\r\n{prefix}Test result: SUCCESS\r\n" : "");
+
+    [Fact]
+    public void FuzzRowsCarryDigestsAndDifferByDigest()
+    {
+        var xen = Run(Fuzz, HostKind.Xen, FuzzConsole("0123456789abcdef", "(d0) "));
+        Assert.Equal(new[] { ("fuzz:ver", "00000000000000aa"), ("fuzz:con", "0123456789abcdef"), ("fuzz:all", "0123456789abcdefffff") },
+            xen.Tests.Select(t => (t.Test, t.Digest)));
+        Assert.All(xen.Tests, t => Assert.Equal(Outcome.Pass, t.Outcome));
+        var m = new Matrix(new[]
+        {
+            xen,
+            Run(Fuzz, HostKind.Checked, FuzzConsole("0123456789abcdef")),
+            Run(Fuzz, HostKind.Fast, FuzzConsole("fedcba9876543210")),
+        }, new Dictionary<string, string>());
+        Assert.True(m.Certified);
+        Assert.Equal(new[] { "fuzz:con", "fuzz:all" }, m.Rows.Where(r => r.Differs).Select(r => r.Test));
+        string md = ReportWriter.Markdown(m, "synthetic");
+        Assert.Contains("| fuzz:con | microxen-checked | PASS digest 0123456789abcdef (8 calls) | same |", md);
+        Assert.Contains("| fuzz:con | microxen-fast | PASS digest fedcba9876543210 (8 calls) | **DIFFERS** (undocumented", md);
+        Assert.Contains("| fuzz:all | xen-4.17 | PASS digest 0123456789abcdefffff (seed 1, 20 calls) | reference |", md);
+        var fast = JUnitWriter.Document(m).Root!.Elements("testsuite").Single(s => (string)s.Attribute("name") == "microxen-fast");
+        var con = fast.Elements("testcase").Single(c => (string)c.Attribute("name") == "fuzz:con");
+        Assert.Contains("differs from Xen 4.17: PASS digest 0123456789abcdef", (string)con.Element("failure")!.Attribute("message"));
+        Assert.Equal("PASS digest fedcba9876543210 (8 calls); Xen 4.17: PASS digest 0123456789abcdef (8 calls)", (string)con.Element("system-out"));
+    }
+
+    [Fact]
+    public void FuzzRunWithoutAGroupLineOrTheDoneLineGivesErrorRows()
+    {
+        var r = Run(Fuzz, HostKind.Checked, FuzzConsole("0123456789abcdef", done: false).Replace("FUZZ group ver", "FUZZ grou ver"));
+        Assert.Equal(new[] { ("fuzz:con", Outcome.Pass), ("fuzz:ver", Outcome.Error), ("fuzz:all", Outcome.Error) }, r.Tests.Select(t => (t.Test, t.Outcome)));
+        Assert.Equal("no 'FUZZ group ver' line: the run ended before 'Test result:'", r.Tests[1].Detail);
+        Assert.StartsWith("no 'FUZZ done' line", r.Tests[2].Detail);
+        Assert.Equal("", r.Verdict);
+    }
+
+    [Fact]
+    public void FuzzKernelRunsTheGroupsThatAgreeWithXenAndNamesTheOthers()
+    {
+        var groups = FuzzRun.CallGroups(File.ReadAllText(Path.Combine(DebianKernel.RepoRoot, FuzzRun.GroupsSource)));
+        Assert.Equal(16, groups.Count); // FuzzGroups.Count: the call groups, not the hvptr/bugs modifiers
+        Assert.Equal(("ver", "scr"), (groups[0], groups[^1]));
+        Assert.DoesNotContain("hvptr", groups);
+        var (k, excluded) = FuzzRun.Kernel("/k/kt.elf", 7, 300, groups, groups.Where(g => g != "con" && g != "mmu"));
+        Assert.Equal(("fuzz-7", KernelKind.Fuzz, "fuzz=7,300,mmu+con"), (k.Name, k.Kind, k.Cmdline));
+        Assert.Equal(new[] { "mmu", "con" }, k.FuzzGroups);
+        Assert.Equal(14, excluded.Count);
+        Assert.Equal("fuzz=7,300", FuzzRun.Kernel("/k/kt.elf", 7, 300, groups, new string[0]).kernel.Cmdline);
+        // The unlike-Xen file names only real groups (FuzzTests and make certify read it).
+        var unlike = Matrix.ReadDifferences(Path.Combine(DebianKernel.RepoRoot, FuzzRun.UnlikeXenFile)).Keys;
+        Assert.All(unlike, g => Assert.Contains(g, groups));
+        Assert.True(FuzzRun.TryParse("1,10000", out ulong seed, out ulong count) && (seed, count) == (1, 10000));
+        Assert.False(FuzzRun.TryParse("1", out _, out _));
+        Assert.False(FuzzRun.TryParse("1,0", out _, out _));
+    }
+
     [Fact]
     public void MissingRunsAreErrorsNotSilentPasses()
     {

@@ -13,6 +13,8 @@ public static class ConsoleParser
     static readonly Regex ResultLine = new(Prefix + @"(PASS|FAIL|SKIP) ([A-Za-z0-9_.\-]+)(?::? ?(.*?))\s*$", RegexOptions.Multiline);
     static readonly Regex XtfLine = new(Prefix + @"Test result: (SUCCESS|SKIP|FAILURE|ERROR)\b(.*?)\s*$", RegexOptions.Multiline);
     static readonly Regex SmokeVerdict = new(Prefix + @"(SMOKE RESULT: \w+)", RegexOptions.Multiline);
+    static readonly Regex FuzzGroup = new(Prefix + @"FUZZ group (\S+) calls (\d+) digest ([0-9a-f]+)\s*$", RegexOptions.Multiline);
+    static readonly Regex FuzzDone = new(Prefix + @"FUZZ done (\d+) (\d+) ([0-9a-f]+)\s*$", RegexOptions.Multiline);
     static readonly Regex SmokeStart = new(Prefix + @"SMOKE START: (\d+) checks", RegexOptions.Multiline);
 
     /// <summary>The results a console of <paramref name="kernel"/> shows, with <see cref="RunResult.Verdict"/> set.</summary>
@@ -29,6 +31,9 @@ public static class ConsoleParser
                 break;
             case KernelKind.KernelTest:
                 Results(text, run, TestLine.Matches(text).Select(m => m.Groups[1].Value), "'Test result:'", xtf.Count > 0);
+                break;
+            case KernelKind.Fuzz:
+                Fuzz(text, run, kernel.FuzzGroups, xtf.Count > 0);
                 break;
             case KernelKind.Smoke:
                 var verdict = SmokeVerdict.Matches(text);
@@ -62,6 +67,28 @@ public static class ConsoleParser
         foreach (string name in announced)
             if (seen.Add(name))
                 run.Tests.Add(new TestResult(name, Outcome.Error, ended ? "no PASS/FAIL line" : $"no PASS/FAIL line: the run ended before {verdictName}"));
+    }
+
+    /// <summary>
+    /// A storm's rows: "fuzz:G" per group line (PASS with its digest), an Error for every expected
+    /// group without one, and "fuzz:all" from the "FUZZ done" line (an Error when there is none).
+    /// </summary>
+    static void Fuzz(string text, RunResult run, IReadOnlyList<string> expected, bool ended)
+    {
+        string end = ended ? "" : ": the run ended before 'Test result:'";
+        foreach (Match m in FuzzGroup.Matches(text))
+        {
+            string name = FuzzRun.TestPrefix + m.Groups[1].Value;
+            if (run.Tests.All(t => t.Test != name))
+                run.Tests.Add(new TestResult(name, Outcome.Pass, m.Groups[2].Value + " calls", m.Groups[3].Value));
+        }
+        foreach (string g in expected ?? Array.Empty<string>())
+            if (run.Tests.All(t => t.Test != FuzzRun.TestPrefix + g))
+                run.Tests.Add(new TestResult(FuzzRun.TestPrefix + g, Outcome.Error, $"no 'FUZZ group {g}' line" + end));
+        var done = FuzzDone.Match(text);
+        run.Tests.Add(done.Success
+            ? new TestResult(FuzzRun.AllTest, Outcome.Pass, $"seed {done.Groups[1].Value}, {done.Groups[2].Value} calls", done.Groups[3].Value)
+            : new TestResult(FuzzRun.AllTest, Outcome.Error, "no 'FUZZ done' line: the storm did not finish" + end));
     }
 
     public static Outcome FromXtf(string word) => word switch

@@ -46,6 +46,8 @@ public static class JUnitWriter
             c.Add(new XElement("error", new XAttribute("message", ReportWriter.Result(r.Result) + Against(r))));
         else if (r.Result.Outcome == Outcome.Skip)
             c.Add(new XElement("skipped", new XAttribute("message", ReportWriter.Result(r.Result) + Against(r))));
+        if (r.Result.Digest != null)
+            c.Add(new XElement("system-out", ReportWriter.Result(r.Result) + (r.Host == HostKind.Xen ? "" : "; Xen 4.17: " + ReportWriter.Result(r.Xen))));
         return c;
     }
 

@@ -3,8 +3,8 @@ namespace Microxen.Tools.Certify;
 /// <summary>One test on one host, compared with Xen 4.17's result for the same test.</summary>
 public sealed record Row(string Kernel, string Test, HostKind Host, TestResult Result, TestResult Xen, string Documented)
 {
-    /// <summary>The host's result differs from Xen's (false for the Xen row itself, and when Xen did not run).</summary>
-    public bool Differs => Host != HostKind.Xen && Xen != null && Result.Outcome != Xen.Outcome;
+    /// <summary>The host's result (or fuzz digest) differs from Xen's (false for the Xen row itself, and when Xen did not run).</summary>
+    public bool Differs => Host != HostKind.Xen && Xen != null && !Result.SameAs(Xen);
 }
 
 /// <summary>

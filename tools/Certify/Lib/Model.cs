@@ -12,6 +12,9 @@ public enum KernelKind
     Smoke,
     /// <summary>Any PV test kernel printing one XTF line "Test result: SUCCESS|SKIP|FAILURE|ERROR": the kernel is one test.</summary>
     Xtf,
+    /// <summary>kernel-test's hypercall storm (fuzz=SEED,COUNT[,GROUPS]): "FUZZ group G calls N digest D" per group is the test
+    /// "fuzz:G", "FUZZ done SEED COUNT D" the test "fuzz:all"; a result carries its digest, and a host equals Xen when the digests do.</summary>
+    Fuzz,
 }
 
 /// <summary>The hosts of the matrix. <see cref="Xen"/> is the reference every other host is compared with.</summary>
@@ -50,12 +53,23 @@ public sealed record TestKernel(string Name, KernelKind Kind, string Image, stri
     /// <summary>The guest command-line word naming the run, so a captured console (hardware) can be split by kernel.</summary>
     public const string Marker = "certify=";
 
+    /// <summary>A CERTIFY_KERNELS kernel X's guest command line is the file X.cmdline beside it (XTF kernels need none).</summary>
+    public const string CmdlineSuffix = ".cmdline";
+
     /// <summary>The guest command line of a certify run: the kernel's own words plus certify=NAME.</summary>
     public string GuestCmdline => (Cmdline.Length == 0 ? "" : Cmdline + " ") + Marker + Name;
+
+    /// <summary>A <see cref="KernelKind.Fuzz"/> kernel's groups: each must print its "FUZZ group" line (null: whatever the hosts print).</summary>
+    public IReadOnlyList<string> FuzzGroups { get; init; }
 }
 
 /// <summary>One test's result on one host.</summary>
-public sealed record TestResult(string Test, Outcome Outcome, string Detail);
+/// <summary>One test's result on one host; <paramref name="Digest"/> is a fuzz row's digest (null elsewhere), compared with Xen's.</summary>
+public sealed record TestResult(string Test, Outcome Outcome, string Detail, string Digest = null)
+{
+    /// <summary>The same outcome and the same digest (both null outside fuzz rows).</summary>
+    public bool SameAs(TestResult other) => other != null && Outcome == other.Outcome && Digest == other.Digest;
+}
 
 /// <summary>What one run (kernel on host) printed and how it ended.</summary>
 public sealed class RunResult

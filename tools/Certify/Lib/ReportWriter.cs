@@ -57,9 +57,10 @@ public static class ReportWriter
         (run.Verdict.Length > 0 ? run.Verdict : "no verdict line") + ", " + run.Ending +
         (run.Seconds > 0 ? $", {run.Seconds:F1} s" : "");
 
-    /// <summary>"PASS", or "FAIL: why".</summary>
+    /// <summary>"PASS", "FAIL: why", or a fuzz row's "PASS digest D (N calls)".</summary>
     public static string Result(TestResult t) =>
-        t == null ? "(not run)" : ConsoleParser.Word(t.Outcome) + (t.Outcome != Outcome.Pass && t.Detail.Length > 0 ? ": " + t.Detail : "");
+        t == null ? "(not run)" : t.Digest != null ? ConsoleParser.Word(t.Outcome) + " digest " + t.Digest + " (" + t.Detail + ")"
+        : ConsoleParser.Word(t.Outcome) + (t.Outcome != Outcome.Pass && t.Detail.Length > 0 ? ": " + t.Detail : "");
 
     /// <summary>The "vs Xen 4.17" cell: reference, same, or the marked difference.</summary>
     public static string Versus(Row r) =>
