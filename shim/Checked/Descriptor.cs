@@ -91,7 +91,7 @@ namespace Microxen.Checked
         /// validate_segdesc_page: the index of the first of the frame's 512 descriptors that
         /// check_descriptor refuses (its verdict in <paramref name="verdict"/>), or -1 when all pass.
         /// Xen's version also rewrites the accepted ones in place; the shim does so in
-        /// <see cref="ShadowGdt.Split"/>, keeping them as given in the shadow its ring-0 kernel runs on.
+        /// <see cref="ShadowGdt.Merge"/>, keeping their ring-0 view in the shadow its kernel runs on.
         /// </summary>
         public static int FirstRefused(ulong* page, out DescriptorVerdict verdict)
         {

@@ -113,7 +113,7 @@ namespace Microxen.Hypercalls
             fixed (ShadowFrames* s = &s_shadow)
                 for (int i = 0; i < s_frameCount; i++)
                     if (f->Mfn[i] == ma >> 12)
-                        ShadowGdt.Write((ulong*)Host.Mem.At(ma), (ulong*)Host.Mem.At((s->Mfn[i] << 12) | (ma & 0xfff)), desc);
+                        *(ulong*)Host.Mem.At((s->Mfn[i] << 12) | (ma & 0xfff)) = ShadowGdt.RingZero(desc);
         }
 
         /// <summary>

@@ -15,17 +15,11 @@ public unsafe class ShadowGdtTests
     // A DPL-3 gate to the guest's 0x10: Xen stores DPL 0 with the target's RPL 3; the ring-0 view keeps 0x10.
     const ulong GateTo10 = 0x1234ec0000105678, GateTo10Fixed = 0x12348c0000135678, GateTo10RingZero = 0x12348c0000105678;
 
-    static ulong* Page(ulong fill)
-    {
-        ulong* p = (ulong*)System.Runtime.InteropServices.NativeMemory.Alloc(4096);
-        for (int i = 0; i < Descriptor.PerPage; i++) p[i] = fill;
-        return p;
-    }
-
     [Fact]
     public void MergeGivesTheGuestXensValuesAndTheShadowTheRingZeroView()
     {
-        ulong* guest = Page(0), shadow = Page(0);
+        ulong* guest = stackalloc ulong[Descriptor.PerPage];
+        ulong* shadow = stackalloc ulong[Descriptor.PerPage];
         guest[2] = Code64Dpl0; guest[3] = DataDpl0; guest[4] = GateDpl3; guest[6] = Code64Dpl3; guest[7] = GateTo10;
         ShadowGdt.Merge(guest, shadow);
         Assert.Equal(Code64Dpl3, guest[2]);
@@ -44,11 +38,12 @@ public unsafe class ShadowGdtTests
     [Fact]
     public void ACopyOfTheFixedUpGdtKeepsTheRingZeroViewOfEachPosition()
     {
-        ulong* first = Page(0), shadow = Page(0);
+        ulong* first = stackalloc ulong[Descriptor.PerPage];
+        ulong* shadow = stackalloc ulong[Descriptor.PerPage];
         first[2] = Code64Dpl0; first[3] = DataDpl0; first[6] = Code64Dpl3;
         ShadowGdt.Merge(first, shadow);
         shadow[2] |= ShadowGdt.Accessed;             // the CPU marks a loaded segment accessed in the shadow
-        ulong* copy = Page(0);
+        ulong* copy = stackalloc ulong[Descriptor.PerPage];
         for (int i = 0; i < Descriptor.PerPage; i++) copy[i] = first[i];   // Linux: the per-CPU GDT copied from the fixed-up one
         copy[5] = Code64Dpl0;                        // a new entry takes its own ring-0 view
         ShadowGdt.Merge(copy, shadow);
