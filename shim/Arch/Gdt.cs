@@ -3,7 +3,8 @@ namespace Microxen.Arch
     /// <summary>
     /// The GDT, laid out as Xen's per-vCPU GDT: 16 pages (8192 entries, limit 0xffff) at
     /// <see cref="Virt"/> in the shim's L4 slot 261. Pages 0-13 (entries 0-7167) show the guest's
-    /// own GDT frames (HYPERVISOR_set_gdt), pages 14-15 are the shim's: the TSS at entry 7168
+    /// own GDT frames (HYPERVISOR_set_gdt; in checked mode shadow copies of them, Checked/ShadowGdt.cs),
+    /// pages 14-15 are the shim's: the TSS at entry 7168
     /// and Xen's flat selectors at Xen's indices (FLAT_RING3_* in public/arch-x86/xen-x86_64.h):
     /// <list type="bullet">
     /// <item>0xe028 (FLAT_RING3_DS32/SS32/SS64 = 0xe02b): flat data, <b>DPL 3</b>, so that both

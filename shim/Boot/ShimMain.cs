@@ -69,6 +69,7 @@ namespace Microxen.Boot
 
             SetUpMemory(bi, syms);
             if (Checked.CheckedMode.On) Checked.CheckedMmu.Init();
+            if (Checked.CheckedMode.On) Hypercalls.DescriptorOps.InitShadow();
             SetUpCpu(syms);
             ulong entryCr3 = BuildDomain(bi);
             EnterGuest(entryCr3);

@@ -90,8 +90,8 @@ namespace Microxen.Checked
         /// <summary>
         /// validate_segdesc_page: the index of the first of the frame's 512 descriptors that
         /// check_descriptor refuses (its verdict in <paramref name="verdict"/>), or -1 when all pass.
-        /// Xen's version also rewrites the accepted ones in place; the shim leaves them as given
-        /// (its guest kernel runs in ring 0 on them, README "Checked mode").
+        /// Xen's version also rewrites the accepted ones in place; the shim does so in
+        /// <see cref="ShadowGdt.Merge"/>, keeping their ring-0 view in the shadow its kernel runs on.
         /// </summary>
         public static int FirstRefused(ulong* page, out DescriptorVerdict verdict)
         {

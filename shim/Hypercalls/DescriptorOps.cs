@@ -9,10 +9,12 @@ namespace Microxen.Hypercalls
     /// set_gdt and update_descriptor (public/xen.h): the guest's GDT frames shown in the shim's GDT
     /// area. Checked mode applies Xen 4.17's rules (xen/arch/x86/pv/descriptor-tables.c): the
     /// frames take the PGT_seg_desc_page type and every descriptor passes check_descriptor
-    /// (<see cref="Descriptor"/>). Fast mode applies requests as given (DESIGN.md 1). In both
-    /// modes the descriptors stay as the guest wrote them: Xen raises code/data DPLs to 3 and
-    /// clears call-gate DPLs because its guest kernel runs in ring 3; the shim's runs in ring 0
-    /// on them (README "Checked mode").
+    /// (<see cref="Descriptor"/>). Fast mode applies requests as given (DESIGN.md 1): the hardware
+    /// GDT maps the guest's frames, which keep the descriptors as the guest wrote them. Checked
+    /// mode stores Xen's fixed-up descriptors (code/data DPL raised to 3, call-gate DPL 0: Xen's
+    /// guest kernel runs in ring 3) in the guest's frames, as Xen does, and the hardware GDT maps
+    /// shadow frames holding them as given, which the ring-0 kernel runs on (<see cref="ShadowGdt"/>,
+    /// README "Checked mode").
     /// </summary>
     public static unsafe class DescriptorOps
     {
@@ -20,6 +22,10 @@ namespace Microxen.Hypercalls
         /// <summary>Checked mode: the frames of the installed GDT, each holding a seg_desc type reference (Xen's gdt_frames).</summary>
         static Frames s_frames;
         static int s_frameCount;
+        struct ShadowFrames { public fixed ulong Mfn[ShadowGdt.Pages]; }
+        /// <summary>Checked mode: the shadow frames the hardware GDT shows at GDT pages 0-13 (<see cref="ShadowGdt"/>).</summary>
+        static ShadowFrames s_shadow;
+        static bool s_shadowReady;
 
         /// <summary>
         /// HYPERVISOR_set_gdt(frame_list, entries): up to FIRST_RESERVED_GDT_ENTRY (7168) entries in
@@ -54,9 +60,60 @@ namespace Microxen.Hypercalls
                     for (int i = 0; i < pages; i++) f->Mfn[i] = copy[i];
                 }
                 s_frameCount = pages;
+                ShowShadows(copy, pages);
+                return 0;
             }
             Gdt.SetGuestFrames(copy, pages);
             return 0;
+        }
+
+        /// <summary>
+        /// Checked mode, at boot before the domain is built (the domain's memory map is the
+        /// machine's less what the shim holds then): allocates the zeroed shadow frames.
+        /// </summary>
+        public static void InitShadow()
+        {
+            fixed (ShadowFrames* s = &s_shadow)
+            {
+                for (int k = 0; k < ShadowGdt.Pages; k++)
+                {
+                    ulong f = Host.Frames.AllocHigh();
+                    if (f == FrameAllocator.None) Panic.Stop("no memory for the shadow GDT");
+                    Host.Mem.ZeroFrame(f);
+                    s->Mfn[k] = f;
+                }
+            }
+            s_shadowReady = true;
+        }
+
+        /// <summary>
+        /// Checked set_gdt after validation: each position's guest frame takes Xen's view and its
+        /// shadow frame the ring-0 view (<see cref="ShadowGdt.Merge"/>); the hardware GDT shows the shadows.
+        /// </summary>
+        static void ShowShadows(ulong* frames, int pages)
+        {
+            if (!s_shadowReady) Panic.Stop("shadow GDT not allocated");
+            fixed (ShadowFrames* s = &s_shadow)
+            {
+                for (int i = 0; i < pages; i++)
+                    ShadowGdt.Merge((ulong*)Host.Mem.Frame(frames[i]), (ulong*)Host.Mem.Frame(s->Mfn[i]));
+                Gdt.SetGuestFrames(s->Mfn, pages);
+            }
+        }
+
+        /// <summary>
+        /// Checked update_descriptor: writes <paramref name="desc"/> (accepted) at machine address
+        /// <paramref name="ma"/>, Xen's view there and the ring-0 view in the shadow of every
+        /// installed GDT position showing that frame.
+        /// </summary>
+        static void WriteBoth(ulong ma, ulong desc)
+        {
+            ShadowGdt.Write((ulong*)Host.Mem.At(ma), null, desc);
+            fixed (Frames* f = &s_frames)
+            fixed (ShadowFrames* s = &s_shadow)
+                for (int i = 0; i < s_frameCount; i++)
+                    if (f->Mfn[i] == ma >> 12)
+                        *(ulong*)Host.Mem.At((s->Mfn[i] << 12) | (ma & 0xfff)) = ShadowGdt.RingZero(desc);
         }
 
         /// <summary>
@@ -100,7 +157,7 @@ namespace Microxen.Hypercalls
                 ulong mfn = ma >> 12;
                 if (PageTypes.GetPageAndType(mfn, PageType.Writable) != 0 && PageTypes.GetPageAndType(mfn, PageType.SegDesc) != 0)
                     return Refuse("do_update_descriptor: frame is neither a descriptor page nor writable", ma);
-                *(ulong*)Host.Mem.At(ma) = desc;
+                WriteBoth(ma, desc);
                 PageTypes.PutPageAndType(mfn);
                 return 0;
             }
