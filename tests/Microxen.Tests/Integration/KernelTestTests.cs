@@ -42,18 +42,6 @@ public class KernelTestTests : QemuTest
     }
 
     /// <summary>
-    /// Whether the checked-mode rows run: false until checked mode's validation (issue 9:
-    /// engineer K1's page types and MMU checks, K2's descriptor and trap checks) is merged;
-    /// until then those rows are reported as skipped with <see cref="CheckedRowsSkip"/>. The
-    /// lead sets it to true after merging them; every registered test (the val_* validation
-    /// group included) must then pass in checked mode exactly as under Xen 4.17.
-    /// </summary>
-    public const bool CheckedRowsEnabled = false;
-
-    const string CheckedRowsSkip = CheckedRowsEnabled ? null
-        : "checked-mode validation not merged yet: set KernelTestTests.CheckedRowsEnabled = true once K1 and K2 are in";
-
-    /// <summary>
     /// The kernel-test tests that fast mode answers differently from Xen 4.17, and must FAIL
     /// there (so this list cannot go stale): fast mode applies a guest's page-table and
     /// descriptor requests as given, without Xen's validation (DESIGN.md section 1; README,
@@ -206,9 +194,9 @@ public class KernelTestTests : QemuTest
     /// <summary>
     /// microxen in checked mode (mode=checked), user mode on the kernel's page table or on its
     /// own: every registered test passes, the val_* validation group included, and the PASS set
-    /// is Xen 4.17's. Skipped until <see cref="CheckedRowsEnabled"/>.
+    /// is Xen 4.17's.
     /// </summary>
-    [Theory(Skip = CheckedRowsSkip)]
+    [Theory]
     [MemberData(nameof(CheckedConfigs))]
     public void PassesEveryRegisteredTestLikeXen417InCheckedMode(string build, string userPt)
     {
