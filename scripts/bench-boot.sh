@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Time from QEMU start to the initramfs's "/init running" line: Debian's kernel on microxen
-# (one run per shim option set given) and the same kernel booted natively (QEMU -kernel
+# (fast mode with each user_pt, and checked mode) and the same kernel booted natively (QEMU -kernel
 # vmlinuz), alternating, all under TCG in one session. Prints one line per run and the medians.
 #   scripts/bench-boot.sh [ROUNDS] [INITRD]     (defaults: 3, build/initramfs-smoke.cpio)
 # Run `make build kernel` and build the smoke initramfs first (tests/guest/build.sh; see README).
@@ -24,9 +24,10 @@ time_to_init() {   # prints seconds from start to $line, or "timeout"
     fi
 }
 
+configs=("microxen user_pt=shared" "microxen user_pt=switch" "microxen mode=checked" native)
 declare -A all
 for r in $(seq 1 "$rounds"); do
-    for cfg in "microxen user_pt=shared" "microxen user_pt=switch" native; do
+    for cfg in "${configs[@]}"; do
         if [ "$cfg" = native ]; then
             t=$(time_to_init "${qemu[@]}" -kernel "$vmlinuz" -initrd "$initrd" -append "console=ttyS0")
         else
@@ -37,7 +38,7 @@ for r in $(seq 1 "$rounds"); do
         all[$cfg]+="$t "
     done
 done
-for cfg in "microxen user_pt=shared" "microxen user_pt=switch" native; do
+for cfg in "${configs[@]}"; do
     med=$(echo ${all[$cfg]} | tr ' ' '\n' | sort -n | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}')
     printf 'median  %-26s %s s\n' "$cfg" "$med"
 done
