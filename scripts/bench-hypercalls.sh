@@ -2,7 +2,7 @@
 # The hypercall cost table: kernel-test in bench mode (guest command line "bench=N",
 # kernel-test/Bench/Bench.cs) on microxen with the inline entry (inline=on, the default), on
 # microxen with the dispatcher entry (inline=off: every transfer-page entry and every LSTAR
-# hypercall through the C# dispatcher), and as dom0 of Debian's Xen 4.17 (scripts/run-xen.sh),
+# hypercall through the C# dispatcher), on microxen in checked mode (Xen's validation), and as dom0 of Debian's Xen 4.17 (scripts/run-xen.sh),
 # each once under QEMU -icount shift=0,sleep=off and once without, in one session. Prints
 # one row per operation.
 #   scripts/bench-hypercalls.sh [N]        N iterations per batch (default 2000; 7 batches + warm-up)
@@ -43,6 +43,7 @@ for clock in icount wall; do
     start=$(date +%s)
     mx "inline=on" "$extra" >"$outdir/inline.$clock"
     mx "inline=off" "$extra" >"$outdir/dispatcher.$clock"
+    mx "mode=checked" "$extra" >"$outdir/checked.$clock"
     xen "$extra" >"$outdir/xen.$clock"
     echo "# $clock runs: $(( $(date +%s) - start )) s" >&2
 done
@@ -63,15 +64,15 @@ awk '
     FNR == 1 { split(FILENAME, p, "/"); col = p[length(p)] }
     /COST / { sub(/^\(d0\) /, ""); if (!($2 in seen)) { seen[$2] = 1; order[++k] = $2; unit[$2] = $4 } v[$2, col] = $3 }
     END {
-        printf "%-28s %-17s | %10s %10s %10s | %10s %10s %10s\n", "operation", "unit", "icount:", "", "", "wall:", "", ""
-        printf "%-28s %-17s | %10s %10s %10s | %10s %10s %10s\n", "", "", "inline", "dispatcher", "xen-4.17", "inline", "dispatcher", "xen-4.17"
+        printf "%-28s %-17s | %10s %10s %10s %10s | %10s %10s %10s %10s\n", "operation", "unit", "icount:", "", "", "", "wall:", "", "", ""
+        printf "%-28s %-17s | %10s %10s %10s %10s | %10s %10s %10s %10s\n", "", "", "inline", "dispatcher", "checked", "xen-4.17", "inline", "dispatcher", "checked", "xen-4.17"
         for (i = 1; i <= k; i++) {
             o = order[i]
             printf "%-28s %-17s |", o, unit[o]
-            split("inline.icount dispatcher.icount xen.icount inline.wall dispatcher.wall xen.wall", c, " ")
-            for (j = 1; j <= 6; j++) { x = ((o, c[j]) in v) ? v[o, c[j]] : "-"; printf " %10s", x; if (j == 3) printf " |" }
+            split("inline.icount dispatcher.icount checked.icount xen.icount inline.wall dispatcher.wall checked.wall xen.wall", c, " ")
+            for (j = 1; j <= 8; j++) { x = ((o, c[j]) in v) ? v[o, c[j]] : "-"; printf " %10s", x; if (j == 4) printf " |" }
             printf "\n"
         }
-    }' "$outdir/inline.icount" "$outdir/dispatcher.icount" "$outdir/xen.icount" \
-       "$outdir/inline.wall" "$outdir/dispatcher.wall" "$outdir/xen.wall"
+    }' "$outdir/inline.icount" "$outdir/dispatcher.icount" "$outdir/checked.icount" "$outdir/xen.icount" \
+       "$outdir/inline.wall" "$outdir/dispatcher.wall" "$outdir/checked.wall" "$outdir/xen.wall"
 exit $status
