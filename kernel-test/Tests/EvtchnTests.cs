@@ -122,5 +122,45 @@ namespace KernelTest.Tests
             if (!Check.True(!Ev.PendingBit(port), "a send on an unbound port set evtchn_pending")) return false;
             return Check.Rc("EVTCHNOP_close", Close(port));
         }
-    }
+    
+        static long BindVcpu(uint port, uint vcpu)
+        {
+            EvtchnBindVcpu b;
+            b.Port = port; b.Vcpu = vcpu;
+            return Hv.EventChannelOp(EvtchnOp.EVTCHNOP_bind_vcpu, &b);
+        }
+
+        /// <summary>
+        /// evtchn_bind_vcpu by port state: an IPI port, a per-vCPU VIRQ (VIRQ_TIMER) and port 0
+        /// -EINVAL, an unbound port 0; evtchn_send on a VIRQ port -EINVAL; alloc_unbound and status
+        /// for a domain that does not exist -ESRCH; bind_virq of a global VIRQ on vCPU 1 -EINVAL.
+        /// </summary>
+        public static bool BindVcpuByState()
+        {
+            long einval = -Microxen.Xen.XenErrno.EINVAL, esrch = -Microxen.Xen.XenErrno.ESRCH;
+            uint ipi = BindIpi();
+            if (ipi == 0) return false;
+            if (!Check.Eq("bind_vcpu of an IPI port", (ulong)BindVcpu(ipi, 0), (ulong)einval)) return false;
+            if (!Check.Rc("EVTCHNOP_close", Close(ipi))) return false;
+            if (!Check.Eq("bind_vcpu of port 0", (ulong)BindVcpu(0, 0), (ulong)einval)) return false;
+            EvtchnAllocUnbound a;
+            a.Dom = Hv.DomidSelf; a.RemoteDom = Hv.DomidSelf; a.Port = 0;
+            if (!Check.Rc("EVTCHNOP_alloc_unbound", Hv.EventChannelOp(EvtchnOp.EVTCHNOP_alloc_unbound, &a))) return false;
+            if (!Check.Rc("bind_vcpu of an unbound port", BindVcpu(a.Port, 0))) return false;
+            if (!Check.Rc("EVTCHNOP_close", Close(a.Port))) return false;
+            a.Dom = 7;
+            if (!Check.Eq("alloc_unbound in dom 7", (ulong)Hv.EventChannelOp(EvtchnOp.EVTCHNOP_alloc_unbound, &a), (ulong)esrch)) return false;
+            EvtchnStatus st = default;
+            st.Dom = 7; st.Port = 1;
+            if (!Check.Eq("status in dom 7", (ulong)Hv.EventChannelOp(EvtchnOp.EVTCHNOP_status, &st), (ulong)esrch)) return false;
+            EvtchnBindVirq v;
+            v.Virq = Virq.VIRQ_DOM_EXC; v.Vcpu = 1; v.Port = 0;
+            if (!Check.Eq("bind_virq of a global VIRQ on vCPU 1", (ulong)Hv.EventChannelOp(EvtchnOp.EVTCHNOP_bind_virq, &v), (ulong)einval)) return false;
+            v.Virq = Virq.VIRQ_TIMER; v.Vcpu = 0;
+            if (!Check.Rc("EVTCHNOP_bind_virq(VIRQ_TIMER)", Hv.EventChannelOp(EvtchnOp.EVTCHNOP_bind_virq, &v))) return false;
+            bool ok = Check.Eq("send on a VIRQ port", (ulong)Send(v.Port), (ulong)einval)
+                && Check.Eq("bind_vcpu of VIRQ_TIMER's port", (ulong)BindVcpu(v.Port, 0), (ulong)einval);
+            return Check.Rc("EVTCHNOP_close", Close(v.Port)) && ok;
+        }
+}
 }

@@ -178,6 +178,8 @@ namespace KernelTest.Tests
             Add(ref r, "segbase_unknown", &TrapOpsTests.SegmentBaseUnknown);
             // LDT (issue 9, K6): MMUEXT_SET_LDT with entries, a TI=1 selector loaded through it.
             Add(ref r, "ldt_load_selector", &LdtTests.LoadSelector);
+            Add(ref r, "evtchn_bind_vcpu_by_state", &EvtchnTests.BindVcpuByState);
+            Add(ref r, "gnttab_swap_grant_ref", &GrantTests.SwapRefs);
         }
 
         // Tests of a parameterised checker, one function per row.

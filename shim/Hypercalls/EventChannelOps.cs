@@ -8,15 +8,29 @@ namespace Microxen.Hypercalls
     /// </summary>
     public static unsafe class EventChannelOps
     {
+        /// <summary>
+        /// Argument sizes (event_channel.h) of the sub-operations Xen serves, by command: Xen
+        /// copies the argument in first, so an unreadable one is -EFAULT before anything else.
+        /// </summary>
+        static uint ArgSize(ulong cmd) => cmd switch
+        {
+            0 or 1 or 2 => 12u, 3 or 4 or 9 => 4u, 5 or 11 => 24u, 6 or 7 or 8 or 12 or 13 => 8u, 10 or 14 => 2u, _ => 0u,
+        };
+        static byte s_sink;
+
         public static long Op(ulong cmd, ulong arg)
         {
+            uint size = ArgSize(cmd);
+            if (size != 0) s_sink ^= (byte)(*(byte*)arg ^ *(byte*)(arg + size - 1));   // a fault here: -EFAULT (TryFail)
             switch (cmd)
             {
                 case EvtchnOp.EVTCHNOP_bind_virq:
                 {
+                    // evtchn_bind_virq: virq out of range -EINVAL; a global VIRQ on a vCPU other than 0
+                    // -EINVAL; no such vCPU -ENOENT; already bound -EEXIST.
                     var b = (EvtchnBindVirq*)arg;
-                    if (b->Vcpu != 0) return -XenErrno.ENOENT;
                     if (b->Virq >= Evtchn.NrVirqs) return -XenErrno.EINVAL;
+                    if (b->Vcpu != 0) return VirqIsGlobal(b->Virq) ? -XenErrno.EINVAL : -XenErrno.ENOENT;
                     if (Evtchn.VirqPort(b->Virq) != 0) return -XenErrno.EEXIST;
                     return Bound(Evtchn.Alloc(Evtchn.PortState.Virq, b->Virq), &b->Port);
                 }
@@ -28,8 +42,10 @@ namespace Microxen.Hypercalls
                 }
                 case EvtchnOp.EVTCHNOP_alloc_unbound:
                 {
+                    // evtchn_alloc_unbound: dom not this domain -ESRCH; remote_dom DOMID_SELF is recorded as this domain's id.
                     var b = (EvtchnAllocUnbound*)arg;
-                    return Bound(Evtchn.Alloc(Evtchn.PortState.Unbound, b->RemoteDom), &b->Port);
+                    if (b->Dom != XenMemOp.DOMID_SELF && b->Dom != 0) return -XenErrno.ESRCH;
+                    return Bound(Evtchn.Alloc(Evtchn.PortState.Unbound, b->RemoteDom == XenMemOp.DOMID_SELF ? 0u : b->RemoteDom), &b->Port);
                 }
                 case EvtchnOp.EVTCHNOP_close:
                 {
@@ -45,6 +61,8 @@ namespace Microxen.Hypercalls
                     // An unbound port has no other end: Xen drops the notification (evtchn_send, ECS_UNBOUND).
                     if (Evtchn.State(port) == Evtchn.PortState.Unbound) return 0;
                     if (Evtchn.State(port) == Evtchn.PortState.Interdomain) { DomUBackend.Send(port); return 0; }
+                    // evtchn_send: an IPI port is marked pending; a VIRQ or PIRQ port cannot be sent on: -EINVAL.
+                    if (Evtchn.State(port) != Evtchn.PortState.Ipi) return -XenErrno.EINVAL;
                     Evtchn.SetPending(port);
                     return 0;
                 }
@@ -57,10 +75,24 @@ namespace Microxen.Hypercalls
                     return 0;
                 }
                 case EvtchnOp.EVTCHNOP_bind_vcpu:
-                    return ((EvtchnBindVcpu*)arg)->Vcpu == 0 ? 0 : -XenErrno.ENOENT;
+                {
+                    // evtchn_bind_vcpu: vCPU other than 0 -ENOENT; port not valid -EINVAL; a global VIRQ,
+                    // unbound, interdomain or PIRQ port rebinds (to vCPU 0: nothing to do); a per-vCPU
+                    // VIRQ, IPI, free or reserved (0) port -EINVAL.
+                    var b = (EvtchnBindVcpu*)arg;
+                    if (b->Vcpu != 0) return -XenErrno.ENOENT;
+                    if (!Evtchn.Valid(b->Port) || b->Port == 0) return -XenErrno.EINVAL;
+                    switch (Evtchn.State(b->Port))
+                    {
+                        case Evtchn.PortState.Virq: return VirqIsGlobal(Evtchn.Arg(b->Port)) ? 0 : -XenErrno.EINVAL;
+                        case Evtchn.PortState.Unbound: case Evtchn.PortState.Interdomain: case Evtchn.PortState.Pirq: return 0;
+                        default: return -XenErrno.EINVAL;
+                    }
+                }
                 case EvtchnOp.EVTCHNOP_status:
                 {
                     var st = (EvtchnStatus*)arg;
+                    if (st->Dom != XenMemOp.DOMID_SELF && st->Dom != 0) return -XenErrno.ESRCH;   // rcu_lock_domain_by_any_id
                     if (st->Port >= Evtchn.MaxPorts) return -XenErrno.EINVAL;
                     var s = Evtchn.State(st->Port);
                     // EVTCHNSTAT_closed 0, unbound 1, interdomain 2, pirq 3, virq 4, ipi 5
@@ -68,6 +100,7 @@ namespace Microxen.Hypercalls
                         : s == Evtchn.PortState.Virq ? 4u : s == Evtchn.PortState.Ipi ? 5u : 3u;
                     st->Vcpu = 0;
                     if (s == Evtchn.PortState.Virq) st->UVirq = Evtchn.Arg(st->Port);
+                    if (s == Evtchn.PortState.Unbound) st->UDom = (ushort)Evtchn.Arg(st->Port);
                     if (s == Evtchn.PortState.Interdomain) { st->Status = EvtchnStatus.EVTCHNSTAT_interdomain; st->UDom = 0; st->UPort = st->Port; }
                     return 0;
                 }
@@ -99,6 +132,24 @@ namespace Microxen.Hypercalls
                     for (uint p = 1; p < Evtchn.MaxPorts; p++) if (Evtchn.State(p) != Evtchn.PortState.Free) Evtchn.Close(p);
                     EvtchnFifo.Disable();
                     return 0;
+                }
+                case EvtchnOp.EVTCHNOP_reset_cont:
+                {
+                    // evtchn_reset(d, resuming): no reset in progress (the shim's resets finish at once) -EBUSY.
+                    ushort dom = ((EvtchnReset*)arg)->Dom;
+                    if (dom != XenMemOp.DOMID_SELF && dom != 0) return -XenErrno.ESRCH;
+                    return -XenErrno.EBUSY;
+                }
+                case EvtchnOp.EVTCHNOP_bind_interdomain:
+                {
+                    // evtchn_bind_interdomain: remote_dom not this domain -ESRCH; no free local port
+                    // -ENOSPC; a remote port not valid, or not unbound for this domain, -EINVAL. A
+                    // loopback binding to this domain is not served (falls through to -ENOSYS).
+                    var b = (EvtchnBindInterdomain*)arg;
+                    if (b->RemoteDom != XenMemOp.DOMID_SELF && b->RemoteDom != 0) return -XenErrno.ESRCH;
+                    if (!Evtchn.Valid(b->RemotePort) || Evtchn.State(b->RemotePort) != Evtchn.PortState.Unbound
+                        || Evtchn.Arg(b->RemotePort) != 0) return -XenErrno.EINVAL;
+                    return HypercallStats.Unimplemented("event_channel_op", Hypercall.EventChannelOp, cmd, arg, 0, 0, 0);
                 }
                 default:
                     return HypercallStats.Unimplemented("event_channel_op", Hypercall.EventChannelOp, cmd, arg, 0, 0, 0);
@@ -133,6 +184,10 @@ namespace Microxen.Hypercalls
             if (Checked.CheckedMode.On) return Checked.PageTypes.GetPageAndType(mfn, Checked.PageType.Writable) == 0;
             return Host.IsGuestFrame(mfn) && !Host.PtFrames.IsMarked(mfn);
         }
+
+        /// <summary>virq_is_global: all but VIRQ_TIMER, VIRQ_DEBUG, VIRQ_XENOPROF, VIRQ_XENPMU (x86: the arch VIRQs are global).</summary>
+        static bool VirqIsGlobal(uint virq) =>
+            virq != Virq.VIRQ_TIMER && virq != Virq.VIRQ_DEBUG && virq != Virq.VIRQ_XENOPROF && virq != Virq.VIRQ_XENPMU;
 
         static long Bound(int port, uint* outPort)
         {

@@ -9,7 +9,8 @@ namespace Microxen.Hypercalls
     /// and copy. Frames come from the shim's frame allocator and are not the guest's (no M2P
     /// entry), as Xen's shared xenheap pages. Per-operation failures are GNTST_* in the status
     /// fields; the hypercall itself returns -EINVAL (count, opaque bits) or -ENOSYS (an
-    /// operation not served: transfer, unmap_and_replace, swap_grant_ref, cache_flush, dump_table).
+    /// operation not served: transfer, unmap_and_replace, dump_table). swap_grant_ref and cache_flush
+    /// (x86: clean only) are served.
     /// </summary>
     public static unsafe class GrantTableOps
     {
@@ -78,9 +79,64 @@ namespace Microxen.Hypercalls
                 case GnttabOp.GNTTABOP_copy:
                     for (ulong i = 0; i < count; i++) { var c = (GnttabCopy*)uop + i; c->Status = Copy(c); }
                     return 0;
+                case GnttabOp.GNTTABOP_swap_grant_ref:
+                    for (ulong i = 0; i < count; i++) { var w = (GnttabSwapGrantRef*)uop + i; w->Status = Swap(w->RefA, w->RefB); }
+                    return 0;
+                case GnttabOp.GNTTABOP_cache_flush:
+                {
+                    uint curRef = (uint)(cmdWord & ~(ulong)GnttabOp.CmdMask);
+                    for (ulong i = 0; i < count; i++)
+                    {
+                        long rc = CacheFlush((GnttabCacheFlush*)uop + i, curRef);
+                        if (rc < 0) return rc;
+                        curRef = 0;
+                    }
+                    return 0;
+                }
                 default:
                     return HypercallStats.Unimplemented("grant_table_op", Hypercall.GrantTableOp, cmdWord, uop, count, 0, 0);
             }
+        }
+
+        /// <summary>
+        /// swap_grant_ref: a ref past the table GNTST_bad_gntref; the same ref twice a no-op; an
+        /// entry with mappings (act->pin) GNTST_eagain; else the two entries (and v2 status
+        /// entries) trade places.
+        /// </summary>
+        static short Swap(uint a, uint b)
+        {
+            if (a >= Entries || b >= Entries) return Gntst.BadGntref;
+            if (a == b) return Gntst.Okay;
+            if (Pins(a, false) != 0 || Pins(b, false) != 0) return Gntst.Eagain;
+            if (s_version == 1)
+            {
+                var ea = (GrantEntryV1*)Flags(a); var eb = (GrantEntryV1*)Flags(b);
+                var t = *ea; *ea = *eb; *eb = t;
+            }
+            else
+            {
+                var ea = (GrantEntryV2*)Flags(a); var eb = (GrantEntryV2*)Flags(b);
+                var t = *ea; *ea = *eb; *eb = t;
+                ushort s = *StatusOf(a); *StatusOf(a) = *StatusOf(b); *StatusOf(b) = s;
+            }
+            return Gntst.Okay;
+        }
+
+        /// <summary>
+        /// _cache_flush (x86): a range past the page or op bits other than CLEAN/INVAL -EINVAL;
+        /// nothing to do: 0 (-EILSEQ when a continuation's ref was passed in the opaque bits);
+        /// a frame that is not the domain's -EPERM (Xen: -EINVAL when no frame exists at all,
+        /// which depends on the machine's memory map and is approximated by the shim's frames);
+        /// INVAL alone -EOPNOTSUPP (x86 has no invalidate-only), CLEAN 0.
+        /// </summary>
+        static long CacheFlush(GnttabCacheFlush* op, uint curRef)
+        {
+            uint off = op->Offset, len = op->Length, o = op->Op;
+            if (off >= 4096 || len > 4096 || off + len > 4096 || (o & ~(GnttabCacheFlush.Clean | GnttabCacheFlush.Inval)) != 0) return -XenErrno.EINVAL;
+            if (len == 0 || o == 0) return curRef == 0 ? 0 : -XenErrno.EILSEQ;
+            ulong mfn = op->DevBusAddr >> 12;
+            if (!Host.IsGuestFrame(mfn)) return mfn < Host.M2pEntries ? -XenErrno.EPERM : -XenErrno.EINVAL;
+            return o == GnttabCacheFlush.Inval ? -XenErrno.EOPNOTSUPP : 0;
         }
 
         /// <summary>rcu_lock_domain_by_any_id: DOMID_SELF or the domain's own id.</summary>

@@ -19,6 +19,7 @@ namespace Microxen.Xen
         public const int EVTCHNOP_init_control = 11;
         public const int EVTCHNOP_expand_array = 12;
         public const int EVTCHNOP_set_priority = 13;
+        public const int EVTCHNOP_reset_cont = 14;
 
         /// <summary>EVTCHN_2L_NR_CHANNELS (x86_64): 64 * 64 ports.</summary>
         public const int EVTCHN_2L_NR_CHANNELS = 4096;

@@ -168,6 +168,26 @@ namespace Microxen.Xen
         [FieldOffset(20)] public short Status;
     }
 
+    /// <summary>struct gnttab_swap_grant_ref, 12 bytes (IN ref_a, ref_b; OUT status). grant_table.h.</summary>
+    [StructLayout(LayoutKind.Explicit, Size = 12)]
+    public struct GnttabSwapGrantRef
+    {
+        [FieldOffset(0)] public uint RefA;
+        [FieldOffset(4)] public uint RefB;
+        [FieldOffset(8)] public short Status;
+    }
+
+    /// <summary>struct gnttab_cache_flush, 16 bytes (a.dev_bus_addr or a.ref, offset, length, op). grant_table.h.</summary>
+    [StructLayout(LayoutKind.Explicit, Size = 16)]
+    public struct GnttabCacheFlush
+    {
+        [FieldOffset(0)] public ulong DevBusAddr;
+        [FieldOffset(8)] public ushort Offset;
+        [FieldOffset(10)] public ushort Length;
+        [FieldOffset(12)] public uint Op;
+        public const uint Clean = 1, Inval = 2;
+    }
+
     /// <summary>struct gnttab_copy_ptr, 16 bytes: u.ref or u.gmfn, domid, offset. grant_table.h.</summary>
     [StructLayout(LayoutKind.Explicit, Size = 16)]
     public struct GnttabCopyPtr

@@ -27,7 +27,7 @@ namespace Microxen.Tests
             "EvtchnInitControl", "EvtchnExpandArray", "EvtchnSetPriority", "EvtchnReset", "EvtchnFifoControlBlock",
             "GrantEntryV1", "GrantEntryV2", "GnttabSetupTable", "GnttabQuerySize", "GnttabSetVersion",
             "GnttabGetVersion", "GnttabGetStatusFrames", "GnttabMapGrantRef", "GnttabUnmapGrantRef",
-            "GnttabCopyPtr", "GnttabCopy",
+            "GnttabCopyPtr", "GnttabCopy", "GnttabSwapGrantRef", "GnttabCacheFlush",
             "XenconsInterface", "XenstoreDomainInterface", "XsdSockmsg",   // domU console and xenstore
         };
 

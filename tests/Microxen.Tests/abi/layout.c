@@ -172,6 +172,9 @@ static void structs(void)
     STRUCT(GnttabCopyPtr, struct gnttab_copy_ptr, F(RefOrGmfn, u.gmfn), F(Domid, domid), F(Offset, offset));
     STRUCT(GnttabCopy, struct gnttab_copy,
         F(Source, source), F(Dest, dest), F(Len, len), F(Flags, flags), F(Status, status));
+    STRUCT(GnttabSwapGrantRef, struct gnttab_swap_grant_ref, F(RefA, ref_a), F(RefB, ref_b), F(Status, status));
+    STRUCT(GnttabCacheFlush, struct gnttab_cache_flush,
+        F(DevBusAddr, a.dev_bus_addr), F(Offset, offset), F(Length, length), F(Op, op));
     STRUCT(SchedShutdown, struct sched_shutdown, F(Reason, reason));
     STRUCT(SchedPoll, struct sched_poll,
         F(Ports, ports), F(NrPorts, nr_ports), F(Timeout, timeout));
