@@ -9,8 +9,8 @@ namespace Microxen.Hypercalls
     /// and copy. Frames come from the shim's frame allocator and are not the guest's (no M2P
     /// entry), as Xen's shared xenheap pages. Per-operation failures are GNTST_* in the status
     /// fields; the hypercall itself returns -EINVAL (count, opaque bits) or -ENOSYS (an
-    /// operation not served: transfer, unmap_and_replace, dump_table). swap_grant_ref and cache_flush
-    /// (x86: clean only) are served.
+    /// operation not served: dump_table, unmap_and_replace of a live handle). swap_grant_ref,
+    /// cache_flush (x86: clean only) and the failures of transfer and unmap_and_replace are served.
     /// </summary>
     public static unsafe class GrantTableOps
     {
@@ -56,6 +56,7 @@ namespace Microxen.Hypercalls
                 case GnttabOp.GNTTABOP_get_version:
                 {
                     var g = (GnttabGetVersion*)uop;
+                    Touch(uop, 8);                                      // copy_from_guest of the whole struct
                     if (!IsSelf(g->Dom)) return -XenErrno.ESRCH;
                     g->Version = s_version;
                     return 0;
@@ -64,10 +65,11 @@ namespace Microxen.Hypercalls
                 {
                     if (count != 1) return -XenErrno.EINVAL;
                     var g = (GnttabGetStatusFrames*)uop;
+                    if (!AddrOk(g->FrameList)) return -XenErrno.EFAULT;   // guest_handle_okay(frame_list)
                     if (!IsSelf(g->Dom)) { g->Status = Gntst.BadDomain; return 0; }
                     if (g->NrFrames > s_statusFrames) { g->Status = Gntst.GeneralError; return 0; }
-                    fixed (Table* t = &s_t) for (uint i = 0; i < g->NrFrames; i++) ((ulong*)g->FrameList)[i] = t->Status[i];
                     g->Status = Gntst.Okay;
+                    fixed (Table* t = &s_t) for (uint i = 0; i < g->NrFrames; i++) Put(g->FrameList, i, t->Status[i], &g->Status);
                     return 0;
                 }
                 case GnttabOp.GNTTABOP_map_grant_ref:
@@ -78,6 +80,29 @@ namespace Microxen.Hypercalls
                     return 0;
                 case GnttabOp.GNTTABOP_copy:
                     for (ulong i = 0; i < count; i++) { var c = (GnttabCopy*)uop + i; c->Status = Copy(c); }
+                    return 0;
+                case GnttabOp.GNTTABOP_unmap_and_replace:
+                    // unmap_common: a handle not in use GNTST_bad_handle. Replacing a live mapping is not served.
+                    for (ulong i = 0; i < count; i++)
+                    {
+                        var u = (GnttabUnmapGrantRef*)((byte*)uop + i * 24);   // host_addr, new_addr, handle, status
+                        uint h = *(uint*)((byte*)u + 16);
+                        bool live;
+                        fixed (Table* t = &s_t) live = h < MaxHandles && t->HandleFlags[h] != 0;
+                        if (live) return HypercallStats.Unimplemented("grant_table_op", Hypercall.GrantTableOp, cmdWord, uop, count, 0, 0);
+                        *(short*)((byte*)u + 20) = Gntst.BadHandle;
+                    }
+                    return 0;
+                case GnttabOp.GNTTABOP_transfer:
+                    // gnttab_transfer (struct gnttab_transfer: mfn, domid, ref, status; 24 bytes): a frame
+                    // not the domain's GNTST_bad_page; steal_page of one of its frames fails while the
+                    // domain maps it (count beyond PGC_allocated + 1): GNTST_general_error, the shim's
+                    // answer for every guest frame (it keeps no reference counts outside checked mode).
+                    for (ulong i = 0; i < count; i++)
+                    {
+                        byte* g = (byte*)uop + i * 24;
+                        *(short*)(g + 16) = Host.IsGuestFrame(*(ulong*)g) ? Gntst.GeneralError : Gntst.BadPage;
+                    }
                     return 0;
                 case GnttabOp.GNTTABOP_swap_grant_ref:
                     for (ulong i = 0; i < count; i++) { var w = (GnttabSwapGrantRef*)uop + i; w->Status = Swap(w->RefA, w->RefB); }
@@ -139,6 +164,39 @@ namespace Microxen.Hypercalls
             return o == GnttabCacheFlush.Inval ? -XenErrno.EOPNOTSUPP : 0;
         }
 
+        static byte s_sink;
+        static void Touch(ulong p, uint size) => s_sink ^= (byte)(*(byte*)p ^ *(byte*)(p + size - 1));   // a fault: -EFAULT (TryFail)
+
+        /// <summary>__addr_ok (x86-64 PV): below 2^47 or past the hypervisor's hole.</summary>
+        static bool AddrOk(ulong va) => va < (1UL << 47) || va >= Layout.HYPERVISOR_VIRT_END;
+
+        /// <summary>
+        /// One frame number into a frame_list (__copy_to_guest_offset): where the guest's page tables
+        /// give no writable mapping, the op's status becomes GNTST_bad_virt_addr instead.
+        /// </summary>
+        static void Put(ulong list, uint i, ulong frame, short* status)
+        {
+            ulong va = list + i * 8ul;
+            if (GuestWritable(va) && GuestWritable(va + 7)) *(ulong*)va = frame;
+            else *status = Gntst.BadVirtAddr;
+        }
+
+        /// <summary>The guest's current page tables map va present and writable at every level.</summary>
+        static bool GuestWritable(ulong va)
+        {
+            if (!AddrOk(va)) return false;
+            ulong t = Cpu.ReadCr3() >> 12;
+            for (int level = 4; level >= 1; level--)
+            {
+                if (t >= Host.FrameCount) return false;
+                ulong e = PageTables.Table(Host.Mem, t)[PageTables.Index(va, level)];
+                if ((e & PageFlags.Present) == 0 || (e & PageFlags.RW) == 0) return false;
+                if (level is 2 or 3 && (e & PageFlags.PSE) != 0) return true;
+                t = PageTables.EntryMfn(e);
+            }
+            return true;
+        }
+
         /// <summary>rcu_lock_domain_by_any_id: DOMID_SELF or the domain's own id.</summary>
         static bool IsSelf(ushort dom) => dom == XenMemOp.DOMID_SELF || dom == SelfId;
 
@@ -169,10 +227,11 @@ namespace Microxen.Hypercalls
 
         static long SetupTable(GnttabSetupTable* op)
         {
+            if (!AddrOk(op->FrameList)) return -XenErrno.EFAULT;          // guest_handle_okay(frame_list)
             if (!IsSelf(op->Dom)) { op->Status = Gntst.BadDomain; return 0; }
             if (op->NrFrames > GnttabOp.MaxGrantFrames || !Grow(op->NrFrames)) { op->Status = Gntst.GeneralError; return 0; }
-            fixed (Table* t = &s_t) for (uint i = 0; i < op->NrFrames; i++) ((ulong*)op->FrameList)[i] = t->Shared[i];
             op->Status = Gntst.Okay;
+            fixed (Table* t = &s_t) for (uint i = 0; i < op->NrFrames; i++) Put(op->FrameList, i, t->Shared[i], &op->Status);
             return 0;
         }
 
