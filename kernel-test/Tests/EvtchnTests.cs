@@ -162,5 +162,18 @@ namespace KernelTest.Tests
                 && Check.Eq("bind_vcpu of VIRQ_TIMER's port", (ulong)BindVcpu(v.Port, 0), (ulong)einval);
             return Check.Rc("EVTCHNOP_close", Close(v.Port)) && ok;
         }
+
+        /// <summary>
+        /// evtchn_bind_pirq of a pirq that maps no IRQ: -EPERM (pirq_access_permitted); of a pirq
+        /// past nr_pirqs: -EINVAL.
+        /// </summary>
+        public static bool BindPirqRefused()
+        {
+            EvtchnBindPirq b;
+            b.Pirq = 0; b.Flags = 0; b.Port = 0;
+            if (!Check.Eq("bind_pirq(0)", (ulong)Hv.EventChannelOp(EvtchnOp.EVTCHNOP_bind_pirq, &b), unchecked((ulong)-Microxen.Xen.XenErrno.EPERM))) return false;
+            b.Pirq = 0xffffff;
+            return Check.Eq("bind_pirq(0xffffff)", (ulong)Hv.EventChannelOp(EvtchnOp.EVTCHNOP_bind_pirq, &b), unchecked((ulong)-Microxen.Xen.XenErrno.EINVAL));
+        }
 }
 }

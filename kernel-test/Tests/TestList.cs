@@ -180,6 +180,7 @@ namespace KernelTest.Tests
             Add(ref r, "ldt_load_selector", &LdtTests.LoadSelector);
             Add(ref r, "evtchn_bind_vcpu_by_state", &EvtchnTests.BindVcpuByState);
             Add(ref r, "gnttab_swap_grant_ref", &GrantTests.SwapRefs);
+            Add(ref r, "evtchn_bind_pirq_refused", &EvtchnTests.BindPirqRefused);
         }
 
         // Tests of a parameterised checker, one function per row.

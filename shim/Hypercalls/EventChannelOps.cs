@@ -18,6 +18,13 @@ namespace Microxen.Hypercalls
         };
         static byte s_sink;
 
+        /// <summary>
+        /// dom0's nr_pirqs under Xen 4.17 on the reference machine (QEMU, one CPU, IO-APIC GSIs
+        /// 0-23): arch_hwdom_irqs, printed at boot as "d0 has maximum 208 PIRQs". Xen derives it
+        /// from the host's GSIs and CPUs, which the shim does not model.
+        /// </summary>
+        const uint Dom0NrPirqs = 208;
+
         public static long Op(ulong cmd, ulong arg)
         {
             uint size = ArgSize(cmd);
@@ -133,6 +140,10 @@ namespace Microxen.Hypercalls
                     EvtchnFifo.Disable();
                     return 0;
                 }
+                case EvtchnOp.EVTCHNOP_bind_pirq:
+                    // evtchn_bind_pirq: pirq >= d->nr_pirqs -EINVAL; a PV domain's pirq that maps no IRQ
+                    // (the shim gives the guest none) fails pirq_access_permitted: -EPERM.
+                    return ((EvtchnBindPirq*)arg)->Pirq >= Dom0NrPirqs ? -XenErrno.EINVAL : -XenErrno.EPERM;
                 case EvtchnOp.EVTCHNOP_reset_cont:
                 {
                     // evtchn_reset(d, resuming): no reset in progress (the shim's resets finish at once) -EBUSY.
