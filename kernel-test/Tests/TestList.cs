@@ -178,6 +178,8 @@ namespace KernelTest.Tests
             Add(ref r, "segbase_unknown", &TrapOpsTests.SegmentBaseUnknown);
             // LDT (issue 9, K6): MMUEXT_SET_LDT with entries, a TI=1 selector loaded through it.
             Add(ref r, "ldt_load_selector", &LdtTests.LoadSelector);
+            // Foreign domain = own id (hypercall storm, ext/mmu): get_pg_owner's -ESRCH.
+            Add(ref r, "val_mmu_own_domid_refused", &ValidationMmuTests.OwnDomidRefused);
         }
 
         // Tests of a parameterised checker, one function per row.
