@@ -108,6 +108,9 @@ namespace Microxen.Checked
                 DoneOut(done, done0);   // do_mmu_update's "goto out" writes *pdone
                 return -XenErrno.ESRCH;
             }
+            ushort owner = (ushort)domid;
+            bool foreign = owner == XenMemOp.DOMID_IO || owner == XenMemOp.DOMID_XEN;
+            PageTypes.ForeignPgOwner = foreign ? owner : (ushort)0;
             bool flushLinear = false;
             MmuUpdate* r = (MmuUpdate*)reqs;
             ulong i = 0;
@@ -123,7 +126,7 @@ namespace Microxen.Checked
                 HypercallStats.CountSub(Hypercall.MmuUpdate, cmd);
                 if (cmd == MmuCmd.MMU_MACHPHYS_UPDATE)
                 {
-                    if (!PageTypes.Owned(mfn)) { CheckLog.Refuse("do_mmu_update: MACHPHYS_UPDATE of a frame not the domain's", mfn); rc = -XenErrno.EINVAL; break; }
+                    if (!PageTypes.Owned(mfn) || foreign) { CheckLog.Refuse("do_mmu_update: MACHPHYS_UPDATE of a frame not the domain's", mfn); rc = -XenErrno.EINVAL; break; }
                     Host.M2p[mfn] = val;
                     continue;
                 }
@@ -138,6 +141,7 @@ namespace Microxen.Checked
                 PageType t = PageTypes.TypeOf(mfn);
                 if (t >= PageType.L2 && t <= PageType.L4 && PageTypes.TypeCount(mfn) != 0) flushLinear = true;
             }
+            PageTypes.ForeignPgOwner = 0;
             if (flushLinear) Cpu.FlushTlb();   // flush_linear_pt: an L2-L4 entry changed
             DoneOut(done, done0 + (uint)i);
             return rc;
