@@ -119,8 +119,15 @@ namespace Microxen.Checked
             {
                 // __copy_from_guest of the request: a fault ends the batch with -EFAULT, done still written.
                 if (!GuestCan((ulong)(r + i), (ulong)sizeof(MmuUpdate), false)) { rc = -XenErrno.EFAULT; break; }
-                ulong cmd = r[i].Ptr & MmuCmd.CmdMask;
-                ulong ma = r[i].Ptr & ~MmuCmd.CmdMask;
+                ulong cmd = r[i].Ptr & 7;               // req.ptr & (sizeof(l1_pgentry_t)-1)
+                ulong ma = r[i].Ptr & ~7UL;
+                if (cmd > MmuCmd.MMU_PT_UPDATE_NO_TRANSLATE)
+                {
+                    HypercallStats.CountSub(Hypercall.MmuUpdate, cmd);
+                    CheckLog.Refuse("do_mmu_update: unknown command", cmd);
+                    rc = -XenErrno.ENOSYS;
+                    break;
+                }
                 ulong val = r[i].Val;
                 ulong mfn = ma >> 12;
                 HypercallStats.CountSub(Hypercall.MmuUpdate, cmd);
