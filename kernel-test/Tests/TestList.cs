@@ -181,6 +181,8 @@ namespace KernelTest.Tests
             Add(ref r, "evtchn_bind_vcpu_by_state", &EvtchnTests.BindVcpuByState);
             Add(ref r, "gnttab_swap_grant_ref", &GrantTests.SwapRefs);
             Add(ref r, "evtchn_bind_pirq_refused", &EvtchnTests.BindPirqRefused);
+            // Foreign domain = own id (hypercall storm, ext/mmu): get_pg_owner's -ESRCH.
+            Add(ref r, "val_mmu_own_domid_refused", &ValidationMmuTests.OwnDomidRefused);
         }
 
         // Tests of a parameterised checker, one function per row.

@@ -336,6 +336,29 @@ namespace KernelTest.Tests
         }
 
         /// <summary>
+        /// mmuext_op and mmu_update naming the domain's own id (0) as the foreign domain: Xen's
+        /// get_pg_owner refuses it ("Cannot specify itself as foreign domain"), -ESRCH;
+        /// mmuext_op leaves done untouched, mmu_update writes done = 0.
+        /// </summary>
+        public static bool OwnDomidRefused()
+        {
+            MmuextOp op;
+            op.Vcpumask = 0;
+            op.Cmd = MmuextCmd.MMUEXT_TLB_FLUSH_LOCAL;
+            op.Mfn = 0;
+            op.SrcMfn = 0;
+            uint done = 0xffff;
+            bool ok = Validation.Rc("mmuext_op(domid 0)", Hv.Call(Hypercall.MmuextOp, (ulong)&op, 1, (ulong)&done, 0), XenErrno.ESRCH);
+            ok = Check.Eq("mmuext_op done", done, 0xffff) && ok;
+            MmuUpdate u;
+            u.Ptr = Window.PteMa(Runner.Slot(0)) | MmuCmd.MMU_NORMAL_PT_UPDATE;
+            u.Val = 0;
+            done = 0xffff;
+            ok = Validation.Rc("mmu_update(domid 0)", Hv.Call(Hypercall.MmuUpdate, (ulong)&u, 1, (ulong)&done, 0), XenErrno.ESRCH) && ok;
+            return Check.Eq("mmu_update done", done, 0) && ok;
+        }
+
+        /// <summary>
         /// A linear (self) mapping: entry 0 of a pinned level-<paramref name="level"/> table names
         /// the table itself, read-only or <paramref name="writable"/>: -<paramref name="errno"/>
         /// (Xen 4.17 allows read-only linear page tables; a writable one is -EINVAL at L2-L4 and,

@@ -43,41 +43,97 @@ namespace Microxen.Checked
         }
 
         /// <summary>
-        /// get_pg_owner((domid_t)foreigndom): DOMID_SELF, the domain's own id, DOMID_IO and DOMID_XEN
-        /// name a page owner; any other domain does not exist here (-ESRCH). Foreign page owners
-        /// are treated as the domain itself (one domain).
+        /// get_pg_owner((domid_t)foreigndom): DOMID_SELF, DOMID_IO and DOMID_XEN name a page owner;
+        /// the domain's own id is refused ("Cannot specify itself as foreign domain", -ESRCH), and
+        /// any other domain does not exist here (-ESRCH). Foreign page owners are treated as the
+        /// domain itself (one domain).
         /// </summary>
         public static bool PgOwnerOk(ulong foreigndom)
         {
             ushort d = (ushort)foreigndom;
-            if (d == XenMemOp.DOMID_SELF || d == GrantTableOps.SelfId || d == XenMemOp.DOMID_IO || d == XenMemOp.DOMID_XEN) return true;
+            if (d == XenMemOp.DOMID_SELF || d == XenMemOp.DOMID_IO || d == XenMemOp.DOMID_XEN) return true;
+            if (d == GrantTableOps.SelfId) { CheckLog.Refuse("get_pg_owner: cannot specify itself as foreign domain", foreigndom); return false; }
             CheckLog.Refuse("get_pg_owner: unknown domain", foreigndom);
             return false;
+        }
+
+        /// <summary>__addr_ok (access_ok, guest_handle_okay): below the canonical hole, or above HYPERVISOR_VIRT_END.</summary>
+        static bool AddrOk(ulong a) => a < (1UL << 47) || a >= Layout.HYPERVISOR_VIRT_END;
+
+        /// <summary>
+        /// Whether Xen's copy_from_guest / copy_to_guest of <paramref name="size"/> bytes at
+        /// <paramref name="va"/> succeeds: access_ok and every page present (and for a write,
+        /// writable) in the current tables. The shim then reads or writes the guest pointer itself.
+        /// </summary>
+        public static bool GuestCan(ulong va, ulong size, bool write)
+        {
+            if (size == 0) return true;
+            if (!AddrOk(va)) return false;
+            ulong end = va + size - 1;
+            if (end < va) return false;
+            ulong l4 = PageTables.EntryMfn(Cpu.ReadCr3());
+            for (ulong p = va & ~4095UL; ; p += 4096)
+            {
+                ulong pte, eff; int level;
+                if (!PageTables.Walk(Host.Mem, l4, p, out pte, out level, out eff)) return false;
+                if (write && (eff & PageTables.Rw) == 0) return false;
+                if (p >= (end & ~4095UL)) return true;
+            }
+        }
+
+        /// <summary>MMU_UPDATE_PREEMPTED in count: cleared, and the done count so far read from pdone (copy_from_guest, a failure leaves 0).</summary>
+        static uint DoneIn(ref ulong count, ulong done)
+        {
+            count = (uint)count;
+            if ((count & MmuCmd.MMU_UPDATE_PREEMPTED) == 0) return 0;
+            count &= ~MmuCmd.MMU_UPDATE_PREEMPTED;
+            return done != 0 && GuestCan(done, 4, false) ? *(uint*)done : 0;
+        }
+
+        /// <summary>copy_to_guest(pdone, &amp;done, 1) when pdone is not null; a failure is ignored, as Xen does.</summary>
+        static void DoneOut(ulong done, uint value)
+        {
+            if (done != 0 && GuestCan(done, 4, true)) *(uint*)done = value;
         }
 
         /// <summary>HYPERVISOR_mmu_update under checked mode.</summary>
         public static long MmuUpdate(ulong reqs, ulong count, ulong done, ulong domid)
         {
-            count &= ~MmuCmd.MMU_UPDATE_PREEMPTED;
+            uint done0 = DoneIn(ref count, done);
+            if (!AddrOk(reqs)) return -XenErrno.EFAULT;        // guest_handle_okay
+            uint ptDom = (uint)domid >> 16;                     // foreigndom's page-table owner + 1
+            if (ptDom != 0 && ptDom - 1 != GrantTableOps.SelfId) return -XenErrno.ESRCH;
             if (!PgOwnerOk(domid))
             {
-                if (done != 0) *(uint*)done = 0;   // do_mmu_update's "goto out" writes *pdone
+                DoneOut(done, done0);   // do_mmu_update's "goto out" writes *pdone
                 return -XenErrno.ESRCH;
             }
+            ushort owner = (ushort)domid;
+            bool foreign = owner == XenMemOp.DOMID_IO || owner == XenMemOp.DOMID_XEN;
+            PageTypes.ForeignPgOwner = foreign ? owner : (ushort)0;
             bool flushLinear = false;
             MmuUpdate* r = (MmuUpdate*)reqs;
             ulong i = 0;
             long rc = 0;
             for (; i < count; i++)
             {
-                ulong cmd = r[i].Ptr & MmuCmd.CmdMask;
-                ulong ma = r[i].Ptr & ~MmuCmd.CmdMask;
+                // __copy_from_guest of the request: a fault ends the batch with -EFAULT, done still written.
+                if (!GuestCan((ulong)(r + i), (ulong)sizeof(MmuUpdate), false)) { rc = -XenErrno.EFAULT; break; }
+                ulong cmd = r[i].Ptr & 7;               // req.ptr & (sizeof(l1_pgentry_t)-1)
+                ulong ma = r[i].Ptr & ~7UL;
+                if (cmd > MmuCmd.MMU_PT_UPDATE_NO_TRANSLATE)
+                {
+                    HypercallStats.CountSub(Hypercall.MmuUpdate, cmd);
+                    CheckLog.Refuse("do_mmu_update: unknown command", cmd);
+                    rc = -XenErrno.ENOSYS;
+                    break;
+                }
                 ulong val = r[i].Val;
                 ulong mfn = ma >> 12;
                 HypercallStats.CountSub(Hypercall.MmuUpdate, cmd);
                 if (cmd == MmuCmd.MMU_MACHPHYS_UPDATE)
                 {
-                    if (!PageTypes.Owned(mfn)) { CheckLog.Refuse("do_mmu_update: MACHPHYS_UPDATE of a frame not the domain's", mfn); rc = -XenErrno.EINVAL; break; }
+                    if (!PageTypes.Owned(mfn) || foreign) { CheckLog.Refuse("do_mmu_update: MACHPHYS_UPDATE of a frame not the domain's", mfn); rc = -XenErrno.EINVAL; break; }
                     Host.M2p[mfn] = val;
                     continue;
                 }
@@ -92,8 +148,9 @@ namespace Microxen.Checked
                 PageType t = PageTypes.TypeOf(mfn);
                 if (t >= PageType.L2 && t <= PageType.L4 && PageTypes.TypeCount(mfn) != 0) flushLinear = true;
             }
+            PageTypes.ForeignPgOwner = 0;
             if (flushLinear) Cpu.FlushTlb();   // flush_linear_pt: an L2-L4 entry changed
-            if (done != 0) *(uint*)done = (uint)i;
+            DoneOut(done, done0 + (uint)i);
             return rc;
         }
 
@@ -148,8 +205,16 @@ namespace Microxen.Checked
             long rc = PageTypes.ModEntry(l1, 1, PageTables.Index(va, 1), val, false);
             if (rc != 0) return rc;
             ulong type = flags & UvmFlags.UVMF_FLUSHTYPE_MASK;
+            if (type != UvmFlags.UVMF_INVLPG && type != UvmFlags.UVMF_TLB_FLUSH) return 0;
+            ulong bmap = flags & ~UvmFlags.UVMF_FLUSHTYPE_MASK;
+            // UVMF_MULTI: vcpumask_to_pcpumask reads the vCPU bitmap; a pointer it cannot read is -EFAULT (no flush).
+            if (bmap != UvmFlags.UVMF_LOCAL && bmap != UvmFlags.UVMF_ALL)
+            {
+                if (!GuestCan(bmap, 8, false)) return -XenErrno.EFAULT;
+                if ((*(ulong*)bmap & 1) == 0) return 0;
+            }
             if (type == UvmFlags.UVMF_INVLPG) Cpu.Invlpg(va);
-            else if (type == UvmFlags.UVMF_TLB_FLUSH) Cpu.FlushTlb();
+            else Cpu.FlushTlb();
             return 0;
         }
 
@@ -194,20 +259,63 @@ namespace Microxen.Checked
         /// <summary>HYPERVISOR_mmuext_op under checked mode.</summary>
         public static long MmuextOp(ulong ops, ulong count, ulong done, ulong domid)
         {
-            count &= ~MmuCmd.MMU_UPDATE_PREEMPTED;
+            uint done0 = DoneIn(ref count, done);
+            if (!AddrOk(ops)) return -XenErrno.EFAULT;          // guest_handle_okay
             if (!PgOwnerOk(domid)) return -XenErrno.ESRCH;
+            ushort owner = (ushort)domid;
+            bool foreign = owner == XenMemOp.DOMID_IO || owner == XenMemOp.DOMID_XEN;   // dom_io / dom_xen: PV, and dom0 may name them
             MmuextOp* op = (MmuextOp*)ops;
             ulong i = 0;
             long rc = 0;
             for (; i < count; i++, op++)
             {
+                // __copy_from_guest of the op: a fault ends the batch with -EFAULT, done still written.
+                if (!GuestCan((ulong)op, (ulong)sizeof(MmuextOp), false)) { rc = -XenErrno.EFAULT; break; }
                 uint cmd = op->Cmd;
                 HypercallStats.CountSub(Hypercall.MmuextOp, cmd);
-                rc = One(op, cmd);
+                rc = foreign ? ForeignOwner(cmd) : One(op, cmd);
                 if (rc != 0) break;
             }
-            if (done != 0) *(uint*)done = (uint)i;
+            DoneOut(done, done0 + (uint)i);
             return rc;
+        }
+
+        /// <summary>
+        /// do_mmuext_op with pg_owner dom_io or dom_xen: the frame ops find no page of that owner
+        /// (get_page_from_gfn fails: -EINVAL), the others need currd == pg_owner (-EPERM).
+        /// </summary>
+        static long ForeignOwner(uint cmd)
+        {
+            switch (cmd)
+            {
+                case MmuextCmd.MMUEXT_PIN_L1_TABLE:
+                case MmuextCmd.MMUEXT_PIN_L2_TABLE:
+                case MmuextCmd.MMUEXT_PIN_L3_TABLE:
+                case MmuextCmd.MMUEXT_PIN_L4_TABLE:
+                case MmuextCmd.MMUEXT_UNPIN_TABLE:
+                case MmuextCmd.MMUEXT_CLEAR_PAGE:
+                case MmuextCmd.MMUEXT_COPY_PAGE:
+                    CheckLog.Refuse("do_mmuext_op: no page of the foreign page owner", cmd);
+                    return -XenErrno.EINVAL;
+                case MmuextCmd.MMUEXT_MARK_SUPER:
+                case MmuextCmd.MMUEXT_UNMARK_SUPER:
+                    return -XenErrno.EOPNOTSUPP;
+                case MmuextCmd.MMUEXT_NEW_BASEPTR:
+                case MmuextCmd.MMUEXT_NEW_USER_BASEPTR:
+                case MmuextCmd.MMUEXT_TLB_FLUSH_LOCAL:
+                case MmuextCmd.MMUEXT_INVLPG_LOCAL:
+                case MmuextCmd.MMUEXT_TLB_FLUSH_MULTI:
+                case MmuextCmd.MMUEXT_INVLPG_MULTI:
+                case MmuextCmd.MMUEXT_TLB_FLUSH_ALL:
+                case MmuextCmd.MMUEXT_INVLPG_ALL:
+                case MmuextCmd.MMUEXT_FLUSH_CACHE:
+                case MmuextCmd.MMUEXT_FLUSH_CACHE_GLOBAL:
+                case MmuextCmd.MMUEXT_SET_LDT:
+                    CheckLog.Refuse("do_mmuext_op: currd != pg_owner", cmd);
+                    return -XenErrno.EPERM;
+                default:
+                    return -XenErrno.ENOSYS;
+            }
         }
 
         static long One(MmuextOp* op, uint cmd)
@@ -238,7 +346,8 @@ namespace Microxen.Checked
                 case MmuextCmd.MMUEXT_TLB_FLUSH_MULTI:
                 case MmuextCmd.MMUEXT_INVLPG_MULTI:
                     // vcpumask_to_pcpumask reads the guest's vcpu bitmap (one word for one vCPU):
-                    // a pointer the shim cannot read ends the hypercall with -EFAULT (HypercallDispatch.TryFail).
+                    // a pointer it cannot read is this op's -EINVAL.
+                    if (!GuestCan(op->Vcpumask, 8, false)) return -XenErrno.EINVAL;
                     if ((*(ulong*)op->Vcpumask & 1) == 0) return 0;
                     if (cmd == MmuextCmd.MMUEXT_TLB_FLUSH_MULTI) { Cpu.FlushTlb(); return 0; }
                     if (PageTables.IsCanonical(op->LinearAddr)) Cpu.Invlpg(op->LinearAddr);

@@ -260,6 +260,13 @@ namespace Microxen.Checked
             ulong bad = e & L1Disallowed;
             if (bad != 0) { CheckLog.Refuse("get_page_from_l1e: bad L1 flags", bad); return -XenErrno.EINVAL; }
             ulong mfn = PageTables.EntryMfn(e);
+            if (ForeignPgOwner != 0)
+            {
+                // mmu_update's pg_owner dom_io / dom_xen: the domain's frames are not that owner's
+                // (xsm_priv_mapping refuses: -EBUSY); MMIO under dom_xen lacks iomem permission.
+                if (Owned(mfn) || !IsIo(mfn)) { CheckLog.Refuse("get_page_from_l1e: frame not the foreign pg_owner's", mfn); return -XenErrno.EBUSY; }
+                if (ForeignPgOwner == XenMemOp.DOMID_XEN) { CheckLog.Refuse("get_page_from_l1e: dom_xen may not map MMIO", mfn); return -XenErrno.EPERM; }
+            }
             if (!Owned(mfn))
             {
                 if (mfn >= M2pFirstMfn && mfn < M2pFirstMfn + M2pFrames)
@@ -295,6 +302,12 @@ namespace Microxen.Checked
             }
             return 0;
         }
+
+        /// <summary>do_mmu_update's pg_owner when it is DOMID_IO or DOMID_XEN (0: the domain itself); set for the batch by CheckedMmu.</summary>
+        public static ushort ForeignPgOwner;
+
+        /// <summary>The L1 flags l1e_has_changed compares outside FASTPATH_FLAG_WHITELIST: P, RW, PWT, PCD, PAT.</summary>
+        const ulong L1FastpathChecked = 0x9b;
 
         /// <summary>put_page_from_l1e.</summary>
         public static void PutPageFromL1e(ulong e)
@@ -440,6 +453,12 @@ namespace Microxen.Checked
                 return -XenErrno.EINVAL;
             }
             if (preserveAd) nval |= old & (PageFlags.Accessed | PageFlags.Dirty);
+            if (level == 1 && ForeignPgOwner != 0 && (nval & PageFlags.Present) != 0 && (old & PageFlags.Present) != 0
+                && ((old ^ nval) & (PageTables.AddrMask & ~0xfffUL | L1FastpathChecked)) == 0)
+            {
+                *p = Adjust(nval, level);   // mod_l1_entry's fast path: same frame, only whitelisted flags changed
+                return 0;
+            }
             if ((nval & PageFlags.Present) != 0)
             {
                 nval = Adjust(nval, level);

@@ -64,8 +64,8 @@ namespace Microxen.Hypercalls
 
         /// <summary>
         /// HYPERVISOR_update_va_mapping_otherdomain(va, val, flags, domid): fast mode has none
-        /// (-ENOSYS, logged once); checked mode serves DOMID_SELF and the domain's own id as
-        /// update_va_mapping (Xen's get_pg_owner), any other domain -ESRCH.
+        /// (-ENOSYS, logged once); checked mode serves DOMID_SELF (and DOMID_IO/XEN) as
+        /// update_va_mapping (Xen's get_pg_owner), the domain's own id and any other domain -ESRCH.
         /// </summary>
         public static long UpdateVaMappingOtherdomain(ulong va, ulong val, ulong flags, ulong domid)
         {
