@@ -178,6 +178,9 @@ namespace KernelTest.Tests
             Add(ref r, "segbase_unknown", &TrapOpsTests.SegmentBaseUnknown);
             // LDT (issue 9, K6): MMUEXT_SET_LDT with entries, a TI=1 selector loaded through it.
             Add(ref r, "ldt_load_selector", &LdtTests.LoadSelector);
+            // Storm answers (issue 9, fzA: ver, undef): xen_version edges, unmodelled hypercalls' first checks.
+            Add(ref r, "storm_version_edges", &StormAnswerTests.VersionEdges);
+            Add(ref r, "storm_unmodelled_checks", &StormAnswerTests.UnmodelledFirstChecks);
         }
 
         // Tests of a parameterised checker, one function per row.
