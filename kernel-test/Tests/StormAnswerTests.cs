@@ -47,5 +47,29 @@ namespace KernelTest.Tests
             if (!Validation.Rc("nmi_op unregister", Hv.Call(Hypercall.NmiOp, 1, 0), 0)) return false;
             return Validation.Rc("xenoprof_op get_buffer", Hv.Call(Hypercall.XenoprofOp, 1, 0), XenErrno.EPERM);
         }
+
+        /// <summary>
+        /// SCHEDOP_pin_override on a one-pCPU host: clear with none -EINVAL, pin to 0, again -EBUSY,
+        /// clear 0, pcpu 3 -EINVAL; SCHEDOP_watchdog of timer 1 never armed -EINVAL, id 3 -EINVAL;
+        /// sched_op_compat(SCHEDOP_yield) 0.
+        /// </summary>
+        public static bool SchedEdges()
+        {
+            int pcpu = -1;
+            if (!Validation.Rc("clear with none", Hv.Call(Hypercall.SchedOp, SchedOp.SCHEDOP_pin_override, (ulong)&pcpu), XenErrno.EINVAL)) return false;
+            pcpu = 0;
+            if (!Validation.Rc("pin to 0", Hv.Call(Hypercall.SchedOp, SchedOp.SCHEDOP_pin_override, (ulong)&pcpu), 0)) return false;
+            if (!Validation.Rc("pin again", Hv.Call(Hypercall.SchedOp, SchedOp.SCHEDOP_pin_override, (ulong)&pcpu), XenErrno.EBUSY)) return false;
+            pcpu = -1;
+            if (!Validation.Rc("clear", Hv.Call(Hypercall.SchedOp, SchedOp.SCHEDOP_pin_override, (ulong)&pcpu), 0)) return false;
+            pcpu = 3;
+            if (!Validation.Rc("pcpu 3", Hv.Call(Hypercall.SchedOp, SchedOp.SCHEDOP_pin_override, (ulong)&pcpu), XenErrno.EINVAL)) return false;
+            uint* wd = stackalloc uint[2];
+            wd[0] = 1; wd[1] = 0;
+            if (!Validation.Rc("watchdog 1 unarmed", Hv.Call(Hypercall.SchedOp, SchedOp.SCHEDOP_watchdog, (ulong)wd), XenErrno.EINVAL)) return false;
+            wd[0] = 3;
+            if (!Validation.Rc("watchdog 3", Hv.Call(Hypercall.SchedOp, SchedOp.SCHEDOP_watchdog, (ulong)wd), XenErrno.EINVAL)) return false;
+            return Validation.Rc("sched_op_compat yield", Hv.Call(Hypercall.SchedOpCompat, SchedOp.SCHEDOP_yield, 0), 0);
+        }
     }
 }

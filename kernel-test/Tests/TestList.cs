@@ -181,6 +181,7 @@ namespace KernelTest.Tests
             // Storm answers (issue 9, fzA: ver, undef): xen_version edges, unmodelled hypercalls' first checks.
             Add(ref r, "storm_version_edges", &StormAnswerTests.VersionEdges);
             Add(ref r, "storm_unmodelled_checks", &StormAnswerTests.UnmodelledFirstChecks);
+            Add(ref r, "storm_sched_edges", &StormAnswerTests.SchedEdges);
         }
 
         // Tests of a parameterised checker, one function per row.
