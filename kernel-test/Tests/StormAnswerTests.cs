@@ -71,5 +71,15 @@ namespace KernelTest.Tests
             if (!Validation.Rc("watchdog 3", Hv.Call(Hypercall.SchedOp, SchedOp.SCHEDOP_watchdog, (ulong)wd), XenErrno.EINVAL)) return false;
             return Validation.Rc("sched_op_compat yield", Hv.Call(Hypercall.SchedOpCompat, SchedOp.SCHEDOP_yield, 0), 0);
         }
+
+        /// <summary>PHYSDEVOP_unmap_pirq: domain 1 (absent) -ESRCH; pirq -1 of DOMID_SELF -EINVAL.</summary>
+        public static bool UnmapPirqEdges()
+        {
+            int* u = stackalloc int[2];
+            u[0] = 1; u[1] = 5;
+            if (!Validation.Rc("domain 1", Hv.Call(Hypercall.PhysdevOp, PhysdevOp.PHYSDEVOP_unmap_pirq, (ulong)u), XenErrno.ESRCH)) return false;
+            u[0] = Hv.DomidSelf; u[1] = -1;
+            return Validation.Rc("pirq -1", Hv.Call(Hypercall.PhysdevOp, PhysdevOp.PHYSDEVOP_unmap_pirq, (ulong)u), XenErrno.EINVAL);
+        }
     }
 }

@@ -182,6 +182,7 @@ namespace KernelTest.Tests
             Add(ref r, "storm_version_edges", &StormAnswerTests.VersionEdges);
             Add(ref r, "storm_unmodelled_checks", &StormAnswerTests.UnmodelledFirstChecks);
             Add(ref r, "storm_sched_edges", &StormAnswerTests.SchedEdges);
+            Add(ref r, "storm_unmap_pirq_edges", &StormAnswerTests.UnmapPirqEdges);
         }
 
         // Tests of a parameterised checker, one function per row.
