@@ -183,6 +183,11 @@ namespace KernelTest.Tests
             Add(ref r, "evtchn_bind_pirq_refused", &EvtchnTests.BindPirqRefused);
             // Foreign domain = own id (hypercall storm, ext/mmu): get_pg_owner's -ESRCH.
             Add(ref r, "val_mmu_own_domid_refused", &ValidationMmuTests.OwnDomidRefused);
+            // Storm answers (issue 9, fzA: ver, undef): xen_version edges, unmodelled hypercalls' first checks.
+            Add(ref r, "storm_version_edges", &StormAnswerTests.VersionEdges);
+            Add(ref r, "storm_unmodelled_checks", &StormAnswerTests.UnmodelledFirstChecks);
+            Add(ref r, "storm_sched_edges", &StormAnswerTests.SchedEdges);
+            Add(ref r, "storm_unmap_pirq_edges", &StormAnswerTests.UnmapPirqEdges);
         }
 
         // Tests of a parameterised checker, one function per row.

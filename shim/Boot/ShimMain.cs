@@ -35,6 +35,7 @@ namespace Microxen.Boot
             byte* bootDirectMap = (byte*)Host.DirectMapVirt;
             if (!Multiboot.Parse((uint)magic, mbInfo, bootDirectMap, bi))
                 Panic.BadInput(ExitCode.BadMultiboot, "boot", "not started by a multiboot loader, or no memory map");
+            Hypercalls.VersionOps.SaveCommandLine(bi->CmdLine);
 
             Log.Begin(); Log.Str("boot loader: ");
             if (bi->LoaderName != null) Log.Bytes(bi->LoaderName, -1); else Log.Str("unnamed");

@@ -23,6 +23,8 @@ namespace Microxen.Hypercalls
                 case 3: return TrapOps.StackSwitch(a1, a2);              // stack_switch
                 case 4: return TrapOps.SetCallbacks(a1, a2, a3);         // set_callbacks
                 case 5: return TrapOps.FpuTaskswitch(a1);                // fpu_taskswitch
+                case 6: return SchedOps.Compat(a1, a2);                  // sched_op_compat
+                case 7: return UnmodelledOps.CopyIn("platform_op", Hypercall.PlatformOp, a1); // platform_op
                 case 8: return DebugRegOps.Set(a1, a2);                  // set_debugreg
                 case 9: return DebugRegOps.Get(a1);                      // get_debugreg
                 case 10: return DescriptorOps.UpdateDescriptor(a1, a2);  // update_descriptor
@@ -30,18 +32,29 @@ namespace Microxen.Hypercalls
                 case 13: return Multicall(a1, a2, f);                    // multicall
                 case 14: return MmuOps.UpdateVaMapping(a1, a2, a3);      // update_va_mapping
                 case 15: return SchedOps.SetTimerOp(a1);                 // set_timer_op
+                case 16: return UnmodelledOps.CopyIn("event_channel_op_compat", Hypercall.EventChannelOpCompat, a1); // event_channel_op_compat
                 case 17: return VersionOps.Op(a1, a2);                   // xen_version
                 case 18: return ConsoleOps.Op(a1, a2, a3);               // console_io
+                case 19: return UnmodelledOps.CopyIn("physdev_op_compat", Hypercall.PhysdevOpCompat, a1); // physdev_op_compat
                 case 20: return GrantTableOps.Op(a1, a2, a3);            // grant_table_op
                 case 21: return TrapOps.VmAssist(a1, a2);                // vm_assist
                 case 22: return MmuOps.UpdateVaMappingOtherdomain(a1, a2, a3, a4); // update_va_mapping_otherdomain
                 case 24: return VcpuOps.Op(a1, a2, a3);                  // vcpu_op
                 case 25: return TrapOps.SetSegmentBase(a1, a2);          // set_segment_base
                 case 26: return MmuOps.MmuextOp(a1, a2, a3, a4);         // mmuext_op
+                case 28: return UnmodelledOps.NmiOp(a1, a2);             // nmi_op
                 case 29: return SchedOps.Op(a1, a2, f);                  // sched_op
                 case 30: return TrapOps.CallbackOp(a1, a2);              // callback_op
+                case 31: return UnmodelledOps.XenoprofOp(a1, a2);        // xenoprof_op
                 case 32: return EventChannelOps.Op(a1, a2);              // event_channel_op
                 case 33: return PhysdevOps.Op(a1, a2);                   // physdev_op
+                case 34: return UnmodelledOps.HvmOp(a1, a2);             // hvm_op
+                case 35: return UnmodelledOps.CopyIn("sysctl", Hypercall.Sysctl, a1); // sysctl
+                case 36: return UnmodelledOps.CopyIn("domctl", Hypercall.Domctl, a1); // domctl
+                case 37: return UnmodelledOps.KexecOp(a1, a2);           // kexec_op
+                case 40: return UnmodelledOps.XenpmuOp();                // xenpmu_op
+                case 41: return UnmodelledOps.DmOp(a1, a2, a3);          // dm_op
+                case 48: return UnmodelledOps.Mca(a1);                   // mca
                 default: return HypercallStats.Unimplemented(HypercallTable.Name(nr), nr, a1, a2, a3, a4, a5);
             }
         }

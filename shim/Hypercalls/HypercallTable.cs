@@ -78,8 +78,8 @@ namespace Microxen.Hypercalls
                 case Hypercall.StackSwitch:         return R("stack_switch",                  2, Args, FastPath.Inline,  "TrapOps.StackSwitch(a1, a2)");
                 case Hypercall.SetCallbacks:        return R("set_callbacks",                 3, Args, FastPath.None,    "TrapOps.SetCallbacks(a1, a2, a3)");
                 case Hypercall.FpuTaskswitch:       return R("fpu_taskswitch",                1, Args, FastPath.Inline,  "TrapOps.FpuTaskswitch(a1)");
-                case Hypercall.SchedOpCompat:       return R("sched_op_compat",               2, Args, FastPath.None,    null);
-                case Hypercall.PlatformOp:          return R("platform_op",                   1, Cmd,  FastPath.None,    null);
+                case Hypercall.SchedOpCompat:       return R("sched_op_compat",               2, Args, FastPath.None,    "SchedOps.Compat(a1, a2)");
+                case Hypercall.PlatformOp:          return R("platform_op",                   1, Cmd,  FastPath.None,    "UnmodelledOps.CopyIn(\"platform_op\", Hypercall.PlatformOp, a1)");
                 case Hypercall.SetDebugreg:         return R("set_debugreg",                  2, Args, FastPath.None,    "DebugRegOps.Set(a1, a2)");
                 case Hypercall.GetDebugreg:         return R("get_debugreg",                  1, Args, FastPath.None,    "DebugRegOps.Get(a1)");
                 case Hypercall.UpdateDescriptor:    return R("update_descriptor",             2, Args, FastPath.Routine, "DescriptorOps.UpdateDescriptor(a1, a2)");
@@ -87,10 +87,10 @@ namespace Microxen.Hypercalls
                 case Hypercall.Multicall:           return R("multicall",                     2, Args, FastPath.Routine, "Multicall(a1, a2, f)");
                 case Hypercall.UpdateVaMapping:     return R("update_va_mapping",             3, Args, FastPath.Routine, "MmuOps.UpdateVaMapping(a1, a2, a3)");
                 case Hypercall.SetTimerOp:          return R("set_timer_op",                  1, Args, FastPath.None,    "SchedOps.SetTimerOp(a1)");
-                case Hypercall.EventChannelOpCompat: return R("event_channel_op_compat",      1, Args, FastPath.None,    null);
+                case Hypercall.EventChannelOpCompat: return R("event_channel_op_compat",      1, Args, FastPath.None,    "UnmodelledOps.CopyIn(\"event_channel_op_compat\", Hypercall.EventChannelOpCompat, a1)");
                 case Hypercall.XenVersion:          return R("xen_version",                   2, Cmd,  FastPath.Routine, "VersionOps.Op(a1, a2)");
                 case Hypercall.ConsoleIo:           return R("console_io",                    3, Cmd,  FastPath.None,    "ConsoleOps.Op(a1, a2, a3)");
-                case Hypercall.PhysdevOpCompat:     return R("physdev_op_compat",             1, Args, FastPath.None,    null);
+                case Hypercall.PhysdevOpCompat:     return R("physdev_op_compat",             1, Args, FastPath.None,    "UnmodelledOps.CopyIn(\"physdev_op_compat\", Hypercall.PhysdevOpCompat, a1)");
                 case Hypercall.GrantTableOp:        return R("grant_table_op",                3, Cmd,  FastPath.None,    "GrantTableOps.Op(a1, a2, a3)");
                 case Hypercall.VmAssist:            return R("vm_assist",                     2, Cmd,  FastPath.None,    "TrapOps.VmAssist(a1, a2)");
                 case Hypercall.UpdateVaMappingOtherdomain: return R("update_va_mapping_otherdomain", 4, Args, FastPath.None, "MmuOps.UpdateVaMappingOtherdomain(a1, a2, a3, a4)");
@@ -100,22 +100,22 @@ namespace Microxen.Hypercalls
                 case Hypercall.SetSegmentBase:      return R("set_segment_base",              2, Cmd,  FastPath.Routine, "TrapOps.SetSegmentBase(a1, a2)");
                 case Hypercall.MmuextOp:            return R("mmuext_op",                     4, Args, FastPath.Routine, "MmuOps.MmuextOp(a1, a2, a3, a4)");
                 case Hypercall.XsmOp:               return R("xsm_op",                        1, Args, FastPath.None,    null);
-                case Hypercall.NmiOp:               return R("nmi_op",                        2, Cmd,  FastPath.None,    null);
+                case Hypercall.NmiOp:               return R("nmi_op",                        2, Cmd,  FastPath.None,    "UnmodelledOps.NmiOp(a1, a2)");
                 case Hypercall.SchedOp:             return R("sched_op",                      2, Cmd,  FastPath.None,    "SchedOps.Op(a1, a2, f)");
                 case Hypercall.CallbackOp:          return R("callback_op",                   2, Cmd,  FastPath.None,    "TrapOps.CallbackOp(a1, a2)");
-                case Hypercall.XenoprofOp:          return R("xenoprof_op",                   2, Args, FastPath.None,    null);
+                case Hypercall.XenoprofOp:          return R("xenoprof_op",                   2, Args, FastPath.None,    "UnmodelledOps.XenoprofOp(a1, a2)");
                 case Hypercall.EventChannelOp:      return R("event_channel_op",              2, Cmd,  FastPath.None,    "EventChannelOps.Op(a1, a2)");
                 case Hypercall.PhysdevOp:           return R("physdev_op",                    2, Cmd,  FastPath.None,    "PhysdevOps.Op(a1, a2)");
-                case Hypercall.HvmOp:               return R("hvm_op",                        2, Cmd,  FastPath.None,    null);
-                case Hypercall.Sysctl:              return R("sysctl",                        1, Args, FastPath.None,    null);
-                case Hypercall.Domctl:              return R("domctl",                        1, Args, FastPath.None,    null);
-                case Hypercall.KexecOp:             return R("kexec_op",                      2, Args, FastPath.None,    null);
+                case Hypercall.HvmOp:               return R("hvm_op",                        2, Cmd,  FastPath.None,    "UnmodelledOps.HvmOp(a1, a2)");
+                case Hypercall.Sysctl:              return R("sysctl",                        1, Args, FastPath.None,    "UnmodelledOps.CopyIn(\"sysctl\", Hypercall.Sysctl, a1)");
+                case Hypercall.Domctl:              return R("domctl",                        1, Args, FastPath.None,    "UnmodelledOps.CopyIn(\"domctl\", Hypercall.Domctl, a1)");
+                case Hypercall.KexecOp:             return R("kexec_op",                      2, Args, FastPath.None,    "UnmodelledOps.KexecOp(a1, a2)");
                 case Hypercall.TmemOp:              return R("tmem_op",                       1, Args, FastPath.None,    null);
                 case Hypercall.ArgoOp:              return R("argo_op",                       5, Args, FastPath.None,    null);
-                case Hypercall.XenpmuOp:            return R("xenpmu_op",                     2, Cmd,  FastPath.None,    null);
-                case Hypercall.DmOp:                return R("dm_op",                         3, Args, FastPath.None,    null);
+                case Hypercall.XenpmuOp:            return R("xenpmu_op",                     2, Cmd,  FastPath.None,    "UnmodelledOps.XenpmuOp()");
+                case Hypercall.DmOp:                return R("dm_op",                         3, Args, FastPath.None,    "UnmodelledOps.DmOp(a1, a2, a3)");
                 case Hypercall.HypfsOp:             return R("hypfs_op",                      5, Args, FastPath.None,    null);
-                case Hypercall.Mca:                 return R("mca",                           1, Args, FastPath.None,    null);
+                case Hypercall.Mca:                 return R("mca",                           1, Args, FastPath.None,    "UnmodelledOps.Mca(a1)");
                 default: return default;
             }
         }

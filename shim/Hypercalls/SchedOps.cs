@@ -19,9 +19,70 @@ namespace Microxen.Hypercalls
                     return 0;
                 case SchedOp.SCHEDOP_shutdown_code:
                     return 0;
+                case SchedOp.SCHEDOP_remote_shutdown:
+                    // sched_remote_shutdown {domain_id (uint16), reason}: Xen looks the domain up by
+                    // id (-ESRCH: only dom0, id 0, exists; DOMID_SELF is no id); dom0 naming itself
+                    // is not modelled (-ENOSYS).
+                {
+                    uint reason = ((uint*)arg)[1];   // the whole structure is copied in first (-EFAULT)
+                    if (*(ushort*)arg != 0) return -XenErrno.ESRCH;
+                    return HypercallStats.Unimplemented("sched_op", Hypercall.SchedOp, cmd, arg, reason, 0, 0);
+                }
+                case SchedOp.SCHEDOP_watchdog:
+                    return Watchdog(((uint*)arg)[0], ((uint*)arg)[1], arg);
+                case SchedOp.SCHEDOP_pin_override:
+                    return PinOverride(*(int*)arg);
                 default:
                     return HypercallStats.Unimplemented("sched_op", Hypercall.SchedOp, cmd, arg, 0, 0, 0);
             }
+        }
+
+        /// <summary>
+        /// sched_op_compat(cmd, arg) (common/sched/compat.c do_sched_op_compat): SCHEDOP_yield is 0;
+        /// the other commands are not modelled (-ENOSYS).
+        /// </summary>
+        public static long Compat(ulong cmd, ulong arg)
+        {
+            if (cmd == SchedOp.SCHEDOP_yield) return 0;
+            return HypercallStats.Unimplemented("sched_op_compat", Hypercall.SchedOpCompat, cmd, arg, 0, 0, 0);
+        }
+
+        /// <summary>NR_DOMAIN_WATCHDOG_TIMERS (xen/include/xen/sched.h).</summary>
+        const uint WatchdogTimers = 2;
+
+        /// <summary>
+        /// SCHEDOP_watchdog(sched_watchdog {id, timeout}) (common/sched/core.c domain_watchdog):
+        /// id above <see cref="WatchdogTimers"/> or naming a timer not in use -EINVAL; timeout 0
+        /// stops it. The shim arms no watchdog: id 0 (arm a new one) is -ENOSYS, so none is ever
+        /// in use and every id 1..2 is -EINVAL, as on a Xen domain that never armed one.
+        /// </summary>
+        static long Watchdog(uint id, uint timeout, ulong arg)
+        {
+            if (id > WatchdogTimers) return -XenErrno.EINVAL;
+            if (id == 0) return HypercallStats.Unimplemented("sched_op", Hypercall.SchedOp, SchedOp.SCHEDOP_watchdog, arg, 0, 0, 0);
+            return -XenErrno.EINVAL;
+        }
+
+        /// <summary>Whether the vCPU is pinned by SCHEDOP_pin_override (Xen's VCPU_AFFINITY_OVERRIDE).</summary>
+        static bool s_pinOverride;
+
+        /// <summary>
+        /// SCHEDOP_pin_override (common/sched/core.c, vcpu_temporary_affinity) on the one pCPU the
+        /// shim models (Xen's nr_cpu_ids 1): pcpu &lt; 0 clears an override (-EINVAL when none);
+        /// pcpu 0 sets one (-EBUSY when set); any other pcpu -EINVAL (not online, or &gt;= NR_CPUS).
+        /// </summary>
+        static long PinOverride(int pcpu)
+        {
+            if (pcpu < 0)
+            {
+                if (!s_pinOverride) return -XenErrno.EINVAL;
+                s_pinOverride = false;
+                return 0;
+            }
+            if (pcpu != 0) return -XenErrno.EINVAL;
+            if (s_pinOverride) return -XenErrno.EBUSY;
+            s_pinOverride = true;
+            return 0;
         }
 
         /// <summary>

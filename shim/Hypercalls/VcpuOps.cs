@@ -52,6 +52,19 @@ namespace Microxen.Hypercalls
                     return 0;
                 case VcpuOp.VCPUOP_stop_periodic_timer:
                     return 0;   // the shim runs no periodic timer
+                case VcpuOp.VCPUOP_get_runstate_info:
+                {
+                    // Xen 4.17 common/domain.c: the vcpu_runstate_info copied out (-EFAULT when it
+                    // cannot be), fields in their order; the only vCPU is always running.
+                    VcpuRunstateInfo* ri = (VcpuRunstateInfo*)arg;
+                    ulong now = Time.Tsc.Now();
+                    ri->State = VcpuOp.RUNSTATE_running;
+                    ((uint*)ri)[1] = 0;
+                    ri->StateEntryTime = 0;
+                    ri->Time[VcpuOp.RUNSTATE_running] = now;
+                    for (int i = 0; i < 4; i++) if (i != VcpuOp.RUNSTATE_running) ri->Time[i] = 0;
+                    return 0;
+                }
                 default:
                     return HypercallStats.Unimplemented("vcpu_op", Hypercall.VcpuOp, cmd, vcpu, arg, 0, 0);
             }
