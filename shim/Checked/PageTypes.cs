@@ -184,11 +184,18 @@ namespace Microxen.Checked
         }
 
         /// <summary>
-        /// alloc_segdesc_page: every descriptor of a frame becoming PGT_seg_desc_page must pass
-        /// check_descriptor, else -EINVAL. A partial method: the descriptor checks (shim/Checked/
-        /// Descriptor*.cs) implement it in their part of this class; without them a frame is accepted.
+        /// alloc_segdesc_page: every descriptor of a frame becoming PGT_seg_desc_page (a GDT frame
+        /// of set_gdt, an LDT page on first use, update_descriptor's target) must pass
+        /// check_descriptor (<see cref="Descriptor.FirstRefused"/>), else -EINVAL.
         /// </summary>
-        static partial void AllocSegDescPage(ulong mfn, ref long rc);
+        static void AllocSegDescPage(ulong mfn, ref long rc)
+        {
+            ulong* page = (ulong*)Mem.At(mfn << 12);
+            int bad = Descriptor.FirstRefused(page, out DescriptorVerdict v);
+            if (bad < 0) return;
+            CheckLog.Refuse(Descriptor.Site(v), page[bad]);
+            rc = -XenErrno.EINVAL;
+        }
 
         /// <summary>
         /// invalidate_shadow_ldt: a read-only mapping of a descriptor frame went away, so the LDT

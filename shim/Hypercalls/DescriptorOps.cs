@@ -117,18 +117,11 @@ namespace Microxen.Hypercalls
         }
 
         /// <summary>
-        /// get_page_and_type(PGT_seg_desc_page) for one GDT frame, with the validation Xen's
-        /// alloc_segdesc_page makes: every descriptor of the frame passes check_descriptor.
+        /// get_page_and_type(PGT_seg_desc_page) for one GDT frame; the page-type code validates
+        /// every descriptor of a frame taking that type (Xen's alloc_segdesc_page).
         /// </summary>
         static long TakeSegDesc(ulong mfn)
         {
-            DescriptorVerdict v;
-            int bad = Descriptor.FirstRefused((ulong*)Host.Mem.At(mfn << 12), out v);
-            if (bad >= 0)
-            {
-                CheckLog.Refuse(Descriptor.Site(v), ((ulong*)Host.Mem.At(mfn << 12))[bad]);
-                return -XenErrno.EINVAL;
-            }
             long rc = PageTypes.GetPageAndType(mfn, PageType.SegDesc);
             if (rc != 0) CheckLog.Refuse("pv_set_gdt: get_page_and_type(PGT_seg_desc_page) failed", mfn);
             return rc == 0 ? 0 : -XenErrno.EINVAL;

@@ -68,6 +68,23 @@ namespace Microxen.Tests
             return (l4, l3, l2, l1, data);
         }
 
+        /// <summary>alloc_segdesc_page: a frame takes PGT_seg_desc_page only when check_descriptor accepts all 512 entries.</summary>
+        [Fact]
+        public void ADescriptorFrameIsValidatedWhenItTakesItsType()
+        {
+            ulong good = Frame(), bad = Frame();
+            T(good)[1] = 0x00af9a000000ffffUL;          // 64-bit code segment
+            T(bad)[1] = 0x00af9a000000ffffUL;
+            T(bad)[7] = 0x0000890000000067UL;           // an available 64-bit TSS: a system descriptor Xen refuses
+            Assert.Equal(0, PageTypes.GetPageAndType(good, PageType.SegDesc));
+            Assert.Equal(PageType.SegDesc, PageTypes.TypeOf(good));
+            Assert.True(PageTypes.IsValidated(good));
+            Assert.Equal(-XenErrno.EINVAL, PageTypes.GetPageAndType(bad, PageType.SegDesc));
+            Assert.Equal(0u, PageTypes.TypeCount(bad));
+            Assert.Equal(0u, PageTypes.RefCount(bad));
+            PageTypes.PutPageAndType(good);
+        }
+
         [Fact]
         public void AnL1IsValidatedAndItsWritableMappingTakesAWritableType()
         {
