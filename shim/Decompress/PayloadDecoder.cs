@@ -1,0 +1,40 @@
+namespace Microxen.Decompress
+{
+    /// <summary>Decodes a bzImage payload stream by its format (<see cref="BzImageHeader.Detect"/>).
+    /// Work memory: <see cref="WorkBytes"/> bytes the caller provides (no allocation here).</summary>
+    public static unsafe class PayloadDecoder
+    {
+        public const int WorkBytes = Xz.WorkBytes > Inflate.WorkBytes ? Xz.WorkBytes : Inflate.WorkBytes;
+
+        /// <summary>True for the formats decoded here.</summary>
+        public static bool Supported(PayloadFormat f) => f == PayloadFormat.Xz || f == PayloadFormat.Gzip || f == PayloadFormat.Lz4;
+
+        public static DecompressError Decode(PayloadFormat f, byte* src, ulong srcLen, byte* dst, ulong dstCap, byte* work, out ulong outLen)
+        {
+            outLen = 0;
+            if (f == PayloadFormat.Xz) return Xz.Decode(src, srcLen, dst, dstCap, work, out outLen);
+            if (f == PayloadFormat.Gzip) return Inflate.Gzip(src, srcLen, dst, dstCap, work, out outLen);
+            if (f == PayloadFormat.Lz4) return Lz4Legacy.Decode(src, srcLen, dst, dstCap, out outLen);
+            return f == PayloadFormat.Unknown ? DecompressError.UnknownFormat : DecompressError.UnsupportedFormat;
+        }
+
+        /// <summary>The whole bzImage: header, format, payload, and the size word checked against the output.
+        /// dstCap must be at least the header's DecompressedSize (read it with <see cref="BzImageHeader.Parse"/> first).</summary>
+        public static DecompressError DecodeBzImage(byte* image, ulong len, byte* dst, ulong dstCap, byte* work, out ulong outLen, out PayloadFormat format)
+        {
+            outLen = 0;
+            format = PayloadFormat.Unknown;
+            BzImageHeader h;
+            DecompressError e = BzImageHeader.Parse(image, len, out h);
+            if (e != DecompressError.Ok) return e;
+            byte* stream = image + h.PayloadFileOffset;
+            ulong streamLen = h.PayloadLength - BzImageHeader.SizeWordBytes;
+            format = BzImageHeader.Detect(stream, streamLen);
+            if (h.DecompressedSize > dstCap) return DecompressError.OutputTooLarge;
+            e = Decode(format, stream, streamLen, dst, h.DecompressedSize, work, out outLen);
+            if (e == DecompressError.OutputTooLarge) return DecompressError.SizeMismatch;    // more than the size word says
+            if (e != DecompressError.Ok) return e;
+            return outLen == h.DecompressedSize ? DecompressError.Ok : DecompressError.SizeMismatch;
+        }
+    }
+}
