@@ -106,13 +106,14 @@ $(BUILD)/kernel-test-low.elf: $(BUILD)/kernel-test-low-stubs.o $(BUILD)/kernel-t
 	ld --defsym KT_LOW_LINKED=1 -T kernel-test/kernel-test.ld -nostdlib -static --no-warn-rwx-segments -o $@ $(BUILD)/kernel-test-low-stubs.o $(BUILD)/kernel-test.o
 	@echo "kernel-test image: $@ ($$(stat -c %s $@) bytes)"
 
-run: deps build $(if $(filter $(BUILD)/debian/vmlinux,$(KERNEL)),kernel) $(if $(filter $(BUILD)/cloud/vmlinux,$(KERNEL)),cloud-kernel) $(if $(filter $(BUILD)/initramfs.cpio,$(INITRD)),initramfs) $(if $(filter $(BUILD)/kernel-test.elf,$(KERNEL)),kernel-test)
+run: deps build $(if $(filter $(BUILD)/debian/vmlinux $(BUILD)/debian/boot/%,$(KERNEL)),kernel) $(if $(filter $(BUILD)/cloud/vmlinux $(BUILD)/cloud/boot/%,$(KERNEL)),cloud-kernel) $(if $(filter $(BUILD)/initramfs.cpio,$(INITRD)),initramfs) $(if $(filter $(BUILD)/kernel-test.elf,$(KERNEL)),kernel-test)
 	scripts/run-qemu.sh $(BUILD)/microxen.bin "$(KERNEL)" "$(CMDLINE)" "$(strip $(DOMU_ARG) $(SHIM_ARGS))" "$(MEM)" "$(INITRD)"
 
-# A Debian kernel built without CONFIG_XEN_DOM0 (its package's boot/config-* beside the vmlinux
-# says so) runs as a domU: Linux 6.1 puts XENFEAT_dom0 in its notes whatever its configuration,
+# A Debian kernel built without CONFIG_XEN_DOM0 (its package's boot/config-* beside the vmlinux,
+# or beside the vmlinuz bzImage, which the shim decompresses itself) runs as a domU: Linux 6.1
+# puts XENFEAT_dom0 in its notes whatever its configuration,
 # so the shim's own test (the notes, as Xen's) cannot tell. SHIM_ARGS=dom0=... overrides it.
-DOMU_ARG = $(if $(shell grep -qs '^. CONFIG_XEN_DOM0 is not set' $(dir $(KERNEL))boot/config-* && echo y),dom0=no)
+DOMU_ARG = $(if $(shell grep -qs '^. CONFIG_XEN_DOM0 is not set' $(dir $(KERNEL))boot/config-* $(dir $(KERNEL))config-* && echo y),dom0=no)
 
 # Boots KERNEL (default kernel-test) as dom0 of Debian's Xen 4.17 in QEMU: the reference run.
 run-xen: $(if $(filter $(BUILD)/kernel-test.elf,$(XEN_KERNEL)),kernel-test)

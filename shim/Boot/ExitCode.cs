@@ -22,5 +22,7 @@ namespace Microxen.Boot
         BadGuestCommandLine = 17, // status 35: the guest's command line is too long
         NotAvailable = 18,        // status 37: an option asks for something not built yet (none today)
         NotX86_64 = 19,           // status 39: an ELF, but not a 64-bit little-endian x86-64 executable
+        UnknownCompression = 20,  // status 41: a bzImage whose payload format is unknown or not decoded (bzip2, lzma, lzo, zstd)
+        CorruptPayload = 21,      // status 43: a bzImage whose compressed payload is corrupt or cut short, or of the wrong size
     }
 }

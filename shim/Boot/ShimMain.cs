@@ -209,8 +209,11 @@ namespace Microxen.Boot
                 Panic.BadInput(ExitCode.NoKernel, "kernel", "no module loaded: give the PV kernel as the first module (QEMU: -initrd \"vmlinux args\")");
             BootModule k = bi->Module(0);
             if (k.End <= k.Start) Panic.BadInput(ExitCode.TruncatedModule, "kernel", "the module is empty");
+            byte* kData = Host.Mem.At(k.Start);
+            ulong kLen = k.End - k.Start;
+            BzImageBoot.UnpackIfBzImage(ref kData, ref kLen);
             ElfImage img;
-            ElfError ee = ElfImage.Open(Host.Mem.At(k.Start), k.End - k.Start, out img);
+            ElfError ee = ElfImage.Open(kData, kLen, out img);
             if (ee != ElfError.None) Panic.BadInput(KernelChecks.ForElfError(ee), "kernel", ElfErrors.Describe(ee));
             ElfDomainParams parms;
             ee = XenNotes.Parse(in img, out parms);
@@ -276,6 +279,7 @@ namespace Microxen.Boot
             // that its own pfns are RAM in the machine memory map).
             for (ulong f = k.Start >> 12; f < (k.End + 4095) >> 12; f++)
                 if (!Host.IsGuestFrame(f)) Host.Frames.Free(f);
+            BzImageBoot.Release();
             if (r.HypercallPageMfn != ElfDomainParams.Unset)
             {
                 TransferPage.InlineTargets t;

@@ -52,7 +52,7 @@ namespace Microxen.Decompress
             {
                 if (ip >= srcLen) return DecompressError.InputTruncated;
                 if (src[ip] == 0) break;                              // the index indicator
-                ulong blockStart = ip, outStart = op;
+                ulong outStart = op;
                 ulong hdrSize = ((ulong)src[ip] + 1) * 4;
                 if (hdrSize > srcLen - ip) return DecompressError.InputTruncated;
                 if (Crc.Crc32(crc32, 0, src + ip, hdrSize - 4) != *(uint*)(src + ip + hdrSize - 4)) return DecompressError.Corrupt;
@@ -80,17 +80,17 @@ namespace Microxen.Decompress
                 blocks++;
                 unpaddedSum += hdrSize + compressed + (ulong)checkSize;
                 uncompressedSum += op - outStart;
-                _ = blockStart;
             }
             ulong indexStart = ip;
             ip++;
             ulong records, u1 = 0, u2 = 0;
-            if (!Vli(src, srcLen, ref ip, out records)) return DecompressError.Corrupt;
+            if (!Vli(src, srcLen, ref ip, out records)) return ip >= srcLen ? DecompressError.InputTruncated : DecompressError.Corrupt;
             if (records != blocks) return DecompressError.Corrupt;
             for (ulong r = 0; r < records; r++)
             {
                 ulong unpadded, uncompressed;
-                if (!Vli(src, srcLen, ref ip, out unpadded) || !Vli(src, srcLen, ref ip, out uncompressed)) return DecompressError.Corrupt;
+                if (!Vli(src, srcLen, ref ip, out unpadded) || !Vli(src, srcLen, ref ip, out uncompressed))
+                    return ip >= srcLen ? DecompressError.InputTruncated : DecompressError.Corrupt;
                 u1 += unpadded; u2 += uncompressed;
             }
             if (u1 != unpaddedSum || u2 != uncompressedSum) return DecompressError.Corrupt;

@@ -28,7 +28,7 @@ namespace Microxen.Tests
         /// "HdrS" protocol 2.15, the payload at payloadOffset inside the protected-mode part. The payload is
         /// the compressed stream followed by the 4-byte size of the data it holds (scripts/Makefile.lib
         /// size_append; payload_length counts it, as mkpiggy does), then some bytes that are no payload.</summary>
-        static byte[] MakeBzImage(byte[] stream, uint dataSize, byte setupSects = 0, uint payloadOffset = 0x3cc)
+        internal static byte[] MakeBzImage(byte[] stream, uint dataSize, byte setupSects = 0, uint payloadOffset = 0x3cc)
         {
             int sects = setupSects == 0 ? 4 : setupSects;
             int start = (sects + 1) * 512 + (int)payloadOffset;

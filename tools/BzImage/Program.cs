@@ -1,6 +1,7 @@
 using System;
 using System.Diagnostics;
 using System.IO;
+using Microxen.Decompress;
 
 namespace Microxen.Tools.BzImage
 {
@@ -35,16 +36,16 @@ namespace Microxen.Tools.BzImage
     /// scripts/extract-vmlinux and lib/decompress.c do, and the Debian tool that decompresses it.</summary>
     public sealed class Format
     {
+        /// <summary>The name <see cref="BzImageHeader.FormatName"/> gives the format (its magic is there).</summary>
         public readonly string Name;
-        public readonly byte[] Magic;
         /// <summary>The command and its arguments: decompresses the file named after them to stdout.</summary>
         public readonly string Tool, Args;
         /// <summary>The Debian package that ships <see cref="Tool"/>.</summary>
         public readonly string Package;
 
-        public Format(string name, byte[] magic, string tool, string args, string package)
+        public Format(string name, string tool, string args, string package)
         {
-            Name = name; Magic = magic; Tool = tool; Args = args; Package = package;
+            Name = name; Tool = tool; Args = args; Package = package;
         }
 
         public string Command => Tool + " " + Args;
@@ -53,13 +54,13 @@ namespace Microxen.Tools.BzImage
         /// "legacy" frame (Linux runs `lz4 -l`), which Debian's lz4 decodes; lzo is lzop's file format.</summary>
         public static readonly Format[] All =
         {
-            new Format("gzip",  new byte[] { 0x1f, 0x8b, 0x08 }, "gzip", "-dc", "gzip"),
-            new Format("bzip2", new byte[] { 0x42, 0x5a, 0x68 }, "bzip2", "-dc", "bzip2"),
-            new Format("lzma",  new byte[] { 0x5d, 0x00, 0x00 }, "xz", "-dc --format=lzma", "xz-utils"),
-            new Format("xz",    new byte[] { 0xfd, 0x37, 0x7a, 0x58, 0x5a, 0x00 }, "xz", "-dc --format=xz --single-stream", "xz-utils"),
-            new Format("lzo",   new byte[] { 0x89, 0x4c, 0x5a, 0x4f }, "lzop", "-dc", "lzop"),
-            new Format("lz4",   new byte[] { 0x02, 0x21, 0x4c, 0x18 }, "lz4", "-dc", "lz4"),
-            new Format("zstd",  new byte[] { 0x28, 0xb5, 0x2f, 0xfd }, "zstd", "-dc", "zstd"),
+            new Format("gzip", "gzip", "-dc", "gzip"),
+            new Format("bzip2", "bzip2", "-dc", "bzip2"),
+            new Format("lzma", "xz", "-dc --format=lzma", "xz-utils"),
+            new Format("xz", "xz", "-dc --format=xz --single-stream", "xz-utils"),
+            new Format("lzo", "lzop", "-dc", "lzop"),
+            new Format("lz4", "lz4", "-dc", "lz4"),
+            new Format("zstd", "zstd", "-dc", "zstd"),
         };
     }
 
@@ -82,7 +83,7 @@ namespace Microxen.Tools.BzImage
             "  9 decompressor not installed";
 
         /// <summary>The trailing size word of the payload (size_append).</summary>
-        public const int SizeWordBytes = 4;
+        public const int SizeWordBytes = BzImageHeader.SizeWordBytes;
 
         public struct Header
         {
@@ -168,42 +169,39 @@ namespace Microxen.Tools.BzImage
         /// <summary>Reads the boot protocol header. Ok; NotBzImage (with the reason) if this is no bzImage
         /// with payload fields (protocol 2.08+) or its payload cannot hold a stream and its size word;
         /// Truncated if the file ends before the payload does.</summary>
-        public static ExitCode ParseHeader(byte[] f, out Header h, out string why)
+        public static unsafe ExitCode ParseHeader(byte[] f, out Header h, out string why)
         {
             h = default;
-            if (f.Length < 0x250) { why = $"file too small ({f.Length} bytes)"; return ExitCode.NotBzImage; }
-            if (f[0x202] != (byte)'H' || f[0x203] != (byte)'d' || f[0x204] != (byte)'r' || f[0x205] != (byte)'S')
-            { why = "no \"HdrS\" magic at 0x202"; return ExitCode.NotBzImage; }
-            h.Version = (ushort)(f[0x206] | (f[0x207] << 8));
-            if (h.Version < 0x208)
+            BzImageHeader b;
+            DecompressError e;
+            fixed (byte* p = f) e = BzImageHeader.Parse(p, (ulong)f.Length, out b);
+            h.SetupSects = b.SetupSects;
+            h.Version = b.Version;
+            h.PayloadFileOffset = (long)b.PayloadFileOffset;
+            h.PayloadLength = (long)b.PayloadLength;
+            why = null;
+            if (e == DecompressError.Ok) return ExitCode.Ok;
+            if (f.Length < BzImageHeader.MinSize) why = $"file too small ({f.Length} bytes)";
+            else if (BitConverter.ToUInt32(f, BzImageHeader.MagicOffset) != BzImageHeader.Magic) why = $"no \"HdrS\" magic at 0x{BzImageHeader.MagicOffset:x}";
+            else if (h.Version < BzImageHeader.MinVersion)
+                why = $"boot protocol {h.Version >> 8}.{h.Version & 0xff:D2} has no payload fields ({BzImageHeader.MinVersion >> 8}.{BzImageHeader.MinVersion & 0xff:D2}+ needed)";
+            else if (e == DecompressError.Truncated)
             {
-                why = $"boot protocol {h.Version >> 8}.{h.Version & 0xff:D2} has no payload fields (2.08+ needed)";
-                return ExitCode.NotBzImage;
-            }
-            h.SetupSects = f[0x1f1] == 0 ? 4 : f[0x1f1];
-            uint payloadOffset = BitConverter.ToUInt32(f, 0x248);
-            uint payloadLength = BitConverter.ToUInt32(f, 0x24c);
-            h.PayloadFileOffset = (h.SetupSects + 1) * 512L + payloadOffset;
-            h.PayloadLength = payloadLength;
-            if (payloadLength <= SizeWordBytes)
-            {
-                why = $"payload_length {payloadLength} leaves no room for a stream before the {SizeWordBytes}-byte size word";
-                return ExitCode.NotBzImage;
-            }
-            if (h.PayloadFileOffset + h.PayloadLength > f.Length)
-            {
-                why = $"the payload ({payloadLength} bytes at 0x{h.PayloadFileOffset:x}) ends {h.PayloadFileOffset + h.PayloadLength - f.Length} bytes past the end of the file ({f.Length} bytes)";
+                why = $"the payload ({h.PayloadLength} bytes at 0x{h.PayloadFileOffset:x}) ends {h.PayloadFileOffset + h.PayloadLength - f.Length} bytes past the end of the file ({f.Length} bytes)";
                 return ExitCode.Truncated;
             }
-            why = null;
-            return ExitCode.Ok;
+            else why = $"payload_length {h.PayloadLength} leaves no room for a stream before the {SizeWordBytes}-byte size word";
+            return ExitCode.NotBzImage;
         }
 
         /// <summary>The format whose magic starts the stream, or null.</summary>
-        public static Format DetectCompression(ReadOnlySpan<byte> p)
+        public static unsafe Format DetectCompression(ReadOnlySpan<byte> p)
         {
+            PayloadFormat pf;
+            fixed (byte* b = p) pf = BzImageHeader.Detect(b, (ulong)p.Length);
+            string name = BzImageHeader.FormatName(pf);
             foreach (Format f in Format.All)
-                if (p.Length >= f.Magic.Length && p.Slice(0, f.Magic.Length).SequenceEqual(f.Magic)) return f;
+                if (f.Name == name) return f;
             return null;
         }
 
