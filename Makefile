@@ -170,3 +170,10 @@ bench: deps build kernel
 
 clean:
 	rm -rf $(BUILD) bin obj tools/*/bin tools/*/obj tests/*/bin tests/*/obj
+
+# Fuzzes the shim's parsers of untrusted input (tools/Fuzz: bzImage header, xz, gzip, lz4, ELF and
+# Xen notes, the shim's command line) with AFL++ through SharpFuzz, FUZZ_SECONDS per target.
+.PHONY: fuzz
+FUZZ_SECONDS ?= 10
+fuzz: deps
+	scripts/fuzz.sh $(FUZZ_SECONDS) $(FUZZ_TARGETS)

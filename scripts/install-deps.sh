@@ -12,6 +12,7 @@ need bzip2 bzip2
 need lzop lzop
 need lz4 lz4
 need zstd zstd
+need afl-fuzz afl++            # make fuzz (tools/Fuzz through SharpFuzz)
 need dpkg-deb dpkg
 need cpio cpio
 need bc bc

@@ -1,0 +1,94 @@
+using System;
+using System.IO;
+using Microxen.Config;
+using Microxen.Decompress;
+using Microxen.Domain;
+
+namespace Microxen.Tools.Fuzz
+{
+    /// <summary>
+    /// One fuzz target per parser the shim runs on untrusted input, each fed the whole input:
+    /// bzimage (setup header and payload), xz, gzip, lz4 (the decoders, 16 MiB output at most),
+    /// elf (ElfImage.Open, then the Xen notes), cmdline (the shim's options). With files after the
+    /// target it runs each once (corpus replay, exit 0); without, it is AFL++'s target (SharpFuzz).
+    /// A crash is any exception: the shim's code has none, so one means an out-of-bounds access.
+    /// </summary>
+    public static unsafe class Program
+    {
+        public static readonly string[] Targets = { "bzimage", "xz", "gzip", "lz4", "elf", "cmdline" };
+        const int MaxOutput = 16 << 20, MaxInput = 1 << 20;
+        static readonly Guarded Input = new Guarded(MaxInput + 1);
+        static readonly Guarded Output = new Guarded(MaxOutput);
+        static readonly Guarded Work = new Guarded((ulong)PayloadDecoder.WorkBytes);
+
+        public static int Main(string[] args)
+        {
+            if (args.Length == 1 && args[0] == "guard-selftest")
+            {
+                // Reads one byte past a placed input: the guard page must end the process (SIGSEGV).
+                byte* q = Input.Place(new byte[] { 1, 2, 3 });
+                Console.WriteLine("read past the guard: " + q[3]);
+                return 0;
+            }
+            if (args.Length == 0 || Array.IndexOf(Targets, args[0]) < 0)
+            {
+                Console.Error.WriteLine("usage: Fuzz TARGET [FILE...]   targets: " + string.Join(", ", Targets));
+                return 1;
+            }
+            string target = args[0];
+            if (args.Length > 1)
+            {
+                for (int i = 1; i < args.Length; i++) Console.WriteLine($"{args[i]}: {Run(target, File.ReadAllBytes(args[i]))}");
+                return 0;
+            }
+            SharpFuzz.Fuzzer.OutOfProcess.Run(stream =>
+            {
+                var ms = new MemoryStream();
+                stream.CopyTo(ms);
+                Run(target, ms.ToArray());
+            });
+            return 0;
+        }
+
+        /// <summary>Runs one input through the target; returns the parser's verdict.</summary>
+        public static string Run(string target, byte[] input)
+        {
+            // Input, output and work memory each end at a guard page: one byte too far faults.
+            if (input.Length > MaxInput) return "too long";
+            ulong len = (ulong)input.Length;
+            byte* p = Input.Place(input), o = Output.Tail(MaxOutput), w = Work.Tail((ulong)PayloadDecoder.WorkBytes);
+            {
+                ulong n;
+                switch (target)
+                {
+                    case "bzimage":
+                    {
+                        BzImageHeader h;
+                        DecompressError e = BzImageHeader.Parse(p, len, out h);
+                        if (e != DecompressError.Ok) return e.ToString();
+                        PayloadFormat f;
+                        return PayloadDecoder.DecodeBzImage(p, len, o, MaxOutput, w, out n, out f).ToString();
+                    }
+                    case "xz": return PayloadDecoder.Decode(PayloadFormat.Xz, p, len, o, MaxOutput, w, out n).ToString();
+                    case "gzip": return PayloadDecoder.Decode(PayloadFormat.Gzip, p, len, o, MaxOutput, w, out n).ToString();
+                    case "lz4": return PayloadDecoder.Decode(PayloadFormat.Lz4, p, len, o, MaxOutput, w, out n).ToString();
+                    case "elf":
+                    {
+                        ElfImage img;
+                        ElfError ee = ElfImage.Open(p, len, out img);
+                        if (ee != ElfError.None) return ee.ToString();
+                        ElfDomainParams parms;
+                        return XenNotes.Parse(in img, out parms).ToString();
+                    }
+                    default:
+                    {
+                        byte[] z = new byte[input.Length + 1];       // the shim's command lines are NUL-terminated
+                        Array.Copy(input, z, input.Length);
+                        ShimOptions opts;
+                        return ShimOptions.Parse(Input.Place(z), out opts).ToString();
+                    }
+                }
+            }
+        }
+    }
+}
