@@ -1,13 +1,14 @@
 #!/usr/bin/env bash
 # Fuzzes the host-compiled copies of the shim's parsers of untrusted input (tools/Fuzz) with
 # AFL++ (Debian's afl++) through SharpFuzz: each target for SECONDS (default 10), from its seed
-# corpus tools/Fuzz/corpus/TARGET. Findings go to build/fuzz/out/TARGET; a crash or a hang fails.
+# corpus tools/Fuzz/corpus/TARGET. Findings go to $FUZZ_OUT/out/TARGET (default build/fuzz); a crash or
+# a hang fails.
 #   scripts/fuzz.sh [SECONDS] [TARGET...]
 set -euo pipefail
 cd "$(dirname "$0")/.."
 seconds=${1:-10}; shift || true
 targets=${*:-bzimage xz gzip lz4 elf cmdline}
-out=build/fuzz
+out=${FUZZ_OUT:-build/fuzz}
 command -v afl-fuzz >/dev/null || { echo "fuzz: afl-fuzz not found: install Debian's afl++ (make deps)" >&2; exit 2; }
 [ -x build/tools/sharpfuzz ] || dotnet tool install SharpFuzz.CommandLine --version 2.3.0 --tool-path build/tools >/dev/null
 dotnet build tools/Fuzz -v q -nologo -o "$out/bin" >/dev/null
