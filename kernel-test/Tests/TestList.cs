@@ -188,6 +188,9 @@ namespace KernelTest.Tests
             Add(ref r, "storm_unmodelled_checks", &StormAnswerTests.UnmodelledFirstChecks);
             Add(ref r, "storm_sched_edges", &StormAnswerTests.SchedEdges);
             Add(ref r, "storm_unmap_pirq_edges", &StormAnswerTests.UnmapPirqEdges);
+            // Physical IRQs (issue 10, dev-irq): pirq limits, physdev_op edges.
+            Add(ref r, "physdev_pirq_limits", &PhysdevIrqTests.PirqLimits);
+            Add(ref r, "physdev_op_edges", &PhysdevIrqTests.OpEdges);
         }
 
         // Tests of a parameterised checker, one function per row.

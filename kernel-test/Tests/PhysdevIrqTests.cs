@@ -1,0 +1,114 @@
+using KernelTest.Console;
+using KernelTest.Hypervisor;
+using Microxen.Xen;
+
+namespace KernelTest.Tests
+{
+    /// <summary>
+    /// dom0's physical-IRQ operations (issue 10; Xen 4.17 xen/arch/x86/physdev.c, irq.c): pirq
+    /// limits found through PHYSDEVOP_get_free_pirq (the highest free pirq is nr_pirqs - 1),
+    /// irq_status_query, eoi, unmap of an allocated pirq, alloc_irq_vector, set_iopl, setup_gsi's
+    /// range and repeat checks, apic_read of the first IO-APIC, dbgp_op without a debug port.
+    /// </summary>
+    public static unsafe class PhysdevIrqTests
+    {
+        /// <summary>The machine's first IO-APIC on QEMU's pc and q35 boards (their MADT).</summary>
+        const ulong IoApicBase = 0xfec00000;
+
+        static long Op(int cmd, void* a) => Hv.Call(Hypercall.PhysdevOp, (ulong)cmd, (ulong)a);
+
+        /// <summary>get_free_pirq(type): the pirq, or a negative errno.</summary>
+        static long FreePirq(int type)
+        {
+            int* f = stackalloc int[2];
+            f[0] = type; f[1] = -1;
+            long rc = Op(PhysdevOp.PHYSDEVOP_get_free_pirq, f);
+            return rc == 0 ? f[1] : rc;
+        }
+
+        static long Query(int irq, uint* flags)
+        {
+            uint* q = stackalloc uint[2];
+            q[0] = (uint)irq; q[1] = 0xdead;
+            long rc = Op(PhysdevOp.PHYSDEVOP_irq_status_query, q);
+            *flags = q[1];
+            return rc;
+        }
+
+        static long Eoi(int irq)
+        {
+            uint e = (uint)irq;
+            return Op(PhysdevOp.PHYSDEVOP_eoi, &e);
+        }
+
+        /// <summary>
+        /// An MSI pirq from get_free_pirq is the highest free one: nr_pirqs - 1 the first time, one
+        /// less the next; irq_status_query answers XENIRQSTAT_needs_eoi below nr_pirqs and -EINVAL
+        /// at it and for -1; PHYSDEVOP_eoi takes an allocated pirq (0) but not nr_pirqs or a pirq
+        /// never allocated (-EINVAL); unmap_pirq of an allocated, unmapped pirq -EINVAL; a GSI
+        /// pirq is the lowest free one from 16.
+        /// </summary>
+        public static bool PirqLimits()
+        {
+            long p = FreePirq(PhysdevOp.MAP_PIRQ_TYPE_MSI);
+            if (!Check.True(p >= 16, "get_free_pirq(MSI) gives a pirq at or above 16")) return false;
+            Out.Str("  nr_pirqs "); Out.Dec((ulong)p + 1); Out.End();
+            uint flags;
+            if (!Check.Rc("irq_status_query(nr_pirqs - 1)", Query((int)p, &flags))) return false;
+            if (!Check.Eq("flags", flags, PhysdevOp.XENIRQSTAT_needs_eoi)) return false;
+            if (!Validation.Rc("irq_status_query(nr_pirqs)", Query((int)p + 1, &flags), XenErrno.EINVAL)) return false;
+            if (!Validation.Rc("irq_status_query(-1)", Query(-1, &flags), XenErrno.EINVAL)) return false;
+            if (!Check.Rc("irq_status_query(0)", Query(0, &flags))) return false;
+            if (!Check.Eq("next get_free_pirq(MSI)", (ulong)FreePirq(PhysdevOp.MAP_PIRQ_TYPE_MSI), (ulong)p - 1)) return false;
+            if (!Check.Rc("eoi(allocated pirq)", Eoi((int)p))) return false;
+            if (!Validation.Rc("eoi(nr_pirqs)", Eoi((int)p + 1), XenErrno.EINVAL)) return false;
+            if (!Validation.Rc("eoi(pirq never allocated)", Eoi(7), XenErrno.EINVAL)) return false;
+            int* u = stackalloc int[2];
+            u[0] = Hv.DomidSelf; u[1] = (int)p;
+            if (!Validation.Rc("unmap_pirq(allocated)", Op(PhysdevOp.PHYSDEVOP_unmap_pirq, u), XenErrno.EINVAL)) return false;
+            long g = FreePirq(PhysdevOp.MAP_PIRQ_TYPE_GSI);
+            Out.Str("  get_free_pirq(GSI) "); Out.SDec(g); Out.End();
+            return Check.True(g >= 16 && g < p, "get_free_pirq(GSI) in [16, nr_pirqs)");
+        }
+
+        /// <summary>
+        /// alloc_irq_vector answers vector = irq; set_iopl(4) -EINVAL; setup_gsi(-1) and a GSI past
+        /// every IO-APIC -EINVAL, IRQs 0 and 4 -EEXIST (the hypervisor's), a PCI GSI 0 the first
+        /// time and -EEXIST the second; apic_read of
+        /// the IO-APIC's version register (entries field: at least 16 pins), of an address with
+        /// no IO-APIC -EINVAL; dbgp_op 0 (no debug port).
+        /// </summary>
+        public static bool OpEdges()
+        {
+            uint* v = stackalloc uint[2];
+            v[0] = 33; v[1] = 0;
+            if (!Check.Rc("alloc_irq_vector", Op(PhysdevOp.PHYSDEVOP_alloc_irq_vector, v))) return false;
+            if (!Check.Eq("vector", v[1], 33)) return false;
+            uint iopl = 4;
+            if (!Validation.Rc("set_iopl(4)", Op(PhysdevOp.PHYSDEVOP_set_iopl, &iopl), XenErrno.EINVAL)) return false;
+            int* s = stackalloc int[2];
+            s[0] = -1; s[1] = 0x0101;
+            if (!Validation.Rc("setup_gsi(-1)", Op(PhysdevOp.PHYSDEVOP_setup_gsi, s), XenErrno.EINVAL)) return false;
+            s[0] = 5000;
+            if (!Validation.Rc("setup_gsi(5000)", Op(PhysdevOp.PHYSDEVOP_setup_gsi, s), XenErrno.EINVAL)) return false;
+            // Xen keeps IRQ 0 (its timer) and 4 (COM1, its console): -EEXIST.
+            s[0] = 0; s[1] = 0;
+            if (!Validation.Rc("setup_gsi(0)", Op(PhysdevOp.PHYSDEVOP_setup_gsi, s), XenErrno.EEXIST)) return false;
+            s[0] = 4;
+            if (!Validation.Rc("setup_gsi(4)", Op(PhysdevOp.PHYSDEVOP_setup_gsi, s), XenErrno.EEXIST)) return false;
+            s[0] = 23; s[1] = 0x0101;   // a PCI GSI (level, active low) no driver of this kernel uses
+            if (!Check.Rc("setup_gsi(23)", Op(PhysdevOp.PHYSDEVOP_setup_gsi, s))) return false;
+            if (!Validation.Rc("setup_gsi(23) again", Op(PhysdevOp.PHYSDEVOP_setup_gsi, s), XenErrno.EEXIST)) return false;
+            ulong* ap = stackalloc ulong[2];
+            ap[0] = IoApicBase; ap[1] = 1;
+            if (!Check.Rc("apic_read(version)", Op(PhysdevOp.PHYSDEVOP_apic_read, ap))) return false;
+            uint ver = (uint)(ap[1] >> 32);
+            Out.Str("  IO-APIC version "); Out.Hex(ver); Out.End();
+            if (!Check.True(((ver >> 16) & 0xff) >= 15, "IO-APIC has 16 pins or more")) return false;
+            ap[0] = IoApicBase + 0x1000;
+            if (!Validation.Rc("apic_read(no IO-APIC)", Op(PhysdevOp.PHYSDEVOP_apic_read, ap), XenErrno.EINVAL)) return false;
+            ulong dbgp = 0;
+            return Check.Rc("dbgp_op", Op(PhysdevOp.PHYSDEVOP_dbgp_op, &dbgp));
+        }
+    }
+}
