@@ -191,6 +191,7 @@ namespace KernelTest.Tests
             // Physical IRQs (issue 10, dev-irq): pirq limits, physdev_op edges.
             Add(ref r, "physdev_pirq_limits", &PhysdevIrqTests.PirqLimits);
             Add(ref r, "physdev_op_edges", &PhysdevIrqTests.OpEdges);
+            Add(ref r, "physdev_rtc_pirq_round_trip", &PhysdevIrqTests.RtcPirqRoundTrip);
         }
 
         // Tests of a parameterised checker, one function per row.

@@ -23,7 +23,21 @@ namespace Microxen.Hypercalls
         {
             s_last = ((int*)a)[1];   // the whole structure is read first (-EFAULT)
             if (a[0] != 0 && a[0] != XenMemOp.DOMID_SELF) return -XenErrno.ESRCH;
-            return -XenErrno.EINVAL;
+            return PirqOps.Unmap((int)s_last);
+        }
+
+        /// <summary>
+        /// PHYSDEVOP_set_iobitmap(physdev_set_iobitmap {bitmap (pointer), nr_ports (uint32 at 8)}):
+        /// -EINVAL when guest_handle_okay(bitmap, IOBMP_BYTES) fails (an address in the canonical
+        /// hole or Xen's range: __addr_ok) or nr_ports exceeds 65536; else 0. The guest kernel in
+        /// ring 0 has every port already; its user mode keeps the shim's IOPL 0 with no bitmap.
+        /// </summary>
+        static long SetIobitmap(ulong* a)
+        {
+            ulong bitmap = a[0];
+            uint nrPorts = ((uint*)a)[2];
+            bool addrOk = bitmap < (1UL << 47) || bitmap >= Layout.HYPERVISOR_VIRT_END;
+            return !addrOk || nrPorts > 65536 ? -XenErrno.EINVAL : 0;
         }
 
         /// <summary>The last word read from a structure (read so a short structure faults).</summary>
@@ -46,12 +60,16 @@ namespace Microxen.Hypercalls
 
         /// <summary>
         /// PHYSDEVOP_eoi(physdev_eoi {irq (uint32)}): -EINVAL at/above nr_pirqs or for a pirq Xen
-        /// never created (no struct pirq); else 0 (the EOI of a pirq with no interrupt does nothing).
+        /// never created (no struct pirq); else 0: with pirq_eoi_gmfn_v1 the pirq's port is unmasked
+        /// (auto_unmask), and a mapped pirq's level line masked since its interrupt is unmasked.
         /// </summary>
         static long Eoi(uint* a)
         {
             uint irq = a[0];
             if (irq >= IoApics.Dom0Pirqs || !Pirqs.HasInfo((int)irq)) return -XenErrno.EINVAL;
+            uint port = PirqOps.BoundPort((int)irq);
+            if (AutoUnmask && port != 0) Events.Evtchn.Unmask(port);
+            IrqDelivery.GuestEoi((int)irq);
             return 0;
         }
 
@@ -105,7 +123,7 @@ namespace Microxen.Hypercalls
         /// PHYSDEVOP_pirq_eoi_gmfn_v1/v2(physdev_pirq_eoi_gmfn {gmfn (xen_pfn_t)}): -EINVAL unless
         /// gmfn is a guest frame that can take the writable type; -EBUSY once a page is registered
         /// (Xen never unregisters it); v1 also sets auto-unmask (PHYSDEVOP_eoi unmasks the port).
-        /// The shim sets no bit in it yet: no pirq has an interrupt behind it.
+        /// The shim sets a pirq's bit while its level line waits for the guest's EOI (IrqDelivery).
         /// </summary>
         static long PirqEoiGmfn(ulong* a, ulong cmd)
         {
@@ -115,6 +133,7 @@ namespace Microxen.Hypercalls
             if (!ok) return -XenErrno.EINVAL;
             if (s_eoiMapMfn != 0) return -XenErrno.EBUSY;
             s_eoiMapMfn = gmfn;
+            IrqDelivery.EoiMap = (byte*)Host.Mem.Frame(gmfn);
             AutoUnmask = cmd == PHYSDEVOP_pirq_eoi_gmfn_v1;
             return 0;
         }
@@ -133,6 +152,7 @@ namespace Microxen.Hypercalls
                 // physdev_set_iopl {iopl (uint32)}: -EINVAL above 3. The guest kernel runs in ring
                 // 0: its I/O privilege needs no change.
                 case Xen.PhysdevOp.PHYSDEVOP_set_iopl: return *(uint*)arg > 3 ? -XenErrno.EINVAL : 0;
+                case Xen.PhysdevOp.PHYSDEVOP_set_iobitmap: return SetIobitmap((ulong*)arg);
                 case Xen.PhysdevOp.PHYSDEVOP_irq_status_query: return IrqStatusQuery((uint*)arg);
                 case Xen.PhysdevOp.PHYSDEVOP_eoi: return Eoi((uint*)arg);
                 case Xen.PhysdevOp.PHYSDEVOP_unmap_pirq: return UnmapPirq((ushort*)arg);
@@ -145,7 +165,8 @@ namespace Microxen.Hypercalls
                     // physdev_irq {irq, vector}: a dummy in Xen, vector = irq.
                     ((uint*)arg)[1] = ((uint*)arg)[0];
                     return 0;
-                case Xen.PhysdevOp.PHYSDEVOP_setup_gsi: return PhysdevGsi.SetupGsi((int*)arg);
+                case Xen.PhysdevOp.PHYSDEVOP_map_pirq: return PirqOps.MapPirq((int*)arg, arg);
+                case Xen.PhysdevOp.PHYSDEVOP_setup_gsi: return Gsis.SetupGsi((int*)arg);
                 case Xen.PhysdevOp.PHYSDEVOP_dbgp_op:
                     // physdev_dbgp_op {op, bus (uint8), u.pci (seg, bus, devfn)} (6 bytes): Xen
                     // without an EHCI debug port (no dbgp= option) answers 0 to every request.

@@ -92,6 +92,7 @@ namespace Microxen.Irq
             }
             GsiCount = IrqLimits.GsiCount(pinSum, highest);
             Dom0Pirqs = IrqLimits.Dom0Pirqs(GsiCount, cpus, dom0Vcpus);
+            if (Dom0Pirqs > Pirqs.Max) Dom0Pirqs = Pirqs.Max;
         }
     }
 }

@@ -11,7 +11,7 @@ namespace Microxen.Irq
     /// trigger and polarity are recorded, 0. The pin stays masked until its pirq is bound.
     /// Checked against Xen 4.17 on QEMU's pc board (kernel-test physdev_op_edges).
     /// </summary>
-    public static unsafe class PhysdevGsi
+    public static unsafe class Gsis
     {
         /// <summary>The IRQs Xen keeps: 0 (its timer) and COM1's 4 (its console).</summary>
         public const int TimerIrq = 0, ConsoleIrq = 4;
@@ -20,11 +20,26 @@ namespace Microxen.Irq
         struct Table { public fixed byte Programmed[MaxGsis]; public fixed byte Level[MaxGsis]; public fixed byte Low[MaxGsis]; }
         static Table s_t;
 
-        /// <summary>Whether <paramref name="gsi"/> was set up level-triggered (else edge).</summary>
-        public static bool IsLevel(int gsi) { fixed (Table* t = &s_t) return t->Level[gsi] != 0; }
-
-        /// <summary>Whether <paramref name="gsi"/> was set up active-low (else active-high).</summary>
-        public static bool IsActiveLow(int gsi) { fixed (Table* t = &s_t) return t->Low[gsi] != 0; }
+        /// <summary>
+        /// The trigger and polarity of <paramref name="gsi"/>: as PHYSDEVOP_setup_gsi set them; else a
+        /// MADT interrupt source override's INTI flags (bus default = ISA: edge, active high); else
+        /// an ISA GSI (below 16) edge, active high, and a PCI GSI level, active low (ACPI 6.4 5.2.12.5).
+        /// </summary>
+        public static void Mode(int gsi, out bool level, out bool activeLow)
+        {
+            fixed (Table* t = &s_t)
+                if (gsi < MaxGsis && t->Programmed[gsi] != 0) { level = t->Level[gsi] != 0; activeLow = t->Low[gsi] != 0; return; }
+            Acpi.MadtInfo* m = IoApics.Madt;
+            for (int i = 0; i < m->OverrideCount; i++)
+                if (m->Override(i)->Gsi == (uint)gsi)
+                {
+                    ushort f = m->Override(i)->Flags;
+                    level = ((f >> 2) & 3) == 3;
+                    activeLow = (f & 3) == 3;
+                    return;
+                }
+            level = activeLow = gsi >= (int)IrqLimits.IsaIrqs;
+        }
 
         public static long SetupGsi(int* a)
         {
