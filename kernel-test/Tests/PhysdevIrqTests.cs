@@ -178,5 +178,35 @@ namespace KernelTest.Tests
             Out.Str("  RTC upcalls on the pirq port: "); Out.Dec(hits); Out.End();
             return ok;
         }
+
+        /// <summary>
+        /// PCI sub-operations on devices Xen does not know (without an IOMMU Xen scans no bus: it
+        /// knows only what dom0 added; bus 0xfe has no device; the host bridge 00:00.0 has no
+        /// MSI-X): pci_device_remove, restore_msi and prepare_msix -ENODEV; after
+        /// pci_device_add(00:00.0) restore_msi is 0 (no MSI state) (prepare_msix of that added
+        /// device without MSI-X crashes Debian's Xen 4.17: a NULL pdev->msix in pci_prepare_msix); manage_pci_add_ext with is_extfn 2
+        /// -EINVAL, pci_mmcfg_reserved with an unknown flag -EINVAL.
+        /// </summary>
+        public static bool PciEdges()
+        {
+            byte* d = stackalloc byte[16];
+            for (int i = 0; i < 16; i++) d[i] = 0;
+            d[2] = 0xfe; d[3] = 0x08;   // pci_device {seg 0, bus 0xfe, devfn 1.0}
+            if (!Validation.Rc("pci_device_remove(absent)", Op(PhysdevOp.PHYSDEVOP_pci_device_remove, d), XenErrno.ENODEV)) return false;
+            if (!Validation.Rc("prepare_msix(absent)", Op(PhysdevOp.PHYSDEVOP_prepare_msix, d), XenErrno.ENODEV)) return false;
+            d[2] = 0; d[3] = 0;
+            if (!Validation.Rc("prepare_msix(00:00.0, no MSI-X)", Op(PhysdevOp.PHYSDEVOP_prepare_msix, d), XenErrno.ENODEV)) return false;
+            d[0] = 0xfe; d[1] = 0x08;   // restore_msi {bus, devfn}
+            if (!Validation.Rc("restore_msi(absent)", Op(PhysdevOp.PHYSDEVOP_restore_msi, d), XenErrno.ENODEV)) return false;
+            d[0] = 0; d[1] = 0;
+            if (!Validation.Rc("restore_msi(00:00.0 not added)", Op(PhysdevOp.PHYSDEVOP_restore_msi, d), XenErrno.ENODEV)) return false;
+            if (!Check.Rc("pci_device_add(00:00.0)", Op(PhysdevOp.PHYSDEVOP_pci_device_add, d))) return false;
+            if (!Check.Rc("restore_msi(00:00.0)", Op(PhysdevOp.PHYSDEVOP_restore_msi, d))) return false;
+            *(uint*)(d + 4) = 2;        // manage_pci_ext.is_extfn
+            if (!Validation.Rc("manage_pci_add_ext(is_extfn 2)", Op(PhysdevOp.PHYSDEVOP_manage_pci_add_ext, d), XenErrno.EINVAL)) return false;
+            for (int i = 0; i < 16; i++) d[i] = 0;
+            *(uint*)(d + 12) = 2;       // pci_mmcfg_reserved.flags
+            return Validation.Rc("pci_mmcfg_reserved(flags 2)", Op(PhysdevOp.PHYSDEVOP_pci_mmcfg_reserved, d), XenErrno.EINVAL);
+        }
     }
 }

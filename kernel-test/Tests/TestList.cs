@@ -192,6 +192,7 @@ namespace KernelTest.Tests
             Add(ref r, "physdev_pirq_limits", &PhysdevIrqTests.PirqLimits);
             Add(ref r, "physdev_op_edges", &PhysdevIrqTests.OpEdges);
             Add(ref r, "physdev_rtc_pirq_round_trip", &PhysdevIrqTests.RtcPirqRoundTrip);
+            Add(ref r, "physdev_pci_edges", &PhysdevIrqTests.PciEdges);
         }
 
         // Tests of a parameterised checker, one function per row.

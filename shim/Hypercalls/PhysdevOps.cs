@@ -173,6 +173,8 @@ namespace Microxen.Hypercalls
                     s_last = *(uint*)arg + ((ushort*)arg)[2];
                     return 0;
             }
+            long pci = PciDevices.Op(cmd, (byte*)arg);
+            if (pci != 1) return pci;
             return HypercallStats.Unimplemented("physdev_op", Hypercall.PhysdevOp, cmd, arg, 0, 0, 0);
         }
     }

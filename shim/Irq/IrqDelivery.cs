@@ -34,6 +34,22 @@ namespace Microxen.Irq
         /// <summary>The guest's pirq EOI bitmap (PHYSDEVOP_pirq_eoi_gmfn), null if none.</summary>
         public static byte* EoiMap;
 
+        /// <summary>The local APIC's registers through the direct map.</summary>
+        public static byte* LapicBase() => Lapic();
+
+        /// <summary>Releases <paramref name="irq"/>'s vector (destroy_irq).</summary>
+        public static void FreeVector(int irq)
+        {
+            fixed (Table* t = &s_t)
+            {
+                int v = t->IrqVector[irq];
+                if (v != 0) t->VectorIrq[v] = 0;
+                t->IrqVector[irq] = 0;
+                t->AwaitingEoi[irq] = 0;
+                t->LevelIrq[irq] = 0;
+            }
+        }
+
         static byte* Lapic()
         {
             if (s_lapic == null)

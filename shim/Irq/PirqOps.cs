@@ -9,7 +9,8 @@ namespace Microxen.Irq
     /// map_domain_pirq, unmap_domain_pirq, pirq_guest_bind; common/event_channel.c
     /// evtchn_bind_pirq). dom0 may use IRQs 1 .. nr_irqs_gsi-1 (dom0_setup_permissions): IRQ 0
     /// (Xen's timer) -EPERM; IRQ 4 (the console UART's) maps but its bind -EBUSY (in use by the
-    /// hypervisor). MSI and multi-MSI are not implemented yet: logged once, -ENOSYS.
+    /// hypervisor). MSI and MSI-X IRQs: <see cref="Msi"/>; multi-MSI with more than one vector
+    /// needs interrupt remapping, which Xen without an IOMMU refuses (-EOPNOTSUPP), as the shim does.
     /// </summary>
     public static unsafe class PirqOps
     {
@@ -19,7 +20,7 @@ namespace Microxen.Irq
         static bool OwnDomain(ushort domid) => domid == 0 || domid == XenMemOp.DOMID_SELF;
 
         /// <summary>Xen's irq_access_permitted for dom0: IRQs 1 .. nr_irqs_gsi-1 (MSI IRQs once mapped).</summary>
-        static bool IrqPermitted(int irq) => irq > 0 && (irq < (int)IoApics.GsiCount || Pirqs.FromIrq(irq) > 0);
+        static bool IrqPermitted(int irq) => irq > 0 && (irq < (int)IoApics.GsiCount || Msi.IsCreated(irq));
 
         /// <summary>
         /// PHYSDEVOP_map_pirq. MULTI_MSI with a table_base -EINVAL (the structure is not written
@@ -41,12 +42,56 @@ namespace Microxen.Irq
             if (!OwnDomain(domid)) rc = -XenErrno.ESRCH;
             else if (type == PhysdevOp.MAP_PIRQ_TYPE_GSI) rc = MapGsi(index, ref pirq);
             else if (type == PhysdevOp.MAP_PIRQ_TYPE_MSI || type == PhysdevOp.MAP_PIRQ_TYPE_MSI_SEG || type == PhysdevOp.MAP_PIRQ_TYPE_MULTI_MSI)
-                rc = Hypercalls.HypercallStats.Unimplemented("physdev_op", Hypercall.PhysdevOp, PhysdevOp.PHYSDEVOP_map_pirq, arg, (ulong)type, (ulong)(uint)m[4], (ulong)(uint)m[5]);
+            {
+                uint seg = type == PhysdevOp.MAP_PIRQ_TYPE_MSI ? 0 : (uint)m[4] >> 16;
+                uint bdf = ((uint)m[4] & 0xff) << 8 | ((uint)m[5] & 0xff);
+                rc = MapMsi(type == PhysdevOp.MAP_PIRQ_TYPE_MULTI_MSI, index, ref pirq, seg, bdf, m[6], tableBase);
+            }
             else rc = -XenErrno.EINVAL;
             if (type == PhysdevOp.MAP_PIRQ_TYPE_MSI_SEG) m[1] = PhysdevOp.MAP_PIRQ_TYPE_MSI;
             m[3] = pirq;
             return rc;
         }
+
+        /// <summary>
+        /// MSI / MSI-X (allocate_and_map_msi_pirq): index -1 (always for MULTI_MSI) creates an
+        /// IRQ; an IRQ outside [nr_irqs_gsi, nr_irqs) -EINVAL; MULTI_MSI: entry_nr outside 1..32
+        /// -EDOM, above 1 -EOPNOTSUPP (no interrupt remapping); pirq as for a GSI (free ones from
+        /// the top); an IRQ dom0 was not given -EPERM; a device dom0 did not add -ENODEV; then
+        /// <see cref="Msi.Program"/>. A created IRQ is destroyed again on failure.
+        /// </summary>
+        static long MapMsi(bool multi, int index, ref int pirq, uint seg, uint bdf, int entryNr, ulong tableBase)
+        {
+            int irq = multi || index == -1 ? Msi.CreateIrq() : index;
+            bool created = multi || index == -1;
+            if (irq < (int)IoApics.GsiCount || irq >= (int)IrqLimits.IrqCount(IoApics.GsiCount, 1))
+                return created && irq > 0 ? Destroyed(irq, -XenErrno.EINVAL) : -XenErrno.EINVAL;
+            int current = Pirqs.FromIrq(irq), want = pirq;
+            long rc = 0;
+            if (want < 0)
+            {
+                if (current != 0) rc = want;
+                else if (multi && (entryNr <= 0 || entryNr > Msi.MaxMsiIrqs)) rc = -XenErrno.EDOM;
+                else if (multi && entryNr != 1) rc = -XenErrno.EOPNOTSUPP;
+                else { want = Pirqs.AllocateFree(PhysdevOp.MAP_PIRQ_TYPE_MSI); if (want < 0) rc = want; }
+            }
+            else if (current != 0 && want != current) rc = -XenErrno.EEXIST;
+            if (rc == 0 && !IrqPermitted(irq)) rc = -XenErrno.EPERM;
+            if (rc == 0 && want >= (int)IoApics.Dom0Pirqs) rc = -XenErrno.EINVAL;
+            if (rc == 0)
+            {
+                int oldIrq = Pirqs.ToIrq(want), oldPirq = Pirqs.FromIrq(irq);
+                if ((oldIrq > 0 && oldIrq != irq) || (oldPirq != 0 && oldPirq != want)) { pirq = want; return 0; }
+                if (seg != 0 || !PciDevices.Known(bdf)) rc = -XenErrno.ENODEV;
+                else rc = Msi.Program(irq, bdf, tableBase != 0, tableBase != 0 ? (uint)entryNr : 0);
+            }
+            if (rc != 0) return created ? Destroyed(irq, rc) : rc;
+            Pirqs.Map(want, irq);
+            pirq = want;
+            return 0;
+        }
+
+        static long Destroyed(int irq, long rc) { Msi.DestroyIrq(irq); return rc; }
 
         static long MapGsi(int index, ref int pirq)
         {
@@ -83,6 +128,7 @@ namespace Microxen.Irq
             if (irq <= 0) return -XenErrno.EINVAL;
             if (irq < (int)IoApics.GsiCount) IrqDelivery.MaskGsi(irq, true);
             Pirqs.Unmap(pirq);
+            if (Msi.IsCreated(irq)) Msi.DestroyIrq(irq);
             return 0;
         }
 
@@ -108,10 +154,17 @@ namespace Microxen.Irq
             if (!IrqPermitted(irq)) return -XenErrno.EPERM;
             if (BoundPort(pirq) != 0) return -XenErrno.EEXIST;
             if (irq == Gsis.ConsoleIrq) return -XenErrno.EBUSY;
-            if (irq >= (int)IoApics.GsiCount || IoApics.ForGsi((uint)irq) < 0) return -XenErrno.EINVAL;
+            bool msi = Msi.IsCreated(irq);
+            if (!msi && IoApics.ForGsi((uint)irq) < 0) return -XenErrno.EINVAL;
             int port = Evtchn.Alloc(Evtchn.PortState.Pirq, p);
             if (port < 0) return -XenErrno.ENOSPC;
             Pirqs.SetPort(pirq, (uint)port);
+            if (msi)
+            {
+                Msi.Mask(irq, false);
+                b[2] = (uint)port;
+                return 0;
+            }
             Gsis.Mode(irq, out bool level, out bool low);
             if (!IrqDelivery.RouteGsi(irq, level, low))
             {
