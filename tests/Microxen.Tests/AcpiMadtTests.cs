@@ -169,4 +169,22 @@ public unsafe class AcpiMadtTests : IDisposable
         for (int i = 17; i < 24; i++) Assert.Equal(i, Pirqs.AllocateFree(Microxen.Xen.PhysdevOp.MAP_PIRQ_TYPE_GSI));
         Assert.Equal(205, Pirqs.AllocateFree(Microxen.Xen.PhysdevOp.MAP_PIRQ_TYPE_GSI));   // GSI range full: from the top
     }
+
+    /// <summary>A mapped pirq answers both ways (domain_pirq_to_irq, domain_irq_to_pirq); unmapping frees it for get_free_pirq and keeps its info.</summary>
+    [Fact]
+    public void PirqMapsBothWaysUntilUnmapped()
+    {
+        IoApics.GsiCount = 24;
+        IoApics.Dom0Pirqs = 208;
+        Pirqs.Map(100, 30);
+        Assert.Equal(30, Pirqs.ToIrq(100));
+        Assert.Equal(100, Pirqs.FromIrq(30));
+        Assert.Equal(0, Pirqs.FromIrq(31));
+        Assert.Equal(0, Pirqs.ToIrq(101));
+        Pirqs.Unmap(100);
+        Assert.Equal(0, Pirqs.ToIrq(100));
+        Assert.Equal(0, Pirqs.FromIrq(30));
+        Assert.True(Pirqs.HasInfo(100));
+        Assert.Equal(Pirqs.Free, Pirqs.State(100));
+    }
 }
