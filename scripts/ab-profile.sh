@@ -21,11 +21,15 @@ for cfg in $configs; do
     console=$(ICOUNT=1 AB_QEMU_EXTRA="-plugin $PWD/$plugin,mark=$mark,out=$PWD/$marks" \
         scripts/ab-boot.sh "$cfg" build/initramfs-ab.cpio "ab_percent=$percent" 2>&1 || true)
     grep -q "BENCH done" <<<"$console" || { echo "ab-profile: $cfg did not finish" >&2; exit 2; }
-    # Marks come in pairs around each operation, in the order of the BENCH lines.
-    awk -v cfg="$cfg" '
-        FNR == NR { if ($1 == "MARK") { u[$2] = $3; k[$2] = $4; h[$2] = $5 } next }
+    # Marks come in pairs around each operation, in the order of the BENCH lines: the last 2N of
+    # them (other static programs, busybox before /bench starts, may run code at the same address).
+    ops=$(tr -d '\r' <<<"$console" | grep -c '^BENCH [a-z]' || true)
+    ops=$((ops - 1))
+    awk -v cfg="$cfg" -v ops="$ops" '
+        FNR == NR { if ($1 == "MARK") { m = $2; u[m] = $3; k[m] = $4; h[m] = $5 } next }
+        FNR == 1 { first = m + 1 - 2 * ops }
         $1 == "BENCH" && $2 != "done" {
-            s = 2 * n; e = s + 1; n++
+            s = first + 2 * n; e = s + 1; n++
             du = u[e] - u[s]; dk = k[e] - k[s]; dh = h[e] - h[s]; t = du + dk + dh
             scale = ($4 ~ /^us/) ? 1000 : ($4 ~ /^ms/) ? 1000000 : 1
             per = $3 * scale   # ns under -icount shift=0: instructions per iteration
