@@ -13,5 +13,7 @@ adds=(--add build/guest/bench:/bench --add "$xz:/xz")
 for lib in $(ldd "$xz" | awk '$2 == "=>" && $3 ~ /^\// {print $3} $1 ~ /^\// {print $1}'); do
     adds+=(--add "$(readlink -f "$lib"):$lib")
 done
-dotnet run --project tools/Initramfs -v q -- --out "$out" --init tests/guest/bench-init.sh "${adds[@]}" >/dev/null
+# Written beside and renamed: a QEMU run starting meanwhile reads the old archive or the new, whole.
+dotnet run --project tools/Initramfs -v q -- --out "$out.new" --root "$out.root" --init tests/guest/bench-init.sh "${adds[@]}" >/dev/null
+mv "$out.new" "$out"
 echo "ab-initramfs: $out"
