@@ -24,7 +24,7 @@ GEN_SOURCES  := shim/Arch/PvState.cs shim/Arch/Tss.cs shim/Arch/FaultFixup.cs sh
 KT_SOURCES   := shim/Arch/CpuFrame.cs shim/Arch/X86.cs shim/Hypercalls/HypercallTable.cs $(shell find kernel-test shim/Runtime shim/Xen -name '*.cs' -o -name '*.csproj' | grep -v '/obj/\|/bin/')
 KT_GEN_SOURCES := $(shell find tools/KernelTestGen -name '*.cs' -o -name '*.csproj' | grep -v '/obj/\|/bin/') tools/AsmGen/GasWriter.cs tools/AsmGen/AsmOffsets.cs shim/Arch/CpuFrame.cs shim/Arch/X86.cs kernel-test/Arch/ProbeState.cs kernel-test/Arch/EntryVectors.cs kernel-test/Arch/KtSymbols.cs $(shell find shim/Xen -name '*.cs')
 
-.PHONY: all deps build run run-xen test kernel cloud-kernel initramfs kernel-test iso bench clean certify certify-iso smoke-initramfs
+.PHONY: all deps build run run-xen test kernel cloud-kernel initramfs kernel-test iso bench clean certify certify-iso smoke-initramfs ab ab-iso
 
 all: build
 
@@ -167,6 +167,23 @@ bench: deps build kernel
 	scripts/bench-boot.sh 3
 	scripts/bench-guest.sh 2
 	ICOUNT=1 scripts/bench-guest.sh 1
+
+# A/B comparison (README "A/B against native and Xen: make ab"): Debian's kernel with the workload
+# initramfs (tests/guest/bench.c, xz) natively, on microxen fast and checked, and as Xen 4.17's
+# dom0, -icount once and ROUNDS wall-clock rounds, into build/ab/report.md, results.csv, ratios.svg.
+# LOGS=dir builds the report from consoles captured on hardware (make ab-iso) instead;
+# AB_PERCENT scales the workload's iteration counts; AB_ARGS passes more tools/Ab options.
+ROUNDS ?= 3
+AB_PERCENT ?= 100
+ab: deps $(if $(LOGS),,build kernel)
+	$(if $(LOGS),,scripts/ab-initramfs.sh)
+	dotnet run --project tools/Ab -c Release -v q -- $(if $(LOGS),--logs $(LOGS),--rounds $(ROUNDS) --percent $(AB_PERCENT)) $(AB_ARGS)
+
+# A GRUB image with the same workload as entries for native Linux, microxen fast and checked, and
+# Xen 4.17: results on the serial console (COM1, 115200); capture it to a folder for make ab LOGS=.
+ab-iso: deps build kernel
+	scripts/ab-initramfs.sh
+	scripts/make-iso.sh --ab $(BUILD)/ab.iso $(BUILD)/initramfs-ab.cpio
 
 clean:
 	rm -rf $(BUILD) bin obj tools/*/bin tools/*/obj tests/*/bin tests/*/obj

@@ -2,6 +2,7 @@
 # Time from QEMU start to the initramfs's "/init running" line: Debian's kernel on microxen
 # (fast mode with each user_pt, and checked mode) and the same kernel booted natively (QEMU -kernel
 # vmlinuz), alternating, all under TCG in one session. Prints one line per run and the medians.
+# Runs start with scripts/ab-boot.sh (make ab reports the same time as its "boot" row).
 #   scripts/bench-boot.sh [ROUNDS] [INITRD]     (defaults: 3, build/initramfs-smoke.cpio)
 # Run `make build kernel` and build the smoke initramfs first (tests/guest/build.sh; see README).
 set -euo pipefail
@@ -9,14 +10,10 @@ cd "$(dirname "$0")/.."
 rounds=${1:-3}
 initrd=${2:-build/initramfs-smoke.cpio}
 line="microxen initramfs: /init running"
-vmlinuz=$(ls build/debian/boot/vmlinuz-* | head -n1)
-qemu=(qemu-system-x86_64 -accel tcg -cpu max -m 1G -display none -no-reboot -serial stdio -monitor none
-      -device isa-debug-exit,iobase=0xf4,iosize=4)
-
 time_to_init() {   # prints seconds from start to $line, or "timeout"
     local start end
     start=$(date +%s.%N)
-    if timeout 300 "$@" 2>&1 | grep -m1 -q -a "$line"; then
+    if "$@" 2>&1 | grep -m1 -q -a "$line"; then
         end=$(date +%s.%N)
         echo "$end - $start" | bc
     else
@@ -28,12 +25,8 @@ configs=("microxen user_pt=shared" "microxen user_pt=switch" "microxen mode=chec
 declare -A all
 for r in $(seq 1 "$rounds"); do
     for cfg in "${configs[@]}"; do
-        if [ "$cfg" = native ]; then
-            t=$(time_to_init "${qemu[@]}" -kernel "$vmlinuz" -initrd "$initrd" -append "console=ttyS0")
-        else
-            t=$(time_to_init "${qemu[@]}" -kernel build/microxen.bin -append "mode=fast loglevel=warn ${cfg#microxen }" \
-                -initrd "build/debian/vmlinux console=hvc0,$initrd")
-        fi
+        if [ "$cfg" = native ]; then boot=native; else boot="microxen:${cfg#microxen }"; fi
+        t=$(TIMEOUT=300 time_to_init scripts/ab-boot.sh "$boot" "$initrd")
         printf 'round %d  %-26s %s s\n' "$r" "$cfg" "$t"
         all[$cfg]+="$t "
     done

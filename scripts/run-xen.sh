@@ -12,14 +12,7 @@ cd "$(dirname "$0")/.."
 kernel=${1:?usage: scripts/run-xen.sh KERNEL [GUEST ARGS]}
 guestargs=${2:-}
 [ -f "$kernel" ] || { echo "run-xen: no kernel at $kernel" >&2; exit 2; }
-xen=build/xen/xen-4.17-amd64
-if [ ! -f "$xen" ]; then
-    mkdir -p build/xen
-    (cd build/xen && apt-get download xen-hypervisor-4.17-amd64 >/dev/null)
-    deb=$(ls build/xen/xen-hypervisor-4.17-amd64_*.deb | head -1)
-    rm -rf build/xen/root && dpkg-deb -x "$deb" build/xen/root
-    gunzip -c build/xen/root/boot/xen-4.17-amd64.gz > "$xen.tmp" && mv "$xen.tmp" "$xen"
-fi
+xen=$(scripts/fetch-xen.sh)
 # smap=0: QEMU 7.2's TCG needs it, else dom0 crashes in Xen's bounce-frame code (DESIGN.md 6).
 xenargs=${XEN_ARGS:-console=com1 com1=115200,8n1 dom0_mem=512M,max:512M noreboot smap=0}
 # QEMU's -initrd separates modules with commas: a comma in an argument is written twice.

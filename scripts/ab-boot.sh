@@ -1,0 +1,39 @@
+#!/usr/bin/env bash
+# Boots Debian's kernel with an initramfs in one A/B configuration under QEMU TCG and prints the
+# console; the one place for how each configuration is started (tools/Ab, scripts/bench-guest.sh,
+# scripts/bench-boot.sh use it).
+#   scripts/ab-boot.sh CONFIG INITRD [GUEST ARGS]
+# CONFIG: native (QEMU -kernel vmlinuz), fast (microxen mode=fast), checked (microxen mode=checked),
+#   xen (Xen 4.17's dom0, scripts/run-xen.sh), or microxen:ARGS (shim ARGS, mode=fast unless they
+#   name a mode; e.g. microxen:user_pt=switch). GUEST ARGS are appended to the kernel command line.
+# Environment: ICOUNT=1 adds -icount shift=0,sleep=off (one guest ns per instruction);
+#   TIMEOUT seconds (default 600); STOP_AT (default "BENCH done"): Xen is stopped at that line;
+#   AB_QEMU_EXTRA: more QEMU options (scripts/ab-profile.sh's -plugin).
+# Exit status: QEMU's (or run-xen.sh's); 2 for an unknown CONFIG or a missing file.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+cfg=${1:?usage: scripts/ab-boot.sh CONFIG INITRD [GUEST ARGS]} initrd=${2:?usage: scripts/ab-boot.sh CONFIG INITRD [GUEST ARGS]}
+guest=${3:-}
+[ -f "$initrd" ] || { echo "ab-boot: no initrd at $initrd" >&2; exit 2; }
+icount=()
+[ "${ICOUNT:-0}" = 1 ] && icount=(-icount shift=0,sleep=off)
+icount+=(${AB_QEMU_EXTRA:-})
+timeout=${TIMEOUT:-600}
+qemu=(qemu-system-x86_64 -accel tcg -cpu max -m 1G -display none -no-reboot -serial stdio -monitor none
+      -device isa-debug-exit,iobase=0xf4,iosize=4 "${icount[@]}")
+microxen() {
+    exec timeout "$timeout" "${qemu[@]}" -kernel build/microxen.bin -append "loglevel=warn $1" \
+        -initrd "build/debian/vmlinux console=hvc0 $guest,$initrd" </dev/null
+}
+case $cfg in
+    native)
+        vmlinuz=$(ls build/debian/boot/vmlinuz-* | head -n1)
+        exec timeout "$timeout" "${qemu[@]}" -kernel "$vmlinuz" -initrd "$initrd" -append "console=ttyS0 $guest" </dev/null ;;
+    fast) microxen "mode=fast" ;;
+    checked) microxen "mode=checked" ;;
+    microxen:*) a=${cfg#microxen:}; [[ $a == *mode=* ]] || a="mode=fast $a"; microxen "$a" ;;
+    xen)
+        STOP_AT=${STOP_AT:-BENCH done} TIMEOUT=$timeout QEMU_EXTRA="${icount[*]}" INITRD=$initrd \
+            exec scripts/run-xen.sh build/debian/vmlinux "console=hvc0 $guest" </dev/null ;;
+    *) echo "ab-boot: unknown configuration '$cfg' (native, fast, checked, xen, microxen:ARGS)" >&2; exit 2 ;;
+esac

@@ -1,0 +1,102 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Text;
+
+namespace Microxen.Tools.Ab;
+
+/// <summary>build/ab/report.md: a header with the machine's facts, then one table per clock:
+/// per operation, each configuration's median and min-max, and its ratio to native and to Xen.</summary>
+public static class Report
+{
+    public sealed record Header(DateTime StartUtc, int Percent, string Logs)
+    {
+        public readonly string LoadAtStart = LoadAverage();
+    }
+
+    static readonly CultureInfo Inv = CultureInfo.InvariantCulture;
+
+    public static string Markdown(Results r, Header h, string chartClock)
+    {
+        var sb = new StringBuilder();
+        sb.AppendLine("# microxen A/B: native Linux vs microxen vs Xen 4.17 dom0");
+        sb.AppendLine();
+        sb.AppendLine($"- started {h.StartUtc:yyyy-MM-dd HH:mm} UTC; " + (h.Logs != null ? $"from captured consoles in {h.Logs}" :
+            $"QEMU TCG `-cpu max -m 1G`, {Command("qemu-system-x86_64", "--version").Split('\n')[0]}"));
+        sb.AppendLine($"- host CPU: {CpuModel()} ({Environment.ProcessorCount} CPUs)");
+        sb.AppendLine($"- host load average (1, 5, 15 min): {h.LoadAtStart} at start, {LoadAverage()} at end");
+        string pct = h.Logs != null ? "each console's `ab_percent` (100% when absent)" : $"{h.Percent}% (`ab_percent`)";
+        sb.AppendLine($"- workload: tests/guest/bench.c, iteration counts {pct} of its defaults; Debian's kernel and xz; boot = host seconds from QEMU start to /init");
+        sb.AppendLine("- clocks: `icount` is QEMU `-icount shift=0,sleep=off` (1 guest ns = 1 instruction, deterministic); `wall` is TCG wall-clock time; `console` is a captured console (hardware)");
+        sb.AppendLine();
+        foreach (string clock in r.Clocks) Table(sb, r, clock);
+        if (r.Configs.Contains(Results.Native))
+        {
+            sb.AppendLine($"![ratio to native per operation ({chartClock})](ratios.svg)");
+            sb.AppendLine();
+        }
+        sb.AppendLine("Disk and network throughput: scripts/bench-devices.sh (issue 10) rows join with `--extra FILE` (results.csv's columns).");
+        return sb.ToString();
+    }
+
+    static void Table(StringBuilder sb, Results r, string clock)
+    {
+        var configs = r.Configs.Where(c => r.Samples.Any(s => s.Clock == clock && s.Config == c)).ToList();
+        var vsNative = configs.Contains(Results.Native) ? configs.Where(c => c != Results.Native).ToList() : new List<string>();
+        var vsXen = configs.Contains(Results.Xen) ? configs.Where(c => c != Results.Xen && c != Results.Native).ToList() : new List<string>();
+        int rounds = r.Samples.Where(s => s.Clock == clock).Select(s => s.Round).DefaultIfEmpty(0).Max();
+        sb.AppendLine($"## {clock} ({rounds} round{(rounds == 1 ? "" : "s")}; median, min-max when more than one)");
+        sb.AppendLine();
+        var head = new List<string> { "operation", "unit" };
+        head.AddRange(configs);
+        head.AddRange(vsNative.Select(c => c + " / native"));
+        head.AddRange(vsXen.Select(c => c + " / xen"));
+        sb.AppendLine("| " + string.Join(" | ", head) + " |");
+        sb.AppendLine("| --- | --- |" + string.Concat(Enumerable.Repeat(" ---: |", head.Count - 2)));
+        foreach (string op in r.Operations(clock))
+        {
+            var row = new List<string> { op, r.Unit(op) };
+            foreach (string c in configs)
+            {
+                var m = r.Median(clock, c, op);
+                var (min, max, n) = r.Range(clock, c, op);
+                row.Add(m is null ? "-" : Num(m.Value) + (n > 1 ? $" ({Num(min)}-{Num(max)})" : ""));
+            }
+            foreach (string c in vsNative) row.Add(Ratio(r.Median(clock, c, op), r.Median(clock, Results.Native, op)));
+            foreach (string c in vsXen) row.Add(Ratio(r.Median(clock, c, op), r.Median(clock, Results.Xen, op)));
+            sb.AppendLine("| " + string.Join(" | ", row) + " |");
+        }
+        sb.AppendLine();
+    }
+
+    static string Num(double v) => v >= 100 ? v.ToString("N0", Inv) : v.ToString("0.0#", Inv);
+
+    static string Ratio(double? a, double? b) => a is null || b is null || b.Value == 0 ? "-" : (a.Value / b.Value).ToString("0.00", Inv);
+
+    static string LoadAverage()
+    {
+        try { return string.Join(", ", File.ReadAllText("/proc/loadavg").Split(' ').Take(3)); }
+        catch (IOException) { return "unknown"; }
+    }
+
+    static string CpuModel()
+    {
+        try
+        {
+            string line = File.ReadLines("/proc/cpuinfo").FirstOrDefault(l => l.StartsWith("model name"));
+            return line == null ? "unknown" : line.Substring(line.IndexOf(':') + 1).Trim();
+        }
+        catch (IOException) { return "unknown"; }
+    }
+
+    static string Command(string file, string args)
+    {
+        try
+        {
+            using var p = Process.Start(new ProcessStartInfo(file, args) { RedirectStandardOutput = true }) ?? throw new IOException();
+            string o = p.StandardOutput.ReadToEnd();
+            p.WaitForExit();
+            return o.Trim();
+        }
+        catch (Exception e) when (e is IOException || e is System.ComponentModel.Win32Exception) { return file + " (version unknown)"; }
+    }
+}

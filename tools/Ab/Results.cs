@@ -1,0 +1,92 @@
+using System.Globalization;
+
+namespace Microxen.Tools.Ab;
+
+/// <summary>One measurement: a BENCH line of tests/guest/bench.c (or the boot time) of one run.</summary>
+public sealed record Sample(string Clock, string Config, int Round, string Operation, double Value, string Unit);
+
+/// <summary>All samples of a session, and the statistics the report and chart take from them.</summary>
+public sealed class Results
+{
+    public const string Native = "native";
+    public const string Xen = "xen";
+    public readonly List<Sample> Samples = new();
+    /// <summary>Configurations: Program.AllConfigs' order, then others as first seen.</summary>
+    public IReadOnlyList<string> Configs =>
+        Samples.Select(s => s.Config).Distinct().OrderBy(c => Array.IndexOf(Program.AllConfigs, c) is int i && i >= 0 ? i : 99).ToList();
+    public IReadOnlyList<string> Clocks => Samples.Select(s => s.Clock).Distinct().ToList();
+    public IReadOnlyList<string> Operations(string clock) =>
+        Samples.Where(s => s.Clock == clock).Select(s => s.Operation).Distinct().ToList();
+
+    public string Unit(string op) => Samples.First(s => s.Operation == op).Unit;
+
+    IEnumerable<double> Values(string clock, string config, string op) =>
+        Samples.Where(s => s.Clock == clock && s.Config == config && s.Operation == op).Select(s => s.Value);
+
+    /// <summary>The median (the mean of the middle two for an even count), or null when not measured.</summary>
+    public double? Median(string clock, string config, string op)
+    {
+        var v = Values(clock, config, op).OrderBy(x => x).ToArray();
+        if (v.Length == 0) return null;
+        return v.Length % 2 == 1 ? v[v.Length / 2] : (v[v.Length / 2 - 1] + v[v.Length / 2]) / 2;
+    }
+
+    public (double Min, double Max, int Count) Range(string clock, string config, string op)
+    {
+        var v = Values(clock, config, op).ToArray();
+        return v.Length == 0 ? (0, 0, 0) : (v.Min(), v.Max(), v.Length);
+    }
+
+    /// <summary>Parses console text: "ABCONFIG NAME [CLOCK]" starts a run (when config is null) and
+    /// "BENCH op value unit" lines are its samples; returns the samples added.</summary>
+    public int AddConsole(string text, string clock, string config, int round)
+    {
+        int added = 0;
+        var rounds = new Dictionary<string, int>();
+        foreach (string raw in text.Split('\n'))
+        {
+            string[] w = raw.Trim().Split(' ', StringSplitOptions.RemoveEmptyEntries);
+            if (w.Length >= 2 && w[0] == "ABCONFIG" && config == null)
+            {
+                string c = w[1], k = w.Length >= 3 ? w[2] : "console";
+                rounds[c + " " + k] = rounds.GetValueOrDefault(c + " " + k) + 1;
+                _logConfig = c; _logClock = k; _logRound = rounds[c + " " + k];
+                continue;
+            }
+            if (w.Length < 4 || w[0] != "BENCH") continue;
+            if (!double.TryParse(w[2], NumberStyles.Float, CultureInfo.InvariantCulture, out double v)) continue;
+            if (config == null && _logConfig == null) continue;
+            Samples.Add(new Sample(config == null ? _logClock : clock, config ?? _logConfig, config == null ? _logRound : round, w[1], v, string.Join("-", w.Skip(3))));
+            added++;
+        }
+        return added;
+    }
+
+    string _logConfig, _logClock;
+    int _logRound;
+
+    public void WriteCsv(string path)
+    {
+        using var w = new StreamWriter(path);
+        w.WriteLine("clock,config,round,operation,value,unit");
+        foreach (var s in Samples)
+            w.WriteLine(string.Join(",", s.Clock, s.Config, s.Round.ToString(CultureInfo.InvariantCulture), s.Operation,
+                s.Value.ToString("R", CultureInfo.InvariantCulture), s.Unit));
+    }
+
+    /// <summary>Adds rows of a CSV in results.csv's format (e.g. disk and network throughput from
+    /// scripts/bench-devices.sh, issue 10); returns the rows added.</summary>
+    public int AddCsv(string path)
+    {
+        int n = 0;
+        foreach (string line in File.ReadLines(path).Skip(1))
+        {
+            string[] f = line.Split(',');
+            if (f.Length != 6) throw new Failure(Program.ExitInput, $"{path}: expected 6 fields (clock,config,round,operation,value,unit): {line}");
+            Samples.Add(new Sample(f[0], f[1], int.Parse(f[2], CultureInfo.InvariantCulture), f[3],
+                double.Parse(f[4], CultureInfo.InvariantCulture), f[5]));
+            n++;
+        }
+        return n;
+    }
+}
