@@ -188,6 +188,9 @@ namespace KernelTest.Tests
             Add(ref r, "storm_unmodelled_checks", &StormAnswerTests.UnmodelledFirstChecks);
             Add(ref r, "storm_sched_edges", &StormAnswerTests.SchedEdges);
             Add(ref r, "storm_unmap_pirq_edges", &StormAnswerTests.UnmapPirqEdges);
+            // Memory exchange (issue 10, dev-mem): XENMEM_exchange as swiotlb-xen uses it, and its refusals.
+            Add(ref r, "mem_exchange_contiguous", &MemoryExchangeTests.Contiguous);
+            Add(ref r, "mem_exchange_refusals", &MemoryExchangeTests.Refusals);
         }
 
         // Tests of a parameterised checker, one function per row.

@@ -36,6 +36,8 @@ namespace Microxen.Hypercalls
                     // A PV domain without a map set by its builder gets -ENOSYS from Xen too;
                     // Linux then uses machine_memory_map (dom0) or a map of nr_pages.
                     return -XenErrno.ENOSYS;
+                case XenMemOp.XENMEM_exchange:
+                    return MemoryExchange.Op(cmdWord >> XenMemOp.MEMOP_EXTENT_SHIFT, (XenMemoryExchange*)arg);
                 case XenMemOp.XENMEM_decrease_reservation:
                     return DecreaseReservation((XenMemoryReservation*)arg);
                 case XenMemOp.XENMEM_populate_physmap:

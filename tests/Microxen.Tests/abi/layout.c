@@ -112,6 +112,7 @@ static void structs(void)
     STRUCT(XenMemoryReservation, struct xen_memory_reservation,
         F(ExtentStart, extent_start), F(NrExtents, nr_extents), F(ExtentOrder, extent_order),
         F(MemFlags, mem_flags), F(Domid, domid));
+    STRUCT(XenMemoryExchange, struct xen_memory_exchange, F(In, in), F(Out, out), F(NrExchanged, nr_exchanged));
     STRUCT(XenFeatureInfo, struct xen_feature_info, F(SubmapIdx, submap_idx), F(Submap, submap));
     STRUCT(XenPlatformParameters, struct xen_platform_parameters, F(VirtStart, virt_start));
     STRUCT(VcpuRegisterVcpuInfo, struct vcpu_register_vcpu_info,
