@@ -188,9 +188,12 @@ namespace KernelTest.Tests
             Add(ref r, "storm_unmodelled_checks", &StormAnswerTests.UnmodelledFirstChecks);
             Add(ref r, "storm_sched_edges", &StormAnswerTests.SchedEdges);
             Add(ref r, "storm_unmap_pirq_edges", &StormAnswerTests.UnmapPirqEdges);
-            // Memory exchange (issue 10, dev-mem): XENMEM_exchange as swiotlb-xen uses it, and its refusals.
+            // Issue 10, dev-mem: XENMEM_exchange as swiotlb-xen uses it, its refusals; platform_op as dom0 uses it.
             Add(ref r, "mem_exchange_contiguous", &MemoryExchangeTests.Contiguous);
             Add(ref r, "mem_exchange_refusals", &MemoryExchangeTests.Refusals);
+            Add(ref r, "platform_op_answers", &PlatformOpTests.Answers);
+            Add(ref r, "platform_op_settime", &PlatformOpTests.Settime);
+            Add(ref r, "platform_op_cpus", &PlatformOpTests.Cpus);
         }
 
         // Tests of a parameterised checker, one function per row.
