@@ -193,6 +193,13 @@ namespace KernelTest.Tests
             Add(ref r, "physdev_op_edges", &PhysdevIrqTests.OpEdges);
             Add(ref r, "physdev_rtc_pirq_round_trip", &PhysdevIrqTests.RtcPirqRoundTrip);
             Add(ref r, "physdev_pci_edges", &PhysdevIrqTests.PciEdges);
+
+            // Issue 10, dev-mem: XENMEM_exchange as swiotlb-xen uses it, its refusals; platform_op as dom0 uses it.
+            Add(ref r, "mem_exchange_contiguous", &MemoryExchangeTests.Contiguous);
+            Add(ref r, "mem_exchange_refusals", &MemoryExchangeTests.Refusals);
+            Add(ref r, "platform_op_answers", &PlatformOpTests.Answers);
+            Add(ref r, "platform_op_settime", &PlatformOpTests.Settime);
+            Add(ref r, "platform_op_cpus", &PlatformOpTests.Cpus);
         }
 
         // Tests of a parameterised checker, one function per row.

@@ -242,7 +242,7 @@ namespace KernelTest.Tests
         }
 
         /// <summary>The first frame of the M2P (XENMEM_machphys_mfn_list, one extent), 0 on failure.</summary>
-        static ulong M2pFrame()
+        internal static ulong M2pFrame()
         {
             // struct xen_machphys_mfn_list: max_extents (uint, 0), extent_start (8), nr_extents (uint, 16).
             ulong* arg = stackalloc ulong[3];

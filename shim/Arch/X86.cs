@@ -126,5 +126,16 @@ namespace Microxen.Arch
 
         /// <summary>Size of the fxsave64/fxrstor64 area in bytes (SDM vol. 1, 10.5.1, table 10-2).</summary>
         public const int FxsaveSize = 512;
+
+        /// <summary>CPUID feature bits (SDM vol. 2A, CPUID: leaf 1 ECX/EDX, leaf 5 ECX).</summary>
+        public static class CpuidBits
+        {
+            /// <summary>Leaf 1 ECX: MONITOR/MWAIT (3), Enhanced SpeedStep (7).</summary>
+            public const uint Leaf1EcxMonitor = 1u << 3, Leaf1EcxEist = 1u << 7;
+            /// <summary>Leaf 1 EDX: thermal monitor and clock control (ACPI, 22).</summary>
+            public const uint Leaf1EdxAcpi = 1u << 22;
+            /// <summary>The MONITOR/MWAIT leaf; its ECX: extensions enumerated (0), interrupts break MWAIT (1).</summary>
+            public const uint MwaitLeaf = 5, MwaitEcxExtensions = 1u << 0, MwaitEcxInterruptBreak = 1u << 1;
+        }
     }
 }

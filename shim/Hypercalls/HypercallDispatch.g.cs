@@ -24,7 +24,7 @@ namespace Microxen.Hypercalls
                 case 4: return TrapOps.SetCallbacks(a1, a2, a3);         // set_callbacks
                 case 5: return TrapOps.FpuTaskswitch(a1);                // fpu_taskswitch
                 case 6: return SchedOps.Compat(a1, a2);                  // sched_op_compat
-                case 7: return UnmodelledOps.CopyIn("platform_op", Hypercall.PlatformOp, a1); // platform_op
+                case 7: return PlatformOps.Op((XenPlatformOp*)a1);       // platform_op
                 case 8: return DebugRegOps.Set(a1, a2);                  // set_debugreg
                 case 9: return DebugRegOps.Get(a1);                      // get_debugreg
                 case 10: return DescriptorOps.UpdateDescriptor(a1, a2);  // update_descriptor

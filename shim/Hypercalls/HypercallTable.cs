@@ -79,7 +79,7 @@ namespace Microxen.Hypercalls
                 case Hypercall.SetCallbacks:        return R("set_callbacks",                 3, Args, FastPath.None,    "TrapOps.SetCallbacks(a1, a2, a3)");
                 case Hypercall.FpuTaskswitch:       return R("fpu_taskswitch",                1, Args, FastPath.Inline,  "TrapOps.FpuTaskswitch(a1)");
                 case Hypercall.SchedOpCompat:       return R("sched_op_compat",               2, Args, FastPath.None,    "SchedOps.Compat(a1, a2)");
-                case Hypercall.PlatformOp:          return R("platform_op",                   1, Cmd,  FastPath.None,    "UnmodelledOps.CopyIn(\"platform_op\", Hypercall.PlatformOp, a1)");
+                case Hypercall.PlatformOp:          return R("platform_op",                   1, Cmd,  FastPath.None,    "PlatformOps.Op((XenPlatformOp*)a1)");
                 case Hypercall.SetDebugreg:         return R("set_debugreg",                  2, Args, FastPath.None,    "DebugRegOps.Set(a1, a2)");
                 case Hypercall.GetDebugreg:         return R("get_debugreg",                  1, Args, FastPath.None,    "DebugRegOps.Get(a1)");
                 case Hypercall.UpdateDescriptor:    return R("update_descriptor",             2, Args, FastPath.Routine, "DescriptorOps.UpdateDescriptor(a1, a2)");

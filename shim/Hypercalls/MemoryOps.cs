@@ -9,16 +9,26 @@ namespace Microxen.Hypercalls
         public static long Op(ulong cmdWord, ulong arg)
         {
             ulong cmd = cmdWord & XenMemOp.MEMOP_CMD_MASK;
+            ulong startExtent = cmdWord >> XenMemOp.MEMOP_EXTENT_SHIFT;
+            // Xen's do_memory_op passes the whole cmd (start_extent bits included) to
+            // arch_memory_op, whose switch then matches nothing: -ENOSYS.
+            if (startExtent != 0 && IsArchOp(cmd)) return -XenErrno.ENOSYS;
             switch (cmd)
             {
                 case XenMemOp.XENMEM_maximum_ram_page:
-                    return (long)(Host.FrameCount - 1);
+                    if (startExtent != 0) return -XenErrno.EINVAL;
+                    return (long)Host.FrameCount;   // Xen's max_page: one past the highest RAM frame
                 case XenMemOp.XENMEM_current_reservation:
                 case XenMemOp.XENMEM_maximum_reservation:
-                    if (*(ushort*)arg != XenMemOp.DOMID_SELF && *(ushort*)arg != 0) return -XenErrno.ESRCH;
-                    return (long)Host.NrPages;
                 case XenMemOp.XENMEM_maximum_gpfn:
-                    return (long)(Host.NrPages - 1);
+                    if (startExtent != 0) return -XenErrno.EINVAL;
+                    if (*(ushort*)arg != XenMemOp.DOMID_SELF && *(ushort*)arg != 0) return -XenErrno.ESRCH;
+                    return (long)(cmd == XenMemOp.XENMEM_maximum_gpfn ? Host.NrPages - 1 : Host.NrPages);
+                case XenMemOp.XENMEM_get_sharing_freed_pages:
+                case XenMemOp.XENMEM_get_sharing_shared_pages:
+                    return 0;   // mem_sharing_get_nr_saved_mfns / _shared_mfns: nothing is shared
+                case XenMemOp.XENMEM_machphys_compat_mfn_list:
+                    return -XenErrno.EOPNOTSUPP;   // no 32-bit PV (Xen: !opt_pv32), so no compat M2P
                 case XenMemOp.XENMEM_machphys_mapping:
                 {
                     XenMachphysMapping* m = (XenMachphysMapping*)arg;
@@ -36,6 +46,8 @@ namespace Microxen.Hypercalls
                     // A PV domain without a map set by its builder gets -ENOSYS from Xen too;
                     // Linux then uses machine_memory_map (dom0) or a map of nr_pages.
                     return -XenErrno.ENOSYS;
+                case XenMemOp.XENMEM_exchange:
+                    return MemoryExchange.Op(cmdWord >> XenMemOp.MEMOP_EXTENT_SHIFT, (XenMemoryExchange*)arg);
                 case XenMemOp.XENMEM_decrease_reservation:
                     return DecreaseReservation((XenMemoryReservation*)arg);
                 case XenMemOp.XENMEM_populate_physmap:
@@ -43,6 +55,22 @@ namespace Microxen.Hypercalls
                     return PopulatePhysmap((XenMemoryReservation*)arg, cmd == XenMemOp.XENMEM_populate_physmap);
                 default:
                     return HypercallStats.Unimplemented("memory_op", Hypercall.MemoryOp, cmdWord, arg, 0, 0, 0);
+            }
+        }
+
+        /// <summary>Commands Xen 4.17 handles in arch_memory_op/subarch_memory_op (arch/x86/mm.c, x86_64/mm.c), not common/memory.c.</summary>
+        static bool IsArchOp(ulong cmd)
+        {
+            switch (cmd)
+            {
+                case XenMemOp.XENMEM_machphys_mfn_list: case XenMemOp.XENMEM_memory_map: case XenMemOp.XENMEM_machine_memory_map:
+                case XenMemOp.XENMEM_machphys_mapping: case XenMemOp.XENMEM_set_memory_map: case XenMemOp.XENMEM_set_pod_target:
+                case XenMemOp.XENMEM_get_pod_target: case XenMemOp.XENMEM_get_sharing_freed_pages:
+                case XenMemOp.XENMEM_get_sharing_shared_pages: case XenMemOp.XENMEM_paging_op: case XenMemOp.XENMEM_sharing_op:
+                case XenMemOp.XENMEM_machphys_compat_mfn_list:
+                    return true;
+                default:
+                    return false;
             }
         }
 

@@ -14,13 +14,22 @@ namespace Microxen.Time
             ulong now = Tsc.Now();
             ulong wall = Rtc.UnixSeconds();
             s_wallAtZero = wall - now / 1000000000UL;
+            SetWallclock(s_wallAtZero, 0);
+            Publish();
+        }
+
+        /// <summary>
+        /// Sets shared_info's wall clock at system time 0 (wc_sec, wc_sec_hi, wc_nsec inside a
+        /// wc_version update, Xen's update_domain_wallclock_time; platform_op settime's do_settime).
+        /// </summary>
+        public static void SetWallclock(ulong sec, uint nsec)
+        {
             SharedInfo* s = Vcpu.Shared;
             s->WcVersion++;
-            s->WcSec = (uint)s_wallAtZero;
-            s->WcSecHi = (uint)(s_wallAtZero >> 32);
-            s->WcNsec = 0;
+            s->WcSec = (uint)sec;
+            s->WcSecHi = (uint)(sec >> 32);
+            s->WcNsec = nsec;
             s->WcVersion++;
-            Publish();
         }
 
         /// <summary>Writes vcpu_info.time for the current vcpu_info (again after it moves).</summary>

@@ -18,7 +18,7 @@ namespace Microxen.Tests
         {
             "StartInfo", "SharedInfo", "ArchSharedInfo", "VcpuInfo", "ArchVcpuInfo", "VcpuTimeInfo",
             "TrapInfo", "IretContext", "MmuUpdate", "MmuextOp", "MulticallEntry", "CallbackRegister", "CallbackUnregister",
-            "XenMemoryMap", "XenMachphysMapping", "XenMemoryReservation", "XenFeatureInfo",
+            "XenMemoryMap", "XenMachphysMapping", "XenMemoryReservation", "XenMemoryExchange", "XenPlatformOp", "XenFeatureInfo",
             "XenPlatformParameters", "VcpuRegisterVcpuInfo", "VcpuRegisterRunstateMemoryArea",
             "VcpuRunstateInfo", "VcpuSetSingleshotTimer", "VcpuSetPeriodicTimer", "Dom0VgaConsoleInfo",
             "EvtchnBindVirq", "EvtchnBindIpi", "EvtchnSend", "EvtchnClose", "EvtchnUnmask",

@@ -25,6 +25,7 @@
 #include <xen/features.h>
 #include <xen/version.h>
 #include <xen/physdev.h>
+#include <xen/platform.h>
 #include <xen/elfnote.h>
 #include <xen/grant_table.h>
 #include <xen/io/console.h>
@@ -112,6 +113,21 @@ static void structs(void)
     STRUCT(XenMemoryReservation, struct xen_memory_reservation,
         F(ExtentStart, extent_start), F(NrExtents, nr_extents), F(ExtentOrder, extent_order),
         F(MemFlags, mem_flags), F(Domid, domid));
+    STRUCT(XenPlatformOp, struct xen_platform_op, F(Cmd, cmd), F(Version, interface_version),
+        F(Settime32Secs, u.settime32.secs), F(Settime32Nsecs, u.settime32.nsecs), F(Settime32SystemTime, u.settime32.system_time),
+        F(Settime64Secs, u.settime64.secs), F(Settime64Nsecs, u.settime64.nsecs), F(Settime64Mbz, u.settime64.mbz),
+        F(Settime64SystemTime, u.settime64.system_time), F(QuirkId, u.platform_quirk.quirk_id),
+        F(FwType, u.firmware_info.type), F(FwIndex, u.firmware_info.index), F(FwKbdShiftFlags, u.firmware_info.u.kbd_shift_flags),
+        F(SleepValA, u.enter_acpi_sleep.val_a), F(SleepValB, u.enter_acpi_sleep.val_b),
+        F(SleepState, u.enter_acpi_sleep.sleep_state), F(SleepFlags, u.enter_acpi_sleep.flags),
+        F(PminfoId, u.set_pminfo.id), F(PminfoType, u.set_pminfo.type), F(PminfoPdc, u.set_pminfo.u.pdc),
+        F(PcpuMaxPresent, u.pcpu_info.max_present), F(PcpuXenCpuid, u.pcpu_info.xen_cpuid), F(PcpuApicId, u.pcpu_info.apic_id),
+        F(PcpuAcpiId, u.pcpu_info.acpi_id), F(PcpuFlags, u.pcpu_info.flags),
+        F(VerXenCpuid, u.pcpu_version.xen_cpuid), F(VerMaxPresent, u.pcpu_version.max_present),
+        F(VerVendor, u.pcpu_version.vendor_id[0]),
+        F(VerFamily, u.pcpu_version.family), F(VerModel, u.pcpu_version.model), F(VerStepping, u.pcpu_version.stepping),
+        F(CpuOlCpuid, u.cpu_ol.cpuid));
+    STRUCT(XenMemoryExchange, struct xen_memory_exchange, F(In, in), F(Out, out), F(NrExchanged, nr_exchanged));
     STRUCT(XenFeatureInfo, struct xen_feature_info, F(SubmapIdx, submap_idx), F(Submap, submap));
     STRUCT(XenPlatformParameters, struct xen_platform_parameters, F(VirtStart, virt_start));
     STRUCT(VcpuRegisterVcpuInfo, struct vcpu_register_vcpu_info,
