@@ -40,6 +40,7 @@ namespace Microxen.Checked
             PageTypes.Ram = Host.Boot->Region(0);
             PageTypes.RamCount = Host.Boot->MemoryRegionCount;
             PageTypes.IoAllowed = true;
+            IomemPermissions.Init(PageTypes.Ram, PageTypes.RamCount);
         }
 
         /// <summary>
