@@ -35,6 +35,22 @@ namespace Microxen.Hypercalls
             return HypercallStats.Unimplemented("mca", Hypercall.Mca, arg, 0, 0, 0, 0);
         }
 
+        /// <summary>xen_domctl_t (public/domctl.h): 16 bytes of header, then a 128-byte union; XEN_DOMCTL_INTERFACE_VERSION and XEN_DOMCTL_shadow_op of Xen 4.17.</summary>
+        const uint DomctlSize = 144, DomctlInterfaceVersion = 0x15, DomctlShadowOp = 10;
+
+        /// <summary>
+        /// paging_domctl_cont(xen_domctl_t*) (arch/x86/mm/paging.c do_paging_domctl_cont): the whole
+        /// structure copied in (-EFAULT); cmd (uint32 at 0) other than XEN_DOMCTL_shadow_op or an
+        /// interface_version (uint32 at 4) other than Xen 4.17's -EOPNOTSUPP; else -ENOSYS (logged).
+        /// </summary>
+        public static long PagingDomctlCont(ulong arg)
+        {
+            Touch(arg);
+            Touch(arg + DomctlSize - 1);
+            if (((uint*)arg)[1] != DomctlInterfaceVersion || ((uint*)arg)[0] != DomctlShadowOp) return -XenErrno.EOPNOTSUPP;
+            return HypercallStats.Unimplemented("paging_domctl_cont", Hypercall.PagingDomctlCont, arg, 0, 0, 0, 0);
+        }
+
         /// <summary>
         /// nmi_op (common/kernel.c): XENNMI_register_callback (0) reads its structure (-EFAULT);
         /// XENNMI_unregister_callback (1) succeeds (no callback is ever registered); others -ENOSYS.
