@@ -101,6 +101,7 @@ namespace Microxen.Hypercalls
                     for (ulong i = 0; i < count; i++)
                     {
                         byte* g = (byte*)uop + i * 24;
+                        if (Checked.CheckedMode.On) { *(short*)(g + 16) = Checked.GrantTransfer.Transfer(*(ulong*)g, *(ushort*)(g + 8)); continue; }
                         *(short*)(g + 16) = Host.IsGuestFrame(*(ulong*)g) ? Gntst.GeneralError : Gntst.BadPage;
                     }
                     return 0;
