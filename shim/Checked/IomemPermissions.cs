@@ -22,7 +22,7 @@ namespace Microxen.Checked
         /// <summary>IA32_APIC_BASE bits 12 and up: the local APIC's base address (SDM vol. 3A, 11.4.4).</summary>
         const ulong ApicBaseMask = ~0xFFFUL & ((1UL << 52) - 1);
 
-        /// <summary>The first frame past the machine's physical address width (Xen's paddr_bits).</summary>
+        /// <summary>The first frame past the machine's physical address width (Xen's paddr_bits); 0 before <see cref="Init"/> (host tests): no limit.</summary>
         public static ulong FrameLimit;
         static ulong s_lapicFrame;
         static E820Entry* s_map;
@@ -44,8 +44,8 @@ namespace Microxen.Checked
         /// <summary>iomem_access_permitted(dom0, mfn, mfn).</summary>
         public static bool Permitted(ulong mfn)
         {
-            if (mfn >= FrameLimit) return false;
-            if (mfn == s_lapicFrame || mfn == IoApicFrame) return false;
+            if (FrameLimit != 0 && mfn >= FrameLimit) return false;
+            if ((s_lapicFrame != 0 && mfn == s_lapicFrame) || mfn == IoApicFrame) return false;
             if (mfn >= MsiFirstFrame && mfn < MsiFirstFrame + MsiFrames) return false;
             if (mfn < PageTypes.LowIoFrames) return true;
             for (int i = 0; i < s_count; i++)

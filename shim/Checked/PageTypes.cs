@@ -135,7 +135,10 @@ namespace Microxen.Checked
         public static bool IsIo(ulong mfn) => mfn >= FrameCount || (mfn < LowIoFrames && !IsShimLowFrame(mfn)) || !IsRam(mfn);
 
         /// <summary>A frame below 1 MiB the shim took from e820 RAM (not frame 0, not free, not the guest's).</summary>
-        static bool IsShimLowFrame(ulong mfn) => mfn != 0 && IsRam(mfn) && !Boot.Host.Frames.IsFree(mfn) && !Owned(mfn);
+        static bool IsShimLowFrame(ulong mfn) => mfn != 0 && Frames != null && IsRam(mfn) && !Frames->IsFree(mfn) && !Owned(mfn);
+
+        /// <summary>The shim's frame allocator (free frames are not the shim's); null in host tests.</summary>
+        public static FrameAllocator* Frames;
 
         /// <summary>get_page(page, d): a general reference; false when the guest does not own the frame.</summary>
         public static bool GetPage(ulong mfn)

@@ -10,10 +10,8 @@ namespace Microxen.Hypercalls
         /// <summary>XEN_MCA_INTERFACE_VERSION (public/arch-x86/xen-mca.h).</summary>
         public const uint McaInterfaceVersion = 0x01ecc003;
 
-        /// <summary>Reads one byte of the guest structure at <paramref name="p"/>: an unreadable one faults to -EFAULT.</summary>
-        static void Touch(ulong p) { s_sink = *(byte*)p; }
-
-        static byte s_sink;
+        /// <summary>Reads one byte of the guest structure at <paramref name="p"/>: an unreadable one (or one in the hypervisor's range) is -EFAULT.</summary>
+        static void Touch(ulong p) => Guest.GuestPointer.Touch(p, 1);
 
         /// <summary>
         /// One-argument calls whose argument is a structure Xen copies in first (platform_op, sysctl,
@@ -45,8 +43,7 @@ namespace Microxen.Hypercalls
         /// </summary>
         public static long PagingDomctlCont(ulong arg)
         {
-            Touch(arg);
-            Touch(arg + DomctlSize - 1);
+            Guest.GuestPointer.Touch(arg, DomctlSize);
             if (((uint*)arg)[1] != DomctlInterfaceVersion || ((uint*)arg)[0] != DomctlShadowOp) return -XenErrno.EOPNOTSUPP;
             return HypercallStats.Unimplemented("paging_domctl_cont", Hypercall.PagingDomctlCont, arg, 0, 0, 0, 0);
         }
