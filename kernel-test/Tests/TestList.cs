@@ -189,10 +189,10 @@ namespace KernelTest.Tests
             Add(ref r, "storm_sched_edges", &StormAnswerTests.SchedEdges);
             Add(ref r, "storm_unmap_pirq_edges", &StormAnswerTests.UnmapPirqEdges);
             // Storm answers (issue 9, s9a: mmu uvm ext undef): iomem permissions, DOMID_IO, paging_domctl_cont, transfer.
-            Add(ref r, "storm_mmio_permissions", &StormMemoryTests.MmioPermissions);
-            Add(ref r, "storm_uvm_otherdomain_dom_io", &StormMemoryTests.OtherdomainDomIo);
+            Add(ref r, "val_mmio_permissions", &StormMemoryTests.MmioPermissions);
+            Add(ref r, "val_uvm_otherdomain_dom_io", &StormMemoryTests.OtherdomainDomIo);
             Add(ref r, "storm_paging_domctl_cont", &StormMemoryTests.PagingDomctlCont);
-            Add(ref r, "storm_gnttab_transfer_refused", &StormMemoryTests.TransferRefused);
+            Add(ref r, "val_gnttab_transfer_refused", &StormMemoryTests.TransferRefused);
         }
 
         // Tests of a parameterised checker, one function per row.

@@ -41,7 +41,6 @@ namespace Microxen.Checked
             PageTypes.RamCount = Host.Boot->MemoryRegionCount;
             PageTypes.IoAllowed = true;
             IomemPermissions.Init(PageTypes.Ram, PageTypes.RamCount);
-            fixed (FrameAllocator* frames = &Host.Frames) PageTypes.Frames = frames;   // a static: never moves (no GC)
         }
 
         /// <summary>

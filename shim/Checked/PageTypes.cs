@@ -127,18 +127,8 @@ namespace Microxen.Checked
         /// <summary>Frames below 1 MiB: I/O whatever the e820 says (arch_init_memory: "first 1MB of RAM is historically marked as I/O").</summary>
         public const ulong LowIoFrames = 0x100;
 
-        /// <summary>
-        /// I/O frame not the guest's (Xen's is_iomem_page: owned by dom_io): the first MiB, and every
-        /// frame that is not e820 RAM. The shim's own frames in the first MiB (RAM it allocated: its
-        /// page tables) are the hypervisor's memory instead, as Xen's are (its heap lies above 1 MiB).
-        /// </summary>
-        public static bool IsIo(ulong mfn) => mfn >= FrameCount || (mfn < LowIoFrames && !IsShimLowFrame(mfn)) || !IsRam(mfn);
-
-        /// <summary>A frame below 1 MiB the shim took from e820 RAM (not frame 0, not free, not the guest's).</summary>
-        static bool IsShimLowFrame(ulong mfn) => mfn != 0 && Frames != null && IsRam(mfn) && !Frames->IsFree(mfn) && !Owned(mfn);
-
-        /// <summary>The shim's frame allocator (free frames are not the shim's); null in host tests.</summary>
-        public static FrameAllocator* Frames;
+        /// <summary>I/O frame not the guest's (Xen's is_iomem_page: owned by dom_io): the first MiB, and every frame that is not e820 RAM.</summary>
+        public static bool IsIo(ulong mfn) => mfn >= FrameCount || mfn < LowIoFrames || !IsRam(mfn);
 
         /// <summary>get_page(page, d): a general reference; false when the guest does not own the frame.</summary>
         public static bool GetPage(ulong mfn)
