@@ -200,6 +200,12 @@ namespace KernelTest.Tests
             Add(ref r, "platform_op_answers", &PlatformOpTests.Answers);
             Add(ref r, "platform_op_settime", &PlatformOpTests.Settime);
             Add(ref r, "platform_op_cpus", &PlatformOpTests.Cpus);
+
+            // Storm answers (issue 9, s9a: mmu uvm ext undef): iomem permissions, DOMID_IO, paging_domctl_cont, transfer.
+            Add(ref r, "val_mmio_permissions", &StormMemoryTests.MmioPermissions);
+            Add(ref r, "val_uvm_otherdomain_dom_io", &StormMemoryTests.OtherdomainDomIo);
+            Add(ref r, "storm_paging_domctl_cont", &StormMemoryTests.PagingDomctlCont);
+            Add(ref r, "val_gnttab_transfer_refused", &StormMemoryTests.TransferRefused);
         }
 
         // Tests of a parameterised checker, one function per row.

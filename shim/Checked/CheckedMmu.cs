@@ -40,6 +40,7 @@ namespace Microxen.Checked
             PageTypes.Ram = Host.Boot->Region(0);
             PageTypes.RamCount = Host.Boot->MemoryRegionCount;
             PageTypes.IoAllowed = true;
+            IomemPermissions.Init(PageTypes.Ram, PageTypes.RamCount);
         }
 
         /// <summary>
@@ -57,8 +58,8 @@ namespace Microxen.Checked
             return false;
         }
 
-        /// <summary>__addr_ok (access_ok, guest_handle_okay): below the canonical hole, or above HYPERVISOR_VIRT_END.</summary>
-        static bool AddrOk(ulong a) => a < (1UL << 47) || a >= Layout.HYPERVISOR_VIRT_END;
+        /// <summary>__addr_ok (access_ok, guest_handle_okay): <see cref="GuestPointer.AddrOk"/>.</summary>
+        static bool AddrOk(ulong a) => GuestPointer.AddrOk(a);
 
         /// <summary>
         /// Whether Xen's copy_from_guest / copy_to_guest of <paramref name="size"/> bytes at

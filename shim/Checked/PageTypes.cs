@@ -289,10 +289,10 @@ namespace Microxen.Checked
                     CheckLog.Refuse("get_page_from_l1e: pg_owner is not the domain (Xen's memory)", mfn);
                     return -XenErrno.EBUSY;
                 }
-                if (!IoAllowed)
+                if (!IoAllowed || !IomemPermissions.Permitted(mfn))
                 {
                     CheckLog.Refuse("get_page_from_l1e: non-privileged attempt to map MMIO space", mfn);
-                    return -XenErrno.EPERM;
+                    return mfn == InvalidMfn ? -XenErrno.EINVAL : -XenErrno.EPERM;
                 }
                 // MMIO must not be cachable unless asked so: WB becomes UC, WT/WP gain PCD.
                 ulong attrs = e & CacheAttrs;
@@ -309,6 +309,9 @@ namespace Microxen.Checked
             }
             return 0;
         }
+
+        /// <summary>PADDR_MASK &gt;&gt; PAGE_SHIFT: the frame of an entry with every address bit set (Xen's "INVALID_MFN?": -EINVAL rather than -EPERM).</summary>
+        const ulong InvalidMfn = (1UL << 40) - 1;
 
         /// <summary>do_mmu_update's pg_owner when it is DOMID_IO or DOMID_XEN (0: the domain itself); set for the batch by CheckedMmu.</summary>
         public static ushort ForeignPgOwner;

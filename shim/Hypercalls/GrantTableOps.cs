@@ -39,6 +39,7 @@ namespace Microxen.Hypercalls
             ulong cmd = cmdWord & GnttabOp.CmdMask;
             if (cmd != GnttabOp.GNTTABOP_cache_flush && (cmdWord & ~(ulong)GnttabOp.CmdMask) != 0) return -XenErrno.EINVAL;
             if (s_frames == 0 && !Grow(GnttabOp.InitialGrantFrames)) return -XenErrno.ENOMEM;
+            if (IsArrayOp(cmd)) Guest.GuestPointer.Require(uop);   // guest_handle_okay(uop, count): -EFAULT in Xen's range
             switch (cmd)
             {
                 case GnttabOp.GNTTABOP_setup_table: return count != 1 ? -XenErrno.EINVAL : SetupTable((GnttabSetupTable*)uop);
@@ -101,6 +102,7 @@ namespace Microxen.Hypercalls
                     for (ulong i = 0; i < count; i++)
                     {
                         byte* g = (byte*)uop + i * 24;
+                        if (Checked.CheckedMode.On) { *(short*)(g + 16) = Checked.GrantTransfer.Transfer(*(ulong*)g, *(ushort*)(g + 8)); continue; }
                         *(short*)(g + 16) = Host.IsGuestFrame(*(ulong*)g) ? Gntst.GeneralError : Gntst.BadPage;
                     }
                     return 0;
@@ -164,11 +166,15 @@ namespace Microxen.Hypercalls
             return o == GnttabCacheFlush.Inval ? -XenErrno.EOPNOTSUPP : 0;
         }
 
-        static byte s_sink;
-        static void Touch(ulong p, uint size) => s_sink ^= (byte)(*(byte*)p ^ *(byte*)(p + size - 1));   // a fault: -EFAULT (TryFail)
+        /// <summary>The commands whose uop is an array Xen checks with guest_handle_okay before anything else (map, unmap, transfer, copy, unmap_and_replace, swap_grant_ref, cache_flush).</summary>
+        static bool IsArrayOp(ulong cmd) => cmd == GnttabOp.GNTTABOP_map_grant_ref || cmd == GnttabOp.GNTTABOP_unmap_grant_ref
+            || cmd == GnttabOp.GNTTABOP_transfer || cmd == GnttabOp.GNTTABOP_copy || cmd == GnttabOp.GNTTABOP_unmap_and_replace
+            || cmd == GnttabOp.GNTTABOP_swap_grant_ref || cmd == GnttabOp.GNTTABOP_cache_flush;
+
+        static void Touch(ulong p, uint size) => Guest.GuestPointer.Touch(p, size);   // a fault, or Xen's range: -EFAULT
 
         /// <summary>__addr_ok (x86-64 PV): below 2^47 or past the hypervisor's hole.</summary>
-        static bool AddrOk(ulong va) => va < (1UL << 47) || va >= Layout.HYPERVISOR_VIRT_END;
+        static bool AddrOk(ulong va) => Guest.GuestPointer.AddrOk(va);
 
         /// <summary>
         /// One frame number into a frame_list (__copy_to_guest_offset): where the guest's page tables

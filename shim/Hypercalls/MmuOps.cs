@@ -71,7 +71,12 @@ namespace Microxen.Hypercalls
         {
             if (!CheckedMode.On) return HypercallStats.Unimplemented(HypercallTable.Name(Hypercall.UpdateVaMappingOtherdomain), Hypercall.UpdateVaMappingOtherdomain, va, val, flags, domid, 0);
             if (!CheckedMmu.PgOwnerOk(domid)) return -XenErrno.ESRCH;
-            return CheckedMmu.UpdateVaMapping(va, val, flags);
+            // pg_owner dom_io / dom_xen: get_page_from_l1e takes the new entry's frame as that owner's (-EBUSY for the domain's own frames).
+            ushort owner = (ushort)domid;
+            if (owner == XenMemOp.DOMID_IO || owner == XenMemOp.DOMID_XEN) PageTypes.ForeignPgOwner = owner;
+            long rc = CheckedMmu.UpdateVaMapping(va, val, flags);
+            PageTypes.ForeignPgOwner = 0;
+            return rc;
         }
 
         static void Flush(ulong va, ulong flags)

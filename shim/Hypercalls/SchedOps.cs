@@ -99,8 +99,10 @@ namespace Microxen.Hypercalls
         /// <summary>SCHEDOP_poll: halts until one of the ports is pending or the timeout (system time ns, 0 = none) passes.</summary>
         static long Poll(SchedPoll* p)
         {
+            Guest.GuestPointer.Touch((ulong)p, (ulong)sizeof(SchedPoll));   // copy_from_guest(&sched_poll, arg)
             uint* ports = (uint*)p->Ports;
             if (p->NrPorts > 128) return -XenErrno.EINVAL;
+            Guest.GuestPointer.Require(p->Ports);                             // guest_handle_okay(ports, nr_ports)
             if (p->Timeout != 0 && (ApicTimer.Deadline == 0 || p->Timeout < ApicTimer.Deadline)) ApicTimer.Arm(p->Timeout);
             for (;;)
             {

@@ -10,10 +10,8 @@ namespace Microxen.Hypercalls
         /// <summary>XEN_MCA_INTERFACE_VERSION (public/arch-x86/xen-mca.h).</summary>
         public const uint McaInterfaceVersion = 0x01ecc003;
 
-        /// <summary>Reads one byte of the guest structure at <paramref name="p"/>: an unreadable one faults to -EFAULT.</summary>
-        static void Touch(ulong p) { s_sink = *(byte*)p; }
-
-        static byte s_sink;
+        /// <summary>Reads one byte of the guest structure at <paramref name="p"/>: an unreadable one (or one in the hypervisor's range) is -EFAULT.</summary>
+        static void Touch(ulong p) => Guest.GuestPointer.Touch(p, 1);
 
         /// <summary>
         /// One-argument calls whose argument is a structure Xen copies in first (platform_op, sysctl,
@@ -33,6 +31,21 @@ namespace Microxen.Hypercalls
         {
             if (((uint*)arg)[1] != McaInterfaceVersion) return -XenErrno.EACCES;
             return HypercallStats.Unimplemented("mca", Hypercall.Mca, arg, 0, 0, 0, 0);
+        }
+
+        /// <summary>xen_domctl_t (public/domctl.h): 16 bytes of header, then a 128-byte union; XEN_DOMCTL_INTERFACE_VERSION and XEN_DOMCTL_shadow_op of Xen 4.17.</summary>
+        const uint DomctlSize = 144, DomctlInterfaceVersion = 0x15, DomctlShadowOp = 10;
+
+        /// <summary>
+        /// paging_domctl_cont(xen_domctl_t*) (arch/x86/mm/paging.c do_paging_domctl_cont): the whole
+        /// structure copied in (-EFAULT); cmd (uint32 at 0) other than XEN_DOMCTL_shadow_op or an
+        /// interface_version (uint32 at 4) other than Xen 4.17's -EOPNOTSUPP; else -ENOSYS (logged).
+        /// </summary>
+        public static long PagingDomctlCont(ulong arg)
+        {
+            Guest.GuestPointer.Touch(arg, DomctlSize);
+            if (((uint*)arg)[1] != DomctlInterfaceVersion || ((uint*)arg)[0] != DomctlShadowOp) return -XenErrno.EOPNOTSUPP;
+            return HypercallStats.Unimplemented("paging_domctl_cont", Hypercall.PagingDomctlCont, arg, 0, 0, 0, 0);
         }
 
         /// <summary>

@@ -18,6 +18,8 @@ namespace Microxen.Hypercalls
 
         public static long Op(ulong cmd, ulong arg)
         {
+            // Every command that copies to or from arg checks it first (access_ok): -EFAULT in Xen's range.
+            if (cmd != XenVersionCmd.XENVER_version && cmd != XenVersionCmd.XENVER_pagesize && cmd <= XenVersionCmd.XENVER_build_id) Guest.GuestPointer.Require(arg);
             switch (cmd)
             {
                 case XenVersionCmd.XENVER_version:

@@ -69,5 +69,7 @@ namespace Microxen.Xen
         public const int Arch7 = 55;
         /// <summary>x86: __HYPERVISOR_mca == __HYPERVISOR_arch_0 (arch-x86/xen-mca.h).</summary>
         public const int Mca = 48;
+        /// <summary>x86: __HYPERVISOR_paging_domctl_cont == __HYPERVISOR_arch_1 (public/arch-x86/xen.h; pv64 "do" in Xen 4.17's hypercall-defs.c).</summary>
+        public const int PagingDomctlCont = 49;
     }
 }

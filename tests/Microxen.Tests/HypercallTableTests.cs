@@ -24,9 +24,10 @@ public class HypercallTableTests
         for (int nr = 0; nr < HypercallTable.Size; nr++)
         {
             string name = HypercallTable.Row(nr).Name;
-            if (name != null && name != "mca") Assert.Contains((name, nr), defined);
+            if (name != null && name != "mca" && name != "paging_domctl_cont") Assert.Contains((name, nr), defined);
         }
         Assert.Equal("mca", HypercallTable.Row(48).Name);
+        Assert.Equal("paging_domctl_cont", HypercallTable.Row(49).Name);   // arch_1 (arch-x86/xen.h)
         Assert.Null(HypercallTable.Row(11).Name);
         Assert.Equal("unknown", HypercallTable.Name(11));
         Assert.Equal("unknown", HypercallTable.Name(1000));
