@@ -20,6 +20,14 @@ namespace KernelTest.Fuzz
                 Set((ulong)nr, cmd, Ptr(Fuzz.BufA), FuzzRandom.Chance(3, 4) ? 1 + FuzzRandom.Below(2) : FuzzRandom.Next() & 0xffffffff);
                 return;
             }
+            if (kind == Evtchn && (cmd == EvtchnOp.EVTCHNOP_init_control || cmd == EvtchnOp.EVTCHNOP_expand_array))
+            {
+                // control_gfn / array_gfn: whether a low frame number is the domain's depends on the
+                // host's memory layout (Xen gives dom0 other frames than microxen), so frames below the
+                // wild range become pool frames; larger words stay (no RAM there on either host).
+                ulong* gfn = (ulong*)Fuzz.BufA;
+                if (*gfn < WildFirst) *gfn = Frame();
+            }
             if (kind == Memory && FuzzRandom.Chance(1, 8)) cmd |= FuzzRandom.Next() << 6 & 0xffffffffffffffc0;   // extent start bits
             Set((ulong)nr, cmd, Ptr(Fuzz.BufA));
         }

@@ -16,7 +16,9 @@ namespace KernelTest.Fuzz
             return WildFrame();
         }
 
-        static ulong WildFrame() => (1UL << 24) + FuzzRandom.Below(1UL << 24);
+        /// <summary>The first wild frame number: 64 GiB, far above the QEMU machine's RAM and devices.</summary>
+        const ulong WildFirst = 1UL << 24;
+        static ulong WildFrame() => WildFirst + FuzzRandom.Below(WildFirst);
 
         static ulong PteFlags()
         {

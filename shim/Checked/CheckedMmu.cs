@@ -58,7 +58,7 @@ namespace Microxen.Checked
         }
 
         /// <summary>__addr_ok (access_ok, guest_handle_okay): below the canonical hole, or above HYPERVISOR_VIRT_END.</summary>
-        static bool AddrOk(ulong a) => a < (1UL << 47) || a >= Layout.HYPERVISOR_VIRT_END;
+        public static bool AddrOk(ulong a) => a < (1UL << 47) || a >= Layout.HYPERVISOR_VIRT_END;
 
         /// <summary>
         /// Whether Xen's copy_from_guest / copy_to_guest of <paramref name="size"/> bytes at

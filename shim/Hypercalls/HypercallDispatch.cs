@@ -94,6 +94,7 @@ namespace Microxen.Hypercalls
         {
             MulticallEntry* e = (MulticallEntry*)entries;
             count = (uint)count;             // nr_calls is an unsigned int
+            if (!Checked.CheckedMmu.AddrOk(entries)) return -XenErrno.EFAULT;   // guest_handle_okay, even for no entries
             for (ulong i = 0; i < count; i++, e++)
             {
                 ulong nr = e->Op;
