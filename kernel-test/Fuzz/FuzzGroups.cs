@@ -150,7 +150,11 @@ namespace KernelTest.Fuzz
             s_auxKind = AuxNone;
             Fill(Fuzz.BufA, 32);
             Fill(Fuzz.BufB, 32);
-            *(uint*)DonePtr = DonePreset;
+            // The last word of each buffer too: Ptr's "last 4 bytes of a buffer" reads it, and what a
+            // host left there (a runstate or time area Xen keeps updating, an earlier call's output)
+            // would make the argument host-dependent.
+            *(ulong*)(Fuzz.BufA + 4088) = Word();
+            *(ulong*)DonePtr = DonePreset;
             switch (g)
             {
                 case Ver: GenVer(); break;

@@ -188,6 +188,11 @@ namespace KernelTest.Tests
             Add(ref r, "storm_unmodelled_checks", &StormAnswerTests.UnmodelledFirstChecks);
             Add(ref r, "storm_sched_edges", &StormAnswerTests.SchedEdges);
             Add(ref r, "storm_unmap_pirq_edges", &StormAnswerTests.UnmapPirqEdges);
+            // Storm answers (issue 9, s9b: vcpu, sched, mc): vcpu_op sub-ops, SCHEDOP_poll, multicall's array check.
+            Add(ref r, "storm_vcpu_ops", &StormVcpuSchedTests.VcpuOps);
+            Add(ref r, "storm_vcpu_areas", &StormVcpuSchedTests.VcpuAreas);
+            Add(ref r, "storm_poll_edges", &StormVcpuSchedTests.PollEdges);
+            Add(ref r, "storm_multicall_bad_array", &StormVcpuSchedTests.MulticallBadArray);
         }
 
         // Tests of a parameterised checker, one function per row.
