@@ -112,9 +112,12 @@ namespace KernelTest.Tests
             return ok;
         }
 
-        /// <summary>multicall of a non-canonical entry array: -EFAULT, even with no entries (guest_handle_okay first).</summary>
+        /// <summary>
+        /// multicall of a non-canonical entry array: -EFAULT (guest_handle_okay). With no entries Xen
+        /// and checked mode answer -EFAULT too, fast mode's native multicall 0 (README, the storm):
+        /// that case is the storm's (group mc), not this test's, which runs in every mode.
+        /// </summary>
         public static bool MulticallBadArray() =>
-            Validation.Rc("multicall(non-canonical, 1)", Hv.Call(Hypercall.Multicall, NonCanonical, 1), XenErrno.EFAULT)
-            && Validation.Rc("multicall(non-canonical, 0)", Hv.Call(Hypercall.Multicall, NonCanonical, 0), XenErrno.EFAULT);
+            Validation.Rc("multicall(non-canonical, 1)", Hv.Call(Hypercall.Multicall, NonCanonical, 1), XenErrno.EFAULT);
     }
 }

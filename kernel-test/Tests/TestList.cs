@@ -192,7 +192,7 @@ namespace KernelTest.Tests
             Add(ref r, "storm_vcpu_ops", &StormVcpuSchedTests.VcpuOps);
             Add(ref r, "storm_vcpu_areas", &StormVcpuSchedTests.VcpuAreas);
             Add(ref r, "storm_poll_edges", &StormVcpuSchedTests.PollEdges);
-            Add(ref r, "storm_multicall_bad_array", &StormVcpuSchedTests.MulticallBadArray);
+            Add(ref r, "multicall_bad_array", &StormVcpuSchedTests.MulticallBadArray);
         }
 
         // Tests of a parameterised checker, one function per row.
