@@ -206,6 +206,12 @@ namespace KernelTest.Tests
             Add(ref r, "val_uvm_otherdomain_dom_io", &StormMemoryTests.OtherdomainDomIo);
             Add(ref r, "storm_paging_domctl_cont", &StormMemoryTests.PagingDomctlCont);
             Add(ref r, "val_gnttab_transfer_refused", &StormMemoryTests.TransferRefused);
+
+            // Storm answers (issue 9, s9b: vcpu, sched, mc): vcpu_op sub-ops, SCHEDOP_poll, multicall's array check.
+            Add(ref r, "storm_vcpu_ops", &StormVcpuSchedTests.VcpuOps);
+            Add(ref r, "storm_vcpu_areas", &StormVcpuSchedTests.VcpuAreas);
+            Add(ref r, "storm_poll_edges", &StormVcpuSchedTests.PollEdges);
+            Add(ref r, "multicall_bad_array", &StormVcpuSchedTests.MulticallBadArray);
         }
 
         // Tests of a parameterised checker, one function per row.

@@ -51,6 +51,13 @@ namespace Microxen.Arch
             public const ulong OSXSAVE = 1ul << 18;
         }
 
+        /// <summary>DR6, the debug status register (SDM vol. 3A, 18.2.3 "Debug Status Register"): its bits are sticky.</summary>
+        public static class Dr6
+        {
+            /// <summary>BS: the #DB came from a single step (RFLAGS.TF).</summary>
+            public const ulong BS = 1ul << 14;
+        }
+
         /// <summary>IA32_EFER bits (SDM vol. 3A, 2.2.1 "Extended Feature Enable Register").</summary>
         public static class Efer
         {

@@ -59,7 +59,7 @@ namespace Microxen.Checked
         }
 
         /// <summary>__addr_ok (access_ok, guest_handle_okay): <see cref="GuestPointer.AddrOk"/>.</summary>
-        static bool AddrOk(ulong a) => GuestPointer.AddrOk(a);
+        public static bool AddrOk(ulong a) => GuestPointer.AddrOk(a);
 
         /// <summary>
         /// Whether Xen's copy_from_guest / copy_to_guest of <paramref name="size"/> bytes at

@@ -113,6 +113,7 @@ namespace Microxen.Hypercalls
                     if (EvtchnFifo.Pages >= EvtchnFifoAbi.MaxArrayPages) return -XenErrno.ENOSPC;
                     ulong gfn = ((EvtchnExpandArray*)arg)->ArrayGfn;
                     if (!WritableGuestFrame(gfn)) return -XenErrno.EINVAL;
+                    Hold(1 + EvtchnFifo.Pages, gfn);
                     return EvtchnFifo.AddPage((uint*)Host.Mem.Frame(gfn));
                 }
                 case EvtchnOp.EVTCHNOP_set_priority:
@@ -130,6 +131,7 @@ namespace Microxen.Hypercalls
                     ushort dom = ((EvtchnReset*)arg)->Dom;
                     if (dom != XenMemOp.DOMID_SELF && dom != 0) return -XenErrno.ESRCH;
                     for (uint p = 1; p < Evtchn.MaxPorts; p++) if (Evtchn.State(p) != Evtchn.PortState.Free) Evtchn.Close(p);
+                    ReleaseFifoFrames();
                     EvtchnFifo.Disable();
                     return 0;
                 }
@@ -170,9 +172,27 @@ namespace Microxen.Hypercalls
             if ((ic->Offset & 7) != 0) return -XenErrno.EINVAL;
             if (EvtchnFifo.Active) return -XenErrno.EINVAL;
             if (!WritableGuestFrame(ic->ControlGfn)) return -XenErrno.EINVAL;
+            Hold(0, ic->ControlGfn);
             EvtchnFifo.Enable((EvtchnFifoControlBlock*)(Host.Mem.Frame(ic->ControlGfn) + ic->Offset));
             ic->LinkBits = EvtchnFifoAbi.LinkBits;
             return 0;
+        }
+
+        /// <summary>The frames the FIFO ABI maps: [0] the control block's, then the event array pages in order.</summary>
+        struct HeldFrames { public fixed ulong Mfn[1 + EvtchnFifoAbi.MaxArrayPages]; }
+        static HeldFrames s_held;
+        static void Hold(int i, ulong mfn) { fixed (HeldFrames* h = &s_held) h->Mfn[i] = mfn; }
+
+        /// <summary>
+        /// evtchn_fifo_destroy's unmap_guest_page of the control block and every array page: in
+        /// checked mode each drops the PGT_writable_page reference map_guest_page took.
+        /// </summary>
+        static void ReleaseFifoFrames()
+        {
+            if (!EvtchnFifo.Active || !Checked.CheckedMode.On) return;
+            int pages = EvtchnFifo.Pages;
+            fixed (HeldFrames* h = &s_held)
+                for (int i = 0; i <= pages; i++) Checked.PageTypes.PutPageAndType(h->Mfn[i]);
         }
 
         /// <summary>

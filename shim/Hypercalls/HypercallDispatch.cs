@@ -86,7 +86,7 @@ namespace Microxen.Hypercalls
 
         /// <summary>
         /// HYPERVISOR_multicall(entries, count): runs each multicall_entry (public/xen.h, 64 bytes)
-        /// in order and stores its result. iret may not be batched (-EINVAL, as Xen). A fault on
+        /// in order and stores its result. A nested multicall is -EINVAL; iret ends the batch (below). A fault on
         /// the entry array fails the whole call with -EFAULT; a fault on a pointer an entry's
         /// operation uses is that entry's -EFAULT (<see cref="TryFail"/>).
         /// </summary>
@@ -94,13 +94,26 @@ namespace Microxen.Hypercalls
         {
             MulticallEntry* e = (MulticallEntry*)entries;
             count = (uint)count;             // nr_calls is an unsigned int
+            if (!Checked.CheckedMmu.AddrOk(entries)) return -XenErrno.EFAULT;   // guest_handle_okay, even for no entries
             for (ulong i = 0; i < count; i++, e++)
             {
                 ulong nr = e->Op;
                 ulong a1 = e->Args[0], a2 = e->Args[1], a3 = e->Args[2], a4 = e->Args[3], a5 = e->Args[4];
                 HypercallStats.Count(nr, HasSubOps(nr) ? a1 : ulong.MaxValue);
                 long r;
-                if (nr == Hypercall.Iret || nr == Hypercall.Multicall) r = -XenErrno.EINVAL;
+                if (nr == Hypercall.Iret)
+                {
+                    // Xen 4.17 runs it (pv_do_multicall_call, then mc_exit): the guest returns
+                    // through the iret frame on its stack, the entry's result and the multicall's
+                    // are the restored rax, and the entries after it do not run. A frame the
+                    // shim cannot read crashes the guest as an iret hypercall's does (TryFail).
+                    s_multicallEntry = null;
+                    f->Rax = Hypercall.Iret;
+                    Iret.Do(f);
+                    e->Result = f->Rax;
+                    return (long)f->Rax;
+                }
+                if (nr == Hypercall.Multicall) r = -XenErrno.EINVAL;
                 else
                 {
                     s_multicallEntry = e;

@@ -94,7 +94,7 @@ namespace Microxen.Hypercalls
                 case Hypercall.GrantTableOp:        return R("grant_table_op",                3, Cmd,  FastPath.None,    "GrantTableOps.Op(a1, a2, a3)");
                 case Hypercall.VmAssist:            return R("vm_assist",                     2, Cmd,  FastPath.None,    "TrapOps.VmAssist(a1, a2)");
                 case Hypercall.UpdateVaMappingOtherdomain: return R("update_va_mapping_otherdomain", 4, Args, FastPath.None, "MmuOps.UpdateVaMappingOtherdomain(a1, a2, a3, a4)");
-                // HypercallDispatch's entry runs Iret.Do itself; multicall rejects iret (-EINVAL).
+                // HypercallDispatch's entry runs Iret.Do itself, and so does the C# multicall (Xen: mc_exit).
                 case Hypercall.Iret:                return R("iret",                          0, Args, FastPath.Iret,    null);
                 case Hypercall.VcpuOp:              return R("vcpu_op",                       3, Cmd,  FastPath.None,    "VcpuOps.Op(a1, a2, a3)");
                 case Hypercall.SetSegmentBase:      return R("set_segment_base",              2, Cmd,  FastPath.Routine, "TrapOps.SetSegmentBase(a1, a2)");

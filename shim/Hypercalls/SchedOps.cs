@@ -96,25 +96,42 @@ namespace Microxen.Hypercalls
             while (Vcpu.Info->EvtchnUpcallPending == 0) Cpu.StiHlt();
         }
 
-        /// <summary>SCHEDOP_poll: halts until one of the ports is pending or the timeout (system time ns, 0 = none) passes.</summary>
+        /// <summary>
+        /// SCHEDOP_poll (do_poll, xen/common/sched/core.c): more than 128 ports -EINVAL; a ports
+        /// array failing guest_handle_okay -EFAULT; events pending and unmasked: 0 at once; then
+        /// each port read (-EFAULT) and checked (not valid, 0 or free: -EINVAL; pending: 0); else
+        /// the vCPU blocks until a polled port or the upcall becomes pending or the timeout (system
+        /// time ns, 0 = none; one in the past wakes at once) passes, and the call returns 0. The
+        /// poll's timeout borrows the guest's one-shot timer; the guest's deadline is re-armed after.
+        /// </summary>
         static long Poll(SchedPoll* p)
         {
             Guest.GuestPointer.Touch((ulong)p, (ulong)sizeof(SchedPoll));   // copy_from_guest(&sched_poll, arg)
-            uint* ports = (uint*)p->Ports;
             if (p->NrPorts > 128) return -XenErrno.EINVAL;
-            Guest.GuestPointer.Require(p->Ports);                             // guest_handle_okay(ports, nr_ports)
-            if (p->Timeout != 0 && (ApicTimer.Deadline == 0 || p->Timeout < ApicTimer.Deadline)) ApicTimer.Arm(p->Timeout);
+            if (!Checked.CheckedMmu.AddrOk(p->Ports)) return -XenErrno.EFAULT; // guest_handle_okay(ports, nr_ports)
+            if (Vcpu.Info->EvtchnUpcallPending != 0 && Vcpu.Info->EvtchnUpcallMask == 0) return 0;
+            uint* ports = (uint*)p->Ports;
+            for (uint i = 0; i < p->NrPorts; i++)
+            {
+                uint port = ports[i];
+                if (!Evtchn.Valid(port) || port == 0 || Evtchn.State(port) == Evtchn.PortState.Free) return -XenErrno.EINVAL;
+                if (Evtchn.IsPending(port)) return 0;
+            }
+            ulong guestDeadline = ApicTimer.Deadline;
+            bool armed = p->Timeout != 0 && (guestDeadline == 0 || p->Timeout < guestDeadline);
+            if (armed) ApicTimer.Arm(p->Timeout);
+            bool upcallBefore = Vcpu.Info->EvtchnUpcallPending != 0;
             for (;;)
             {
-                for (uint i = 0; i < p->NrPorts; i++)
-                {
-                    uint port = ports[i];
-                    if (port >= Evtchn.MaxPorts) return -XenErrno.EINVAL;
-                    if (Evtchn.IsPending(port)) return 0;
-                }
-                if (p->Timeout != 0 && Tsc.Now() >= p->Timeout) return 0;
+                if (p->Timeout != 0 && Tsc.Now() >= p->Timeout) break;
+                if (!upcallBefore && Vcpu.Info->EvtchnUpcallPending != 0) break;
+                bool woken = false;
+                for (uint i = 0; i < p->NrPorts && !woken; i++) woken = Evtchn.IsPending(ports[i]);
+                if (woken) break;
                 Cpu.StiHlt();
             }
+            if (armed && guestDeadline != 0) ApicTimer.Arm(guestDeadline);
+            return 0;
         }
 
         /// <summary>SCHEDOP_shutdown: poweroff ends with success, reboot resets, crash prints the guest's registers.</summary>

@@ -36,14 +36,21 @@ namespace Microxen.Hypercalls
                     return 0;
                 }
                 case VcpuOp.VCPUOP_register_runstate_memory_area:
-                    Vcpu.RunstateArea = ((VcpuRegisterRunstateMemoryArea*)arg)->Addr;
-                    if (Vcpu.RunstateArea != 0) ((VcpuRunstateInfo*)Vcpu.RunstateArea)->State = VcpuOp.RUNSTATE_running;
+                {
+                    // Xen 4.17 common/domain.c: the argument copied in (-EFAULT), the area's address
+                    // must pass guest_handle_okay (-EFAULT: in the hypervisor's hole or not canonical);
+                    // then it is recorded and the current runstate copied there, a failed copy ignored.
+                    ulong area = ((VcpuRegisterRunstateMemoryArea*)arg)->Addr;
+                    if (!Checked.CheckedMmu.AddrOk(area)) return -XenErrno.EFAULT;
+                    Vcpu.RunstateArea = area;
+                    if (Checked.CheckedMmu.GuestCan(area, (ulong)sizeof(VcpuRunstateInfo), true)) FillRunstate((VcpuRunstateInfo*)area);
                     return 0;
+                }
                 case VcpuOp.VCPUOP_set_singleshot_timer:
                 {
+                    // Xen 4.17 ignores the flags (VCPU_SSHOTTMR_future included): a deadline
+                    // already past raises VIRQ_TIMER at once (the APIC timer fires at once).
                     VcpuSetSingleshotTimer* t = (VcpuSetSingleshotTimer*)arg;
-                    if ((t->Flags & VcpuOp.VCPU_SSHOTTMR_future) != 0 && t->TimeoutAbsNs < Time.Tsc.Now())
-                        return -XenErrno.ETIME;
                     Time.ApicTimer.Arm(t->TimeoutAbsNs);
                     return 0;
                 }
@@ -52,17 +59,48 @@ namespace Microxen.Hypercalls
                     return 0;
                 case VcpuOp.VCPUOP_stop_periodic_timer:
                     return 0;   // the shim runs no periodic timer
+                case VcpuOp.VCPUOP_initialise:
+                {
+                    // default_initialise_vcpu: the vcpu_guest_context copied in (-EFAULT), then the
+                    // only vCPU is initialised already: -EEXIST.
+                    s_sink ^= (byte)(*(byte*)arg ^ *(byte*)(arg + VcpuOp.VcpuGuestContextSize - 1));   // a fault: -EFAULT (TryFail)
+                    for (ulong p = (arg & ~4095UL) + 4096; p < arg + VcpuOp.VcpuGuestContextSize; p += 4096) s_sink ^= *(byte*)p;
+                    return -XenErrno.EEXIST;
+                }
+                case VcpuOp.VCPUOP_up:
+                    return 0;   // initialised and not down: nothing to wake
+                case VcpuOp.VCPUOP_set_periodic_timer:
+                {
+                    // vcpu_set_periodic_timer: a period under 1 ms or over STIME_DELTA_MAX -EINVAL.
+                    ulong period = ((VcpuSetPeriodicTimer*)arg)->PeriodNs;
+                    if (period < VcpuOp.PeriodMinNs || period > VcpuOp.StimeDeltaMax) return -XenErrno.EINVAL;
+                    Once(ref s_periodicWarned, "vcpu_op: VCPUOP_set_periodic_timer accepted, no periodic VIRQ_TIMER is raised; period ns", period);
+                    return 0;
+                }
+                case VcpuOp.VCPUOP_get_physid:
+                {
+                    // The hardware domain's vCPU pinned to one CPU (the only one): x86_cpu_to_apicid,
+                    // and in bits 32-63 the ACPI processor id, copied out (-EFAULT). On one CPU the
+                    // ACPI id is taken equal to the APIC id (the MADT is not read here).
+                    ulong apic = BootApicId();
+                    *(ulong*)arg = apic | (apic << 32);
+                    return 0;
+                }
+                case VcpuOp.VCPUOP_register_vcpu_time_memory_area:
+                {
+                    // As register_runstate_memory_area: guest_handle_okay (-EFAULT), then the
+                    // current vcpu_time_info copied there, a failed copy ignored.
+                    ulong area = ((VcpuRegisterRunstateMemoryArea*)arg)->Addr;
+                    if (!Checked.CheckedMmu.AddrOk(area)) return -XenErrno.EFAULT;
+                    Once(ref s_timeAreaWarned, "vcpu_op: VCPUOP_register_vcpu_time_memory_area copied once, not kept up to date; area", area);
+                    if (Checked.CheckedMmu.GuestCan(area, (ulong)sizeof(VcpuTimeInfo), true)) *(VcpuTimeInfo*)area = Vcpu.Info->Time;
+                    return 0;
+                }
                 case VcpuOp.VCPUOP_get_runstate_info:
                 {
                     // Xen 4.17 common/domain.c: the vcpu_runstate_info copied out (-EFAULT when it
                     // cannot be), fields in their order; the only vCPU is always running.
-                    VcpuRunstateInfo* ri = (VcpuRunstateInfo*)arg;
-                    ulong now = Time.Tsc.Now();
-                    ri->State = VcpuOp.RUNSTATE_running;
-                    ((uint*)ri)[1] = 0;
-                    ri->StateEntryTime = 0;
-                    ri->Time[VcpuOp.RUNSTATE_running] = now;
-                    for (int i = 0; i < 4; i++) if (i != VcpuOp.RUNSTATE_running) ri->Time[i] = 0;
+                    FillRunstate((VcpuRunstateInfo*)arg);
                     return 0;
                 }
                 default:
@@ -70,7 +108,35 @@ namespace Microxen.Hypercalls
             }
         }
 
-        static bool s_vcpuInfoHeld;
+        /// <summary>The vcpu_runstate_info of the only vCPU, always running, fields in their order (a fault: -EFAULT).</summary>
+        static void FillRunstate(VcpuRunstateInfo* ri)
+        {
+            ulong now = Time.Tsc.Now();
+            ri->State = VcpuOp.RUNSTATE_running;
+            ((uint*)ri)[1] = 0;
+            ri->StateEntryTime = 0;
+            ri->Time[VcpuOp.RUNSTATE_running] = now;
+            for (int i = 0; i < 4; i++) if (i != VcpuOp.RUNSTATE_running) ri->Time[i] = 0;
+        }
+
+        /// <summary>Logs <paramref name="what"/> with <paramref name="value"/> the first time only.</summary>
+        static void Once(ref bool done, string what, ulong value)
+        {
+            if (done) return;
+            done = true;
+            Console.Log.Begin(); Console.Log.Str(what); Console.Log.Str(" "); Console.Log.Hex(value); Console.Log.End();
+        }
+
+        /// <summary>The boot CPU's initial APIC id: CPUID leaf 1, EBX bits 24-31 (SDM vol. 2A, CPUID).</summary>
+        static ulong BootApicId()
+        {
+            uint* r = stackalloc uint[4];
+            Arch.Cpu.Cpuid(1, 0, r);
+            return r[1] >> 24;
+        }
+
+        static bool s_vcpuInfoHeld, s_periodicWarned, s_timeAreaWarned;
+        static byte s_sink;
 
         /// <summary>
         /// Checked mode's map_vcpu_info (xen/common/domain.c): an offset past the page's last

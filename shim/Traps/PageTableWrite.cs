@@ -56,9 +56,12 @@ namespace Microxen.Traps
             Cpu.Invlpg(cr2);
             s_pte = pte;
             s_va = cr2;
+            s_bsBefore = Cpu.ReadDr6() & X86.Dr6.BS;   // the step's #DB sets BS: the guest's DR6 must not show it
             f->Rflags |= X86.Rflags.TF;   // one instruction, then #DB
             return true;
         }
+
+        static ulong s_bsBefore;
 
         /// <summary>True when this #DB ended a pending step (the PTE is read-only again).</summary>
         public static bool TryEnd(CpuFrame* f)
@@ -68,6 +71,7 @@ namespace Microxen.Traps
             Cpu.Invlpg(s_va);
             s_pte = null;
             f->Rflags &= ~X86.Rflags.TF;
+            if (s_bsBefore == 0) Cpu.WriteDr6(Cpu.ReadDr6() & ~X86.Dr6.BS);   // Xen's emulated write leaves DR6 alone
             Emulated++;
             if (CheckedMode.On) Validate(f);
             return true;

@@ -31,5 +31,14 @@ namespace Microxen.Xen
 
         /// <summary>VCPU_SSHOTTMR_future: fail with -ETIME if the deadline has passed.</summary>
         public const uint VCPU_SSHOTTMR_future = 1u << 0;
+
+        /// <summary>sizeof(struct vcpu_guest_context) on x86_64 (public/arch-x86/xen.h): what VCPUOP_initialise copies in.</summary>
+        public const int VcpuGuestContextSize = 5168;
+
+        /// <summary>Xen's STIME_DELTA_MAX (xen/include/xen/time.h): the longest VCPUOP_set_periodic_timer period, ns.</summary>
+        public const ulong StimeDeltaMax = ulong.MaxValue >> 2;
+
+        /// <summary>MILLISECS(1): the shortest VCPUOP_set_periodic_timer period, ns (common/domain.c).</summary>
+        public const ulong PeriodMinNs = 1000000;
     }
 }

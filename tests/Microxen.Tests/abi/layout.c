@@ -329,7 +329,7 @@ static void constants(void)
         S(VCPUOP_stop_singleshot_timer), S(VCPUOP_register_vcpu_info), S(VCPUOP_send_nmi),
         S(VCPUOP_get_physid), S(VCPUOP_register_vcpu_time_memory_area), S(RUNSTATE_running),
         S(RUNSTATE_runnable), S(RUNSTATE_blocked), S(RUNSTATE_offline), S(XEN_RUNSTATE_UPDATE),
-        S(VCPU_SSHOTTMR_future));
+        S(VCPU_SSHOTTMR_future), C(VcpuGuestContextSize, sizeof(struct vcpu_guest_context)));
 
     /* sched.h */
     CONSTS(SchedOp,
