@@ -1,7 +1,8 @@
 #!/bin/sh
 # /init of the ROOT=disk initramfs (scripts/make-rootdisk.sh): loads the virtio disk's modules
 # (/lib/modules/VERSION/load-order), mounts the disk named by root= (default /dev/vda) read-write
-# and hands over to its /init with busybox switch_root. A failure says why and leaves a shell.
+# and hands over to its /init with busybox switch_root. A failure says why and leaves a shell
+# (with rootdisk_check on the command line: prints "ROOTDISK end" and powers off).
 export PATH=/bin:/sbin
 mount -t proc proc /proc
 mount -t sysfs sysfs /sys
@@ -23,4 +24,5 @@ if [ -b "$root" ] && mount -t ext4 -o rw "$root" /newroot && [ -x /newroot/init 
     exec switch_root /newroot /init
 fi
 echo "rootdisk: cannot mount $root (ext4, with /init): a shell in the initramfs"
+if grep -qw rootdisk_check /proc/cmdline; then echo "ROOTDISK failed: no root file system"; echo "ROOTDISK end"; poweroff -f; fi
 exec sh

@@ -34,13 +34,13 @@ public class DeviceTests : QemuTest
         var (rc, output) = DebianKernel.Run("env", $"TIMEOUT={TimeoutSeconds} bash {GuestImages.Q(script)} {host} {machine}", TimeoutSeconds + 600);
         Log.WriteLine($"--- scripts/devices-run.sh {host} {machine}: exit status {rc}");
         Log.WriteLine(output);
+        // Failing devices or not, the guest's script runs to its end: a run that does not is broken,
+        // not an expected failure.
+        Assert.True(rc == 0 && output.Contains("DEVTEST begin"), $"the guest did not run devices-init.sh to 'DEVTEST end' (exit {rc})");
         var verdicts = DeviceRows.Verdicts(output, host);
         var (table, problems) = DeviceRows.Judge(verdicts, host, machine);
         Log.WriteLine("--- rows\n" + table);
         Assert.True(problems.Count == 0, "device rows:\n" + table + "problems:\n  " + string.Join("\n  ", problems));
-        // A run every row of which passes must have reached the guest's end line.
-        if (verdicts.Values.All(x => x.pass))
-            Assert.True(rc == 0, $"every row passed but the guest did not print 'DEVTEST end' (exit {rc})");
     }
 
     /// <summary>The row parser on lines as devices-init.sh and devices-run.sh print them: passing and failing rows.</summary>
