@@ -73,6 +73,8 @@ for n in $nics; do
     if [ -z "$ifc" ]; then echo "DEVTEST nic $n FAIL no interface with MAC 52:54:00:12:34:0$n"; continue; fi
     drv=$(basename "$(readlink "/sys/class/net/$ifc/device/driver")")
     ip link set "$ifc" up && ip addr add "10.0.$n.15/24" dev "$ifc" || { echo "DEVTEST nic $n FAIL ip on $ifc"; continue; }
+    i=0   # the link comes up some seconds after "up" (e1000e's autonegotiation): serve once it has
+    while [ "$(cat "/sys/class/net/$ifc/carrier" 2>/dev/null)" != 1 ] && [ $i -lt 20 ]; do sleep 1; i=$((i + 1)); done
     nc -l -p $((port + n)) </tmp/served >/dev/null &
     pids="$pids $!"
     echo "DEVTEST nic $n $ifc $drv serving port $((port + n)) bytes ${DEVTEST_BYTES:-1048576} sha256=$sum"

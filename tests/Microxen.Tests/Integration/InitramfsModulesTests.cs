@@ -5,7 +5,9 @@ namespace Microxen.Tests.Integration;
 /// <summary>
 /// tools/Initramfs --modules (Debian's modules with depmod's closure and a load order) and
 /// --add-binary (a dynamic program with the libraries ldd names), on Debian's kernel package.
+/// In the "qemu" collection: scripts/devices-run.sh builds tools/Initramfs too, never at the same time.
 /// </summary>
+[Collection("qemu")]
 public class InitramfsModulesTests
 {
     static string ModuleTree()
