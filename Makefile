@@ -194,3 +194,22 @@ clean:
 FUZZ_SECONDS ?= 10
 fuzz: deps
 	scripts/fuzz.sh $(FUZZ_SECONDS) $(FUZZ_TARGETS)
+
+# Devices (issue 10; README "Devices"). `make run ROOT=disk` (and `make run-xen ROOT=disk
+# KERNEL=build/debian/vmlinux`): Debian's kernel with / on a virtio disk, an ext4 image of the
+# busybox userland switched to from the initramfs (scripts/make-rootdisk.sh, rebuilt each time).
+# `make test-devices`: the device test's full matrix (q35 and pc; Xen 4.17, microxen, native);
+# `make bench-devices`: disk and TCP figures on microxen, Xen 4.17 and native (scripts/bench-devices.sh).
+.PHONY: rootdisk test-devices bench-devices
+rootdisk: deps kernel
+	scripts/make-rootdisk.sh $(BUILD)/rootdisk
+ifeq ($(ROOT),disk)
+override INITRD := $(BUILD)/rootdisk/initramfs.cpio
+export INITRD
+export QEMU_EXTRA := -nic none -drive file=$(BUILD)/rootdisk/root.img,if=none,id=rootdisk,format=raw -device virtio-blk-pci,drive=rootdisk
+run run-xen: rootdisk
+endif
+test-devices: deps build kernel
+	DEVTEST_FULL=1 dotnet test tests/Microxen.Tests --nologo --filter 'FullyQualifiedName~DeviceTests|FullyQualifiedName~RootDiskTests'
+bench-devices: deps build kernel
+	scripts/bench-devices.sh

@@ -22,6 +22,7 @@ need xorriso xorriso
 need mformat mtools
 [ -d /usr/lib/grub/i386-pc ] || pkgs+=(grub-pc-bin)
 [ -f /usr/include/xen/xen.h ] || pkgs+=(libxen-dev)
+need depmod kmod; need mke2fs e2fsprogs   # device test, ROOT=disk: modules.dep, ext4 (scripts/devices-run.sh)
 command -v dotnet >/dev/null 2>&1 || { echo "install-deps: the .NET SDK (dotnet) is required" >&2; exit 1; }
 if [ ${#pkgs[@]} -gt 0 ]; then
     SUDO=""

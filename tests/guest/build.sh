@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Builds the in-guest test programs, static, into build/guest/ (or OUTDIR).
 #   tests/guest/build.sh [OUTDIR]
-# smoke, bench: gcc -static -O2 -pthread (Debian's gcc and libc6-dev; rebuilt when smoke.c is newer).
+# smoke, bench, randio: gcc -static -O2 -pthread (Debian's gcc and libc6-dev; rebuilt when smoke.c is newer).
 set -euo pipefail
 die() { echo "guest-build: error: $*" >&2; exit 1; }
 
@@ -26,3 +26,4 @@ build() { # NAME SOURCE
 
 build smoke "$HERE/smoke.c"
 build bench "$HERE/bench.c"
+build randio "$HERE/randio.c"

@@ -32,10 +32,13 @@ namespace Microxen.Tools.Initramfs
         }
 
         const string Usage =
-@"usage: Initramfs --out FILE [--init FILE] [--add SRC:DEST ...] [--gzip] [--cache DIR] [--root DIR] [--busybox FILE]
+@"usage: Initramfs --out FILE [--init FILE] [--add SRC:DEST ...] [--modules KDIR:NAMES ...] [--add-binary SRC:DEST ...] [--gzip] [--cache DIR] [--root DIR] [--busybox FILE]
   --out FILE       the archive to write (newc cpio; gzip-compressed with --gzip or a .gz name)
   --init FILE      the /init to install (default: busybox init with a console shell; poweroff ends it)
   --add SRC:DEST   copy file or folder SRC to DEST (an absolute path in the initramfs); repeatable
+  --modules KDIR:NAME[,NAME...]  kernel modules NAME and their dependencies (depmod's modules.dep) from
+                   KDIR = .../lib/modules/VERSION, with /lib/modules/VERSION/load-order; repeatable
+  --add-binary SRC:DEST  like --add, plus the shared libraries `ldd SRC` names; repeatable
   --gzip           compress the archive with gzip
   --cache DIR      where busybox-static is downloaded and extracted (default: <repo>/build/busybox-static)
   --root DIR       the staging folder the root is laid out in (default: FILE.root; rebuilt every run)
@@ -93,6 +96,8 @@ exec /bin/init
             string outPath = null, initPath = null, cache = null, rootDir = null, busyboxPath = null;
             bool gzip = false;
             var adds = new List<(string src, string dest)>();
+            var moduleSpecs = new List<string>();
+            var binaries = new List<string>();
             for (int i = 0; i < args.Length; i++)
             {
                 string a = args[i];
@@ -109,9 +114,12 @@ exec /bin/init
                     case "--root": rootDir = Value(); break;
                     case "--busybox": busyboxPath = Value(); break;
                     case "--gzip": gzip = true; break;
+                    case "--modules": moduleSpecs.Add(Value()); break;
+                    case "--add-binary":
                     case "--add":
                     {
                         string v = Value();
+                        if (a == "--add-binary") binaries.Add(v);
                         int colon = v.LastIndexOf(":/", StringComparison.Ordinal);
                         if (colon <= 0)
                             throw new Failure(ExitUsage, $"--add {v}: expected SRC:DEST with DEST an absolute path in the initramfs");
@@ -167,12 +175,18 @@ exec /bin/init
             }
 
             List<string> applets = Applets(busyboxPath);
+            var moduleSets = moduleSpecs.Select(ResolveModules).ToList();
+            var libraries = binaries.SelectMany(b => SharedLibraries(Path.GetFullPath(b[..b.LastIndexOf(":/", StringComparison.Ordinal)]))).ToList();
             LayOut(rootDir, busyboxPath, applets, initPath, adds);
+            foreach (var set in moduleSets) InstallModules(rootDir, set);
+            InstallLibraries(rootDir, libraries);
             long entries = WriteCpio(rootDir, outPath, gzip);
 
             Console.WriteLine($"initramfs: {outPath} ({new FileInfo(outPath).Length} bytes{(gzip ? ", gzip" : "")}, {entries} entries): " +
                               $"{Package} {version}, {applets.Count} applets, /init {(initPath ?? "(default shell)")}" +
-                              string.Concat(adds.Select(a => $", {a.dest}")));
+                              string.Concat(adds.Select(a => $", {a.dest}")) +
+                              string.Concat(moduleSets.Select(m => $", {m.LoadOrder.Count} modules of {m.Version}")) +
+                              (libraries.Count > 0 ? $", {libraries.Distinct().Count()} shared libraries" : ""));
             return ExitOk;
         }
 
