@@ -22,6 +22,7 @@ namespace Microxen.Hypercalls
         public static long CopyIn(string name, ulong nr, ulong arg)
         {
             Touch(arg);
+            if (nr == Hypercall.PlatformOp && Boot.EfiInfo.TryPlatformOp(arg, out long efi)) return efi;   // UEFI firmware info (inst-uefi)
             return HypercallStats.Unimplemented(name, nr, arg, 0, 0, 0, 0);
         }
 
