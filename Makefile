@@ -169,3 +169,24 @@ bench: deps build kernel
 
 clean:
 	rm -rf $(BUILD) bin obj tools/*/bin tools/*/obj tests/*/bin tests/*/obj
+
+# Installing (README "Installing on a real machine"): the Debian package microxen (dpkg-deb,
+# checked by lintian), a Debian bookworm disk image with GRUB for BIOS and UEFI, microxen, Xen 4.17
+# and Debian's kernel installed (debootstrap from this machine's apt mirror; needs root; the
+# debootstrap tree cached in build/disk-cache), and a boot of it: FIRMWARE=bios|uefi,
+# ENTRY=microxen|xen|linux.
+DEB_VERSION ?= 0.1.0
+DEB         := $(BUILD)/deb/microxen_$(DEB_VERSION)_amd64.deb
+FIRMWARE    ?= bios
+ENTRY       ?= microxen
+.PHONY: deb disk-image run-disk
+deb: $(DEB)
+$(DEB): $(BUILD)/microxen.bin packaging/build-deb.sh $(wildcard packaging/*/*)
+	@[ -f $(BUILD)/.deps-lintian ] || { scripts/install-deps.sh lintian && touch $(BUILD)/.deps-lintian; }
+	packaging/build-deb.sh $(BUILD)/deb $(BUILD)/microxen.bin $(DEB_VERSION)
+	lintian --fail-on error $@
+disk-image: $(BUILD)/debian-disk.img
+$(BUILD)/debian-disk.img: $(DEB) scripts/make-disk-image.sh | $(BUILD)/.deps
+	scripts/make-disk-image.sh $@ $(DEB) $(BUILD)/disk-cache
+run-disk: $(BUILD)/debian-disk.img
+	scripts/run-disk.sh $< $(FIRMWARE) $(ENTRY)
