@@ -86,7 +86,8 @@ GRUB_TIMEOUT=1
 GRUB_TERMINAL="serial console"
 GRUB_SERIAL_COMMAND="serial --unit=0 --speed=115200"
 GRUB_CMDLINE_LINUX="console=ttyS0,115200"
-GRUB_CMDLINE_XEN="console=com1 com1=115200 dom0_mem=512M"
+# smap=0: QEMU 7.2 TCG needs it under Xen (DESIGN.md 6; scripts/run-xen.sh), not hardware.
+GRUB_CMDLINE_XEN="console=com1 com1=115200,8n1 dom0_mem=512M,max:512M smap=0"
 GRUB_CMDLINE_LINUX_XEN_REPLACE="console=hvc0"
 GRUB_CMDLINE_LINUX_MICROXEN="console=hvc0"
 CFG
@@ -103,10 +104,11 @@ chroot "$work/mnt" dpkg -i /tmp/microxen.deb >/dev/null
 rm "$work/mnt/tmp/microxen.deb"
 # GRUB images made with grub-mkimage (grub-install cannot probe partitions of an image file here):
 # both find the root by UUID and read /boot/grub/grub.cfg, as grub-install's would.
-printf 'search --no-floppy --fs-uuid --set=root %s\nset prefix=($root)/boot/grub\n' "$root_uuid" > "$work/mnt/tmp/early.cfg"
+printf 'serial --unit=0 --speed=115200\nterminal_input serial console\nterminal_output serial console\nsearch --no-floppy --fs-uuid --set=root %s\nset prefix=($root)/boot/grub\n' "$root_uuid" > "$work/mnt/tmp/early.cfg"
+mkdir -p "$work/mnt/boot/grub"
 for t in i386-pc x86_64-efi; do cp -r "$work/mnt/usr/lib/grub/$t" "$work/mnt/boot/grub/"; done
-chroot "$work/mnt" grub-mkimage -O i386-pc -o /tmp/core.img -c /tmp/early.cfg -p /boot/grub biosdisk part_gpt ext2 search search_fs_uuid normal
-chroot "$work/mnt" grub-mkimage -O x86_64-efi -o /tmp/BOOTX64.EFI -c /tmp/early.cfg -p /boot/grub part_gpt ext2 fat search search_fs_uuid normal
+chroot "$work/mnt" grub-mkimage -O i386-pc -o /tmp/core.img -c /tmp/early.cfg -p /boot/grub biosdisk part_gpt ext2 serial terminal search search_fs_uuid normal
+chroot "$work/mnt" grub-mkimage -O x86_64-efi -o /tmp/BOOTX64.EFI -c /tmp/early.cfg -p /boot/grub part_gpt ext2 fat serial terminal search search_fs_uuid normal
 # BIOS: boot.img in the MBR (its code only: the protective partition table stays), core.img in
 # the BIOS boot partition; boot.img's kernel sector (0x5c) and diskboot's block list (the end of
 # core.img's first sector: start u64, length u16) name where core.img lies.
