@@ -73,7 +73,7 @@ ln -s "$work/vda3" "$work/mnt/dev/disk/by-uuid/$root_uuid"
 ln -s "../../$(basename "$esp_loop")" "$work/mnt/dev/disk/by-uuid/$esp_uuid"
 cat > "$work/mnt/etc/fstab" <<FSTAB
 UUID=$root_uuid / ext4 errors=remount-ro 0 1
-UUID=$esp_uuid /boot/efi vfat umask=0077 0 1
+UUID=$esp_uuid /boot/efi vfat umask=0077,nofail 0 1
 FSTAB
 echo microxen-test > "$work/mnt/etc/hostname"
 # A test image: root logs in on the serial console without a password.
