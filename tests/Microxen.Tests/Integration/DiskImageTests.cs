@@ -10,6 +10,7 @@ namespace Microxen.Tests.Integration;
 /// status 0. Rows in disk-boot-expected-fail.txt must still fail (before the login prompt).
 /// </summary>
 [Collection("qemu")]
+[Trait("Category", "Disk")]   // minutes per row under TCG: `make test-disk`, not `make test`
 public class DiskImageTests(ITestOutputHelper log)
 {
     const int BootSeconds = 600, ExpectedFailSeconds = 150;
