@@ -19,6 +19,7 @@ need bc bc
 [ -f /usr/lib/x86_64-linux-gnu/libc.a ] || pkgs+=(libc6-dev)    # static in-guest test programs
 need grub-mkrescue grub-common
 need xorriso xorriso
+need debootstrap debootstrap; need sgdisk gdisk; need mkfs.vfat dosfstools; [ -d /usr/lib/grub/x86_64-efi ] || pkgs+=(grub-efi-amd64-bin); [ -f /usr/share/OVMF/OVMF_CODE_4M.fd ] || pkgs+=(ovmf); [ "${1:-}" != lintian ] || need lintian lintian   # UEFI, make deb (lintian: only `scripts/install-deps.sh lintian`), make disk-image
 need mformat mtools
 [ -d /usr/lib/grub/i386-pc ] || pkgs+=(grub-pc-bin)
 [ -f /usr/include/xen/xen.h ] || pkgs+=(libxen-dev)

@@ -14,7 +14,7 @@ namespace Microxen.Native;
 static class BootCode
 {
     public const uint Base = 0x100000;
-    const uint Boot32 = Base + 0x80;
+    const uint Boot32 = Base + 0xc0;
     const uint LongEntry = Base + 0x200;
     const uint Gdt = Base + 0x300;
     const uint GdtPtr = Base + 0x320;
@@ -28,7 +28,7 @@ static class BootCode
     const uint Mb1Magic = 0x1BADB002;
     const uint Mb1Flags = 0x00010003; // page-align modules, memory info, address fields (a.out kludge)
     const uint Mb2Magic = 0xE85250D6;
-    const uint Mb2Length = 72;
+    const uint Mb2Length = 112;
     /// <summary>A boot page-table entry that references a table: present, writable.</summary>
     const uint Table = (uint)(PageFlags.Present | PageFlags.RW);
 
@@ -39,12 +39,17 @@ static class BootCode
         // Multiboot v1 header (multiboot spec 3.1.1, with the address fields of 3.1.3).
         sb.AppendLine($"\t.long 0x{Mb1Magic:x}, 0x{Mb1Flags:x}, 0x{unchecked(0u - (Mb1Magic + Mb1Flags)):x}");
         sb.AppendLine($"\t.long __boot_start, __boot_start, __load_end_phys, __bss_end_phys, 0x{Boot32:x}");
-        // Multiboot2 header (multiboot2 spec 3.1): address tag, entry tag, module alignment, end.
+        // Multiboot2 header (multiboot2 spec 3.1): address tag, entry tag, module alignment, then as
+        // Xen's header: console flags (EGA text supported, optional) and a framebuffer with no
+        // preference (optional: GRUB EFI passes its GOP framebuffer on); end. No EFI boot-services
+        // tag: GRUB exits boot services before jumping to the 32-bit entry.
         sb.AppendLine($"\t.balign 8");
         sb.AppendLine($"\t.long 0x{Mb2Magic:x}, 0, {Mb2Length}, 0x{unchecked(0u - (Mb2Magic + Mb2Length)):x}");
         sb.AppendLine("\t.short 2, 0\n\t.long 24, __boot_start + 32, __boot_start, __load_end_phys, __bss_end_phys");
         sb.AppendLine($"\t.short 3, 0\n\t.long 12, 0x{Boot32:x}, 0");
         sb.AppendLine("\t.short 6, 0\n\t.long 8");
+        sb.AppendLine("\t.short 4, 1\n\t.long 12, 2, 0");          // console flags: EGA text supported (+ pad)
+        sb.AppendLine("\t.short 5, 1\n\t.long 20, 0, 0, 0, 0");    // framebuffer: width, height, depth 0 (+ pad)
         sb.AppendLine("\t.short 0, 0\n\t.long 8");
 
         sb.AppendLine($"\t.org 0x{Boot32 - Base:x}");

@@ -18,13 +18,18 @@ namespace Microxen.Boot
             bi->MemoryRegionCount = 0;
             bi->ModuleCount = 0;
             bi->LoaderName = null;
+            bi->StringsUsed = 0;
+            bi->RsdpLength = 0;
+            bi->EfiSystemTable = 0;
+            bi->EfiMemoryMapBytes = 0;
+            bi->Vga = default;
             fixed (byte* e = &EmptyString) bi->CmdLine = e;
             byte* info = directMap + infoPhys;
             bool ok;
             if (magic == Magic1) ok = ParseV1(info, directMap, bi);
             else if (magic == Magic2) { bi->Multiboot2 = true; ok = ParseV2(info, directMap, bi); }
             else return false;
-            if (!ok || bi->MemoryRegionCount == 0) return false;
+            if (!ok || bi->MemoryRegionCount == 0 || bi->StringsUsed < 0) return false;
             bool grub2 = bi->LoaderName != null && StartsWith(bi->LoaderName, "GRUB 2");
             if (!grub2)
             {
@@ -40,8 +45,8 @@ namespace Microxen.Boot
         static bool ParseV1(byte* info, byte* dm, BootInfo* bi)
         {
             uint flags = *(uint*)info;
-            if ((flags & (1 << 2)) != 0) bi->CmdLine = dm + *(uint*)(info + 16);
-            if ((flags & (1 << 9)) != 0) bi->LoaderName = dm + *(uint*)(info + 64);
+            if ((flags & (1 << 2)) != 0) bi->CmdLine = Copy(bi, dm + *(uint*)(info + 16));
+            if ((flags & (1 << 9)) != 0) bi->LoaderName = Copy(bi, dm + *(uint*)(info + 64));
             if ((flags & (1 << 3)) != 0)
             {
                 uint count = *(uint*)(info + 20);
@@ -75,10 +80,14 @@ namespace Microxen.Boot
                 uint type = *(uint*)p;
                 uint size = *(uint*)(p + 4);
                 if (type == 0) break;
-                if (type == 1) bi->CmdLine = p + 8;
-                else if (type == 2) bi->LoaderName = p + 8;
-                else if (type == 3) AddModule(bi, *(uint*)(p + 8), *(uint*)(p + 12), p + 16);
-                else if (type == 6)
+                if (type == TagCmdLine) bi->CmdLine = Copy(bi, p + 8);
+                else if (type == TagLoaderName) bi->LoaderName = Copy(bi, p + 8);
+                else if (type == TagModule) AddModule(bi, *(uint*)(p + 8), *(uint*)(p + 12), p + 16);
+                else if (type == TagFramebuffer) MultibootTags.Framebuffer(p, size, bi);
+                else if (type == TagEfi64SystemTable && size >= 16) bi->EfiSystemTable = *(ulong*)(p + 8);
+                else if (type == TagAcpiOld || type == TagAcpiNew) MultibootTags.Rsdp(p + 8, size - 8, bi);
+                else if (type == TagEfiMemoryMap) MultibootTags.EfiMap(p, size, bi);
+                else if (type == TagMemoryMap)
                 {
                     uint entrySize = *(uint*)(p + 8);
                     for (byte* e = p + 16; e + entrySize <= p + size; e += entrySize)
@@ -86,8 +95,20 @@ namespace Microxen.Boot
                 }
                 p += (size + 7) & ~7u;
             }
+            // Under UEFI the shim's map is the EFI one, classified as Xen does (efi_arch_process_memory_map).
+            if (bi->EfiMemoryMapBytes != 0) MultibootTags.RegionsFromEfiMap(bi);
+            if (bi->Vga.VideoType == Microxen.Xen.Dom0VgaConsoleInfo.XEN_VGATYPE_VESA_LFB && bi->EfiSystemTable != 0)
+            {
+                // A GOP framebuffer, as Xen's efi_arch_video_init reports it: possibly not VGA-compatible.
+                bi->Vga.VideoType = Microxen.Xen.Dom0VgaConsoleInfo.XEN_VGATYPE_EFI_LFB;
+                bi->Vga.VesaGblCaps = 2;
+            }
             return true;
         }
+
+        /// <summary>Multiboot2 information tag types (multiboot2 spec 3.6).</summary>
+        public const uint TagCmdLine = 1, TagLoaderName = 2, TagModule = 3, TagMemoryMap = 6, TagFramebuffer = 8,
+            TagEfi64SystemTable = 12, TagAcpiOld = 14, TagAcpiNew = 15, TagEfiMemoryMap = 17;
 
         static void AddModule(BootInfo* bi, ulong start, ulong end, byte* cmdline)
         {
@@ -95,11 +116,29 @@ namespace Microxen.Boot
             int i = bi->ModuleCount++;
             bi->ModuleStart[i] = start;
             bi->ModuleEnd[i] = end;
-            if (cmdline == null) fixed (byte* e = &EmptyString) cmdline = e;
-            bi->ModuleCmdLine[i] = (ulong)cmdline;
+            if (cmdline == null) fixed (byte* e = &EmptyString) bi->ModuleCmdLine[i] = (ulong)e;
+            else bi->ModuleCmdLine[i] = (ulong)Copy(bi, cmdline);
         }
 
-        static void AddRegion(BootInfo* bi, ulong addr, ulong size, uint type)
+        /// <summary>
+        /// Copies the NUL-terminated <paramref name="s"/> into <see cref="BootInfo.Strings"/>; when they
+        /// are full, sets StringsUsed to -1 (Parse then fails) and returns the empty string.
+        /// </summary>
+        static byte* Copy(BootInfo* bi, byte* s)
+        {
+            byte* empty;
+            fixed (byte* e = &EmptyString) empty = e;
+            if (bi->StringsUsed < 0) return empty;
+            int n = 0;
+            while (s[n] != 0) n++;
+            if (bi->StringsUsed + n + 1 > BootInfo.StringBytes) { bi->StringsUsed = -1; return empty; }
+            byte* d = bi->Strings + bi->StringsUsed;
+            for (int i = 0; i <= n; i++) d[i] = s[i];
+            bi->StringsUsed += n + 1;
+            return d;
+        }
+
+        internal static void AddRegion(BootInfo* bi, ulong addr, ulong size, uint type)
         {
             if (bi->MemoryRegionCount >= BootInfo.MaxMemoryRegions) return;
             var r = bi->Region(bi->MemoryRegionCount++);

@@ -72,6 +72,7 @@ namespace Microxen.Boot
             if (Checked.CheckedMode.On) Checked.CheckedMmu.Init();
             if (Checked.CheckedMode.On) Hypercalls.DescriptorOps.InitShadow();
             SetUpCpu(syms);
+            EfiInfo.Init(bi, (byte*)Host.DirectMapVirt);
             ulong entryCr3 = BuildDomain(bi);
             EnterGuest(entryCr3);
         }
@@ -259,6 +260,11 @@ namespace Microxen.Boot
             }
             input.CmdLine = cmd;
             input.CmdLineLength = cmdLen;
+            if (bi->Vga.VideoType != 0)
+            {
+                input.VgaInfo = (byte*)&bi->Vga;   // the loader's framebuffer, as Xen's dom0 console info
+                input.VgaInfoSize = (uint)sizeof(Xen.Dom0VgaConsoleInfo);
+            }
             input.SharedInfoMa = sharedInfo << 12;
             input.ShimL4Slots = (ulong*)Host.Mem.Frame(Host.ShimL4) + 256;
             input.NrPages = Host.Options.Dom0MemMiB << 8;

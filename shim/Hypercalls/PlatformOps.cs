@@ -20,6 +20,9 @@ namespace Microxen.Hypercalls
             XenPlatformOp op = *arg;   // copy_from_guest: a fault is the dispatcher's -EFAULT
             if (op.Version != XenPlatformOp.InterfaceVersion) return -XenErrno.EACCES;
             HypercallStats.CountSub(Hypercall.PlatformOp, op.Cmd);
+            // XEN_FW_EFI_INFO and efi_runtime_call: what the boot loader's EFI tags gave (Boot/EfiInfo.cs;
+            // -ENOSYS when the machine was not booted through EFI).
+            if (Boot.EfiInfo.TryPlatformOp((ulong)arg, out long efi)) return efi;
             switch (op.Cmd)
             {
                 case XenPlatformOpCmd.XENPF_settime32:

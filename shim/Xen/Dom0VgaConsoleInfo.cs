@@ -33,6 +33,20 @@ namespace Microxen.Xen
         [FieldOffset(12)] public uint VesaLfbBase;
         /// <summary>u.vesa_lfb.lfb_size, units of 64 KiB.</summary>
         [FieldOffset(16)] public uint VesaLfbSize;
+        /// <summary>u.vesa_lfb.red_pos / red_size: the red field's lowest bit and width (bits).</summary>
+        [FieldOffset(20)] public byte VesaRedPos;
+        [FieldOffset(21)] public byte VesaRedSize;
+        /// <summary>u.vesa_lfb.green_pos / green_size.</summary>
+        [FieldOffset(22)] public byte VesaGreenPos;
+        [FieldOffset(23)] public byte VesaGreenSize;
+        /// <summary>u.vesa_lfb.blue_pos / blue_size.</summary>
+        [FieldOffset(24)] public byte VesaBluePos;
+        [FieldOffset(25)] public byte VesaBlueSize;
+        /// <summary>u.vesa_lfb.rsvd_pos / rsvd_size.</summary>
+        [FieldOffset(26)] public byte VesaRsvdPos;
+        [FieldOffset(27)] public byte VesaRsvdSize;
+        /// <summary>u.vesa_lfb.gbl_caps: VBE capabilities (Xen sets 2, "possibly non-VGA", for EFI GOP).</summary>
+        [FieldOffset(28)] public uint VesaGblCaps;
         /// <summary>u.vesa_lfb.ext_lfb_base: high 32 bits of the framebuffer address.</summary>
         [FieldOffset(36)] public uint VesaExtLfbBase;
 

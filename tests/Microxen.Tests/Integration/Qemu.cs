@@ -191,6 +191,19 @@ public static class Qemu
         return Collect(psi, timeoutSeconds, null, null);
     }
 
+    /// <summary>
+    /// Boots the test machine with <paramref name="extra"/> arguments (firmware, drives); with
+    /// <paramref name="reboots"/> a guest reset restarts it. Runs until QEMU exits, the output shows
+    /// <paramref name="stopAt"/>, or the timeout.
+    /// </summary>
+    public static QemuResult RunMachine(IEnumerable<string> extra, string mem, int timeoutSeconds, string stopAt = null, bool reboots = false)
+    {
+        var psi = Machine(mem);
+        if (reboots) psi.ArgumentList.Remove("-no-reboot");
+        foreach (var a in extra) psi.ArgumentList.Add(a);
+        return Collect(psi, timeoutSeconds, stopAt, null);
+    }
+
     /// <summary>The machine every test boots: TCG, -cpu max, serial on stdio, isa-debug-exit.</summary>
     static ProcessStartInfo Machine(string mem)
     {

@@ -16,6 +16,7 @@
 #include <stdint.h>
 
 #include <xen/xen.h>
+#include <xen/platform.h>
 #include <xen/errno.h>
 #include <xen/memory.h>
 #include <xen/vcpu.h>
@@ -143,6 +144,11 @@ static void structs(void)
         F(VideoType, video_type), F(TextFontHeight, u.text_mode_3.font_height),
         F(TextCursorX, u.text_mode_3.cursor_x), F(TextCursorY, u.text_mode_3.cursor_y),
         F(TextRows, u.text_mode_3.rows), F(TextColumns, u.text_mode_3.columns),
+        F(VesaRedPos, u.vesa_lfb.red_pos), F(VesaRedSize, u.vesa_lfb.red_size),
+        F(VesaGreenPos, u.vesa_lfb.green_pos), F(VesaGreenSize, u.vesa_lfb.green_size),
+        F(VesaBluePos, u.vesa_lfb.blue_pos), F(VesaBlueSize, u.vesa_lfb.blue_size),
+        F(VesaRsvdPos, u.vesa_lfb.rsvd_pos), F(VesaRsvdSize, u.vesa_lfb.rsvd_size),
+        F(VesaGblCaps, u.vesa_lfb.gbl_caps),
         F(VesaWidth, u.vesa_lfb.width), F(VesaHeight, u.vesa_lfb.height),
         F(VesaBytesPerLine, u.vesa_lfb.bytes_per_line),
         F(VesaBitsPerPixel, u.vesa_lfb.bits_per_pixel), F(VesaLfbBase, u.vesa_lfb.lfb_base),
@@ -434,6 +440,16 @@ static void constants(void)
     CONSTS(VcpuTimeInfo,
         C(PvclockTscStableBit, XEN_PVCLOCK_TSC_STABLE_BIT),
         C(PvclockGuestStopped, XEN_PVCLOCK_GUEST_STOPPED));
+    STRUCT(XenPlatformOpEfi, struct xen_platform_op, F(Cmd, cmd), F(InterfaceVersion, interface_version),
+        F(FwType, u.firmware_info.type), F(FwIndex, u.firmware_info.index),
+        F(EfiVersion, u.firmware_info.u.efi_info.version), F(CfgAddr, u.firmware_info.u.efi_info.cfg.addr),
+        F(CfgNent, u.firmware_info.u.efi_info.cfg.nent), F(VendorRevision, u.firmware_info.u.efi_info.vendor.revision),
+        F(VendorBufsz, u.firmware_info.u.efi_info.vendor.bufsz), F(VendorName, u.firmware_info.u.efi_info.vendor.name),
+        F(MemAddr, u.firmware_info.u.efi_info.mem.addr), F(MemSize, u.firmware_info.u.efi_info.mem.size),
+        F(MemAttr, u.firmware_info.u.efi_info.mem.attr), F(MemType, u.firmware_info.u.efi_info.mem.type));
+    CONSTS(XenPlatformOpEfi, S(XENPF_INTERFACE_VERSION), S(XENPF_efi_runtime_call), S(XENPF_firmware_info),
+        S(XEN_FW_EFI_INFO), S(XEN_FW_EFI_VERSION), S(XEN_FW_EFI_CONFIG_TABLE), S(XEN_FW_EFI_VENDOR),
+        S(XEN_FW_EFI_MEM_INFO), S(XEN_FW_EFI_RT_VERSION), S(XEN_FW_EFI_PCI_ROM), S(XEN_FW_EFI_APPLE_PROPERTIES));
     CONSTS(Dom0VgaConsoleInfo,
         S(XEN_VGATYPE_TEXT_MODE_3), S(XEN_VGATYPE_VESA_LFB), S(XEN_VGATYPE_EFI_LFB));
     /* domU: xenstore (public/io/xs_wire.h) */
