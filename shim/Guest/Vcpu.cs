@@ -64,11 +64,13 @@ namespace Microxen.Guest
         public static void SetTrap(int vector, ulong address, ushort cs, byte flags)
         {
             fixed (Traps* t = &s_traps) { t->Address[vector] = address; t->Cs[vector] = cs; t->Flags[vector] = flags; }
+            if (vector == Arch.X86.Vector.PF) Microxen.Traps.FastPageFaultHandler.Publish(address, cs, flags);
         }
 
         public static void ClearTraps()
         {
             fixed (Traps* t = &s_traps) for (int v = 0; v < 256; v++) t->Address[v] = 0;
+            Microxen.Traps.FastPageFaultHandler.Publish(0, 0, 0);
         }
 
         public static TrapHandler Trap(int vector)

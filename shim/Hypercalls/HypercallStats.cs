@@ -70,9 +70,10 @@ namespace Microxen.Hypercalls
         /// <summary>Prints one line per hypercall seen: number, name, count, and per sub-op counts.</summary>
         public static void Print()
         {
-            Log.Begin(); Log.Str("shim counters: exceptions to guest "); Log.Dec(Traps.TrapDispatch.ExceptionCount);
+            Log.Begin(); Log.Str("shim counters: exceptions to guest "); Log.Dec(Traps.TrapDispatch.ExceptionCount + Traps.FastPageFaultHandler.Delivered);
             Log.Str(", upcalls "); Log.Dec(Events.Upcall.Delivered); Log.Str(", user syscalls "); Log.Dec(Traps.UserSyscall.Count + Arch.ShimCpu.Pv->UserSyscalls);
             Log.Str(", page-table writes emulated "); Log.Dec(Traps.PageTableWrite.Emulated);
+            Log.Str(", pinned trees walked "); Log.Dec(Memory.DeferredTreeMarks.Walked);
             Log.Str(", failsafe callbacks "); Log.Dec(Guest.Failsafe.Delivered);
             Log.Str(", timer interrupts "); Log.Dec(Traps.Interrupts.TimerInterrupts);
             Log.Str(", serial interrupts "); Log.Dec(Traps.Interrupts.SerialInterrupts); Log.End();

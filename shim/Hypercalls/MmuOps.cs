@@ -117,7 +117,8 @@ namespace Microxen.Hypercalls
                     case MmuextCmd.MMUEXT_PIN_L4_TABLE:
                         if (op->Mfn >= Host.FrameCount) { rc = -XenErrno.EINVAL; break; }
                         Host.FillShimSlots(op->Mfn);
-                        Host.PtFrames.MarkTree(Host.Mem, op->Mfn, 0, 256);   // Xen types every table under a pinned L4
+                        Host.PtFrames.Mark(op->Mfn);
+                        DeferredTreeMarks.Add(ref Host.PtFrames, op->Mfn);   // Xen types every table under a pinned L4: marked when first asked
                         break;
                     case MmuextCmd.MMUEXT_PIN_L1_TABLE:
                     case MmuextCmd.MMUEXT_PIN_L2_TABLE:

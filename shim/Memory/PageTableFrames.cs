@@ -19,7 +19,13 @@ namespace Microxen.Memory
             if (mfn < FrameCount) Bits[mfn >> 6] |= 1UL << (int)(mfn & 63);
         }
 
-        public bool IsMarked(ulong mfn) => mfn < FrameCount && (Bits[mfn >> 6] & (1UL << (int)(mfn & 63))) != 0;
+        /// <summary>True when <paramref name="mfn"/> is marked, after walking the trees of pins whose walk was deferred (<see cref="DeferredTreeMarks"/>).</summary>
+        public bool IsMarked(ulong mfn)
+        {
+            if (mfn >= FrameCount) return false;
+            if ((Bits[mfn >> 6] & (1UL << (int)(mfn & 63))) != 0) return true;
+            return DeferredTreeMarks.Flush(ref this) && (Bits[mfn >> 6] & (1UL << (int)(mfn & 63))) != 0;
+        }
 
         /// <summary>
         /// Marks the tables reachable from the L4 at <paramref name="l4Mfn"/> through slots

@@ -96,13 +96,14 @@ static class EntryStubs
         a.jmp(dispatch);
         a.Label(ref userFast);
         a.jmp(FastPaths.UserEntry);
+        FastPageFault.Emit(b, common);
         b.WriteTo(sb);
         FastPaths.CheckRegisterAbi(b);
 
         // The isr_N addresses, for the IDT.
         sb.AppendLine("\t.section .rodata.entry,\"a\",@progbits");
         sb.AppendLine("\t.balign 8\n\t.globl isr_table\nisr_table:");
-        for (int v = 0; v < 256; v++) sb.AppendLine($"\t.quad isr_{v}");
+        for (int v = 0; v < 256; v++) sb.AppendLine($"\t.quad {(v == X86.Vector.PF ? FastPageFault.Entry : $"isr_{v}")}");
 
         // Stacks: C#'s boot stack, the hypercall stack, and IST stacks for the IDT.
         sb.AppendLine("\t.section .bss.stacks,\"aw\",@nobits");
