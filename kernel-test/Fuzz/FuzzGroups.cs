@@ -146,9 +146,15 @@ namespace KernelTest.Fuzz
 
         static ulong Frame()
         {
-            if (FuzzRandom.Chance(3, 4)) return Fuzz.PoolFrame((int)FuzzRandom.Below(Fuzz.PoolFrames));
+            if (FuzzRandom.Chance(3, 4) && !s_wildFrames) return Fuzz.PoolFrame((int)FuzzRandom.Below(Fuzz.PoolFrames));
             return WildFrame();
         }
+
+        /// <summary>
+        /// Group mem draws only frames beyond memory: the pool's machine frame numbers differ
+        /// between hosts, and memory_op reads them as domids, spaces, counts and pads.
+        /// </summary>
+        static bool s_wildFrames;
 
         static ulong WildFrame() => (1UL << 24) + FuzzRandom.Below(1UL << 24);
 
@@ -247,6 +253,8 @@ namespace KernelTest.Fuzz
         public static void Generate(int g)
         {
             s_auxKind = AuxNone;
+            s_hostCount = false;
+            s_wildFrames = g == Mem;
             Fill(Fuzz.BufA, 32);
             Fill(Fuzz.BufB, 32);
             *(uint*)DonePtr = DonePreset;
@@ -398,8 +406,31 @@ namespace KernelTest.Fuzz
                 return;
             }
             if (kind == Memory && FuzzRandom.Chance(1, 8)) cmd |= FuzzRandom.Next() << 6 & 0xffffffffffffffc0;   // extent start bits
+            if (kind == Memory) cmd = MemoryHostIndependent(cmd);
             Set((ulong)nr, cmd, Ptr(Fuzz.BufA));
         }
+
+        /// <summary>
+        /// Keeps a memory_op call's answer the same on every host and the storm's own frames its
+        /// own: decrease_reservation's list is buffer B full of frames beyond memory (start extent
+        /// kept inside it), so no extent the kernel uses is given back; the counts of pages
+        /// (maximum_ram_page, current/maximum_reservation: the host's RAM and dom0_mem) are
+        /// digested as "positive" (<see cref="s_hostCount"/>).
+        /// </summary>
+        static ulong MemoryHostIndependent(ulong cmd)
+        {
+            ulong op = cmd & 63;
+            s_hostCount = op == XenMemOp.XENMEM_maximum_ram_page || op == XenMemOp.XENMEM_current_reservation
+                || op == XenMemOp.XENMEM_maximum_reservation;
+            if (op != XenMemOp.XENMEM_decrease_reservation) return cmd;
+            ulong* list = (ulong*)Fuzz.BufB;
+            for (int k = 0; k < 32; k++) list[k] = WildFrame();
+            ((ulong*)Fuzz.BufA)[0] = Ptr(Fuzz.BufB);   // xen_memory_reservation.extent_start
+            return op | (((cmd >> 6) & 31) << 6);
+        }
+
+        /// <summary>The call's positive result is a host's page count: digested as 1.</summary>
+        static bool s_hostCount;
 
         /// <summary>Physdev operations that only query or act on this domain's own state.</summary>
         static bool PhysdevAllowed(ulong cmd)
@@ -638,6 +669,7 @@ namespace KernelTest.Fuzz
                 Rc = (ulong)Native.Hypercall(Nr, a->A[0], a->A[1], a->A[2], a->A[3], a->A[4]);
             }
             Aux = 0;
+            if (s_hostCount && (long)Rc > 0) Rc = 1;
             if (s_auxKind == AuxDone) Aux = *(uint*)DonePtr;
             else if (s_auxKind == AuxMulticall)
             {
