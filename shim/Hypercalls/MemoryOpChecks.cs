@@ -130,7 +130,7 @@ namespace Microxen.Hypercalls
             ulong buffer = *(ulong*)(arg + 16);
             if (n > E820Max) return -XenErrno.EINVAL;
             if (!AnyId(*(ushort*)arg)) return -XenErrno.ESRCH;
-            if (!ArrayOk(buffer, n, E820Size) || !Can(buffer, (ulong)n * E820Size, false)) return -XenErrno.EFAULT;
+            if (!Can(buffer, (ulong)n * E820Size, false)) return -XenErrno.EFAULT;   // copy_from_guest: 0 bytes always succeed
             fixed (Map* m = &s_map)
             {
                 byte* src = (byte*)buffer;
@@ -151,7 +151,7 @@ namespace Microxen.Hypercalls
             XenMemoryMap* map = (XenMemoryMap*)arg;
             uint n = map->NrEntries < s_mapEntries ? map->NrEntries : s_mapEntries;
             ulong buffer = map->Buffer;
-            if (!ArrayOk(buffer, n, E820Size) || !Can(buffer, (ulong)n * E820Size, true) || !Can(arg, 16, true)) return -XenErrno.EFAULT;
+            if (!Can(buffer, (ulong)n * E820Size, true) || !Can(arg, 16, true)) return -XenErrno.EFAULT;
             fixed (Map* m = &s_map)
             {
                 byte* dst = (byte*)buffer;
