@@ -29,8 +29,31 @@ namespace KernelTest.Fuzz
                 if (*gfn < WildFirst) *gfn = Frame();
             }
             if (kind == Memory && FuzzRandom.Chance(1, 8)) cmd |= FuzzRandom.Next() << 6 & 0xffffffffffffffc0;   // extent start bits
+            if (kind == Memory) cmd = MemoryHostIndependent(cmd);
             Set((ulong)nr, cmd, Ptr(Fuzz.BufA));
         }
+
+        /// <summary>
+        /// Keeps a memory_op call's answer the same on every host and the storm's own frames its
+        /// own: decrease_reservation's list is buffer B full of frames beyond memory (start extent
+        /// kept inside it), so no extent the kernel uses is given back; the counts of pages
+        /// (maximum_ram_page, current/maximum_reservation: the host's RAM and dom0_mem) are
+        /// digested as "positive" (<see cref="s_hostCount"/>).
+        /// </summary>
+        static ulong MemoryHostIndependent(ulong cmd)
+        {
+            ulong op = cmd & 63;
+            s_hostCount = op == XenMemOp.XENMEM_maximum_ram_page || op == XenMemOp.XENMEM_current_reservation
+                || op == XenMemOp.XENMEM_maximum_reservation;
+            if (op != XenMemOp.XENMEM_decrease_reservation) return cmd;
+            ulong* list = (ulong*)Fuzz.BufB;
+            for (int k = 0; k < 32; k++) list[k] = WildFrame();
+            ((ulong*)Fuzz.BufA)[0] = Ptr(Fuzz.BufB);   // xen_memory_reservation.extent_start
+            return op | (((cmd >> 6) & 31) << 6);
+        }
+
+        /// <summary>The call's positive result is a host's page count: digested as 1.</summary>
+        static bool s_hostCount;
 
         /// <summary>Physdev operations that only query or act on this domain's own state.</summary>
         static bool PhysdevAllowed(ulong cmd)

@@ -148,6 +148,8 @@ namespace KernelTest.Fuzz
         public static void Generate(int g)
         {
             s_auxKind = AuxNone;
+            s_hostCount = false;
+            s_wildFrames = g == Mem;
             Fill(Fuzz.BufA, 32);
             Fill(Fuzz.BufB, 32);
             // The last word of each buffer too: Ptr's "last 4 bytes of a buffer" reads it, and what a
@@ -155,6 +157,8 @@ namespace KernelTest.Fuzz
             // would make the argument host-dependent.
             *(ulong*)(Fuzz.BufA + 4088) = Word();
             *(ulong*)DonePtr = DonePreset;
+            // A mem structure at buffer + 4092 (Ptr) starts in the page's last word: mem reads zeros there.
+            if (g == Mem) *(ulong*)(Fuzz.BufA + 4088) = 0;
             switch (g)
             {
                 case Ver: GenVer(); break;
@@ -206,6 +210,7 @@ namespace KernelTest.Fuzz
                 Rc = (ulong)Native.Hypercall(Nr, a->A[0], a->A[1], a->A[2], a->A[3], a->A[4]);
             }
             Aux = 0;
+            if (s_hostCount && (long)Rc > 0) Rc = 1;
             if (s_auxKind == AuxDone) Aux = *(uint*)DonePtr;
             else if (s_auxKind == AuxMulticall)
             {

@@ -90,5 +90,24 @@ namespace KernelTest.Tests
             if (!Check.Rc("get_cpu_version 0xffff", Call(&op))) return false;
             return Check.Eq("far cpu vendor", v[0], 0) && Check.Eq("far cpu family", op.VerFamily, 0);
         }
+
+        /// <summary>
+        /// enter_acpi_sleep refusals before any register is written (QEMU's FADT has a PM1a control
+        /// block and no v5 sleep registers): S5 with a flag other than EXTENDED -EINVAL; val_a and
+        /// val_b differing in SLP_EN -EINVAL; EXTENDED without sleep control/status registers -EPERM.
+        /// </summary>
+        public static bool AcpiSleepRefusals()
+        {
+            XenPlatformOp op;
+            Init(&op, XenPlatformOpCmd.XENPF_enter_acpi_sleep);
+            op.SleepState = 5; op.SleepFlags = 2;
+            if (!Validation.Rc("S5, flags 2", Call(&op), XenErrno.EINVAL)) return false;
+            Init(&op, XenPlatformOpCmd.XENPF_enter_acpi_sleep);
+            op.SleepState = 5; op.SleepValA = 1 << 13; op.SleepValB = 1;
+            if (!Validation.Rc("S5, SLP_EN in val_a only", Call(&op), XenErrno.EINVAL)) return false;
+            Init(&op, XenPlatformOpCmd.XENPF_enter_acpi_sleep);
+            op.SleepState = 5; op.SleepFlags = 1;
+            return Validation.Rc("S5 extended, no sleep registers", Call(&op), XenErrno.EPERM);
+        }
     }
 }

@@ -212,6 +212,11 @@ namespace KernelTest.Tests
             Add(ref r, "storm_vcpu_areas", &StormVcpuSchedTests.VcpuAreas);
             Add(ref r, "storm_poll_edges", &StormVcpuSchedTests.PollEdges);
             Add(ref r, "multicall_bad_array", &StormVcpuSchedTests.MulticallBadArray);
+
+            // Issue 9/10, mem2: memory_op checks as Xen 4.17's (storm group mem), enter_acpi_sleep refusals.
+            Add(ref r, "mem_reservation_refusals", &MemoryOpTests.ReservationRefusals);
+            Add(ref r, "mem_op_field_checks", &MemoryOpTests.FieldChecks);
+            Add(ref r, "platform_op_acpi_sleep_refusals", &PlatformOpTests.AcpiSleepRefusals);
         }
 
         // Tests of a parameterised checker, one function per row.

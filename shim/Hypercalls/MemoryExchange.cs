@@ -25,11 +25,9 @@ namespace Microxen.Hypercalls
         /// <summary>Most output extents of one chunk the shim stages (2^12); a larger chunk is refused -ENOMEM (Xen would do it).</summary>
         const int MaxPending = 1 << 12;
         /// <summary>MAX_NUMNODES of Xen 4.17's default build (CONFIG_NR_NUMA_NODES 64).</summary>
-        const uint MaxNumNodes = 64;
+        public const uint MaxNumNodes = 64;
         /// <summary>BITS_PER_LONG + PAGE_SHIFT: the address width when mem_flags gives none.</summary>
-        const uint NoLimitBits = 64 + 12;
-        /// <summary>End of guest-accessible low half (Xen's __addr_ok: below 2^47 or from HYPERVISOR_VIRT_END).</summary>
-        const ulong LowHalfEnd = 1UL << 47;
+        public const uint NoLimitBits = 64 + 12;
 
         public static long Op(ulong startExtent, XenMemoryExchange* arg)
         {
@@ -145,7 +143,7 @@ namespace Microxen.Hypercalls
         /// 2^bits bytes, reserved; <see cref="FrameAllocator.None"/> when there is none (Xen's
         /// alloc_domheap_pages also refuses widths of PAGE_SHIFT+1 bits or less).
         /// </summary>
-        static ulong AllocContiguous(int order, uint bits)
+        public static ulong AllocContiguous(int order, uint bits)
         {
             if (bits <= 12 + 1) return FrameAllocator.None;
             ulong n = 1UL << order;
@@ -166,18 +164,10 @@ namespace Microxen.Hypercalls
         }
 
         /// <summary>
-        /// Xen's guest_handle_subrange_okay for a list of 8-byte entries: elements first..last lie
-        /// in guest-accessible addresses (below 2^47 or from HYPERVISOR_VIRT_END) without wrapping.
+        /// Xen's guest_handle_subrange_okay for a list of 8-byte entries (array_access_ok): fewer
+        /// than 2^64/8 elements first..last, and element first's address guest-accessible (below
+        /// 2^47 or from HYPERVISOR_VIRT_END; only the start is checked, as Xen's access_ok does).
         /// </summary>
-        static bool RangeOk(ulong start, ulong first, ulong last)
-        {
-            if (last < first) return true;
-            ulong count = last - first + 1;
-            if (count > (LowHalfEnd >> 3)) return false;
-            ulong a = start + first * 8, end = a + count * 8;
-            if (end < a) return false;
-            bool lo = end <= LowHalfEnd, hi = a >= Layout.HYPERVISOR_VIRT_END;
-            return lo || hi;
-        }
+        public static bool RangeOk(ulong start, ulong first, ulong last) => MemoryOpChecks.ArrayOk(start + first * 8, last - first + 1, 8);
     }
 }

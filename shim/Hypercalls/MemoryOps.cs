@@ -22,8 +22,15 @@ namespace Microxen.Hypercalls
                 case XenMemOp.XENMEM_maximum_reservation:
                 case XenMemOp.XENMEM_maximum_gpfn:
                     if (startExtent != 0) return -XenErrno.EINVAL;
-                    if (*(ushort*)arg != XenMemOp.DOMID_SELF && *(ushort*)arg != 0) return -XenErrno.ESRCH;
-                    return (long)(cmd == XenMemOp.XENMEM_maximum_gpfn ? Host.NrPages - 1 : Host.NrPages);
+                    if (!MemoryOpChecks.Can(arg, 2, false)) return -XenErrno.EFAULT;
+                    if (!MemoryOpChecks.AnyId(*(ushort*)arg)) return -XenErrno.ESRCH;
+                    if (cmd == XenMemOp.XENMEM_current_reservation) return (long)MemoryReservation.TotPages;
+                    if (cmd == XenMemOp.XENMEM_maximum_reservation) return (long)MemoryReservation.MaxPages;
+                    {
+                        // domain_get_maximum_gpfn of a PV domain: the max_pfn the guest wrote to shared_info, less one.
+                        ulong maxPfn = Guest.Vcpu.Shared->Arch.MaxPfn;
+                        return (long)((maxPfn == 0 ? 1 : maxPfn) - 1);
+                    }
                 case XenMemOp.XENMEM_get_sharing_freed_pages:
                 case XenMemOp.XENMEM_get_sharing_shared_pages:
                     return 0;   // mem_sharing_get_nr_saved_mfns / _shared_mfns: nothing is shared
@@ -41,20 +48,21 @@ namespace Microxen.Hypercalls
                     return MachphysMfnList(arg);
                 case XenMemOp.XENMEM_machine_memory_map:
                     if (Events.DomUBackend.Active) return -XenErrno.EPERM;   // Xen: privileged (XSM_PRIV)
+                    if (!MemoryOpChecks.Can(arg, 16, false)) return -XenErrno.EFAULT;
                     return MachineMemoryMap((XenMemoryMap*)arg);
-                case XenMemOp.XENMEM_memory_map:
-                    // A PV domain without a map set by its builder gets -ENOSYS from Xen too;
-                    // Linux then uses machine_memory_map (dom0) or a map of nr_pages.
-                    return -XenErrno.ENOSYS;
                 case XenMemOp.XENMEM_exchange:
                     return MemoryExchange.Op(cmdWord >> XenMemOp.MEMOP_EXTENT_SHIFT, (XenMemoryExchange*)arg);
                 case XenMemOp.XENMEM_decrease_reservation:
-                    return DecreaseReservation((XenMemoryReservation*)arg);
                 case XenMemOp.XENMEM_populate_physmap:
                 case XenMemOp.XENMEM_increase_reservation:
-                    return PopulatePhysmap((XenMemoryReservation*)arg, cmd == XenMemOp.XENMEM_populate_physmap);
+                    return MemoryReservation.Op((int)cmd, startExtent, arg);
                 default:
+                {
+                    bool handled;
+                    long rc = MemoryOpChecks.Op((int)cmd, startExtent, arg, out handled);
+                    if (handled) return rc;
                     return HypercallStats.Unimplemented("memory_op", Hypercall.MemoryOp, cmdWord, arg, 0, 0, 0);
+                }
             }
         }
 
@@ -91,18 +99,23 @@ namespace Microxen.Hypercalls
         /// <summary>
         /// XENMEM_machine_memory_map: the boot loader's e820 map in which every RAM frame that is
         /// neither the guest's nor free (the shim's image, tables, M2P, shared_info) is
-        /// reported reserved.
+        /// reported reserved. As Xen's arch_memory_op: a NULL buffer only counts (0); a buffer of
+        /// fewer than the firmware map's entries + 1, or too small for the entries, -EINVAL; a
+        /// buffer outside the guest's addresses -EFAULT.
         /// </summary>
         static long MachineMemoryMap(XenMemoryMap* map)
         {
             E820Entry* out_ = (E820Entry*)map->Buffer;
             uint max = map->NrEntries;
-            uint n = 0;
             BootInfo* bi = Host.Boot;
+            bool store = out_ != null;
+            if (store && max < (uint)bi->MemoryRegionCount + 1) return -XenErrno.EINVAL;
+            if (store && !MemoryOpChecks.ArrayOk((ulong)out_, max, XenMemoryMap.E820EntrySize)) return -XenErrno.EFAULT;
+            Run run = default;
             for (int r = 0; r < bi->MemoryRegionCount; r++)
             {
                 E820Entry* e = bi->Region(r);
-                if (e->Type != E820Entry.Ram) { if (!Add(out_, ref n, max, e->Addr, e->Size, e->Type)) return -XenErrno.E2BIG; continue; }
+                if (e->Type != E820Entry.Ram) { if (!Add(out_, ref run, max, e->Addr, e->Size, e->Type)) return -XenErrno.EINVAL; continue; }
                 ulong first = (e->Addr + 4095) >> 12, end = (e->Addr + e->Size) >> 12;
                 ulong runStart = first;
                 bool runRam = first < end && Usable(first);
@@ -111,73 +124,36 @@ namespace Microxen.Hypercalls
                     bool ram = f < end && Usable(f);
                     if (f == end || ram != runRam)
                     {
-                        if (f > runStart && !Add(out_, ref n, max, runStart << 12, (f - runStart) << 12, runRam ? E820Entry.Ram : E820Entry.Reserved))
-                            return -XenErrno.E2BIG;
+                        if (f > runStart && !Add(out_, ref run, max, runStart << 12, (f - runStart) << 12, runRam ? E820Entry.Ram : E820Entry.Reserved))
+                            return -XenErrno.EINVAL;
                         runStart = f;
                         runRam = ram;
                     }
                 }
             }
-            map->NrEntries = n;
+            if (store && run.N > 0 && !MemoryOpChecks.Can((ulong)(out_ + run.N - 1), XenMemoryMap.E820EntrySize, true)) return -XenErrno.EFAULT;
+            map->NrEntries = run.N;
             return 0;
         }
 
+        /// <summary>The map being built: entries so far and the last one (merged while contiguous and of one type).</summary>
+        struct Run { public uint N; public ulong Addr, Size; public uint Type; }
+
         static bool Usable(ulong mfn) => mfn < Host.FrameCount && (Host.IsGuestFrame(mfn) || Host.Frames.IsFree(mfn));
 
-        static bool Add(E820Entry* out_, ref uint n, uint max, ulong addr, ulong size, uint type)
+        static bool Add(E820Entry* out_, ref Run run, uint max, ulong addr, ulong size, uint type)
         {
-            if (n > 0 && out_[n - 1].Type == type && out_[n - 1].Addr + out_[n - 1].Size == addr)
+            if (run.N > 0 && run.Type == type && run.Addr + run.Size == addr)
             {
-                out_[n - 1].Size += size;
+                run.Size += size;
+                if (out_ != null) out_[run.N - 1].Size = run.Size;
                 return true;
             }
-            if (n >= max) return false;
-            out_[n].Addr = addr; out_[n].Size = size; out_[n].Type = type;
-            n++;
+            if (out_ != null && run.N >= max) return false;
+            run.Addr = addr; run.Size = size; run.Type = type;
+            if (out_ != null) { out_[run.N].Addr = addr; out_[run.N].Size = size; out_[run.N].Type = type; }
+            run.N++;
             return true;
-        }
-
-        /// <summary>
-        /// XENMEM_decrease_reservation: the guest gives back frames. For a PV guest extent_start
-        /// lists machine frames (GMFN = MFN, xen/common/memory.c guest_remove_page).
-        /// </summary>
-        static long DecreaseReservation(XenMemoryReservation* r)
-        {
-            if (r->ExtentOrder != 0) return -XenErrno.EINVAL;
-            ulong* mfns = (ulong*)r->ExtentStart;
-            ulong i = 0;
-            for (; i < r->NrExtents; i++)
-            {
-                ulong mfn = mfns[i];
-                if (!Host.IsGuestFrame(mfn)) break;
-                Host.M2p[mfn] = Host.InvalidM2p;
-                Host.Frames.Free(mfn);
-                Checked.PageTypes.Forget(mfn);
-            }
-            return (long)i;
-        }
-
-        /// <summary>XENMEM_populate_physmap / increase_reservation: new frames for the listed gpfns.</summary>
-        static long PopulatePhysmap(XenMemoryReservation* r, bool populate)
-        {
-            if (r->ExtentOrder != 0) return -XenErrno.EINVAL;
-            ulong* list = (ulong*)r->ExtentStart;
-            ulong i = 0;
-            for (; i < r->NrExtents; i++)
-            {
-                ulong mfn = Host.Frames.AllocHigh();
-                if (mfn == FrameAllocator.None) break;
-                Checked.PageTypes.Forget(mfn);   // a fresh page: no type, no references
-                if (populate)
-                {
-                    ulong pfn = list[i];
-                    if (pfn >= Host.M2pEntries) { Host.Frames.Free(mfn); break; }
-                    Host.M2p[mfn] = pfn;
-                    list[i] = mfn;
-                }
-                else list[i] = mfn;
-            }
-            return (long)i;
         }
     }
 }

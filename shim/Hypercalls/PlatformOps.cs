@@ -5,7 +5,7 @@ namespace Microxen.Hypercalls
     /// (xen/arch/x86/platform_hypercall.c) answers on a machine the shim describes: one physical
     /// CPU (the boot CPU, ACPI id 0), BIOS-booted without EDD, MBR, EDID or EFI data gathered,
     /// frequency and idle states kept by the hypervisor (Xen's default cpufreq=xen, cpuidle on),
-    /// no ACPI sleep registers known. Errors: -EFAULT (unreadable structure), -EACCES
+    /// the FADT's sleep registers (S5 powers off). Errors: -EFAULT (unreadable structure), -EACCES
     /// (interface_version not XENPF_INTERFACE_VERSION), per sub-operation below; sub-operations
     /// the shim does not carry out (MTRRs, microcode, CPU and memory hotplug, core parking,
     /// resource_op, get_symbol) are logged once and answered -ENOSYS.
@@ -91,15 +91,49 @@ namespace Microxen.Hypercalls
             }
         }
 
+        /// <summary>XENPF_ACPI_SLEEP_EXTENDED (public/platform.h): val_a/val_b are sleep types for the v5 sleep control register.</summary>
+        const uint SleepExtended = 1;
+        /// <summary>ACPI_SLEEP_TYPE_MAX, ACPI_SLEEP_TYPE_INVALID (Xen's acpi/actypes.h).</summary>
+        const ushort SleepTypeMax = 7, SleepTypeInvalid = 0xff;
+        /// <summary>SLP_EN of PM1 control (ACPI 6.4 table 4.13, bit 13).</summary>
+        const ushort SlpEn = 1 << 13;
+        /// <summary>Sleep control register: SLP_TYPx at bits 2-4, SLP_EN bit 5 (ACPI 6.4 4.8.3.7).</summary>
+        const int XSleepTypeShift = 2;
+        const ushort XSleepTypeMask = 0x1c, XSleepEnable = 0x20;
+
         /// <summary>
-        /// acpi_enter_sleep with no FADT sleep registers known: S3 -EOPNOTSUPP (no wakeup vector);
-        /// extended (sleep control/status registers) and legacy (PM1a control block) -EPERM. Linux
-        /// then powers off or reboots through SCHEDOP_shutdown.
+        /// acpi_enter_sleep (Xen 4.17 arch/x86/acpi/power.c) with the FADT's registers
+        /// (<see cref="Acpi.AcpiSleep"/>): S3 -EOPNOTSUPP (the shim has no resume path; Xen says so
+        /// only without a FACS waking vector); extended without sleep control/status registers
+        /// -EPERM, other flag bits -EINVAL, types above 7 -ERANGE; legacy without a PM1a control
+        /// block -EPERM, val_a/val_b differing in SLP_EN -EINVAL, any flag -EINVAL. Then
+        /// enter_state: states other than 1-5 -EINVAL; S5 writes the guest's values (SLP_TYP|SLP_EN)
+        /// to PM1a (and PM1b if present), or its type to the sleep control register, and the
+        /// machine powers off; S1, S2, S4 -EINVAL (Xen's enter_state enters only S3 and S5).
         /// </summary>
         static long EnterAcpiSleep(ref XenPlatformOp op)
         {
             if (op.SleepState == 3) return -XenErrno.EOPNOTSUPP;
-            return -XenErrno.EPERM;
+            bool extended = (op.SleepFlags & SleepExtended) != 0;
+            if (extended)
+            {
+                if (Acpi.AcpiSleep.SleepControl.Address == 0 || Acpi.AcpiSleep.SleepStatus.Address == 0) return -XenErrno.EPERM;
+                if ((op.SleepFlags & ~SleepExtended) != 0) return -XenErrno.EINVAL;
+                if (op.SleepValA > SleepTypeMax || (op.SleepValB != SleepTypeInvalid && op.SleepValB > SleepTypeMax)) return -XenErrno.ERANGE;
+            }
+            else if (Acpi.AcpiSleep.Pm1aCnt.Address == 0) return -XenErrno.EPERM;
+            else if (op.SleepValB != 0 && ((op.SleepValA ^ op.SleepValB) & SlpEn) != 0) return -XenErrno.EINVAL;
+            else if (op.SleepFlags != 0) return -XenErrno.EINVAL;
+            if (op.SleepState != 5) return -XenErrno.EINVAL;   // enter_state: S0 or above S5, and S1/S2/S4
+            Console.Log.Line("platform_op: entering ACPI S5 (machine off)");
+            if (extended)
+                Acpi.AcpiSleep.Write(Acpi.AcpiSleep.SleepControl, (ushort)(((op.SleepValA << XSleepTypeShift) & XSleepTypeMask) | XSleepEnable), true);
+            else
+            {
+                Acpi.AcpiSleep.Write(Acpi.AcpiSleep.Pm1aCnt, op.SleepValA, false);
+                Acpi.AcpiSleep.Write(Acpi.AcpiSleep.Pm1bCnt, op.SleepValB, false);
+            }
+            return 0;   // still running: the firmware's values did not power the machine off (Xen would wait for a wake)
         }
 
         /// <summary>

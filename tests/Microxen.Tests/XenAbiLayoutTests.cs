@@ -36,7 +36,7 @@ namespace Microxen.Tests
         public static readonly string[] ConstantGroups =
         {
             "Hypercall", "XenErrno", "StartInfoFlags", "StartInfo", "XenFeature", "ElfNote", "MmuCmd",
-            "MmuextCmd", "UvmFlags", "VmAssist", "ConsoleIoCmd", "XenVersionCmd", "XenMemOp", "VcpuOp",
+            "MmuextCmd", "UvmFlags", "VmAssist", "ConsoleIoCmd", "XenVersionCmd", "XenMemOp", "XenMemOpArgs", "VcpuOp",
             "SchedOp", "CallbackType", "EvtchnOp", "SharedInfo", "EvtchnBindPirq", "EvtchnStatus",
             "Virq", "PhysdevOp", "Layout", "VcpuTimeInfo", "Dom0VgaConsoleInfo",
             "EvtchnFifoAbi", "GnttabOp", "Gtf", "GntMap", "Gntst",

@@ -15,6 +15,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#define __XEN_TOOLS__ 1   /* memory.h: the structures XenMemOpArgs sizes (xen_pod_target, ...) */
 #include <xen/xen.h>
 #include <xen/platform.h>
 #include <xen/errno.h>
@@ -326,6 +327,19 @@ static void constants(void)
         S(XENMEM_add_to_physmap_batch), S(XENMEM_machphys_compat_mfn_list), S(XENMEM_get_vnumainfo),
         S(XENMEM_acquire_resource), S(DOMID_SELF), S(DOMID_IO), S(DOMID_XEN), S(DOMID_COW),
         S(DOMID_INVALID), S(DOMID_IDLE));
+
+    CONSTS(XenMemOpArgs,
+        C(AddToPhysmapSize, sizeof(struct xen_add_to_physmap)),
+        C(AddToPhysmapBatchSize, sizeof(struct xen_add_to_physmap_batch)),
+        C(RemoveFromPhysmapSize, sizeof(struct xen_remove_from_physmap)),
+        C(ForeignMemoryMapSize, sizeof(struct xen_foreign_memory_map)),
+        C(VnumaTopologyInfoSize, sizeof(struct xen_vnuma_topology_info)),
+        C(AcquireResourceSize, sizeof(struct xen_mem_acquire_resource)),
+        C(ReservedDeviceMemoryMapSize, sizeof(struct xen_reserved_device_memory_map)),
+        C(ReservedDeviceMemorySize, sizeof(struct xen_reserved_device_memory)),
+        C(PodTargetSize, sizeof(struct xen_pod_target)), C(MemAccessOpSize, sizeof(struct xen_mem_access_op)),
+        S(XENMAPSPACE_gmfn_range), S(XENMAPSPACE_gmfn_foreign), S(XENMEMF_populate_on_demand),
+        S(XENMEMF_vnode), S(XENMEM_RDM_ALL));
 
     /* vcpu.h */
     CONSTS(VcpuOp,
