@@ -479,21 +479,34 @@ static int check_threads(char *detail, size_t n)
     return 0;
 }
 
-/* nanosleep(1 s) measured with CLOCK_MONOTONIC: within 10 %. */
-static int check_nanosleep(char *detail, size_t n)
+/* One nanosleep(1 s), measured with CLOCK_MONOTONIC, in ms. */
+static double sleep_one_second(void)
 {
     struct timespec req = { 1, 0 }, rem;
     double t0 = now_ms();
     while (nanosleep(&req, &rem) != 0) {
-        if (errno != EINTR) FAILF("nanosleep: %s", strerror(errno));
+        if (errno != EINTR) return -1.0;
         req = rem;
     }
-    double ms = now_ms() - t0;
-    struct timespec rt;
-    clock_gettime(CLOCK_REALTIME, &rt);
-    if (ms < 900.0 || ms > 1100.0) FAILF("nanosleep(1 s) took %.1f ms (want 900..1100)", ms);
-    snprintf(detail, n, "elapsed %.1f ms", ms);
-    return 0;
+    return now_ms() - t0;
+}
+
+/* nanosleep(1 s) measured with CLOCK_MONOTONIC: never early (a sleep shorter than asked is a clock
+ * or timer bug), and within 10 % late on one of up to 3 tries: a loaded host delays QEMU's wakeup
+ * now and then, a lost or late timer event delays every try. */
+static int check_nanosleep(char *detail, size_t n)
+{
+    double ms = 0;
+    for (int attempt = 1; attempt <= 3; attempt++) {
+        ms = sleep_one_second();
+        if (ms < 0) FAILF("nanosleep: %s", strerror(errno));
+        if (ms < 999.0) FAILF("nanosleep(1 s) took %.1f ms: woke early (try %d)", ms, attempt);
+        if (ms <= 1100.0) {
+            snprintf(detail, n, "elapsed %.1f ms (try %d)", ms, attempt);
+            return 0;
+        }
+    }
+    FAILF("nanosleep(1 s) took over 1100 ms on 3 tries (last %.1f ms)", ms);
 }
 
 /* /proc/cpuinfo: the "hypervisor" flag and the model name. */
