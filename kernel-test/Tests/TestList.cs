@@ -193,6 +193,17 @@ namespace KernelTest.Tests
             Add(ref r, "physdev_op_edges", &PhysdevIrqTests.OpEdges);
             Add(ref r, "physdev_rtc_pirq_round_trip", &PhysdevIrqTests.RtcPirqRoundTrip);
             Add(ref r, "physdev_pci_edges", &PhysdevIrqTests.PciEdges);
+            // SMP (issue 11, smp-test): SmpTests.cs, SmpRemoteTests.cs, kernel-test/Smp/. With one vCPU
+            // all but smp_is_up print SKIP and pass.
+            Add(ref r, "smp_is_up", &SmpTests.IsUp);
+            Add(ref r, "smp_up", &SmpTests.Up);
+            Add(ref r, "smp_is_up_after_up", &SmpTests.IsUp);
+            Add(ref r, "smp_ipi_pingpong", &SmpTests.IpiPingPong);
+            Add(ref r, "smp_tlb_flush_multi", &SmpRemoteTests.TlbFlushMulti);
+            Add(ref r, "smp_invlpg_multi", &SmpRemoteTests.InvlpgMulti);
+            Add(ref r, "smp_uvmf_invlpg_multi", &SmpRemoteTests.UvmfInvlpgMulti);
+            Add(ref r, "smp_timer_each", &SmpRemoteTests.TimerEach);
+            Add(ref r, "smp_down_up", &SmpRemoteTests.DownUp);
         }
 
         // Tests of a parameterised checker, one function per row.
