@@ -26,3 +26,4 @@ build() { # NAME SOURCE
 
 build smoke "$HERE/smoke.c"
 build bench "$HERE/bench.c"
+build smp "$HERE/smp.c"
