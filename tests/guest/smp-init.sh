@@ -5,9 +5,9 @@
 # workload on 1 thread and on every CPU; power off.
 echo "microxen initramfs: /init running"
 export PATH=/bin:/sbin:/usr/bin:/usr/sbin HOME=/root TERM=linux
-mount -t proc proc /proc || echo "init: mount proc failed"
-mount -t sysfs sysfs /sys || echo "init: mount sysfs failed"
-mount -t devtmpfs devtmpfs /dev || echo "init: mount devtmpfs failed"
+for fs in proc:/proc sysfs:/sys devtmpfs:/dev; do
+    mount -t "${fs%%:*}" "${fs%%:*}" "${fs#*:}" || echo "init: mount ${fs#*:} failed"
+done
 [ -c /dev/console ] && exec </dev/console >/dev/console 2>&1
 dmesg -n 3
 echo "init: $(uname -srm), nproc $(nproc)"
