@@ -18,6 +18,9 @@ dotnet run --project tools/Initramfs -v q -- --out "$initrd" --init tests/guest/
 vmlinux=build/debian/vmlinux
 bzimage=$(ls build/debian/boot/vmlinuz-* | head -1)
 log=$(mktemp -d)
+# Each console line prefixed with the host's time of arrival (s): the job's host-side duration is
+# the time between "SMPBENCH begin" and its result line (the guest's clock under TCG may drift).
+stamp() { while IFS= read -r line; do printf '%s %s\n' "$EPOCHREALTIME" "$line"; done; }
 trap 'rm -rf "$log"' EXIT
 
 microxen() { # OUT SMP ACCEL KERNEL MODULE_ARGS [INITRD]: microxen in QEMU until power-off
@@ -26,7 +29,7 @@ microxen() { # OUT SMP ACCEL KERNEL MODULE_ARGS [INITRD]: microxen in QEMU until
     [ -n "$initrd" ] && modules="$modules,$initrd"
     timeout 900 qemu-system-x86_64 -accel "$accel" -cpu max -m 1G -smp "$smp" -nographic -no-reboot \
         -device isa-debug-exit,iobase=0xf4,iosize=4 -kernel build/microxen.bin -append "mode=fast loglevel=info" \
-        -initrd "$modules" </dev/null >"$out" 2>&1 || true
+        -initrd "$modules" </dev/null 2>&1 | stamp >"$out" || true
 }
 
 echo "== IPI round trip and remote TLB flush (kernel-test smpbench, 4 CPUs, TSC ticks; min of 7 batches)"
@@ -42,23 +45,26 @@ for h in $hosts; do
 done
 
 echo "== CPU-bound parallel job (tests/guest/smp.c bench), -accel tcg,thread=multi; guest wall clock"
-printf '%-10s %5s %8s %12s\n' host -smp threads ms
+printf '%-10s %5s %8s %10s %10s\n' host -smp threads "guest ms" "host ms"
 for h in $hosts; do
     for smp in 1 2; do
         out="$log/job-$h-$smp"
         case $h in
             native) timeout 900 qemu-system-x86_64 -accel tcg,thread=multi -cpu max -m 1G -smp $smp -display none -no-reboot \
                         -serial stdio -monitor none -kernel "$bzimage" -initrd "$initrd" \
-                        -append "console=ttyS0 quiet smp_bench=1" </dev/null >"$out" 2>&1 || true ;;
+                        -append "console=ttyS0 quiet smp_bench=1" </dev/null 2>&1 | stamp >"$out" || true ;;
             xen) ACCEL=tcg,thread=multi SMP=$smp INITRD=$initrd STOP_AT="SMP RESULT" TIMEOUT=900 \
-                     scripts/run-xen.sh "$vmlinux" "console=hvc0 quiet smp_bench=1" >"$out" 2>&1 || true ;;
+                     scripts/run-xen.sh "$vmlinux" "console=hvc0 quiet smp_bench=1" 2>&1 | stamp >"$out" || true ;;
             microxen) microxen "$out" $smp tcg,thread=multi "$vmlinux" "console=hvc0 quiet smp_bench=1" "$initrd" ;;
         esac
         grep -q SMPBENCH "$out" || { printf '%-10s %5s   no figures (%s)\n' "$h" $smp "$(tail -1 "$out" | tr -d '\r')"; continue; }
-        sed -n 's/.*SMPBENCH threads \([0-9]*\) cpus \([0-9]*\) ms \([0-9]*\).*/\1 \2 \3/p' "$out" | tr -d '\r' |
-            while read -r t c ms; do printf '%-10s %5s %8s %12s   (%s CPUs online)\n' "$h" $smp "$t" "$ms" "$c"; done
+        awk '/SMPBENCH begin/ { t0 = $1 } /SMPBENCH threads/ { for (i = 2; i <= NF; i++) if ($i == "SMPBENCH") break;
+                 printf "%-10s %5s %8s %10s %10.0f   (%s CPUs online)\n", h, smp, $(i + 2), $(i + 6), ($1 - t0) * 1000, $(i + 4) }' \
+            h="$h" smp=$smp "$out" | tr -d '\r'
     done
-    one=$(sed -n 's/.*SMPBENCH threads 1 cpus [0-9]* ms \([0-9]*\).*/\1/p' "$log/job-$h-1" 2>/dev/null | head -1)
-    two=$(sed -n 's/.*SMPBENCH threads 2 cpus 2 ms \([0-9]*\).*/\1/p' "$log/job-$h-2" 2>/dev/null | head -1)
-    [ -n "$one" ] && [ -n "$two" ] && awk -v h="$h" -v a="$one" -v b="$two" 'BEGIN { printf "%-10s speed-up of 2 CPUs over 1: %.2fx\n", h, a / b }'
+    one=$(awk '/SMPBENCH begin threads 1/ { t0 = $1 } /SMPBENCH threads 1 / { printf "%.0f", ($1 - t0) * 1000; exit }' "$log/job-$h-1" 2>/dev/null)
+    two=$(awk '/SMPBENCH begin threads 2/ { t0 = $1 } /SMPBENCH threads 2 cpus 2 / { printf "%.0f", ($1 - t0) * 1000; exit }' "$log/job-$h-2" 2>/dev/null)
+    if [ -n "$one" ] && [ -n "$two" ]; then
+        awk -v h="$h" -v a="$one" -v b="$two" 'BEGIN { printf "%-10s speed-up of 2 CPUs over 1 (host ms): %.2fx\n", h, a / b }'
+    fi
 done

@@ -3,7 +3,8 @@
  *   smp CPUS          checks, each printing "PASS name" or "FAIL name: why", then
  *                     "SMP RESULT: SUCCESS" or "SMP RESULT: FAILURE"
  *   smp bench THREADS a fixed CPU-bound job (WORK iterations in all) split over THREADS threads,
- *                     one per CPU: prints "SMPBENCH threads T ms M"
+ *                     one per CPU: prints "SMPBENCH begin threads T", then "SMPBENCH threads T
+ *                     cpus C ms M" (guest clock; scripts/bench-smp.sh also times the two lines' arrival)
  * Checks: nproc (online CPUs) equals CPUS; a thread and a process pinned to each CPU runs there
  * (sched_setaffinity + sched_getcpu); munmap while a thread on another CPU reads the mapping
  * (once munmap has returned, a read must fault, never succeed: ROUNDS rounds); CPU 1 offline and
@@ -26,7 +27,7 @@
 #include <unistd.h>
 
 #define ROUNDS 300
-#define WORK 400000000UL
+#define WORK 1600000000UL
 
 static int failures;
 
@@ -213,6 +214,7 @@ static void *work(void *arg)
 static int bench(int threads)
 {
     pthread_t t[256];
+    printf("SMPBENCH begin threads %d\n", threads); /* the host times from this line to the result line */
     double t0 = now_ms();
     for (int i = 0; i < threads; i++) pthread_create(&t[i], NULL, work, (void *)(WORK / threads));
     for (int i = 0; i < threads; i++) pthread_join(t[i], NULL);
