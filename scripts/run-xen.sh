@@ -5,7 +5,9 @@
 # Environment: MEM (default 1G), INITRD (a second module: dom0's initramfs), XEN_ARGS (Xen's command line), STOP_AT (a pattern: QEMU is
 # stopped once a console line contains it and the script exits 0; Xen only halts when dom0
 # powers off), TIMEOUT (seconds, with STOP_AT; default 600), QEMU_EXTRA (more QEMU options, e.g.
-# "-icount shift=0,sleep=off"). Without STOP_AT, Ctrl-A X leaves.
+# "-icount shift=0,sleep=off"), ACCEL (QEMU -accel, default tcg; tcg,thread=multi for one host thread per
+# CPU), SMP (CPUs: QEMU -smp N and, with the default XEN_ARGS, dom0_max_vcpus=N;
+# default 1). Without STOP_AT, Ctrl-A X leaves.
 # Xen comes from `apt-get download xen-hypervisor-4.17-amd64` into build/xen (once).
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -14,14 +16,14 @@ guestargs=${2:-}
 [ -f "$kernel" ] || { echo "run-xen: no kernel at $kernel" >&2; exit 2; }
 xen=$(scripts/fetch-xen.sh)
 # smap=0: QEMU 7.2's TCG needs it, else dom0 crashes in Xen's bounce-frame code (DESIGN.md 6).
-xenargs=${XEN_ARGS:-console=com1 com1=115200,8n1 dom0_mem=512M,max:512M noreboot smap=0}
+xenargs=${XEN_ARGS:-console=com1 com1=115200,8n1 dom0_mem=512M,max:512M noreboot smap=0 dom0_max_vcpus=${SMP:-1}}
 # QEMU's -initrd separates modules with commas: a comma in an argument is written twice.
 module="$kernel${guestargs:+ ${guestargs//,/,,}}"
 if [ -n "${INITRD:-}" ]; then
     [ -f "$INITRD" ] || { echo "run-xen: no initrd at $INITRD" >&2; exit 2; }
     module="$module,${INITRD//,/,,}"
 fi
-qemu=(qemu-system-x86_64 -accel tcg -cpu max -m "${MEM:-1G}" -nographic -no-reboot ${QEMU_EXTRA:-}
+qemu=(qemu-system-x86_64 -accel "${ACCEL:-tcg}" -cpu max -m "${MEM:-1G}" -smp "${SMP:-1}" -nographic -no-reboot ${QEMU_EXTRA:-}
       -kernel "$xen" -append "$xenargs" -initrd "$module")
 if [ -z "${STOP_AT:-}" ]; then exec "${qemu[@]}"; fi
 # STOP_AT: run in the background, follow the console, stop QEMU at the first matching line.

@@ -27,6 +27,11 @@ namespace KernelTest.Boot
                 Runner.Finish(Bench.Bench.Run(bench));
                 return;
             }
+            if (Smp.SmpBench.Requested(si))
+            {
+                Runner.Finish(Smp.SmpBench.Run());
+                return;
+            }
             if (Fuzz.Fuzz.Requested(si))
             {
                 Runner.Finish(Fuzz.Fuzz.Run());

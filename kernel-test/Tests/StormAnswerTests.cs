@@ -50,7 +50,7 @@ namespace KernelTest.Tests
 
         /// <summary>
         /// SCHEDOP_pin_override on a one-pCPU host: clear with none -EINVAL, pin to 0, again -EBUSY,
-        /// clear 0, pcpu 3 -EINVAL; SCHEDOP_watchdog of timer 1 never armed -EINVAL, id 3 -EINVAL;
+        /// clear 0, the pCPU past the last -EINVAL; SCHEDOP_watchdog of timer 1 never armed -EINVAL, id 3 -EINVAL;
         /// sched_op_compat(SCHEDOP_yield) 0.
         /// </summary>
         public static bool SchedEdges()
@@ -62,8 +62,8 @@ namespace KernelTest.Tests
             if (!Validation.Rc("pin again", Hv.Call(Hypercall.SchedOp, SchedOp.SCHEDOP_pin_override, (ulong)&pcpu), XenErrno.EBUSY)) return false;
             pcpu = -1;
             if (!Validation.Rc("clear", Hv.Call(Hypercall.SchedOp, SchedOp.SCHEDOP_pin_override, (ulong)&pcpu), 0)) return false;
-            pcpu = 3;
-            if (!Validation.Rc("pcpu 3", Hv.Call(Hypercall.SchedOp, SchedOp.SCHEDOP_pin_override, (ulong)&pcpu), XenErrno.EINVAL)) return false;
+            pcpu = (int)SmpTests.Count(); // one past the last pCPU: dom0's vCPUs are the pCPUs one to one
+            if (!Validation.Rc("pcpu past the last", Hv.Call(Hypercall.SchedOp, SchedOp.SCHEDOP_pin_override, (ulong)&pcpu), XenErrno.EINVAL)) return false;
             uint* wd = stackalloc uint[2];
             wd[0] = 1; wd[1] = 0;
             if (!Validation.Rc("watchdog 1 unarmed", Hv.Call(Hypercall.SchedOp, SchedOp.SCHEDOP_watchdog, (ulong)wd), XenErrno.EINVAL)) return false;

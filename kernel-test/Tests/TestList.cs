@@ -217,6 +217,18 @@ namespace KernelTest.Tests
             Add(ref r, "mem_reservation_refusals", &MemoryOpTests.ReservationRefusals);
             Add(ref r, "mem_op_field_checks", &MemoryOpTests.FieldChecks);
             Add(ref r, "platform_op_acpi_sleep_refusals", &PlatformOpTests.AcpiSleepRefusals);
+
+            // SMP (issue 11, smp-test): SmpTests.cs, SmpRemoteTests.cs, kernel-test/Smp/. With one vCPU
+            // all but smp_is_up print SKIP and pass.
+            Add(ref r, "smp_is_up", &SmpTests.IsUp);
+            Add(ref r, "smp_up", &SmpTests.Up);
+            Add(ref r, "smp_is_up_after_up", &SmpTests.IsUp);
+            Add(ref r, "smp_ipi_pingpong", &SmpTests.IpiPingPong);
+            Add(ref r, "smp_tlb_flush_multi", &SmpRemoteTests.TlbFlushMulti);
+            Add(ref r, "smp_invlpg_multi", &SmpRemoteTests.InvlpgMulti);
+            Add(ref r, "smp_uvmf_invlpg_multi", &SmpRemoteTests.UvmfInvlpgMulti);
+            Add(ref r, "smp_timer_each", &SmpRemoteTests.TimerEach);
+            Add(ref r, "smp_down_up", &SmpRemoteTests.DownUp);
         }
 
         // Tests of a parameterised checker, one function per row.

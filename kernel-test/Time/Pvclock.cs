@@ -7,9 +7,12 @@ namespace KernelTest.Time
     /// </summary>
     public static unsafe class Pvclock
     {
-        public static ulong Now()
+        public static ulong Now() => NowOf(Window.Vcpu0);
+
+        /// <summary>System time in ns from the vcpu_time_info of <paramref name="vcpu"/> (each vCPU reads its own).</summary>
+        public static ulong NowOf(Microxen.Xen.VcpuInfo* vcpu)
         {
-            VcpuTimeInfo* t = &Window.Vcpu0->Time;
+            VcpuTimeInfo* t = &vcpu->Time;
             for (;;)
             {
                 uint v1 = *(uint*)&t->Version;

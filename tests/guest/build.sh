@@ -27,3 +27,4 @@ build() { # NAME SOURCE
 build smoke "$HERE/smoke.c"
 build bench "$HERE/bench.c"
 build randio "$HERE/randio.c"
+build smp "$HERE/smp.c"
