@@ -34,15 +34,49 @@ namespace Microxen.Time
             {
                 Write(RegDivide, 0xb);                                        // divide by 1
                 Write(RegLvtTimer, (1u << 16) | Vector);                      // masked while calibrating
-                Write(RegInitCount, 0xffffffff);
-                ulong t0 = Cpu.Rdtsc();
-                while (Cpu.Rdtsc() - t0 < Tsc.Hz / 100) { }                   // 10 ms
-                uint elapsed = 0xffffffff - Read(RegCurCount);
-                s_apicHz = (ulong)elapsed * 100;
+                s_apicHz = Calibrate();
                 Write(RegInitCount, 0);
                 Write(RegLvtTimer, Vector);                                   // one-shot, unmasked
                 Console.Log.Begin(); Console.Log.Str("APIC timer: "); Console.Log.Dec(s_apicHz / 1000); Console.Log.Str(" kHz"); Console.Log.End();
             }
+        }
+
+        /// <summary>
+        /// APIC timer ticks per second against the TSC: the lowest of three 10 ms windows, each
+        /// end a (TSC, current count) pair read within 10 µs of TSC time. Under a loaded host the
+        /// vCPU can stop between two reads; an unbracketed end made the rate 4x too high once
+        /// (every one-shot then fired 4x late). Too low a rate only fires early, and the guest
+        /// re-arms (Linux's hrtimers do), so the lowest window is kept.
+        /// </summary>
+        static ulong Calibrate()
+        {
+            ulong best = ulong.MaxValue;
+            for (int round = 0; round < 3; round++)
+            {
+                Write(RegInitCount, 0xffffffff);
+                Sample(out ulong t0, out uint c0);
+                while (Cpu.Rdtsc() - t0 < Tsc.Hz / 100) { }                   // 10 ms
+                Sample(out ulong t1, out uint c1);
+                ulong hz = (ulong)(c0 - c1) * Tsc.Hz / (t1 - t0);
+                if (hz < best) best = hz;
+            }
+            return best;
+        }
+
+        /// <summary>A TSC value and the APIC timer's current count read together (TSC at the midpoint).</summary>
+        static void Sample(out ulong tsc, out uint count)
+        {
+            ulong a, b;
+            uint c;
+            int tries = 0;
+            do
+            {
+                a = Cpu.Rdtsc();
+                c = Read(RegCurCount);
+                b = Cpu.Rdtsc();
+            } while (b - a > Tsc.Hz / 100000 && ++tries < 1000);
+            tsc = a + (b - a) / 2;
+            count = c;
         }
 
         /// <summary>Arms the timer for system time <paramref name="ns"/>; a time already past fires at once.</summary>

@@ -26,8 +26,21 @@ namespace Microxen.Time
             Cpu.Cpuid(1, 0, r);
             DeadlineTimer = (r[2] & (1u << 24)) != 0;
 
-            // Count TSC ticks over 50 ms of PIT channel 2 (mode 0, one-shot).
-            const uint Count = (uint)(PitHz / 20);
+            // The median of three 25 ms windows of PIT channel 2: a loaded host can stop the vCPU
+            // between programming the PIT and reading the TSC (too low) or between terminal count
+            // and the last read (too high); one such window does not move the median.
+            ulong a = PitWindow(), b = PitWindow(), c = PitWindow();
+            Hz = a > b ? (b > c ? b : (a > c ? c : a)) : (a > c ? a : (b > c ? c : b));
+            Epoch = Cpu.Rdtsc();
+            Scale = PvclockScale.For(Hz);
+            Log.Begin(); Log.Str("TSC: "); Log.Dec(Hz / 1000); Log.Str(" kHz"); Log.Str(Invariant ? ", invariant" : ", not invariant");
+            Log.Str(DeadlineTimer ? ", TSC-deadline timer" : ", APIC one-shot timer"); Log.End();
+        }
+
+        /// <summary>TSC ticks per second over one 25 ms one-shot (mode 0) count of PIT channel 2, gated through port 0x61.</summary>
+        static ulong PitWindow()
+        {
+            const uint Count = (uint)(PitHz / 40);
             byte gate = Cpu.Inb(0x61);
             Cpu.Outb(0x61, (byte)((gate & ~0x02) | 0x01));   // gate high, speaker off
             Cpu.Outb(0x43, 0xb0);                              // channel 2, lobyte/hibyte, mode 0
@@ -37,11 +50,7 @@ namespace Microxen.Time
             while ((Cpu.Inb(0x61) & 0x20) == 0) { }            // OUT2 goes high at terminal count
             ulong t1 = Cpu.Rdtsc();
             Cpu.Outb(0x61, gate);
-            Hz = (t1 - t0) * 20;
-            Epoch = t0;
-            Scale = PvclockScale.For(Hz);
-            Log.Begin(); Log.Str("TSC: "); Log.Dec(Hz / 1000); Log.Str(" kHz"); Log.Str(Invariant ? ", invariant" : ", not invariant");
-            Log.Str(DeadlineTimer ? ", TSC-deadline timer" : ", APIC one-shot timer"); Log.End();
+            return (t1 - t0) * 40;
         }
 
         /// <summary>Nanoseconds since <see cref="Epoch"/>.</summary>
