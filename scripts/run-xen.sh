@@ -6,7 +6,8 @@
 # stopped once a console line contains it and the script exits 0; Xen only halts when dom0
 # powers off), TIMEOUT (seconds, with STOP_AT; default 600), QEMU_EXTRA (more QEMU options, e.g.
 # "-icount shift=0,sleep=off"), ACCEL (QEMU -accel, default tcg; tcg,thread=multi for one host thread per
-# CPU), SMP (CPUs: QEMU -smp N and, with the default XEN_ARGS, dom0_max_vcpus=N;
+# CPU), SMP (CPUs: QEMU -smp N and, with the default XEN_ARGS, dom0_max_vcpus=N with
+# dom0_vcpus_pin: vCPU n on CPU n, as microxen binds them;
 # default 1). Without STOP_AT, Ctrl-A X leaves.
 # Xen comes from `apt-get download xen-hypervisor-4.17-amd64` into build/xen (once).
 set -euo pipefail
@@ -16,7 +17,7 @@ guestargs=${2:-}
 [ -f "$kernel" ] || { echo "run-xen: no kernel at $kernel" >&2; exit 2; }
 xen=$(scripts/fetch-xen.sh)
 # smap=0: QEMU 7.2's TCG needs it, else dom0 crashes in Xen's bounce-frame code (DESIGN.md 6).
-xenargs=${XEN_ARGS:-console=com1 com1=115200,8n1 dom0_mem=512M,max:512M noreboot smap=0 dom0_max_vcpus=${SMP:-1}}
+xenargs=${XEN_ARGS:-console=com1 com1=115200,8n1 dom0_mem=512M,max:512M noreboot smap=0 dom0_max_vcpus=${SMP:-1} dom0_vcpus_pin}
 # QEMU's -initrd separates modules with commas: a comma in an argument is written twice.
 module="$kernel${guestargs:+ ${guestargs//,/,,}}"
 if [ -n "${INITRD:-}" ]; then

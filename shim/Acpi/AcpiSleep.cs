@@ -72,6 +72,36 @@ namespace Microxen.Acpi
             return g;
         }
 
+        /// <summary>Sleep control register: SLP_TYPx at bits 2-4, SLP_EN bit 5 (ACPI 6.4 4.8.3.7).</summary>
+        const int XSleepTypeShift = 2;
+        const ushort XSleepTypeMask = 0x1c, XSleepEnable = 0x20;
+
+        static bool s_s5Known, s_s5Extended;
+        static ushort s_s5A, s_s5B;
+
+        /// <summary>Keeps the guest's S5 values from XENPF_enter_acpi_sleep (the \_S5 package Linux evaluated: the shim reads no AML).</summary>
+        public static void SetS5(bool extended, ushort valA, ushort valB)
+        {
+            s_s5Known = true; s_s5Extended = extended; s_s5A = valA; s_s5B = valB;
+        }
+
+        /// <summary>
+        /// Enters S5 with the guest's values as Xen's acpi_enter_sleep_state does: SLP_TYP|SLP_EN
+        /// to PM1a (and PM1b), or the type with SLP_EN to the sleep control register. Returns when
+        /// no values are known or the machine is still running after the writes.
+        /// </summary>
+        public static void PowerOff()
+        {
+            if (!s_s5Known) return;
+            if (s_s5Extended)
+                Write(SleepControl, (ushort)(((s_s5A << XSleepTypeShift) & XSleepTypeMask) | XSleepEnable), true);
+            else
+            {
+                Write(Pm1aCnt, s_s5A, false);
+                Write(Pm1bCnt, s_s5B, false);
+            }
+        }
+
         /// <summary>Writes <paramref name="value"/> to a PM1 control or sleep control register (16 or 8 bits; I/O port or memory).</summary>
         public static void Write(Gas g, ushort value, bool byteWide)
         {

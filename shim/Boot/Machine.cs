@@ -16,9 +16,14 @@ namespace Microxen.Boot
             Cpu.HaltForever();
         }
 
-        /// <summary>ACPI S5 through the PIIX4 PM block SeaBIOS places at 0x600 (QEMU pc).</summary>
+        /// <summary>
+        /// ACPI S5: with the guest's values and the FADT's registers when dom0 gave them
+        /// (<see cref="Acpi.AcpiSleep.PowerOff"/>), else through the PIIX4 PM block SeaBIOS places
+        /// at 0x600 (QEMU pc).
+        /// </summary>
         public static void PowerOff()
         {
+            Acpi.AcpiSleep.PowerOff();
             Cpu.Outw(0x604, 0x2000);
             Cpu.Outw(0xb004, 0x2000);      // older QEMU
             Cpu.HaltForever();

@@ -97,10 +97,6 @@ namespace Microxen.Hypercalls
         const ushort SleepTypeMax = 7, SleepTypeInvalid = 0xff;
         /// <summary>SLP_EN of PM1 control (ACPI 6.4 table 4.13, bit 13).</summary>
         const ushort SlpEn = 1 << 13;
-        /// <summary>Sleep control register: SLP_TYPx at bits 2-4, SLP_EN bit 5 (ACPI 6.4 4.8.3.7).</summary>
-        const int XSleepTypeShift = 2;
-        const ushort XSleepTypeMask = 0x1c, XSleepEnable = 0x20;
-
         /// <summary>
         /// acpi_enter_sleep (Xen 4.17 arch/x86/acpi/power.c) with the FADT's registers
         /// (<see cref="Acpi.AcpiSleep"/>): S3 -EOPNOTSUPP (the shim has no resume path; Xen says so
@@ -126,14 +122,13 @@ namespace Microxen.Hypercalls
             else if (op.SleepFlags != 0) return -XenErrno.EINVAL;
             if (op.SleepState != 5) return -XenErrno.EINVAL;   // enter_state: S0 or above S5, and S1/S2/S4
             Console.Log.Line("platform_op: entering ACPI S5 (machine off)");
-            if (extended)
-                Acpi.AcpiSleep.Write(Acpi.AcpiSleep.SleepControl, (ushort)(((op.SleepValA << XSleepTypeShift) & XSleepTypeMask) | XSleepEnable), true);
-            else
-            {
-                Acpi.AcpiSleep.Write(Acpi.AcpiSleep.Pm1aCnt, op.SleepValA, false);
-                Acpi.AcpiSleep.Write(Acpi.AcpiSleep.Pm1bCnt, op.SleepValB, false);
-            }
-            return 0;   // still running: the firmware's values did not power the machine off (Xen would wait for a wake)
+            Acpi.AcpiSleep.SetS5(extended, op.SleepValA, op.SleepValB);
+            // The run ends as a SCHEDOP_shutdown poweroff does (statistics, "dom0 powered off",
+            // exit code 0, on_exit=reboot honoured); Machine.PowerOff writes the guest's S5 values.
+            HypercallStats.Print();
+            Console.Log.Line("dom0 powered off");
+            Boot.Machine.Exit(Boot.ExitCode.Success);
+            return 0;   // still running: the guest's values did not power the machine off (Xen would wait for a wake)
         }
 
         /// <summary>
