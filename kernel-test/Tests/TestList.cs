@@ -212,6 +212,9 @@ namespace KernelTest.Tests
             Add(ref r, "storm_vcpu_areas", &StormVcpuSchedTests.VcpuAreas);
             Add(ref r, "storm_poll_edges", &StormVcpuSchedTests.PollEdges);
             Add(ref r, "multicall_bad_array", &StormVcpuSchedTests.MulticallBadArray);
+
+            // Storm answers (issue 9, s9c): guest pointers into the hypervisor's range, -EFAULT as Xen.
+            Add(ref r, "storm_hypervisor_range_pointers", &StormPointerTests.HypervisorRange);
         }
 
         // Tests of a parameterised checker, one function per row.
