@@ -87,6 +87,15 @@ namespace KernelTest.Fuzz
                 t[0] = FuzzRandom.Chance(1, 2) ? FuzzRandom.Below(1000) : (1UL << 62) + FuzzRandom.Below(1000);
                 t[1] = FuzzRandom.Below(2);
             }
+            if (cmd == VcpuOp.VCPUOP_set_periodic_timer)
+            {
+                // vcpu_set_periodic_timer: period_ns under 1 ms or over STIME_DELTA_MAX (-EINVAL), or a
+                // valid one longer than any storm (~73 min): a timer firing during the storm would make
+                // SCHEDOP_poll's answers (a pending VIRQ_TIMER port, an upcall) depend on the host's speed.
+                ulong* t = (ulong*)Fuzz.BufA;
+                ulong r = FuzzRandom.Below(3);
+                t[0] = r == 0 ? FuzzRandom.Below(VcpuOp.PeriodMinNs) : r == 1 ? VcpuOp.StimeDeltaMax + 1 + FuzzRandom.Below(1000) : (1UL << 42) + FuzzRandom.Below(1000);
+            }
             Set(Hypercall.VcpuOp, cmd, vcpu, Ptr(Fuzz.BufA));
         }
 

@@ -15,8 +15,8 @@ namespace KernelTest.Fuzz
     ///   with random words before every call), or NULL, a non-canonical address, an unmapped window
     ///   slot, the last 4 bytes of a buffer (the next slot is unmapped), a user address with no
     ///   tables; with the modifier hvptr also addresses in the hypervisor's hole (the read-only M2P,
-    ///   Xen's text / microxen's image, the directmap), which Xen refuses with -EFAULT (access_ok)
-    ///   while microxen today reads them (and fast mode then acts on what it read: see README);</item>
+    ///   Xen's text / microxen's image, the directmap), which Xen refuses with -EFAULT (access_ok),
+    ///   microxen's C# handlers too (but memory_op), its native fast paths not (see README);</item>
     /// <item>virtual addresses (<see cref="Va"/>): the storm's 32 window slots, an address with no
     ///   L1 table (L4 slot 32), a non-canonical one; with hvptr the M2P area;</item>
     /// <item>PTE values: a frame above with flags from <see cref="PteFlags"/>.</item>

@@ -229,6 +229,9 @@ namespace KernelTest.Tests
             Add(ref r, "smp_uvmf_invlpg_multi", &SmpRemoteTests.UvmfInvlpgMulti);
             Add(ref r, "smp_timer_each", &SmpRemoteTests.TimerEach);
             Add(ref r, "smp_down_up", &SmpRemoteTests.DownUp);
+
+            // Storm answers (issue 9, s9c): guest pointers into the hypervisor's range, -EFAULT as Xen.
+            Add(ref r, "storm_hypervisor_range_pointers", &StormPointerTests.HypervisorRange);
         }
 
         // Tests of a parameterised checker, one function per row.

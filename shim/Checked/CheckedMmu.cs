@@ -144,7 +144,7 @@ namespace Microxen.Checked
                     rc = -XenErrno.EINVAL;
                     break;
                 }
-                rc = UpdateEntry(mfn, (int)((ma & 4095) >> 3), val, cmd == MmuCmd.MMU_PT_UPDATE_PRESERVE_AD);
+                rc = UpdateEntry(mfn, (int)((ma & 4095) >> 3), val, cmd == MmuCmd.MMU_PT_UPDATE_PRESERVE_AD, foreign);
                 if (rc != 0) break;
                 PageType t = PageTypes.TypeOf(mfn);
                 if (t >= PageType.L2 && t <= PageType.L4 && PageTypes.TypeCount(mfn) != 0) flushLinear = true;
@@ -156,13 +156,20 @@ namespace Microxen.Checked
         }
 
         /// <summary>do_mmu_update's NORMAL/PRESERVE_AD/NO_TRANSLATE: by the frame's type (page_lock needs a validated, referenced type), else a plain write with a writable type reference.</summary>
-        static long UpdateEntry(ulong mfn, int index, ulong val, bool preserveAd)
+        static long UpdateEntry(ulong mfn, int index, ulong val, bool preserveAd, bool foreign)
         {
             PageInfo* p = PageTypes.Info + mfn;
             uint x = p->TypeInfo;
             if ((x & PageTypes.Validated) != 0 && (x & PageTypes.CountMask) != 0)
             {
                 PageType t = (PageType)(x >> PageTypes.TypeShift);
+                if (t >= PageType.L2 && t <= PageType.L4 && foreign)
+                {
+                    // An L2-L4 entry names only page tables of pt_owner: with pg_owner dom_io/dom_xen
+                    // (pg_owner != pt_owner) the update is refused before mod_lN_entry.
+                    CheckLog.Refuse("do_mmu_update: L2-L4 update with a foreign page owner", mfn);
+                    return -XenErrno.EINVAL;
+                }
                 if (t >= PageType.L1 && t <= PageType.L4)
                 {
                     long rc = PageTypes.ModEntry(mfn, (int)t, index, val, preserveAd);

@@ -40,6 +40,7 @@ namespace Microxen.Hypercalls
             uint n = (uint)entries;                                    // Xen: unsigned int entries
             if (n > (uint)Gdt.GuestEntries) return Refuse("do_set_gdt: more entries than FIRST_RESERVED_GDT_ENTRY", entries);
             int pages = (int)((n + 511) / 512);
+            if (pages > 0) Guest.GuestPointer.Require(frameList);       // copy_from_guest(frames, frame_list, nr_frames)
             ulong* frames = (ulong*)frameList;
             ulong* copy = stackalloc ulong[Layout.FIRST_RESERVED_GDT_PAGE];
             for (int i = 0; i < pages; i++) copy[i] = frames[i];       // copy_from_guest: one read of the list

@@ -16,12 +16,11 @@ namespace Microxen.Hypercalls
         {
             0 or 1 or 2 => 12u, 3 or 4 or 9 => 4u, 5 or 11 => 24u, 6 or 7 or 8 or 12 or 13 => 8u, 10 or 14 => 2u, _ => 0u,
         };
-        static byte s_sink;
 
         public static long Op(ulong cmd, ulong arg)
         {
             uint size = ArgSize(cmd);
-            if (size != 0) s_sink ^= (byte)(*(byte*)arg ^ *(byte*)(arg + size - 1));   // a fault here: -EFAULT (TryFail)
+            if (size != 0) Guest.GuestPointer.Touch(arg, size);   // copy_from_guest: Xen's range or a fault, -EFAULT
             switch (cmd)
             {
                 case EvtchnOp.EVTCHNOP_bind_virq:
@@ -69,7 +68,7 @@ namespace Microxen.Hypercalls
                 case EvtchnOp.EVTCHNOP_unmask:
                 {
                     uint port = ((EvtchnUnmask*)arg)->Port;
-                    if (port >= Evtchn.MaxPorts) return -XenErrno.EINVAL;
+                    if (!Evtchn.Valid(port)) return -XenErrno.EINVAL;   // port_is_valid: below the allocated buckets
                     // evtchn_port_unmask acts on a usable (bound) port only: a free port's FIFO word is never linked.
                     if (Evtchn.State(port) != Evtchn.PortState.Free) Evtchn.Unmask(port);
                     return 0;
@@ -93,7 +92,7 @@ namespace Microxen.Hypercalls
                 {
                     var st = (EvtchnStatus*)arg;
                     if (st->Dom != XenMemOp.DOMID_SELF && st->Dom != 0) return -XenErrno.ESRCH;   // rcu_lock_domain_by_any_id
-                    if (st->Port >= Evtchn.MaxPorts) return -XenErrno.EINVAL;
+                    if (!Evtchn.Valid(st->Port)) return -XenErrno.EINVAL;   // port_is_valid
                     var s = Evtchn.State(st->Port);
                     // EVTCHNSTAT_closed 0, unbound 1, interdomain 2, pirq 3, virq 4, ipi 5
                     st->Status = s == Evtchn.PortState.Free ? 0u : s == Evtchn.PortState.Unbound ? 1u

@@ -249,6 +249,7 @@ namespace Microxen.Hypercalls
         static long SetVersion(GnttabSetVersion* op)
         {
             long rc = 0;
+            Touch((ulong)op, 4);                                        // copy_from_guest(&op, uop, 1)
             uint v = op->Version;
             if (v != 1 && v != 2) rc = -XenErrno.EINVAL;
             else if (v != s_version)

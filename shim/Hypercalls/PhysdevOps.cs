@@ -138,6 +138,16 @@ namespace Microxen.Hypercalls
             return 0;
         }
 
+        /// <summary>
+        /// Whether do_physdev_op (xen/arch/x86/physdev.c) copies its argument in before anything
+        /// else: every command it handles (irq_status_query 5 .. release_msix 31) but the legacy
+        /// PHYSDEVOP_IRQ_UNMASK_NOTIFY (4, no argument), free_irq_vector 11 and the unassigned 18
+        /// and 22 (-ENOSYS), and pci_device_add/remove 25/26 (pci_physdev_op: checks first).
+        /// </summary>
+        static bool CopiesArg(ulong cmd) => cmd >= Xen.PhysdevOp.PHYSDEVOP_irq_status_query && cmd <= Xen.PhysdevOp.PHYSDEVOP_release_msix
+            && cmd != Xen.PhysdevOp.PHYSDEVOP_free_irq_vector && cmd != 18 && cmd != 22
+            && cmd != Xen.PhysdevOp.PHYSDEVOP_pci_device_add && cmd != Xen.PhysdevOp.PHYSDEVOP_pci_device_remove;
+
         /// <summary>The frame dom0 registered for the pirq EOI bitmap, 0 = none.</summary>
         static ulong s_eoiMapMfn;
         /// <summary>Registered with v1: PHYSDEVOP_eoi also unmasks the pirq's port (Xen's auto_unmask).</summary>
@@ -145,6 +155,7 @@ namespace Microxen.Hypercalls
 
         public static long Op(ulong cmd, ulong arg)
         {
+            if (CopiesArg(cmd)) Guest.GuestPointer.Require(arg);   // copy_from_guest first: -EFAULT in Xen's range
             switch (cmd)
             {
                 // Legacy PHYSDEVOP_IRQ_UNMASK_NOTIFY: pirq_guest_unmask, always 0.

@@ -5,6 +5,9 @@ namespace Microxen.Hypercalls
     {
         public static long Op(ulong cmd, ulong arg, CpuFrame* f)
         {
+            // do_sched_op (common/sched/core.c): every command but yield and block copies its
+            // structure in first (-EFAULT in Xen's range); unknown ones are -ENOSYS without a copy.
+            if (cmd > SchedOp.SCHEDOP_block && cmd <= SchedOp.SCHEDOP_pin_override) Guest.GuestPointer.Require(arg);
             switch (cmd)
             {
                 case SchedOp.SCHEDOP_yield:

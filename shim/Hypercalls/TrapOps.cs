@@ -50,6 +50,8 @@ namespace Microxen.Hypercalls
         /// </summary>
         public static long CallbackOp(ulong cmd, ulong arg)
         {
+            // do_callback_op: register and unregister copy their structure in first (-EFAULT).
+            if ((int)cmd == CallbackType.CALLBACKOP_register || (int)cmd == CallbackType.CALLBACKOP_unregister) Guest.GuestPointer.Require(arg);
             if ((int)cmd == CallbackType.CALLBACKOP_register)
             {
                 CallbackRegister* r = (CallbackRegister*)arg;

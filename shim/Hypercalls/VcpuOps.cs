@@ -3,9 +3,22 @@ namespace Microxen.Hypercalls
     /// <summary>HYPERVISOR_vcpu_op (public/vcpu.h) for the guest's single vCPU 0.</summary>
     public static unsafe class VcpuOps
     {
+        /// <summary>
+        /// Whether do_vcpu_op / common_vcpu_op (xen/arch/x86/domain.c, common/domain.c) copy the
+        /// argument before any other check for vCPU 0 (the current one): initialise (vCPU 0 has
+        /// its vcpu_info), get_runstate_info, register_runstate_memory_area, set_periodic_timer,
+        /// set_singleshot_timer, register_vcpu_info, register_vcpu_time_memory_area, and get_physid
+        /// (copy_to_guest after is_hwdom_pinned_vcpu, which dom0's only vCPU passes).
+        /// </summary>
+        static bool CopiesArg(ulong cmd) => cmd == VcpuOp.VCPUOP_initialise || cmd == VcpuOp.VCPUOP_get_runstate_info
+            || cmd == VcpuOp.VCPUOP_register_runstate_memory_area || cmd == VcpuOp.VCPUOP_set_periodic_timer
+            || cmd == VcpuOp.VCPUOP_set_singleshot_timer || cmd == VcpuOp.VCPUOP_register_vcpu_info
+            || cmd == VcpuOp.VCPUOP_register_vcpu_time_memory_area || cmd == VcpuOp.VCPUOP_get_physid;
+
         public static long Op(ulong cmd, ulong vcpu, ulong arg)
         {
             if (vcpu != 0) return -XenErrno.ENOENT;   // one vCPU: the others do not exist
+            if (CopiesArg(cmd)) Guest.GuestPointer.Require(arg);   // copy_from/to_guest first: -EFAULT in Xen's range
             switch (cmd)
             {
                 case VcpuOp.VCPUOP_is_up:
