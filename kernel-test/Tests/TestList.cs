@@ -212,6 +212,9 @@ namespace KernelTest.Tests
             Add(ref r, "storm_vcpu_areas", &StormVcpuSchedTests.VcpuAreas);
             Add(ref r, "storm_poll_edges", &StormVcpuSchedTests.PollEdges);
             Add(ref r, "multicall_bad_array", &StormVcpuSchedTests.MulticallBadArray);
+
+            // Issue 10, dev2: interrupt-to-handler latency (i8042 IRQ 1 pirq; printed, not timed).
+            Add(ref r, "irq_latency_kbd", &IrqLatencyTests.KbdIrqToUpcall);
         }
 
         // Tests of a parameterised checker, one function per row.
