@@ -1,8 +1,8 @@
+using Microxen.Xen;
 using KernelTest.Arch;
 using KernelTest.Console;
-using KernelTest.Time;
 using KernelTest.Hypervisor;
-using Microxen.Xen;
+using KernelTest.Time;
 
 namespace KernelTest.Tests
 {
