@@ -213,7 +213,7 @@ namespace KernelTest.Tests
             Add(ref r, "storm_poll_edges", &StormVcpuSchedTests.PollEdges);
             Add(ref r, "multicall_bad_array", &StormVcpuSchedTests.MulticallBadArray);
 
-            // Issue 10, dev2: interrupt-to-handler latency (i8042 IRQ 1 pirq; printed, not timed).
+            // Issue 10, dev2: interrupt-to-handler latency (i8042 IRQ 1 pirq; printed, not timed); the RTC storm runs inside physdev_rtc_pirq_round_trip.
             Add(ref r, "irq_latency_kbd", &IrqLatencyTests.KbdIrqToUpcall);
         }
 
