@@ -11,7 +11,8 @@
 #   scripts/devices-run.sh HOST MACHINE
 # Environment: DEVTEST_BENCH=1 (disk benchmark instead of the ext4 checks), DEVTEST_BYTES (bytes
 # served per NIC, default 1 MiB), PORT (first host port, default from the PID; ports PORT+2 and
-# PORT+3 are used), TIMEOUT (seconds, default 900), SHIM_ARGS (microxen, default "mode=fast loglevel=info").
+# PORT+3 are used), TIMEOUT (seconds, default 900), SHIM_ARGS (microxen, default "mode=fast loglevel=info"),
+# KERNEL_ARGS (more kernel command-line words, e.g. pci=nomsi: every device on its IO-APIC GSI).
 # Each run ends by itself: the guest powers off (microxen, native) or run-xen.sh stops QEMU at
 # "DEVTEST end"; TIMEOUT bounds it.
 # Exit status: 0 when the guest reached "DEVTEST end" (the checks themselves are in the lines),
@@ -51,7 +52,7 @@ extra="$extra -drive file=$disks/vd.img,if=none,id=vd,format=raw -device virtio-
  -netdev user,id=n3,net=10.0.3.0/24,restrict=on,hostfwd=tcp:127.0.0.1:$((port + 3))-:$((gport + 3))
  -device virtio-net-pci,netdev=n3,mac=52:54:00:12:34:03"
 extra=$(echo $extra)
-guest="DEVTEST_DISKS=vda:nvme0n1:sda DEVTEST_NICS=2:3 DEVTEST_PORT=$gport DEVTEST_BENCH=${DEVTEST_BENCH:-0} DEVTEST_BYTES=${DEVTEST_BYTES:-1048576}"
+guest="${KERNEL_ARGS:+$KERNEL_ARGS }DEVTEST_DISKS=vda:nvme0n1:sda DEVTEST_NICS=2:3 DEVTEST_PORT=$gport DEVTEST_BENCH=${DEVTEST_BENCH:-0} DEVTEST_BYTES=${DEVTEST_BYTES:-1048576}"
 timeout=${TIMEOUT:-900}
 log=$(mktemp)
 case $host in

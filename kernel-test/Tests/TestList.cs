@@ -232,6 +232,9 @@ namespace KernelTest.Tests
 
             // Storm answers (issue 9, s9c): guest pointers into the hypervisor's range, -EFAULT as Xen.
             Add(ref r, "storm_hypervisor_range_pointers", &StormPointerTests.HypervisorRange);
+
+            // Issue 10, dev2: interrupt-to-handler latency (i8042 IRQ 1 pirq; printed, not timed); the RTC storm runs inside physdev_rtc_pirq_round_trip.
+            Add(ref r, "irq_latency_kbd", &IrqLatencyTests.KbdIrqToUpcall);
         }
 
         // Tests of a parameterised checker, one function per row.

@@ -19,8 +19,8 @@ namespace Microxen.Irq
 
         static bool OwnDomain(ushort domid) => domid == 0 || domid == XenMemOp.DOMID_SELF;
 
-        /// <summary>Xen's irq_access_permitted for dom0: IRQs 1 .. nr_irqs_gsi-1 (MSI IRQs once mapped).</summary>
-        static bool IrqPermitted(int irq) => irq > 0 && (irq < (int)IoApics.GsiCount || Msi.IsCreated(irq));
+        /// <summary>Xen's irq_access_permitted for dom0: IRQs 1 .. nr_irqs_gsi-1 until an unmap_pirq revokes one (MSI IRQs once created).</summary>
+        static bool IrqPermitted(int irq) => irq > 0 && ((irq < (int)IoApics.GsiCount && !Pirqs.Denied(irq)) || Msi.IsCreated(irq));
 
         /// <summary>
         /// PHYSDEVOP_map_pirq. MULTI_MSI with a table_base -EINVAL (the structure is not written
@@ -118,7 +118,8 @@ namespace Microxen.Irq
 
         /// <summary>
         /// PHYSDEVOP_unmap_pirq after its domain check (unmap_domain_pirq): -EINVAL out of range or
-        /// with no IRQ mapped; else the line is masked, the pirq unbound from its IRQ, 0. A port
+        /// with no IRQ mapped; else the line is masked, the pirq unbound from its IRQ, dom0's access
+        /// to the IRQ revoked (irq_deny_access: mapping that GSI again is -EPERM), 0. A port
         /// still bound to it stays a pirq port that no interrupt reaches (Xen's forced unbind).
         /// </summary>
         public static long Unmap(int pirq)
@@ -128,6 +129,7 @@ namespace Microxen.Irq
             if (irq <= 0) return -XenErrno.EINVAL;
             if (irq < (int)IoApics.GsiCount) IrqDelivery.MaskGsi(irq, true);
             Pirqs.Unmap(pirq);
+            Pirqs.Deny(irq);
             if (Msi.IsCreated(irq)) Msi.DestroyIrq(irq);
             return 0;
         }

@@ -28,6 +28,8 @@ namespace Microxen.Irq
             public fixed ushort Port[Max];
             /// <summary>IRQ to pirq + 1 (0: none).</summary>
             public fixed ushort IrqPirq[MaxIrqs];
+            /// <summary>Bit per IRQ: dom0's access was revoked by unmap_pirq (Xen's irq_deny_access).</summary>
+            public fixed byte Denied[MaxIrqs / 8];
         }
         static Table s_t;
 
@@ -43,6 +45,15 @@ namespace Microxen.Irq
             if (irq <= 0 || irq >= MaxIrqs) return 0;
             fixed (Table* t = &s_t) return t->IrqPirq[irq] == 0 ? 0 : t->IrqPirq[irq] - 1;
         }
+
+        /// <summary>
+        /// True once dom0 unmapped a pirq from <paramref name="irq"/>: Xen 4.17's unmap_domain_pirq
+        /// calls irq_deny_access, so a later map_pirq of that GSI is -EPERM (irq_access_permitted).
+        /// </summary>
+        public static bool Denied(int irq) { fixed (Table* t = &s_t) return irq > 0 && irq < MaxIrqs && (t->Denied[irq >> 3] & (1 << (irq & 7))) != 0; }
+
+        /// <summary>Revokes dom0's access to <paramref name="irq"/> (irq_deny_access).</summary>
+        public static void Deny(int irq) { fixed (Table* t = &s_t) if (irq > 0 && irq < MaxIrqs) t->Denied[irq >> 3] |= (byte)(1 << (irq & 7)); }
 
         /// <summary>The port <paramref name="pirq"/> is bound to, 0 if none.</summary>
         public static uint Port(int pirq) { fixed (Table* t = &s_t) return t->Port[pirq]; }

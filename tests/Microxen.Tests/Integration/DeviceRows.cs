@@ -56,6 +56,42 @@ public static class DeviceRows
         return v;
     }
 
+    /// <summary>
+    /// The pirq kinds of one run's /proc/interrupts: per xen-pirq line's device name with its digits
+    /// and bracketed PCI address dropped (virtio0-req.0 and virtio1-req.0 are one key; eth0/eth1
+    /// naming may differ between hosts) the set of kinds ("msi-x", "msi", "ioapic-edge", "ioapic-level"), one "KEY KIND,KIND" line
+    /// each, sorted: what microxen must show as Xen 4.17 does on the same machine.
+    /// </summary>
+    public static List<string> PirqKinds(string output)
+    {
+        var kinds = new SortedDictionary<string, SortedSet<string>>(StringComparer.Ordinal);
+        foreach (string l in Lines(output).SkipWhile(l => l != "DEVTEST interrupts begin").TakeWhile(l => l != "DEVTEST interrupts end"))
+        {
+            var m = Regex.Match(l, @"xen-pirq\s+-(\S+)\s+(.+)$");
+            if (!m.Success) continue;
+            foreach (string name in m.Groups[2].Value.Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries))
+            {
+                string key = Regex.Replace(Regex.Replace(name, @"\[.*\]", ""), "[0-9]", "");
+                if (!kinds.TryGetValue(key, out var set)) kinds[key] = set = new SortedSet<string>(StringComparer.Ordinal);
+                set.Add(m.Groups[1].Value);
+            }
+        }
+        return kinds.Select(k => $"{k.Key} {string.Join(",", k.Value)}").ToList();
+    }
+
+    /// <summary>
+    /// Row "pirq-kinds": <paramref name="kinds"/> (microxen's) against <paramref name="reference"/>
+    /// (Xen 4.17's on the same machine): passes when both list the same devices with the same kinds.
+    /// </summary>
+    public static (bool pass, string why) SameKinds(List<string> kinds, List<string> reference)
+    {
+        var onlyHere = kinds.Except(reference).ToList();
+        var onlyXen = reference.Except(kinds).ToList();
+        return onlyHere.Count == 0 && onlyXen.Count == 0
+            ? (true, $"{kinds.Count} devices' pirq kinds as under Xen 4.17")
+            : (false, $"unlike Xen 4.17: here [{string.Join("; ", onlyHere)}], Xen [{string.Join("; ", onlyXen)}]");
+    }
+
     /// <summary>tests/devices-expected-failures.txt: (host, machine or "*", row) to the reason.</summary>
     public static Dictionary<(string host, string machine, string row), string> ExpectedFailures()
     {

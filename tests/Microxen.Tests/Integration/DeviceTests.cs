@@ -5,7 +5,8 @@ namespace Microxen.Tests.Integration;
 /// and a virtio-net NIC (scripts/devices-run.sh), the modules from the same kernel package; per
 /// disk an ext4 made in the guest, a checksummed file written with fsync, a remount and a
 /// read-back; per NIC a file the guest serves that the host fetches over 127.0.0.1 and checksums;
-/// the devices' interrupts as xen-pirq MSI/MSI-X lines in /proc/interrupts. Xen 4.17 dom0 is the
+/// the devices' interrupts as xen-pirq MSI/MSI-X lines in /proc/interrupts, of the same kinds per
+/// device as under Xen 4.17 on the same machine (row pirq-kinds). Xen 4.17 dom0 is the
 /// reference (every row passes); microxen's rows must pass too except those
 /// tests/devices-expected-failures.txt lists (which must still fail). `make test` runs q35 under
 /// Xen and microxen; DEVTEST_FULL=1 (`make test-devices`) adds -M pc and the native kernel.
@@ -38,6 +39,14 @@ public class DeviceTests : QemuTest
         // not an expected failure.
         Assert.True(rc == 0 && output.Contains("DEVTEST begin"), $"the guest did not run devices-init.sh to 'DEVTEST end' (exit {rc})");
         var verdicts = DeviceRows.Verdicts(output, host);
+        // /proc/interrupts against Xen 4.17's: the Xen row (run first, Runs' order) leaves its pirq
+        // kinds in build/devices; microxen's row "pirq-kinds" compares with them when present.
+        string reference = Path.Combine(DebianKernel.RepoRoot, "build", "devices", $"pirq-kinds-xen-{machine}.txt");
+        var kinds = DeviceRows.PirqKinds(output);
+        Log.WriteLine("--- pirq kinds\n" + string.Join("\n", kinds));
+        if (host == "xen" && kinds.Count > 0) File.WriteAllLines(reference, kinds);
+        if (host == "microxen" && File.Exists(reference)) verdicts["pirq-kinds"] = DeviceRows.SameKinds(kinds, File.ReadAllLines(reference).ToList());
+        else if (host == "microxen") Log.WriteLine($"--- no {reference} (run the xen row first): pirq kinds not compared");
         var (table, problems) = DeviceRows.Judge(verdicts, host, machine);
         Log.WriteLine("--- rows\n" + table);
         Assert.True(problems.Count == 0, "device rows:\n" + table + "problems:\n  " + string.Join("\n  ", problems));
@@ -69,5 +78,11 @@ public class DeviceTests : QemuTest
         Assert.False(v["pirqs"].pass);      // no eth pirq
         Assert.Contains("eth", v["pirqs"].why);
         Assert.False(DeviceRows.Verdicts(output, "native").ContainsKey("pirqs"));
+        var kinds = DeviceRows.PirqKinds(output);
+        Assert.Equal(new[] { "ahci msi", "nvmeq msi-x", "virtio-req. msi-x" }, kinds);
+        Assert.True(DeviceRows.SameKinds(kinds, kinds.ToList()).pass);
+        var (same, why) = DeviceRows.SameKinds(kinds, new List<string> { "ahci msi", "nvmeq msi-x", "virtio-req. ioapic-level" });
+        Assert.False(same);
+        Assert.Contains("virtio-req. ioapic-level", why);
     }
 }
