@@ -28,6 +28,15 @@ namespace KernelTest.Fuzz
                 ulong* gfn = (ulong*)Fuzz.BufA;
                 if (*gfn < WildFirst) *gfn = Frame();
             }
+            else if (kind == Evtchn)
+            {
+                // The structures' first two 16-bit fields are domids (status, reset: dom;
+                // alloc_unbound: dom, remote_dom; bind_interdomain: remote_dom): a word holding a
+                // pool frame's address would give them the host's layout (0x4000 on Xen, 0 here).
+                ushort* dom = (ushort*)Fuzz.BufA;
+                dom[0] = (ushort)Domid();
+                dom[1] = (ushort)Domid();
+            }
             if (kind == Memory && FuzzRandom.Chance(1, 8)) cmd |= FuzzRandom.Next() << 6 & 0xffffffffffffffc0;   // extent start bits
             if (kind == Memory) cmd = MemoryHostIndependent(cmd);
             Set((ulong)nr, cmd, Ptr(Fuzz.BufA));
