@@ -199,6 +199,10 @@ namespace KernelTest.Fuzz
             {
                 if (s_auxKind == AuxProbe)
                 {
+                    // A probe after an update without a flush may or may not see a stale TLB entry
+                    // (SDM vol. 3A 4.10.4.3), and whether one is left depends on the host's timing
+                    // (interrupts, page-table switches): the slot's entry is flushed first.
+                    Hv.Mmuext(MmuextCmd.MMUEXT_INVLPG_LOCAL, a->A[0]);
                     ulong before = Traps.State->Faults;
                     Traps.State->Vector = 0;
                     if (Nr == 0x10001) Native.ProbeWrite(a->A[0], a->A[1]);
