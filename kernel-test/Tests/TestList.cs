@@ -212,6 +212,8 @@ namespace KernelTest.Tests
             Add(ref r, "storm_vcpu_areas", &StormVcpuSchedTests.VcpuAreas);
             Add(ref r, "storm_poll_edges", &StormVcpuSchedTests.PollEdges);
             Add(ref r, "multicall_bad_array", &StormVcpuSchedTests.MulticallBadArray);
+            // Issue 12, inst2: platform_op's EFI answers when not booted through EFI.
+            Add(ref r, "platform_op_efi_not_booted", &PlatformOpEfiTests.NotEfiBooted);
         }
 
         // Tests of a parameterised checker, one function per row.
