@@ -7,13 +7,13 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 seconds=${1:-10}; shift || true
-targets=${*:-bzimage xz gzip lz4 elf cmdline}
+targets=${*:-bzimage xz gzip lz4 elf cmdline multiboot1 multiboot2}
 out=${FUZZ_OUT:-build/fuzz}
 command -v afl-fuzz >/dev/null || { echo "fuzz: afl-fuzz not found: install Debian's afl++ (make deps)" >&2; exit 2; }
 [ -x build/tools/sharpfuzz ] || dotnet tool install SharpFuzz.CommandLine --version 2.3.0 --tool-path build/tools >/dev/null
 dotnet build tools/Fuzz -v q -nologo -o "$out/bin" >/dev/null
 # Instrument the shim's namespaces only (SharpFuzz rewrites the assembly in place).
-build/tools/sharpfuzz "$out/bin/Fuzz.dll" Microxen.Decompress Microxen.Domain Microxen.Config >/dev/null
+build/tools/sharpfuzz "$out/bin/Fuzz.dll" Microxen.Decompress Microxen.Domain Microxen.Config Microxen.Boot >/dev/null
 export AFL_SKIP_BIN_CHECK=1 AFL_NO_UI=1 AFL_SKIP_CPUFREQ=1 AFL_I_DONT_CARE_ABOUT_MISSING_CRASHES=1 AFL_NO_AFFINITY=1
 status=0
 mkdir -p "$out/out"

@@ -85,10 +85,12 @@ GRUB_DEFAULT=0
 GRUB_TIMEOUT=1
 GRUB_TERMINAL="serial console"
 GRUB_SERIAL_COMMAND="serial --unit=0 --speed=115200"
-GRUB_CMDLINE_LINUX="console=ttyS0,115200"
+# systemd.default_timeout_start_sec: a test image under TCG on a loaded host (a Xen boot there
+# waited past systemd's 90 s for /dev/hvc0 and the ESP and got no login prompt).
+GRUB_CMDLINE_LINUX="console=ttyS0,115200 systemd.default_timeout_start_sec=600"
 # smap=0: QEMU 7.2 TCG needs it under Xen (DESIGN.md 6; scripts/run-xen.sh), not hardware.
 GRUB_CMDLINE_XEN="console=com1 com1=115200,8n1 dom0_mem=512M,max:512M smap=0"
-GRUB_CMDLINE_LINUX_XEN_REPLACE="console=hvc0"
+GRUB_CMDLINE_LINUX_XEN_REPLACE="console=hvc0 systemd.default_timeout_start_sec=600"
 GRUB_CMDLINE_LINUX_MICROXEN="console=hvc0"
 CFG
 cat > "$work/mnt/etc/grub.d/06_test_entry" <<'SCRIPT'

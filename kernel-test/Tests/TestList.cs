@@ -235,6 +235,9 @@ namespace KernelTest.Tests
 
             // Issue 10, dev2: interrupt-to-handler latency (i8042 IRQ 1 pirq; printed, not timed); the RTC storm runs inside physdev_rtc_pirq_round_trip.
             Add(ref r, "irq_latency_kbd", &IrqLatencyTests.KbdIrqToUpcall);
+
+            // Issue 12, inst2: platform_op's EFI answers when not booted through EFI.
+            Add(ref r, "platform_op_efi_not_booted", &PlatformOpEfiTests.NotEfiBooted);
         }
 
         // Tests of a parameterised checker, one function per row.

@@ -32,7 +32,7 @@ namespace Microxen.Acpi
         public static void Init(ulong map)
         {
             s_map = map;
-            ulong fadt = AcpiTables.FindTable(map, AcpiTables.FindRsdp(map), Fadt);
+            ulong fadt = AcpiTables.Find(map, Fadt);   // the one RSDP: the boot loader's copy, else the BIOS-area scan
             if (fadt == 0) return;
             byte* t = (byte*)(map + fadt);
             uint len = *(uint*)(t + 4);

@@ -69,15 +69,54 @@ namespace Microxen.Acpi
             return *(uint*)t == sig && len >= HeaderSize && len <= MaxTableSize && Sum(t, len) == 0;
         }
 
+        static byte* s_bootCopy;
+
+        /// <summary>
+        /// The boot loader's copy of the RSDP (multiboot2 tags 14/15, <paramref name="length"/>
+        /// bytes; GRUB takes it from the EFI configuration table under UEFI, where no RSDP is in the
+        /// BIOS area): from now on <see cref="Rsdp"/> answers it. Ignored (the scan stays) when it is
+        /// not a valid RSDP or its revision-2 length exceeds the copy. False when ignored.
+        /// </summary>
+        public static bool UseBootCopy(byte* copy, int length)
+        {
+            s_bootCopy = null;
+            if (copy == null || length < (int)RsdpV1Size || *(ulong*)copy != RsdpSignature) return false;
+            if (copy[15] >= 2 && (length < (int)RsdpV2Size || *(uint*)(copy + 20) > (uint)length)) return false;
+            if (!IsRsdp(copy)) return false;
+            s_bootCopy = copy;
+            return true;
+        }
+
+        /// <summary>True when <see cref="Rsdp"/> answers the boot loader's copy (not the BIOS-area scan).</summary>
+        public static bool FromBootLoader => s_bootCopy != null;
+
+        /// <summary>
+        /// The one RSDP the shim reads (IO-APICs, CPUs, MCFG): the boot loader's copy when given,
+        /// else the BIOS-area scan's (read through <paramref name="map"/>); null if neither. Dom0
+        /// finds the same tables itself: by the same scan on BIOS machines, through the EFI
+        /// configuration table (XEN_FW_EFI_CONFIG_TABLE) the copy came from under UEFI.
+        /// </summary>
+        public static byte* Rsdp(ulong map)
+        {
+            if (s_bootCopy != null) return s_bootCopy;
+            ulong p = FindRsdp(map);
+            return p == 0 ? null : (byte*)(map + p);
+        }
+
+        /// <summary>Physical address of the first valid table <paramref name="sig"/> under <see cref="Rsdp"/>; 0 if none.</summary>
+        public static ulong Find(ulong map, uint sig) => FindTable(map, Rsdp(map), sig);
+
+        /// <summary>As <see cref="FindTable(ulong, byte*, uint)"/> for the RSDP at physical <paramref name="rsdp"/> (0: none).</summary>
+        public static ulong FindTable(ulong map, ulong rsdp, uint sig) => rsdp == 0 ? 0 : FindTable(map, (byte*)(map + rsdp), sig);
+
         /// <summary>
         /// Physical address of the first valid table with signature <paramref name="sig"/> listed by
         /// the XSDT (64-bit entries) or, without one, the RSDT (32-bit entries) of the RSDP at
-        /// <paramref name="rsdp"/>; 0 if none.
+        /// <paramref name="r"/> (a valid RSDP, or null); 0 if none.
         /// </summary>
-        public static ulong FindTable(ulong map, ulong rsdp, uint sig)
+        public static ulong FindTable(ulong map, byte* r, uint sig)
         {
-            if (rsdp == 0) return 0;
-            byte* r = (byte*)(map + rsdp);
+            if (r == null) return 0;
             ulong xsdt = r[15] >= 2 ? *(ulong*)(r + 24) : 0;
             bool wide = IsTable(map, xsdt, Xsdt);
             ulong root = wide ? xsdt : *(uint*)(r + 16);

@@ -33,41 +33,37 @@ namespace Microxen.Boot
         }
 
         /// <summary>
-        /// platform_op(<paramref name="arg"/>) for XENPF_firmware_info/XEN_FW_EFI_INFO and
-        /// XENPF_efi_runtime_call; false for any other command (the caller answers those).
-        /// Errors as Xen: wrong interface_version -EACCES; not booted by EFI -ENOSYS; unknown index
-        /// -EINVAL; MEM_INFO outside the map -ESRCH; an unwritable vendor buffer -EFAULT.
+        /// XENPF_firmware_info with type XEN_FW_EFI_INFO (Xen 4.17 common/efi/runtime.c
+        /// efi_get_info), the interface version already checked: not booted by EFI -ENOSYS;
+        /// RT_VERSION -EOPNOTSUPP (no runtime services); unknown index -EINVAL; MEM_INFO outside
+        /// the map -ESRCH; no vendor string -EOPNOTSUPP.
         /// </summary>
-        public static bool TryPlatformOp(ulong arg, out long result)
-        {
-            var op = (XenPlatformOpEfi*)arg;
-            result = 0;
-            bool firmware = op->Cmd == XenPlatformOpEfi.XENPF_firmware_info && op->FwType == XenPlatformOpEfi.XEN_FW_EFI_INFO;
-            if (!firmware && op->Cmd != XenPlatformOpEfi.XENPF_efi_runtime_call) return false;
-            if (op->InterfaceVersion != XenPlatformOpEfi.XENPF_INTERFACE_VERSION) { result = -XenErrno.EACCES; return true; }
-            if (!firmware) { result = -XenErrno.EOPNOTSUPP; return true; }
-            if (!s_present) { result = -XenErrno.ENOSYS; return true; }
-            result = GetInfo(op);
-            return true;
-        }
+        public static long FirmwareInfo(XenPlatformOp* op) => s_present ? GetInfo(op) : -XenErrno.ENOSYS;
 
-        static long GetInfo(XenPlatformOpEfi* op)
+        /// <summary>
+        /// XENPF_efi_runtime_call (runtime.c efi_runtime_call): not booted by EFI -ENOSYS, else
+        /// -EOPNOTSUPP (GRUB exited boot services and the shim offers no runtime services, as Xen
+        /// without EFI_RS).
+        /// </summary>
+        public static long RuntimeCall() => s_present ? -XenErrno.EOPNOTSUPP : -XenErrno.ENOSYS;
+
+        static long GetInfo(XenPlatformOp* op)
         {
             switch (op->FwIndex)
             {
-                case XenPlatformOpEfi.XEN_FW_EFI_VERSION: op->EfiVersion = s_version; return 0;
-                case XenPlatformOpEfi.XEN_FW_EFI_RT_VERSION: return -XenErrno.EOPNOTSUPP;
-                case XenPlatformOpEfi.XEN_FW_EFI_CONFIG_TABLE: op->CfgAddr = s_configTable; op->CfgNent = s_tableCount; return 0;
-                case XenPlatformOpEfi.XEN_FW_EFI_VENDOR: return Vendor(op);
-                case XenPlatformOpEfi.XEN_FW_EFI_MEM_INFO: return MemInfo(op);
-                case XenPlatformOpEfi.XEN_FW_EFI_PCI_ROM: return -XenErrno.ESRCH;        // no option ROMs collected
-                case XenPlatformOpEfi.XEN_FW_EFI_APPLE_PROPERTIES: return -XenErrno.ENODATA;
+                case XenPlatformOpCmd.XEN_FW_EFI_VERSION: op->EfiVersion = s_version; return 0;
+                case XenPlatformOpCmd.XEN_FW_EFI_RT_VERSION: return -XenErrno.EOPNOTSUPP;
+                case XenPlatformOpCmd.XEN_FW_EFI_CONFIG_TABLE: op->CfgAddr = s_configTable; op->CfgNent = s_tableCount; return 0;
+                case XenPlatformOpCmd.XEN_FW_EFI_VENDOR: return Vendor(op);
+                case XenPlatformOpCmd.XEN_FW_EFI_MEM_INFO: return MemInfo(op);
+                case XenPlatformOpCmd.XEN_FW_EFI_PCI_ROM: return -XenErrno.ESRCH;        // no option ROMs collected
+                case XenPlatformOpCmd.XEN_FW_EFI_APPLE_PROPERTIES: return -XenErrno.ENODATA;
                 default: return -XenErrno.EINVAL;
             }
         }
 
         /// <summary>Copies the vendor string (UCS-2, up to bufsz/2 units, stopping after its NUL) as Xen.</summary>
-        static long Vendor(XenPlatformOpEfi* op)
+        static long Vendor(XenPlatformOp* op)
         {
             if (s_vendor == 0) return -XenErrno.EOPNOTSUPP;
             op->VendorRevision = s_fwRevision;
@@ -83,7 +79,7 @@ namespace Microxen.Boot
         }
 
         /// <summary>The EFI descriptor holding mem.addr: its type and attributes, mem.size trimmed to its end.</summary>
-        static long MemInfo(XenPlatformOpEfi* op)
+        static long MemInfo(XenPlatformOp* op)
         {
             BootInfo* bi = s_boot;
             for (uint off = 0; off + bi->EfiDescSize <= bi->EfiMemoryMapBytes; off += bi->EfiDescSize)

@@ -36,6 +36,7 @@ namespace Microxen.Boot
             if (!Multiboot.Parse((uint)magic, mbInfo, bootDirectMap, bi))
                 Panic.BadInput(ExitCode.BadMultiboot, "boot", "not started by a multiboot loader, or no memory map");
             Hypercalls.VersionOps.SaveCommandLine(bi->CmdLine);
+            Acpi.AcpiTables.UseBootCopy(bi->Rsdp, bi->RsdpLength);
 
             Log.Begin(); Log.Str("boot loader: ");
             if (bi->LoaderName != null) Log.Bytes(bi->LoaderName, -1); else Log.Str("unnamed");
@@ -198,6 +199,8 @@ namespace Microxen.Boot
             Time.ApicTimer.Init();
             Irq.IoApics.Init(Host.DirectMapVirt, 1);   // dom0 has one vCPU
             Acpi.AcpiSleep.Init(Host.DirectMapVirt);
+
+            Log.Info(Acpi.AcpiTables.FromBootLoader ? "ACPI: RSDP from the boot loader (multiboot2 tag)" : (Irq.IoApics.HaveMadt ? "ACPI: RSDP from the BIOS-area scan" : "ACPI: no RSDP or no MADT (no IO-APIC routing)"));
             Serial.EnableReceiveInterrupt();
             Cpu.Wrmsr(X86.Msr.IA32_EFER, Cpu.Rdmsr(X86.Msr.IA32_EFER) | X86.Efer.SCE);
             Cpu.Wrmsr(X86.Msr.IA32_STAR, ((ulong)X86.LinuxSelector.User32Cs << 48) | ((ulong)Gdt.KernelCs << 32));

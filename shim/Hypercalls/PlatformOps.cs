@@ -20,9 +20,6 @@ namespace Microxen.Hypercalls
             XenPlatformOp op = *arg;   // copy_from_guest: a fault is the dispatcher's -EFAULT
             if (op.Version != XenPlatformOp.InterfaceVersion) return -XenErrno.EACCES;
             HypercallStats.CountSub(Hypercall.PlatformOp, op.Cmd);
-            // XEN_FW_EFI_INFO and efi_runtime_call: what the boot loader's EFI tags gave (Boot/EfiInfo.cs;
-            // -ENOSYS when the machine was not booted through EFI).
-            if (Boot.EfiInfo.TryPlatformOp((ulong)arg, out long efi)) return efi;
             switch (op.Cmd)
             {
                 case XenPlatformOpCmd.XENPF_settime32:
@@ -38,7 +35,7 @@ namespace Microxen.Hypercalls
                 case XenPlatformOpCmd.XENPF_firmware_info:
                     return FirmwareInfo(arg, ref op);
                 case XenPlatformOpCmd.XENPF_efi_runtime_call:
-                    return -XenErrno.ENOSYS;   // efi_runtime_call: not booted through EFI
+                    return Boot.EfiInfo.RuntimeCall();
                 case XenPlatformOpCmd.XENPF_enter_acpi_sleep:
                     return EnterAcpiSleep(ref op);
                 case XenPlatformOpCmd.XENPF_change_freq:
@@ -68,8 +65,8 @@ namespace Microxen.Hypercalls
 
         /// <summary>
         /// XENPF_firmware_info: DISK_INFO, DISK_MBR_SIGNATURE and VBEDDC_INFO -ESRCH (nothing
-        /// gathered at boot: no entries, EDID still 0x13131313), EFI_INFO -ENOSYS (efi_get_info,
-        /// not EFI-booted), KBD_SHIFT_FLAGS: index 0 gives 0 (the BIOS flags are not read), other
+        /// gathered at boot: no entries, EDID still 0x13131313), EFI_INFO what the boot loader's
+        /// EFI tags gave (Boot/EfiInfo.cs; -ENOSYS when not EFI-booted), KBD_SHIFT_FLAGS: index 0 gives 0 (the BIOS flags are not read), other
         /// indexes -ESRCH; other types -EINVAL.
         /// </summary>
         static long FirmwareInfo(XenPlatformOp* arg, ref XenPlatformOp op)
@@ -81,7 +78,7 @@ namespace Microxen.Hypercalls
                 case XenPlatformOpCmd.XEN_FW_VBEDDC_INFO:
                     return -XenErrno.ESRCH;
                 case XenPlatformOpCmd.XEN_FW_EFI_INFO:
-                    return -XenErrno.ENOSYS;
+                    return Boot.EfiInfo.FirmwareInfo(arg);
                 case XenPlatformOpCmd.XEN_FW_KBD_SHIFT_FLAGS:
                     if (op.FwIndex != 0) return -XenErrno.ESRCH;
                     arg->FwKbdShiftFlags = 0;

@@ -72,8 +72,7 @@ namespace Microxen.Irq
         public static void Init(ulong map, uint dom0Vcpus)
         {
             s_map = map;
-            ulong rsdp = AcpiTables.FindRsdp(map);
-            ulong madt = AcpiTables.FindTable(map, rsdp, AcpiTables.Madt);
+            ulong madt = AcpiTables.Find(map, AcpiTables.Madt);
             uint pinSum = 0, highest = 0, cpus = 1;
             fixed (State* s = &s_state)
             {

@@ -103,7 +103,7 @@ namespace Microxen.Irq
         {
             if ((flags & ~MmcfgReservedFlag) != 0) return -XenErrno.EINVAL;
             ulong map = Boot.Host.DirectMapVirt;
-            ulong mcfg = Acpi.AcpiTables.FindTable(map, Acpi.AcpiTables.FindRsdp(map), Mcfg);
+            ulong mcfg = Acpi.AcpiTables.Find(map, Mcfg);
             if (mcfg == 0) return -XenErrno.ENODEV;
             byte* t = (byte*)(map + mcfg);
             uint len = *(uint*)(t + 4);

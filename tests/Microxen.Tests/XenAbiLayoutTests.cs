@@ -29,7 +29,6 @@ namespace Microxen.Tests
             "GnttabGetVersion", "GnttabGetStatusFrames", "GnttabMapGrantRef", "GnttabUnmapGrantRef",
             "GnttabCopyPtr", "GnttabCopy", "GnttabSwapGrantRef", "GnttabCacheFlush",
             "XenconsInterface", "XenstoreDomainInterface", "XsdSockmsg",   // domU console and xenstore
-            "XenPlatformOpEfi",                                          // UEFI firmware info
         };
 
         /// <summary>C# types whose constants the C program prints (one theory row each).</summary>
@@ -41,7 +40,7 @@ namespace Microxen.Tests
             "Virq", "PhysdevOp", "Layout", "VcpuTimeInfo", "Dom0VgaConsoleInfo",
             "EvtchnFifoAbi", "GnttabOp", "Gtf", "GntMap", "Gntst",
             "XsType", "XenstoreDomainInterface",                           // domU xenstore
-            "XenPlatformOpEfi",                                          // UEFI firmware info
+            "XenPlatformOp", "XenPlatformOpCmd",                          // platform_op (firmware info, EFI)
         };
 
         public static IEnumerable<object[]> StructRows => StructNames.Select(n => new object[] { n });

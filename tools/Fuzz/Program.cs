@@ -9,17 +9,20 @@ namespace Microxen.Tools.Fuzz
     /// <summary>
     /// One fuzz target per parser the shim runs on untrusted input, each fed the whole input:
     /// bzimage (setup header and payload), xz, gzip, lz4 (the decoders, 16 MiB output at most),
-    /// elf (ElfImage.Open, then the Xen notes), cmdline (the shim's options). With files after the
+    /// elf (ElfImage.Open, then the Xen notes), cmdline (the shim's options), multiboot1 and
+    /// multiboot2 (Multiboot.Parse of the information at physical 0, the input being all the
+    /// physical memory it may read: a bounded view ending at the guard page). With files after the
     /// target it runs each once (corpus replay, exit 0); without, it is AFL++'s target (SharpFuzz).
     /// A crash is any exception: the shim's code has none, so one means an out-of-bounds access.
     /// </summary>
     public static unsafe class Program
     {
-        public static readonly string[] Targets = { "bzimage", "xz", "gzip", "lz4", "elf", "cmdline" };
+        public static readonly string[] Targets = { "bzimage", "xz", "gzip", "lz4", "elf", "cmdline", "multiboot1", "multiboot2" };
         const int MaxOutput = 16 << 20, MaxInput = 1 << 20;
         static readonly Guarded Input = new Guarded(MaxInput + 1);
         static readonly Guarded Output = new Guarded(MaxOutput);
         static readonly Guarded Work = new Guarded((ulong)PayloadDecoder.WorkBytes);
+        static readonly Guarded Boot = new Guarded((ulong)sizeof(BootInfo));
 
         public static int Main(string[] args)
         {
@@ -72,6 +75,13 @@ namespace Microxen.Tools.Fuzz
                     case "xz": return PayloadDecoder.Decode(PayloadFormat.Xz, p, len, o, MaxOutput, w, out n).ToString();
                     case "gzip": return PayloadDecoder.Decode(PayloadFormat.Gzip, p, len, o, MaxOutput, w, out n).ToString();
                     case "lz4": return PayloadDecoder.Decode(PayloadFormat.Lz4, p, len, o, MaxOutput, w, out n).ToString();
+                    case "multiboot1":
+                    case "multiboot2":
+                    {
+                        uint magic = target == "multiboot1" ? Multiboot.Magic1 : Multiboot.Magic2;
+                        BootInfo* bi = (BootInfo*)Boot.Tail((ulong)sizeof(BootInfo));
+                        return Multiboot.Parse(magic, 0, p, len, bi) ? "ok, " + bi->MemoryRegionCount + " regions" : "refused";
+                    }
                     case "elf":
                     {
                         ElfImage img;

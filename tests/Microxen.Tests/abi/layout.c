@@ -120,6 +120,11 @@ static void structs(void)
         F(Settime64Secs, u.settime64.secs), F(Settime64Nsecs, u.settime64.nsecs), F(Settime64Mbz, u.settime64.mbz),
         F(Settime64SystemTime, u.settime64.system_time), F(QuirkId, u.platform_quirk.quirk_id),
         F(FwType, u.firmware_info.type), F(FwIndex, u.firmware_info.index), F(FwKbdShiftFlags, u.firmware_info.u.kbd_shift_flags),
+        F(EfiVersion, u.firmware_info.u.efi_info.version), F(CfgAddr, u.firmware_info.u.efi_info.cfg.addr),
+        F(CfgNent, u.firmware_info.u.efi_info.cfg.nent), F(VendorRevision, u.firmware_info.u.efi_info.vendor.revision),
+        F(VendorBufsz, u.firmware_info.u.efi_info.vendor.bufsz), F(VendorName, u.firmware_info.u.efi_info.vendor.name),
+        F(MemAddr, u.firmware_info.u.efi_info.mem.addr), F(MemSize, u.firmware_info.u.efi_info.mem.size),
+        F(MemAttr, u.firmware_info.u.efi_info.mem.attr), F(MemType, u.firmware_info.u.efi_info.mem.type),
         F(SleepValA, u.enter_acpi_sleep.val_a), F(SleepValB, u.enter_acpi_sleep.val_b),
         F(SleepState, u.enter_acpi_sleep.sleep_state), F(SleepFlags, u.enter_acpi_sleep.flags),
         F(PminfoId, u.set_pminfo.id), F(PminfoType, u.set_pminfo.type), F(PminfoPdc, u.set_pminfo.u.pdc),
@@ -454,14 +459,9 @@ static void constants(void)
     CONSTS(VcpuTimeInfo,
         C(PvclockTscStableBit, XEN_PVCLOCK_TSC_STABLE_BIT),
         C(PvclockGuestStopped, XEN_PVCLOCK_GUEST_STOPPED));
-    STRUCT(XenPlatformOpEfi, struct xen_platform_op, F(Cmd, cmd), F(InterfaceVersion, interface_version),
-        F(FwType, u.firmware_info.type), F(FwIndex, u.firmware_info.index),
-        F(EfiVersion, u.firmware_info.u.efi_info.version), F(CfgAddr, u.firmware_info.u.efi_info.cfg.addr),
-        F(CfgNent, u.firmware_info.u.efi_info.cfg.nent), F(VendorRevision, u.firmware_info.u.efi_info.vendor.revision),
-        F(VendorBufsz, u.firmware_info.u.efi_info.vendor.bufsz), F(VendorName, u.firmware_info.u.efi_info.vendor.name),
-        F(MemAddr, u.firmware_info.u.efi_info.mem.addr), F(MemSize, u.firmware_info.u.efi_info.mem.size),
-        F(MemAttr, u.firmware_info.u.efi_info.mem.attr), F(MemType, u.firmware_info.u.efi_info.mem.type));
-    CONSTS(XenPlatformOpEfi, S(XENPF_INTERFACE_VERSION), S(XENPF_efi_runtime_call), S(XENPF_firmware_info),
+    CONSTS(XenPlatformOp, C(InterfaceVersion, XENPF_INTERFACE_VERSION));
+    CONSTS(XenPlatformOpCmd, S(XENPF_settime32), S(XENPF_efi_runtime_call), S(XENPF_firmware_info),
+        S(XENPF_enter_acpi_sleep), S(XENPF_settime64), S(XEN_FW_DISK_INFO), S(XEN_FW_KBD_SHIFT_FLAGS),
         S(XEN_FW_EFI_INFO), S(XEN_FW_EFI_VERSION), S(XEN_FW_EFI_CONFIG_TABLE), S(XEN_FW_EFI_VENDOR),
         S(XEN_FW_EFI_MEM_INFO), S(XEN_FW_EFI_RT_VERSION), S(XEN_FW_EFI_PCI_ROM), S(XEN_FW_EFI_APPLE_PROPERTIES));
     CONSTS(Dom0VgaConsoleInfo,
