@@ -41,6 +41,13 @@ namespace KernelTest.Arch
         [DllImport("*", EntryPoint = "kt_rdtsc"), SuppressGCTransition]
         public static extern ulong Rdtsc();
 
+        /// <summary>outb / inb (under Xen after PHYSDEVOP_set_iopl(1): emulated by Xen).</summary>
+        [DllImport("*", EntryPoint = "kt_outb"), SuppressGCTransition]
+        public static extern void Outb(ulong port, ulong value);
+
+        [DllImport("*", EntryPoint = "kt_inb"), SuppressGCTransition]
+        public static extern ulong Inb(ulong port);
+
         /// <summary>Atomic exchange: stores <paramref name="value"/> at <paramref name="p"/>, returns the old value.</summary>
         [DllImport("*", EntryPoint = "kt_xchg"), SuppressGCTransition]
         public static extern ulong Xchg(ulong* p, ulong value);

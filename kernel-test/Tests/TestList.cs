@@ -188,6 +188,11 @@ namespace KernelTest.Tests
             Add(ref r, "storm_unmodelled_checks", &StormAnswerTests.UnmodelledFirstChecks);
             Add(ref r, "storm_sched_edges", &StormAnswerTests.SchedEdges);
             Add(ref r, "storm_unmap_pirq_edges", &StormAnswerTests.UnmapPirqEdges);
+            // Physical IRQs (issue 10, dev-irq): pirq limits, physdev_op edges.
+            Add(ref r, "physdev_pirq_limits", &PhysdevIrqTests.PirqLimits);
+            Add(ref r, "physdev_op_edges", &PhysdevIrqTests.OpEdges);
+            Add(ref r, "physdev_rtc_pirq_round_trip", &PhysdevIrqTests.RtcPirqRoundTrip);
+            Add(ref r, "physdev_pci_edges", &PhysdevIrqTests.PciEdges);
         }
 
         // Tests of a parameterised checker, one function per row.

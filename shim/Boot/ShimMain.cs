@@ -194,6 +194,7 @@ namespace Microxen.Boot
             Interrupts.InitPic();
             Time.Tsc.Calibrate();
             Time.ApicTimer.Init();
+            Irq.IoApics.Init(Host.DirectMapVirt, 1);   // dom0 has one vCPU
             Serial.EnableReceiveInterrupt();
             Cpu.Wrmsr(X86.Msr.IA32_EFER, Cpu.Rdmsr(X86.Msr.IA32_EFER) | X86.Efer.SCE);
             Cpu.Wrmsr(X86.Msr.IA32_STAR, ((ulong)X86.LinuxSelector.User32Cs << 48) | ((ulong)Gdt.KernelCs << 32));

@@ -18,13 +18,6 @@ namespace Microxen.Hypercalls
         };
         static byte s_sink;
 
-        /// <summary>
-        /// dom0's nr_pirqs under Xen 4.17 on the reference machine (QEMU, one CPU, IO-APIC GSIs
-        /// 0-23): arch_hwdom_irqs, printed at boot as "d0 has maximum 208 PIRQs". Xen derives it
-        /// from the host's GSIs and CPUs, which the shim does not model.
-        /// </summary>
-        const uint Dom0NrPirqs = 208;
-
         public static long Op(ulong cmd, ulong arg)
         {
             uint size = ArgSize(cmd);
@@ -106,7 +99,7 @@ namespace Microxen.Hypercalls
                     st->Status = s == Evtchn.PortState.Free ? 0u : s == Evtchn.PortState.Unbound ? 1u
                         : s == Evtchn.PortState.Virq ? 4u : s == Evtchn.PortState.Ipi ? 5u : 3u;
                     st->Vcpu = 0;
-                    if (s == Evtchn.PortState.Virq) st->UVirq = Evtchn.Arg(st->Port);
+                    if (s == Evtchn.PortState.Virq || s == Evtchn.PortState.Pirq) st->UVirq = Evtchn.Arg(st->Port);   // u.virq / u.pirq
                     if (s == Evtchn.PortState.Unbound) st->UDom = (ushort)Evtchn.Arg(st->Port);
                     if (s == Evtchn.PortState.Interdomain) { st->Status = EvtchnStatus.EVTCHNSTAT_interdomain; st->UDom = 0; st->UPort = st->Port; }
                     return 0;
@@ -140,10 +133,7 @@ namespace Microxen.Hypercalls
                     EvtchnFifo.Disable();
                     return 0;
                 }
-                case EvtchnOp.EVTCHNOP_bind_pirq:
-                    // evtchn_bind_pirq: pirq >= d->nr_pirqs -EINVAL; a PV domain's pirq that maps no IRQ
-                    // (the shim gives the guest none) fails pirq_access_permitted: -EPERM.
-                    return ((EvtchnBindPirq*)arg)->Pirq >= Dom0NrPirqs ? -XenErrno.EINVAL : -XenErrno.EPERM;
+                case EvtchnOp.EVTCHNOP_bind_pirq: return Irq.PirqOps.BindPirq((uint*)arg);   // shim/Irq/PirqOps.cs
                 case EvtchnOp.EVTCHNOP_reset_cont:
                 {
                     // evtchn_reset(d, resuming): no reset in progress (the shim's resets finish at once) -EBUSY.

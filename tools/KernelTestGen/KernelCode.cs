@@ -468,6 +468,8 @@ static class KernelCode
         b.Global("kt_read_cs"); a.xor(eax, eax); a.mov(ax, cs); a.ret();
         b.Global("kt_read_ss"); a.xor(eax, eax); a.mov(ax, ss); a.ret();
         b.Global("kt_pause"); a.pause(); a.ret();
+        b.Global("kt_outb"); a.mov(edx, edi); a.mov(eax, esi); a.@out(dx, al); a.ret();   // port I/O (PhysdevIrqTests)
+        b.Global("kt_inb"); a.mov(edx, edi); a.xor(eax, eax); a.@in(al, dx); a.ret();
 
         // The user-mode program, copied to a user page: reads %gs:0 (the user GS base), uses
         // its stack, and comes back with syscall; RAX = UserMagic, RDI = the %gs:0 value.
