@@ -87,11 +87,13 @@ public static class Qemu
     /// killed), or until <paramref name="timeoutSeconds"/>. <paramref name="initrd"/> is passed
     /// as the second multiboot module ("kernel args,initrd"); <paramref name="timeAt"/> records
     /// in <see cref="QemuResult.UntilPattern"/> when a line first contains it, without stopping.
+    /// <paramref name="machineArgs"/>: more QEMU options (e.g. -smp 4, -M q35).
     /// </summary>
     public static QemuResult Run(string kernel, string guestCmdline, string shimArgs, int timeoutSeconds,
-        string stopAt = null, string mem = "1G", bool withModule = true, string initrd = null, string timeAt = null)
+        string stopAt = null, string mem = "1G", bool withModule = true, string initrd = null, string timeAt = null, string[] machineArgs = null)
     {
         var psi = Machine(mem);
+        foreach (var a in machineArgs ?? Array.Empty<string>()) psi.ArgumentList.Add(a);
         foreach (var a in new[] { "-kernel", Image, "-append", shimArgs }) psi.ArgumentList.Add(a);
         if (withModule)
         {
