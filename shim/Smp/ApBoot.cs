@@ -8,8 +8,9 @@ namespace Microxen.Smp
     /// up to <see cref="OnlineTimeoutMs"/> for the AP to check in. Each AP gets its own PvState
     /// (TSS inside: IST stacks, RSP0), GDT (Gdt.InitCpu), shim stack, the BSP's IDT, CR4, EFER,
     /// STAR/LSTAR/CSTAR/FMASK and PAT, IA32_TSC_AUX = its CPU index (the per-CPU base RDPID and
-    /// RDTSCP read: shim/README.md "SMP"), a software-enabled local APIC, and then parks (cli;
-    /// hlt) until the vCPU interface hands it a vCPU. Runs before the domain is built, while the
+    /// RDTSCP read: shim/README.md "SMP"), a software-enabled local APIC, and then parks (sti;
+    /// hlt) until the vCPU interface hands it a vCPU; the BSP pings each with the shim's IPI
+    /// (<see cref="Ipi"/>) and logs the round trip. Runs before the domain is built, while the
     /// frames below 1 MiB are still free; a machine with one CPU (or no MADT) runs none of it.
     /// </summary>
     public static unsafe class ApBoot
@@ -17,8 +18,9 @@ namespace Microxen.Smp
         public const int OnlineTimeoutMs = 200;
         /// <summary>Each AP's shim stack and IST stacks, in frames (the BSP's are in EntryStubs.asm.cs).</summary>
         const int StackFrames = 16, Ist1Frames = 8, IstFrames = 4;
-        const int IcrLow = 0x300, IcrHigh = 0x310, ApicIdReg = 0x20;
-        const uint IcrInit = 0x4500, IcrStartup = 0x4600, IcrPending = 1u << 12;
+        const int ApicIdReg = 0x20;
+        /// <summary>ICR low words: INIT (level assert), STARTUP (level assert; the vector is the trampoline's frame number).</summary>
+        const uint IcrInit = 0x4500, IcrStartup = 0x4600;
 
         static ulong s_cr4, s_efer, s_star, s_lstar, s_cstar, s_fmask, s_pat;
 
@@ -52,7 +54,7 @@ namespace Microxen.Smp
                 if (!Prepare(n, d)) { Log.Warn("SMP: no memory for another CPU's stacks"); break; }
                 Cpus.SetApicId(n, id);
                 Cpus.Count = n + 1;
-                Start(apic, id, (uint)(p >> 12));
+                Start(id, (uint)(p >> 12));
                 bool up = WaitOnline(n);
                 if (up) Cpus.OnlineCount++;
                 if (Log.On(LogLevel.Info))
@@ -61,6 +63,25 @@ namespace Microxen.Smp
                     Log.Str(up ? ") up" : ") did not start"); Log.End();
                 }
                 n++;
+            }
+            PingAll();
+        }
+
+        const int PingRounds = 16;
+
+        /// <summary>Each online AP answers the shim's IPI (its IDT, TSS and local APIC work); the mean round trip is logged.</summary>
+        static void PingAll()
+        {
+            if (!Ipi.Usable) return;
+            for (int cpu = 1; cpu < Cpus.Count; cpu++)
+            {
+                if (*Cpus.OnlineFlag(cpu) == 0) continue;
+                ulong ticks = Ipi.Ping(cpu, PingRounds);
+                if (!Log.On(LogLevel.Info)) continue;
+                Log.Begin(); Log.Str("SMP: CPU "); Log.Dec((ulong)cpu);
+                if (ticks == 0) Log.Str(" did not answer an IPI");
+                else { Log.Str(" answers IPIs: round trip "); Log.Dec(ticks * 1000000 / (Tsc.Hz / 1000)); Log.Str(" ns (mean of "); Log.Dec(PingRounds); Log.Str(")"); }
+                Log.End();
             }
         }
 
@@ -72,6 +93,7 @@ namespace Microxen.Smp
             bool rdpid = (r[2] & (1u << 22)) != 0;
             Cpu.Cpuid(0x80000001, 0, r);
             bool rdtscp = (r[3] & (1u << 27)) != 0;
+            Ipi.Usable = rdtscp;
             Log.Info(rdpid ? "SMP: per-CPU base: IA32_TSC_AUX = CPU index (RDPID present)"
                 : (rdtscp ? "SMP: per-CPU base: IA32_TSC_AUX = CPU index (RDTSCP; no RDPID)" : "SMP: per-CPU base: no RDPID/RDTSCP"));
         }
@@ -135,20 +157,13 @@ namespace Microxen.Smp
             return (ulong)Host.Mem.Frame(last) + (ulong)frames * 4096;
         }
 
-        static void Start(byte* apic, uint id, uint vector)
+        static void Start(uint id, uint vector)
         {
-            Ipi(apic, id, IcrInit);
+            Ipi.Send(id, IcrInit);
             Tsc.Spin(10000);
-            Ipi(apic, id, IcrStartup | vector);
+            Ipi.Send(id, IcrStartup | vector);
             Tsc.Spin(200);
-            Ipi(apic, id, IcrStartup | vector);
-        }
-
-        static void Ipi(byte* apic, uint id, uint low)
-        {
-            *(uint*)(apic + IcrHigh) = id << 24;
-            *(uint*)(apic + IcrLow) = low;
-            while ((*(uint*)(apic + IcrLow) & IcrPending) != 0) Cpu.Pause();
+            Ipi.Send(id, IcrStartup | vector);
         }
 
         static bool WaitOnline(int cpu)
@@ -179,7 +194,7 @@ namespace Microxen.Smp
             Cpu.Wrmsr(X86.Msr.IA32_TSC_AUX, cpu);
             ApicTimer.InitAp();
             *Cpus.OnlineFlag((int)cpu) = 1;
-            for (;;) { Cpu.Cli(); Cpu.Hlt(); }   // parked: no vCPU runs here yet
+            for (;;) Cpu.StiHlt();   // parked: no vCPU runs here yet; woken by the shim's IPIs (Ipi.Handle)
         }
     }
 }

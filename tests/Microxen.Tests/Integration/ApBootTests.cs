@@ -5,7 +5,8 @@ namespace Microxen.Tests.Integration;
 /// <summary>
 /// The shim starts every CPU of a -smp 4 machine (shim/Smp/ApBoot.cs: INIT-SIPI-SIPI through the
 /// trampoline below 1 MiB, each AP on its own GDT, TSS and stacks) and the parked APs do not
-/// disturb the guest: kernel-test's fast-mode result is the one-CPU result. dom0_max_vcpus=
+/// disturb the guest: kernel-test's fast-mode result is the one-CPU result; each AP answers the
+/// shim's IPI. dom0_max_vcpus=
 /// bounds the CPUs started.
 /// </summary>
 public class ApBootTests : QemuTest
@@ -21,6 +22,10 @@ public class ApBootTests : QemuTest
         for (int cpu = 1; cpu < 4; cpu++)
             Assert.Contains($"(XEN) SMP: CPU {cpu} (APIC id {cpu}) up", r.Output);
         Assert.DoesNotContain("did not start", r.Output);
+        // Each AP takes the shim's IPI on its own IDT/TSS and EOIs its own local APIC (shim/Smp/Ipi.cs).
+        for (int cpu = 1; cpu < 4; cpu++)
+            Assert.Matches(new Regex($@"\(XEN\) SMP: CPU {cpu} answers IPIs: round trip \d+ ns"), r.Output);
+        Assert.DoesNotContain("did not answer an IPI", r.Output);
         Assert.Matches(new Regex(@"\(XEN\) SMP: per-CPU base: IA32_TSC_AUX = CPU index \((RDPID present|RDTSCP; no RDPID)\)"), r.Output);
         KernelTestTests.AssertFastModeResult(r.Output, "kernel-test, -smp 4");
         Assert.Contains("(XEN) dom0 powered off", r.Output);
