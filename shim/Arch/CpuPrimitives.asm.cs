@@ -79,6 +79,8 @@ static class CpuPrimitives
         b.Global("cpu_sti_hlt"); a.sti(); a.hlt(); a.cli(); a.ret();
         b.Global("cpu_halt_forever"); var h = b.Here(); a.cli(); a.hlt(); a.jmp(h);
         b.Global("cpu_pause"); a.pause(); a.ret();
+        // cpu_index(): IA32_TSC_AUX through rdtscp (the shim's CPU index, shim/Smp).
+        b.Global("cpu_index"); a.rdtscp(); a.mov(eax, ecx); a.ret();
 
         // cpu_symbols(NativeSymbols* out): copies the link-time addresses NativeSymbols names
         // (shim/Arch/NativeSymbols.cs), in its field order.

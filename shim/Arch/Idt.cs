@@ -44,6 +44,15 @@ namespace Microxen.Arch
                                   | (type << 40) | (((h >> 16) & 0xffff) << 48);
                     t->E[2 * v + 1] = h >> 32;
                 }
+            }
+            Load();
+        }
+
+        /// <summary>lidt of the one IDT (every CPU shares it: the gates name IST indices, each CPU's TSS its own stacks).</summary>
+        public static void Load()
+        {
+            fixed (Table* t = &s_idt)
+            {
                 DescriptorPointer p;
                 p.Limit = 256 * 16 - 1;
                 p.Base = (ulong)t;

@@ -14,6 +14,7 @@ namespace Microxen.Traps
         static void Dispatch(CpuFrame* f)
         {
             ulong v = f->Vector;
+            if (v == Smp.Ipi.Vector) { Smp.Ipi.Handle(); return; }   // the shim's own IPI (shim/Smp)
             bool inShim = f->Rip >= ShimStart && f->Rip < ShimEnd;
             if (v == SoftwareInterrupts.Int80 && (f->Cs & X86.Selector.RplMask) == 3)
             {
