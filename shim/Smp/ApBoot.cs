@@ -22,6 +22,7 @@ namespace Microxen.Smp
         /// <summary>ICR low words: INIT (level assert), STARTUP (level assert; the vector is the trampoline's frame number).</summary>
         const uint IcrInit = 0x4500, IcrStartup = 0x4600;
 
+        static NativeSymbols* s_syms;
         static ulong s_cr4, s_efer, s_star, s_lstar, s_cstar, s_fmask, s_pat;
 
         /// <summary>Starts every AP the MADT lists (at most <paramref name="limit"/> CPUs in all; 0 = no limit).</summary>
@@ -39,6 +40,7 @@ namespace Microxen.Smp
             ulong p = TrampolineFrame();
             if (p == 0) { Log.Warn("SMP: no free frame below 1 MiB for the AP trampoline: one CPU"); return; }
             ApBootData* d = CopyTrampoline(syms, p);
+            s_syms = syms;
             s_cr4 = Cpu.ReadCr4(); s_efer = Cpu.Rdmsr(X86.Msr.IA32_EFER);
             s_star = Cpu.Rdmsr(X86.Msr.IA32_STAR); s_lstar = Cpu.Rdmsr(X86.Msr.IA32_LSTAR);
             s_cstar = Cpu.Rdmsr(X86.Msr.IA32_CSTAR); s_fmask = Cpu.Rdmsr(X86.Msr.IA32_FMASK);
@@ -123,10 +125,8 @@ namespace Microxen.Smp
         /// <summary>CPU <paramref name="cpu"/>'s PvState (a copy of the BSP's), TSS stacks, GDT and shim stack.</summary>
         static bool Prepare(int cpu, ApBootData* d)
         {
-            ulong pvFrame = Host.Frames.AllocHigh();
-            if (pvFrame == FrameAllocator.None) return false;
-            PvState* pv = (PvState*)Host.Mem.Frame(pvFrame);
-            *pv = *ShimCpu.Pv;
+            PvState* pv = EntryCopy.Make(cpu, s_syms);
+            if (pv == null) return false;
             pv->Tss = default;
             pv->Tss.IoMapBase = Tss.Size;
             for (int k = 0; k < 5; k++)
@@ -145,7 +145,7 @@ namespace Microxen.Smp
         }
 
         /// <summary><paramref name="frames"/> contiguous frames; the top's virtual address, 0 when there are none.</summary>
-        static ulong Stack(int frames)
+        internal static ulong Stack(int frames)
         {
             ulong last = FrameAllocator.None;
             for (int i = 0; i < frames; i++)
@@ -184,11 +184,12 @@ namespace Microxen.Smp
         {
             Cpu.WriteCr4(s_cr4);
             Gdt.LoadCpu((int)cpu);
-            Idt.Load();
+            Idt.LoadAt(EntryCopy.Idt((int)cpu));
+            long delta = EntryCopy.Delta((int)cpu);   // its own copy of the entry stubs
             Cpu.Wrmsr(X86.Msr.IA32_EFER, s_efer);
             Cpu.Wrmsr(X86.Msr.IA32_STAR, s_star);
-            Cpu.Wrmsr(X86.Msr.IA32_LSTAR, s_lstar);
-            Cpu.Wrmsr(X86.Msr.IA32_CSTAR, s_cstar);
+            Cpu.Wrmsr(X86.Msr.IA32_LSTAR, (ulong)((long)s_lstar + delta));
+            Cpu.Wrmsr(X86.Msr.IA32_CSTAR, (ulong)((long)s_cstar + delta));
             Cpu.Wrmsr(X86.Msr.IA32_FMASK, s_fmask);
             Cpu.Wrmsr(X86.Msr.IA32_PAT, s_pat);
             Cpu.Wrmsr(X86.Msr.IA32_TSC_AUX, cpu);

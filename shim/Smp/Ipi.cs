@@ -6,9 +6,10 @@ namespace Microxen.Smp
     /// shim's own IPI vector: above the device vectors (0x30-0xdf, shim/Irq) beside the timer's
     /// 0xf0. The handler counts the IPI in the receiving CPU's slot (found through
     /// <see cref="Cpu.Index"/>, the per-CPU index in IA32_TSC_AUX) and EOIs its local APIC.
-    /// Today the only sender is the boot-time ping (<see cref="Ping"/>): the entry stubs still
-    /// keep CR0.TS in the one global PvState, so an AP must not take interrupts while the guest
-    /// runs on the BSP (the parked APs receive nothing after the ping).
+    /// Today the only sender is the boot-time ping (<see cref="Ping"/>). Each AP takes it
+    /// through its own copy of the entry stubs (<see cref="EntryCopy"/>: its own GuestTs and
+    /// stacks), but the C# it reaches still shares the BSP's statics (ShimCpu.Pv, Vcpu.*): only
+    /// this handler's per-CPU counter is safe to touch there.
     /// </summary>
     public static unsafe class Ipi
     {
