@@ -95,7 +95,7 @@ namespace Microxen.Smp
             bool rdpid = (r[2] & (1u << 22)) != 0;
             Cpu.Cpuid(0x80000001, 0, r);
             bool rdtscp = (r[3] & (1u << 27)) != 0;
-            Ipi.Usable = rdtscp;
+            Ipi.Usable = true;   // the handler finds its CPU with Cpus.Current (sgdt), not RDTSCP
             Log.Info(rdpid ? "SMP: per-CPU base: IA32_TSC_AUX = CPU index (RDPID present)"
                 : (rdtscp ? "SMP: per-CPU base: IA32_TSC_AUX = CPU index (RDTSCP; no RDPID)" : "SMP: per-CPU base: no RDPID/RDTSCP"));
         }
@@ -195,7 +195,7 @@ namespace Microxen.Smp
             Cpu.Wrmsr(X86.Msr.IA32_TSC_AUX, cpu);
             ApicTimer.InitAp();
             *Cpus.OnlineFlag((int)cpu) = 1;
-            for (;;) Cpu.StiHlt();   // parked: no vCPU runs here yet; woken by the shim's IPIs (Ipi.Handle)
+            for (;;) { Cpu.StiHlt(); Vcpus.Poll((int)cpu); }   // parked until VCPUOP_up wakes it (Ipi.Handle)
         }
     }
 }

@@ -24,6 +24,12 @@ namespace Microxen.Smp
         /// <summary>CPUs that reached ap_main, the BSP included.</summary>
         public static int OnlineCount = 1;
 
+        /// <summary>
+        /// The CPU this runs on, from its own GDT's base (Gdt.LoadCpu: CPU n's GDT is at Gdt.Virt
+        /// + n * Gdt.CpuStride, and the shim owns every lgdt): no register the guest owns is read.
+        /// </summary>
+        public static int Current() => (int)((Cpu.GdtBase() - Gdt.Virt) / Gdt.CpuStride);
+
         public static uint ApicId(int cpu) { fixed (Table* t = &s_t) return t->ApicId[cpu]; }
         public static void SetApicId(int cpu, uint id) { fixed (Table* t = &s_t) t->ApicId[cpu] = id; }
         public static ulong* OnlineFlag(int cpu) { fixed (Table* t = &s_t) return &t->Online[cpu]; }

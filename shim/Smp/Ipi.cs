@@ -5,7 +5,7 @@ namespace Microxen.Smp
     /// delivery, physical destination = the target's APIC id). <see cref="Vector"/> is the
     /// shim's own IPI vector: above the device vectors (0x30-0xdf, shim/Irq) beside the timer's
     /// 0xf0. The handler counts the IPI in the receiving CPU's slot (found through
-    /// <see cref="Cpu.Index"/>, the per-CPU index in IA32_TSC_AUX) and EOIs its local APIC.
+    /// <see cref="Cpus.Current"/>, its own GDT base) and EOIs its local APIC.
     /// Today the only sender is the boot-time ping (<see cref="Ping"/>). Each AP takes it
     /// through its own copy of the entry stubs (<see cref="EntryCopy"/>: its own GuestTs and
     /// stacks), but the C# it reaches still shares the BSP's statics (ShimCpu.Pv, Vcpu.*): only
@@ -20,7 +20,7 @@ namespace Microxen.Smp
         struct Counters { public fixed ulong Received[Cpus.Max]; }
         static Counters s_c;
 
-        /// <summary>Whether <see cref="Cpu.Index"/> works (RDTSCP: CPUID 0x80000001 EDX bit 27).</summary>
+        /// <summary>Whether the boot CPU pings the APs (always: <see cref="Cpus.Current"/> needs only sgdt).</summary>
         public static bool Usable;
 
         /// <summary>IPIs <paramref name="cpu"/> has handled (one aligned qword, written only by that CPU).</summary>
@@ -38,8 +38,8 @@ namespace Microxen.Smp
         /// <summary>The handler of <see cref="Vector"/>, on the receiving CPU.</summary>
         public static void Handle()
         {
-            uint cpu = Cpu.Index();
-            if (cpu < Cpus.Max) (*Received((int)cpu))++;
+            int cpu = Cpus.Current();
+            if (cpu < Cpus.Max) (*Received(cpu))++;
             ApicTimer.Eoi();
         }
 

@@ -80,7 +80,8 @@ namespace Microxen.Time
         {
             Cpu.Wrmsr(X86.Msr.IA32_APIC_BASE, Cpu.Rdmsr(X86.Msr.IA32_APIC_BASE) | (1UL << 11));
             Write(RegSvr, 0x100u | SpuriousVector);
-            Write(RegLvtTimer, (1u << 16) | Vector);
+            if (Tsc.DeadlineTimer) Write(RegLvtTimer, (2u << 17) | Vector);   // as the boot CPU's: its vCPU's one-shot timer
+            else { Write(RegDivide, 0xb); Write(RegInitCount, 0); Write(RegLvtTimer, Vector); }   // the boot CPU's calibration (one clock)
         }
 
         /// <summary>Whether the local APIC has vector <paramref name="v"/> in service (its ISR bit: SDM vol. 3A 11.8.4): a hardware interrupt, not an <c>int</c>.</summary>

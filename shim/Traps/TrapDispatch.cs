@@ -14,7 +14,14 @@ namespace Microxen.Traps
         static void Dispatch(CpuFrame* f)
         {
             ulong v = f->Vector;
-            if (v == Smp.Ipi.Vector) { Smp.Ipi.Handle(); return; }   // the shim's own IPI (shim/Smp)
+            if (v == Smp.Ipi.Vector) { Smp.Ipi.Handle(); return; }   // the shim's own IPI (shim/Smp), without the lock
+            Smp.ShimLock.Enter();
+            DispatchLocked(f, v);
+            Smp.ShimLock.Exit();
+        }
+
+        static void DispatchLocked(CpuFrame* f, ulong v)
+        {
             bool inShim = f->Rip >= ShimStart && f->Rip < ShimEnd;
             if (v == SoftwareInterrupts.Int80 && (f->Cs & X86.Selector.RplMask) == 3)
             {
