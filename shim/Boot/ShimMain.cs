@@ -298,6 +298,7 @@ namespace Microxen.Boot
                 t.PageIret = s_syms.FastPageIret;
                 t.PvState = s_syms.PvState;
                 TransferPage.TransferPageBuilder.Fill(Host.Mem.Frame(r.HypercallPageMfn), Host.Options.Inline, t);
+                Smp.Vcpus.TransferPage = Host.Mem.Frame(r.HypercallPageMfn);
                 Log.Info(Host.Options.Inline ? "transfer page: inline sequences for the fast paths, the dispatcher for the rest"
                                              : "transfer page: the dispatcher in every entry");
             }

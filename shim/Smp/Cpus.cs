@@ -28,13 +28,19 @@ namespace Microxen.Smp
         /// The CPU this runs on, from its own GDT's base (Gdt.LoadCpu: CPU n's GDT is at Gdt.Virt
         /// + n * Gdt.CpuStride, and the shim owns every lgdt): no register the guest owns is read.
         /// </summary>
-        public static int Current() => (int)((Cpu.GdtBase() - Gdt.Virt) / Gdt.CpuStride);
+        public static int Current()
+        {
+            ulong n = (Cpu.GdtBase() - Gdt.Virt) / Gdt.CpuStride;
+            return n < Max ? (int)n : 0;   // the boot GDT (before Gdt.Init): the boot CPU
+        }
 
         public static uint ApicId(int cpu) { fixed (Table* t = &s_t) return t->ApicId[cpu]; }
         public static void SetApicId(int cpu, uint id) { fixed (Table* t = &s_t) t->ApicId[cpu] = id; }
         public static ulong* OnlineFlag(int cpu) { fixed (Table* t = &s_t) return &t->Online[cpu]; }
         /// <summary>The per-CPU state of <paramref name="cpu"/> (its PvState, TSS inside): the per-CPU base.</summary>
         public static PvState* Pv(int cpu) { fixed (Table* t = &s_t) return (PvState*)t->Pv[cpu]; }
+        /// <summary>The PvState addresses, by CPU (Events.Evtchn.VcpuPv).</summary>
+        public static ulong* PvTable() { fixed (Table* t = &s_t) return t->Pv; }
         public static void SetPv(int cpu, PvState* pv) { fixed (Table* t = &s_t) t->Pv[cpu] = (ulong)pv; }
     }
 }

@@ -39,7 +39,8 @@ namespace Microxen.Smp
         public static void Handle()
         {
             int cpu = Cpus.Current();
-            if (cpu < Cpus.Max) (*Received(cpu))++;
+            Tlb.Service(cpu);
+            (*Received(cpu))++;
             ApicTimer.Eoi();
         }
 

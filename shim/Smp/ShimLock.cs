@@ -38,7 +38,7 @@ namespace Microxen.Smp
             fixed (State* s = &s_s)
             {
                 if (s->Owner == me) { s->Depth++; return; }
-                while (Cpu.CmpXchg(&s->Owner, 0, me) != 0) Cpu.Pause();
+                while (Cpu.CmpXchg(&s->Owner, 0, me) != 0) { Tlb.Service(cpu); Cpu.Pause(); }   // the holder may wait for this CPU's flush
                 s->Depth = 1;
             }
             ShimCpu.Pv = Cpus.Pv(cpu);
@@ -51,8 +51,18 @@ namespace Microxen.Smp
             fixed (State* s = &s_s)
             {
                 if (s->Owner != me) return;
-                if (--s->Depth == 0) Cpu.CmpXchg(&s->Owner, me, 0);   // a locked store: the writes before it are seen first
+                if (--s->Depth != 0) return;
+                Kick(me - 1);
+                Cpu.CmpXchg(&s->Owner, me, 0);   // a locked store: the writes before it are seen first
             }
+        }
+
+        /// <summary>The shim's IPI to each other up vCPU that got an event while the lock was held (Evtchn.Kicks).</summary>
+        static void Kick(ulong me)
+        {
+            ulong k = Events.Evtchn.TakeKicks();
+            for (int n = 0; k != 0 && n < Vcpus.Count; n++, k >>= 1)
+                if ((k & 1) != 0 && (ulong)n != me && *Vcpus.State(n) == Vcpus.Up) Ipi.Send(Cpus.ApicId(n), Ipi.Vector);
         }
 
         /// <summary>Drops the lock whatever the depth (the caller leaves the shim for good).</summary>
@@ -64,6 +74,7 @@ namespace Microxen.Smp
             {
                 if (s->Owner != me) return;
                 s->Depth = 0;
+                Kick(me - 1);
                 Cpu.CmpXchg(&s->Owner, me, 0);
             }
         }

@@ -29,7 +29,7 @@ namespace Microxen.Smp
         public static void Configure(uint option)
         {
             int n = 1;
-            while (n < Cpus.Count && n < (int)option && *Cpus.OnlineFlag(n) != 0) n++;
+            while (n < Cpus.Count && n < (int)option && n < Events.Evtchn.MaxVcpus && *Cpus.OnlineFlag(n) != 0) n++;
             Count = n;
             fixed (Table* t = &s_t) t->State[0] = Up;
             if (n > 1) Console.Log.Info("SMP: dom0 gets one vCPU per CPU up (dom0_max_vcpus)");
@@ -60,10 +60,30 @@ namespace Microxen.Smp
             ulong s = *State(n);
             if (s == None) return -XenErrno.EINVAL;
             if (s == Up) return 0;
-            ShimLock.Activate();
+            if (!ShimLock.Active) GoSmp();
             *State(n) = Up;
             Ipi.Send(Cpus.ApicId(n), Ipi.Vector);
             return 0;
+        }
+
+        /// <summary>The guest's hypercall page (transfer page), rewritten without inline sequences when a second vCPU starts; null when none.</summary>
+        public static byte* TransferPage;
+
+        /// <summary>
+        /// Before the first secondary vCPU runs: the lock on, the native fast paths off on every
+        /// CPU (they update page tables and pv_state without the lock and flush only locally),
+        /// the transfer page's inline sequences (which reach the boot CPU's pv_state and routines
+        /// by absolute address) replaced by dispatcher entries, so every hypercall of every vCPU
+        /// enters its own CPU's LSTAR stub and the C# dispatcher under the lock. The vCPU doing
+        /// this is inside a dispatcher entry, whose bytes are the same in both page layouts.
+        /// </summary>
+        static void GoSmp()
+        {
+            ShimLock.Activate();
+            for (int n = 0; n < Count; n++) Cpus.Pv(n)->FastPaths = 0;
+            Events.Evtchn.VcpuPv = Cpus.PvTable();
+            if (TransferPage != null) Microxen.TransferPage.TransferPageBuilder.Fill(TransferPage);
+            Console.Log.Info("SMP: a second vCPU starts: native fast paths off, every hypercall through the C# dispatcher under one lock");
         }
 
         /// <summary>
@@ -78,6 +98,7 @@ namespace Microxen.Smp
             *s = Down;
             ShimLock.ExitAll();
             while (*s != Up) Cpu.StiHlt();
+            Cpu.FlushTlb();   // flushes asked while it was down were not waited for
             ShimLock.Enter();
             return 0;
         }

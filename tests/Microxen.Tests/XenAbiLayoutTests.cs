@@ -30,6 +30,7 @@ namespace Microxen.Tests
             "GnttabCopyPtr", "GnttabCopy", "GnttabSwapGrantRef", "GnttabCacheFlush",
             "XenconsInterface", "XenstoreDomainInterface", "XsdSockmsg",   // domU console and xenstore
             "XenPlatformOpEfi",                                          // UEFI firmware info
+            "VcpuGuestContext",                                          // VCPUOP_initialise (SMP)
         };
 
         /// <summary>C# types whose constants the C program prints (one theory row each).</summary>
