@@ -30,9 +30,14 @@ namespace Microxen.Smp
             Active = true;
         }
 
-        public static void Enter()
+        /// <summary>Takes the lock (a flag test when inactive: small enough for ilc to inline).</summary>
+        public static void Enter() { if (Active) EnterSmp(); }
+
+        /// <summary>Drops one level of the lock.</summary>
+        public static void Exit() { if (Active) ExitSmp(); }
+
+        static void EnterSmp()
         {
-            if (!Active) return;
             int cpu = Cpus.Current();
             ulong me = (ulong)cpu + 1;
             fixed (State* s = &s_s)
@@ -44,9 +49,8 @@ namespace Microxen.Smp
             ShimCpu.Pv = Cpus.Pv(cpu);
         }
 
-        public static void Exit()
+        static void ExitSmp()
         {
-            if (!Active) return;
             ulong me = (ulong)Cpus.Current() + 1;
             fixed (State* s = &s_s)
             {

@@ -24,9 +24,10 @@ namespace Microxen.Smp
         /// Flushes the TLBs of the up vCPUs in <paramref name="mask"/> (bit n = vCPU n;
         /// ulong.MaxValue: all) other than the caller's; returns once each has done so.
         /// </summary>
-        public static void FlushOthers(ulong mask)
+        public static void FlushOthers(ulong mask) { if (ShimLock.Active) FlushOthersSmp(mask); }
+
+        static void FlushOthersSmp(ulong mask)
         {
-            if (!ShimLock.Active) return;
             int me = Cpus.Current();
             fixed (Table* t = &s_t)
             {
