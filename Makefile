@@ -17,10 +17,11 @@ override KERNEL := $(if $(filter kernel-test,$(KERNEL)),$(BUILD)/kernel-test.elf
 CMDLINE   ?= console=hvc0 earlyprintk=xen
 SHIM_ARGS ?= mode=fast loglevel=info
 MEM       ?= 1G
+SMP       ?= 1
 QEMU      ?= qemu-system-x86_64
 
 SHIM_SOURCES := $(shell find shim -name '*.cs') Shim.csproj
-GEN_SOURCES  := shim/Arch/PvState.cs shim/Arch/Tss.cs shim/Arch/FaultFixup.cs shim/Arch/CpuFrame.cs shim/Arch/NativeSymbols.cs shim/Arch/X86.cs shim/Hypercalls/HypercallTable.cs $(shell find shim/Xen -name '*.cs') $(shell find shim -name '*.asm.cs') $(shell find tools/AsmGen -name '*.cs' -o -name '*.csproj' | grep -v '/obj/\|/bin/')
+GEN_SOURCES  := shim/Smp/ApBootData.cs shim/Arch/PvState.cs shim/Arch/Tss.cs shim/Arch/FaultFixup.cs shim/Arch/CpuFrame.cs shim/Arch/NativeSymbols.cs shim/Arch/X86.cs shim/Hypercalls/HypercallTable.cs $(shell find shim/Xen -name '*.cs') $(shell find shim -name '*.asm.cs') $(shell find tools/AsmGen -name '*.cs' -o -name '*.csproj' | grep -v '/obj/\|/bin/')
 KT_SOURCES   := shim/Arch/CpuFrame.cs shim/Arch/X86.cs shim/Hypercalls/HypercallTable.cs $(shell find kernel-test shim/Runtime shim/Xen -name '*.cs' -o -name '*.csproj' | grep -v '/obj/\|/bin/')
 KT_GEN_SOURCES := $(shell find tools/KernelTestGen -name '*.cs' -o -name '*.csproj' | grep -v '/obj/\|/bin/') tools/AsmGen/GasWriter.cs tools/AsmGen/AsmOffsets.cs shim/Arch/CpuFrame.cs shim/Arch/X86.cs kernel-test/Arch/ProbeState.cs kernel-test/Arch/EntryVectors.cs kernel-test/Arch/KtSymbols.cs $(shell find shim/Xen -name '*.cs')
 
@@ -107,7 +108,7 @@ $(BUILD)/kernel-test-low.elf: $(BUILD)/kernel-test-low-stubs.o $(BUILD)/kernel-t
 	@echo "kernel-test image: $@ ($$(stat -c %s $@) bytes)"
 
 run: deps build $(if $(filter $(BUILD)/debian/vmlinux $(BUILD)/debian/boot/%,$(KERNEL)),kernel) $(if $(filter $(BUILD)/cloud/vmlinux $(BUILD)/cloud/boot/%,$(KERNEL)),cloud-kernel) $(if $(filter $(BUILD)/initramfs.cpio,$(INITRD)),initramfs) $(if $(filter $(BUILD)/kernel-test.elf,$(KERNEL)),kernel-test)
-	scripts/run-qemu.sh $(BUILD)/microxen.bin "$(KERNEL)" "$(CMDLINE)" "$(strip $(DOMU_ARG) $(SHIM_ARGS))" "$(MEM)" "$(INITRD)"
+	SMP=$(SMP) scripts/run-qemu.sh $(BUILD)/microxen.bin "$(KERNEL)" "$(CMDLINE)" "$(strip $(DOMU_ARG) $(SHIM_ARGS))" "$(MEM)" "$(INITRD)"
 
 # A Debian kernel built without CONFIG_XEN_DOM0 (its package's boot/config-* beside the vmlinux,
 # or beside the vmlinuz bzImage, which the shim decompresses itself) runs as a domU: Linux 6.1

@@ -61,6 +61,12 @@ namespace Microxen.Arch
         [DllImport("*", EntryPoint = "cpu_hlt"), SuppressGCTransition] public static extern void Hlt();
         [DllImport("*", EntryPoint = "cpu_halt_forever"), SuppressGCTransition] public static extern void HaltForever();
         [DllImport("*", EntryPoint = "cpu_pause"), SuppressGCTransition] public static extern void Pause();
+        /// <summary>This CPU's index (IA32_TSC_AUX by rdtscp: shim/Smp/ApBoot.cs sets it). Only where RDTSCP exists (Smp.Ipi.Usable).</summary>
+        [DllImport("*", EntryPoint = "cpu_index"), SuppressGCTransition] public static extern uint Index();
+        /// <summary>The base of the GDT this CPU has loaded (sgdt; SDM vol. 2B SGDT).</summary>
+        [DllImport("*", EntryPoint = "cpu_gdt_base"), SuppressGCTransition] public static extern ulong GdtBase();
+        /// <summary>lock cmpxchg: stores <paramref name="value"/> at <paramref name="p"/> if it holds <paramref name="expected"/>; the old value.</summary>
+        [DllImport("*", EntryPoint = "cpu_cmpxchg"), SuppressGCTransition] public static extern ulong CmpXchg(ulong* p, ulong expected, ulong value);
 
         /// <summary>
         /// Abandons the C# stack of the hypercall whose frame is <paramref name="frame"/> and

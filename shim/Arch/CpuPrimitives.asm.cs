@@ -79,6 +79,12 @@ static class CpuPrimitives
         b.Global("cpu_sti_hlt"); a.sti(); a.hlt(); a.cli(); a.ret();
         b.Global("cpu_halt_forever"); var h = b.Here(); a.cli(); a.hlt(); a.jmp(h);
         b.Global("cpu_pause"); a.pause(); a.ret();
+        // cpu_index(): IA32_TSC_AUX through rdtscp (the shim's CPU index, shim/Smp).
+        b.Global("cpu_index"); a.rdtscp(); a.mov(eax, ecx); a.ret();
+        // cpu_gdt_base(): the loaded GDT's base (sgdt): each CPU's GDT is its own (Smp.Cpus.Current).
+        b.Global("cpu_gdt_base"); a.sub(rsp, 16); a.sgdt(__[rsp]); a.mov(rax, __qword_ptr[rsp + 2]); a.add(rsp, 16); a.ret();
+        // cpu_cmpxchg(ulong* p, ulong expected, ulong value): lock cmpxchg; returns the old value.
+        b.Global("cpu_cmpxchg"); a.mov(rax, rsi); a.@lock.cmpxchg(__qword_ptr[rdi], rdx); a.ret();
 
         // cpu_symbols(NativeSymbols* out): copies the link-time addresses NativeSymbols names
         // (shim/Arch/NativeSymbols.cs), in its field order.

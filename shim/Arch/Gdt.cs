@@ -89,7 +89,15 @@ namespace Microxen.Arch
                 Map(Pages + i, s_zeroFrame, ref frames);
                 SetLdtPage(i, 0);
             }
-            ulong* e = (ulong*)mem.Frame(s_reservedFrame0);   // entry 7168 + k is e[k]
+            FillReserved((ulong*)mem.Frame(s_reservedFrame0), tss);
+            Load();
+            Cpu.LoadSegments(KernelCs, KernelSs);
+            Cpu.Ltr(TssSelector);
+        }
+
+        /// <summary>The shim's descriptors in reserved page 0 (entry 7168 + k is e[k]): the TSS <paramref name="tss"/> and the flat selectors.</summary>
+        static void FillReserved(ulong* e, Tss* tss)
+        {
             ulong tb = (ulong)tss;
             e[0] = 103 | ((tb & 0xffffff) << 16) | (0x89UL << 40) | (((tb >> 24) & 0xff) << 56);
             e[1] = tb >> 32;
@@ -99,19 +107,56 @@ namespace Microxen.Arch
             e[7] = Data;
             e[8] = Code64 | Dpl3;
             e[9] = Code32 | Dpl3;
-            Load();
+        }
+
+        /// <summary>Bytes of virtual space per CPU: its GDT (16 pages) and LDT window (16 pages), as Xen's per-vCPU GDT_LDT area.</summary>
+        public const ulong CpuStride = (ulong)(Pages + LdtPages) * 4096;
+
+        /// <summary>
+        /// An application processor's GDT at <see cref="Virt"/> + cpu * <see cref="CpuStride"/>
+        /// (Gdt.Init must have run): the guest pages show the zero frame, reserved page 0 is the
+        /// CPU's own (its TSS descriptor: TR's busy bit is per descriptor), reserved page 1 is
+        /// shared. Runs on the BSP (it allocates); <see cref="LoadCpu"/> runs on the AP.
+        /// </summary>
+        public static bool InitCpu(int cpu, Tss* tss, ref FrameAllocator frames)
+        {
+            ulong own = frames.AllocHigh();
+            if (own == FrameAllocator.None) return false;
+            s_mem.ZeroFrame(own);
+            FillReserved((ulong*)s_mem.Frame(own), tss);
+            ulong shared = PageTables.EntryMfn(*L1EntryFor(Virt + (GuestPages + 1) * 4096UL));
+            ulong at = Virt + (ulong)cpu * CpuStride;
+            for (int i = 0; i < Pages + LdtPages; i++)
+            {
+                ulong mfn = i < GuestPages || i >= Pages ? s_zeroFrame : (i == GuestPages ? own : shared);
+                if (!MapAt(at + (ulong)i * 4096, mfn, ref frames)) return false;
+            }
+            return true;
+        }
+
+        /// <summary>On CPU <paramref name="cpu"/>: lgdt its GDT, the shim's flat selectors, ltr its TSS.</summary>
+        public static void LoadCpu(int cpu)
+        {
+            DescriptorPointer p;
+            p.Limit = 0xffff;
+            p.Base = Virt + (ulong)cpu * CpuStride;
+            Cpu.Lgdt(&p);
             Cpu.LoadSegments(KernelCs, KernelSs);
             Cpu.Ltr(TssSelector);
         }
 
-        static void Map(int page, ulong mfn, ref FrameAllocator frames)
+        static bool MapAt(ulong va, ulong mfn, ref FrameAllocator frames)
         {
             var mem = s_mem;
             ulong created;
-            var err = PageTables.Map4K(ref mem, s_l4, Virt + (ulong)page * 4096, mfn,
+            return PageTables.Map4K(ref mem, s_l4, va, mfn,
                 PageTables.Present | PageTables.Rw | PageTables.Accessed | PageTables.Dirty,
-                PageTables.Present | PageTables.Rw | PageTables.Accessed | PageTables.Dirty, ref frames, out created);
-            if (err != PageTableError.Ok) Boot.Panic.Stop("cannot map the GDT");
+                PageTables.Present | PageTables.Rw | PageTables.Accessed | PageTables.Dirty, ref frames, out created) == PageTableError.Ok;
+        }
+
+        static void Map(int page, ulong mfn, ref FrameAllocator frames)
+        {
+            if (!MapAt(Virt + (ulong)page * 4096, mfn, ref frames)) Boot.Panic.Stop("cannot map the GDT");
         }
 
         public static void Load()

@@ -44,6 +44,44 @@ namespace Microxen.Arch
                                   | (type << 40) | (((h >> 16) & 0xffff) << 48);
                     t->E[2 * v + 1] = h >> 32;
                 }
+            }
+            Load();
+        }
+
+        /// <summary>lidt of the one IDT (every CPU shares it: the gates name IST indices, each CPU's TSS its own stacks).</summary>
+        /// <summary>
+        /// Writes the IDT (256 16-byte gates) to <paramref name="to"/> with each handler in
+        /// [<paramref name="start"/>, <paramref name="end"/>) moved by <paramref name="delta"/>:
+        /// an AP's IDT pointing into its copy of the entry stubs (Smp/EntryCopy.cs).
+        /// </summary>
+        public static void CopyRelocated(ulong* to, ulong start, ulong end, long delta)
+        {
+            fixed (Table* t = &s_idt)
+            {
+                for (int v = 0; v < 256; v++)
+                {
+                    ulong lo = t->E[2 * v], hi = t->E[2 * v + 1];
+                    ulong h = (lo & 0xffff) | (((lo >> 48) & 0xffff) << 16) | (hi << 32);
+                    if (h >= start && h < end) h = (ulong)((long)h + delta);
+                    to[2 * v] = (lo & 0x0000ffffffff0000UL) | (h & 0xffff) | (((h >> 16) & 0xffff) << 48);
+                    to[2 * v + 1] = h >> 32;
+                }
+            }
+        }
+
+        /// <summary>lidt of the 256 gates at <paramref name="idt"/> (an AP's own IDT).</summary>
+        public static void LoadAt(ulong idt)
+        {
+            DescriptorPointer p;
+            p.Limit = 256 * 16 - 1;
+            p.Base = idt;
+            Cpu.Lidt(&p);
+        }
+
+        public static void Load()
+        {
+            fixed (Table* t = &s_idt)
+            {
                 DescriptorPointer p;
                 p.Limit = 256 * 16 - 1;
                 p.Base = (ulong)t;

@@ -20,7 +20,7 @@ namespace Microxen.Arch
     [StructLayout(LayoutKind.Explicit, Size = Count * 8)]
     public struct NativeSymbols
     {
-        public const int Count = 15;
+        public const int Count = 22;
 
         /// <summary>ulong[256]: the address of each vector's entry stub isr_N, for the IDT.</summary>
         [FieldOffset(0), NativeSymbol("isr_table")] public ulong IsrTable;
@@ -46,5 +46,17 @@ namespace Microxen.Arch
         [FieldOffset(104), NativeSymbol("fast_page_iret")] public ulong FastPageIret;
         /// <summary>FaultFixup[]: what a fault in shim code means (shim/Arch/FaultFixup.cs).</summary>
         [FieldOffset(112), NativeSymbol("fault_fixup_table")] public ulong FaultFixupTable;
+        /// <summary>The AP trampoline's template (shim/Smp/ApBootData.cs: PageBytes bytes), copied below 1 MiB.</summary>
+        [FieldOffset(120), NativeSymbol("ap_trampoline")] public ulong ApTrampoline;
+        /// <summary>The image stub an AP enters from the trampoline (loads the shim's CR3, calls ap_main).</summary>
+        [FieldOffset(128), NativeSymbol("ap_start")] public ulong ApStart;
+        /// <summary>Physical address of the boot L4 (the APs' page table while they enter long mode).</summary>
+        [FieldOffset(136), NativeSymbol("boot_pml4")] public ulong BootPml4;
+        /// <summary>[start, end): the entry stubs, fast paths and pv_state, copied for each AP (Smp/EntryCopy.cs).</summary>
+        [FieldOffset(144), NativeSymbol("shimentry_start")] public ulong EntryStart;
+        [FieldOffset(152), NativeSymbol("shimentry_end")] public ulong EntryEnd;
+        /// <summary>The movabs of hypercall_resume in cpu_abort_hypercall (its imm64 at +2), and the slot holding the hypercall stack's top.</summary>
+        [FieldOffset(160), NativeSymbol("abort_resume_movabs")] public ulong AbortResumeMovabs;
+        [FieldOffset(168), NativeSymbol("hypercall_stack_slot")] public ulong HypercallStackSlot;
     }
 }

@@ -74,6 +74,10 @@ namespace Microxen.Arch
         {
             public const uint IA32_APIC_BASE = 0x1b;
             public const uint IA32_TSC_DEADLINE = 0x6e0;
+            /// <summary>Page attribute table (SDM vol. 3A 12.12.2): the same on every CPU.</summary>
+            public const uint IA32_PAT = 0x277;
+            /// <summary>What RDTSCP/RDPID return in ECX/the register: the shim's CPU index (shim/Smp).</summary>
+            public const uint IA32_TSC_AUX = 0xC0000103;
             public const uint IA32_EFER = 0xC0000080;
             /// <summary>SYSCALL/SYSRET selectors: bits 32-47 the kernel CS (SS = CS + 8), 48-63 the user base.</summary>
             public const uint IA32_STAR = 0xC0000081;

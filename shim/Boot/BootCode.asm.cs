@@ -18,7 +18,8 @@ static class BootCode
     const uint LongEntry = Base + 0x200;
     const uint Gdt = Base + 0x300;
     const uint GdtPtr = Base + 0x320;
-    const uint Pml4 = Base + 0x1000;
+    /// <summary>The boot L4 (identity 0-1 GiB, image window, direct map): also the APs' first page table (shim/Smp).</summary>
+    public const uint Pml4 = Base + 0x1000;
     const uint PdptLow = Base + 0x2000;
     const uint PdptHigh = Base + 0x3000;
     const uint PdptDirect = Base + 0x4000;
@@ -85,22 +86,33 @@ static class BootCode
         a.inc(ecx);
         a.cmp(ecx, 512);
         a.jb(fill);
+        a.mov(edx, Pml4);
+        EnableLongMode(a);
+        a.lgdt(__fword_ptr[GdtPtr]);
+        a.jmp(0x08, LongEntry);
+        return b;
+    }
+
+    /// <summary>
+    /// 32-bit code, paging off: CR3 = EDX, CR4.PAE and SSE (the C# code uses SSE), EFER.LME|NXE,
+    /// then CR0.PG|WP|MP|PE (WP: supervisor writes to read-only pages fault): long mode is active
+    /// once a far jump loads a 64-bit CS. The BSP's boot and the APs' trampoline (shim/Smp).
+    /// Clobbers EAX, ECX, EDX.
+    /// </summary>
+    public static void EnableLongMode(Assembler a)
+    {
+        a.mov(cr3, edx);
         a.mov(eax, cr4);
-        a.or(eax, (int)(X86.Cr4.PAE | X86.Cr4.OSFXSR | X86.Cr4.OSXMMEXCPT));   // the C# code uses SSE
+        a.or(eax, (int)(X86.Cr4.PAE | X86.Cr4.OSFXSR | X86.Cr4.OSXMMEXCPT));
         a.mov(cr4, eax);
-        a.mov(eax, Pml4);
-        a.mov(cr3, eax);
         a.mov(ecx, X86.Msr.IA32_EFER);
         a.rdmsr();
         a.or(eax, (int)(X86.Efer.LME | X86.Efer.NXE));
         a.wrmsr();
         a.mov(eax, cr0);
         a.and(eax, ~(int)X86.Cr0.EM);
-        a.or(eax, unchecked((int)(X86.Cr0.PG | X86.Cr0.WP | X86.Cr0.MP | X86.Cr0.PE)));   // WP: supervisor writes to read-only pages fault
+        a.or(eax, unchecked((int)(X86.Cr0.PG | X86.Cr0.WP | X86.Cr0.MP | X86.Cr0.PE)));
         a.mov(cr0, eax);
-        a.lgdt(__fword_ptr[GdtPtr]);
-        a.jmp(0x08, LongEntry);
-        return b;
     }
 
     static Block Entry64()

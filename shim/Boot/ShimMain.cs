@@ -207,6 +207,8 @@ namespace Microxen.Boot
             Cpu.Wrmsr(X86.Msr.IA32_LSTAR, syms->SyscallEntry);
             Cpu.Wrmsr(X86.Msr.IA32_CSTAR, syms->SyscallEntry);
             Cpu.Wrmsr(X86.Msr.IA32_FMASK, X86.Rflags.TF | X86.Rflags.IF | X86.Rflags.DF | X86.Rflags.IOPL | X86.Rflags.NT | X86.Rflags.AC);   // cleared on entry (0x47700)
+            Smp.ApBoot.StartAps(syms, Irq.IoApics.Madt, Host.Options.Dom0MaxVcpus);
+            Smp.Vcpus.Configure(Host.Options.Dom0MaxVcpus);
         }
 
         /// <summary>Parses the kernel module and builds dom0; returns the guest's CR3.</summary>
@@ -299,6 +301,7 @@ namespace Microxen.Boot
                 t.PageIret = s_syms.FastPageIret;
                 t.PvState = s_syms.PvState;
                 TransferPage.TransferPageBuilder.Fill(Host.Mem.Frame(r.HypercallPageMfn), Host.Options.Inline, t);
+                Smp.Vcpus.TransferPage = Host.Mem.Frame(r.HypercallPageMfn);
                 Log.Info(Host.Options.Inline ? "transfer page: inline sequences for the fast paths, the dispatcher for the rest"
                                              : "transfer page: the dispatcher in every entry");
             }

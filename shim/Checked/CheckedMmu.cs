@@ -219,8 +219,10 @@ namespace Microxen.Checked
             if (bmap != UvmFlags.UVMF_LOCAL && bmap != UvmFlags.UVMF_ALL)
             {
                 if (!GuestCan(bmap, 8, false)) return -XenErrno.EFAULT;
-                if ((*(ulong*)bmap & 1) == 0) return 0;
+                Smp.Tlb.FlushOthers(Smp.Tlb.Mask(bmap));
+                if ((*(ulong*)bmap >> Smp.Cpus.Current() & 1) == 0) return 0;
             }
+            else if (bmap == UvmFlags.UVMF_ALL) Smp.Tlb.FlushOthers(ulong.MaxValue);
             if (type == UvmFlags.UVMF_INVLPG) Cpu.Invlpg(va);
             else Cpu.FlushTlb();
             return 0;
@@ -356,18 +358,21 @@ namespace Microxen.Checked
                     // vcpumask_to_pcpumask reads the guest's vcpu bitmap (one word for one vCPU):
                     // a pointer it cannot read is this op's -EINVAL.
                     if (!GuestCan(op->Vcpumask, 8, false)) return -XenErrno.EINVAL;
-                    if ((*(ulong*)op->Vcpumask & 1) == 0) return 0;
+                    Smp.Tlb.FlushOthers(Smp.Tlb.Mask(op->Vcpumask));
+                    if ((*(ulong*)op->Vcpumask >> Smp.Cpus.Current() & 1) == 0) return 0;
                     if (cmd == MmuextCmd.MMUEXT_TLB_FLUSH_MULTI) { Cpu.FlushTlb(); return 0; }
                     if (PageTables.IsCanonical(op->LinearAddr)) Cpu.Invlpg(op->LinearAddr);
                     return 0;
                 case MmuextCmd.MMUEXT_TLB_FLUSH_LOCAL:
                 case MmuextCmd.MMUEXT_TLB_FLUSH_ALL:
                     Cpu.FlushTlb();
+                    if (cmd == MmuextCmd.MMUEXT_TLB_FLUSH_ALL) Smp.Tlb.FlushOthers(ulong.MaxValue);
                     return 0;
                 case MmuextCmd.MMUEXT_INVLPG_LOCAL:
                 case MmuextCmd.MMUEXT_INVLPG_ALL:
                     // paging_invlpg / __addr_ok: a non-canonical address is no error, nothing is flushed.
                     if (PageTables.IsCanonical(op->LinearAddr)) Cpu.Invlpg(op->LinearAddr);
+                    if (cmd == MmuextCmd.MMUEXT_INVLPG_ALL) Smp.Tlb.FlushOthers(ulong.MaxValue);
                     return 0;
                 case MmuextCmd.MMUEXT_FLUSH_CACHE:
                 case MmuextCmd.MMUEXT_FLUSH_CACHE_GLOBAL:

@@ -26,7 +26,7 @@ namespace Microxen.Config
     public enum OnExit { Stop = 0, Reboot = 1 }
 
     /// <summary>Problems with the shim's command line.</summary>
-    public enum OptionError { None = 0, UnknownOption, BadMode, BadLogLevel, BadNumber, BadUserPageTable, BadInline, BadDom0, BadOnExit }
+    public enum OptionError { None = 0, UnknownOption, BadMode, BadLogLevel, BadNumber, BadUserPageTable, BadInline, BadDom0, BadOnExit, BadMaxVcpus }
 
     /// <summary>
     /// The shim's own command line (the multiboot command line of the microxen image):
@@ -52,6 +52,12 @@ namespace Microxen.Config
         public Dom0Choice Dom0;
         /// <summary>on_exit=stop|reboot (<see cref="Config.OnExit"/>).</summary>
         public OnExit OnExit;
+        /// <summary>
+        /// dom0_max_vcpus=N or MIN-MAX (Xen's command-line option, xen/arch/x86/dom0_build.c):
+        /// at most this many vCPUs for dom0 (the upper bound; 0 = one per CPU, Xen's default).
+        /// vCPU n runs on CPU n, so it is also capped at the CPU count.
+        /// </summary>
+        public uint Dom0MaxVcpus;
         /// <summary>Where the first bad word starts (for the error message), else null.</summary>
         public byte* BadWord;
 
@@ -64,6 +70,7 @@ namespace Microxen.Config
             o.Inline = true;
             o.Dom0 = Dom0Choice.Auto;
             o.OnExit = OnExit.Stop;
+            o.Dom0MaxVcpus = 0;
             o.BadWord = null;
             while (*s != 0)
             {
@@ -101,6 +108,7 @@ namespace Microxen.Config
             if (Is(w, len, "user_pt=shared")) { o.UserPt = UserPageTable.Shared; return OptionError.None; }
             if (Is(w, len, "user_pt=switch")) { o.UserPt = UserPageTable.Switch; return OptionError.None; }
             if (Prefix(w, len, "user_pt=")) return OptionError.BadUserPageTable;
+            if (Prefix(w, len, "dom0_max_vcpus=")) return ParseMaxVcpus(w + 15, len - 15, ref o);
             if (Prefix(w, len, "dom0_mem="))
             {
                 ulong v = 0;
@@ -118,6 +126,27 @@ namespace Microxen.Config
             return OptionError.UnknownOption;
         }
 
+        /// <summary>N or MIN-MAX, 1..<see cref="MaxVcpus"/>; the upper bound is kept.</summary>
+        static OptionError ParseMaxVcpus(byte* w, int len, ref ShimOptions o)
+        {
+            uint v = 0;
+            int digits = 0;
+            for (int i = 0; i < len; i++)
+            {
+                byte c = w[i];
+                if (c == (byte)'-' && digits > 0 && i + 1 < len) { v = 0; digits = 0; continue; }
+                if (c < (byte)'0' || c > (byte)'9' || v > MaxVcpus) return OptionError.BadMaxVcpus;
+                v = v * 10 + (uint)(c - (byte)'0');
+                digits++;
+            }
+            if (digits == 0 || v == 0 || v > MaxVcpus) return OptionError.BadMaxVcpus;
+            o.Dom0MaxVcpus = v;
+            return OptionError.None;
+        }
+
+        /// <summary>The most vCPUs dom0_max_vcpus= accepts: the size of the MADT's CPU table (Acpi.MadtInfo.MaxCpus; ShimOptionsTests checks they agree; the option parser is also compiled without shim/Acpi, by tools/Fuzz).</summary>
+        public const uint MaxVcpus = 256;
+
         static bool Is(byte* w, int len, string s) => len == s.Length && Prefix(w, len, s);
 
         static bool Prefix(byte* w, int len, string s)
@@ -131,7 +160,8 @@ namespace Microxen.Config
         {
             switch (e)
             {
-                case OptionError.UnknownOption: return "unknown option (known: mode=fast|checked loglevel=error|warn|info|debug dom0_mem=MiB user_pt=shared|switch inline=on|off dom0=auto|yes|no on_exit=stop|reboot)";
+                case OptionError.UnknownOption: return "unknown option (known: mode=fast|checked loglevel=error|warn|info|debug dom0_mem=MiB user_pt=shared|switch inline=on|off dom0=auto|yes|no on_exit=stop|reboot dom0_max_vcpus=N)";
+                case OptionError.BadMaxVcpus: return "dom0_max_vcpus takes N or MIN-MAX, 1 to 256";
                 case OptionError.BadInline: return "inline must be on or off";
                 case OptionError.BadDom0: return "dom0 must be auto, yes or no";
                 case OptionError.BadOnExit: return "on_exit must be stop or reboot";

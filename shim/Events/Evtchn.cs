@@ -11,9 +11,12 @@ namespace Microxen.Events
     {
         public const int MaxPorts = 1024;
         public const int NrVirqs = 24;
+        /// <summary>vCPUs a port can notify (the 64-bit vCPU masks' width; Smp/Vcpus.cs bounds dom0's count by it).</summary>
+        public const int MaxVcpus = 64;
         public enum PortState : byte { Free = 0, Virq = 1, Ipi = 2, Unbound = 3, Pirq = 4, Interdomain = 5 }   // Interdomain: to DOMID 0, served by DomUBackend
 
-        struct Table { public fixed byte State[MaxPorts]; public fixed uint Arg[MaxPorts]; public fixed uint VirqPort[NrVirqs]; }
+        /// <summary>Vcpu: the vCPU each port notifies (EVTCHNOP_bind_* vcpu, bind_vcpu); VcpuVirqPort: per-vCPU VIRQs of vCPUs 1.. (Smp/Vcpus.cs).</summary>
+        struct Table { public fixed byte State[MaxPorts]; public fixed uint Arg[MaxPorts]; public fixed uint VirqPort[NrVirqs]; public fixed byte Vcpu[MaxPorts]; public fixed uint VcpuVirqPort[MaxVcpus * NrVirqs]; }
         static Table s_t;
 
         public static PortState State(uint port) { fixed (Table* t = &s_t) return port < MaxPorts ? (PortState)t->State[port] : PortState.Free; }
@@ -30,7 +33,10 @@ namespace Microxen.Events
         public static bool Valid(uint port) => port < s_valid;
 
         /// <summary>Allocates the lowest free port above 0, or -1.</summary>
-        public static int Alloc(PortState state, uint arg)
+        public static int Alloc(PortState state, uint arg) => Alloc(state, arg, 0);
+
+        /// <summary>A free port in <paramref name="state"/> notifying vCPU <paramref name="vcpu"/> (&lt; Smp.Vcpus.Count); -1 when none is free.</summary>
+        public static int Alloc(PortState state, uint arg, uint vcpu)
         {
             fixed (Table* t = &s_t)
                 for (int p = 1; p < MaxPorts; p++)
@@ -40,7 +46,12 @@ namespace Microxen.Events
                         EvtchnFifo.InitPort((uint)p);
                         t->State[p] = (byte)state;
                         t->Arg[p] = arg;
-                        if (state == PortState.Virq && arg < NrVirqs) t->VirqPort[arg] = (uint)p;
+                        t->Vcpu[p] = (byte)vcpu;
+                        if (state == PortState.Virq && arg < NrVirqs)
+                        {
+                            if (vcpu == 0) t->VirqPort[arg] = (uint)p;
+                            else t->VcpuVirqPort[vcpu * NrVirqs + arg] = (uint)p;
+                        }
                         return p;
                     }
             return -1;
@@ -49,11 +60,29 @@ namespace Microxen.Events
         /// <summary>Port bound to <paramref name="virq"/>, 0 if none.</summary>
         public static uint VirqPort(uint virq) { fixed (Table* t = &s_t) return virq < NrVirqs ? t->VirqPort[virq] : 0; }
 
+        /// <summary>The port of per-vCPU <paramref name="virq"/> on vCPU <paramref name="vcpu"/>, 0 when unbound.</summary>
+        public static uint VirqPort(uint virq, uint vcpu)
+        {
+            if (vcpu == 0) return VirqPort(virq);
+            fixed (Table* t = &s_t) return virq < NrVirqs && vcpu < MaxVcpus ? t->VcpuVirqPort[vcpu * NrVirqs + virq] : 0;
+        }
+
+        /// <summary>The vCPU <paramref name="port"/> notifies.</summary>
+        public static uint VcpuOf(uint port) { fixed (Table* t = &s_t) return port < MaxPorts ? t->Vcpu[port] : 0u; }
+
+        /// <summary>EVTCHNOP_bind_vcpu: <paramref name="port"/> notifies <paramref name="vcpu"/> from now on.</summary>
+        public static void SetVcpu(uint port, uint vcpu) { fixed (Table* t = &s_t) t->Vcpu[port] = (byte)vcpu; }
+
         public static void Close(uint port)
         {
             fixed (Table* t = &s_t)
             {
-                if (t->State[port] == (byte)PortState.Virq && t->Arg[port] < NrVirqs) t->VirqPort[t->Arg[port]] = 0;
+                if (t->State[port] == (byte)PortState.Virq && t->Arg[port] < NrVirqs)
+                {
+                    if (t->Vcpu[port] == 0) t->VirqPort[t->Arg[port]] = 0;
+                    else t->VcpuVirqPort[t->Vcpu[port] * NrVirqs + t->Arg[port]] = 0;
+                }
+                t->Vcpu[port] = 0;
                 t->State[port] = (byte)PortState.Free;
             }
             if (EvtchnFifo.Active) { EvtchnFifo.ClearPending(port); return; }
@@ -62,9 +91,12 @@ namespace Microxen.Events
         }
 
         /// <summary>Raises <paramref name="virq"/> if the guest bound it. True when a port was marked.</summary>
-        public static bool RaiseVirq(uint virq)
+        public static bool RaiseVirq(uint virq) => RaiseVirq(virq, 0);
+
+        /// <summary>Raises per-vCPU <paramref name="virq"/> of vCPU <paramref name="vcpu"/> (VIRQ_TIMER of the CPU whose timer fired).</summary>
+        public static bool RaiseVirq(uint virq, uint vcpu)
         {
-            uint port = VirqPort(virq);
+            uint port = VirqPort(virq, vcpu);
             if (port == 0) return false;
             SetPending(port);
             return true;
@@ -83,7 +115,7 @@ namespace Microxen.Events
             if ((s->EvtchnPending[word] & bit) != 0) return;
             s->EvtchnPending[word] |= bit;
             if ((s->EvtchnMask[word] & bit) != 0) return;
-            MarkUpcall(word);
+            MarkUpcall(word, port);
         }
 
         /// <summary>evtchn_2l_unmask: clears the mask bit; a pending port then raises the upcall.</summary>
@@ -94,7 +126,7 @@ namespace Microxen.Events
             ulong bit = 1UL << (int)(port & 63);
             ulong word = port >> 6;
             s->EvtchnMask[word] &= ~bit;
-            if ((s->EvtchnPending[word] & bit) != 0) MarkUpcall(word);
+            if ((s->EvtchnPending[word] & bit) != 0) MarkUpcall(word, port);
         }
 
         /// <summary>evtchn_port_is_pending: the 2-level pending bit or the FIFO event word's PENDING.</summary>
@@ -104,12 +136,38 @@ namespace Microxen.Events
             return (Vcpu.Shared->EvtchnPending[port >> 6] & (1UL << (int)(port & 63))) != 0;
         }
 
-        static void MarkUpcall(ulong word)
+        /// <summary>
+        /// The selector and upcall-pending bits in the vcpu_info of the vCPU <paramref name="port"/>
+        /// notifies; its CPU is woken with the shim's IPI when the lock is dropped (<see cref="Kicks"/>).
+        /// The guest clears these bits on its own CPU while another CPU may set them: lock-prefixed
+        /// read-modify-writes on both sides.
+        /// </summary>
+        /// <summary>
+        /// Set by Smp/Vcpus.cs when a second vCPU starts: vCPU n's PvState address is VcpuPv[n]
+        /// (its VcpuInfo field names its vcpu_info); null with one vCPU (Vcpu.Info is vCPU 0's).
+        /// </summary>
+        public static ulong* VcpuPv;
+        /// <summary>vCPUs whose vcpu_info got an event since the last <see cref="TakeKicks"/> (bit n = vCPU n).</summary>
+        public static ulong Kicks;
+
+        /// <summary>The vCPUs to wake (and clears the set): the caller sends their CPUs the shim's IPI.</summary>
+        public static ulong TakeKicks() { ulong k = Kicks; Kicks = 0; return k; }
+
+        static void MarkUpcall(ulong word, uint port)
         {
-            VcpuInfo* v = Vcpu.Info;
+            uint n = VcpuOf(port);
+            VcpuInfo* v = VcpuPv != null ? (VcpuInfo*)((PvState*)VcpuPv[n])->VcpuInfo : Guest.Vcpu.Info;
             ulong selBit = 1UL << (int)word;
-            if ((v->EvtchnPendingSel & selBit) == 0) v->EvtchnPendingSel |= selBit;
+            ulong old = v->EvtchnPendingSel;
+            if (VcpuPv == null) { v->EvtchnPendingSel = old | selBit; old = selBit; }   // one vCPU: no other CPU writes it
+            while ((old & selBit) == 0)
+            {
+                ulong seen = Cpu.CmpXchg(&v->EvtchnPendingSel, old, old | selBit);
+                if (seen == old) break;
+                old = seen;
+            }
             v->EvtchnUpcallPending = 1;
+            Kicks |= 1UL << (int)n;
         }
 
         /// <summary>True when an upcall is pending and the guest has events enabled.</summary>

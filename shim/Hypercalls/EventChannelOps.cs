@@ -29,15 +29,16 @@ namespace Microxen.Hypercalls
                     // -EINVAL; no such vCPU -ENOENT; already bound -EEXIST.
                     var b = (EvtchnBindVirq*)arg;
                     if (b->Virq >= Evtchn.NrVirqs) return -XenErrno.EINVAL;
-                    if (b->Vcpu != 0) return VirqIsGlobal(b->Virq) ? -XenErrno.EINVAL : -XenErrno.ENOENT;
-                    if (Evtchn.VirqPort(b->Virq) != 0) return -XenErrno.EEXIST;
-                    return Bound(Evtchn.Alloc(Evtchn.PortState.Virq, b->Virq), &b->Port);
+                    if (b->Vcpu != 0 && VirqIsGlobal(b->Virq)) return -XenErrno.EINVAL;
+                    if (b->Vcpu >= (uint)Smp.Vcpus.Count) return -XenErrno.ENOENT;
+                    if (Evtchn.VirqPort(b->Virq, b->Vcpu) != 0) return -XenErrno.EEXIST;
+                    return Bound(Evtchn.Alloc(Evtchn.PortState.Virq, b->Virq, b->Vcpu), &b->Port);
                 }
                 case EvtchnOp.EVTCHNOP_bind_ipi:
                 {
                     var b = (EvtchnBindIpi*)arg;
-                    if (b->Vcpu != 0) return -XenErrno.ENOENT;
-                    return Bound(Evtchn.Alloc(Evtchn.PortState.Ipi, 0), &b->Port);
+                    if (b->Vcpu >= (uint)Smp.Vcpus.Count) return -XenErrno.ENOENT;
+                    return Bound(Evtchn.Alloc(Evtchn.PortState.Ipi, 0, b->Vcpu), &b->Port);
                 }
                 case EvtchnOp.EVTCHNOP_alloc_unbound:
                 {
@@ -79,12 +80,17 @@ namespace Microxen.Hypercalls
                     // unbound, interdomain or PIRQ port rebinds (to vCPU 0: nothing to do); a per-vCPU
                     // VIRQ, IPI, free or reserved (0) port -EINVAL.
                     var b = (EvtchnBindVcpu*)arg;
-                    if (b->Vcpu != 0) return -XenErrno.ENOENT;
+                    if (b->Vcpu >= (uint)Smp.Vcpus.Count) return -XenErrno.ENOENT;
                     if (!Evtchn.Valid(b->Port) || b->Port == 0) return -XenErrno.EINVAL;
                     switch (Evtchn.State(b->Port))
                     {
-                        case Evtchn.PortState.Virq: return VirqIsGlobal(Evtchn.Arg(b->Port)) ? 0 : -XenErrno.EINVAL;
-                        case Evtchn.PortState.Unbound: case Evtchn.PortState.Interdomain: case Evtchn.PortState.Pirq: return 0;
+                        case Evtchn.PortState.Virq:
+                            if (!VirqIsGlobal(Evtchn.Arg(b->Port))) return -XenErrno.EINVAL;
+                            Evtchn.SetVcpu(b->Port, b->Vcpu);
+                            return 0;
+                        case Evtchn.PortState.Unbound: case Evtchn.PortState.Interdomain: case Evtchn.PortState.Pirq:
+                            Evtchn.SetVcpu(b->Port, b->Vcpu);
+                            return 0;
                         default: return -XenErrno.EINVAL;
                     }
                 }
@@ -97,7 +103,7 @@ namespace Microxen.Hypercalls
                     // EVTCHNSTAT_closed 0, unbound 1, interdomain 2, pirq 3, virq 4, ipi 5
                     st->Status = s == Evtchn.PortState.Free ? 0u : s == Evtchn.PortState.Unbound ? 1u
                         : s == Evtchn.PortState.Virq ? 4u : s == Evtchn.PortState.Ipi ? 5u : 3u;
-                    st->Vcpu = 0;
+                    st->Vcpu = Evtchn.VcpuOf(st->Port);
                     if (s == Evtchn.PortState.Virq || s == Evtchn.PortState.Pirq) st->UVirq = Evtchn.Arg(st->Port);   // u.virq / u.pirq
                     if (s == Evtchn.PortState.Unbound) st->UDom = (ushort)Evtchn.Arg(st->Port);
                     if (s == Evtchn.PortState.Interdomain) { st->Status = EvtchnStatus.EVTCHNSTAT_interdomain; st->UDom = 0; st->UPort = st->Port; }

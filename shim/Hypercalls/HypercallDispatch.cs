@@ -21,6 +21,7 @@ namespace Microxen.Hypercalls
         [UnmanagedCallersOnly(EntryPoint = "hypercall_dispatch")]
         static void Entry(CpuFrame* f)
         {
+            Smp.ShimLock.Enter();
             Current = f;
             s_multicallEntry = null;
             s_guestTsAtEntry = ShimCpu.Pv->GuestTs;
@@ -29,6 +30,7 @@ namespace Microxen.Hypercalls
             if (nr == Hypercall.Iret) Iret.Do(f);
             else f->Rax = (ulong)Call(nr, f->Rdi, f->Rsi, f->Rdx, f->R10, f->R8, f);
             Finish(f);
+            Smp.ShimLock.Exit();
         }
 
         static void Finish(CpuFrame* f)
@@ -80,6 +82,7 @@ namespace Microxen.Hypercalls
             }
             else f->Rax = unchecked((ulong)efault);
             Finish(f);
+            Smp.ShimLock.ExitAll();
             Cpu.AbortHypercall(f);
             return true;
         }

@@ -84,6 +84,16 @@ namespace Microxen.Hypercalls
             ulong type = flags & UvmFlags.UVMF_FLUSHTYPE_MASK;
             if (type == UvmFlags.UVMF_INVLPG) Cpu.Invlpg(va);
             else if (type == UvmFlags.UVMF_TLB_FLUSH) Cpu.FlushTlb();
+            else return;
+            ulong bmap = flags & ~UvmFlags.UVMF_FLUSHTYPE_MASK;   // UVMF_MULTI: the vCPU bitmap's address
+            if (bmap != UvmFlags.UVMF_LOCAL) Smp.Tlb.FlushOthers(bmap == UvmFlags.UVMF_ALL ? ulong.MaxValue : Smp.Tlb.Mask(bmap));
+        }
+
+        /// <summary>The other vCPUs' part of a *_MULTI (op's vcpumask) or *_ALL flush (Smp/Tlb.cs).</summary>
+        static void RemoteFlush(uint cmd, MmuextOp* op)
+        {
+            if (cmd == MmuextCmd.MMUEXT_TLB_FLUSH_ALL || cmd == MmuextCmd.MMUEXT_INVLPG_ALL) Smp.Tlb.FlushOthers(ulong.MaxValue);
+            else if (cmd == MmuextCmd.MMUEXT_TLB_FLUSH_MULTI || cmd == MmuextCmd.MMUEXT_INVLPG_MULTI) Smp.Tlb.FlushOthers(Smp.Tlb.Mask(op->Vcpumask));
         }
 
         /// <summary>The L1 entry for va under L4 frame l4Mfn, or null (not mapped through an L1).</summary>
@@ -144,11 +154,13 @@ namespace Microxen.Hypercalls
                     case MmuextCmd.MMUEXT_TLB_FLUSH_MULTI:
                     case MmuextCmd.MMUEXT_TLB_FLUSH_ALL:
                         Cpu.FlushTlb();
+                        RemoteFlush(cmd, op);
                         break;
                     case MmuextCmd.MMUEXT_INVLPG_LOCAL:
                     case MmuextCmd.MMUEXT_INVLPG_MULTI:
                     case MmuextCmd.MMUEXT_INVLPG_ALL:
                         Cpu.Invlpg(op->LinearAddr);
+                        RemoteFlush(cmd, op);
                         break;
                     case MmuextCmd.MMUEXT_FLUSH_CACHE:
                     case MmuextCmd.MMUEXT_FLUSH_CACHE_GLOBAL:

@@ -1,6 +1,6 @@
 namespace Microxen.Hypercalls
 {
-    /// <summary>HYPERVISOR_vcpu_op (public/vcpu.h) for the guest's single vCPU 0.</summary>
+    /// <summary>HYPERVISOR_vcpu_op (public/vcpu.h): vCPU 0 here, the others' start and stop in Smp/Vcpus.cs.</summary>
     public static unsafe class VcpuOps
     {
         /// <summary>
@@ -17,13 +17,26 @@ namespace Microxen.Hypercalls
 
         public static long Op(ulong cmd, ulong vcpu, ulong arg)
         {
-            if (vcpu != 0) return -XenErrno.ENOENT;   // one vCPU: the others do not exist
+            if (vcpu >= (ulong)Smp.Vcpus.Count) return -XenErrno.ENOENT;   // no such vCPU (Smp/Vcpus.cs: dom0_max_vcpus)
             if (CopiesArg(cmd)) Guest.GuestPointer.Require(arg);   // copy_from/to_guest first: -EFAULT in Xen's range
+            int me = Smp.Cpus.Current();
+            if (vcpu == (ulong)me || !Smp.ShimLock.Active) return OpOn(cmd, vcpu, arg, me);
+            // Another vCPU's op: ShimCpu.Pv (Vcpu.Info, its timers' state) names the target for its duration (under the lock).
+            PvState* saved = ShimCpu.Pv;
+            ShimCpu.Pv = Smp.Cpus.Pv((int)vcpu);
+            long r = OpOn(cmd, vcpu, arg, me);
+            ShimCpu.Pv = saved;
+            return r;
+        }
+
+        static long OpOn(ulong cmd, ulong vcpu, ulong arg, int me)
+        {
             switch (cmd)
             {
                 case VcpuOp.VCPUOP_is_up:
-                    return 1;
+                    return vcpu == 0 || *Smp.Vcpus.State((int)vcpu) == Smp.Vcpus.Up ? 1 : 0;
                 case VcpuOp.VCPUOP_down:
+                    if (vcpu != 0) return Smp.Vcpus.TakeDown((int)vcpu);
                     // The guest's only vCPU stops (Linux does this at the end of an early panic):
                     // nothing can run any more, so the run ends as a guest crash.
                     HypercallStats.Print();
@@ -35,7 +48,7 @@ namespace Microxen.Hypercalls
                     VcpuRegisterVcpuInfo* r = (VcpuRegisterVcpuInfo*)arg;
                     if (Checked.CheckedMode.On)
                     {
-                        long crc = CheckedVcpuInfo(r->Mfn, r->Offset);
+                        long crc = CheckedVcpuInfo(r->Mfn, r->Offset, (int)vcpu);
                         if (crc != 0) return crc;
                     }
                     if (r->Offset > 4096 - 64 || r->Mfn >= Host.FrameCount) return -XenErrno.EINVAL;
@@ -63,11 +76,13 @@ namespace Microxen.Hypercalls
                 {
                     // Xen 4.17 ignores the flags (VCPU_SSHOTTMR_future included): a deadline
                     // already past raises VIRQ_TIMER at once (the APIC timer fires at once).
+                    if (vcpu != (ulong)me) return -XenErrno.EINVAL;   // Xen: only on the calling vCPU
                     VcpuSetSingleshotTimer* t = (VcpuSetSingleshotTimer*)arg;
                     Time.ApicTimer.Arm(t->TimeoutAbsNs);
                     return 0;
                 }
                 case VcpuOp.VCPUOP_stop_singleshot_timer:
+                    if (vcpu != (ulong)me) return -XenErrno.EINVAL;
                     Time.ApicTimer.Stop();
                     return 0;
                 case VcpuOp.VCPUOP_stop_periodic_timer:
@@ -78,9 +93,11 @@ namespace Microxen.Hypercalls
                     // only vCPU is initialised already: -EEXIST.
                     s_sink ^= (byte)(*(byte*)arg ^ *(byte*)(arg + VcpuOp.VcpuGuestContextSize - 1));   // a fault: -EFAULT (TryFail)
                     for (ulong p = (arg & ~4095UL) + 4096; p < arg + VcpuOp.VcpuGuestContextSize; p += 4096) s_sink ^= *(byte*)p;
+                    if (vcpu != 0) return Smp.Vcpus.Initialise((int)vcpu, (VcpuGuestContext*)arg);
                     return -XenErrno.EEXIST;
                 }
                 case VcpuOp.VCPUOP_up:
+                    if (vcpu != 0) return Smp.Vcpus.WakeUp((int)vcpu);
                     return 0;   // initialised and not down: nothing to wake
                 case VcpuOp.VCPUOP_set_periodic_timer:
                 {
@@ -148,7 +165,8 @@ namespace Microxen.Hypercalls
             return r[1] >> 24;
         }
 
-        static bool s_vcpuInfoHeld, s_periodicWarned, s_timeAreaWarned;
+        static ulong s_vcpuInfoHeld;   // a bit per vCPU
+        static bool s_periodicWarned, s_timeAreaWarned;
         static byte s_sink;
 
         /// <summary>
@@ -156,16 +174,16 @@ namespace Microxen.Hypercalls
         /// vcpu_info or not 8-aligned -ENXIO; registered already -EINVAL; the page must take a
         /// PGT_writable_page reference (else -EINVAL), which Xen holds while it is the vcpu_info.
         /// </summary>
-        static long CheckedVcpuInfo(ulong mfn, ulong offset)
+        static long CheckedVcpuInfo(ulong mfn, ulong offset, int vcpu)
         {
             if (offset > 4096 - (ulong)sizeof(VcpuInfo) || (offset & 7) != 0) { Checked.CheckLog.Refuse("map_vcpu_info: bad offset", offset); return -XenErrno.ENXIO; }
-            if (s_vcpuInfoHeld) { Checked.CheckLog.Refuse("map_vcpu_info: vcpu_info already registered", mfn); return -XenErrno.EINVAL; }
+            if ((s_vcpuInfoHeld >> vcpu & 1) != 0) { Checked.CheckLog.Refuse("map_vcpu_info: vcpu_info already registered", mfn); return -XenErrno.EINVAL; }
             if (Checked.PageTypes.GetPageAndType(mfn, Checked.PageType.Writable) != 0)
             {
                 Checked.CheckLog.Refuse("map_vcpu_info: could not get page type PGT_writable_page", mfn);
                 return -XenErrno.EINVAL;
             }
-            s_vcpuInfoHeld = true;
+            s_vcpuInfoHeld |= 1UL << vcpu;
             return 0;
         }
     }

@@ -106,6 +106,18 @@ namespace Microxen.Time
 
         public static void Eoi() { Write(RegEoi, 0); }
 
+        /// <summary>The local APIC's MMIO registers (each CPU sees its own APIC there), set by <see cref="Init"/>.</summary>
+        public static byte* Mmio => s_apic;
+
+        /// <summary>On an AP: software-enable its local APIC (spurious vector, as <see cref="Init"/>), timer masked until it serves a vCPU.</summary>
+        public static void InitAp()
+        {
+            Cpu.Wrmsr(X86.Msr.IA32_APIC_BASE, Cpu.Rdmsr(X86.Msr.IA32_APIC_BASE) | (1UL << 11));
+            Write(RegSvr, 0x100u | SpuriousVector);
+            if (Tsc.DeadlineTimer) Write(RegLvtTimer, (2u << 17) | Vector);   // as the boot CPU's: its vCPU's one-shot timer
+            else { Write(RegDivide, 0xb); Write(RegInitCount, 0); Write(RegLvtTimer, Vector); }   // the boot CPU's calibration (one clock)
+        }
+
         /// <summary>Whether the local APIC has vector <paramref name="v"/> in service (its ISR bit: SDM vol. 3A 11.8.4): a hardware interrupt, not an <c>int</c>.</summary>
         public static bool InService(int v) => ((Read(RegIsr + (v >> 5) * 0x10) >> (v & 31)) & 1) != 0;
     }

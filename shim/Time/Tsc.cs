@@ -54,6 +54,13 @@ namespace Microxen.Time
         }
 
         /// <summary>Nanoseconds since <see cref="Epoch"/>.</summary>
+        /// <summary>Busy-waits <paramref name="us"/> microseconds (after <see cref="Calibrate"/>).</summary>
+        public static void Spin(ulong us)
+        {
+            ulong t0 = Cpu.Rdtsc(), n = Hz / 1000000 * us;
+            while (Cpu.Rdtsc() - t0 < n) Cpu.Pause();
+        }
+
         public static ulong Now() => Scale.ToNs(Cpu.Rdtsc() - Epoch);
 
         /// <summary>TSC value at system time <paramref name="ns"/>.</summary>

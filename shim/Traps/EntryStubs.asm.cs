@@ -29,6 +29,9 @@ static class EntryStubs
         var stackSlot = a.CreateLabel();
         var savedRsp = a.CreateLabel();
 
+        // shimentry_start/_end bound what shim/Smp/EntryCopy.cs copies for each AP (its own
+        // stubs, fast paths, pv_state, savedRsp and slots, all reached RIP-relatively).
+        b.Global("shimentry_start");
         for (int v = 0; v < 256; v++)
         {
             b.Global($"isr_{v}");
@@ -54,6 +57,7 @@ static class EntryStubs
         a.mov(rsp, rdi);
         a.sub(rsp, X86.FxsaveSize);
         a.and(rsp, -64);
+        b.Global("abort_resume_movabs");   // an AP's copy relocates this absolute address
         b.WithSymbol("hypercall_resume", 8, () => a.mov(rax, 0x1122334455667788UL));
         a.jmp(rax);
 
@@ -87,7 +91,7 @@ static class EntryStubs
         a.Label(ref trapSlot); b.WithSymbol("trap_dispatch", 8, () => a.dq(0UL));
         a.Label(ref hypercallSlot); b.WithSymbol("hypercall_dispatch", 8, () => a.dq(0UL));
         a.Label(ref userSlot); b.WithSymbol("user_syscall_dispatch", 8, () => a.dq(0UL));
-        a.Label(ref stackSlot); b.WithSymbol("hypercall_stack_top", 8, () => a.dq(0UL));
+        b.Place(ref stackSlot); b.Global("hypercall_stack_slot"); b.WithSymbol("hypercall_stack_top", 8, () => a.dq(0UL));
         a.Label(ref savedRsp); a.dq(0UL);
         PageGap(a);
         var dispatch = FastPaths.Emit(b, slow);
@@ -97,6 +101,8 @@ static class EntryStubs
         a.Label(ref userFast);
         a.jmp(FastPaths.UserEntry);
         FastPageFault.Emit(b, common);
+        b.Global("shimentry_end");
+        a.int3();
         b.WriteTo(sb);
         FastPaths.CheckRegisterAbi(b);
 

@@ -49,7 +49,7 @@ namespace Microxen.Traps
                 TimerInterrupts++;
                 ApicTimer.Eoi();
                 ApicTimer.Deadline = 0;
-                Evtchn.RaiseVirq(Virq.VIRQ_TIMER);
+                Evtchn.RaiseVirq(Virq.VIRQ_TIMER, (uint)Smp.Cpus.Current());   // this CPU's vCPU (Smp/Vcpus.cs: vCPU n on CPU n)
                 PollConsole();
             }
             else if (v == SerialVector)

@@ -14,6 +14,14 @@ namespace Microxen.Traps
         static void Dispatch(CpuFrame* f)
         {
             ulong v = f->Vector;
+            if (v == Smp.Ipi.Vector) { Smp.Ipi.Handle(); return; }   // the shim's own IPI (shim/Smp), without the lock
+            Smp.ShimLock.Enter();
+            DispatchLocked(f, v);
+            Smp.ShimLock.Exit();
+        }
+
+        static void DispatchLocked(CpuFrame* f, ulong v)
+        {
             bool inShim = f->Rip >= ShimStart && f->Rip < ShimEnd;
             if (v == SoftwareInterrupts.Int80 && (f->Cs & X86.Selector.RplMask) == 3)
             {
@@ -80,7 +88,8 @@ namespace Microxen.Traps
         /// </summary>
         static void ShimFault(CpuFrame* f, ulong v)
         {
-            FaultFixup* x = FaultFixup.Find(FaultFixups, f->Rip, v);
+            long copy = Smp.EntryCopy.DeltaOf(f->Rip);   // an AP's copy of the stubs: its entries by the linked address
+            FaultFixup* x = FaultFixup.Find(FaultFixups, (ulong)((long)f->Rip - copy), v);
             ulong cr2 = v == 14 ? Cpu.ReadCr2() : 0;
             if (x != null)
             {
@@ -88,10 +97,10 @@ namespace Microxen.Traps
                 {
                     case FaultFixupKind.Efault:
                         Hypercalls.HypercallStats.BadPointer(x->Arg, v, cr2);
-                        f->Rip = x->Fixup;
+                        f->Rip = (ulong)((long)x->Fixup + copy);
                         return;
                     case FaultFixupKind.Decline:
-                        f->Rip = x->Fixup;
+                        f->Rip = (ulong)((long)x->Fixup + copy);
                         return;
                     case FaultFixupKind.Failsafe:
                         if (v == X86.Vector.GP && SegmentEmulation.TryRetryIretq(f)) return;

@@ -15,6 +15,13 @@ namespace Microxen.Traps
         [UnmanagedCallersOnly(EntryPoint = "user_syscall_dispatch")]
         static void Dispatch(CpuFrame* f)
         {
+            Smp.ShimLock.Enter();
+            Deliver(f);
+            Smp.ShimLock.Exit();
+        }
+
+        static void Deliver(CpuFrame* f)
+        {
             Count++;
             // syscall records neither CS nor SS: the frames given to the guest name the user
             // selectors (Linux reports these itself); a crash dump shows the 0 the stub pushed.

@@ -71,4 +71,32 @@ public unsafe class ShimOptionsTests
         foreach (var (line, expected) in new[] { ("", OnExit.Stop), ("on_exit=stop", OnExit.Stop), ("mode=checked on_exit=reboot loglevel=info", OnExit.Reboot) })
             Assert.Equal((OptionError.None, expected), (Parse(line).Item1, Parse(line).Item2.OnExit));
     }
+
+    /// <summary>dom0_max_vcpus= as Xen's: N or MIN-MAX (the upper bound counts), default 0 (one per CPU).</summary>
+    [Theory]
+    [InlineData("", 0u)]
+    [InlineData("dom0_max_vcpus=4", 4u)]
+    [InlineData("dom0_max_vcpus=1-2 mode=fast", 2u)]
+    [InlineData("dom0_max_vcpus=256", 256u)]
+    public void ReadsTheVcpuLimit(string line, uint expected)
+    {
+        var (e, o, _) = Parse(line);
+        Assert.Equal((OptionError.None, expected), (e, o.Dom0MaxVcpus));
+    }
+
+    [Fact]
+    public void TheVcpuLimitIsTheMadtsCpuTable() => Assert.Equal((uint)Microxen.Acpi.MadtInfo.MaxCpus, ShimOptions.MaxVcpus);
+
+    [Theory]
+    [InlineData("dom0_max_vcpus=0")]
+    [InlineData("dom0_max_vcpus=257")]
+    [InlineData("dom0_max_vcpus=")]
+    [InlineData("dom0_max_vcpus=2-")]
+    [InlineData("dom0_max_vcpus=-2")]
+    [InlineData("dom0_max_vcpus=x")]
+    public void RefusesABadVcpuLimit(string line)
+    {
+        var (e, _, bad) = Parse(line);
+        Assert.Equal((OptionError.BadMaxVcpus, line), (e, bad));
+    }
 }

@@ -29,6 +29,7 @@ namespace Microxen.Tests
             "GnttabGetVersion", "GnttabGetStatusFrames", "GnttabMapGrantRef", "GnttabUnmapGrantRef",
             "GnttabCopyPtr", "GnttabCopy", "GnttabSwapGrantRef", "GnttabCacheFlush",
             "XenconsInterface", "XenstoreDomainInterface", "XsdSockmsg",   // domU console and xenstore
+            "VcpuGuestContext",                                          // VCPUOP_initialise (SMP)
         };
 
         /// <summary>C# types whose constants the C program prints (one theory row each).</summary>

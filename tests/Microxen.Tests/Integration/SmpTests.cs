@@ -87,13 +87,13 @@ public class SmpTests : QemuTest
         SmpImages.AssertPassed(output, "as dom0 of Xen 4.17, dom0_max_vcpus=4");
     }
 
-    [Theory(Skip = SmpSwitch.MicroxenSkip)]
+    [Theory(Skip = SmpSwitch.MicroxenLinuxSkip)]
     [InlineData(4, false)]
     [InlineData(2, true)]
     public void PassesUnderMicroxen(int cpus, bool q35)
     {
         string what = $"microxen -smp {cpus}{(q35 ? " -M q35" : "")}";
-        var r = Qemu.Run(DebianKernel.EnsureFetched(), $"console=hvc0 quiet smp_cpus={cpus}", "mode=fast loglevel=info", 400,
+        var r = Qemu.Run(DebianKernel.EnsureFetched(), $"console=hvc0 quiet smp_cpus={cpus}", "mode=fast loglevel=info dom0_max_vcpus=" + cpus, 400,
             stopAt: "SMP RESULT", initrd: SmpImages.Initramfs, machineArgs: Machine(cpus, q35));
         Log.WriteLine(r.Output);
         Assert.False(r.TimedOut, $"{what}: timed out; last lines:\n{r.Tail()}");
