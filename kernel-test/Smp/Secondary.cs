@@ -4,7 +4,7 @@ namespace KernelTest.Smp
 {
     /// <summary>
     /// kernel-test's secondary vCPUs: vCPU n (1 &lt;= n &lt; <see cref="MaxVcpus"/>) is started with
-    /// VCPUOP_initialise (<see cref="VcpuContext"/>: rip = <see cref="Entry"/>, rdi = n, its own
+    /// VCPUOP_initialise (<see cref="VcpuGuestContext"/>: rip = <see cref="Entry"/>, rdi = n, its own
     /// 16 KiB stack, cr3 = the kernel's L4) and VCPUOP_up, the way Linux's cpu_initialize_context
     /// (arch/x86/xen/smp_pv.c) does. It runs with its events masked (vcpu_info[n].evtchn_upcall_mask
     /// = 1: nothing is delivered to it, it polls shared_info) and serves one mailbox of words, the
@@ -28,7 +28,7 @@ namespace KernelTest.Smp
         struct Mail { public fixed ulong W[MaxVcpus * Stride]; }
         static Stacks s_stacks;
         static Mail s_mail;
-        static VcpuContext s_ctx;
+        static VcpuGuestContext s_ctx;
         static ulong s_seq;
 
         static ulong* Box(uint n) { fixed (Mail* m = &s_mail) return &m->W[n * Stride]; }
@@ -42,7 +42,7 @@ namespace KernelTest.Smp
         /// <summary>VCPUOP_initialise for vCPU n: 0 or Xen's -errno.</summary>
         public static long Initialise(uint n)
         {
-            fixed (VcpuContext* c = &s_ctx)
+            fixed (VcpuGuestContext* c = &s_ctx)
             fixed (Stacks* st = &s_stacks)
             {
                 *c = default;

@@ -30,8 +30,14 @@ namespace Microxen.Xen
         [FieldOffset(520 + 104)] public ulong Rsi;
         [FieldOffset(520 + 112)] public ulong Rdi;
         [FieldOffset(520 + 128)] public ulong Rip;
+        [FieldOffset(520 + 136)] public ushort Cs;
         [FieldOffset(520 + 144)] public ulong Rflags;
         [FieldOffset(520 + 152)] public ulong Rsp;
+        [FieldOffset(520 + 160)] public ushort Ss;
+        [FieldOffset(520 + 168)] public ushort Es;
+        [FieldOffset(520 + 176)] public ushort Ds;
+        /// <summary>Stack selector for ring transitions into the kernel (kernel_ss).</summary>
+        [FieldOffset(4968)] public ulong KernelSs;
         [FieldOffset(4976)] public ulong KernelSp;
         [FieldOffset(4984 + 1 * 8)] public ulong UserCr3;
         [FieldOffset(4984 + 3 * 8)] public ulong Cr3;
