@@ -122,7 +122,7 @@ run-xen: $(if $(filter $(BUILD)/kernel-test.elf,$(XEN_KERNEL)),kernel-test)
 XEN_KERNEL  = $(if $(KERNEL_GIVEN),$(KERNEL),$(BUILD)/kernel-test.elf)
 XEN_CMDLINE = $(if $(filter command line,$(origin CMDLINE)),$(CMDLINE),)
 
-test: deps build kernel kernel-test
+test: deps build kernel cloud-kernel kernel-test
 	dotnet test tests/Microxen.Tests --nologo --filter 'Category!=Disk'
 
 # A GRUB 2 (multiboot2) CD image: microxen, Debian's kernel and the initramfs, for hardware or
