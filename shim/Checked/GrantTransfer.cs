@@ -27,10 +27,12 @@ namespace Microxen.Checked
                 CheckLog.Refuse("steal_page: bad steal mfn", mfn);
                 return Gntst.BadPage;
             }
-            // Stolen, then freed by the failed transfer.
+            // Stolen, then freed by the failed transfer into Xen's heap, where 4.17's allocator
+            // (highest zone first) leaves it while higher memory is free. The shim's AllocHigh
+            // would hand it straight back as the next grant-table frame, mappable again by the
+            // guest (a frame Xen answers -EBUSY for): checked mode keeps it out of the allocator.
             Host.M2p[mfn] = Host.InvalidM2p;
             PageTypes.Forget(mfn);
-            Host.Frames.Free(mfn);
             return domid == GrantTableOps.SelfId ? Gntst.GeneralError : Gntst.BadDomain;
         }
     }
