@@ -17,6 +17,7 @@ namespace KernelTest.Fuzz
             if (kind == Physdev && !PhysdevAllowed(cmd)) cmd = PhysdevOp.PHYSDEVOP_irq_status_query;
             if (kind == Gnttab)
             {
+                GnttabDomids(cmd);
                 Set((ulong)nr, cmd, Ptr(Fuzz.BufA), FuzzRandom.Chance(3, 4) ? 1 + FuzzRandom.Below(2) : FuzzRandom.Next() & 0xffffffff);
                 return;
             }

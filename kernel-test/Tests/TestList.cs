@@ -235,6 +235,8 @@ namespace KernelTest.Tests
 
             // Issue 10, dev2: interrupt-to-handler latency (i8042 IRQ 1 pirq; printed, not timed); the RTC storm runs inside physdev_rtc_pirq_round_trip.
             Add(ref r, "irq_latency_kbd", &IrqLatencyTests.KbdIrqToUpcall);
+            // Storm answers (issue 9, s9d): a transferred frame stays gone.
+            Add(ref r, "val_gnttab_transferred_frame_gone", &StormTransferTests.TransferredFrameGone);
         }
 
         // Tests of a parameterised checker, one function per row.
