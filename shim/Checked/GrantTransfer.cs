@@ -33,6 +33,7 @@ namespace Microxen.Checked
             // guest (a frame Xen answers -EBUSY for): checked mode keeps it out of the allocator.
             Host.M2p[mfn] = Host.InvalidM2p;
             PageTypes.Forget(mfn);
+            p->Count = PageTypes.StolenFlag;   // XENMEM_machine_memory_map reports it as RAM, as Xen's free page
             return domid == GrantTableOps.SelfId ? Gntst.GeneralError : Gntst.BadDomain;
         }
     }
