@@ -15,6 +15,9 @@ namespace KernelTest.Fuzz
         {
             ulong cmd = FuzzRandom.Below(ncmds);
             if (kind == Physdev && !PhysdevAllowed(cmd)) cmd = PhysdevOp.PHYSDEVOP_irq_status_query;
+            // struct physdev_unmap_pirq's domid (its first field) from the domid pool: a pool frame's
+            // address there gave dom 0x7000 on Xen 4.17 (-ESRCH), 0 on microxen (-EINVAL).
+            if (kind == Physdev && cmd == PhysdevOp.PHYSDEVOP_unmap_pirq) *(ushort*)Fuzz.BufA = (ushort)Domid();
             if (kind == Gnttab)
             {
                 GnttabDomids(cmd);
