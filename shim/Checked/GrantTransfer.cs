@@ -34,6 +34,7 @@ namespace Microxen.Checked
             Host.M2p[mfn] = Host.InvalidM2p;
             PageTypes.Forget(mfn);
             p->Count = PageTypes.StolenFlag;   // XENMEM_machine_memory_map reports it as RAM, as Xen's free page
+            MemoryReservation.Released();      // tot_pages one less: increase_reservation may take a page back
             return domid == GrantTableOps.SelfId ? Gntst.GeneralError : Gntst.BadDomain;
         }
     }
