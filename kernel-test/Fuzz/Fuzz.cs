@@ -190,8 +190,11 @@ namespace KernelTest.Fuzz
             Out.Str("FC "); Out.Dec(i); Out.Char((byte)' '); Out.Dec(FuzzGroups.Nr);
             for (int k = 0; k < 5; k++) { Out.Char((byte)' '); Out.Hex(FuzzGroups.Arg(k)); }
             Out.End();
-            if (FuzzGroups.Nr != Hypercall.MmuUpdate && FuzzGroups.Nr != Hypercall.MmuextOp) return;
-            // The batch's first entries (mmu_update: ptr val pairs; mmuext_op: cmd arg1 arg2 triples).
+            ulong nr = FuzzGroups.Nr;
+            if (nr != Hypercall.MmuUpdate && nr != Hypercall.MmuextOp && nr != Hypercall.GrantTableOp
+                && nr != Hypercall.EventChannelOp && nr != Hypercall.MemoryOp && nr != Hypercall.PhysdevOp) return;
+            // Buffer A's first words: the batch's first entries (mmu_update: ptr val pairs;
+            // mmuext_op: cmd arg1 arg2 triples), or the command structure (gnt evt mem phys).
             Out.Str("FA "); Out.Dec(i);
             ulong* a = (ulong*)BufA;
             for (int k = 0; k < 12; k++) { Out.Char((byte)' '); Out.Hex(a[k]); }

@@ -15,8 +15,12 @@ namespace KernelTest.Fuzz
         {
             ulong cmd = FuzzRandom.Below(ncmds);
             if (kind == Physdev && !PhysdevAllowed(cmd)) cmd = PhysdevOp.PHYSDEVOP_irq_status_query;
+            // struct physdev_unmap_pirq's domid (its first field) from the domid pool: a pool frame's
+            // address there gave dom 0x7000 on Xen 4.17 (-ESRCH), 0 on microxen (-EINVAL).
+            if (kind == Physdev && cmd == PhysdevOp.PHYSDEVOP_unmap_pirq) *(ushort*)Fuzz.BufA = (ushort)Domid();
             if (kind == Gnttab)
             {
+                GnttabDomids(cmd);
                 Set((ulong)nr, cmd, Ptr(Fuzz.BufA), FuzzRandom.Chance(3, 4) ? 1 + FuzzRandom.Below(2) : FuzzRandom.Next() & 0xffffffff);
                 return;
             }

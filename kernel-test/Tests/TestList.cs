@@ -238,6 +238,9 @@ namespace KernelTest.Tests
 
             // Issue 12, inst2: platform_op's EFI answers when not booted through EFI.
             Add(ref r, "platform_op_efi_not_booted", &PlatformOpEfiTests.NotEfiBooted);
+
+            // Storm answers (issue 9, s9d): a transferred frame stays gone.
+            Add(ref r, "val_gnttab_transferred_frame_gone", &StormTransferTests.TransferredFrameGone);
         }
 
         // Tests of a parameterised checker, one function per row.

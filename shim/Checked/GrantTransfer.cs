@@ -27,10 +27,14 @@ namespace Microxen.Checked
                 CheckLog.Refuse("steal_page: bad steal mfn", mfn);
                 return Gntst.BadPage;
             }
-            // Stolen, then freed by the failed transfer.
+            // Stolen, then freed by the failed transfer into Xen's heap, where 4.17's allocator
+            // (highest zone first) leaves it while higher memory is free. The shim's AllocHigh
+            // would hand it straight back as the next grant-table frame, mappable again by the
+            // guest (a frame Xen answers -EBUSY for): checked mode keeps it out of the allocator.
             Host.M2p[mfn] = Host.InvalidM2p;
             PageTypes.Forget(mfn);
-            Host.Frames.Free(mfn);
+            p->Count = PageTypes.StolenFlag;   // XENMEM_machine_memory_map reports it as RAM, as Xen's free page
+            MemoryReservation.Released();      // tot_pages one less: increase_reservation may take a page back
             return domid == GrantTableOps.SelfId ? Gntst.GeneralError : Gntst.BadDomain;
         }
     }

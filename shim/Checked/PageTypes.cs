@@ -57,6 +57,11 @@ namespace Microxen.Checked
         public const uint RefMask = 0x3fffffff;
         /// <summary>count_info flag: a shim frame the guest may map (Xen's share_xen_page_with_guest).</summary>
         public const uint SharedFlag = 1u << 30;
+        /// <summary>count_info flag: a frame GNTTABOP_transfer took from the domain, which Xen frees to its heap (see <see cref="GrantTransfer"/>).</summary>
+        public const uint StolenFlag = 1u << 31;
+
+        /// <summary>Whether <paramref name="mfn"/> was taken by GNTTABOP_transfer: free memory to Xen, kept out of the shim's allocator.</summary>
+        public static bool Stolen(ulong mfn) => Info != null && mfn < FrameCount && (Info[mfn].Count & StolenFlag) != 0;
 
         /// <summary>Xen's base_disallow_mask complement: PRESENT, RW, USER, A/D, AVAIL (9-11), AVAIL_HIGH (52-62), NX.</summary>
         public const ulong BaseAllowed = PageFlags.Present | PageFlags.RW | PageFlags.User | PageFlags.Accessed

@@ -139,7 +139,7 @@ namespace Microxen.Hypercalls
         /// <summary>The map being built: entries so far and the last one (merged while contiguous and of one type).</summary>
         struct Run { public uint N; public ulong Addr, Size; public uint Type; }
 
-        static bool Usable(ulong mfn) => mfn < Host.FrameCount && (Host.IsGuestFrame(mfn) || Host.Frames.IsFree(mfn));
+        static bool Usable(ulong mfn) => mfn < Host.FrameCount && (Host.IsGuestFrame(mfn) || Host.Frames.IsFree(mfn) || Checked.PageTypes.Stolen(mfn));
 
         static bool Add(E820Entry* out_, ref Run run, uint max, ulong addr, ulong size, uint type)
         {

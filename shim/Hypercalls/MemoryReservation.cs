@@ -22,6 +22,8 @@ namespace Microxen.Hypercalls
 
         /// <summary>domain_tot_pages(dom0).</summary>
         public static ulong TotPages => (ulong)((long)Host.NrPages - s_released);
+        /// <summary>A page that left the domain another way (checked mode's GNTTABOP_transfer: steal_page's domain_adjust_tot_pages(d, -1)).</summary>
+        public static void Released() => s_released++;
         /// <summary>dom0's max_pages: its initial allocation.</summary>
         public static ulong MaxPages => Host.NrPages;
 
