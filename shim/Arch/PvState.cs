@@ -35,8 +35,13 @@ namespace Microxen.Arch
         [FieldOffset(72)] public ulong SwitchUserPt;
         /// <summary>Virtual address of machine address 0 (the direct map).</summary>
         [FieldOffset(80)] public ulong DirectMap;
-        /// <summary>1: hypercalls with a native fast path take it (fast mode, inline=on); 0: all go to C#.</summary>
+        /// <summary>
+        /// 1: hypercalls with a native fast path take it (fast mode, inline=on); 0: all go to C#;
+        /// <see cref="FastPathsSmp"/>: taken, with several vCPUs (remote TLB flushes declined).
+        /// </summary>
         [FieldOffset(88)] public ulong FastPaths;
+        /// <summary>The value of <see cref="FastPaths"/> once a second vCPU runs (Smp/Vcpus.cs GoSmp).</summary>
+        public const ulong FastPathsSmp = 2;
         /// <summary>CALLBACKTYPE_syscall entry, and whether it masks events (CALLBACKF_mask_events).</summary>
         [FieldOffset(96)] public ulong SyscallCallback;
         [FieldOffset(104)] public ulong SyscallMasksEvents;

@@ -6,14 +6,14 @@ namespace Microxen.Native;
 static partial class FastPaths
 {
     /// <summary>
-    /// Walks the current CR3 to the L1 entry mapping rdi: its address in rax. Uses rax, rdx, r8,
-    /// which the caller saved (<paramref name="decline"/> restores them).
+    /// Walks the current CR3 to the L1 entry mapping rdi: its address in rax. Uses rax and rdx,
+    /// which the caller saved (<paramref name="decline"/> restores them); the address mask is
+    /// a constant of the block (<see cref="PaddrMaskLabel"/>), so no third register is needed.
     /// </summary>
     static void WalkToL1(Assembler a, Label pv, Label decline)
     {
         a.mov(rax, cr3);
-        a.mov(r8, PaddrMask);
-        a.and(rax, r8);
+        a.and(rax, __qword_ptr[PaddrMaskLabel]);
         for (int level = 4; level >= 2; level--)
         {
             a.mov(rdx, rdi);
@@ -28,7 +28,7 @@ static partial class FastPaths
                 a.test(al, (int)PageFlags.PSE);
                 a.jnz(decline);
             }
-            a.and(rax, r8);
+            a.and(rax, __qword_ptr[PaddrMaskLabel]);
         }
         a.mov(rdx, rdi);
         a.shr(rdx, PageFlags.PageShift);
@@ -39,8 +39,11 @@ static partial class FastPaths
 
     /// <summary>
     /// update_va_mapping(va, val, flags): the L1 entry rewritten, then invlpg (UVMF_INVLPG) or a
-    /// TLB flush (UVMF_TLB_FLUSH). Three arguments: r10 and r8 survive (kept on the stack while
-    /// the walk uses r8).
+    /// TLB flush (UVMF_TLB_FLUSH) on this CPU. Three arguments: rdx is kept on the stack while
+    /// the walk uses it. A flush of other vCPUs' TLBs (UVMF_ALL, or UVMF_MULTI's vCPU mask in
+    /// flags' upper bits) is declined with several vCPUs (the C# path asks their CPUs, as Xen's
+    /// flush_tlb_mask); with one vCPU it is this CPU's. Without a flush type the upper bits are
+    /// not read, as in Xen's do_update_va_mapping.
     /// </summary>
     static void UpdateVaMapping_(Block b, Label pv, Label decline)
     {
@@ -48,13 +51,16 @@ static partial class FastPaths
         var back = a.CreateLabel();
         var invlpg = a.CreateLabel();
         var done = a.CreateLabel();
-        a.push(r8);
+        var others = a.CreateLabel();
+        var local = a.CreateLabel();
+        a.test(rdx, ~(int)UvmFlags.UVMF_FLUSHTYPE_MASK);
+        a.jnz(others);
+        a.Label(ref local);
         a.push(rdx);                         // flags
         WalkToL1(a, pv, back);
         Count(a, pv, UpdateVaMapping);
         a.mov(__qword_ptr[rax], rsi);
         a.pop(rdx);
-        a.pop(r8);
         a.mov(eax, edx);
         a.and(eax, (int)UvmFlags.UVMF_FLUSHTYPE_MASK);
         a.cmp(eax, (int)UvmFlags.UVMF_INVLPG);
@@ -69,14 +75,19 @@ static partial class FastPaths
         a.Label(ref done);
         a.xor(eax, eax);
         a.ret();
+        a.Label(ref others);                 // UVMF_ALL / UVMF_MULTI
+        a.test(dl, (int)UvmFlags.UVMF_FLUSHTYPE_MASK);
+        a.jz(local);                         // no flush: the mask is not read
+        a.cmp(__qword_ptr[F(a, "FastPaths")], (int)PvState.FastPathsSmp);
+        a.jne(local);                        // one vCPU: this CPU's TLB is every vCPU's
+        a.jmp(decline);
         // A fault in the walk or the store (a table entry naming a frame the direct map does
-        // not reach) resumes here (fault_fixup_table), with the two saved registers still
-        // pushed: nothing was changed, the C# path answers.
+        // not reach) resumes here (fault_fixup_table), with the saved flags still pushed:
+        // nothing was changed, the C# path answers.
         b.Global("fast_update_va_mapping_decline");
         a.nop();                             // Iced allows one label per instruction
         a.Label(ref back);
         a.pop(rdx);
-        a.pop(r8);
         a.jmp(decline);
         FaultFixups.Add("fast_update_va_mapping", "fast_update_va_mapping_decline", "fast_update_va_mapping_decline", FaultFixupKind.Decline);
     }
@@ -223,16 +234,26 @@ static partial class FastPaths
             a.add(rbx, __qword_ptr[F(a, "DirectMap")]);
             a.cmp(eax, MmuCmd.MMU_PT_UPDATE_PRESERVE_AD);
             a.jne(plain);
-            a.mov(rax, __qword_ptr[rbx]);        // MMU_PT_UPDATE_PRESERVE_AD: keep the old A/D bits
-            a.and(eax, (int)(PageFlags.Accessed | PageFlags.Dirty));
-            a.or(r12, rax);
+            // MMU_PT_UPDATE_PRESERVE_AD: the old A/D bits kept, with lock cmpxchg as Xen's
+            // update_intpte: another CPU's page walk may set them between the read and the write.
+            var retry = a.CreateLabel();
+            var mark = a.CreateLabel();
+            a.mov(rax, __qword_ptr[rbx]);
+            a.Label(ref retry);
+            a.mov(r10, rax);
+            a.and(r10d, (int)(PageFlags.Accessed | PageFlags.Dirty));
+            a.or(r10, r12);
+            a.@lock.cmpxchg(__qword_ptr[rbx], r10);
+            a.jne(retry);
+            a.jmp(mark);
             a.Label(ref plain);
             a.mov(__qword_ptr[rbx], r12);
+            a.Label(ref mark);
             a.mov(rax, rbx);                     // the frame written into is a page table: mark it
             a.sub(rax, __qword_ptr[F(a, "DirectMap")]);
             a.shr(rax, PageFlags.PageShift);
             a.mov(r10, __qword_ptr[F(a, "PtBitmap")]);
-            a.bts(__qword_ptr[r10], rax);
+            a.@lock.bts(__qword_ptr[r10], rax);  // atomic: other CPUs' fast paths and C# (PageTableFrames.Mark) set bits too
             a.jmp(store);
             a.Label(ref applyM2p);
             a.shr(rbx, PageFlags.PageShift);
@@ -251,19 +272,20 @@ static partial class FastPaths
     /// <summary>
     /// mmuext_op(ops, count, done, domid) for PIN_L1/L2/L3 and UNPIN (nothing to do in fast
     /// mode but marking the frame a page table), NEW_BASEPTR and NEW_USER_BASEPTR of an L4 the
-    /// shim already prepared (its slot 261 is the shim's), TLB_FLUSH_* and INVLPG_* (one CPU:
-    /// local). PIN_L4 (slots to fill, tables to mark) and anything else is declined whole after
+    /// shim already prepared (its slot 261 is the shim's), TLB_FLUSH_* and INVLPG_* (with one
+    /// vCPU all on this CPU; with several only the _LOCAL ones, the others declined). PIN_L4 (slots to fill, tables to mark) and anything else is declined whole after
     /// the checking pass.
     /// </summary>
     static void MmuextOp_(Block b, Label pv, Label decline) =>
         BatchRoutine(b, pv, decline, "fast_mmuext_op", MmuextOp, (a, no, checkNext) =>
         {
             var checkBase = a.CreateLabel();
+            var remote = a.CreateLabel();
             LoadMmuextOp(a);
             a.cmp(ebx, MmuextCmd.MMUEXT_NEW_USER_BASEPTR);
             a.je(checkBase);
-            a.cmp(ebx, MmuextCmd.MMUEXT_INVLPG_ALL);
-            a.ja(no);
+            a.cmp(ebx, MmuextCmd.MMUEXT_INVLPG_LOCAL);
+            a.ja(remote);
             a.cmp(ebx, MmuextCmd.MMUEXT_PIN_L4_TABLE);
             a.je(no);                                    // PIN_L4: C# fills the shim's slots and marks the tables under it
             a.cmp(ebx, MmuextCmd.MMUEXT_NEW_BASEPTR);
@@ -271,6 +293,12 @@ static partial class FastPaths
             a.ja(checkNext);                             // 6-11: flushes, nothing to check
             a.cmp(r12, __qword_ptr[F(a, "FrameCount")]);
             a.jae(no);
+            a.jmp(checkNext);
+            a.Label(ref remote);                         // 8-11: other vCPUs' TLBs too
+            a.cmp(ebx, MmuextCmd.MMUEXT_INVLPG_ALL);
+            a.ja(no);
+            a.cmp(__qword_ptr[F(a, "FastPaths")], (int)PvState.FastPathsSmp);
+            a.je(no);                                    // several vCPUs: C# asks their CPUs (Smp/Tlb.cs)
             a.jmp(checkNext);
             a.Label(ref checkBase);                      // NEW_BASEPTR / NEW_USER_BASEPTR
             a.test(r12, r12);
@@ -318,6 +346,6 @@ static partial class FastPaths
             a.jmp(next);
             a.Label(ref pinned);
             a.mov(r10, __qword_ptr[F(a, "PtBitmap")]);
-            a.bts(__qword_ptr[r10], r12);
+            a.@lock.bts(__qword_ptr[r10], r12);
         });
 }

@@ -57,6 +57,7 @@ static partial class FastPaths
         var a = b.Asm;
         var pv = a.CreateLabel("pv_state");
         PvLabel = pv;
+        PaddrMaskLabel = a.CreateLabel("fast_paddr_mask");
         UserEntry = a.CreateLabel("fast_user_syscall");
         var decline = a.CreateLabel();
         var table = a.CreateLabel();
@@ -147,8 +148,13 @@ static partial class FastPaths
             a.dd(0u);
         }
         if (Fields.ContainsKey(0)) throw new InvalidOperationException("pv_state field at offset 0: use the pv label");
+        a.Label(ref PaddrMaskLabel);         // a constant, on the data page after pv_state (no data among the code)
+        a.dq(PaddrMask);
         return dispatch;
     }
+
+    /// <summary>A qword holding PADDR_MASK after pv_state (WalkToL1 ands with it: no register spent on the constant).</summary>
+    static Label PaddrMaskLabel;
 
     /// <summary>fast_user_syscall's label, for the LSTAR stub's user half.</summary>
     public static Label UserEntry;

@@ -7,17 +7,34 @@ namespace Microxen.Memory
     /// xen_safe_write_ulong() relies on that fault to allocate p2m pages). A frame is marked when
     /// the builder makes it a table, when mmu_update writes an entry into it, and when it is
     /// pinned (an L4 pin marks the tables under its user half too). Marks are not cleared: a
-    /// freed table is made writable again by the guest, so a stale mark costs nothing.
+    /// freed table is made writable again by the guest, so a stale mark costs nothing. Bits are
+    /// only ever set, atomically (<see cref="Mark"/>), so readers need no lock.
     /// </summary>
-    public unsafe struct PageTableFrames
+    public unsafe partial struct PageTableFrames
     {
         public ulong* Bits;
         public ulong FrameCount;
 
+        /// <summary>
+        /// Sets <paramref name="mfn"/>'s bit. In the shim atomically (<see cref="SetAtomic"/>,
+        /// shim/FastPaths/PageTableFrames.Atomic.cs: lock cmpxchg, only when the bit is clear):
+        /// the native fast paths of other CPUs set bits of the same words with lock bts, without
+        /// the C# lock (shim/FastPaths/FastPaths.Mmu.asm.cs), so a plain read-modify-write could
+        /// lose theirs. Host builds (tests, fuzzing) have no CPU primitives: a plain or.
+        /// </summary>
         public void Mark(ulong mfn)
         {
-            if (mfn < FrameCount) Bits[mfn >> 6] |= 1UL << (int)(mfn & 63);
+            if (mfn >= FrameCount) return;
+            ulong* w = &Bits[mfn >> 6];
+            ulong bit = 1UL << (int)(mfn & 63);
+            if ((*w & bit) != 0) return;
+            bool done = false;
+            SetAtomic(w, bit, ref done);
+            if (!done) *w |= bit;
         }
+
+        /// <summary>Sets <paramref name="bit"/> in *<paramref name="w"/> atomically and says so in <paramref name="done"/> (the shim only).</summary>
+        static partial void SetAtomic(ulong* w, ulong bit, ref bool done);
 
         /// <summary>True when <paramref name="mfn"/> is marked, after walking the trees of pins whose walk was deferred (<see cref="DeferredTreeMarks"/>).</summary>
         public bool IsMarked(ulong mfn)

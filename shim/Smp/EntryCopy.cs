@@ -30,6 +30,15 @@ namespace Microxen.Smp
         /// <summary>Virtual address of CPU <paramref name="cpu"/>'s IDT (256 gates), 0 for the BSP (Idt.Load).</summary>
         public static ulong Idt(int cpu) { fixed (Table* t = &s_t) return t->Idt[cpu]; }
 
+        /// <summary>Lowest address of any AP's copy and the span up to the end of the highest (0: none).</summary>
+        static ulong s_lo, s_span;
+
+        /// <summary>
+        /// Whether <paramref name="rip"/> may be in an AP's copy: within the span of all copies (shim
+        /// memory between them holds no guest code). One compare: TrapDispatch asks it on each trap.
+        /// </summary>
+        public static bool InCopies(ulong rip) => rip - s_lo < s_span;
+
         /// <summary>The delta of the copy holding <paramref name="rip"/>, 0 when it is in no AP's copy.</summary>
         public static long DeltaOf(ulong rip)
         {
@@ -64,6 +73,10 @@ namespace Microxen.Smp
             ulong idt = (ulong)(page + codePages * 4096);
             Arch.Idt.CopyRelocated((ulong*)idt, start, end, delta);
             s_start = start; s_end = end;
+            ulong lo = (ulong)((long)start + delta), hi = (ulong)((long)end + delta);
+            ulong oldHi = s_lo + s_span;
+            if (s_span == 0 || lo < s_lo) s_lo = lo;
+            s_span = (s_span != 0 && oldHi > hi ? oldHi : hi) - s_lo;
             fixed (Table* t = &s_t) { t->Delta[cpu] = delta; t->Idt[cpu] = idt; }
             return (PvState*)((long)syms->PvState + delta);
         }

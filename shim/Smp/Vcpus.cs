@@ -70,20 +70,24 @@ namespace Microxen.Smp
         public static byte* TransferPage;
 
         /// <summary>
-        /// Before the first secondary vCPU runs: the lock on, the native fast paths off on every
-        /// CPU (they update page tables and pv_state without the lock and flush only locally),
-        /// the transfer page's inline sequences (which reach the boot CPU's pv_state and routines
-        /// by absolute address) replaced by dispatcher entries, so every hypercall of every vCPU
-        /// enters its own CPU's LSTAR stub and the C# dispatcher under the lock. The vCPU doing
-        /// this is inside a dispatcher entry, whose bytes are the same in both page layouts.
+        /// Before the first secondary vCPU runs: the lock on, and the native fast paths of every
+        /// CPU told that several vCPUs run (PvState.FastPathsSmp): each CPU's copy of them
+        /// (EntryCopy) reaches its own pv_state, so they stay on, but they decline what is not
+        /// CPU-local (remote TLB flushes: mmuext _MULTI/_ALL, UVMF_MULTI/UVMF_ALL) to the C#
+        /// path, which asks the other CPUs (Tlb.cs); their page-table bitmap marks are atomic
+        /// (lock bts, PageTableFrames.Mark). The transfer page's inline sequences call the boot
+        /// CPU's copy by absolute address, so the page is rewritten with dispatcher entries: every
+        /// hypercall enters its own CPU's LSTAR stub, whose fast paths are that CPU's. The vCPU
+        /// doing this is inside a dispatcher entry, whose bytes are the same in both page layouts.
         /// </summary>
         static void GoSmp()
         {
             ShimLock.Activate();
-            for (int n = 0; n < Count; n++) Cpus.Pv(n)->FastPaths = 0;
+            for (int n = 0; n < Count; n++)
+                if (Cpus.Pv(n)->FastPaths != 0) Cpus.Pv(n)->FastPaths = PvState.FastPathsSmp;
             Events.Evtchn.VcpuPv = Cpus.PvTable();
             if (TransferPage != null) Microxen.TransferPage.TransferPageBuilder.Fill(TransferPage);
-            Console.Log.Info("SMP: a second vCPU starts: native fast paths off, every hypercall through the C# dispatcher under one lock");
+            Console.Log.Info("SMP: a second vCPU starts: the C# dispatchers under one lock, native fast paths on every CPU");
         }
 
         /// <summary>

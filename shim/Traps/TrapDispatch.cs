@@ -22,7 +22,7 @@ namespace Microxen.Traps
 
         static void DispatchLocked(CpuFrame* f, ulong v)
         {
-            bool inShim = f->Rip >= ShimStart && f->Rip < ShimEnd;
+            bool inShim = f->Rip >= ShimStart && f->Rip < ShimEnd || Smp.EntryCopy.InCopies(f->Rip);   // an AP's copy of the entry stubs and fast paths is shim code too
             if (v == SoftwareInterrupts.Int80 && (f->Cs & X86.Selector.RplMask) == 3)
             {
                 SoftwareInterrupts.Int80FromUser(f);
