@@ -21,6 +21,8 @@ namespace KernelTest.Smp
         const int WSeq = 0, WCmd = 1, WA = 2, WB = 3, WC = 4, WDone = 5, WR0 = 6, WR1 = 7, WR2 = 8, WAlive = 9;
 
         public const ulong CmdRead = 1, CmdPingPong = 2, CmdTimer = 3, CmdDown = 4;
+        /// <summary>Calls A, a <c>delegate* unmanaged&lt;uint, ulong*, void&gt;</c>, with this vCPU's number and its result words (R0-R2).</summary>
+        public const ulong CmdCall = 16;
         /// <summary>How long the secondary waits for one event before it gives up, ns.</summary>
         const ulong WaitNs = 2_000_000_000;
 
@@ -46,7 +48,7 @@ namespace KernelTest.Smp
             fixed (Stacks* st = &s_stacks)
             {
                 *c = default;
-                ulong top = (ulong)&st->B[(n + 1) * StackSize];
+                ulong top = (ulong)&st->B[(n + 1) * StackSize] & ~15UL;   // the static may be 8-aligned: the ABI wants rsp+8 16-aligned at entry (movaps)
                 c->Flags = Layout.VGCF_in_kernel;
                 c->Rip = (ulong)(delegate* unmanaged<ulong, void>)&Entry;
                 c->Rdi = n;
@@ -143,6 +145,9 @@ namespace KernelTest.Smp
                     break;
                 case CmdTimer:
                     Timer(n, me, w);
+                    break;
+                case CmdCall:
+                    ((delegate* unmanaged<uint, ulong*, void>)w[WA])(n, w + WR0);
                     break;
                 case CmdDown:
                     w[WR0] = (ulong)Hv.VcpuOp(VcpuOp.VCPUOP_down, n, null);

@@ -241,6 +241,9 @@ namespace KernelTest.Tests
 
             // Storm answers (issue 9, s9d): a transferred frame stays gone.
             Add(ref r, "val_gnttab_transferred_frame_gone", &StormTransferTests.TransferredFrameGone);
+
+            // SMP fast paths (issue 11 item 6, smp-fast): page-table hypercalls on every vCPU at once. One vCPU: SKIP.
+            Add(ref r, "smp_fast_path_storm", &FastPathStormSmp.Storm);
         }
 
         // Tests of a parameterised checker, one function per row.

@@ -27,7 +27,7 @@ namespace Microxen.Arch
     /// </summary>
     public static unsafe class Gdt
     {
-        public const ulong Virt = 0xffff82c000000000;
+        public const ulong Virt = Inline.SmpEntry.GdtVirt;   // the transfer page's per-CPU base (sgdt) relies on it
         public const int Pages = 16;
         public const int GuestPages = 14;           // FIRST_RESERVED_GDT_PAGE
         public const int GuestEntries = GuestPages * 512;

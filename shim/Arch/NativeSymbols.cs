@@ -20,7 +20,7 @@ namespace Microxen.Arch
     [StructLayout(LayoutKind.Explicit, Size = Count * 8)]
     public struct NativeSymbols
     {
-        public const int Count = 22;
+        public const int Count = 24;
 
         /// <summary>ulong[256]: the address of each vector's entry stub isr_N, for the IDT.</summary>
         [FieldOffset(0), NativeSymbol("isr_table")] public ulong IsrTable;
@@ -58,5 +58,8 @@ namespace Microxen.Arch
         /// <summary>The movabs of hypercall_resume in cpu_abort_hypercall (its imm64 at +2), and the slot holding the hypercall stack's top.</summary>
         [FieldOffset(160), NativeSymbol("abort_resume_movabs")] public ulong AbortResumeMovabs;
         [FieldOffset(168), NativeSymbol("hypercall_stack_slot")] public ulong HypercallStackSlot;
+        /// <summary>The transfer page's helpers with several vCPUs (shim/FastPaths/FastPaths.Smp.asm.cs).</summary>
+        [FieldOffset(176), NativeSymbol("smp_page_call")] public ulong SmpPageCall;
+        [FieldOffset(184), NativeSymbol("smp_page_iret")] public ulong SmpPageIret;
     }
 }

@@ -296,12 +296,13 @@ namespace Microxen.Boot
             BzImageBoot.Release();
             if (r.HypercallPageMfn != ElfDomainParams.Unset)
             {
-                TransferPage.InlineTargets t;
+                TransferPage.InlineTargets t = default;
                 t.FastPathTable = (ulong*)s_syms.FastPathTable;
                 t.PageIret = s_syms.FastPageIret;
                 t.PvState = s_syms.PvState;
                 TransferPage.TransferPageBuilder.Fill(Host.Mem.Frame(r.HypercallPageMfn), Host.Options.Inline, t);
                 Smp.Vcpus.TransferPage = Host.Mem.Frame(r.HypercallPageMfn);
+                TransferPage.SmpTransferPage.Remember(Host.Options.Inline, t);
                 Log.Info(Host.Options.Inline ? "transfer page: inline sequences for the fast paths, the dispatcher for the rest"
                                              : "transfer page: the dispatcher in every entry");
             }

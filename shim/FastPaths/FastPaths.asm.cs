@@ -121,6 +121,8 @@ static partial class FastPaths
         FaultFixups.Add("fast_mmu_update", "fast_mmuext_op", "fast_batch_efault", FaultFixupKind.Efault, MmuUpdate);
         FaultFixups.Add("fast_mmuext_op", "fast_batch_end", "fast_batch_efault", FaultFixupKind.Efault, MmuextOp);
         PageIret(b, pv);
+        SmpPageCall(b);
+        SmpPageIret(b);
 
         // ---- fast_path_table: ulong[64], the routine fast_NAME per hypercall number or 0: the
         // hypercall table's rows with a routine (shim/Hypercalls/HypercallTable.cs) -----------

@@ -67,6 +67,18 @@ namespace Microxen.Hypercalls
             Log.Hex(address); Log.Str("): -EFAULT"); Log.End();
         }
 
+        /// <summary>Hypercall <paramref name="nr"/>'s native fast-path count, summed over every CPU's pv_state (each CPU counts in its own, Smp/EntryCopy.cs).</summary>
+        static ulong NativeCount(int nr)
+        {
+            ulong fast = Arch.ShimCpu.Pv->FastCount[nr];
+            for (int c = 0; c < Smp.Cpus.Count; c++)
+            {
+                Arch.PvState* p = Smp.Cpus.Pv(c);
+                if (p != null && p != Arch.ShimCpu.Pv) fast += p->FastCount[nr];
+            }
+            return fast;
+        }
+
         /// <summary>Prints one line per hypercall seen: number, name, count, and per sub-op counts.</summary>
         public static void Print()
         {
@@ -89,7 +101,7 @@ namespace Microxen.Hypercalls
             {
                 for (int nr = 0; nr < Calls; nr++)
                 {
-                    ulong fast = Arch.ShimCpu.Pv->FastCount[nr];
+                    ulong fast = NativeCount(nr);
                     if (t->Count[nr] == 0 && fast == 0) continue;
                     Log.Begin(); Log.Str("  "); Log.Dec((ulong)nr); Log.Str(" "); Log.Str(HypercallTable.Name((ulong)nr));
                     Log.Str(" "); Log.Dec(t->Count[nr] + fast);

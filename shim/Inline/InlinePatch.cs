@@ -14,5 +14,11 @@ namespace Microxen.Inline
         Number = 4,
         /// <summary>1 byte: the entry's hypercall number N (push $N; pop %rax: N &lt; 128, the page's 128 entries).</summary>
         Number8 = 5,
+        /// <summary>8 bytes: the address of smp_page_call (the SmpCall sequence, <see cref="SmpEntry"/>).</summary>
+        SmpPageCall = 6,
+        /// <summary>8 bytes: the address of smp_page_iret (the SmpIret sequence).</summary>
+        SmpPageIret = 7,
+        /// <summary>8 bytes: the per-CPU table's column N, biased (<see cref="SmpEntry"/>: &amp;row0[N] - (GdtVirt &gt;&gt; BaseShift)).</summary>
+        SmpTable = 8,
     }
 }

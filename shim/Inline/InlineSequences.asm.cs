@@ -48,7 +48,8 @@ public static class Generator
     /// <summary>Every sequence, in the order of their numbers in the generated table.</summary>
     public static List<Sequence> All()
     {
-        var list = new List<Sequence> { CallRoutine(), Dispatcher(false), Dispatcher(true), PageIret(), FpuTaskswitch(), StackSwitch() };
+        var list = new List<Sequence> { CallRoutine(), Dispatcher(false), Dispatcher(true), PageIret(), Smp(false), Smp(true), FpuTaskswitch(), StackSwitch() };
+        CheckSmpTail(list[0], list[4]);
         foreach (var s in list)
             if (s.Bytes.Length > EntrySize) throw new InvalidOperationException($"{s.Name}: {s.Bytes.Length} bytes, more than {EntrySize}");
         return list;
@@ -167,6 +168,54 @@ public static class Generator
             (Slot, 8, InlinePatch.PageIret, 0));
     }
 
+    const ulong Slot2 = 0x8877665544332211UL;
+
+    /// <summary>
+    /// SmpCall / SmpIret (several vCPUs, <see cref="SmpEntry"/>): <c>call *helper(%rip)</c> into
+    /// smp_page_call or smp_page_iret, which find the calling CPU's copy of the routine (or of
+    /// fast_page_iret) through sgdt and the table slot; the helper returns to the guest's caller
+    /// itself. Bytes 20-23 are CallRoutine's after its syscall (pop %r11; pop %rcx; ret), so
+    /// a dispatcher call made from a CallRoutine entry while the page is rewritten for several
+    /// vCPUs (Smp/Vcpus.cs GoSmp) returns through them.
+    /// </summary>
+    static Sequence Smp(bool iret)
+    {
+        var a = new Assembler(64);
+        var helper = a.CreateLabel();
+        var table = a.CreateLabel();
+        a.call(__qword_ptr[helper]);
+        for (int i = SmpEntry.CallLength; i < SmpEntry.HelperSlot; i++) a.int3();
+        a.Label(ref helper);
+        a.dq(Slot);
+        for (int i = SmpEntry.HelperSlot + 8; i < SmpEntry.TableSlot - 4; i++) a.int3();
+        a.pop(r11);
+        a.pop(rcx);
+        a.ret();
+        a.Label(ref table);
+        a.dq(Slot2);
+        var s = iret
+            ? Make("SmpIret", "iret with several vCPUs (entered with jmp, flags word pushed): smp_page_iret, to this CPU's fast_page_iret", a,
+                (Slot, 8, InlinePatch.SmpPageIret, 0), (Slot2, 8, InlinePatch.SmpTable, 0))
+            : Make("SmpCall", "FastPath.Routine and FastPath.Inline with several vCPUs: smp_page_call, to this CPU's fast_NAME, else the dispatcher; flags kept", a,
+                (Slot, 8, InlinePatch.SmpPageCall, 0), (Slot2, 8, InlinePatch.SmpTable, 0));
+        var first = Iced.Intel.Decoder.Create(64, new ByteArrayCodeReader(s.Bytes)).Decode();
+        if (s.Patches[0].Offset != SmpEntry.HelperSlot || s.Patches[1].Offset != SmpEntry.TableSlot || s.Bytes.Length != EntrySize
+            || first.Length != SmpEntry.CallLength || first.Mnemonic != Mnemonic.Call || !first.IsIPRelativeMemoryOperand
+            || first.IPRelativeMemoryAddress != SmpEntry.HelperSlot)
+            throw new InvalidOperationException($"{s.Name}: layout differs from shim/Inline/SmpEntry.cs");
+        return s;
+    }
+
+    /// <summary>CallRoutine's bytes after its syscall must be SmpCall's at the same offset (see <see cref="Smp"/>).</summary>
+    static void CheckSmpTail(Sequence call, Sequence smp)
+    {
+        int at = -1;
+        for (int i = 0; i + 1 < call.Bytes.Length; i++)
+            if (call.Bytes[i] == 0x0f && call.Bytes[i + 1] == 0x05) at = i + 2;
+        if (at != SmpEntry.TableSlot - 4 || !call.Bytes.Skip(at).Take(4).SequenceEqual(smp.Bytes.Skip(at).Take(4)))
+            throw new InvalidOperationException("SmpCall: the bytes after CallRoutine's syscall differ");
+    }
+
     /// <summary>PvState.FastCount[nr]'s offset: the inline sequences count themselves there, as the routines do.</summary>
     static int CountOff(int nr) => Off("FastCount") + nr * 8;
 
@@ -274,11 +323,15 @@ public static class Generator
         InlinePatch.FastRoutine => "fast_path_table[N]",
         InlinePatch.PageIret => "fast_page_iret",
         InlinePatch.PvField => $"pv_state+{arg}",
+        InlinePatch.SmpPageCall => "smp_page_call",
+        InlinePatch.SmpPageIret => "smp_page_iret",
+        InlinePatch.SmpTable => "the per-CPU table's column N, biased (SmpEntry)",
         _ => throw new InvalidOperationException(kind.ToString()),
     };
 
     /// <summary>A placeholder the code reads through memory (an 8-byte slot after the code), not an instruction's operand.</summary>
-    static bool IsSlot(InlinePatch kind) => kind == InlinePatch.FastRoutine || kind == InlinePatch.PageIret;
+    static bool IsSlot(InlinePatch kind) => kind == InlinePatch.FastRoutine || kind == InlinePatch.PageIret
+        || kind == InlinePatch.SmpPageCall || kind == InlinePatch.SmpPageIret || kind == InlinePatch.SmpTable;
 
     /// <summary>The text of shim/Inline/InlineSequences.g.cs.</summary>
     public static string Emit()

@@ -19,10 +19,14 @@ namespace Microxen.Inline
         public const int DispatcherIret = 2;
         /// <summary>iret (entered with jmp, flags word pushed): fast_page_iret, which falls back to the dispatcher itself.</summary>
         public const int PageIret = 3;
+        /// <summary>FastPath.Routine and FastPath.Inline with several vCPUs: smp_page_call, to this CPU's fast_NAME, else the dispatcher; flags kept.</summary>
+        public const int SmpCall = 4;
+        /// <summary>iret with several vCPUs (entered with jmp, flags word pushed): smp_page_iret, to this CPU's fast_page_iret.</summary>
+        public const int SmpIret = 5;
         /// <summary>fpu_taskswitch(set): counted, clts, CR0.TS set again if set != 0, flags kept, inline.</summary>
-        public const int FpuTaskswitch = 4;
+        public const int FpuTaskswitch = 6;
         /// <summary>stack_switch(ss, sp): counted, PvState.KernelSp and TSS.RSP0 stored inline.</summary>
-        public const int StackSwitch = 5;
+        public const int StackSwitch = 7;
 
         /// <summary>The sequence fast mode puts in entry <paramref name="nr"/> (the hypercall table's fast-path column); -1: the dispatcher entry.</summary>
         public static int ForEntry(int nr)
@@ -52,14 +56,16 @@ namespace Microxen.Inline
                 case Dispatcher: start = 32; length = 14; return;
                 case DispatcherIret: start = 46; length = 11; return;
                 case PageIret: start = 57; length = 14; return;
-                case FpuTaskswitch: start = 71; length = 32; return;
-                case StackSwitch: start = 103; length = 30; return;
+                case SmpCall: start = 71; length = 32; return;
+                case SmpIret: start = 71; length = 32; return;
+                case FpuTaskswitch: start = 103; length = 32; return;
+                case StackSwitch: start = 135; length = 30; return;
                 default: start = 0; length = 0; return;
             }
         }
 
         /// <summary>Placeholders, in all sequences together.</summary>
-        public const int PatchCount = 7;
+        public const int PatchCount = 11;
 
         /// <summary>Placeholder <paramref name="k"/>: its sequence, its byte offset there, what it holds, the argument (a PvState offset for PvField).</summary>
         public static void Patch(int k, out int sequence, out int offset, out InlinePatch kind, out int arg)
@@ -71,8 +77,12 @@ namespace Microxen.Inline
                 case 2: sequence = Dispatcher; offset = 4; kind = InlinePatch.Number; arg = 0; return;
                 case 3: sequence = DispatcherIret; offset = 5; kind = InlinePatch.Number; arg = 0; return;
                 case 4: sequence = PageIret; offset = 6; kind = InlinePatch.PageIret; arg = 0; return;
-                case 5: sequence = FpuTaskswitch; offset = 3; kind = InlinePatch.PvField; arg = 552; return;
-                case 6: sequence = StackSwitch; offset = 3; kind = InlinePatch.PvField; arg = 82; return;
+                case 5: sequence = SmpCall; offset = 8; kind = InlinePatch.SmpPageCall; arg = 0; return;
+                case 6: sequence = SmpCall; offset = 24; kind = InlinePatch.SmpTable; arg = 0; return;
+                case 7: sequence = SmpIret; offset = 8; kind = InlinePatch.SmpPageIret; arg = 0; return;
+                case 8: sequence = SmpIret; offset = 24; kind = InlinePatch.SmpTable; arg = 0; return;
+                case 9: sequence = FpuTaskswitch; offset = 3; kind = InlinePatch.PvField; arg = 552; return;
+                case 10: sequence = StackSwitch; offset = 3; kind = InlinePatch.PvField; arg = 82; return;
                 default: sequence = -1; offset = 0; kind = InlinePatch.None; arg = 0; return;
             }
         }
@@ -116,7 +126,21 @@ namespace Microxen.Inline
             // PageIret (chars 57-70, 14 bytes): iret (entered with jmp, flags word pushed): fast_page_iret, which falls back to the dispatcher itself
             "\xff\x25\x00\x00\x00\x00" +                 //  0: jmp qword ptr [rip]
             "\x00\x00\x00\x00\x00\x00\x00\x00" +         //  6: placeholder: fast_page_iret
-            // FpuTaskswitch (chars 71-102, 32 bytes): fpu_taskswitch(set): counted, clts, CR0.TS set again if set != 0, flags kept, inline
+            // SmpCall (chars 71-102, 32 bytes): FastPath.Routine and FastPath.Inline with several vCPUs: smp_page_call, to this CPU's fast_NAME, else the dispatcher; flags kept
+            "\xff\x15\x02\x00\x00\x00" +                 //  0: call qword ptr [rip+0x2]
+            "\xcc" +                                     //  6: int3
+            "\xcc" +                                     //  7: int3
+            "\x00\x00\x00\x00\x00\x00\x00\x00" +         //  8: placeholder: smp_page_call
+            "\xcc" +                                     // 16: int3
+            "\xcc" +                                     // 17: int3
+            "\xcc" +                                     // 18: int3
+            "\xcc" +                                     // 19: int3
+            "\x41\x5b" +                                 // 20: pop r11
+            "\x59" +                                     // 22: pop rcx
+            "\xc3" +                                     // 23: ret
+            "\x00\x00\x00\x00\x00\x00\x00\x00" +         // 24: placeholder: the per-CPU table's column N, biased (SmpEntry)
+            // SmpIret (chars 71-102, 32 bytes, inside SmpCall above): iret with several vCPUs (entered with jmp, flags word pushed): smp_page_iret, to this CPU's fast_page_iret
+            // FpuTaskswitch (chars 103-134, 32 bytes): fpu_taskswitch(set): counted, clts, CR0.TS set again if set != 0, flags kept, inline
             "\x9c" +                                     //  0: pushfq
             "\x48\xb8\x00\x00\x00\x00\x00\x00\x00\x00" + //  1: mov rax, 0x0 (placeholder: pv_state+552)
             "\x48\xff\x00" +                             // 11: inc qword ptr [rax]
@@ -129,7 +153,7 @@ namespace Microxen.Inline
             "\x31\xc0" +                                 // 28: xor eax, eax
             "\x9d" +                                     // 30: popfq
             "\xc3" +                                     // 31: ret
-            // StackSwitch (chars 103-132, 30 bytes): stack_switch(ss, sp): counted, PvState.KernelSp and TSS.RSP0 stored inline
+            // StackSwitch (chars 135-164, 30 bytes): stack_switch(ss, sp): counted, PvState.KernelSp and TSS.RSP0 stored inline
             "\x9c" +                                     //  0: pushfq
             "\x48\xb8\x00\x00\x00\x00\x00\x00\x00\x00" + //  1: mov rax, 0x0 (placeholder: pv_state+82)
             "\x48\x89\x70\xae" +                         // 11: mov [rax-0x52], rsi

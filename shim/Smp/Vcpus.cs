@@ -86,7 +86,7 @@ namespace Microxen.Smp
             for (int n = 0; n < Count; n++)
                 if (Cpus.Pv(n)->FastPaths != 0) Cpus.Pv(n)->FastPaths = PvState.FastPathsSmp;
             Events.Evtchn.VcpuPv = Cpus.PvTable();
-            if (TransferPage != null) Microxen.TransferPage.TransferPageBuilder.Fill(TransferPage);
+            if (TransferPage != null) Microxen.TransferPage.SmpTransferPage.Go(TransferPage, Count);
             Console.Log.Info("SMP: a second vCPU starts: the C# dispatchers under one lock, native fast paths on every CPU");
         }
 

@@ -11,6 +11,10 @@ namespace Microxen.TransferPage
         public ulong PageIret;
         /// <summary>pv_state (PvState*).</summary>
         public ulong PvState;
+        /// <summary>smp_page_call and smp_page_iret (several vCPUs, <see cref="SmpEntry"/>).</summary>
+        public ulong SmpPageCall, SmpPageIret;
+        /// <summary>The per-CPU table's row 0, biased: &amp;row0[0] - (SmpEntry.GdtVirt &gt;&gt; SmpEntry.BaseShift).</summary>
+        public ulong SmpTable;
     }
 
     /// <summary>
@@ -35,11 +39,19 @@ namespace Microxen.TransferPage
 
         public static void Fill(byte* page) => Fill(page, false, default);
 
-        public static void Fill(byte* page, bool inline, InlineTargets targets)
+        public static void Fill(byte* page, bool inline, InlineTargets targets) => Fill(page, inline, false, targets);
+
+        /// <summary>
+        /// The page with <paramref name="smp"/> (several vCPUs run): each entry with a fast path
+        /// gets SmpCall (SmpIret for iret) instead of its one-CPU sequence, whose routine and
+        /// pv_state addresses are the boot CPU's (<see cref="SmpEntry"/>).
+        /// </summary>
+        public static void Fill(byte* page, bool inline, bool smp, InlineTargets targets)
         {
             for (int n = 0; n < Entries; n++)
             {
                 int s = inline ? InlineSequences.ForEntry(n) : -1;
+                if (s >= 0 && smp) s = s == InlineSequences.PageIret ? InlineSequences.SmpIret : InlineSequences.SmpCall;
                 if (s < 0) s = n == Iret ? InlineSequences.DispatcherIret : InlineSequences.Dispatcher;
                 Write(page + n * EntrySize, n, s, targets);
             }
@@ -62,6 +74,9 @@ namespace Microxen.TransferPage
                 else if (kind == InlinePatch.Number8) e[offset] = (byte)n;
                 else *(ulong*)(e + offset) = kind == InlinePatch.FastRoutine ? targets.FastPathTable[n]
                     : kind == InlinePatch.PageIret ? targets.PageIret
+                    : kind == InlinePatch.SmpPageCall ? targets.SmpPageCall
+                    : kind == InlinePatch.SmpPageIret ? targets.SmpPageIret
+                    : kind == InlinePatch.SmpTable ? targets.SmpTable + (ulong)n * 8
                     : targets.PvState + (ulong)arg;
             }
         }

@@ -1,0 +1,76 @@
+using Microxen.Inline;
+
+namespace Microxen.Native;
+
+/// <summary>
+/// The transfer page's way to the calling CPU's fast paths once several vCPUs run (shim/Inline/SmpEntry.cs).
+/// Part of <see cref="FastPaths"/>: emitted among the routines (a fault in them stops the guest,
+/// as a fault in a routine's own code), used from the boot CPU's copy by every CPU: they read no
+/// <c>pv_state</c>, only the calling CPU's GDT base and the per-CPU table the shim fills
+/// (shim/FastPaths/SmpTransferPage.cs).
+/// </summary>
+static partial class FastPaths
+{
+    /// <summary>
+    /// [rsp] on entry to a helper: entry + CallLength (the SmpCall/SmpIret entry's call). The
+    /// helper's first instructions make rax &amp;row[cpu][N] (see <see cref="SmpEntry"/>) from the
+    /// table slot and the GDT base sgdt stores below RSP: nothing is delivered to the guest while
+    /// the shim's code runs, so that memory is not overwritten in between. <paramref name="at"/>:
+    /// where the return address is after the helper's own pushes.
+    /// </summary>
+    static void SmpRowEntry(Assembler a, int at)
+    {
+        a.sgdt(__[rsp - 16]);                                   // limit at rsp-16, base at rsp-14
+        a.shr(__qword_ptr[rsp - 14], SmpEntry.BaseShift);       // (GdtVirt >> BaseShift) + this CPU's row offset
+        a.mov(rax, __qword_ptr[rsp + at]);                      // entry + CallLength
+        a.mov(rax, __qword_ptr[rax + (SmpEntry.TableSlot - SmpEntry.CallLength)]);
+        a.add(rax, __qword_ptr[rsp - 14]);                      // &row[cpu][N]
+    }
+
+    /// <summary>
+    /// smp_page_call, called by entry N's SmpCall: this CPU's fast_NAME with the guest's
+    /// registers; when it declines, the dispatcher entry's work (N from the entry's address,
+    /// syscall). Returns to the entry's caller with the guest's flags (pushfq/popfq, as
+    /// CallRoutine). Seven instructions more than CallRoutine on the native path (the entry's call, sgdt and the table: 12 against 5).
+    /// </summary>
+    static void SmpPageCall(Block b)
+    {
+        var a = Routine(b, "smp_page_call");
+        var slow = a.CreateLabel();
+        a.pushfq();
+        SmpRowEntry(a, 8);
+        a.call(__qword_ptr[rax]);
+        a.jb(slow);
+        a.popfq();
+        a.lea(rsp, __[rsp + 8]);                                // the entry's return address
+        a.ret();
+        a.Label(ref slow);
+        a.mov(rax, __qword_ptr[rsp + 8]);
+        a.and(eax, 4096 - (1 << SmpEntry.EntryShift));          // the entry's offset in the page
+        a.shr(eax, SmpEntry.EntryShift);                        // N
+        a.popfq();
+        a.lea(rsp, __[rsp + 8]);
+        a.push(rcx);
+        a.push(r11);
+        a.syscall();
+        a.pop(r11);
+        a.pop(rcx);
+        a.ret();
+    }
+
+    /// <summary>
+    /// smp_page_iret, called by entry 23's SmpIret (itself jumped to, iret frame and flags word
+    /// pushed, rax, r11, rcx the guest's): jumps to this CPU's fast_page_iret with the stack and
+    /// those registers as the entry had them.
+    /// </summary>
+    static void SmpPageIret(Block b)
+    {
+        var a = Routine(b, "smp_page_iret");
+        a.push(rax);
+        SmpRowEntry(a, 8);
+        a.mov(rax, __qword_ptr[rax]);                           // this CPU's fast_page_iret
+        a.mov(__qword_ptr[rsp + 8], rax);                       // over the entry's return address
+        a.pop(rax);
+        a.ret();
+    }
+}
