@@ -18,7 +18,14 @@ namespace Microxen.Arch
 
         /// <summary>HYPERVISOR_stack_switch: kernel stack for entries from user mode (also in Tss.Rsp0).</summary>
         [FieldOffset(0)] public ulong KernelSp;
-        // Offset 8: unused (was the stack_switch SS, never read).
+        /// <summary>
+        /// The guest's transfer page (virtual address; 0: none): a hypercall number N - 128 whose
+        /// syscall returns into it is N, declined already by its routine (Inline/InlineSequences
+        /// CallRoutine), and the LSTAR dispatcher sends it straight to C# (FastPaths.Emit).
+        /// </summary>
+        [FieldOffset(8)] public ulong TransferPageVa;
+        /// <summary>CallRoutine's fallback passes N - this: above every hypercall number unsigned, a sign-extended imm8.</summary>
+        public const int DeclinedBias = 128;
         /// <summary>VcpuInfo* of vCPU 0.</summary>
         [FieldOffset(16)] public ulong VcpuInfo;
         /// <summary>ulong* machine_to_phys table, and its entries.</summary>

@@ -303,6 +303,7 @@ namespace Microxen.Boot
                 TransferPage.TransferPageBuilder.Fill(Host.Mem.Frame(r.HypercallPageMfn), Host.Options.Inline, t);
                 Smp.Vcpus.TransferPage = Host.Mem.Frame(r.HypercallPageMfn);
                 TransferPage.SmpTransferPage.Remember(Host.Options.Inline, t);
+                ShimCpu.Pv->TransferPageVa = r.HypercallPageVa;   // CallRoutine's declined calls (PvState.DeclinedBias)
                 Log.Info(Host.Options.Inline ? "transfer page: inline sequences for the fast paths, the dispatcher for the rest"
                                              : "transfer page: the dispatcher in every entry");
             }

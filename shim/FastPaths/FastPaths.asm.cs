@@ -74,8 +74,9 @@ static partial class FastPaths
         LstarIret(b, pv, slow);
         a.Label(ref notIret);
         var none = a.CreateLabel();
+        var past = a.CreateLabel();
         a.cmp(rax, Microxen.Hypercalls.HypercallTable.Size - 1);
-        a.ja(slow);
+        a.ja(past);
         a.push(rax);
         a.push(rbx);
         a.lea(rbx, __[table]);
@@ -94,6 +95,21 @@ static partial class FastPaths
         a.pop(rbx);
         a.Label(ref declined);
         a.pop(rax);
+        a.jmp(slow);
+        // A number past the table: N - DeclinedBias from the transfer page's CallRoutine (its
+        // routine declined already: C# with N, not offered twice), else the guest's own (C#: -ENOSYS).
+        var notDeclined = a.CreateLabel();
+        a.Label(ref past);
+        a.lea(rax, __[rax + PvState.DeclinedBias]);
+        a.cmp(rax, Microxen.Hypercalls.HypercallTable.Size);
+        a.jae(notDeclined);
+        a.push(rcx);
+        a.sub(rcx, __qword_ptr[F(a, "TransferPageVa")]);
+        a.cmp(rcx, 4096);
+        a.pop(rcx);
+        a.jb(slow);
+        a.Label(ref notDeclined);
+        a.lea(rax, __[rax - PvState.DeclinedBias]);
         a.jmp(slow);
 
         // ---- the routines -----------------------------------------------------------------

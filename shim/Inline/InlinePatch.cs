@@ -12,7 +12,7 @@ namespace Microxen.Inline
         PvField = 3,
         /// <summary>4 bytes: the entry's hypercall number N (mov $N,%eax).</summary>
         Number = 4,
-        /// <summary>1 byte: the entry's hypercall number N (push $N; pop %rax: N &lt; 128, the page's 128 entries).</summary>
+        /// <summary>1 byte: N - PvState.DeclinedBias for the entry's hypercall number N (push $N-128; pop %rax: a call its routine declined).</summary>
         Number8 = 5,
         /// <summary>8 bytes: the address of smp_page_call (the SmpCall sequence, <see cref="SmpEntry"/>).</summary>
         SmpPageCall = 6,

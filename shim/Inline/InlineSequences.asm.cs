@@ -127,8 +127,9 @@ public static class Generator
 
     /// <summary>
     /// pushfq; call fast_NAME; popfq; ret, or when it declines (CF=1) popfq and the dispatcher
-    /// entry's code with <c>push $N; pop %rax</c> for <c>mov $N,%eax</c> (3 bytes, not 5: 32 in
-    /// all). The routines change flags (CF is their answer); the guest's come back as Xen gives
+    /// entry's code with <c>push $N-128; pop %rax</c> for <c>mov $N,%eax</c> (3 bytes, not 5: 32 in
+    /// all): N - 128 (PvState.DeclinedBias) from the transfer page tells the LSTAR dispatcher that
+    /// the routine declined already, so it is not offered twice (issue 13). The routines change flags (CF is their answer); the guest's come back as Xen gives
     /// them back (its sysret restores the RFLAGS of the syscall, IF set, IOPL clear).
     /// </summary>
     static Sequence CallRoutine()
@@ -319,7 +320,8 @@ public static class Generator
 
     static string Describe(InlinePatch kind, int arg) => kind switch
     {
-        InlinePatch.Number or InlinePatch.Number8 => "N, the entry's hypercall number",
+        InlinePatch.Number => "N, the entry's hypercall number",
+        InlinePatch.Number8 => "N - 128, the entry's hypercall number marked declined (PvState.DeclinedBias)",
         InlinePatch.FastRoutine => "fast_path_table[N]",
         InlinePatch.PageIret => "fast_page_iret",
         InlinePatch.PvField => $"pv_state+{arg}",

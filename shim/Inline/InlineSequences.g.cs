@@ -102,7 +102,7 @@ namespace Microxen.Inline
             "\x9d" +                                     // 11: popfq
             "\x51" +                                     // 12: push rcx
             "\x41\x53" +                                 // 13: push r11
-            "\x6a\x00" +                                 // 15: push 0x0 (placeholder: N, the entry's hypercall number)
+            "\x6a\x00" +                                 // 15: push 0x0 (placeholder: N - 128, the entry's hypercall number marked declined (PvState.DeclinedBias))
             "\x58" +                                     // 17: pop rax
             "\x0f\x05" +                                 // 18: syscall
             "\x41\x5b" +                                 // 20: pop r11

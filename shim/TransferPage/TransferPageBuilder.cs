@@ -71,7 +71,7 @@ namespace Microxen.TransferPage
                 InlineSequences.Patch(k, out sequence, out offset, out kind, out arg);
                 if (sequence != s) continue;
                 if (kind == InlinePatch.Number) *(uint*)(e + offset) = (uint)n;
-                else if (kind == InlinePatch.Number8) e[offset] = (byte)n;
+                else if (kind == InlinePatch.Number8) e[offset] = (byte)(n - PvState.DeclinedBias);
                 else *(ulong*)(e + offset) = kind == InlinePatch.FastRoutine ? targets.FastPathTable[n]
                     : kind == InlinePatch.PageIret ? targets.PageIret
                     : kind == InlinePatch.SmpPageCall ? targets.SmpPageCall

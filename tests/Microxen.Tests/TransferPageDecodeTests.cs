@@ -119,11 +119,42 @@ public unsafe class TransferPageDecodeTests
         Assert.Equal(ins[5].IP, ins[2].NearBranchTarget);          // declined -> flags back, the dispatcher sequence
         Assert.Equal(Register.RCX, ins[6].Op0Register);
         Assert.Equal(Register.R11, ins[7].Op0Register);
-        Assert.Equal((ulong)n, ins[8].GetImmediate(0));             // push $N; pop %rax
+        Assert.Equal(unchecked((ulong)(n - Microxen.Arch.PvState.DeclinedBias)), ins[8].GetImmediate(0));   // push $N-128; pop %rax: declined already
         Assert.Equal(Register.RAX, ins[9].Op0Register);
         Assert.Equal(Register.R11, ins[11].Op0Register);
         Assert.Equal(Register.RCX, ins[12].Op0Register);
         Assert.True(slot + 8 <= PageVa + (ulong)n * 32 + 32, "the routine's address must lie inside the entry");
+    }
+
+    /// <summary>
+    /// With several vCPUs (Inline/SmpEntry.cs) each entry with a fast path is <c>call *slot(%rip)</c>
+    /// into smp_page_call (iret: smp_page_iret), the table slot holding its column N, and bytes
+    /// 20-23 CallRoutine's after its syscall; the others stay the dispatcher entry.
+    /// </summary>
+    [Fact]
+    public void SmpEntriesCallTheirHelperWithTheirTableColumn()
+    {
+        const ulong Call = 0xffff82d080140000UL, Iret = 0xffff82d080140100UL, Table = 0x1234567000UL;
+        var page = new byte[4096];
+        var table = new ulong[64];
+        fixed (byte* p = page)
+        fixed (ulong* t = table)
+        {
+            var targets = new InlineTargets { FastPathTable = t, PageIret = PageIret, PvState = PvState, SmpPageCall = Call, SmpPageIret = Iret, SmpTable = Table };
+            TransferPageBuilder.Fill(p, true, true, targets);
+        }
+        var one = Build(inline: true);
+        for (int n = 0; n < 128; n++)
+        {
+            if (Array.IndexOf(FastPaths, n) < 0) { AssertDispatcher(page, n); continue; }
+            var ins = Decode(page, n, 1);
+            Assert.Equal(Mnemonic.Call, ins[0].Mnemonic);
+            Assert.True(ins[0].IsIPRelativeMemoryOperand);
+            Assert.Equal(PageVa + (ulong)n * 32 + (ulong)Microxen.Inline.SmpEntry.HelperSlot, ins[0].IPRelativeMemoryAddress);
+            Assert.Equal(n == Xen.Hypercall.Iret ? Iret : Call, BitConverter.ToUInt64(page, n * 32 + Microxen.Inline.SmpEntry.HelperSlot));
+            Assert.Equal(Table + (ulong)n * 8, BitConverter.ToUInt64(page, n * 32 + Microxen.Inline.SmpEntry.TableSlot));
+            Assert.Equal(one.AsSpan(Xen.Hypercall.MmuUpdate * 32 + 20, 4).ToArray(), page.AsSpan(n * 32 + 20, 4).ToArray());
+        }
     }
 
     static ulong PvOffset(string field) => (ulong)System.Runtime.InteropServices.Marshal.OffsetOf<PvState>(field);
