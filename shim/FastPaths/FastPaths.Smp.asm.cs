@@ -44,18 +44,19 @@ static partial class FastPaths
         a.popfq();
         a.lea(rsp, __[rsp + 8]);                                // the entry's return address
         a.ret();
+        // Declined: the entry's own syscall (SmpEntry.SyscallAt) with N - DeclinedBias and the
+        // guest's rcx and r11 pushed as CallRoutine's fallback has them, so the LSTAR dispatcher
+        // sends it straight to C#; the entry's pops and ret return to its caller.
         a.Label(ref slow);
         a.mov(rax, __qword_ptr[rsp + 8]);
+        a.add(__qword_ptr[rsp + 8], SmpEntry.SyscallAt - SmpEntry.CallLength);
         a.and(eax, 4096 - (1 << SmpEntry.EntryShift));          // the entry's offset in the page
         a.shr(eax, SmpEntry.EntryShift);                        // N
-        a.popfq();
-        a.lea(rsp, __[rsp + 8]);
-        a.push(rcx);
+        a.add(rax, -PvState.DeclinedBias);
+        a.popfq();                                              // the guest's flags, which the syscall saves
+        a.xchg(__qword_ptr[rsp], rcx);                          // rcx: the entry's syscall; the guest's rcx where the entry pops it
         a.push(r11);
-        a.syscall();
-        a.pop(r11);
-        a.pop(rcx);
-        a.ret();
+        a.jmp(rcx);
     }
 
     /// <summary>

@@ -57,6 +57,8 @@ namespace Microxen.TransferPage
                     }
                     row[Xen.Hypercall.Iret] = (ulong)((long)s_targets.PageIret + delta);
                 }
+                for (int cpu = 1; cpu < cpus; cpu++)   // the LSTAR dispatcher's check of declined calls (PvState.DeclinedBias)
+                    if (Cpus.Pv(cpu) != null) Cpus.Pv(cpu)->TransferPageVa = ShimCpu.Pv->TransferPageVa;
                 InlineTargets x = s_targets;
                 x.SmpPageCall = syms.SmpPageCall;
                 x.SmpPageIret = syms.SmpPageIret;

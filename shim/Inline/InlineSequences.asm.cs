@@ -175,8 +175,9 @@ public static class Generator
     /// SmpCall / SmpIret (several vCPUs, <see cref="SmpEntry"/>): <c>call *helper(%rip)</c> into
     /// smp_page_call or smp_page_iret, which find the calling CPU's copy of the routine (or of
     /// fast_page_iret) through sgdt and the table slot; the helper returns to the guest's caller
-    /// itself. Bytes 20-23 are CallRoutine's after its syscall (pop %r11; pop %rcx; ret), so
-    /// a dispatcher call made from a CallRoutine entry while the page is rewritten for several
+    /// itself. Bytes 18-23 are CallRoutine's from its syscall on (syscall; pop %r11; pop %rcx;
+    /// ret): smp_page_call's fallback jumps to that syscall (SmpEntry.SyscallAt), and a
+    /// dispatcher call made from a CallRoutine entry while the page is rewritten for several
     /// vCPUs (Smp/Vcpus.cs GoSmp) returns through them.
     /// </summary>
     static Sequence Smp(bool iret)
@@ -188,7 +189,8 @@ public static class Generator
         for (int i = SmpEntry.CallLength; i < SmpEntry.HelperSlot; i++) a.int3();
         a.Label(ref helper);
         a.dq(Slot);
-        for (int i = SmpEntry.HelperSlot + 8; i < SmpEntry.TableSlot - 4; i++) a.int3();
+        for (int i = SmpEntry.HelperSlot + 8; i < SmpEntry.SyscallAt; i++) a.int3();
+        a.syscall();
         a.pop(r11);
         a.pop(rcx);
         a.ret();
@@ -207,14 +209,14 @@ public static class Generator
         return s;
     }
 
-    /// <summary>CallRoutine's bytes after its syscall must be SmpCall's at the same offset (see <see cref="Smp"/>).</summary>
+    /// <summary>CallRoutine's bytes from its syscall on must be SmpCall's at the same offset (see <see cref="Smp"/>).</summary>
     static void CheckSmpTail(Sequence call, Sequence smp)
     {
         int at = -1;
         for (int i = 0; i + 1 < call.Bytes.Length; i++)
-            if (call.Bytes[i] == 0x0f && call.Bytes[i + 1] == 0x05) at = i + 2;
-        if (at != SmpEntry.TableSlot - 4 || !call.Bytes.Skip(at).Take(4).SequenceEqual(smp.Bytes.Skip(at).Take(4)))
-            throw new InvalidOperationException("SmpCall: the bytes after CallRoutine's syscall differ");
+            if (call.Bytes[i] == 0x0f && call.Bytes[i + 1] == 0x05) at = i;
+        if (at != SmpEntry.SyscallAt || !call.Bytes.Skip(at).Take(6).SequenceEqual(smp.Bytes.Skip(at).Take(6)))
+            throw new InvalidOperationException("SmpCall: the bytes from CallRoutine's syscall on differ");
     }
 
     /// <summary>PvState.FastCount[nr]'s offset: the inline sequences count themselves there, as the routines do.</summary>

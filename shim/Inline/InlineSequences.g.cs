@@ -133,8 +133,7 @@ namespace Microxen.Inline
             "\x00\x00\x00\x00\x00\x00\x00\x00" +         //  8: placeholder: smp_page_call
             "\xcc" +                                     // 16: int3
             "\xcc" +                                     // 17: int3
-            "\xcc" +                                     // 18: int3
-            "\xcc" +                                     // 19: int3
+            "\x0f\x05" +                                 // 18: syscall
             "\x41\x5b" +                                 // 20: pop r11
             "\x59" +                                     // 22: pop rcx
             "\xc3" +                                     // 23: ret

@@ -40,5 +40,11 @@ namespace Microxen.Inline
         public const int HelperSlot = 8;
         /// <summary>Offset in the entry of the biased table address.</summary>
         public const int TableSlot = 24;
+        /// <summary>
+        /// Offset of the entry's <c>syscall; pop %r11; pop %rcx; ret</c> (CallRoutine's bytes there):
+        /// smp_page_call's fallback enters the LSTAR entry from here, so the return address is in
+        /// the transfer page and the declined call goes straight to C# (PvState.DeclinedBias).
+        /// </summary>
+        public const int SyscallAt = 18;
     }
 }

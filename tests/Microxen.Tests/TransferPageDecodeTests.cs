@@ -129,7 +129,7 @@ public unsafe class TransferPageDecodeTests
     /// <summary>
     /// With several vCPUs (Inline/SmpEntry.cs) each entry with a fast path is <c>call *slot(%rip)</c>
     /// into smp_page_call (iret: smp_page_iret), the table slot holding its column N, and bytes
-    /// 20-23 CallRoutine's after its syscall; the others stay the dispatcher entry.
+    /// 18-23 CallRoutine's from its syscall on; the others stay the dispatcher entry.
     /// </summary>
     [Fact]
     public void SmpEntriesCallTheirHelperWithTheirTableColumn()
@@ -153,7 +153,8 @@ public unsafe class TransferPageDecodeTests
             Assert.Equal(PageVa + (ulong)n * 32 + (ulong)Microxen.Inline.SmpEntry.HelperSlot, ins[0].IPRelativeMemoryAddress);
             Assert.Equal(n == Xen.Hypercall.Iret ? Iret : Call, BitConverter.ToUInt64(page, n * 32 + Microxen.Inline.SmpEntry.HelperSlot));
             Assert.Equal(Table + (ulong)n * 8, BitConverter.ToUInt64(page, n * 32 + Microxen.Inline.SmpEntry.TableSlot));
-            Assert.Equal(one.AsSpan(Xen.Hypercall.MmuUpdate * 32 + 20, 4).ToArray(), page.AsSpan(n * 32 + 20, 4).ToArray());
+            int at = Microxen.Inline.SmpEntry.SyscallAt;
+            Assert.Equal(one.AsSpan(Xen.Hypercall.MmuUpdate * 32 + at, 6).ToArray(), page.AsSpan(n * 32 + at, 6).ToArray());
         }
     }
 
