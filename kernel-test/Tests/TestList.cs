@@ -241,6 +241,9 @@ namespace KernelTest.Tests
 
             // Storm answers (issue 9, s9d): a transferred frame stays gone.
             Add(ref r, "val_gnttab_transferred_frame_gone", &StormTransferTests.TransferredFrameGone);
+
+            // Issue 13, perf: writes to a pinned L1 through its read-only mapping (Linux's forms and one other).
+            Add(ref r, "mmu_ptwr_forms", &PageTableWriteTests.Forms);
         }
 
         // Tests of a parameterised checker, one function per row.

@@ -66,22 +66,11 @@ static class EntryStubs
         a.mov(rsp, rdi);
         a.jmp(popAndIret);
 
-        // LSTAR: routed by the vCPU's guest mode (PvState.UserMode, Xen's TF_kernel_mode), as
-        // Xen's lstar_enter: in kernel mode (the CPU was in ring 0) a hypercall, in user mode
-        // (ring 3) a user process's system call. Never by RCX: kernels are linked anywhere.
-        // Only flags change here; r11 holds the caller's.
-        b.Global("syscall_entry");
+        // The C# ends of the LSTAR entry (syscall_entry, below the slots).
         var user = a.CreateLabel();
         var slow = a.CreateLabel();
-        var fast = a.CreateLabel();
-        var userFast = a.CreateLabel();
-        a.cmp(__qword_ptr[FastPaths.Field(a, "UserMode")], 0);
-        a.jne(user);
-        a.jmp(fast);
         a.Label(ref slow);
         SyscallPath(b, SyscallReturnVector, hypercallSlot, stackSlot, savedRsp, popAndIret);
-        a.Label(ref user);
-        a.jmp(userFast);
         var userSlow = a.CreateLabel();
         FastPaths.UserSlow = userSlow;
         a.Label(ref userSlow);
@@ -94,11 +83,19 @@ static class EntryStubs
         b.Place(ref stackSlot); b.Global("hypercall_stack_slot"); b.WithSymbol("hypercall_stack_top", 8, () => a.dq(0UL));
         a.Label(ref savedRsp); a.dq(0UL);
         PageGap(a);
+        // LSTAR: routed by the vCPU's guest mode (PvState.UserMode, Xen's TF_kernel_mode), as
+        // Xen's lstar_enter: in kernel mode (the CPU was in ring 0) a hypercall, in user mode
+        // (ring 3) a user process's system call. Never by RCX: kernels are linked anywhere.
+        // Only flags change here; r11 holds the caller's. A hypercall falls through into the
+        // fast-path dispatcher (FastPaths.Emit starts with it), which declines to `slow`.
+        b.Global("syscall_entry");
+        a.cmp(__qword_ptr[FastPaths.Field(a, "UserMode")], 0);
+        a.jne(user);
+        int next = a.Instructions.Count;
         var dispatch = FastPaths.Emit(b, slow);
+        if (dispatch.InstructionIndex != next) throw new InvalidOperationException("syscall_entry falls through into the LSTAR dispatcher: FastPaths.Emit must start with it");
         PageGap(a);
-        a.Label(ref fast);
-        a.jmp(dispatch);
-        a.Label(ref userFast);
+        a.Label(ref user);
         a.jmp(FastPaths.UserEntry);
         FastPageFault.Emit(b, common);
         b.Global("shimentry_end");
