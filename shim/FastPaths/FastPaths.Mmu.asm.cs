@@ -9,7 +9,7 @@ static partial class FastPaths
     /// Walks the current CR3 to the L1 entry mapping rdi: its address in rax. Uses rax, rdx, r8,
     /// which the caller saved (<paramref name="decline"/> restores them).
     /// </summary>
-    static void WalkToL1(Assembler a, Label pv, Label decline)
+    internal static void WalkToL1(Assembler a, Label pv, Label decline)
     {
         a.mov(rax, cr3);
         a.mov(r8, PaddrMask);

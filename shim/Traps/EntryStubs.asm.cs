@@ -41,7 +41,9 @@ static class EntryStubs
         }
 
         a.Label(ref common);
-        SaveAndCall(b, trapSlot);
+        foreach (var r in Pushed) a.push(r);
+        var framePushed = b.Here();                 // fast_ptwr declines here with the frame built
+        SaveAndCall(b, trapSlot, pushed: true);
         var popAndIret = b.Here();
         foreach (var r in Pushed.Reverse()) a.pop(r);
         a.add(rsp, FrameLayout.VectorAndErrorCode);
@@ -97,7 +99,7 @@ static class EntryStubs
         PageGap(a);
         a.Label(ref user);
         a.jmp(FastPaths.UserEntry);
-        FastPageFault.Emit(b, common);
+        FastPageFault.Emit(b, common, framePushed, popAndIret);
         b.Global("shimentry_end");
         a.int3();
         b.WriteTo(sb);
@@ -124,16 +126,16 @@ static class EntryStubs
     public static void PageGap(Assembler a) => a.db(new byte[4096]);
 
     /// <summary>
-    /// Pushes the GPRs, saves the FPU state, calls [slot](frame), restores. CR0.TS belongs to the
+    /// Pushes the GPRs (unless <paramref name="pushed"/>), saves the FPU state, calls [slot](frame), restores. CR0.TS belongs to the
     /// guest (fpu_taskswitch; native fast paths set it directly): the stub records it in
     /// PvState.GuestTs, clears it for its own fxsave/fxrstor, and sets it again afterwards when
     /// GuestTs (which C# may have changed) says so. A guest with TS set gets #NM, the shim never.
     /// </summary>
-    static void SaveAndCall(Block b, Label slot, string resumeSymbol = null)
+    static void SaveAndCall(Block b, Label slot, string resumeSymbol = null, bool pushed = false)
     {
         var a = b.Asm;
         var guestTs = FastPaths.Field(a, "GuestTs");
-        foreach (var r in Pushed) a.push(r);
+        if (!pushed) foreach (var r in Pushed) a.push(r);
         a.mov(rbp, rsp);
         a.mov(rax, cr0);
         a.test(al, (int)X86.Cr0.TS);

@@ -18,8 +18,14 @@ static class FastPageFault
 {
     public const string Entry = "fast_pf_entry";
 
-    /// <summary>Emits the data page, fast_pf_publish(handler, cs, flags), fast_pf_count() and the entry; <paramref name="common"/> is the C# trap path (vector pushed).</summary>
-    public static void Emit(Block b, Label common)
+    /// <summary>
+    /// Emits the data page, fast_pf_publish(handler, cs, flags), fast_pf_count(),
+    /// fast_ptwr_count() and the entry; <paramref name="common"/> is the C# trap path (vector
+    /// pushed), <paramref name="framePushed"/> the same after its register pushes and
+    /// <paramref name="popAndIret"/> the stubs' return: a fault in ring 0 goes to
+    /// Traps/FastPageTableWrite.asm.cs first.
+    /// </summary>
+    public static void Emit(Block b, Label common, Label framePushed, Label popAndIret)
     {
         var a = b.Asm;
         var handler = a.CreateLabel();
@@ -31,7 +37,10 @@ static class FastPageFault
         a.Label(ref hcs); a.dq(0UL);
         a.Label(ref hflags); a.dq(0UL);
         a.Label(ref count); a.dq(0UL);
+        var ptwrCount = a.CreateLabel();
+        a.Label(ref ptwrCount); a.dq(0UL);
         EntryStubs.PageGap(a);
+        var ptwr = FastPageTableWrite.Emit(b, framePushed, popAndIret, ptwrCount);
 
         // IST frame: error code, rip, cs, rflags, rsp, ss; 24 more bytes once rax, rcx, rdx are pushed.
         const int Err = 24, Rip = 32, Cs = 40, Rfl = 48, Rsp = 56, Ss = 64;
@@ -42,7 +51,7 @@ static class FastPageFault
         var noMask = a.CreateLabel();
         b.Global(Entry);
         a.test(__byte_ptr[rsp + Cs - 24], (int)X86.Selector.RplMask);
-        a.jz(slow);                                                   // ring 0: ptwr, LDT, the shim's own faults
+        a.jz(ptwr);                                                   // ring 0: ptwr (natively or in C#), LDT, the shim's own faults
         a.push(rax); a.push(rcx); a.push(rdx);
         a.mov(rdx, __qword_ptr[handler]);
         a.test(rdx, rdx);
@@ -119,6 +128,9 @@ static class FastPageFault
         a.ret();
         b.Global("fast_pf_count");
         a.mov(rax, __qword_ptr[count]);
+        a.ret();
+        b.Global("fast_ptwr_count");
+        a.mov(rax, __qword_ptr[ptwrCount]);
         a.ret();
     }
 }

@@ -31,7 +31,13 @@ namespace Microxen.Traps
     {
         static ulong* s_pte;      // L1 entry made writable, null when no step is pending
         static ulong s_va;
-        public static ulong Emulated;
+        static ulong s_emulated;
+
+        [DllImport("*", EntryPoint = "fast_ptwr_count"), SuppressGCTransition]
+        static extern ulong NativeCount();
+
+        /// <summary>Writes done for the guest: here, and natively (Traps/FastPageTableWrite.asm.cs).</summary>
+        public static ulong Emulated => s_emulated + NativeCount();
         // Checked mode: the entry being written, its value and the frame before the step.
         static ulong* s_entry;
         static ulong s_old, s_cr2;
@@ -60,7 +66,7 @@ namespace Microxen.Traps
             else if (!Host.IsGuestFrame(target) || !Host.PtFrames.IsMarked(target)) return false;   // not a page table: the guest's fault
             else if (PageTableWriteEmulation.TryEmulate(f, cr2, Host.Mem.Frame(target) + (cr2 & 4095)))
             {
-                Emulated++;
+                s_emulated++;
                 return true;   // done in this trap (fast mode's common forms)
             }
             *pte |= PageFlags.RW;
@@ -83,7 +89,7 @@ namespace Microxen.Traps
             s_pte = null;
             f->Rflags &= ~X86.Rflags.TF;
             if (s_bsBefore == 0) Cpu.WriteDr6(Cpu.ReadDr6() & ~X86.Dr6.BS);   // Xen's emulated write leaves DR6 alone
-            Emulated++;
+            s_emulated++;
             if (CheckedMode.On) Validate(f);
             return true;
         }
