@@ -13,7 +13,9 @@ namespace Microxen.Native;
 /// CPU itself does the instruction's operation on the shim's direct-map alias of the entry
 /// (<c>xchg</c> and <c>lock and/or</c> are atomic against other CPUs' writes and A/D updates),
 /// the status flags it sets are copied into the guest's RFLAGS, and the guest resumes after the
-/// instruction. Entered from fast_pf_entry for a fault in ring 0; it builds the entry stubs'
+/// instruction. Entered from fast_pf_entry for a fault in ring 0 (never the guest kernel's
+/// <c>int $14</c>: without an error code the CPU's frame has RFLAGS, bit 1 always set, where
+/// fast_pf_entry tests CS's RPL, so that goes the user-mode way and declines there); it builds the entry stubs'
 /// CpuFrame first, so everything it declines (fast paths off: checked mode, inline=off, more
 /// than one vCPU; RFLAGS.TF; the shim's own code (L4 slots 256-271); an error
 /// code other than present+write from the kernel, a lower-half address, a walk that meets a
