@@ -16,9 +16,11 @@ namespace Microxen.Native;
 /// instruction. Entered from fast_pf_entry for a fault in ring 0 (never the guest kernel's
 /// <c>int $14</c>: without an error code the CPU's frame has RFLAGS, bit 1 always set, where
 /// fast_pf_entry tests CS's RPL, so that goes the user-mode way and declines there); it builds the entry stubs'
-/// CpuFrame first, so everything it declines (fast paths off: checked mode, inline=off, more
-/// than one vCPU; RFLAGS.TF; the shim's own code (L4 slots 256-271); an error
-/// code other than present+write from the kernel, a lower-half address, a walk that meets a
+/// CpuFrame first. A fault that is no page-table write (not a write to a present page, or a
+/// lower-half address written by upper-half code) goes to the guest from FastPageFault's
+/// kernel-mode delivery. Everything it declines (fast paths off: checked mode, inline=off, more
+/// than one vCPU; RFLAGS.TF; the shim's own code (L4 slots 256-271); a lower-half address
+/// written by lower-half code (a kernel linked low), a walk that meets a
 /// missing or large page, an entry not read-only, a frame that is not the guest's or not marked
 /// a page table yet, any other instruction form, an operand other than CR2) goes on to the C#
 /// trap path with the frame as it was: TrapDispatch, then PageTableWrite.TryBegin.
@@ -39,9 +41,10 @@ static class FastPageTableWrite
     /// Emits the routine and returns its label: entered by jmp with the #PF's hardware frame at
     /// rsp (error code on top); <paramref name="frameBuilt"/> is the C# trap path after its pushes
     /// (vector and registers on the stack), <paramref name="popAndIret"/> the stubs' way back,
-    /// <paramref name="count"/> a qword counting the writes done here.
+    /// <paramref name="count"/> a qword counting the writes done here, <paramref name="guestFault"/>
+    /// where a fault that is no page-table write goes (the frame built, rdi = CR2).
     /// </summary>
-    public static Label Emit(Block b, Label frameBuilt, Label popAndIret, Label count)
+    public static Label Emit(Block b, Label frameBuilt, Label popAndIret, Label count, Label guestFault)
     {
         var a = b.Asm;
         var entry = a.CreateLabel();
@@ -54,12 +57,6 @@ static class FastPageTableWrite
         // rsp is the CpuFrame from here; every register is free.
         a.cmp(__qword_ptr[FastPaths.Field(a, "FastPaths")], 0);
         a.je(decline);
-        a.mov(eax, __dword_ptr[rsp + Of("ErrorCode")]);
-        a.and(eax, 0x1f);                                   // P W U RSVD I
-        a.cmp(eax, 3);                                      // present, write, kernel
-        a.jne(decline);
-        a.bt(__qword_ptr[rsp + Of("Rflags")], 8);           // TF: the guest steps itself
-        a.jc(decline);
         a.mov(rsi, __qword_ptr[rsp + Of("Rip")]);
         a.mov(rax, Layout.HYPERVISOR_VIRT_START);
         a.mov(rdx, rsi);
@@ -68,8 +65,21 @@ static class FastPageTableWrite
         a.cmp(rdx, rax);
         a.jb(decline);                                      // the shim's own access (its fault table, -EFAULT)
         a.mov(rdi, cr2);
+        // Not a write to a present page, or (fast mode's rule, PageTableWrite.TryBegin) a
+        // lower-half address written by upper-half code: the guest's own fault.
+        var candidate = a.CreateLabel();
+        a.mov(eax, __dword_ptr[rsp + Of("ErrorCode")]);
+        a.and(eax, 0x1f);                                   // P W U RSVD I
+        a.cmp(eax, 3);                                      // present, write, kernel
+        a.jne(guestFault);
         a.bt(rdi, 63);
-        a.jnc(decline);
+        a.jc(candidate);
+        a.bt(rsi, 63);
+        a.jc(guestFault);
+        a.jmp(decline);                                     // a kernel linked low: C# (ptwr may apply)
+        a.Label(ref candidate);
+        a.bt(__qword_ptr[rsp + Of("Rflags")], 8);           // TF: the guest steps itself
+        a.jc(decline);
         FastPaths.WalkToL1(a, default, decline);            // rax = the L1 entry mapping CR2
         a.mov(rax, __qword_ptr[rax]);
         a.mov(edx, eax);
