@@ -8,7 +8,8 @@
 #   name a mode; e.g. microxen:user_pt=switch). GUEST ARGS are appended to the kernel command line.
 # Environment: ICOUNT=1 adds -icount shift=0,sleep=off (one guest ns per instruction);
 #   TIMEOUT seconds (default 600); STOP_AT (default "BENCH done"): Xen is stopped at that line;
-#   AB_QEMU_EXTRA: more QEMU options (scripts/ab-profile.sh's -plugin).
+#   AB_QEMU_EXTRA: more QEMU options (scripts/ab-profile.sh's -plugin); AB_SHIM: the microxen
+#   image (default build/microxen.bin; another build's, to compare two shims).
 # Exit status: QEMU's (or run-xen.sh's); 2 for an unknown CONFIG or a missing file.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -22,7 +23,7 @@ timeout=${TIMEOUT:-600}
 qemu=(qemu-system-x86_64 -accel tcg -cpu max -m 1G -display none -no-reboot -serial stdio -monitor none
       -device isa-debug-exit,iobase=0xf4,iosize=4 "${icount[@]}")
 microxen() {
-    exec timeout "$timeout" "${qemu[@]}" -kernel build/microxen.bin -append "loglevel=warn $1" \
+    exec timeout "$timeout" "${qemu[@]}" -kernel "${AB_SHIM:-build/microxen.bin}" -append "loglevel=warn $1" \
         -initrd "build/debian/vmlinux console=hvc0 $guest,$initrd" </dev/null
 }
 case $cfg in

@@ -19,6 +19,10 @@ namespace KernelTest.Arch
         [DllImport("*", EntryPoint = "kt_probe_write"), SuppressGCTransition]
         public static extern void ProbeWrite(ulong va, ulong value);
 
+        /// <summary>The page-table writes of kernel-test/Tests/PageTableWriteTests.cs on *<paramref name="entry"/> (a read-only mapping); <paramref name="results"/> gets 19 values.</summary>
+        [DllImport("*", EntryPoint = "kt_ptwr_forms"), SuppressGCTransition]
+        public static extern void PtwrForms(ulong* entry, ulong* results);
+
         /// <summary>Executes ud2; the #UD is recorded in <see cref="ProbeState"/>.</summary>
         [DllImport("*", EntryPoint = "kt_probe_ud2"), SuppressGCTransition]
         public static extern void ProbeUd2();

@@ -244,6 +244,9 @@ namespace KernelTest.Tests
 
             // SMP fast paths (issue 11 item 6, smp-fast): page-table hypercalls on every vCPU at once. One vCPU: SKIP.
             Add(ref r, "smp_fast_path_storm", &FastPathStormSmp.Storm);
+
+            // Issue 13, perf: writes to a pinned L1 through its read-only mapping (Linux's forms and one other).
+            Add(ref r, "mmu_ptwr_forms", &PageTableWriteTests.Forms);
         }
 
         // Tests of a parameterised checker, one function per row.

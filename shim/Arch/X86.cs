@@ -15,6 +15,8 @@ namespace Microxen.Arch
             public const ulong CF = 1ul << 0;
             /// <summary>Bit 1 reads as 1 (reserved): the value of RFLAGS with nothing set is 0x2.</summary>
             public const ulong Reserved1 = 1ul << 1;
+            /// <summary>The status flags besides CF (SDM vol. 1 3.4.3.1): parity of the low byte, auxiliary carry (bit 3), zero, sign, overflow.</summary>
+            public const ulong PF = 1ul << 2, AF = 1ul << 4, ZF = 1ul << 6, SF = 1ul << 7, OF = 1ul << 11;
             public const ulong TF = 1ul << 8;
             public const int IFBit = 9;
             public const ulong IF = 1ul << IFBit;

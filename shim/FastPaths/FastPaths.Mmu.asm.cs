@@ -10,7 +10,7 @@ static partial class FastPaths
     /// which the caller saved (<paramref name="decline"/> restores them); the address mask is
     /// a constant of the block (<see cref="PaddrMaskLabel"/>), so no third register is needed.
     /// </summary>
-    static void WalkToL1(Assembler a, Label pv, Label decline)
+    internal static void WalkToL1(Assembler a, Label pv, Label decline)
     {
         a.mov(rax, cr3);
         a.and(rax, __qword_ptr[PaddrMaskLabel]);

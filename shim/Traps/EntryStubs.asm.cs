@@ -41,7 +41,9 @@ static class EntryStubs
         }
 
         a.Label(ref common);
-        SaveAndCall(b, trapSlot);
+        foreach (var r in Pushed) a.push(r);
+        var framePushed = b.Here();                 // fast_ptwr declines here with the frame built
+        SaveAndCall(b, trapSlot, pushed: true);
         var popAndIret = b.Here();
         foreach (var r in Pushed.Reverse()) a.pop(r);
         a.add(rsp, FrameLayout.VectorAndErrorCode);
@@ -66,22 +68,11 @@ static class EntryStubs
         a.mov(rsp, rdi);
         a.jmp(popAndIret);
 
-        // LSTAR: routed by the vCPU's guest mode (PvState.UserMode, Xen's TF_kernel_mode), as
-        // Xen's lstar_enter: in kernel mode (the CPU was in ring 0) a hypercall, in user mode
-        // (ring 3) a user process's system call. Never by RCX: kernels are linked anywhere.
-        // Only flags change here; r11 holds the caller's.
-        b.Global("syscall_entry");
+        // The C# ends of the LSTAR entry (syscall_entry, below the slots).
         var user = a.CreateLabel();
         var slow = a.CreateLabel();
-        var fast = a.CreateLabel();
-        var userFast = a.CreateLabel();
-        a.cmp(__qword_ptr[FastPaths.Field(a, "UserMode")], 0);
-        a.jne(user);
-        a.jmp(fast);
         a.Label(ref slow);
         SyscallPath(b, SyscallReturnVector, hypercallSlot, stackSlot, savedRsp, popAndIret);
-        a.Label(ref user);
-        a.jmp(userFast);
         var userSlow = a.CreateLabel();
         FastPaths.UserSlow = userSlow;
         a.Label(ref userSlow);
@@ -94,13 +85,21 @@ static class EntryStubs
         b.Place(ref stackSlot); b.Global("hypercall_stack_slot"); b.WithSymbol("hypercall_stack_top", 8, () => a.dq(0UL));
         a.Label(ref savedRsp); a.dq(0UL);
         PageGap(a);
+        // LSTAR: routed by the vCPU's guest mode (PvState.UserMode, Xen's TF_kernel_mode), as
+        // Xen's lstar_enter: in kernel mode (the CPU was in ring 0) a hypercall, in user mode
+        // (ring 3) a user process's system call. Never by RCX: kernels are linked anywhere.
+        // Only flags change here; r11 holds the caller's. A hypercall falls through into the
+        // fast-path dispatcher (FastPaths.Emit starts with it), which declines to `slow`.
+        b.Global("syscall_entry");
+        a.cmp(__qword_ptr[FastPaths.Field(a, "UserMode")], 0);
+        a.jne(user);
+        int next = a.Instructions.Count;
         var dispatch = FastPaths.Emit(b, slow);
+        if (dispatch.InstructionIndex != next) throw new InvalidOperationException("syscall_entry falls through into the LSTAR dispatcher: FastPaths.Emit must start with it");
         PageGap(a);
-        a.Label(ref fast);
-        a.jmp(dispatch);
-        a.Label(ref userFast);
+        a.Label(ref user);
         a.jmp(FastPaths.UserEntry);
-        FastPageFault.Emit(b, common);
+        FastPageFault.Emit(b, common, framePushed, popAndIret);
         b.Global("shimentry_end");
         a.int3();
         b.WriteTo(sb);
@@ -127,16 +126,16 @@ static class EntryStubs
     public static void PageGap(Assembler a) => a.db(new byte[4096]);
 
     /// <summary>
-    /// Pushes the GPRs, saves the FPU state, calls [slot](frame), restores. CR0.TS belongs to the
+    /// Pushes the GPRs (unless <paramref name="pushed"/>), saves the FPU state, calls [slot](frame), restores. CR0.TS belongs to the
     /// guest (fpu_taskswitch; native fast paths set it directly): the stub records it in
     /// PvState.GuestTs, clears it for its own fxsave/fxrstor, and sets it again afterwards when
     /// GuestTs (which C# may have changed) says so. A guest with TS set gets #NM, the shim never.
     /// </summary>
-    static void SaveAndCall(Block b, Label slot, string resumeSymbol = null)
+    static void SaveAndCall(Block b, Label slot, string resumeSymbol = null, bool pushed = false)
     {
         var a = b.Asm;
         var guestTs = FastPaths.Field(a, "GuestTs");
-        foreach (var r in Pushed) a.push(r);
+        if (!pushed) foreach (var r in Pushed) a.push(r);
         a.mov(rbp, rsp);
         a.mov(rax, cr0);
         a.test(al, (int)X86.Cr0.TS);

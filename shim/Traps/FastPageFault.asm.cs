@@ -18,8 +18,14 @@ static class FastPageFault
 {
     public const string Entry = "fast_pf_entry";
 
-    /// <summary>Emits the data page, fast_pf_publish(handler, cs, flags), fast_pf_count() and the entry; <paramref name="common"/> is the C# trap path (vector pushed).</summary>
-    public static void Emit(Block b, Label common)
+    /// <summary>
+    /// Emits the data page, fast_pf_publish(handler, cs, flags), fast_pf_count(),
+    /// fast_ptwr_count() and the entry; <paramref name="common"/> is the C# trap path (vector
+    /// pushed), <paramref name="framePushed"/> the same after its register pushes and
+    /// <paramref name="popAndIret"/> the stubs' return: a fault in ring 0 goes to
+    /// Traps/FastPageTableWrite.asm.cs first.
+    /// </summary>
+    public static void Emit(Block b, Label common, Label framePushed, Label popAndIret)
     {
         var a = b.Asm;
         var handler = a.CreateLabel();
@@ -31,18 +37,22 @@ static class FastPageFault
         a.Label(ref hcs); a.dq(0UL);
         a.Label(ref hflags); a.dq(0UL);
         a.Label(ref count); a.dq(0UL);
+        var ptwrCount = a.CreateLabel();
+        a.Label(ref ptwrCount); a.dq(0UL);
         EntryStubs.PageGap(a);
+        var kernelFault = a.CreateLabel();
+        var ptwr = FastPageTableWrite.Emit(b, framePushed, popAndIret, ptwrCount, kernelFault);
+        KernelFault(b, kernelFault, framePushed, popAndIret, handler, hcs, hflags, count);
 
         // IST frame: error code, rip, cs, rflags, rsp, ss; 24 more bytes once rax, rcx, rdx are pushed.
         const int Err = 24, Rip = 32, Cs = 40, Rfl = 48, Rsp = 56, Ss = 64;
         int cr2Off = (int)Marshal.OffsetOf<Microxen.Xen.VcpuInfo>("Arch") + (int)Marshal.OffsetOf<Microxen.Xen.ArchVcpuInfo>("Cr2");
         var decline = a.CreateLabel();
         var slow = a.CreateLabel();
-        var masked = a.CreateLabel();
         var noMask = a.CreateLabel();
         b.Global(Entry);
         a.test(__byte_ptr[rsp + Cs - 24], (int)X86.Selector.RplMask);
-        a.jz(slow);                                                   // ring 0: ptwr, LDT, the shim's own faults
+        a.jz(ptwr);                                                   // ring 0: ptwr (natively or in C#), LDT, the shim's own faults
         a.push(rax); a.push(rcx); a.push(rdx);
         a.mov(rdx, __qword_ptr[handler]);
         a.test(rdx, rdx);
@@ -70,17 +80,8 @@ static class FastPageFault
         a.mov(rdx, __qword_ptr[rsp + Err]); a.mov(__qword_ptr[rax + 16], rdx);   // error code
         a.mov(rdx, __qword_ptr[rsp + Rip]); a.mov(__qword_ptr[rax + 24], rdx);   // rip
         a.movzx(r11d, __byte_ptr[rcx + AsmOffsets.VcpuInfoUpcallMask]);
-        a.movzx(edx, __word_ptr[rsp + Cs]);
         a.shl(r11, 32);
-        a.or(rdx, r11);
-        a.mov(__qword_ptr[rax + 32], rdx);                                       // cs | mask << 32
-        a.mov(rdx, __qword_ptr[rsp + Rfl]);
-        a.and(rdx, ~(int)X86.Rflags.IF);
-        a.test(r11, r11);
-        a.jnz(masked);
-        a.or(rdx, (int)X86.Rflags.IF);
-        a.Label(ref masked);
-        a.mov(__qword_ptr[rax + 40], rdx);                                       // rflags, IF = events enabled
+        CsAndFlags(a, __word_ptr[rsp + Cs], __qword_ptr[rsp + Rfl], r11);
         a.mov(rdx, __qword_ptr[rsp + Rsp]); a.mov(__qword_ptr[rax + 48], rdx);   // rsp
         a.mov(rdx, __qword_ptr[rsp + Ss]); a.mov(__qword_ptr[rax + 56], rdx);    // ss
         a.swapgs();                                                              // Xen's toggle_guest_mode
@@ -120,5 +121,89 @@ static class FastPageFault
         b.Global("fast_pf_count");
         a.mov(rax, __qword_ptr[count]);
         a.ret();
+        b.Global("fast_ptwr_count");
+        a.mov(rax, __qword_ptr[ptwrCount]);
+        a.ret();
+    }
+
+    /// <summary>
+    /// A guest-kernel page fault that is no page-table write (fast_ptwr sends it: a copy_to_user
+    /// or copy_from_user fault, a vmalloc fault), sent to the same #PF handler as the C# path does
+    /// (TrapDispatch.Deliver, Guest/BounceFrame.cs from kernel mode): entered with the entry
+    /// stubs' CpuFrame at rsp and CR2 in rdi; the bounce frame rcx, r11, error code, rip, cs (the
+    /// saved upcall mask in bits 32-39), rflags (IF = events were enabled), rsp, ss goes below the
+    /// interrupted rsp rounded down to 16, the handler runs on it in ring 0 with the frame's SS
+    /// (RPL 0). Declines to C# (<paramref name="frameBuilt"/>) with no handler published, the
+    /// vCPU not in kernel mode, or CR2 in the hypervisor's range (the LDT area).
+    /// </summary>
+    static void KernelFault(Block b, Label at, Label frameBuilt, Label popAndIret, Label handler, Label hcs, Label hflags, Label count)
+    {
+        var a = b.Asm;
+        int F(string field) => (int)Marshal.OffsetOf<CpuFrame>(field);
+        int cr2Off = (int)Marshal.OffsetOf<Microxen.Xen.VcpuInfo>("Arch") + (int)Marshal.OffsetOf<Microxen.Xen.ArchVcpuInfo>("Cr2");
+        var noMask = a.CreateLabel();
+        a.Label(ref at);
+        a.cmp(__qword_ptr[handler], 0);
+        a.je(frameBuilt);
+        a.cmp(__qword_ptr[FastPaths.Field(a, "UserMode")], 0);
+        a.jne(frameBuilt);
+        a.mov(rax, Microxen.Xen.Layout.HYPERVISOR_VIRT_START);
+        a.mov(rdx, rdi);
+        a.sub(rdx, rax);
+        a.mov(rax, Microxen.Xen.Layout.HYPERVISOR_VIRT_END - Microxen.Xen.Layout.HYPERVISOR_VIRT_START);
+        a.cmp(rdx, rax);
+        a.jb(frameBuilt);
+        a.mov(rcx, __qword_ptr[FastPaths.Field(a, "VcpuInfo")]);
+        a.mov(__qword_ptr[rcx + cr2Off], rdi);
+        a.mov(rax, __qword_ptr[rsp + F("Rsp")]);
+        a.and(rax, -16);
+        a.sub(rax, 64);                                              // the bounce frame, 8 words
+        foreach (var (slot, field) in new[] { (0, "Rcx"), (8, "R11"), (16, "ErrorCode"), (24, "Rip"), (48, "Rsp"), (56, "Ss") })
+        {
+            a.mov(rdx, __qword_ptr[rsp + F(field)]);
+            a.mov(__qword_ptr[rax + slot], rdx);
+        }
+        a.movzx(r8d, __byte_ptr[rcx + AsmOffsets.VcpuInfoUpcallMask]);
+        a.mov(r9, r8);
+        a.shl(r9, 32);
+        CsAndFlags(a, __word_ptr[rsp + F("Cs")], __qword_ptr[rsp + F("Rflags")], r9);
+        a.test(__byte_ptr[hflags], 4);                               // TI_IF: mask events
+        a.jz(noMask);
+        a.mov(__byte_ptr[rcx + AsmOffsets.VcpuInfoUpcallMask], 1);
+        a.Label(ref noMask);
+        a.inc(__qword_ptr[count]);
+        // The CpuFrame becomes the handler's: rip, cs & ~3, rflags, rsp = the bounce frame, ss & ~3.
+        a.mov(rdx, __qword_ptr[handler]);
+        a.mov(__qword_ptr[rsp + F("Rip")], rdx);
+        a.movzx(edx, __word_ptr[hcs]);
+        a.and(edx, ~(int)X86.Selector.RplMask);
+        a.mov(__qword_ptr[rsp + F("Cs")], rdx);
+        a.and(__qword_ptr[rsp + F("Ss")], ~(int)X86.Selector.RplMask);
+        a.mov(rdx, __qword_ptr[rsp + F("Rflags")]);
+        a.or(rdx, (int)X86.Rflags.IF);
+        a.and(rdx, ~(int)(X86.Rflags.TF | X86.Rflags.NT | X86.Rflags.RF | X86.Rflags.AC | X86.Rflags.IOPL));
+        a.mov(__qword_ptr[rsp + F("Rflags")], rdx);
+        a.mov(__qword_ptr[rsp + F("Rsp")], rax);
+        a.jmp(popAndIret);
+    }
+
+    /// <summary>
+    /// Bounce-frame words 4 and 5 at [rax]: <paramref name="cs"/> with the saved upcall mask
+    /// (<paramref name="mask"/>, already shifted to bits 32-39), and <paramref name="rflags"/> with
+    /// IF = events were enabled (the mask clear), as Guest/BounceFrame.cs. Uses rdx.
+    /// </summary>
+    static void CsAndFlags(Assembler a, AssemblerMemoryOperand cs, AssemblerMemoryOperand rflags, AssemblerRegister64 mask)
+    {
+        var masked = a.CreateLabel();
+        a.movzx(edx, cs);
+        a.or(rdx, mask);
+        a.mov(__qword_ptr[rax + 32], rdx);                           // cs | mask << 32
+        a.mov(rdx, rflags);
+        a.and(rdx, ~(int)X86.Rflags.IF);
+        a.test(mask, mask);
+        a.jnz(masked);
+        a.or(rdx, (int)X86.Rflags.IF);
+        a.Label(ref masked);
+        a.mov(__qword_ptr[rax + 40], rdx);                           // rflags, IF = events enabled
     }
 }

@@ -11,11 +11,16 @@ namespace Microxen.Traps
     /// Writes to read-only page tables. PV kernels map their page tables read-only and still
     /// write them directly in places (Linux's ptep_get_and_clear is an xchg, ptep_set_wrprotect
     /// a clear_bit), relying on Xen to emulate the write (xen/arch/x86/pv/ro-page-fault.c).
-    /// Fast mode does the write with the instruction itself: the faulting PTE is made writable,
+    /// Fast mode emulates Linux's forms in this one trap (Traps/PageTableWriteEmulation.cs); any
+    /// other instruction does the write itself: the faulting PTE is made writable,
     /// the instruction is single-stepped (RFLAGS.TF), and the #DB that follows puts the PTE
     /// back read-only. Only page-table frames are written so (Memory/PageTableFrames.cs), as
     /// Xen's ptwr does: a write to any other read-only page faults into the guest, which Linux
-    /// relies on (xen_safe_write_ulong). User-half faults (copy-on-write) always go to the guest.
+    /// relies on (xen_safe_write_ulong), and so does a kernel write to a read-only user page
+    /// (copy-on-write). The address may be in either half, as on Xen (a kernel linked low), but
+    /// fast mode does not look at a lower-half write made by code in the upper half: for Linux
+    /// that is a copy-on-write fault (copy_to_user), never a page table, and looking would run
+    /// the deferred PIN_L4 walks (Memory/DeferredTreeMarks.cs) on each.
     /// Checked mode (ptwr_do_page_fault, ptwr_emulated_update): only a frame typed
     /// PGT_l1_page_table is written so, and the entry written is validated after the step (the
     /// old value and the registers saved before it): a new entry get_page_from_l1e refuses is
@@ -26,7 +31,13 @@ namespace Microxen.Traps
     {
         static ulong* s_pte;      // L1 entry made writable, null when no step is pending
         static ulong s_va;
-        public static ulong Emulated;
+        static ulong s_emulated;
+
+        [DllImport("*", EntryPoint = "fast_ptwr_count"), SuppressGCTransition]
+        static extern ulong NativeCount();
+
+        /// <summary>Writes done for the guest: here, and natively (Traps/FastPageTableWrite.asm.cs).</summary>
+        public static ulong Emulated => s_emulated + NativeCount();
         // Checked mode: the entry being written, its value and the frame before the step.
         static ulong* s_entry;
         static ulong s_old, s_cr2;
@@ -38,7 +49,8 @@ namespace Microxen.Traps
             const ulong Present = 1, Write = 2, User = 4, Reserved = 8, Fetch = 16;
             ulong e = f->ErrorCode;
             if ((e & (Present | Write | User | Reserved | Fetch)) != (Present | Write)) return false;
-            if ((cr2 >> 63) == 0 || (f->Cs & 3) != 0 || s_pte != null) return false;
+            if ((f->Cs & 3) != 0 || s_pte != null) return false;
+            if (!CheckedMode.On && (cr2 >> 63) == 0 && (f->Rip >> 63) != 0) return false;   // Linux's copy-on-write: no walk
             ulong* pte = MmuOps.L1Entry(Cpu.ReadCr3() >> 12, cr2);
             if (pte == null || (*pte & (PageFlags.Present | PageFlags.RW)) != PageFlags.Present) return false;
             ulong target = (*pte & PageFlags.PADDR_MASK) >> 12;
@@ -52,6 +64,11 @@ namespace Microxen.Traps
                 s_before = *f;
             }
             else if (!Host.IsGuestFrame(target) || !Host.PtFrames.IsMarked(target)) return false;   // not a page table: the guest's fault
+            else if (PageTableWriteEmulation.TryEmulate(f, cr2, Host.Mem.Frame(target) + (cr2 & 4095)))
+            {
+                s_emulated++;
+                return true;   // done in this trap (fast mode's common forms)
+            }
             *pte |= PageFlags.RW;
             Cpu.Invlpg(cr2);
             s_pte = pte;
@@ -72,7 +89,7 @@ namespace Microxen.Traps
             s_pte = null;
             f->Rflags &= ~X86.Rflags.TF;
             if (s_bsBefore == 0) Cpu.WriteDr6(Cpu.ReadDr6() & ~X86.Dr6.BS);   // Xen's emulated write leaves DR6 alone
-            Emulated++;
+            s_emulated++;
             if (CheckedMode.On) Validate(f);
             return true;
         }

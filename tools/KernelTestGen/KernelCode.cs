@@ -471,6 +471,34 @@ static class KernelCode
         b.Global("kt_outb"); a.mov(edx, edi); a.mov(eax, esi); a.@out(dx, al); a.ret();   // port I/O (PhysdevIrqTests)
         b.Global("kt_inb"); a.mov(edx, edi); a.xor(eax, eax); a.@in(al, dx); a.ret();
 
+        // kt_ptwr_forms(ulong* entry, ulong* out): the writes Linux makes to a page-table entry
+        // through its read-only mapping (kernel-test/Tests/PageTableWriteTests.cs says what each
+        // out[] slot holds): mov, xchg (also SIB-addressed), lock or/and of a byte, lock bts/btr,
+        // lock cmpxchg that succeeds and one that fails, mov of an imm32, lock add (a form the
+        // shim single-steps); the entry read back and the flags after each. Clears the entry.
+        b.Global("kt_ptwr_forms");
+        {
+            int o = 0;
+            void Save(AssemblerRegister64 r) { a.mov(__qword_ptr[rsi + o], r); o += 8; }
+            void Entry() { a.mov(rdx, __qword_ptr[rdi]); Save(rdx); }
+            void Flags() { a.pushfq(); a.pop(rdx); Save(rdx); }
+            a.mov(rax, 0x1230); a.mov(__qword_ptr[rdi], rax); Entry();                  // 0
+            a.mov(rax, 0x4560); a.xchg(__qword_ptr[rdi], rax); Save(rax); Entry();      // 1, 2
+            a.@lock.or(__byte_ptr[rdi + 1], 0x80); Flags(); Entry();                   // 3, 4
+            a.@lock.and(__byte_ptr[rdi + 1], 0x7f); Flags(); Entry();                  // 5, 6
+            a.@lock.bts(__qword_ptr[rdi], 40); Flags(); Entry();                       // 7, 8
+            a.@lock.btr(__qword_ptr[rdi], 40); Flags(); Entry();                       // 9, 10
+            a.mov(rax, __qword_ptr[rdi]); a.mov(ecx, 0x7770);
+            a.@lock.cmpxchg(__qword_ptr[rdi], rcx); Flags(); Entry();                  // 11, 12
+            a.mov(eax, 1); a.@lock.cmpxchg(__qword_ptr[rdi], rcx); Flags(); Save(rax); // 13, 14
+            a.mov(__qword_ptr[rdi], 0x2220); Entry();                                  // 15
+            a.lea(rdx, __[rdi - 16]); a.mov(ecx, 1); a.mov(eax, 0x3330);
+            a.xchg(__qword_ptr[rdx + rcx * 8 + 8], rax); Save(rax); Entry();           // 16, 17
+            a.@lock.add(__qword_ptr[rdi], 0x10); Entry();                              // 18
+            a.xor(eax, eax); a.mov(__qword_ptr[rdi], rax);
+            a.ret();
+        }
+
         // The user-mode program, copied to a user page: reads %gs:0 (the user GS base), uses
         // its stack, and comes back with syscall; RAX = UserMagic, RDI = the %gs:0 value.
         b.Global("kt_user_code");

@@ -7,6 +7,9 @@
  * 0xffff800000000000-0xffff87ffffffffff: where Xen and microxen's shim run, DESIGN.md section 3),
  * kernel (the rest of the upper half). FILE gets one line per mark: "MARK n user kernel hypervisor"
  * (cumulative). Uses QEMU's plugin API version 1 (QEMU 7.2; the declarations below are that API's).
+ * With syms=FILE (nm -n output or a System.map: "ADDR TYPE NAME"; repeatable), each mark also
+ * writes, for the kernel and hypervisor code run since the previous mark, one line per function:
+ * "SYM n instructions name" (ab-profile-symbols.c).
  */
 #include <stdint.h>
 #include <stdio.h>
@@ -41,11 +44,14 @@ static int region(uint64_t va)
     return KERNEL;
 }
 
+#include "ab-profile-symbols.c"
+
 static void on_mark(unsigned int vcpu, void *udata)
 {
     (void)vcpu; (void)udata;
     fprintf(out, "MARK %u %llu %llu %llu\n", marks++, (unsigned long long)counts[USER],
             (unsigned long long)counts[KERNEL], (unsigned long long)counts[HYPERVISOR]);
+    sym_dump(out, marks - 1);
     fflush(out);
 }
 
@@ -55,6 +61,10 @@ static void on_translate(qemu_plugin_id_t id, struct qemu_plugin_tb *tb)
     uint64_t va = qemu_plugin_tb_vaddr(tb);
     /* QEMU_PLUGIN_INLINE_ADD_U64 (0): counts[region] += instructions in the block. */
     qemu_plugin_register_vcpu_tb_exec_inline(tb, 0, &counts[region(va)], qemu_plugin_tb_n_insns(tb));
+    if (nsyms && region(va) != USER) {
+        uint64_t *c = sym_block(va);
+        if (c) qemu_plugin_register_vcpu_tb_exec_inline(tb, 0, c, qemu_plugin_tb_n_insns(tb));
+    }
     if (va == mark) qemu_plugin_register_vcpu_tb_exec_cb(tb, on_mark, 0 /* no registers */, NULL);
 }
 
@@ -66,11 +76,13 @@ int qemu_plugin_install(qemu_plugin_id_t id, const qemu_info_t *info, int argc, 
     for (int i = 0; i < argc; i++) {
         if (strncmp(argv[i], "mark=", 5) == 0) mark = strtoull(argv[i] + 5, NULL, 0);
         else if (strncmp(argv[i], "out=", 4) == 0) path = argv[i] + 4;
-        else { fprintf(stderr, "ab-profile: unknown argument '%s' (mark=ADDR, out=FILE)\n", argv[i]); return 1; }
+        else if (strncmp(argv[i], "syms=", 5) == 0) { if (sym_load(argv[i] + 5)) return 1; }
+        else { fprintf(stderr, "ab-profile: unknown argument '%s' (mark=ADDR, out=FILE, syms=FILE)\n", argv[i]); return 1; }
     }
     if (!mark || !path) { fprintf(stderr, "ab-profile: mark=ADDR and out=FILE are required\n"); return 1; }
     out = fopen(path, "w");
     if (!out) { perror(path); return 1; }
+    sym_sort();
     qemu_plugin_register_vcpu_tb_trans_cb(id, on_translate);
     return 0;
 }
