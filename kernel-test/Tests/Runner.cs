@@ -24,6 +24,7 @@ namespace KernelTest.Tests
                 s_current = i;
                 s_failed = false;
                 s_unexpected = false;
+                if (SkipOption.Listed(TestList.Name(i))) { SkipOption.Report(TestList.Name(i)); Failed++; continue; }
                 int r = Native.RunTest(i);
                 Events.Events.Mask();
                 if (r == -1 || s_unexpected)
