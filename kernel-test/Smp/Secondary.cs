@@ -25,7 +25,9 @@ namespace KernelTest.Smp
         public const int Results = 8;
         /// <summary>Mailbox words of the trap record (<see cref="Word"/>): see <see cref="SecondaryTraps"/>.</summary>
         public const int WSpin = 15, WReady = 16, WWatch = 17, WOwnEvents = 18, WForeignEvents = 19, WMaskInCallback = 20,
-            WWatchHits = 21, WWatchAt = 22, WTrapVector = 23, WTraps = 24, WFaultVector = 25, WFaultRip = 26, WFaults = 27, WEventVector = 28;
+            WWatchHits = 21, WWatchAt = 22, WTrapVector = 23, WTraps = 24, WFaultVector = 25, WFaultRip = 26, WFaults = 27, WEventVector = 28,
+            /// <summary>Set to 1 by vCPU 0 right before it sends the event a command waits for (clocks of two vCPUs are not compared).</summary>
+            WSent = 29;
 
         public const ulong CmdRead = 1, CmdPingPong = 2, CmdTimer = 3, CmdDown = 4, CmdSpin = 5, CmdBlock = 6, CmdPoll = 7,
             CmdUd2 = 8, CmdSetTrap = 9, CmdCallback = 10, CmdSelector = 11, CmdShutdown = 12;
@@ -92,6 +94,7 @@ namespace KernelTest.Smp
             w[WCmd] = cmd; w[WA] = a; w[WB] = b; w[WC] = c;
             for (int r = 0; r < Results; r++) w[WR0 + r] = 0;
             w[WReady] = 0;
+            w[WSent] = 0;
             w[WSeq] = ++s_seq;
         }
 

@@ -122,7 +122,7 @@ namespace KernelTest.Smp
             uint port = (uint)w[Secondary.WWatch];
             if (port == 0 || !Ev.PendingBit(port)) return;
             Ev.ClearPendingBit(port);
-            w[Secondary.WWatchAt] = Pvclock.NowOf(me);
+            w[Secondary.WWatchAt] = w[Secondary.WSent];
             w[Secondary.WWatchHits]++;
         }
     }

@@ -8,7 +8,7 @@ namespace KernelTest.Smp
     /// guest code with events unmasked (an upcall must interrupt it), SCHEDOP_block and
     /// SCHEDOP_poll on the secondary, a #UD probe, set_trap_table and callback_op on itself, a
     /// selector load through its own GDT, SCHEDOP_shutdown. Results: R0..R5 as
-    /// <see cref="Report"/> fills them, R6 a hypercall's result, R7 the pvclock time it returned.
+    /// <see cref="Report"/> fills them, R6 a hypercall's result, R7 the Sent word when it returned.
     /// </summary>
     public static unsafe partial class Secondary
     {
@@ -57,7 +57,7 @@ namespace KernelTest.Smp
                     Watch(w, me, (uint)w[WA]);
                     w[WReady] = 1;
                     w[WR6] = (ulong)Hv.SchedOpCall(SchedOp.SCHEDOP_block, null);
-                    w[WR7] = Pvclock.NowOf(me);
+                    w[WR7] = w[WSent];
                     *(byte*)&me->EvtchnUpcallMask = 1;
                     Report(w);
                     break;
@@ -96,7 +96,7 @@ namespace KernelTest.Smp
             me->EvtchnUpcallPending = 0;
         }
 
-        /// <summary>R0 = watched-port hits, R1 = upcalls through this vCPU's own callback, R2 = through vCPU 0's, R3 = evtchn_upcall_mask inside the callback, R4 = pvclock at the hit, R5 = the callback's vector.</summary>
+        /// <summary>R0 = watched-port hits, R1 = upcalls through this vCPU's own callback, R2 = through vCPU 0's, R3 = evtchn_upcall_mask inside the callback, R4 = the Sent word at the hit, R5 = the callback's vector.</summary>
         static void Report(ulong* w)
         {
             w[WR0] = w[WWatchHits]; w[WR1] = w[WOwnEvents]; w[WR2] = w[WForeignEvents];
@@ -118,7 +118,8 @@ namespace KernelTest.Smp
         /// <summary>
         /// SCHEDOP_poll on port A with events masked, timeout B ns from now (0: none). R0 = A pending
         /// after, R1/R2 = upcalls (own/vCPU 0's callback), R3 = evtchn_upcall_mask after, R4 = the
-        /// deadline, R6 = the result, R7 = pvclock at return.
+        /// deadline, R5 = pvclock at return (both this vCPU's clock), R6 = the result, R7 = the
+        /// Sent word at return.
         /// </summary>
         static void Poll(VcpuInfo* me, ulong* w)
         {
@@ -130,7 +131,8 @@ namespace KernelTest.Smp
             p.Timeout = w[WB] == 0 ? 0 : Pvclock.NowOf(me) + w[WB];
             w[WReady] = 1;
             w[WR6] = (ulong)Hv.SchedOpCall(SchedOp.SCHEDOP_poll, &p);
-            w[WR7] = Pvclock.NowOf(me);
+            w[WR7] = w[WSent];
+            w[WR5] = Pvclock.NowOf(me);
             w[WR0] = Ev.PendingBit(port) ? 1UL : 0;
             w[WR1] = w[WOwnEvents]; w[WR2] = w[WForeignEvents];
             w[WR3] = me->EvtchnUpcallMask;

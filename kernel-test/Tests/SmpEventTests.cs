@@ -42,29 +42,33 @@ namespace KernelTest.Tests
             return Runstate(n) == state;
         }
 
-        /// <summary>Posts <paramref name="cmd"/> on port <paramref name="port"/> to vCPU 1, sends the port once it is ready (after it blocked when <paramref name="block"/>); the send's pvclock time, 0 on a failure.</summary>
-        static ulong SendWhile(ulong cmd, uint port, ulong b, bool block)
+        /// <summary>
+        /// Posts <paramref name="cmd"/> on port <paramref name="port"/> to vCPU 1, sends the port
+        /// once it is ready (after it blocked when <paramref name="block"/>), the secondary's Sent
+        /// word set just before; false on a failure.
+        /// </summary>
+        static bool SendWhile(ulong cmd, uint port, ulong b, bool block)
         {
             Secondary.Post(V, cmd, port, b, 0);
-            if (!WaitReady(V)) return 0;
+            if (!WaitReady(V)) return false;
             bool blocked = !block || WaitRunstate(V, VcpuOp.RUNSTATE_blocked);
-            ulong sent = Pvclock.Now();
+            *Secondary.Word(V, Secondary.WSent) = 1;
             long rc = EvtchnTests.Send(port);
             bool done = Secondary.WaitDone(V, 5 * Second);
-            if (!Check.True(blocked, "vCPU 1 never showed RUNSTATE_blocked (get_runstate_info) within 2 s")) return 0;
-            if (!Check.Rc("EVTCHNOP_send", rc)) return 0;
-            return Check.True(done, "vCPU 1 did not finish within 5 s of the event") ? sent : 0;
+            if (!Check.True(blocked, "vCPU 1 never showed RUNSTATE_blocked (get_runstate_info) within 2 s")) return false;
+            if (!Check.Rc("EVTCHNOP_send", rc)) return false;
+            return Check.True(done, "vCPU 1 did not finish within 5 s of the event");
         }
 
-        /// <summary>R0..R5 of a spin or block (<see cref="Secondary"/>.Report): one hit on the port, through the callback at <paramref name="stub"/>, masked inside, after <paramref name="sent"/>.</summary>
-        static bool Delivered(ulong sent, ulong stub)
+        /// <summary>R0..R5 of a spin or block (<see cref="Secondary"/>.Report): one hit on the port, through the callback at <paramref name="stub"/>, masked inside, after the send.</summary>
+        static bool Delivered(ulong stub)
         {
             return Check.Eq("upcalls on vCPU 1 through vCPU 0's callback", Secondary.Result(V, 2), 0)
                 && Check.True(Secondary.Result(V, 1) >= 1, "no upcall through vCPU 1's own event callback")
                 && Check.Eq("the callback's stub vector (vCPU 1's callback)", Secondary.Result(V, 5), stub)
                 && Check.Eq("the port handled by vCPU 1's upcall", Secondary.Result(V, 0), 1)
                 && Check.Eq("evtchn_upcall_mask inside vCPU 1's callback", Secondary.Result(V, 3), 1)
-                && Check.True(Secondary.Result(V, 4) >= sent, "vCPU 1 handled the port before it was sent");
+                && Check.Eq("vCPU 1 handled the port after the send (Sent word)", Secondary.Result(V, 4), 1);
         }
 
         /// <summary>vCPU 1 spins in guest code with events unmasked; vCPU 0's event interrupts it (its own callback, its own stack).</summary>
@@ -73,9 +77,9 @@ namespace KernelTest.Tests
             if (!SmpRemoteTests.Ready()) return SmpRemoteTests.Skipped("smp_upcall_while_spinning");
             uint port = SmpTests.BindIpi(V);
             if (port == 0) return false;
-            ulong sent = SendWhile(Secondary.CmdSpin, port, 2 * Second, false);
+            bool sent = SendWhile(Secondary.CmdSpin, port, 2 * Second, false);
             EvtchnTests.Close(port);
-            return sent != 0 && Delivered(sent, SecondaryTraps.OwnEvent);
+            return sent && Delivered(SecondaryTraps.OwnEvent);
         }
 
         /// <summary>
@@ -90,8 +94,7 @@ namespace KernelTest.Tests
             if (!Check.Rc("callback_op(event) on vCPU 1", (long)Secondary.Result(V, 0))) return false;
             uint port = SmpTests.BindIpi(V), mine = EvtchnTests.BindIpi();
             if (port == 0 || mine == 0) return false;
-            ulong sent = SendWhile(Secondary.CmdSpin, port, 2 * Second, false);
-            bool ok = sent != 0 && Delivered(sent, SecondaryTraps.SetEvent);
+            bool ok = SendWhile(Secondary.CmdSpin, port, 2 * Second, false) && Delivered(SecondaryTraps.SetEvent);
             uint before = Ev.Upcalls;
             Window.Vcpu0->EvtchnUpcallPending = 0;
             ok = ok && Check.Rc("send to vCPU 0", EvtchnTests.Send(mine));
@@ -114,11 +117,11 @@ namespace KernelTest.Tests
             if (!SmpRemoteTests.Ready()) return SmpRemoteTests.Skipped("smp_block_wake");
             uint port = SmpTests.BindIpi(V);
             if (port == 0) return false;
-            ulong sent = SendWhile(Secondary.CmdBlock, port, 0, true);
+            bool sent = SendWhile(Secondary.CmdBlock, port, 0, true);
             EvtchnTests.Close(port);
-            return sent != 0 && Check.Rc("SCHEDOP_block on vCPU 1", (long)Secondary.Result(V, 6))
-                && Check.True(Secondary.Result(V, 7) >= sent, "SCHEDOP_block returned before the event")
-                && Delivered(sent, SecondaryTraps.OwnEvent);
+            return sent && Check.Rc("SCHEDOP_block on vCPU 1", (long)Secondary.Result(V, 6))
+                && Check.Eq("SCHEDOP_block returned after the send (Sent word)", Secondary.Result(V, 7), 1)
+                && Delivered(SecondaryTraps.OwnEvent);
         }
 
         /// <summary>
@@ -131,10 +134,9 @@ namespace KernelTest.Tests
             if (!SmpRemoteTests.Ready()) return SmpRemoteTests.Skipped("smp_poll_wake");
             uint port = SmpTests.BindIpi(V);
             if (port == 0) return false;
-            ulong sent = SendWhile(Secondary.CmdPoll, port, 3 * Second, true);
-            bool ok = sent != 0 && Check.Rc("SCHEDOP_poll on vCPU 1", (long)Secondary.Result(V, 6))
-                && Check.True(Secondary.Result(V, 7) >= sent, "SCHEDOP_poll returned before the event")
-                && Check.True(Secondary.Result(V, 7) < Secondary.Result(V, 4), "SCHEDOP_poll returned at its timeout, not at the event")
+            bool ok = SendWhile(Secondary.CmdPoll, port, 3 * Second, true) && Check.Rc("SCHEDOP_poll on vCPU 1", (long)Secondary.Result(V, 6))
+                && Check.Eq("SCHEDOP_poll returned after the send (Sent word)", Secondary.Result(V, 7), 1)
+                && Check.True(Secondary.Result(V, 5) < Secondary.Result(V, 4), "SCHEDOP_poll returned at its timeout, not at the event")
                 && Check.Eq("the polled port pending after", Secondary.Result(V, 0), 1)
                 && Check.Eq("upcalls during the poll", Secondary.Result(V, 1) + Secondary.Result(V, 2), 0)
                 && Check.Eq("evtchn_upcall_mask after the poll", Secondary.Result(V, 3), 1);
@@ -144,7 +146,7 @@ namespace KernelTest.Tests
                 bool answered = Secondary.Ask(V, Secondary.CmdPoll, port, 20 * Ms, 0, 5 * Second);
                 ok = Check.True(answered, "vCPU 1 did not return from a 20 ms poll within 5 s")
                     && Check.Rc("SCHEDOP_poll with a timeout", (long)Secondary.Result(V, 6))
-                    && Check.True(Secondary.Result(V, 7) >= Secondary.Result(V, 4), "SCHEDOP_poll returned before its timeout")
+                    && Check.True(Secondary.Result(V, 5) >= Secondary.Result(V, 4), "SCHEDOP_poll returned before its timeout")
                     && Check.Eq("the polled port pending after the timeout", Secondary.Result(V, 0), 0);
             }
             EvtchnTests.Close(port);
