@@ -52,16 +52,20 @@ public class KernelTestSmpTests : QemuTest
         Assert.Contains("kernel-test: 4 vCPUs", output);
         Assert.Contains("kernel-test: 3 secondary vCPUs up", output);
         Assert.DoesNotContain("kernel-test: SKIP smp", output);
+        // The run ends with SCHEDOP_shutdown from vCPU 1 (kernel-test/Smp/SmpShutdown.cs): the whole machine stops.
+        Assert.Contains("kernel-test: SCHEDOP_shutdown from vCPU 1", output);
+        Assert.DoesNotContain("SCHEDOP_shutdown from vCPU 1 did not end the machine", output);
     }
 
     [Fact]
     public void SmpGroupPassesUnderXen417WithFourVcpus()
     {
         var (rc, output) = DebianKernel.Run("env",
-            $"SMP=4 STOP_AT=\"Test result:\" TIMEOUT=240 bash {DebianKernel.RepoRoot}/scripts/run-xen.sh {KernelTestTests.KernelTestElf}", 300);
+            $"SMP=4 STOP_AT=\"Hardware Dom0\" TIMEOUT=240 bash {DebianKernel.RepoRoot}/scripts/run-xen.sh {KernelTestTests.KernelTestElf}", 300);
         Log.WriteLine(output);
         Assert.True(rc == 0, $"run-xen.sh exit {rc}");
         Assert.Contains("Test result: SUCCESS", output);
+        Assert.Contains("Hardware Dom0 halted", output);   // hwdom_shutdown(SHUTDOWN_poweroff), asked by vCPU 1
         AssertSmpGroupRan(output, "Xen 4.17 -smp 4");
     }
 
