@@ -51,7 +51,7 @@ namespace KernelTest.Smp
             switch (w[WCmd])
             {
                 case CmdSpin:
-                    Spin(me, w);
+                    Spin(n, me, w);
                     break;
                 case CmdBlock:
                     Watch(w, me, (uint)w[WA]);
@@ -103,11 +103,22 @@ namespace KernelTest.Smp
             w[WR3] = w[WMaskInCallback]; w[WR4] = w[WWatchAt]; w[WR5] = w[WEventVector];
         }
 
-        /// <summary>Events unmasked, Ready set, a loop in guest code without hypercalls until port A was handled by an upcall or B ns passed; masked again.</summary>
-        static void Spin(VcpuInfo* me, ulong* w)
+        /// <summary>
+        /// Events unmasked, Ready set, a loop in guest code without hypercalls until port A was
+        /// handled by an upcall or B ns passed; masked again. C != 0: VCPUOP_set_singleshot_timer
+        /// for C ns from now first (R6 = its result).
+        /// </summary>
+        static void Spin(uint n, VcpuInfo* me, ulong* w)
         {
             Watch(w, me, (uint)w[WA]);
             ulong giveUp = Pvclock.NowOf(me) + w[WB];
+            if (w[WC] != 0)
+            {
+                VcpuSetSingleshotTimer t;
+                t.TimeoutAbsNs = Pvclock.NowOf(me) + w[WC];
+                t.Flags = 0;
+                w[WR6] = (ulong)Hv.VcpuOp(VcpuOp.VCPUOP_set_singleshot_timer, n, &t);
+            }
             *(byte*)&me->EvtchnUpcallMask = 0;
             w[WReady] = 1;
             while (w[WWatchHits] == 0 && Pvclock.NowOf(me) < giveUp) Native.Pause();

@@ -241,6 +241,9 @@ namespace KernelTest.Tests
             Add(ref r, "smp_register_vcpu_info_down", &SmpVcpuAreaTests.RegisterVcpuInfoDown);
             Add(ref r, "smp_fifo_per_vcpu", &SmpVcpuAreaTests.FifoPerVcpu);
             Add(ref r, "smp_remote_down", &SmpVcpuTests.RemoteDown);
+            Add(ref r, "smp_bind_vcpu_upcall", &SmpRoutingTests.BindVcpuUpcall);
+            Add(ref r, "smp_timer_upcall", &SmpRoutingTests.TimerUpcall);
+            Add(ref r, "smp_unmask_raises_on_port_vcpu", &SmpRoutingTests.UnmaskRaisesOnPortVcpu);
 
             // Storm answers (issue 9, s9c): guest pointers into the hypervisor's range, -EFAULT as Xen.
             Add(ref r, "storm_hypervisor_range_pointers", &StormPointerTests.HypervisorRange);
