@@ -12,7 +12,7 @@ namespace KernelTest.Smp
     /// kt_isr_<see cref="OwnUd"/> (vCPU 0's table: kt_isr_6), #GP at kt_isr_<see cref="OwnGp"/>,
     /// the event callback at kt_isr_<see cref="OwnEvent"/> (vCPU 0's: kt_event_callback, 0x100).
     /// The GDT frame holds one data descriptor (DPL 3) at entry <see cref="GdtEntry"/>, which
-    /// vCPU 0's GDT lacks. kt_trap_dispatch hands every frame on a secondary's stack to
+    /// vCPU 0's GDT lacks; the LDT (ldt_base/ldt_ents) one at entry 1 (vCPU 0 has no LDT). kt_trap_dispatch hands every frame on a secondary's stack to
     /// <see cref="Dispatch"/>: upcalls are counted in the vCPU's mailbox, a probe's exception
     /// resumes the probe, anything else is recorded and restarts the vCPU's loop.
     /// </summary>
@@ -28,6 +28,12 @@ namespace KernelTest.Smp
         public const ulong GdtLimit = 0x1234;
         const ulong GdtEntries = 8;
         static ulong s_gdt;
+        /// <summary>The secondaries' LDT (ldt_base/ldt_ents): entry 1 a data descriptor (DPL 3, byte limit 0x2345).</summary>
+        public const ulong LdtSelector = (1 << 3) | 4 | 3, LdtDescriptor = 0x0040f30000002345, LdtLimit = 0x2345;
+        const ulong LdtEntries = 2;
+        struct TwoPages { public fixed byte B[2 * 4096]; }
+        static TwoPages s_ldt;
+        static ulong s_ldtVa;
         /// <summary>set_trap_table's list for <see cref="SetTrap"/> (one entry and the terminator; one secondary at a time uses it).</summary>
         struct TwoEntries { public fixed byte B[2 * 16]; }
         static TwoEntries s_set;
@@ -46,6 +52,20 @@ namespace KernelTest.Smp
             return g;
         }
 
+        /// <summary>The LDT page: a page of kernel-test's image holding <see cref="LdtDescriptor"/> at entry 1, mapped read-only from then on; 0 on failure.</summary>
+        public static ulong LdtPage()
+        {
+            if (s_ldtVa != 0) return s_ldtVa;
+            fixed (TwoPages* p = &s_ldt)
+            {
+                ulong va = ((ulong)p->B + 4095) & ~4095UL;
+                ((ulong*)va)[1] = LdtDescriptor;
+                if (Hv.UpdateVaMapping(va, (Mm.MfnOfVa(va) << 12) | Validation.KernelRo, UvmFlags.UVMF_INVLPG) != 0) return 0;
+                s_ldtVa = va;
+                return va;
+            }
+        }
+
         static void Set(TrapInfo* t, int v, int stub)
         {
             t->Vector = (byte)v;
@@ -54,7 +74,7 @@ namespace KernelTest.Smp
             t->Address = Traps.Syms->Isr[stub];
         }
 
-        /// <summary>The context's trap_ctxt (every exception vector but NMI, #DF, #MC), callbacks and GDT.</summary>
+        /// <summary>The context's trap_ctxt (every exception vector but NMI, #DF, #MC), callbacks, LDT and GDT.</summary>
         public static void Fill(VcpuGuestContext* c)
         {
             TrapInfo* t = (TrapInfo*)c->TrapCtxt;
@@ -64,6 +84,8 @@ namespace KernelTest.Smp
             Set(&t[X86.Vector.GP], X86.Vector.GP, OwnGp);
             c->EventCallbackEip = Traps.Syms->Isr[OwnEvent];
             c->FailsafeCallbackEip = Traps.Syms->FailsafeCallback;
+            ulong l = LdtPage();
+            if (l != 0) { c->LdtBase = l; c->LdtEnts = LdtEntries; }
             ulong g = GdtFrame();
             if (g == 0) return;
             c->GdtFrames[0] = g;

@@ -66,6 +66,24 @@ namespace KernelTest.Tests
             return Check.Eq("lsl(0x1b) on vCPU 0 (no such entry in its GDT)", o[0], ulong.MaxValue);
         }
 
+        /// <summary>
+        /// vCPU 1's LDT (ldt_base/ldt_ents from its context, a read-only page) has a data
+        /// descriptor at entry 1: lsl reads its limit, ES loads selector 0xf and reads through it;
+        /// vCPU 0 has no LDT (lsl refuses the selector).
+        /// </summary>
+        public static bool LdtOwn()
+        {
+            if (!SmpRemoteTests.Ready()) return SmpRemoteTests.Skipped("smp_ldt_own");
+            if (!Check.True(SecondaryTraps.LdtPage() != 0, "no LDT page for the secondaries")) return false;
+            if (!Check.True(Secondary.Ask(V, Secondary.CmdSelector, SecondaryTraps.LdtSelector, 0, 0, 5 * Second), "vCPU 1 did not answer")) return false;
+            if (!Check.Eq("lsl(0xf) on vCPU 1", Secondary.Result(V, 0), SecondaryTraps.LdtLimit)) return false;
+            if (!Check.Eq("ES after loading 0xf on vCPU 1", Secondary.Result(V, 2), SecondaryTraps.LdtSelector)) return false;
+            if (!Check.Eq("a read through ES on vCPU 1", Secondary.Result(V, 3), SecondaryTraps.LdtLimit)) return false;
+            ulong* o = stackalloc ulong[4];
+            Native.LdtProbe(SecondaryTraps.LdtSelector, o);
+            return Check.Eq("lsl(0xf) on vCPU 0 (no LDT)", o[0], ulong.MaxValue);
+        }
+
         /// <summary>vCPU n's loop counter (it counts while the vCPU runs its mailbox loop).</summary>
         static ulong Spins(uint n) => *Secondary.Word(n, Secondary.WSpin);
 

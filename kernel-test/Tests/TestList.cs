@@ -237,6 +237,7 @@ namespace KernelTest.Tests
             Add(ref r, "smp_poll_wake", &SmpEventTests.PollWake);
             Add(ref r, "smp_trap_table_own", &SmpVcpuTests.TrapTableOwn);
             Add(ref r, "smp_gdt_own", &SmpVcpuTests.GdtOwn);
+            Add(ref r, "smp_ldt_own", &SmpVcpuTests.LdtOwn);
             Add(ref r, "smp_runstate_area", &SmpVcpuAreaTests.RunstateAreaForAnother);
             Add(ref r, "smp_register_vcpu_info_down", &SmpVcpuAreaTests.RegisterVcpuInfoDown);
             Add(ref r, "smp_fifo_per_vcpu", &SmpVcpuAreaTests.FifoPerVcpu);
