@@ -50,38 +50,32 @@ namespace KernelTest.Tests
 
         /// <summary>
         /// vCPU 1's GDT (gdt_frames from its context) has a data descriptor at entry 3: lsl reads
-        /// its limit, ES loads the selector and reads through it; vCPU 0's GDT has no entry 3
-        /// (lsl refuses it, nothing loaded).
+        /// its limit, ES loads the selector (0x1b) and reads through it; vCPU 0's GDT has no entry
+        /// 3 (lsl refuses it, nothing loaded).
         /// </summary>
-        public static bool GdtOwn()
-        {
-            if (!SmpRemoteTests.Ready()) return SmpRemoteTests.Skipped("smp_gdt_own");
-            if (!Check.True(SecondaryTraps.GdtFrame() != 0, "no GDT frame for the secondaries")) return false;
-            if (!Check.True(Secondary.Ask(V, Secondary.CmdSelector, SecondaryTraps.GdtSelector, 0, 0, 5 * Second), "vCPU 1 did not answer")) return false;
-            if (!Check.Eq("lsl(0x1b) on vCPU 1", Secondary.Result(V, 0), SecondaryTraps.GdtLimit)) return false;
-            if (!Check.Eq("ES after loading 0x1b on vCPU 1", Secondary.Result(V, 2), SecondaryTraps.GdtSelector)) return false;
-            if (!Check.Eq("a read through ES on vCPU 1", Secondary.Result(V, 3), SecondaryTraps.GdtLimit)) return false;
-            ulong* o = stackalloc ulong[4];
-            Native.LdtProbe(SecondaryTraps.GdtSelector, o);
-            return Check.Eq("lsl(0x1b) on vCPU 0 (no such entry in its GDT)", o[0], ulong.MaxValue);
-        }
+        public static bool GdtOwn() => SmpRemoteTests.Ready()
+            ? LoadsOn1Only(SecondaryTraps.GdtFrame() != 0, SecondaryTraps.GdtSelector, SecondaryTraps.GdtLimit)
+            : SmpRemoteTests.Skipped("smp_gdt_own");
 
         /// <summary>
-        /// vCPU 1's LDT (ldt_base/ldt_ents from its context, a read-only page) has a data
-        /// descriptor at entry 1: lsl reads its limit, ES loads selector 0xf and reads through it;
-        /// vCPU 0 has no LDT (lsl refuses the selector).
+        /// The same through vCPU 1's LDT (ldt_base/ldt_ents from its context, a read-only page,
+        /// entry 1: selector 0xf); vCPU 0 has no LDT.
         /// </summary>
-        public static bool LdtOwn()
+        public static bool LdtOwn() => SmpRemoteTests.Ready()
+            ? LoadsOn1Only(SecondaryTraps.LdtPage() != 0, SecondaryTraps.LdtSelector, SecondaryTraps.LdtLimit)
+            : SmpRemoteTests.Skipped("smp_ldt_own");
+
+        /// <summary>Selector <paramref name="sel"/> (limit <paramref name="limit"/>) loads on vCPU 1 (kt_ldt_probe: lsl, ES, a read through ES), lsl refuses it on vCPU 0.</summary>
+        static bool LoadsOn1Only(bool made, ulong sel, ulong limit)
         {
-            if (!SmpRemoteTests.Ready()) return SmpRemoteTests.Skipped("smp_ldt_own");
-            if (!Check.True(SecondaryTraps.LdtPage() != 0, "no LDT page for the secondaries")) return false;
-            if (!Check.True(Secondary.Ask(V, Secondary.CmdSelector, SecondaryTraps.LdtSelector, 0, 0, 5 * Second), "vCPU 1 did not answer")) return false;
-            if (!Check.Eq("lsl(0xf) on vCPU 1", Secondary.Result(V, 0), SecondaryTraps.LdtLimit)) return false;
-            if (!Check.Eq("ES after loading 0xf on vCPU 1", Secondary.Result(V, 2), SecondaryTraps.LdtSelector)) return false;
-            if (!Check.Eq("a read through ES on vCPU 1", Secondary.Result(V, 3), SecondaryTraps.LdtLimit)) return false;
+            if (!Check.True(made, "no descriptor page for the secondaries")) return false;
+            if (!Check.True(Secondary.Ask(V, Secondary.CmdSelector, sel, 0, 0, 5 * Second), "vCPU 1 did not answer")) return false;
+            if (!Check.Eq("lsl(selector) on vCPU 1", Secondary.Result(V, 0), limit)) return false;
+            if (!Check.Eq("ES after loading the selector on vCPU 1", Secondary.Result(V, 2), sel)) return false;
+            if (!Check.Eq("a read through ES on vCPU 1", Secondary.Result(V, 3), limit)) return false;
             ulong* o = stackalloc ulong[4];
-            Native.LdtProbe(SecondaryTraps.LdtSelector, o);
-            return Check.Eq("lsl(0xf) on vCPU 0 (no LDT)", o[0], ulong.MaxValue);
+            Native.LdtProbe(sel, o);
+            return Check.Eq("lsl(selector) on vCPU 0 (no such descriptor there)", o[0], ulong.MaxValue);
         }
 
         /// <summary>vCPU n's loop counter (it counts while the vCPU runs its mailbox loop).</summary>
