@@ -29,7 +29,6 @@ namespace KernelTest.Smp
             /// <summary>Set to 1 by vCPU 0 right before it sends the event a command waits for (clocks of two vCPUs are not compared).</summary>
             WSent = 29;
 
-        public const ulong CmdRead = 1, CmdPingPong = 2, CmdTimer = 3, CmdDown = 4;
         /// <summary>Calls A, a <c>delegate* unmanaged&lt;uint, ulong*, void&gt;</c>, with this vCPU's number and its result words (R0-R2).</summary>
         public const ulong CmdCall = 16;
 
