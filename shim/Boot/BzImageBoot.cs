@@ -29,7 +29,7 @@ namespace Microxen.Boot
             PayloadFormat f = BzImageHeader.Detect(stream, streamLen);
             if (!PayloadDecoder.Supported(f)) Fail(f == PayloadFormat.Unknown ? DecompressError.UnknownFormat : DecompressError.UnsupportedFormat);
             ulong outFrames = ((ulong)h.DecompressedSize + 4095) >> 12;
-            ulong workFrames = ((ulong)PayloadDecoder.WorkBytes + 4095) >> 12;
+            ulong workFrames = ((ulong)PayloadDecoder.WorkBytesFor(f, stream, streamLen) + 4095) >> 12;
             ulong first = AllocContiguousHigh(outFrames + workFrames);
             if (first == FrameAllocator.None) Fail(DecompressError.OutputTooLarge);
             FirstFrame = first; FrameCount = outFrames + workFrames;
