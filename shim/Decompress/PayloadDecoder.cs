@@ -14,12 +14,14 @@ namespace Microxen.Decompress
             if (f == PayloadFormat.Xz) return Xz.WorkBytes;
             if (f == PayloadFormat.Gzip) return Inflate.WorkBytes;
             if (f == PayloadFormat.Zstd) return Zstd.WorkBytes;
+            if (f == PayloadFormat.Bzip2) return Bzip2.WorkBytes;
+            if (f == PayloadFormat.Lzo) return Lzo.WorkBytes;
             return 0;
         }
 
         /// <summary>True for the formats decoded here: every one Xen 4.17's xen/common/decompress.c takes.</summary>
         public static bool Supported(PayloadFormat f) => f == PayloadFormat.Xz || f == PayloadFormat.Gzip || f == PayloadFormat.Lz4 || f == PayloadFormat.Zstd ||
-            f == PayloadFormat.Lzma;
+            f == PayloadFormat.Lzma || f == PayloadFormat.Bzip2 || f == PayloadFormat.Lzo;
 
         public static DecompressError Decode(PayloadFormat f, byte* src, ulong srcLen, byte* dst, ulong dstCap, byte* work, out ulong outLen)
         {
@@ -29,6 +31,8 @@ namespace Microxen.Decompress
             if (f == PayloadFormat.Lz4) return Lz4Legacy.Decode(src, srcLen, dst, dstCap, out outLen);
             if (f == PayloadFormat.Zstd) return Zstd.Decode(src, srcLen, dst, dstCap, work, out outLen);
             if (f == PayloadFormat.Lzma) return LzmaAlone.Decode(src, srcLen, dst, dstCap, work, out outLen);
+            if (f == PayloadFormat.Bzip2) return Bzip2.Decode(src, srcLen, dst, dstCap, work, out outLen);
+            if (f == PayloadFormat.Lzo) return Lzo.Decode(src, srcLen, dst, dstCap, work, out outLen);
             return f == PayloadFormat.Unknown ? DecompressError.UnknownFormat : DecompressError.UnsupportedFormat;
         }
 

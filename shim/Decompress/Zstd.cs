@@ -30,6 +30,8 @@ namespace Microxen.Decompress
         const int NormAt = WeightsAt + Fse.MaxSymbols, WeightTableAt = NormAt + 2 * Fse.MaxSymbols;
         const int LlAt = WeightTableAt + 4 * (1 << 6), OfAt = LlAt + 4 * (1 << MaxLlLog), MlAt = OfAt + 4 * (1 << MaxOfLog);
         public const int WorkBytes = MlAt + 4 * (1 << MaxMlLog);
+        /// <summary>Room for <see cref="ZstdWork"/> at the start of work memory (a host test checks it fits).</summary>
+        public const int StateBytes = LitAt - StateAt;
 
         // RFC 8878 3.1.1.3.2.2: the predefined distributions (probability + 1 per char; 0 is "less than 1").
         const string LlDefault = "\x05\x04\x03\x03\x03\x03\x03\x03\x03\x03\x03\x03\x03\x02\x02\x02\x03\x03\x03\x03\x03\x03\x03\x03\x03\x04\x03\x02\x02\x02\x02\x02\x00\x00\x00\x00";
