@@ -241,6 +241,9 @@ namespace KernelTest.Tests
 
             // Storm answers (issue 9, s9d): a transferred frame stays gone.
             Add(ref r, "val_gnttab_transferred_frame_gone", &StormTransferTests.TransferredFrameGone);
+
+            // Loader session (checked mmu_update cost): mod_l1_entry's fast path under pg_owner DOMID_IO.
+            Add(ref r, "mmu_dom_io_fast_path", &LoaderMmuTests.DomIoFastPath);
         }
 
         // Tests of a parameterised checker, one function per row.
