@@ -7,7 +7,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 seconds=${1:-10}; shift || true
-targets=${*:-bzimage xz gzip lz4 elf cmdline multiboot1 multiboot2}
+targets=${*:-bzimage xz gzip lz4 zstd lzma bzip2 lzo elf cmdline multiboot1 multiboot2}
 out=${FUZZ_OUT:-build/fuzz}
 command -v afl-fuzz >/dev/null || { echo "fuzz: afl-fuzz not found: install Debian's afl++ (make deps)" >&2; exit 2; }
 [ -x build/tools/sharpfuzz ] || dotnet tool install SharpFuzz.CommandLine --version 2.3.0 --tool-path build/tools >/dev/null

@@ -263,6 +263,9 @@ namespace KernelTest.Tests
 
             // Issue 13, perf: writes to a pinned L1 through its read-only mapping (Linux's forms and one other).
             Add(ref r, "mmu_ptwr_forms", &PageTableWriteTests.Forms);
+
+            // Loader session (checked mmu_update cost): mod_l1_entry's fast path under pg_owner DOMID_IO.
+            Add(ref r, "mmu_dom_io_fast_path", &LoaderMmuTests.DomIoFastPath);
         }
 
         // Tests of a parameterised checker, one function per row.

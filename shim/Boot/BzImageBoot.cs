@@ -27,9 +27,18 @@ namespace Microxen.Boot
             byte* stream = data + h.PayloadFileOffset;
             ulong streamLen = h.PayloadLength - BzImageHeader.SizeWordBytes;
             PayloadFormat f = BzImageHeader.Detect(stream, streamLen);
+            if (f == PayloadFormat.Elf)
+            {
+                // Xen's decompress() knows no magic (returns 1) and bzimage_parse hands the payload
+                // on as it is: the whole payload_length bytes, loaded as the ELF.
+                Log.Info("kernel: bzImage with an uncompressed ELF payload");
+                data = stream;
+                len = h.PayloadLength;
+                return;
+            }
             if (!PayloadDecoder.Supported(f)) Fail(f == PayloadFormat.Unknown ? DecompressError.UnknownFormat : DecompressError.UnsupportedFormat);
             ulong outFrames = ((ulong)h.DecompressedSize + 4095) >> 12;
-            ulong workFrames = ((ulong)PayloadDecoder.WorkBytes + 4095) >> 12;
+            ulong workFrames = ((ulong)PayloadDecoder.WorkBytesFor(f, stream, streamLen) + 4095) >> 12;
             ulong first = AllocContiguousHigh(outFrames + workFrames);
             if (first == FrameAllocator.None) Fail(DecompressError.OutputTooLarge);
             FirstFrame = first; FrameCount = outFrames + workFrames;

@@ -69,17 +69,36 @@ namespace Microxen.Checked
         public static bool GuestCan(ulong va, ulong size, bool write)
         {
             if (size == 0) return true;
-            if (!AddrOk(va)) return false;
             ulong end = va + size - 1;
-            if (end < va) return false;
-            ulong l4 = PageTables.EntryMfn(Cpu.ReadCr3());
+            if (end < va || !AddrOk(va)) return false;
+            ulong need = write ? PageTables.Present | PageTables.Rw : PageTables.Present;
+            if (((va ^ end) >> 12) == 0) return Mapped(va, need);      // one page (canonical: AddrOk)
             for (ulong p = va & ~4095UL; ; p += 4096)
             {
-                ulong pte, eff; int level;
-                if (!PageTables.Walk(Host.Mem, l4, p, out pte, out level, out eff)) return false;
-                if (write && (eff & PageTables.Rw) == 0) return false;
+                if (!PageTables.IsCanonical(p) || !Mapped(p, need)) return false;
                 if (p >= (end & ~4095UL)) return true;
             }
+        }
+
+        /// <summary>
+        /// <see cref="PageTables.Walk"/> in the current tables for one canonical address, unrolled:
+        /// every level present and carrying <paramref name="need"/>'s bits (RW for a write), a
+        /// 1 GiB or 2 MiB leaf ending it. The hot part of every guest-pointer check.
+        /// </summary>
+        static bool Mapped(ulong va, ulong need)
+        {
+            const ulong A = PageTables.AddrMask & ~0xfffUL;
+            byte* mem = Host.Mem.Base;
+            ulong e = *(ulong*)(mem + (Cpu.ReadCr3() & A) + ((va >> 36) & 0xff8));
+            if ((e & need) != need) return false;
+            e = *(ulong*)(mem + (e & A) + ((va >> 27) & 0xff8));
+            if ((e & need) != need) return false;
+            if ((e & PageTables.Pse) != 0) return true;
+            e = *(ulong*)(mem + (e & A) + ((va >> 18) & 0xff8));
+            if ((e & need) != need) return false;
+            if ((e & PageTables.Pse) != 0) return true;
+            e = *(ulong*)(mem + (e & A) + ((va >> 9) & 0xff8));
+            return (e & need) == need;
         }
 
         /// <summary>MMU_UPDATE_PREEMPTED in count: cleared, and the done count so far read from pdone (copy_from_guest, a failure leaves 0).</summary>
@@ -146,8 +165,9 @@ namespace Microxen.Checked
                 }
                 rc = UpdateEntry(mfn, (int)((ma & 4095) >> 3), val, cmd == MmuCmd.MMU_PT_UPDATE_PRESERVE_AD, foreign);
                 if (rc != 0) break;
-                PageType t = PageTypes.TypeOf(mfn);
-                if (t >= PageType.L2 && t <= PageType.L4 && PageTypes.TypeCount(mfn) != 0) flushLinear = true;
+                uint x = PageTypes.Info[mfn].TypeInfo;
+                PageType t = (PageType)(x >> PageTypes.TypeShift);
+                if (t >= PageType.L2 && t <= PageType.L4 && (x & PageTypes.CountMask) != 0) flushLinear = true;
             }
             PageTypes.ForeignPgOwner = 0;
             if (flushLinear) Cpu.FlushTlb();   // flush_linear_pt: an L2-L4 entry changed

@@ -15,6 +15,7 @@ namespace Microxen.Checked
         /// <summary>The flags an L1 entry of this domain may not carry (l1_disallow_mask).</summary>
         public static ulong L1Disallowed
         {
+            [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
             get
             {
                 ulong m = (~BaseAllowed | GntTab) & ~PageFlags.Global & FlagBits;
@@ -35,7 +36,7 @@ namespace Microxen.Checked
         public static long GetPageFromL1e(ulong e)
         {
             ulong bad = e & L1Disallowed;
-            if (bad != 0) { CheckLog.Refuse("get_page_from_l1e: bad L1 flags", bad); return -XenErrno.EINVAL; }
+            if (bad != 0) { CheckLog.Refuse(L1BadFlagsSite, bad); return -XenErrno.EINVAL; }
             ulong mfn = PageTables.EntryMfn(e);
             if (ForeignPgOwner != 0)
             {
@@ -86,8 +87,9 @@ namespace Microxen.Checked
         /// <summary>do_mmu_update's pg_owner when it is DOMID_IO or DOMID_XEN (0: the domain itself); set for the batch by CheckedMmu.</summary>
         public static ushort ForeignPgOwner;
 
-        /// <summary>The L1 flags l1e_has_changed compares outside FASTPATH_FLAG_WHITELIST: P, RW, PWT, PCD, PAT.</summary>
-        const ulong L1FastpathChecked = 0x9b;
+        /// <summary>The low flags lNe_has_changed compares outside FASTPATH_FLAG_WHITELIST: P, RW, PWT,
+        /// PCD, PAT/PSE (Debian's Xen has CONFIG_PV_LINEAR_PT, so RW counts at every level).</summary>
+        const ulong FastpathChecked = 0x9b;
 
         /// <summary>put_page_from_l1e.</summary>
         public static void PutPageFromL1e(ulong e)
@@ -99,6 +101,8 @@ namespace Microxen.Checked
             else if (TypeOf(mfn) == PageType.SegDesc && TypeCount(mfn) != 0) InvalidateShadowLdt();
             PutPage(mfn);
         }
+
+        const string L1BadFlagsSite = "get_page_from_l1e: bad L1 flags";
 
         static string BadFlagsSite(int level)
         {
@@ -159,6 +163,7 @@ namespace Microxen.Checked
         /// L4 gains USER and ACCESSED. Only guest entries of guest tables reach this (the shim's
         /// own slots 256-271 and its own tables never do).
         /// </summary>
+        [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
         public static ulong Adjust(ulong e, int level)
         {
             if ((e & PageFlags.Present) == 0 || s_noAdjust) return e;
@@ -173,6 +178,7 @@ namespace Microxen.Checked
         }
 
         /// <summary>is_guest_lN_slot: the L4 slots Xen reserves are neither validated nor changed by the guest.</summary>
+        [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
         public static bool IsGuestSlot(int level, int i) => level != 4 || i < XenSlotFirst || i >= XenSlotEnd;
 
         /// <summary>alloc_page_type for a page table: every present guest entry taken; on failure the ones taken are put back.</summary>
@@ -233,15 +239,24 @@ namespace Microxen.Checked
                 return -XenErrno.EINVAL;
             }
             if (preserveAd) nval |= old & (PageFlags.Accessed | PageFlags.Dirty);
-            if (level == 1 && ForeignPgOwner != 0 && (nval & PageFlags.Present) != 0 && (old & PageFlags.Present) != 0
-                && ((old ^ nval) & (PageTables.AddrMask & ~0xfffUL | L1FastpathChecked)) == 0)
-            {
-                *p = Adjust(nval, level);   // mod_l1_entry's fast path: same frame, only whitelisted flags changed
-                return 0;
-            }
             if ((nval & PageFlags.Present) != 0)
             {
+                // The disallow mask first, then adjust_guest_lNe, then the fast path for
+                // sufficiently-similar mappings (any level, any pg_owner): the same frame with only
+                // FASTPATH_FLAG_WHITELIST flags changed is written without taking references.
+                ulong bad = nval & (level == 1 ? L1Disallowed : UpperDisallowed);
+                if (bad != 0)
+                {
+                    if (level == 1) CheckLog.Refuse(L1BadFlagsSite, bad);
+                    else CheckLog.Refuse(BadFlagsSite(level), bad);
+                    return -XenErrno.EINVAL;
+                }
                 nval = Adjust(nval, level);
+                if ((old & PageFlags.Present) != 0 && ((old ^ nval) & (PageTables.AddrMask & ~0xfffUL | FastpathChecked)) == 0)
+                {
+                    *p = nval;
+                    return 0;
+                }
                 long rc;
                 if (level == 1)
                 {

@@ -2,7 +2,8 @@ namespace Microxen.Decompress
 {
     /// <summary>The compression of a bzImage payload, from its first bytes (Linux scripts/Makefile.lib
     /// cmd_gzip ... cmd_zstd22, lib/decompress.c's magic table).</summary>
-    public enum PayloadFormat { Unknown = 0, Gzip, Bzip2, Lzma, Xz, Lzo, Lz4, Zstd }
+    /// <summary>Elf: an uncompressed payload (CONFIG_KERNEL_UNCOMPRESSED) that is the ELF itself.</summary>
+    public enum PayloadFormat { Unknown = 0, Gzip, Bzip2, Lzma, Xz, Lzo, Lz4, Zstd, Elf }
 
     /// <summary>
     /// The Linux x86 boot protocol setup header (Documentation/arch/x86/boot.rst): the one place for
@@ -66,11 +67,12 @@ namespace Microxen.Decompress
         {
             if (len >= 3 && p[0] == 0x1f && p[1] == 0x8b && p[2] == 0x08) return PayloadFormat.Gzip;
             if (len >= 3 && p[0] == 0x42 && p[1] == 0x5a && p[2] == 0x68) return PayloadFormat.Bzip2;
-            if (len >= 3 && p[0] == 0x5d && p[1] == 0x00 && p[2] == 0x00) return PayloadFormat.Lzma;
+            if (len >= 2 && p[0] == 0x5d && p[1] == 0x00) return PayloadFormat.Lzma;
             if (len >= 6 && p[0] == 0xfd && p[1] == 0x37 && p[2] == 0x7a && p[3] == 0x58 && p[4] == 0x5a && p[5] == 0x00) return PayloadFormat.Xz;
             if (len >= 4 && p[0] == 0x89 && p[1] == 0x4c && p[2] == 0x5a && p[3] == 0x4f) return PayloadFormat.Lzo;
             if (len >= 4 && *(uint*)p == Lz4Legacy.Magic) return PayloadFormat.Lz4;
             if (len >= 4 && p[0] == 0x28 && p[1] == 0xb5 && p[2] == 0x2f && p[3] == 0xfd) return PayloadFormat.Zstd;
+            if (len >= 4 && p[0] == 0x7f && p[1] == (byte)'E' && p[2] == (byte)'L' && p[3] == (byte)'F') return PayloadFormat.Elf;
             return PayloadFormat.Unknown;
         }
 
@@ -85,6 +87,7 @@ namespace Microxen.Decompress
                 case PayloadFormat.Lzo: return "lzo";
                 case PayloadFormat.Lz4: return "lz4";
                 case PayloadFormat.Zstd: return "zstd";
+                case PayloadFormat.Elf: return "uncompressed ELF";
                 default: return "unknown";
             }
         }

@@ -11,7 +11,9 @@ namespace Microxen.Decompress
         Truncated,
         /// <summary>The payload starts with no magic of a format the decoder knows.</summary>
         UnknownFormat,
-        /// <summary>The format is recognised (bzip2, lzma, lzo, zstd) but not decoded here.</summary>
+        /// <summary>The format is known but the stream uses a feature no decoder here has (as Xen's own
+        /// decoders lack it): a zstd dictionary, a randomised bzip2 block, an lzop filter, extra
+        /// field or multipart file, an xz filter other than x86 BCJ, an lzop method other than LZO1X.</summary>
         UnsupportedFormat,
         /// <summary>The stream is corrupt: bad header, bad code, a distance before the start, a check mismatch.</summary>
         Corrupt,
@@ -34,7 +36,7 @@ namespace Microxen.Decompress
                 case DecompressError.NotBzImage: return "not a bzImage (no HdrS setup header of boot protocol 2.08+, or no room for a payload)";
                 case DecompressError.Truncated: return "the module ends before the payload its setup header declares";
                 case DecompressError.UnknownFormat: return "the payload starts with no known compression magic (gzip, bzip2, lzma, xz, lzo, lz4, zstd)";
-                case DecompressError.UnsupportedFormat: return "the payload's compression is not decoded by microxen (it decodes xz, gzip and lz4)";
+                case DecompressError.UnsupportedFormat: return "the payload's stream uses a feature microxen's decoders lack (zstd dictionary, randomised bzip2 block, lzop filter, xz filter other than x86 BCJ)";
                 case DecompressError.Corrupt: return "the compressed stream is corrupt";
                 case DecompressError.InputTruncated: return "the compressed stream is cut short";
                 case DecompressError.OutputTooLarge: return "the decompressed kernel does not fit the memory given to it";

@@ -15,15 +15,7 @@ namespace Microxen.Decompress
         public const int WorkBytes = LengthsAt + 2 * MaxCodes;
         const byte FText = 1, FHcrc = 2, FExtra = 4, FName = 8, FComment = 16;
 
-        struct Bits
-        {
-            public byte* Src;
-            public ulong Len, Pos, Buf;
-            public int Count;
-            public bool Overrun;
-        }
-
-        static uint Need(ref Bits b, int n)
+        static uint Need(ref BitInput b, int n)
         {
             while (b.Count < n)
             {
@@ -59,7 +51,7 @@ namespace Microxen.Decompress
             return left == 0 || n - count[0] == 1;
         }
 
-        static int Decode(ref Bits b, ushort* count, ushort* sym)
+        static int Decode(ref BitInput b, ushort* count, ushort* sym)
         {
             int code = 0, first = 0, index = 0;
             for (int len = 1; len <= MaxBits; len++)
@@ -114,7 +106,7 @@ namespace Microxen.Decompress
                 ip += 2;
             }
             if (ip >= srcLen) return DecompressError.InputTruncated;
-            Bits b = default;
+            BitInput b = default;
             b.Src = src + ip; b.Len = srcLen - ip;
             ulong op = 0;
             DecompressError e = Raw(ref b, dst, dstCap, ref op, work);
@@ -128,7 +120,7 @@ namespace Microxen.Decompress
         }
 
         /// <summary>Raw DEFLATE blocks until the one marked final.</summary>
-        static DecompressError Raw(ref Bits b, byte* dst, ulong cap, ref ulong op, byte* work)
+        static DecompressError Raw(ref BitInput b, byte* dst, ulong cap, ref ulong op, byte* work)
         {
             ushort* lc = (ushort*)(work + LenCountAt), ls = (ushort*)(work + LenSymAt);
             ushort* dc = (ushort*)(work + DistCountAt), ds = (ushort*)(work + DistSymAt);
@@ -195,7 +187,7 @@ namespace Microxen.Decompress
             return DecompressError.Ok;
         }
 
-        static DecompressError Dynamic(ref Bits b, ushort* lc, ushort* ls, ushort* dc, ushort* ds, ushort* lengths)
+        static DecompressError Dynamic(ref BitInput b, ushort* lc, ushort* ls, ushort* dc, ushort* ds, ushort* lengths)
         {
             int nlen = (int)Need(ref b, 5) + 257, ndist = (int)Need(ref b, 5) + 1, ncode = (int)Need(ref b, 4) + 4;
             if (nlen > 286 || ndist > 30) return DecompressError.Corrupt;

@@ -48,6 +48,8 @@ namespace Microxen.Decompress
         public const int ProbCount = Literal + (LiteralCoderSize << MaxLcLp);
         /// <summary>Bytes of caller memory the probabilities need.</summary>
         public const int ProbBytes = ProbCount * 2;
+        /// <summary>The most LZMA-alone needs: lc + lp up to 12 (lc 8, lp 4).</summary>
+        public const int MaxProbBytes = (Literal + (LiteralCoderSize << 12)) * 2;
 
         /// <summary>Sets lc/lp/pb from an LZMA properties byte ((pb*5+lp)*9+lc); false if invalid for LZMA2.</summary>
         public static bool SetProps(ref LzmaState s, byte props)
@@ -59,6 +61,20 @@ namespace Microxen.Decompress
             s.PropsSet = true;
             return true;
         }
+
+        /// <summary>Sets lc/lp/pb from an LZMA-alone properties byte: any lc (0..8), lp (0..4), pb (0..4),
+        /// as Linux's and Xen's unlzma take; the probabilities need <see cref="ProbBytesFor"/>.</summary>
+        public static bool SetPropsAny(ref LzmaState s, byte props)
+        {
+            if (props >= 9 * 5 * 5) return false;
+            s.Lc = props % 9; props /= 9;
+            s.Lp = props % 5; s.Pb = props / 5;
+            s.PropsSet = true;
+            return true;
+        }
+
+        /// <summary>Bytes of probabilities for lc + lp = <paramref name="lcLp"/> (0..12).</summary>
+        public static int ProbBytesFor(int lcLp) => (Literal + (LiteralCoderSize << lcLp)) * 2;
 
         /// <summary>State reset: every probability to 1/2, state 0, reps 0.</summary>
         public static void Reset(ref LzmaState s, ushort* probs)
@@ -123,6 +139,24 @@ namespace Microxen.Decompress
         public static DecompressError DecodeChunk(ref LzmaState s, ushort* probs, byte* input, ulong inLen,
                                                   byte* outBuf, ulong dictStart, ulong pos, ulong end)
         {
+            ulong used;
+            uint code;
+            DecompressError e = Decode(ref s, probs, input, inLen, outBuf, dictStart, ref pos, end, false, out used, out code);
+            if (e != DecompressError.Ok) return e;
+            if (used != inLen || code != 0) return DecompressError.Corrupt;
+            return DecompressError.Ok;
+        }
+
+        /// <summary>
+        /// The decoder proper over in[0..inLen) (5 init bytes, the first 0), from out[pos]. Without
+        /// <paramref name="endMarker"/> it stops at end (a distance of 0xFFFFFFFF is corrupt); with it,
+        /// it stops at the end marker only (LZMA-alone of unknown size) and end is the room there is:
+        /// going past it is OutputTooLarge. Gives the input bytes used and the final range-coder code.
+        /// </summary>
+        public static DecompressError Decode(ref LzmaState s, ushort* probs, byte* input, ulong inLen, byte* outBuf, ulong dictStart,
+                                             ref ulong pos, ulong end, bool endMarker, out ulong used, out uint finalCode)
+        {
+            used = 0; finalCode = 0;
             if (inLen < 5 || input[0] != 0) return DecompressError.Corrupt;
             byte* ip = input + 1;
             // Every normalisation reads at most one byte per bit; a read past the chunk is caught at its end.
@@ -134,12 +168,14 @@ namespace Microxen.Decompress
             uint pbMask = (1u << s.Pb) - 1, lpMask = (1u << s.Lp) - 1;
             int lc = s.Lc;
             byte* o = outBuf;
-            while (pos < end)
+            DecompressError over = endMarker ? DecompressError.OutputTooLarge : DecompressError.Corrupt;
+            while (pos < end || endMarker)
             {
                 if (ip > inEnd) return DecompressError.InputTruncated;
                 uint posState = (uint)pos & pbMask;
                 if (Bit(probs + IsMatch + state * PosStatesMax + posState, ref range, ref code, ref ip, inEnd) == 0)
                 {
+                    if (pos >= end) return over;
                     uint prev = pos > dictStart ? o[pos - 1] : 0u;
                     ushort* lp = probs + Literal + LiteralCoderSize * (int)((((uint)pos & lpMask) << lc) + (prev >> (8 - lc)));
                     uint sym = 1;
@@ -193,6 +229,7 @@ namespace Microxen.Decompress
                             }
                             rep0 += direct << AlignBits;
                             rep0 += ReverseTree(probs + DistAlign, AlignBits, ref range, ref code, ref ip, inEnd);
+                            if (rep0 == 0xFFFFFFFF && endMarker) break;
                         }
                     }
                 }
@@ -203,6 +240,7 @@ namespace Microxen.Decompress
                         if (Bit(probs + IsRep0Long + state * PosStatesMax + posState, ref range, ref code, ref ip, inEnd) == 0)
                         {
                             if (rep0 >= pos - dictStart) return DecompressError.Corrupt;
+                            if (pos >= end) return over;
                             state = state < LitStates ? 9u : 11u;
                             o[pos] = o[pos - rep0 - 1];
                             pos++;
@@ -226,13 +264,13 @@ namespace Microxen.Decompress
                 }
                 // rep0 == 0xFFFFFFFF is the end marker, which LZMA2 chunks never carry: caught here too.
                 if (rep0 >= pos - dictStart) return DecompressError.Corrupt;
-                if (len > end - pos) return DecompressError.Corrupt;
+                if (len > end - pos) return over;
                 Lz4Legacy.LzCopy(o, pos, (ulong)rep0 + 1, len);
                 pos += len;
             }
             if (range < TopValue) { range <<= 8; code = (code << 8) | (ip < inEnd ? *ip : 0u); ip++; }
             if (ip > inEnd) return DecompressError.InputTruncated;
-            if (ip != inEnd || code != 0) return DecompressError.Corrupt;
+            used = (ulong)(ip - input); finalCode = code;
             s.State = state; s.Rep0 = rep0; s.Rep1 = rep1; s.Rep2 = rep2; s.Rep3 = rep3;
             return DecompressError.Ok;
         }

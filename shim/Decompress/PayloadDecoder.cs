@@ -4,10 +4,24 @@ namespace Microxen.Decompress
     /// Work memory: <see cref="WorkBytes"/> bytes the caller provides (no allocation here).</summary>
     public static unsafe class PayloadDecoder
     {
-        public const int WorkBytes = Xz.WorkBytes > Inflate.WorkBytes ? Xz.WorkBytes : Inflate.WorkBytes;
+        /// <summary>The most work memory any format needs.</summary>
+        public const int WorkBytes = LzmaAlone.MaxWorkBytes;
 
-        /// <summary>True for the formats decoded here.</summary>
-        public static bool Supported(PayloadFormat f) => f == PayloadFormat.Xz || f == PayloadFormat.Gzip || f == PayloadFormat.Lz4;
+        /// <summary>The work memory the stream src[0..len) of format f needs (0 for lz4, which needs none).</summary>
+        public static int WorkBytesFor(PayloadFormat f, byte* src, ulong len)
+        {
+            if (f == PayloadFormat.Lzma) return LzmaAlone.WorkBytesFor(src, len);
+            if (f == PayloadFormat.Xz) return Xz.WorkBytes;
+            if (f == PayloadFormat.Gzip) return Inflate.WorkBytes;
+            if (f == PayloadFormat.Zstd) return Zstd.WorkBytes;
+            if (f == PayloadFormat.Bzip2) return Bzip2.WorkBytes;
+            if (f == PayloadFormat.Lzo) return Lzo.WorkBytes;
+            return 0;
+        }
+
+        /// <summary>True for the formats decoded here: every one Xen 4.17's xen/common/decompress.c takes.</summary>
+        public static bool Supported(PayloadFormat f) => f == PayloadFormat.Xz || f == PayloadFormat.Gzip || f == PayloadFormat.Lz4 || f == PayloadFormat.Zstd ||
+            f == PayloadFormat.Lzma || f == PayloadFormat.Bzip2 || f == PayloadFormat.Lzo;
 
         public static DecompressError Decode(PayloadFormat f, byte* src, ulong srcLen, byte* dst, ulong dstCap, byte* work, out ulong outLen)
         {
@@ -15,6 +29,10 @@ namespace Microxen.Decompress
             if (f == PayloadFormat.Xz) return Xz.Decode(src, srcLen, dst, dstCap, work, out outLen);
             if (f == PayloadFormat.Gzip) return Inflate.Gzip(src, srcLen, dst, dstCap, work, out outLen);
             if (f == PayloadFormat.Lz4) return Lz4Legacy.Decode(src, srcLen, dst, dstCap, out outLen);
+            if (f == PayloadFormat.Zstd) return Zstd.Decode(src, srcLen, dst, dstCap, work, out outLen);
+            if (f == PayloadFormat.Lzma) return LzmaAlone.Decode(src, srcLen, dst, dstCap, work, out outLen);
+            if (f == PayloadFormat.Bzip2) return Bzip2.Decode(src, srcLen, dst, dstCap, work, out outLen);
+            if (f == PayloadFormat.Lzo) return Lzo.Decode(src, srcLen, dst, dstCap, work, out outLen);
             return f == PayloadFormat.Unknown ? DecompressError.UnknownFormat : DecompressError.UnsupportedFormat;
         }
 

@@ -14,6 +14,7 @@ namespace Microxen.Guest
     public static unsafe class GuestPointer
     {
         /// <summary>__addr_ok(<paramref name="va"/>).</summary>
+        [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
         public static bool AddrOk(ulong va) => va < (1UL << 47) || va >= Layout.HYPERVISOR_VIRT_END;
 
         /// <summary>

@@ -59,6 +59,18 @@ namespace Microxen.Tests
             { "gzip", "-1 -c", PayloadFormat.Gzip },
             { "lz4", "-l -9 -c", PayloadFormat.Lz4 },
             { "lz4", "-l -1 -c", PayloadFormat.Lz4 },
+            { "zstd", "-22 --ultra -c", PayloadFormat.Zstd },
+            { "lzma", "-9 -c", PayloadFormat.Lzma },
+            { "bzip2", "-9 -c", PayloadFormat.Bzip2 },
+            { "bzip2", "-1 -c", PayloadFormat.Bzip2 },
+            { "lzop", "-9 -c", PayloadFormat.Lzo },
+            { "lzop", "-1 -c", PayloadFormat.Lzo },
+            { "lzop", "-3 --crc32 -c", PayloadFormat.Lzo },
+            { "xz", "--format=lzma --lzma1=dict=64KiB,mode=fast,mf=hc4 -c", PayloadFormat.Lzma },
+            { "xz", "--format=lzma -0 -c", PayloadFormat.Lzma },
+            { "zstd", "-3 -c", PayloadFormat.Zstd },
+            { "zstd", "-1 --no-check -c", PayloadFormat.Zstd },
+            { "zstd", "-19 --no-content-size -c", PayloadFormat.Zstd },
         };
 
         [Theory]
@@ -127,18 +139,31 @@ namespace Microxen.Tests
                 else Assert.False(format == PayloadFormat.Lz4 && got.AsSpan().SequenceEqual(sample) && at > 8, "ignored a flip");
             }
             // xz and gzip carry checks: every flip is refused. lz4's legacy frame has none.
-            if (format != PayloadFormat.Lz4 && !args.Contains("check=none")) Assert.True(flipped >= 40, $"{flipped} flips refused");
+            if (format != PayloadFormat.Lz4 && !args.Contains("check=none") && !args.Contains("no-check") && format != PayloadFormat.Lzma) Assert.True(flipped >= 40, $"{flipped} flips refused");
+        }
+
+        [Fact]
+        public void DecoderStateFitsItsRoomInWorkMemory()
+        {
+            Assert.True(sizeof(ZstdWork) <= Zstd.StateBytes, $"ZstdWork is {sizeof(ZstdWork)} bytes");
+            Assert.True(sizeof(Bzip2Work) <= Bzip2.BlockAt, $"Bzip2Work is {sizeof(Bzip2Work)} bytes");
+            Assert.Equal(PayloadDecoder.WorkBytes, new[] { Xz.WorkBytes, Inflate.WorkBytes, Zstd.WorkBytes, LzmaAlone.MaxWorkBytes, Bzip2.WorkBytes, Lzo.WorkBytes }.Max());
         }
 
         [Fact]
         public void UnknownAndUndecodedMagics()
         {
             Assert.Equal(DecompressError.UnknownFormat, Decode(PayloadFormat.Unknown, new byte[] { 1, 2, 3, 4 }, 10, out _));
+            // A zstd frame of one raw block "abc" (single segment, content size 3); with a dictionary ID, refused.
+            byte[] plain = { 0x28, 0xb5, 0x2f, 0xfd, 0x20, 3, 0x19, 0, 0, (byte)'a', (byte)'b', (byte)'c' };
+            Assert.Equal(DecompressError.Ok, Decode(PayloadFormat.Zstd, plain, 3, out byte[] abc));
+            Assert.Equal("abc", System.Text.Encoding.ASCII.GetString(abc));
+            byte[] dict = { 0x28, 0xb5, 0x2f, 0xfd, 0x21, 5, 3, 0x19, 0, 0, (byte)'a', (byte)'b', (byte)'c' };
+            Assert.Equal(DecompressError.UnsupportedFormat, Decode(PayloadFormat.Zstd, dict, 3, out _));
+            // A bzip2 block with the randomised bit (bzip2 before 0.9.5), refused as unbunzip2 does.
             byte[] bz = RunTool("bzip2", "-c", new byte[] { 1, 2, 3 });
-            PayloadFormat f;
-            fixed (byte* p = bz) f = BzImageHeader.Detect(p, (ulong)bz.Length);
-            Assert.Equal(PayloadFormat.Bzip2, f);
-            Assert.Equal(DecompressError.UnsupportedFormat, Decode(f, bz, 10, out _));
+            bz[4 + 10] |= 0x80;                    // the bit after the 48-bit magic and the 32-bit CRC
+            Assert.Equal(DecompressError.UnsupportedFormat, Decode(PayloadFormat.Bzip2, bz, 10, out _));
         }
     }
 }

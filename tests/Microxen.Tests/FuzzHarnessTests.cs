@@ -10,7 +10,7 @@ namespace Microxen.Tests
         readonly ITestOutputHelper _out;
         public FuzzHarnessTests(ITestOutputHelper output) { _out = output; }
 
-        static readonly string[] Targets = { "bzimage", "xz", "gzip", "lz4", "elf", "cmdline", "multiboot1", "multiboot2" };
+        static readonly string[] Targets = { "bzimage", "xz", "gzip", "lz4", "zstd", "lzma", "bzip2", "lzo", "elf", "cmdline", "multiboot1", "multiboot2" };
         static readonly object Lock = new object();
         static string _dll;
 

@@ -8,7 +8,7 @@ namespace Microxen.Tools.Fuzz
 {
     /// <summary>
     /// One fuzz target per parser the shim runs on untrusted input, each fed the whole input:
-    /// bzimage (setup header and payload), xz, gzip, lz4 (the decoders, 16 MiB output at most),
+    /// bzimage (setup header and payload), xz, gzip, lz4, zstd, lzma, bzip2, lzo (the decoders, 16 MiB output at most),
     /// elf (ElfImage.Open, then the Xen notes), cmdline (the shim's options), multiboot1 and
     /// multiboot2 (Multiboot.Parse of the information at physical 0, the input being all the
     /// physical memory it may read: a bounded view ending at the guard page). With files after the
@@ -17,7 +17,7 @@ namespace Microxen.Tools.Fuzz
     /// </summary>
     public static unsafe class Program
     {
-        public static readonly string[] Targets = { "bzimage", "xz", "gzip", "lz4", "elf", "cmdline", "multiboot1", "multiboot2" };
+        public static readonly string[] Targets = { "bzimage", "xz", "gzip", "lz4", "zstd", "lzma", "bzip2", "lzo", "elf", "cmdline", "multiboot1", "multiboot2" };
         const int MaxOutput = 16 << 20, MaxInput = 1 << 20;
         static readonly Guarded Input = new Guarded(MaxInput + 1);
         static readonly Guarded Output = new Guarded(MaxOutput);
@@ -53,6 +53,14 @@ namespace Microxen.Tools.Fuzz
             return 0;
         }
 
+        /// <summary>One decoder, its work memory exactly what it asks for, ending at the guard page.</summary>
+        static string Payload(PayloadFormat f, byte* p, ulong len, byte* o)
+        {
+            byte* w = Work.Tail((ulong)PayloadDecoder.WorkBytesFor(f, p, len));
+            ulong n;
+            return PayloadDecoder.Decode(f, p, len, o, MaxOutput, w, out n).ToString();
+        }
+
         /// <summary>Runs one input through the target; returns the parser's verdict.</summary>
         public static string Run(string target, byte[] input)
         {
@@ -72,9 +80,13 @@ namespace Microxen.Tools.Fuzz
                         PayloadFormat f;
                         return PayloadDecoder.DecodeBzImage(p, len, o, MaxOutput, w, out n, out f).ToString();
                     }
-                    case "xz": return PayloadDecoder.Decode(PayloadFormat.Xz, p, len, o, MaxOutput, w, out n).ToString();
-                    case "gzip": return PayloadDecoder.Decode(PayloadFormat.Gzip, p, len, o, MaxOutput, w, out n).ToString();
-                    case "lz4": return PayloadDecoder.Decode(PayloadFormat.Lz4, p, len, o, MaxOutput, w, out n).ToString();
+                    case "xz": return Payload(PayloadFormat.Xz, p, len, o);
+                    case "gzip": return Payload(PayloadFormat.Gzip, p, len, o);
+                    case "lz4": return Payload(PayloadFormat.Lz4, p, len, o);
+                    case "zstd": return Payload(PayloadFormat.Zstd, p, len, o);
+                    case "lzma": return Payload(PayloadFormat.Lzma, p, len, o);
+                    case "bzip2": return Payload(PayloadFormat.Bzip2, p, len, o);
+                    case "lzo": return Payload(PayloadFormat.Lzo, p, len, o);
                     case "multiboot1":
                     case "multiboot2":
                     {
