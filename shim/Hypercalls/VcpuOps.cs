@@ -20,12 +20,18 @@ namespace Microxen.Hypercalls
             if (vcpu >= (ulong)Smp.Vcpus.Count) return -XenErrno.ENOENT;   // no such vCPU (Smp/Vcpus.cs: dom0_max_vcpus)
             if (CopiesArg(cmd)) Guest.GuestPointer.Require(arg);   // copy_from/to_guest first: -EFAULT in Xen's range
             int me = Smp.Cpus.Current();
-            if (vcpu == (ulong)me || !Smp.ShimLock.Active) return OpOn(cmd, vcpu, arg, me);
-            // Another vCPU's op: ShimCpu.Pv (Vcpu.Info, its timers' state) names the target for its duration (under the lock).
+            if (vcpu == (ulong)me) return OpOn(cmd, vcpu, arg, me);
+            // Another vCPU's op: ShimCpu.Pv and Vcpu.Id (Vcpu.Info, its callbacks, trap table,
+            // runstate area) name the target for its duration (under the lock once it is active;
+            // before, the other vCPUs are not running).
             PvState* saved = ShimCpu.Pv;
+            int savedId = Vcpu.Id;
             ShimCpu.Pv = Smp.Cpus.Pv((int)vcpu);
+            Vcpu.Id = (int)vcpu;
+            if (ShimCpu.Pv->VcpuInfo == 0) ShimCpu.Pv->VcpuInfo = (ulong)SharedInfo.Vcpu(Vcpu.Shared, (int)vcpu);   // shared_info's slot until registered
             long r = OpOn(cmd, vcpu, arg, me);
             ShimCpu.Pv = saved;
+            Vcpu.Id = savedId;
             return r;
         }
 
@@ -34,10 +40,10 @@ namespace Microxen.Hypercalls
             switch (cmd)
             {
                 case VcpuOp.VCPUOP_is_up:
-                    return vcpu == 0 || *Smp.Vcpus.State((int)vcpu) == Smp.Vcpus.Up ? 1 : 0;
+                    return *Smp.Vcpus.State((int)vcpu) == Smp.Vcpus.Up ? 1 : 0;
                 case VcpuOp.VCPUOP_down:
-                    if (vcpu != 0) return Smp.Vcpus.TakeDown((int)vcpu);
-                    // The guest's only vCPU stops (Linux does this at the end of an early panic):
+                    if (Smp.Vcpus.OthersUp((int)vcpu)) return Smp.Vcpus.TakeDown((int)vcpu);
+                    // The guest's last vCPU up stops (Linux does this at the end of an early panic):
                     // nothing can run any more, so the run ends as a guest crash.
                     HypercallStats.Print();
                     Console.Log.Line("guest crash: dom0 took its only vCPU down");

@@ -11,7 +11,7 @@ namespace Microxen.Xen
     /// user L4), debugreg[8], the callbacks, vm_assist, fs_base, gs_base_kernel, gs_base_user.
     /// </summary>
     [StructLayout(LayoutKind.Explicit, Size = VcpuOp.VcpuGuestContextSize)]
-    public struct VcpuGuestContext
+    public unsafe struct VcpuGuestContext
     {
         [FieldOffset(512)] public ulong Flags;
         [FieldOffset(520 + 0)] public ulong R15;
@@ -36,6 +36,13 @@ namespace Microxen.Xen
         [FieldOffset(520 + 160)] public ushort Ss;
         [FieldOffset(520 + 168)] public ushort Es;
         [FieldOffset(520 + 176)] public ushort Ds;
+        /// <summary>trap_ctxt[0]: 256 struct trap_info (vector u8, flags u8, cs u16, address u64 at +8), 16 bytes each; entry i is vector i (arch_set_info_guest).</summary>
+        [FieldOffset(720)] public byte TrapCtxt;
+        [FieldOffset(4816)] public ulong LdtBase;
+        [FieldOffset(4824)] public ulong LdtEnts;
+        /// <summary>gdt_frames[16]: the GDT's machine frames; gdt_ents entries.</summary>
+        [FieldOffset(4832)] public unsafe fixed ulong GdtFrames[16];
+        [FieldOffset(4960)] public ulong GdtEnts;
         /// <summary>Stack selector for ring transitions into the kernel (kernel_ss).</summary>
         [FieldOffset(4968)] public ulong KernelSs;
         [FieldOffset(4976)] public ulong KernelSp;
