@@ -122,6 +122,7 @@ namespace Microxen.Events
         /// </summary>
         public static void SetPending(uint port)
         {
+            Kicks |= Pollers;   // evtchn_check_pollers: a vCPU in SCHEDOP_poll re-checks its ports (masked ones too)
             if (EvtchnFifo.Active) { EvtchnFifo.SetPending(port); return; }
             SharedInfo* s = Vcpu.Shared;
             ulong bit = 1UL << (int)(port & 63);
@@ -160,6 +161,8 @@ namespace Microxen.Events
         /// (its VcpuInfo field names its vcpu_info); null with one vCPU (Vcpu.Info is vCPU 0's).
         /// </summary>
         public static ulong* VcpuPv;
+        /// <summary>vCPUs waiting in SCHEDOP_poll without the lock (bit n = vCPU n; Hypercalls/SchedOps.cs): any port made pending wakes them.</summary>
+        public static ulong Pollers;
         /// <summary>vCPUs whose vcpu_info got an event since the last <see cref="TakeKicks"/> (bit n = vCPU n).</summary>
         public static ulong Kicks;
 

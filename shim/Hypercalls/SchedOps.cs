@@ -115,6 +115,7 @@ namespace Microxen.Hypercalls
             ulong* state = Smp.Vcpus.State(me);
             CpuFrame* current = HypercallDispatch.Current;
             bool upcallBefore = poll && vi->EvtchnUpcallPending != 0;
+            if (poll) Evtchn.Pollers |= 1UL << me;
             Smp.ShimLock.ExitAll();
             for (;;)
             {
@@ -127,6 +128,7 @@ namespace Microxen.Hypercalls
                 Cpu.StiHlt();
             }
             Smp.ShimLock.Enter();
+            if (poll) Evtchn.Pollers &= ~(1UL << me);
             HypercallDispatch.Current = current;
             if (*state != Smp.Vcpus.Up) Smp.Vcpus.TakeDown(me);   // taken down while blocked: park until up
         }

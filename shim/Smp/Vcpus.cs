@@ -39,7 +39,7 @@ namespace Microxen.Smp
             for (int v = 1; v < n; v++)
             {
                 ulong f = Host.Frames.AllocHigh();
-                if (f == Memory.FrameAllocator.None) { n = v; break; }
+                if (f == Memory.FrameAllocator.None) { Console.Log.Warn("SMP: no memory for another vCPU's trap table"); n = v; break; }
                 Host.Mem.ZeroFrame(f);
                 Guest.Vcpu.SetTrapTable(v, (Guest.Vcpu.TrapEntry*)Host.Mem.Frame(f));
                 if (Checked.CheckedMode.On) Hypercalls.DescriptorOps.InitShadow(v);
