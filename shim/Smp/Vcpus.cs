@@ -36,6 +36,11 @@ namespace Microxen.Smp
         {
             int n = 1;
             while (n < Cpus.Count && (option == 0 || n < (int)option) && n < Guest.Vcpu.Max && *Cpus.OnlineFlag(n) != 0) n++;
+            if (n < Cpus.Count && (option == 0 || n < (int)option) && Console.Log.On(Console.LogLevel.Info))
+            {
+                Console.Log.Begin(); Console.Log.Str("SMP: CPU "); Console.Log.Dec((ulong)n); Console.Log.Str(" is not online (flag "); Console.Log.Dec(*Cpus.OnlineFlag(n));
+                Console.Log.Str("): dom0's vCPUs stop there"); Console.Log.End();
+            }
             for (int v = 1; v < n; v++)
             {
                 ulong f = Host.Frames.AllocHigh();
