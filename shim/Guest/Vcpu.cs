@@ -23,7 +23,7 @@ namespace Microxen.Guest
         public const int Max = Events.Evtchn.MaxVcpus;
 
         /// <summary>One trap_ctxt entry (16 bytes; a vCPU's 256 fill one 4 KiB frame).</summary>
-        public struct TrapEntry { public ulong Address; public ushort Cs; public byte Flags; byte _pad0; uint _pad1; }
+        [System.Runtime.InteropServices.StructLayout(System.Runtime.InteropServices.LayoutKind.Sequential, Size = 16)] public struct TrapEntry { public ulong Address; public ushort Cs; public byte Flags; }
         struct Traps0 { public fixed ulong Words[512]; }
         /// <summary>vCPU 0's trap table; the others' are frames Smp/Vcpus.cs gives with <see cref="SetTrapTable"/>.</summary>
         static Traps0 s_traps0;

@@ -111,6 +111,18 @@ namespace Microxen.Hypercalls
             {
                 if (s->Ready[me] == 0) Panic.Stop("shadow GDT not allocated");
                 ulong* mine = s->Mfn + me * ShadowGdt.Pages;
+                if (s->Ready[me] == 1 && me != 0)
+                {
+                    // A secondary vCPU's first GDT is a copy of a GDT Xen's view already rewrote
+                    // (Linux's per-CPU GDT): its positions start with vCPU 0's ring-0 view, as the
+                    // boot CPU's shadow keeps them across such copies (ShadowGdt.Merge).
+                    for (int k = 0; k < ShadowGdt.Pages; k++)
+                    {
+                        ulong* from = (ulong*)Host.Mem.Frame(s->Mfn[k]), to = (ulong*)Host.Mem.Frame(mine[k]);
+                        for (int i = 0; i < 512; i++) to[i] = from[i];
+                    }
+                    s->Ready[me] = 2;
+                }
                 for (int i = 0; i < pages; i++)
                     ShadowGdt.Merge((ulong*)Host.Mem.Frame(frames[i]), (ulong*)Host.Mem.Frame(mine[i]));
                 Gdt.SetGuestFrames(me, mine, pages);
