@@ -29,13 +29,13 @@ namespace Microxen.Smp
         /// <summary>
         /// The vCPUs dom0 gets: one per CPU online in order (Xen 4.17's dom0_max_vcpus default,
         /// xen/arch/x86/dom0_build.c: the online CPUs), bounded by <paramref name="option"/>
-        /// (dom0_max_vcpus, 0 = not given) and by Guest.Vcpu.Max. Each vCPU past 0 gets its own
+        /// (dom0_max_vcpus, 0 = not given) and by XEN_LEGACY_MAX_VCPUS (each vCPU starts on its shared_info vcpu_info slot). Each vCPU past 0 gets its own
         /// trap table frame (and checked mode's shadow GDT frames) now, before dom0 takes memory.
         /// </summary>
         public static void Configure(uint option)
         {
             int n = 1;
-            while (n < Cpus.Count && (option == 0 || n < (int)option) && n < Guest.Vcpu.Max && *Cpus.OnlineFlag(n) != 0) n++;
+            while (n < Cpus.Count && (option == 0 || n < (int)option) && n < Guest.Vcpu.Max && n < Layout.XEN_LEGACY_MAX_VCPUS && *Cpus.OnlineFlag(n) != 0) n++;
             if (n < Cpus.Count && (option == 0 || n < (int)option) && Console.Log.On(Console.LogLevel.Info))
             {
                 Console.Log.Begin(); Console.Log.Str("SMP: CPU "); Console.Log.Dec((ulong)n); Console.Log.Str(" is not online (flag "); Console.Log.Dec(*Cpus.OnlineFlag(n));
