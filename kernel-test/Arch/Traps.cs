@@ -58,6 +58,7 @@ namespace KernelTest.Arch
         [UnmanagedCallersOnly(EntryPoint = "kt_trap_dispatch")]
         static void Dispatch(Microxen.Arch.CpuFrame* f)
         {
+            if (Smp.SecondaryTraps.Dispatch(f)) return;   // a secondary vCPU's trap or upcall (issue 11)
             if (f->Vector == EntryVectors.EventCallback) { Events.Events.Upcall(); return; }
             ProbeState* s = State;
             if (f->Vector < 32 && s->RecoverRip != 0 && (f->Cs & 3) == 0)

@@ -7,20 +7,30 @@ namespace KernelTest.Smp
     /// VCPUOP_initialise (<see cref="VcpuGuestContext"/>: rip = <see cref="Entry"/>, rdi = n, its own
     /// 16 KiB stack, cr3 = the kernel's L4) and VCPUOP_up, the way Linux's cpu_initialize_context
     /// (arch/x86/xen/smp_pv.c) does. It runs with its events masked (vcpu_info[n].evtchn_upcall_mask
-    /// = 1: nothing is delivered to it, it polls shared_info) and serves one mailbox of words, the
-    /// boot vCPU writing a command and a new sequence number, the secondary answering with the
-    /// same number in Done. It prints nothing and takes no faults (no trap table).
+    /// = 1: nothing is delivered to it, it polls shared_info) except while a command unmasks them,
+    /// and serves one mailbox of words, the boot vCPU writing a command and a new sequence number,
+    /// the secondary answering with the same number in Done. It prints nothing. Its context has
+    /// its own trap table, event callback and GDT (<see cref="SecondaryTraps"/>): the vectors of
+    /// the handlers that ran on its stack tell which were used.
     /// </summary>
-    public static unsafe class Secondary
+    public static unsafe partial class Secondary
     {
         /// <summary>vCPUs kernel-test can drive (vcpu_info in shared_info: fewer than XEN_LEGACY_MAX_VCPUS).</summary>
         public const int MaxVcpus = 8;
         const int StackSize = 16384;
         /// <summary>Mailbox words per vCPU.</summary>
-        const int Stride = 10;
-        const int WSeq = 0, WCmd = 1, WA = 2, WB = 3, WC = 4, WDone = 5, WR0 = 6, WR1 = 7, WR2 = 8, WAlive = 9;
+        const int Stride = 32;
+        const int WSeq = 0, WCmd = 1, WA = 2, WB = 3, WC = 4, WDone = 5, WR0 = 6, WR1 = 7, WR2 = 8, WR3 = 9, WR4 = 10, WR5 = 11, WR6 = 12, WR7 = 13, WAlive = 14;
+        /// <summary>Results a command can leave (<see cref="Result"/>: R0..R7).</summary>
+        public const int Results = 8;
+        /// <summary>Mailbox words of the trap record (<see cref="Word"/>): see <see cref="SecondaryTraps"/>.</summary>
+        public const int WSpin = 15, WReady = 16, WWatch = 17, WOwnEvents = 18, WForeignEvents = 19, WMaskInCallback = 20,
+            WWatchHits = 21, WWatchAt = 22, WTrapVector = 23, WTraps = 24, WFaultVector = 25, WFaultRip = 26, WFaults = 27, WEventVector = 28,
+            /// <summary>Set to 1 by vCPU 0 right before it sends the event a command waits for (clocks of two vCPUs are not compared).</summary>
+            WSent = 29;
 
-        public const ulong CmdRead = 1, CmdPingPong = 2, CmdTimer = 3, CmdDown = 4;
+        public const ulong CmdRead = 1, CmdPingPong = 2, CmdTimer = 3, CmdDown = 4, CmdSpin = 5, CmdBlock = 6, CmdPoll = 7,
+            CmdUd2 = 8, CmdSetTrap = 9, CmdCallback = 10, CmdSelector = 11, CmdShutdown = 12;
         /// <summary>How long the secondary waits for one event before it gives up, ns.</summary>
         const ulong WaitNs = 2_000_000_000;
 
@@ -33,8 +43,11 @@ namespace KernelTest.Smp
 
         static ulong* Box(uint n) { fixed (Mail* m = &s_mail) return &m->W[n * Stride]; }
 
-        /// <summary>Result word r (0..2) of the last command to vCPU n.</summary>
+        /// <summary>Result word r (0..<see cref="Results"/>-1) of the last command to vCPU n.</summary>
         public static ulong Result(uint n, int r) => Box(n)[WR0 + r];
+
+        /// <summary>Mailbox word <paramref name="i"/> (W*) of vCPU n.</summary>
+        public static ulong* Word(uint n, int i) => &Box(n)[i];
 
         /// <summary>Times vCPU n has entered <see cref="Entry"/> or come back from VCPUOP_down.</summary>
         public static ulong Alive(uint n) => Box(n)[WAlive];
@@ -59,8 +72,7 @@ namespace KernelTest.Smp
                 c->KernelSs = Layout.FLAT_KERNEL_SS;
                 c->KernelSp = top;
                 c->Cr3 = Mm.KernelL4Mfn << 12;
-                c->EventCallbackEip = Traps.Syms->EventCallback;
-                c->FailsafeCallbackEip = Traps.Syms->FailsafeCallback;
+                SecondaryTraps.Fill(c);
                 return Hv.VcpuOp(VcpuOp.VCPUOP_initialise, n, c);
             }
         }
@@ -80,7 +92,9 @@ namespace KernelTest.Smp
         {
             ulong* w = Box(n);
             w[WCmd] = cmd; w[WA] = a; w[WB] = b; w[WC] = c;
-            w[WR0] = 0; w[WR1] = 0; w[WR2] = 0;
+            for (int r = 0; r < Results; r++) w[WR0 + r] = 0;
+            w[WReady] = 0;
+            w[WSent] = 0;
             w[WSeq] = ++s_seq;
         }
 
@@ -111,7 +125,7 @@ namespace KernelTest.Smp
         [UnmanagedCallersOnly(EntryPoint = "kt_smp_entry")]
         static void Entry(ulong n)
         {
-            VcpuInfo* me = SharedInfo.Vcpu(Window.Shared, (int)n);
+            VcpuInfo* me = Info((uint)n);
             *(byte*)&me->EvtchnUpcallMask = 1;
             // Xen gives a new PV vCPU a 10 ms periodic VIRQ_TIMER; only the one-shot timer is wanted.
             Hv.VcpuOp(VcpuOp.VCPUOP_stop_periodic_timer, (uint)n, null);
@@ -124,9 +138,10 @@ namespace KernelTest.Smp
                 if (seq != seen)
                 {
                     seen = seq;
-                    Serve((uint)n, me, w);
+                    Serve((uint)n, Info((uint)n), w);
                     w[WDone] = seq;
                 }
+                w[WSpin]++;
                 Native.Pause();
             }
         }
@@ -147,6 +162,9 @@ namespace KernelTest.Smp
                 case CmdDown:
                     w[WR0] = (ulong)Hv.VcpuOp(VcpuOp.VCPUOP_down, n, null);
                     w[WAlive]++;
+                    break;
+                default:
+                    Serve2(n, w);
                     break;
             }
         }

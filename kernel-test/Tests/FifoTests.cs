@@ -11,7 +11,7 @@ namespace KernelTest.Tests
         const uint P = 1u << EvtchnFifoAbi.Pending, M = 1u << EvtchnFifoAbi.Masked, L = 1u << EvtchnFifoAbi.Linked;
         const ulong Einval = unchecked((ulong)-XenErrno.EINVAL);
 
-        static long InitControl(ulong gfn, uint offset, uint vcpu, out byte linkBits)
+        public static long InitControl(ulong gfn, uint offset, uint vcpu, out byte linkBits)
         {
             EvtchnInitControl ic;
             ic.ControlGfn = gfn; ic.Offset = offset; ic.Vcpu = vcpu; ic.LinkBits = 0;
@@ -20,7 +20,7 @@ namespace KernelTest.Tests
             return rc;
         }
 
-        static long Expand(ulong gfn)
+        public static long Expand(ulong gfn)
         {
             EvtchnExpandArray e;
             e.ArrayGfn = gfn;
@@ -34,7 +34,7 @@ namespace KernelTest.Tests
             return Hv.EventChannelOp(EvtchnOp.EVTCHNOP_set_priority, &s);
         }
 
-        static long Reset()
+        public static long Reset()
         {
             EvtchnReset r;
             r.Dom = Hv.DomidSelf;

@@ -24,6 +24,7 @@ namespace KernelTest.Tests
                 s_current = i;
                 s_failed = false;
                 s_unexpected = false;
+                if (SkipOption.Listed(TestList.Name(i))) { SkipOption.Report(TestList.Name(i)); Failed++; continue; }
                 int r = Native.RunTest(i);
                 Events.Events.Mask();
                 if (r == -1 || s_unexpected)
@@ -103,6 +104,7 @@ namespace KernelTest.Tests
         {
             Out.Str("kernel-test: "); Out.Dec(Passed); Out.Str(" passed, "); Out.Dec(Failed); Out.Str(" failed"); Out.End();
             Out.Line(ok && Failed == 0 ? "Test result: SUCCESS" : "Test result: FAILURE");
+            Smp.SmpShutdown.FromSecondary(ok ? Microxen.Xen.SchedOp.SHUTDOWN_poweroff : Microxen.Xen.SchedOp.SHUTDOWN_crash);   // issue 11
             Hypervisor.Hv.Shutdown(ok ? Microxen.Xen.SchedOp.SHUTDOWN_poweroff : Microxen.Xen.SchedOp.SHUTDOWN_crash);
             for (;;) Native.Pause();
         }

@@ -18,9 +18,11 @@ namespace KernelTest.Tests
         public static bool InvlpgMulti() => RemoteFlush(HowInvlpgMulti, "smp_invlpg_multi");
         public static bool UvmfInvlpgMulti() => RemoteFlush(HowUvmfMulti, "smp_uvmf_invlpg_multi");
 
-        static bool Ready() => SmpTests.Count() > 1 && SmpTests.IsStarted(1);
+        /// <summary>True when vCPU 1 runs (smp_up started it).</summary>
+        public static bool Ready() => SmpTests.Count() > 1 && SmpTests.IsStarted(1);
 
-        static bool Skipped(string test) => SmpTests.Count() == 1 ? SmpTests.SkipLine(test) : Runner.Fail("vCPU 1 is not up (smp_up failed)");
+        /// <summary>With one vCPU: SKIP and pass; else vCPU 1 did not start: fail.</summary>
+        public static bool Skipped(string test) => SmpTests.Count() == 1 ? SmpTests.SkipLine(test) : Runner.Fail("vCPU 1 is not up (smp_up failed)");
 
         /// <summary>
         /// vCPU 1 reads slot s (frame a), vCPU 0 points slot s at frame b and flushes vCPU 1 only

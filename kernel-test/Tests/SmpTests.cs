@@ -81,7 +81,8 @@ namespace KernelTest.Tests
             return true;
         }
 
-        static uint BindIpi(uint vcpu)
+        /// <summary>EVTCHNOP_bind_ipi to <paramref name="vcpu"/>, the port's mask and pending bits cleared; 0 after a failure.</summary>
+        public static uint BindIpi(uint vcpu)
         {
             EvtchnBindIpi b;
             b.Vcpu = vcpu;

@@ -229,6 +229,22 @@ namespace KernelTest.Tests
             Add(ref r, "smp_uvmf_invlpg_multi", &SmpRemoteTests.UvmfInvlpgMulti);
             Add(ref r, "smp_timer_each", &SmpRemoteTests.TimerEach);
             Add(ref r, "smp_down_up", &SmpRemoteTests.DownUp);
+            // SMP per-vCPU events, scheduling, traps and areas (issue 11, smp-test): SmpEventTests.cs,
+            // SmpVcpuTests.cs, SmpVcpuAreaTests.cs; microxen's open ones in kernel-test/smp-microxen-pending.txt.
+            Add(ref r, "smp_upcall_while_spinning", &SmpEventTests.UpcallWhileSpinning);
+            Add(ref r, "smp_callback_register_own", &SmpEventTests.CallbackRegisterOwn);
+            Add(ref r, "smp_block_wake", &SmpEventTests.BlockWake);
+            Add(ref r, "smp_poll_wake", &SmpEventTests.PollWake);
+            Add(ref r, "smp_trap_table_own", &SmpVcpuTests.TrapTableOwn);
+            Add(ref r, "smp_gdt_own", &SmpVcpuTests.GdtOwn);
+            Add(ref r, "smp_ldt_own", &SmpVcpuTests.LdtOwn);
+            Add(ref r, "smp_runstate_area", &SmpVcpuAreaTests.RunstateAreaForAnother);
+            Add(ref r, "smp_register_vcpu_info_down", &SmpVcpuAreaTests.RegisterVcpuInfoDown);
+            Add(ref r, "smp_fifo_per_vcpu", &SmpVcpuAreaTests.FifoPerVcpu);
+            Add(ref r, "smp_remote_down", &SmpVcpuTests.RemoteDown);
+            Add(ref r, "smp_bind_vcpu_upcall", &SmpRoutingTests.BindVcpuUpcall);
+            Add(ref r, "smp_timer_upcall", &SmpRoutingTests.TimerUpcall);
+            Add(ref r, "smp_unmask_raises_on_port_vcpu", &SmpRoutingTests.UnmaskRaisesOnPortVcpu);
 
             // Storm answers (issue 9, s9c): guest pointers into the hypervisor's range, -EFAULT as Xen.
             Add(ref r, "storm_hypervisor_range_pointers", &StormPointerTests.HypervisorRange);

@@ -93,7 +93,7 @@ namespace Microxen.Smp
                 for (int i = 0; i < 16; i++) w[WGdtFrames + i] = c->GdtFrames[i];
             }
             Guest.Vcpu.ClearTraps();
-            byte* e = &c->TrapCtxt;
+            byte* e = c->TrapCtxt;
             for (int v = 0; v < 256; v++, e += 16)
                 if (*(ulong*)(e + 8) != 0) Guest.Vcpu.SetTrap(v, *(ulong*)(e + 8), (ushort)Checked.Descriptor.FixupRpl(*(ushort*)(e + 2)), e[1]);
             Guest.Vcpu.EventCallback = c->EventCallbackEip;

@@ -36,12 +36,13 @@ namespace Microxen.Xen
         [FieldOffset(520 + 160)] public ushort Ss;
         [FieldOffset(520 + 168)] public ushort Es;
         [FieldOffset(520 + 176)] public ushort Ds;
-        /// <summary>trap_ctxt[0]: 256 struct trap_info (vector u8, flags u8, cs u16, address u64 at +8), 16 bytes each; entry i is vector i (arch_set_info_guest).</summary>
-        [FieldOffset(720)] public byte TrapCtxt;
+        /// <summary>trap_ctxt[256]: the vCPU's virtual IDT, entry v for vector v (<see cref="TrapInfo"/>, 16 bytes each; address 0: none).</summary>
+        [FieldOffset(720)] public fixed byte TrapCtxt[256 * 16];
+        /// <summary>The LDT's linear address and entry count (ldt_base, ldt_ents).</summary>
         [FieldOffset(4816)] public ulong LdtBase;
         [FieldOffset(4824)] public ulong LdtEnts;
-        /// <summary>gdt_frames[16]: the GDT's machine frames; gdt_ents entries.</summary>
-        [FieldOffset(4832)] public unsafe fixed ulong GdtFrames[16];
+        /// <summary>gdt_frames[16]: the GDT's machine frames, gdt_ents entries (as set_gdt's list).</summary>
+        [FieldOffset(4832)] public fixed ulong GdtFrames[16];
         [FieldOffset(4960)] public ulong GdtEnts;
         /// <summary>Stack selector for ring transitions into the kernel (kernel_ss).</summary>
         [FieldOffset(4968)] public ulong KernelSs;

@@ -146,8 +146,8 @@ static void structs(void)
         F(Rbp, user_regs.rbp), F(Rbx, user_regs.rbx), F(R11, user_regs.r11), F(R10, user_regs.r10), F(R9, user_regs.r9),
         F(R8, user_regs.r8), F(Rax, user_regs.rax), F(Rcx, user_regs.rcx), F(Rdx, user_regs.rdx), F(Rsi, user_regs.rsi),
         F(Rdi, user_regs.rdi), F(Rip, user_regs.rip), F(Cs, user_regs.cs), F(Rflags, user_regs.rflags), F(Rsp, user_regs.rsp),
-        F(Ss, user_regs.ss), F(Es, user_regs.es), F(Ds, user_regs.ds), F(TrapCtxt, trap_ctxt[0].vector), F(LdtBase, ldt_base),
-        F(LdtEnts, ldt_ents), F(GdtFrames, gdt_frames), F(GdtEnts, gdt_ents), F(KernelSs, kernel_ss), F(KernelSp, kernel_sp), F(UserCr3, ctrlreg[1]), F(Cr3, ctrlreg[3]), F(EventCallbackEip, event_callback_eip),
+        F(Ss, user_regs.ss), F(Es, user_regs.es), F(Ds, user_regs.ds), F(TrapCtxt, trap_ctxt), F(LdtBase, ldt_base), F(LdtEnts, ldt_ents),
+        F(GdtFrames, gdt_frames), F(GdtEnts, gdt_ents), F(KernelSs, kernel_ss), F(KernelSp, kernel_sp), F(UserCr3, ctrlreg[1]), F(Cr3, ctrlreg[3]), F(EventCallbackEip, event_callback_eip),
         F(FailsafeCallbackEip, failsafe_callback_eip), F(SyscallCallbackEip, syscall_callback_eip), F(FsBase, fs_base),
         F(GsBaseKernel, gs_base_kernel), F(GsBaseUser, gs_base_user));
     STRUCT(VcpuRunstateInfo, struct vcpu_runstate_info,
