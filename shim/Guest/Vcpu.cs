@@ -70,6 +70,8 @@ namespace Microxen.Guest
         public static ulong KernelL4 { get => Arch.ShimCpu.Pv->KernelL4Ma; set => Arch.ShimCpu.Pv->KernelL4Ma = value; }
         public static ulong UserL4 { get => Arch.ShimCpu.Pv->UserL4Ma; set => Arch.ShimCpu.Pv->UserL4Ma = value; }
         /// <summary>Guest virtual address of the runstate area (VCPUOP_register_runstate_memory_area), 0 = none.</summary>
+        /// <summary>vCPU <paramref name="n"/>'s runstate area, 0 = none.</summary>
+        public static ulong RunstateAreaOf(int n) { fixed (PerVcpu* v = &s_v) return v->Runstate[n]; }
         public static ulong RunstateArea { get { fixed (PerVcpu* v = &s_v) return v->Runstate[Id]; } set { fixed (PerVcpu* v = &s_v) v->Runstate[Id] = value; } }
 
         /// <summary>

@@ -116,6 +116,7 @@ namespace Microxen.Hypercalls
             CpuFrame* current = HypercallDispatch.Current;
             bool upcallBefore = poll && vi->EvtchnUpcallPending != 0;
             if (poll) Evtchn.Pollers |= 1UL << me;
+            Smp.Runstate.Set(me, VcpuOp.RUNSTATE_blocked);
             Smp.ShimLock.ExitAll();
             for (;;)
             {
@@ -129,6 +130,7 @@ namespace Microxen.Hypercalls
             }
             Smp.ShimLock.Enter();
             if (poll) Evtchn.Pollers &= ~(1UL << me);
+            if (*state == Smp.Vcpus.Up) Smp.Runstate.Set(me, VcpuOp.RUNSTATE_running);
             HypercallDispatch.Current = current;
             if (*state != Smp.Vcpus.Up) Smp.Vcpus.TakeDown(me);   // taken down while blocked: park until up
         }

@@ -51,6 +51,7 @@ namespace Microxen.Smp
             }
             Count = n;
             fixed (Table* t = &s_t) t->State[0] = Up;
+            Runstate.Init(n);
             if (n > 1)
             {
                 Events.Evtchn.VcpuPv = Cpus.PvTable();
@@ -114,6 +115,7 @@ namespace Microxen.Smp
             if (s == Up) return 0;
             if (!ShimLock.Active) GoSmp();
             *State(n) = Up;
+            Runstate.Set(n, VcpuOp.RUNSTATE_running);
             Ipi.Send(Cpus.ApicId(n), Ipi.Vector);
             return 0;
         }
@@ -150,10 +152,11 @@ namespace Microxen.Smp
             ulong* s = State(n);
             if (n != Cpus.Current())
             {
-                if (*s == Up) { *s = Down; Ipi.Send(Cpus.ApicId(n), Ipi.Vector); }
+                if (*s == Up) { *s = Down; Runstate.Set(n, VcpuOp.RUNSTATE_offline); Ipi.Send(Cpus.ApicId(n), Ipi.Vector); }
                 return 0;
             }
             *s = Down;
+            Runstate.Set(n, VcpuOp.RUNSTATE_offline);
             Park(n);
             return 0;
         }
