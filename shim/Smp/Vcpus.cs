@@ -179,7 +179,7 @@ namespace Microxen.Smp
             if (cpu >= Count || cpu == 0 && !ShimLock.Active) return;
             ulong* s = State(cpu);
             if (*s != Down) return;
-            while (*s != Up) Cpu.StiHlt();
+            while (*s != Up) Cpu.Pause();   // interrupts stay off: nothing nests into the IPI's entry (VCPUOP_up's IPI is taken after the return)
             Cpu.FlushTlb();
         }
 
