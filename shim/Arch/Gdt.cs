@@ -172,11 +172,14 @@ namespace Microxen.Arch
         /// the rest of the guest part. The L1 table already exists (Init made it), so no frames
         /// are needed: the entries are rewritten in place.
         /// </summary>
-        public static void SetGuestFrames(ulong* mfns, int count)
+        public static void SetGuestFrames(ulong* mfns, int count) => SetGuestFrames(Microxen.Smp.Cpus.Current(), mfns, count);
+
+        /// <summary>As <see cref="SetGuestFrames(ulong*, int)"/> in CPU <paramref name="cpu"/>'s GDT (its invlpg only on that CPU: call it there).</summary>
+        public static void SetGuestFrames(int cpu, ulong* mfns, int count)
         {
             for (int i = 0; i < GuestPages; i++)
             {
-                ulong va = Virt + (ulong)i * 4096;
+                ulong va = Virt + (ulong)cpu * CpuStride + (ulong)i * 4096;
                 ulong pte; int level;
                 if (!PageTables.Walk(s_mem, s_l4, va, out pte, out level) || level != 1)
                     Boot.Panic.Stop("GDT mapping lost");
@@ -188,9 +191,15 @@ namespace Microxen.Arch
         }
 
         /// <summary>Maps guest frame <paramref name="mfn"/> at LDT page <paramref name="page"/> (0: not present), invlpg'd.</summary>
-        public static void SetLdtPage(int page, ulong mfn)
+        public static void SetLdtPage(int page, ulong mfn) => SetLdtPage(Microxen.Smp.Cpus.Current(), page, mfn);
+
+        /// <summary>CPU <paramref name="cpu"/>'s LDT area (<see cref="LdtVirt"/> in its GDT_LDT stride).</summary>
+        public static ulong CpuLdtVirt(int cpu) => LdtVirt + (ulong)cpu * CpuStride;
+
+        /// <summary>As <see cref="SetLdtPage(int, ulong)"/> in CPU <paramref name="cpu"/>'s LDT area (invlpg'd on the calling CPU).</summary>
+        public static void SetLdtPage(int cpu, int page, ulong mfn)
         {
-            ulong va = LdtVirt + (ulong)page * 4096;
+            ulong va = CpuLdtVirt(cpu) + (ulong)page * 4096;
             *L1EntryFor(va) = mfn == 0 ? 0 : (mfn << 12) | PageTables.Present | PageTables.Rw | PageTables.Accessed | PageTables.Dirty;
             Cpu.Invlpg(va);
         }
@@ -199,10 +208,12 @@ namespace Microxen.Arch
         public static void LoadLdt(uint entries)
         {
             if (entries == 0) { Cpu.Lldt(0); return; }
-            ulong* e = (ulong*)s_mem.Frame(s_reservedFrame0) + (LdtSelector / 8 - TssSelector / 8);
+            int cpu = Microxen.Smp.Cpus.Current();
+            ulong ldt = CpuLdtVirt(cpu);
+            ulong* e = (ulong*)(Virt + (ulong)cpu * CpuStride + GuestPages * 4096UL) + (LdtSelector / 8 - TssSelector / 8);   // this CPU's reserved page 0
             ulong limit = entries * 8UL - 1;
-            e[0] = (limit & 0xffff) | ((LdtVirt & 0xffffff) << 16) | (0x82UL << 40) | (((limit >> 16) & 0xf) << 48) | (((LdtVirt >> 24) & 0xff) << 56);
-            e[1] = LdtVirt >> 32;
+            e[0] = (limit & 0xffff) | ((ldt & 0xffffff) << 16) | (0x82UL << 40) | (((limit >> 16) & 0xf) << 48) | (((ldt >> 24) & 0xff) << 56);
+            e[1] = ldt >> 32;
             Cpu.Lldt(LdtSelector);
         }
 

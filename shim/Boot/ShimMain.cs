@@ -252,7 +252,7 @@ namespace Microxen.Boot
             Host.Mem.ZeroFrame(sharedInfo);
             Vcpu.Shared = (SharedInfo*)Host.Mem.Frame(sharedInfo);
             Vcpu.Info = SharedInfo.Vcpu(Vcpu.Shared, 0);
-            Vcpu.Info->EvtchnUpcallMask = 1;    // the guest starts with events masked
+            for (int v = 0; v < Layout.XEN_LEGACY_MAX_VCPUS; v++) SharedInfo.Vcpu(Vcpu.Shared, v)->EvtchnUpcallMask = 1;   // every vCPU starts with events masked (dom0_construct_pv)
             Time.GuestTime.Init();
 
             DomainBuildInput input = default;

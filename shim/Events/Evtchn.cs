@@ -87,7 +87,21 @@ namespace Microxen.Events
             }
             if (EvtchnFifo.Active) { EvtchnFifo.ClearPending(port); return; }
             SharedInfo* s = Vcpu.Shared;
-            s->EvtchnPending[port >> 6] &= ~(1UL << (int)(port & 63));
+            And(&s->EvtchnPending[port >> 6], ~(1UL << (int)(port & 63)));
+        }
+
+        /// <summary>*p |= bits, lock-prefixed once a second vCPU runs (the guest's CPUs use lock bts/btr on these words meanwhile); the old value.</summary>
+        static ulong Or(ulong* p, ulong bits)
+        {
+            if (VcpuPv == null) { ulong o = *p; *p = o | bits; return o; }
+            for (;;) { ulong o = *p; if (Cpu.CmpXchg(p, o, o | bits) == o) return o; }
+        }
+
+        /// <summary>*p &amp;= keep, lock-prefixed once a second vCPU runs.</summary>
+        static void And(ulong* p, ulong keep)
+        {
+            if (VcpuPv == null) { *p &= keep; return; }
+            for (;;) { ulong o = *p; if (Cpu.CmpXchg(p, o, o & keep) == o) return; }
         }
 
         /// <summary>Raises <paramref name="virq"/> if the guest bound it. True when a port was marked.</summary>
@@ -108,12 +122,12 @@ namespace Microxen.Events
         /// </summary>
         public static void SetPending(uint port)
         {
+            Kicks |= Pollers;   // evtchn_check_pollers: a vCPU in SCHEDOP_poll re-checks its ports (masked ones too)
             if (EvtchnFifo.Active) { EvtchnFifo.SetPending(port); return; }
             SharedInfo* s = Vcpu.Shared;
             ulong bit = 1UL << (int)(port & 63);
             ulong word = port >> 6;
-            if ((s->EvtchnPending[word] & bit) != 0) return;
-            s->EvtchnPending[word] |= bit;
+            if ((Or(&s->EvtchnPending[word], bit) & bit) != 0) return;
             if ((s->EvtchnMask[word] & bit) != 0) return;
             MarkUpcall(word, port);
         }
@@ -125,7 +139,7 @@ namespace Microxen.Events
             SharedInfo* s = Vcpu.Shared;
             ulong bit = 1UL << (int)(port & 63);
             ulong word = port >> 6;
-            s->EvtchnMask[word] &= ~bit;
+            And(&s->EvtchnMask[word], ~bit);
             if ((s->EvtchnPending[word] & bit) != 0) MarkUpcall(word, port);
         }
 
@@ -147,6 +161,8 @@ namespace Microxen.Events
         /// (its VcpuInfo field names its vcpu_info); null with one vCPU (Vcpu.Info is vCPU 0's).
         /// </summary>
         public static ulong* VcpuPv;
+        /// <summary>vCPUs waiting in SCHEDOP_poll without the lock (bit n = vCPU n; Hypercalls/SchedOps.cs): any port made pending wakes them.</summary>
+        public static ulong Pollers;
         /// <summary>vCPUs whose vcpu_info got an event since the last <see cref="TakeKicks"/> (bit n = vCPU n).</summary>
         public static ulong Kicks;
 
@@ -156,17 +172,23 @@ namespace Microxen.Events
         static void MarkUpcall(ulong word, uint port)
         {
             uint n = VcpuOf(port);
-            VcpuInfo* v = VcpuPv != null ? (VcpuInfo*)((PvState*)VcpuPv[n])->VcpuInfo : Guest.Vcpu.Info;
-            ulong selBit = 1UL << (int)word;
-            ulong old = v->EvtchnPendingSel;
-            if (VcpuPv == null) { v->EvtchnPendingSel = old | selBit; old = selBit; }   // one vCPU: no other CPU writes it
-            while ((old & selBit) == 0)
-            {
-                ulong seen = Cpu.CmpXchg(&v->EvtchnPendingSel, old, old | selBit);
-                if (seen == old) break;
-                old = seen;
-            }
-            v->EvtchnUpcallPending = 1;
+            Or(&VcpuInfoOf(n)->EvtchnPendingSel, 1UL << (int)word);
+            MarkVcpuPending(n);
+        }
+
+        /// <summary>vCPU <paramref name="n"/>'s vcpu_info (where it registered it).</summary>
+        public static VcpuInfo* VcpuInfoOf(uint n)
+        {
+            if (VcpuPv == null) return Guest.Vcpu.Info;
+            PvState* pv = (PvState*)VcpuPv[n];
+            if (pv->VcpuInfo == 0) pv->VcpuInfo = (ulong)SharedInfo.Vcpu(Vcpu.Shared, (int)n);   // shared_info's slot until it registers one
+            return (VcpuInfo*)pv->VcpuInfo;
+        }
+
+        /// <summary>vcpu_mark_events_pending: evtchn_upcall_pending of vCPU <paramref name="n"/>, whose CPU gets the shim's IPI when the lock is dropped.</summary>
+        public static void MarkVcpuPending(uint n)
+        {
+            VcpuInfoOf(n)->EvtchnUpcallPending = 1;
             Kicks |= 1UL << (int)n;
         }
 

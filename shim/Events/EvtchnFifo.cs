@@ -5,7 +5,11 @@ namespace Microxen.Events
     /// control block (ready bitmap, one queue head per priority) and event array (one 32-bit word
     /// per port: PENDING, MASKED, LINKED, BUSY and a 17-bit LINK to the next port of its queue),
     /// and the shim's side of the queues (their tails, each port's priority and last queue).
-    /// One vCPU. The caller maps guest frames and passes pointers (shim: the direct map; host
+    /// Each vCPU has its own control block and queues (Xen's struct evtchn_fifo_vcpu): a port
+    /// queues on the vCPU it notifies (Evtchn.VcpuOf) and remembers the vCPU and priority of its
+    /// last queue (fifo_lastq). Read-modify-writes of the event words and the ready bitmap are
+    /// lock-prefixed once a second vCPU runs (<see cref="Atomic"/>: the guest changes them on its
+    /// own CPUs meanwhile). The caller maps guest frames and passes pointers (shim: the direct map; host
     /// tests: plain memory); it validates the frames (EventChannelOps).
     /// </summary>
     public static unsafe class EvtchnFifo
@@ -13,7 +17,9 @@ namespace Microxen.Events
         struct State
         {
             public fixed ulong Page[EvtchnFifoAbi.MaxArrayPages];   // event array pages (pointers)
-            public fixed uint Tail[EvtchnFifoAbi.MaxQueues];         // 0 = no tail
+            public fixed uint Tail[EvtchnFifoAbi.MaxQueues * Guest.Vcpu.Max];   // by vCPU, then queue; 0 = no tail
+            public fixed ulong Control[Guest.Vcpu.Max];              // each vCPU's control block, 0 = none yet
+            public fixed byte LastVcpu[Evtchn.MaxPorts];             // evtchn->fifo_lastq.last_vcpu_id
             public fixed byte Priority[Evtchn.MaxPorts];
             public fixed byte LastPriority[Evtchn.MaxPorts];         // evtchn->fifo_lastq.last_priority
             public fixed byte SavedPending[Evtchn.MaxPorts];         // evtchn->pending: raised while its array page was missing
@@ -22,8 +28,24 @@ namespace Microxen.Events
 
         /// <summary>True once EVTCHNOP_init_control switched the domain to the FIFO ABI.</summary>
         public static bool Active;
-        /// <summary>vCPU 0's control block (guest memory).</summary>
-        public static EvtchnFifoControlBlock* Control;
+        /// <summary>vCPU <paramref name="vcpu"/>'s control block (guest memory), null before its EVTCHNOP_init_control.</summary>
+        public static EvtchnFifoControlBlock* ControlOf(uint vcpu) { fixed (State* s = &s_st) return vcpu < Guest.Vcpu.Max ? (EvtchnFifoControlBlock*)s->Control[vcpu] : null; }
+
+        /// <summary>vCPU 0's control block (the one-vCPU view: host tests).</summary>
+        public static EvtchnFifoControlBlock* Control => ControlOf(0);
+
+        /// <summary>Evtchn.VcpuPv is set once a second vCPU runs: then the guest's CPUs change these words concurrently.</summary>
+        static bool Atomic => Evtchn.VcpuPv != null;
+
+        /// <summary>evtchn_fifo_init_control for a later vCPU (map_control_block): its control block, its queues empty.</summary>
+        public static void AddControl(uint vcpu, EvtchnFifoControlBlock* control)
+        {
+            fixed (State* s = &s_st)
+            {
+                for (int q = 0; q < EvtchnFifoAbi.MaxQueues; q++) s->Tail[vcpu * EvtchnFifoAbi.MaxQueues + q] = 0;
+                s->Control[vcpu] = (ulong)control;
+            }
+        }
         /// <summary>Ports covered by the event array pages added so far (num_evtchns).</summary>
         public static uint NumEvtchns;
 
@@ -32,23 +54,28 @@ namespace Microxen.Events
         /// array, and for every bound port its 2-level pending bit (saved, raised when its array
         /// page arrives) and the default priority (setup_ports).
         /// </summary>
-        public static void Enable(EvtchnFifoControlBlock* control)
+        public static void Enable(EvtchnFifoControlBlock* control) => Enable(0, control);
+
+        /// <summary>As <see cref="Enable(EvtchnFifoControlBlock*)"/>, the first control block being vCPU <paramref name="vcpu"/>'s.</summary>
+        public static void Enable(uint vcpu, EvtchnFifoControlBlock* control)
         {
             fixed (State* s = &s_st)
             {
                 for (int i = 0; i < EvtchnFifoAbi.MaxArrayPages; i++) s->Page[i] = 0;
-                for (int q = 0; q < EvtchnFifoAbi.MaxQueues; q++) s->Tail[q] = 0;
+                for (int q = 0; q < EvtchnFifoAbi.MaxQueues * Guest.Vcpu.Max; q++) s->Tail[q] = 0;
+                for (int v = 0; v < Guest.Vcpu.Max; v++) s->Control[v] = 0;
                 SharedInfo* sh = Vcpu.Shared;
                 for (uint p = 0; p < Evtchn.MaxPorts; p++)
                 {
                     s->Priority[p] = (byte)EvtchnFifoAbi.PriorityDefault;
                     s->LastPriority[p] = 0;
+                    s->LastVcpu[p] = 0;
                     s->SavedPending[p] = (byte)(p != 0 && Evtchn.State(p) != Evtchn.PortState.Free
                         && (sh->EvtchnPending[p >> 6] & (1UL << (int)(p & 63))) != 0 ? 1 : 0);
                 }
             }
             NumEvtchns = 0;
-            Control = control;
+            AddControl(vcpu, control);
             Active = true;
         }
 
@@ -56,7 +83,7 @@ namespace Microxen.Events
         public static void Disable()
         {
             Active = false;
-            Control = null;
+            fixed (State* s = &s_st) for (int v = 0; v < Guest.Vcpu.Max; v++) s->Control[v] = 0;
             NumEvtchns = 0;
         }
 
@@ -97,9 +124,31 @@ namespace Microxen.Events
 
         static bool TestAndSet(uint* w, int bit)
         {
+            if (Atomic) return (Update(w, 1u << bit, ~0u) & (1u << bit)) != 0;
             bool old = Test(w, bit);
             *w |= 1u << bit;
             return old;
+        }
+
+        /// <summary>*w = (*w | set) &amp; keep, as one locked cmpxchg on its aligned qword (the guest's lock-prefixed bit ops meanwhile); the old word.</summary>
+        static uint Update(uint* w, uint set, uint keep)
+        {
+            ulong* q = (ulong*)((ulong)w & ~7UL);
+            int shift = ((ulong)w & 4) != 0 ? 32 : 0;
+            ulong mask = 0xffffffffUL << shift;
+            for (;;)
+            {
+                ulong old = *q;
+                uint word = (uint)(old >> shift);
+                ulong nw = (old & ~mask) | ((ulong)((word | set) & keep) << shift);
+                if (Cpu.CmpXchg(q, old, nw) == old) return word;
+            }
+        }
+
+        static void Clear(uint* w, int bit)
+        {
+            if (Atomic) Update(w, 0, ~(1u << bit));
+            else *w &= ~(1u << bit);
         }
 
         /// <summary>The port's priority (queue), EVTCHN_FIFO_PRIORITY_DEFAULT until set_priority.</summary>
@@ -134,8 +183,10 @@ namespace Microxen.Events
                 fixed (State* s = &s_st) if (port < Evtchn.MaxPorts) s->SavedPending[port] = 1;
                 return;
             }
-            if (Control == null) return;
             TestAndSet(word, EvtchnFifoAbi.Pending);
+            uint n = Evtchn.VcpuOf(port);
+            EvtchnFifoControlBlock* cb = ControlOf(n);
+            if (cb == null) return;   // Xen: the vCPU has no control block yet, the event stays pending unlinked
             if (Test(word, EvtchnFifoAbi.Masked) || TestAndSet(word, EvtchnFifoAbi.Linked)) return;
 
             uint q;
@@ -143,19 +194,19 @@ namespace Microxen.Events
             fixed (State* s = &s_st)
             {
                 q = s->Priority[port];
-                uint oldQ = s->LastPriority[port];
-                if (s->Tail[oldQ] == port) s->Tail[oldQ] = 0;   // it was the old queue's tail: that queue is empty now
+                uint oldAt = (uint)s->LastVcpu[port] * EvtchnFifoAbi.MaxQueues + s->LastPriority[port];
+                if (s->Tail[oldAt] == port) s->Tail[oldAt] = 0;   // it was the old queue's tail: that queue is empty now
                 s->LastPriority[port] = (byte)q;
-                uint tail = s->Tail[q];
+                s->LastVcpu[port] = (byte)n;
+                uint at = n * EvtchnFifoAbi.MaxQueues + q;
+                uint tail = s->Tail[at];
                 if (tail != 0) linked = SetLink(Word(tail), port);
-                if (!linked) Control->Head[q] = port;
-                s->Tail[q] = port;
+                if (!linked) cb->Head[q] = port;
+                s->Tail[at] = port;
             }
             if (linked) return;
-            uint bit = 1u << (int)q;
-            if ((Control->Ready & bit) != 0) return;
-            Control->Ready |= bit;
-            Vcpu.Info->EvtchnUpcallPending = 1;               // vcpu_mark_events_pending
+            if (TestAndSet(&cb->Ready, (int)q)) return;
+            Evtchn.MarkVcpuPending(n);               // vcpu_mark_events_pending
         }
 
         /// <summary>
@@ -164,7 +215,22 @@ namespace Microxen.Events
         /// </summary>
         static bool SetLink(uint* tail, uint port)
         {
-            if (tail == null || !Test(tail, EvtchnFifoAbi.Linked)) return false;
+            if (tail == null) return false;
+            if (Atomic)
+            {
+                // evtchn_fifo_set_link: cmpxchg while LINKED holds (the guest unlinks with cmpxchg too).
+                ulong* q = (ulong*)((ulong)tail & ~7UL);
+                int shift = ((ulong)tail & 4) != 0 ? 32 : 0;
+                for (;;)
+                {
+                    ulong old = *q;
+                    uint w = (uint)(old >> shift);
+                    if ((w & (1u << EvtchnFifoAbi.Linked)) == 0) return false;
+                    uint nw = (w & ~((1u << EvtchnFifoAbi.Busy) | EvtchnFifoAbi.LinkMask)) | port;
+                    if (Cpu.CmpXchg(q, old, (old & ~(0xffffffffUL << shift)) | ((ulong)nw << shift)) == old) return true;
+                }
+            }
+            if (!Test(tail, EvtchnFifoAbi.Linked)) return false;
             *tail = (*tail & ~((1u << EvtchnFifoAbi.Busy) | EvtchnFifoAbi.LinkMask)) | port;
             return true;
         }
@@ -173,7 +239,7 @@ namespace Microxen.Events
         public static void ClearPending(uint port)
         {
             uint* word = Word(port);
-            if (word != null) *word &= ~(1u << EvtchnFifoAbi.Pending);
+            if (word != null) Clear(word, EvtchnFifoAbi.Pending);
         }
 
         /// <summary>evtchn_fifo_unmask: clears MASKED; a PENDING port is then linked as by <see cref="SetPending"/>.</summary>
@@ -181,7 +247,7 @@ namespace Microxen.Events
         {
             uint* word = Word(port);
             if (word == null) return;
-            *word &= ~(1u << EvtchnFifoAbi.Masked);
+            Clear(word, EvtchnFifoAbi.Masked);
             if (Test(word, EvtchnFifoAbi.Pending)) SetPending(port);
         }
 

@@ -20,11 +20,13 @@ namespace Microxen.Guest
     {
         /// <summary>MMUEXT_SET_LDT's entry limit (8192: 64 KiB).</summary>
         public const uint MaxEntries = 8192;
-        /// <summary>ldt_base / ldt_ents of the vCPU.</summary>
-        public static ulong Base;
-        public static uint Entries;
-        /// <summary>Frame mapped at each LDT page (0: not mapped).</summary>
-        struct Mapped { public fixed ulong Mfn[Gdt.LdtPages]; }
+        /// <summary>ldt_base / ldt_ents of the current vCPU (Vcpu.Id; each vCPU's LDT is in its CPU's area).</summary>
+        public static ulong Base { get { fixed (PerVcpu* v = &s_v) return v->Base[Vcpu.Id]; } set { fixed (PerVcpu* v = &s_v) v->Base[Vcpu.Id] = value; } }
+        public static uint Entries { get { fixed (PerVcpu* v = &s_v) return (uint)v->Entries[Vcpu.Id]; } set { fixed (PerVcpu* v = &s_v) v->Entries[Vcpu.Id] = value; } }
+        struct PerVcpu { public fixed ulong Base[Vcpu.Max]; public fixed ulong Entries[Vcpu.Max]; }
+        static PerVcpu s_v;
+        /// <summary>Frame mapped at each LDT page of each vCPU (0: not mapped).</summary>
+        struct Mapped { public fixed ulong Mfn[Gdt.LdtPages * Vcpu.Max]; }
         static Mapped s_mapped;
 
         /// <summary>__addr_ok: below the canonical hole, or above HYPERVISOR_VIRT_END.</summary>
@@ -56,19 +58,20 @@ namespace Microxen.Guest
         {
             fixed (Mapped* m = &s_mapped)
             {
+                ulong* mine = m->Mfn + Vcpu.Id * Gdt.LdtPages;
                 for (int i = 0; i < Gdt.LdtPages; i++)
                 {
-                    ulong mfn = m->Mfn[i];
+                    ulong mfn = mine[i];
                     if (mfn == 0) continue;
-                    m->Mfn[i] = 0;
-                    Gdt.SetLdtPage(i, 0);
+                    mine[i] = 0;
+                    Gdt.SetLdtPage(Vcpu.Id, i, 0);
                     if (CheckedMode.On) PageTypes.PutPageAndType(mfn);
                 }
             }
         }
 
         /// <summary>Whether <paramref name="va"/> is in the LDT area (a #PF there is the LDT's, never a page-table write).</summary>
-        public static bool InArea(ulong va) => va >= Gdt.LdtVirt && va < Gdt.LdtVirt + Gdt.LdtPages * 4096UL;
+        public static bool InArea(ulong va) => va >= Gdt.CpuLdtVirt(Vcpu.Id) && va < Gdt.CpuLdtVirt(Vcpu.Id) + Gdt.LdtPages * 4096UL;
 
         /// <summary>
         /// handle_ldt_mapping_fault for a guest #PF at <paramref name="cr2"/>: outside the LDT area,
@@ -80,7 +83,7 @@ namespace Microxen.Guest
         public static bool TryFault(ref ulong cr2)
         {
             if (!InArea(cr2)) return false;
-            ulong offset = cr2 - Gdt.LdtVirt;
+            ulong offset = cr2 - Gdt.CpuLdtVirt(Vcpu.Id);
             ulong linear = Base + offset;
             cr2 = linear;
             if ((offset >> 3) >= Entries) return false;
@@ -99,10 +102,11 @@ namespace Microxen.Guest
             int page = (int)(offset >> 12);
             fixed (Mapped* m = &s_mapped)
             {
-                if (m->Mfn[page] != 0 && CheckedMode.On) PageTypes.PutPageAndType(m->Mfn[page]);
-                m->Mfn[page] = mfn;
+                ulong* slot = m->Mfn + Vcpu.Id * Gdt.LdtPages + page;
+                if (*slot != 0 && CheckedMode.On) PageTypes.PutPageAndType(*slot);
+                *slot = mfn;
             }
-            Gdt.SetLdtPage(page, mfn);
+            Gdt.SetLdtPage(Vcpu.Id, page, mfn);
             return true;
         }
     }

@@ -18,14 +18,12 @@ namespace Microxen.Hypercalls
     /// </summary>
     public static unsafe class DescriptorOps
     {
-        struct Frames { public fixed ulong Mfn[Layout.FIRST_RESERVED_GDT_PAGE]; }
-        /// <summary>Checked mode: the frames of the installed GDT, each holding a seg_desc type reference (Xen's gdt_frames).</summary>
+        struct Frames { public fixed ulong Mfn[Layout.FIRST_RESERVED_GDT_PAGE * Guest.Vcpu.Max]; public fixed int Count[Guest.Vcpu.Max]; }
+        /// <summary>Checked mode: each vCPU's installed GDT frames (14 slots per vCPU), each holding a seg_desc type reference (Xen's gdt_frames).</summary>
         static Frames s_frames;
-        static int s_frameCount;
-        struct ShadowFrames { public fixed ulong Mfn[ShadowGdt.Pages]; }
-        /// <summary>Checked mode: the shadow frames the hardware GDT shows at GDT pages 0-13 (<see cref="ShadowGdt"/>).</summary>
+        struct ShadowFrames { public fixed ulong Mfn[ShadowGdt.Pages * Guest.Vcpu.Max]; public fixed byte Ready[Guest.Vcpu.Max]; }
+        /// <summary>Checked mode: each vCPU's shadow frames, shown by its CPU's hardware GDT at pages 0-13 (<see cref="ShadowGdt"/>).</summary>
         static ShadowFrames s_shadow;
-        static bool s_shadowReady;
 
         /// <summary>
         /// HYPERVISOR_set_gdt(frame_list, entries): up to FIRST_RESERVED_GDT_ENTRY (7168) entries in
@@ -44,6 +42,17 @@ namespace Microxen.Hypercalls
             ulong* frames = (ulong*)frameList;
             ulong* copy = stackalloc ulong[Layout.FIRST_RESERVED_GDT_PAGE];
             for (int i = 0; i < pages; i++) copy[i] = frames[i];       // copy_from_guest: one read of the list
+            return Install(copy, pages);
+        }
+
+        /// <summary>
+        /// pv_set_gdt for the current vCPU (Guest.Vcpu.Id) on its own CPU, from a copied frame
+        /// list of <paramref name="pages"/> frames (set_gdt; VCPUOP_initialise's gdt_frames when
+        /// the vCPU first runs): -EINVAL as <see cref="SetGdt"/>.
+        /// </summary>
+        public static long Install(ulong* copy, int pages)
+        {
+            int me = Guest.Vcpu.Id;
             for (int i = 0; i < pages; i++)
                 if (copy[i] >= Host.FrameCount) return Refuse("pv_set_gdt: frame not valid (mfn_valid)", copy[i]);
             if (CheckedMode.On)
@@ -57,14 +66,15 @@ namespace Microxen.Hypercalls
                 }
                 fixed (Frames* f = &s_frames)
                 {
-                    for (int i = 0; i < s_frameCount; i++) PageTypes.PutPageAndType(f->Mfn[i]);
-                    for (int i = 0; i < pages; i++) f->Mfn[i] = copy[i];
+                    ulong* mine = f->Mfn + me * Layout.FIRST_RESERVED_GDT_PAGE;
+                    for (int i = 0; i < f->Count[me]; i++) PageTypes.PutPageAndType(mine[i]);
+                    for (int i = 0; i < pages; i++) mine[i] = copy[i];
+                    f->Count[me] = pages;
                 }
-                s_frameCount = pages;
                 ShowShadows(copy, pages);
                 return 0;
             }
-            Gdt.SetGuestFrames(copy, pages);
+            Gdt.SetGuestFrames(me, copy, pages);
             return 0;
         }
 
@@ -72,7 +82,10 @@ namespace Microxen.Hypercalls
         /// Checked mode, at boot before the domain is built (the domain's memory map is the
         /// machine's less what the shim holds then): allocates the zeroed shadow frames.
         /// </summary>
-        public static void InitShadow()
+        public static void InitShadow() => InitShadow(0);
+
+        /// <summary>As <see cref="InitShadow()"/> for vCPU <paramref name="vcpu"/> (Smp/Vcpus.cs: each vCPU's CPU shows its own GDT).</summary>
+        public static void InitShadow(int vcpu)
         {
             fixed (ShadowFrames* s = &s_shadow)
             {
@@ -81,10 +94,10 @@ namespace Microxen.Hypercalls
                     ulong f = Host.Frames.AllocHigh();
                     if (f == FrameAllocator.None) Panic.Stop("no memory for the shadow GDT");
                     Host.Mem.ZeroFrame(f);
-                    s->Mfn[k] = f;
+                    s->Mfn[vcpu * ShadowGdt.Pages + k] = f;
                 }
+                s->Ready[vcpu] = 1;
             }
-            s_shadowReady = true;
         }
 
         /// <summary>
@@ -93,12 +106,26 @@ namespace Microxen.Hypercalls
         /// </summary>
         static void ShowShadows(ulong* frames, int pages)
         {
-            if (!s_shadowReady) Panic.Stop("shadow GDT not allocated");
+            int me = Guest.Vcpu.Id;
             fixed (ShadowFrames* s = &s_shadow)
             {
+                if (s->Ready[me] == 0) Panic.Stop("shadow GDT not allocated");
+                ulong* mine = s->Mfn + me * ShadowGdt.Pages;
+                if (s->Ready[me] == 1 && me != 0)
+                {
+                    // A secondary vCPU's first GDT is a copy of a GDT Xen's view already rewrote
+                    // (Linux's per-CPU GDT): its positions start with vCPU 0's ring-0 view, as the
+                    // boot CPU's shadow keeps them across such copies (ShadowGdt.Merge).
+                    for (int k = 0; k < ShadowGdt.Pages; k++)
+                    {
+                        ulong* from = (ulong*)Host.Mem.Frame(s->Mfn[k]), to = (ulong*)Host.Mem.Frame(mine[k]);
+                        for (int i = 0; i < 512; i++) to[i] = from[i];
+                    }
+                    s->Ready[me] = 2;
+                }
                 for (int i = 0; i < pages; i++)
-                    ShadowGdt.Merge((ulong*)Host.Mem.Frame(frames[i]), (ulong*)Host.Mem.Frame(s->Mfn[i]));
-                Gdt.SetGuestFrames(s->Mfn, pages);
+                    ShadowGdt.Merge((ulong*)Host.Mem.Frame(frames[i]), (ulong*)Host.Mem.Frame(mine[i]));
+                Gdt.SetGuestFrames(me, mine, pages);
             }
         }
 
@@ -112,9 +139,10 @@ namespace Microxen.Hypercalls
             ShadowGdt.Write((ulong*)Host.Mem.At(ma), null, desc);
             fixed (Frames* f = &s_frames)
             fixed (ShadowFrames* s = &s_shadow)
-                for (int i = 0; i < s_frameCount; i++)
-                    if (f->Mfn[i] == ma >> 12)
-                        *(ulong*)Host.Mem.At((s->Mfn[i] << 12) | (ma & 0xfff)) = ShadowGdt.RingZero(desc);
+                for (int v = 0; v < Guest.Vcpu.Max; v++)
+                    for (int i = 0; i < f->Count[v]; i++)
+                        if (f->Mfn[v * Layout.FIRST_RESERVED_GDT_PAGE + i] == ma >> 12)
+                            *(ulong*)Host.Mem.At((s->Mfn[v * ShadowGdt.Pages + i] << 12) | (ma & 0xfff)) = ShadowGdt.RingZero(desc);
         }
 
         /// <summary>

@@ -165,20 +165,32 @@ namespace Microxen.Hypercalls
         }
 
         /// <summary>
-        /// EVTCHNOP_init_control (evtchn_fifo_init_control): vCPU other than 0 -ENOENT; an offset
-        /// that lets the 72-byte control block cross its page, or not 8-byte aligned, -EINVAL; a
-        /// second control block for the vCPU -EINVAL; a frame that is not the guest's writable
-        /// memory -EINVAL. On success link_bits = EVTCHN_FIFO_LINK_BITS is written back.
+        /// EVTCHNOP_init_control (evtchn_fifo_init_control): a vCPU the domain does not have
+        /// -ENOENT; an offset that lets the 72-byte control block cross its page, or not 8-byte
+        /// aligned, -EINVAL; a second control block for the vCPU -EINVAL; a frame that is not the
+        /// guest's writable memory -EINVAL. The first control block (any vCPU's) switches the
+        /// domain to the FIFO ABI; later ones are that vCPU's own queues. On success link_bits =
+        /// EVTCHN_FIFO_LINK_BITS is written back.
         /// </summary>
         static long InitControl(EvtchnInitControl* ic)
         {
-            if (ic->Vcpu != 0) return -XenErrno.ENOENT;
+            if (ic->Vcpu >= (uint)Smp.Vcpus.Count) return -XenErrno.ENOENT;
             if (ic->Offset > 4096 - (uint)sizeof(EvtchnFifoControlBlock)) return -XenErrno.EINVAL;
             if ((ic->Offset & 7) != 0) return -XenErrno.EINVAL;
-            if (EvtchnFifo.Active) return -XenErrno.EINVAL;
+            if (EvtchnFifo.Active && EvtchnFifo.ControlOf(ic->Vcpu) != null) return -XenErrno.EINVAL;
             if (!WritableGuestFrame(ic->ControlGfn)) return -XenErrno.EINVAL;
+            var cb = (EvtchnFifoControlBlock*)(Host.Mem.Frame(ic->ControlGfn) + ic->Offset);
+            if (EvtchnFifo.Active)
+            {
+                HoldControl(ic->Vcpu, ic->ControlGfn);
+                EvtchnFifo.AddControl(ic->Vcpu, cb);
+                ic->LinkBits = EvtchnFifoAbi.LinkBits;
+                return 0;
+            }
             Hold(0, ic->ControlGfn);
-            EvtchnFifo.Enable((EvtchnFifoControlBlock*)(Host.Mem.Frame(ic->ControlGfn) + ic->Offset));
+            HoldControl(ic->Vcpu, ic->ControlGfn);
+            s_firstVcpu = ic->Vcpu;
+            EvtchnFifo.Enable(ic->Vcpu, cb);
             ic->LinkBits = EvtchnFifoAbi.LinkBits;
             return 0;
         }
@@ -187,6 +199,12 @@ namespace Microxen.Hypercalls
         struct HeldFrames { public fixed ulong Mfn[1 + EvtchnFifoAbi.MaxArrayPages]; }
         static HeldFrames s_held;
         static void Hold(int i, ulong mfn) { fixed (HeldFrames* h = &s_held) h->Mfn[i] = mfn; }
+        /// <summary>Each vCPU's control block frame (checked mode releases vCPUs 1.. beside the array's frames).</summary>
+        struct ControlFrames { public fixed ulong Mfn[Guest.Vcpu.Max]; }
+        static ControlFrames s_controls;
+        /// <summary>The vCPU whose control block came first (its frame is s_held's [0]).</summary>
+        static uint s_firstVcpu;
+        static void HoldControl(uint vcpu, ulong mfn) { fixed (ControlFrames* c = &s_controls) c->Mfn[vcpu] = mfn; }
 
         /// <summary>
         /// evtchn_fifo_destroy's unmap_guest_page of the control block and every array page: in
@@ -198,6 +216,9 @@ namespace Microxen.Hypercalls
             int pages = EvtchnFifo.Pages;
             fixed (HeldFrames* h = &s_held)
                 for (int i = 0; i <= pages; i++) Checked.PageTypes.PutPageAndType(h->Mfn[i]);
+            fixed (ControlFrames* c = &s_controls)
+                for (uint v = 0; v < Guest.Vcpu.Max; v++)
+                    if (v != s_firstVcpu && EvtchnFifo.ControlOf(v) != null) Checked.PageTypes.PutPageAndType(c->Mfn[v]);
         }
 
         /// <summary>

@@ -94,9 +94,45 @@ namespace Microxen.Hypercalls
         /// </summary>
         public static void Block()
         {
-            Vcpu.Info->EvtchnUpcallMask = 0;
+            VcpuInfo* vi = Vcpu.Info;
+            vi->EvtchnUpcallMask = 0;
             Traps.Interrupts.PollConsole();
-            while (Vcpu.Info->EvtchnUpcallPending == 0) Cpu.StiHlt();
+            if (!Smp.ShimLock.Active) { while (vi->EvtchnUpcallPending == 0) Cpu.StiHlt(); return; }
+            WaitUnlocked(vi, null, 0, 0, false);
+        }
+
+        /// <summary>
+        /// With several vCPUs: halts with the lock given up (other CPUs' hypercalls, events and
+        /// interrupts go on) until <paramref name="vi"/>'s upcall becomes pending (when
+        /// <paramref name="upcallWakes"/> or a block), one of <paramref name="ports"/> is pending,
+        /// system time passes <paramref name="timeout"/> (0: none) or the vCPU is taken down; then
+        /// takes the lock back (a vCPU taken down parks first, Smp/Vcpus.cs). What the dispatcher
+        /// keeps of the hypercall it serves is restored for it.
+        /// </summary>
+        static void WaitUnlocked(VcpuInfo* vi, uint* ports, uint nrPorts, ulong timeout, bool poll)
+        {
+            int me = Smp.Cpus.Current();
+            ulong* state = Smp.Vcpus.State(me);
+            CpuFrame* current = HypercallDispatch.Current;
+            bool upcallBefore = poll && vi->EvtchnUpcallPending != 0;
+            if (poll) Evtchn.Pollers |= 1UL << me;
+            Smp.Runstate.Set(me, VcpuOp.RUNSTATE_blocked);
+            Smp.ShimLock.ExitAll();
+            for (;;)
+            {
+                if (*state != Smp.Vcpus.Up) break;
+                if (!upcallBefore && vi->EvtchnUpcallPending != 0) break;
+                if (timeout != 0 && Tsc.Now() >= timeout) break;
+                bool woken = false;
+                for (uint i = 0; i < nrPorts && !woken; i++) woken = Evtchn.IsPending(ports[i]);   // reads of guest words and port state: racy reads are re-checked each wake-up
+                if (woken) break;
+                Cpu.StiHlt();
+            }
+            Smp.ShimLock.Enter();
+            if (poll) Evtchn.Pollers &= ~(1UL << me);
+            if (*state == Smp.Vcpus.Up) Smp.Runstate.Set(me, VcpuOp.RUNSTATE_running);
+            HypercallDispatch.Current = current;
+            if (*state != Smp.Vcpus.Up) Smp.Vcpus.TakeDown(me);   // taken down while blocked: park until up
         }
 
         /// <summary>
@@ -123,15 +159,19 @@ namespace Microxen.Hypercalls
             ulong guestDeadline = ApicTimer.Deadline;
             bool armed = p->Timeout != 0 && (guestDeadline == 0 || p->Timeout < guestDeadline);
             if (armed) ApicTimer.Arm(p->Timeout);
-            bool upcallBefore = Vcpu.Info->EvtchnUpcallPending != 0;
-            for (;;)
+            if (Smp.ShimLock.Active) WaitUnlocked(Vcpu.Info, ports, p->NrPorts, p->Timeout, true);
+            else
             {
-                if (p->Timeout != 0 && Tsc.Now() >= p->Timeout) break;
-                if (!upcallBefore && Vcpu.Info->EvtchnUpcallPending != 0) break;
-                bool woken = false;
-                for (uint i = 0; i < p->NrPorts && !woken; i++) woken = Evtchn.IsPending(ports[i]);
-                if (woken) break;
-                Cpu.StiHlt();
+                bool upcallBefore = Vcpu.Info->EvtchnUpcallPending != 0;
+                for (;;)
+                {
+                    if (p->Timeout != 0 && Tsc.Now() >= p->Timeout) break;
+                    if (!upcallBefore && Vcpu.Info->EvtchnUpcallPending != 0) break;
+                    bool woken = false;
+                    for (uint i = 0; i < p->NrPorts && !woken; i++) woken = Evtchn.IsPending(ports[i]);
+                    if (woken) break;
+                    Cpu.StiHlt();
+                }
             }
             if (armed && guestDeadline != 0) ApicTimer.Arm(guestDeadline);
             return 0;
@@ -140,6 +180,7 @@ namespace Microxen.Hypercalls
         /// <summary>SCHEDOP_shutdown: poweroff ends with success, reboot resets, crash prints the guest's registers.</summary>
         static void Shutdown(uint reason, CpuFrame* f)
         {
+            Smp.Vcpus.StopOthers();   // domain_shutdown: every other vCPU stops first
             HypercallStats.Print();
             switch (reason)
             {

@@ -20,12 +20,18 @@ namespace Microxen.Hypercalls
             if (vcpu >= (ulong)Smp.Vcpus.Count) return -XenErrno.ENOENT;   // no such vCPU (Smp/Vcpus.cs: dom0_max_vcpus)
             if (CopiesArg(cmd)) Guest.GuestPointer.Require(arg);   // copy_from/to_guest first: -EFAULT in Xen's range
             int me = Smp.Cpus.Current();
-            if (vcpu == (ulong)me || !Smp.ShimLock.Active) return OpOn(cmd, vcpu, arg, me);
-            // Another vCPU's op: ShimCpu.Pv (Vcpu.Info, its timers' state) names the target for its duration (under the lock).
+            if (vcpu == (ulong)me) return OpOn(cmd, vcpu, arg, me);
+            // Another vCPU's op: ShimCpu.Pv and Vcpu.Id (Vcpu.Info, its callbacks, trap table,
+            // runstate area) name the target for its duration (under the lock once it is active;
+            // before, the other vCPUs are not running).
             PvState* saved = ShimCpu.Pv;
+            int savedId = Vcpu.Id;
             ShimCpu.Pv = Smp.Cpus.Pv((int)vcpu);
+            Vcpu.Id = (int)vcpu;
+            if (ShimCpu.Pv->VcpuInfo == 0) ShimCpu.Pv->VcpuInfo = (ulong)SharedInfo.Vcpu(Vcpu.Shared, (int)vcpu);   // shared_info's slot until registered
             long r = OpOn(cmd, vcpu, arg, me);
             ShimCpu.Pv = saved;
+            Vcpu.Id = savedId;
             return r;
         }
 
@@ -34,10 +40,10 @@ namespace Microxen.Hypercalls
             switch (cmd)
             {
                 case VcpuOp.VCPUOP_is_up:
-                    return vcpu == 0 || *Smp.Vcpus.State((int)vcpu) == Smp.Vcpus.Up ? 1 : 0;
+                    return *Smp.Vcpus.State((int)vcpu) == Smp.Vcpus.Up ? 1 : 0;
                 case VcpuOp.VCPUOP_down:
-                    if (vcpu != 0) return Smp.Vcpus.TakeDown((int)vcpu);
-                    // The guest's only vCPU stops (Linux does this at the end of an early panic):
+                    if (Smp.Vcpus.OthersUp((int)vcpu)) return Smp.Vcpus.TakeDown((int)vcpu);
+                    // The guest's last vCPU up stops (Linux does this at the end of an early panic):
                     // nothing can run any more, so the run ends as a guest crash.
                     HypercallStats.Print();
                     Console.Log.Line("guest crash: dom0 took its only vCPU down");
@@ -46,12 +52,27 @@ namespace Microxen.Hypercalls
                 case VcpuOp.VCPUOP_register_vcpu_info:
                 {
                     VcpuRegisterVcpuInfo* r = (VcpuRegisterVcpuInfo*)arg;
+                    // map_vcpu_info (xen/common/domain.c): an offset past the page's last vcpu_info
+                    // or not 8-aligned -ENXIO; registered already -EINVAL; another vCPU that is up
+                    // -EINVAL (itself or a down vCPU only); checked mode: the page's writable type.
+                    if (r->Offset > 4096 - (ulong)sizeof(VcpuInfo) || (r->Offset & 7) != 0)
+                    {
+                        if (Checked.CheckedMode.On) Checked.CheckLog.Refuse("map_vcpu_info: bad offset", r->Offset);
+                        return -XenErrno.ENXIO;
+                    }
+                    if ((s_vcpuInfoHeld >> (int)vcpu & 1) != 0)
+                    {
+                        if (Checked.CheckedMode.On) Checked.CheckLog.Refuse("map_vcpu_info: vcpu_info already registered", r->Mfn);
+                        return -XenErrno.EINVAL;
+                    }
+                    if (vcpu != (ulong)me && *Smp.Vcpus.State((int)vcpu) == Smp.Vcpus.Up) return -XenErrno.EINVAL;
                     if (Checked.CheckedMode.On)
                     {
-                        long crc = CheckedVcpuInfo(r->Mfn, r->Offset, (int)vcpu);
+                        long crc = CheckedVcpuInfo(r->Mfn);
                         if (crc != 0) return crc;
                     }
-                    if (r->Offset > 4096 - 64 || r->Mfn >= Host.FrameCount) return -XenErrno.EINVAL;
+                    else if (r->Mfn >= Host.FrameCount) return -XenErrno.EINVAL;
+                    s_vcpuInfoHeld |= 1UL << (int)vcpu;
                     VcpuInfo* to = (VcpuInfo*)(Host.Mem.Frame(r->Mfn) + r->Offset);
                     byte* s = (byte*)Vcpu.Info;
                     byte* d = (byte*)to;
@@ -59,6 +80,9 @@ namespace Microxen.Hypercalls
                     Vcpu.Info = to;
                     Vcpu.InfoMa = (r->Mfn << 12) + r->Offset;
                     Time.GuestTime.Publish();
+                    // "Mark everything as being pending just to make sure nothing gets dropped."
+                    to->EvtchnUpcallPending = 1;
+                    to->EvtchnPendingSel = ulong.MaxValue;
                     return 0;
                 }
                 case VcpuOp.VCPUOP_register_runstate_memory_area:
@@ -138,16 +162,8 @@ namespace Microxen.Hypercalls
             }
         }
 
-        /// <summary>The vcpu_runstate_info of the only vCPU, always running, fields in their order (a fault: -EFAULT).</summary>
-        static void FillRunstate(VcpuRunstateInfo* ri)
-        {
-            ulong now = Time.Tsc.Now();
-            ri->State = VcpuOp.RUNSTATE_running;
-            ((uint*)ri)[1] = 0;
-            ri->StateEntryTime = 0;
-            ri->Time[VcpuOp.RUNSTATE_running] = now;
-            for (int i = 0; i < 4; i++) if (i != VcpuOp.RUNSTATE_running) ri->Time[i] = 0;
-        }
+        /// <summary>The vcpu_runstate_info of the vCPU the op names (Smp/Runstate.cs), fields in their order (a fault: -EFAULT).</summary>
+        static void FillRunstate(VcpuRunstateInfo* ri) => Smp.Runstate.Fill(Vcpu.Id, ri);
 
         /// <summary>Logs <paramref name="what"/> with <paramref name="value"/> the first time only.</summary>
         static void Once(ref bool done, string what, ulong value)
@@ -170,20 +186,16 @@ namespace Microxen.Hypercalls
         static byte s_sink;
 
         /// <summary>
-        /// Checked mode's map_vcpu_info (xen/common/domain.c): an offset past the page's last
-        /// vcpu_info or not 8-aligned -ENXIO; registered already -EINVAL; the page must take a
+        /// Checked mode's map_vcpu_info page reference (xen/common/domain.c): the page must take a
         /// PGT_writable_page reference (else -EINVAL), which Xen holds while it is the vcpu_info.
         /// </summary>
-        static long CheckedVcpuInfo(ulong mfn, ulong offset, int vcpu)
+        static long CheckedVcpuInfo(ulong mfn)
         {
-            if (offset > 4096 - (ulong)sizeof(VcpuInfo) || (offset & 7) != 0) { Checked.CheckLog.Refuse("map_vcpu_info: bad offset", offset); return -XenErrno.ENXIO; }
-            if ((s_vcpuInfoHeld >> vcpu & 1) != 0) { Checked.CheckLog.Refuse("map_vcpu_info: vcpu_info already registered", mfn); return -XenErrno.EINVAL; }
             if (Checked.PageTypes.GetPageAndType(mfn, Checked.PageType.Writable) != 0)
             {
                 Checked.CheckLog.Refuse("map_vcpu_info: could not get page type PGT_writable_page", mfn);
                 return -XenErrno.EINVAL;
             }
-            s_vcpuInfoHeld |= 1UL << vcpu;
             return 0;
         }
     }

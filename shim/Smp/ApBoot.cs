@@ -15,7 +15,8 @@ namespace Microxen.Smp
     /// </summary>
     public static unsafe class ApBoot
     {
-        public const int OnlineTimeoutMs = 200;
+        /// <summary>How long an AP has to check in, as Xen's do_boot_cpu (5 s): under a loaded host's TCG an AP missed 200 ms, then started late on the next AP's trampoline data.</summary>
+        public const int OnlineTimeoutMs = 5000;
         /// <summary>Each AP's shim stack and IST stacks, in frames (the BSP's are in EntryStubs.asm.cs).</summary>
         const int StackFrames = 16, Ist1Frames = 8, IstFrames = 4;
         const int ApicIdReg = 0x20;

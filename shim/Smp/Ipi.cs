@@ -35,13 +35,26 @@ namespace Microxen.Smp
             while ((*(uint*)(apic + IcrLow) & IcrPending) != 0) Cpu.Pause();
         }
 
-        /// <summary>The handler of <see cref="Vector"/>, on the receiving CPU.</summary>
-        public static void Handle()
+        /// <summary>
+        /// The handler of <see cref="Vector"/>, on the receiving CPU: a TLB flush asked of it, then
+        /// (when the run is stopping) a halt for good; when it interrupted guest code (kernel or
+        /// user, <paramref name="inShim"/> false), a vCPU taken down by another parks, and an
+        /// event made pending for this CPU's vCPU is delivered to its event callback, as the boot
+        /// CPU does on its interrupts (under the lock). In the shim (a blocked or parked vCPU,
+        /// a hypercall) the IPI only wakes the CPU: the shim's own path delivers on its way out.
+        /// </summary>
+        public static void Handle(CpuFrame* f, bool inShim)
         {
             int cpu = Cpus.Current();
             Tlb.Service(cpu);
             (*Received(cpu))++;
             ApicTimer.Eoi();
+            if (Vcpus.Stopping) Cpu.HaltForever();
+            if (inShim || !ShimLock.Active) return;
+            Vcpus.ParkIfDown(cpu);
+            ShimLock.Enter();
+            Events.Upcall.TryDeliver(f);
+            ShimLock.Exit();
         }
 
         /// <summary>

@@ -47,6 +47,7 @@ namespace Microxen.Smp
                 s->Depth = 1;
             }
             ShimCpu.Pv = Cpus.Pv(cpu);
+            Guest.Vcpu.Id = cpu;   // vCPU n runs on CPU n
         }
 
         static void ExitSmp()
@@ -68,6 +69,9 @@ namespace Microxen.Smp
             for (int n = 0; k != 0 && n < Vcpus.Count; n++, k >>= 1)
                 if ((k & 1) != 0 && (ulong)n != me && *Vcpus.State(n) == Vcpus.Up) Ipi.Send(Cpus.ApicId(n), Ipi.Vector);
         }
+
+        /// <summary>Whether the calling CPU holds the lock.</summary>
+        public static bool Held() { fixed (State* s = &s_s) return !Active || s->Owner == (ulong)Cpus.Current() + 1; }
 
         /// <summary>Drops the lock whatever the depth (the caller leaves the shim for good).</summary>
         public static void ExitAll()

@@ -14,8 +14,14 @@ namespace Microxen.Time
 
         static byte* s_apic;
         static ulong s_apicHz;
-        /// <summary>Armed deadline in system time ns, 0 = none.</summary>
-        public static ulong Deadline;
+        struct Deadlines { public fixed ulong Ns[Smp.Cpus.Max]; }
+        static Deadlines s_deadlines;
+        /// <summary>This CPU's armed deadline in system time ns, 0 = none (each CPU's APIC timer is its vCPU's one-shot timer; written only by that CPU).</summary>
+        public static ulong Deadline
+        {
+            get { fixed (Deadlines* d = &s_deadlines) return d->Ns[Smp.Cpus.Current()]; }
+            set { fixed (Deadlines* d = &s_deadlines) d->Ns[Smp.Cpus.Current()] = value; }
+        }
 
         static uint Read(int reg) => *(uint*)(s_apic + reg);
         static void Write(int reg, uint v) { *(uint*)(s_apic + reg) = v; }

@@ -26,11 +26,19 @@ namespace Microxen.Traps
     /// old value and the registers saved before it): a new entry get_page_from_l1e refuses is
     /// undone and the #PF goes to the guest at the faulting instruction, as Xen's
     /// X86EMUL_UNHANDLEABLE does; an accepted one takes its references and drops the old one's.
+    /// With several vCPUs each has its own pending step (indexed by Vcpu.Id, under the shim's
+    /// lock); two vCPUs stepping writes through the same PTE share it: it is made read-only
+    /// again when the last of them ends its step.
     /// </summary>
     public static unsafe class PageTableWrite
     {
-        static ulong* s_pte;      // L1 entry made writable, null when no step is pending
-        static ulong s_va;
+        /// <summary>Each vCPU's pending step: the L1 entry made writable (0: none), its address, DR6.BS before; checked mode: the entry written, its old value, cr2, the frame before.</summary>
+        struct Steps
+        {
+            public fixed ulong Pte[Vcpu.Max], Va[Vcpu.Max], BsBefore[Vcpu.Max], Entry[Vcpu.Max], Old[Vcpu.Max], Cr2[Vcpu.Max];
+            public fixed byte Before[Vcpu.Max * 176];
+        }
+        static Steps s_steps;
         static ulong s_emulated;
 
         [DllImport("*", EntryPoint = "fast_ptwr_count"), SuppressGCTransition]
@@ -38,10 +46,15 @@ namespace Microxen.Traps
 
         /// <summary>Writes done for the guest: here, and natively (Traps/FastPageTableWrite.asm.cs).</summary>
         public static ulong Emulated => s_emulated + NativeCount();
-        // Checked mode: the entry being written, its value and the frame before the step.
-        static ulong* s_entry;
-        static ulong s_old, s_cr2;
-        static CpuFrame s_before;
+
+        static ulong* Slot(ulong* a) => a + Vcpu.Id;
+
+        /// <summary>Whether a vCPU other than the current one has a step pending through <paramref name="pte"/>.</summary>
+        static bool SharedStep(Steps* s, ulong pte)
+        {
+            for (int v = 0; v < Smp.Vcpus.Count; v++) if (v != Vcpu.Id && s->Pte[v] == pte) return true;
+            return false;
+        }
 
         /// <summary>True when the #PF in <paramref name="f"/> was taken over (the instruction will be stepped).</summary>
         public static bool TryBegin(CpuFrame* f, ulong cr2)
@@ -49,19 +62,24 @@ namespace Microxen.Traps
             const ulong Present = 1, Write = 2, User = 4, Reserved = 8, Fetch = 16;
             ulong e = f->ErrorCode;
             if ((e & (Present | Write | User | Reserved | Fetch)) != (Present | Write)) return false;
-            if ((f->Cs & 3) != 0 || s_pte != null) return false;
+            fixed (Steps* s = &s_steps)
+            {
+            if ((f->Cs & 3) != 0 || *Slot(s->Pte) != 0) return false;
             if (!CheckedMode.On && (cr2 >> 63) == 0 && (f->Rip >> 63) != 0) return false;   // Linux's copy-on-write: no walk
             ulong* pte = MmuOps.L1Entry(Cpu.ReadCr3() >> 12, cr2);
-            if (pte == null || (*pte & (PageFlags.Present | PageFlags.RW)) != PageFlags.Present) return false;
+            if (pte == null || (*pte & PageFlags.Present) == 0) return false;
+            // Writable already: another vCPU is stepping through this PTE (join its step), else not ours to emulate.
+            if ((*pte & PageFlags.RW) != 0 && !SharedStep(s, (ulong)pte)) return false;
             ulong target = (*pte & PageFlags.PADDR_MASK) >> 12;
             if (CheckedMode.On)
             {
                 // page_lock: a validated L1 with a type reference; any other frame is the guest's fault.
                 if (!PageTypes.Owned(target) || PageTypes.TypeOf(target) != PageType.L1 || PageTypes.TypeCount(target) == 0 || !PageTypes.IsValidated(target)) return false;
-                s_entry = (ulong*)Host.Mem.Frame(target) + ((cr2 & 4095) >> 3);
-                s_old = *s_entry;
-                s_cr2 = cr2;
-                s_before = *f;
+                ulong* entry = (ulong*)Host.Mem.Frame(target) + ((cr2 & 4095) >> 3);
+                *Slot(s->Entry) = (ulong)entry;
+                *Slot(s->Old) = *entry;
+                *Slot(s->Cr2) = cr2;
+                *((CpuFrame*)s->Before + Vcpu.Id) = *f;
             }
             else if (!Host.IsGuestFrame(target) || !Host.PtFrames.IsMarked(target)) return false;   // not a page table: the guest's fault
             else if (PageTableWriteEmulation.TryEmulate(f, cr2, Host.Mem.Frame(target) + (cr2 & 4095)))
@@ -71,31 +89,34 @@ namespace Microxen.Traps
             }
             *pte |= PageFlags.RW;
             Cpu.Invlpg(cr2);
-            s_pte = pte;
-            s_va = cr2;
-            s_bsBefore = Cpu.ReadDr6() & X86.Dr6.BS;   // the step's #DB sets BS: the guest's DR6 must not show it
+            *Slot(s->Pte) = (ulong)pte;
+            *Slot(s->Va) = cr2;
+            *Slot(s->BsBefore) = Cpu.ReadDr6() & X86.Dr6.BS;   // the step's #DB sets BS: the guest's DR6 must not show it
             f->Rflags |= X86.Rflags.TF;   // one instruction, then #DB
             return true;
+            }
         }
-
-        static ulong s_bsBefore;
 
         /// <summary>True when this #DB ended a pending step (the PTE is read-only again).</summary>
         public static bool TryEnd(CpuFrame* f)
         {
-            if (s_pte == null) return false;
-            *s_pte &= ~PageFlags.RW;
-            Cpu.Invlpg(s_va);
-            s_pte = null;
+            fixed (Steps* s = &s_steps)
+            {
+            ulong* pte = (ulong*)*Slot(s->Pte);
+            if (pte == null) return false;
+            if (!SharedStep(s, (ulong)pte)) *pte &= ~PageFlags.RW;   // the last vCPU stepping through it
+            Cpu.Invlpg(*Slot(s->Va));
+            *Slot(s->Pte) = 0;
             f->Rflags &= ~X86.Rflags.TF;
-            if (s_bsBefore == 0) Cpu.WriteDr6(Cpu.ReadDr6() & ~X86.Dr6.BS);   // Xen's emulated write leaves DR6 alone
+            if (*Slot(s->BsBefore) == 0) Cpu.WriteDr6(Cpu.ReadDr6() & ~X86.Dr6.BS);   // Xen's emulated write leaves DR6 alone
             s_emulated++;
-            if (CheckedMode.On) Validate(f);
+            if (CheckedMode.On) Validate(f, (ulong*)*Slot(s->Entry), *Slot(s->Old), *Slot(s->Cr2), (CpuFrame*)s->Before + Vcpu.Id);
             return true;
+            }
         }
 
         /// <summary>Checked mode, after the step: the new entry's references, or the write undone and the #PF delivered.</summary>
-        static void Validate(CpuFrame* f)
+        static void Validate(CpuFrame* f, ulong* s_entry, ulong s_old, ulong s_cr2, CpuFrame* before)
         {
             ulong nv = *s_entry;
             if (nv == s_old) return;
@@ -106,7 +127,7 @@ namespace Microxen.Traps
                 {
                     CheckLog.Refuse("ptwr_emulated_update: could not get_page_from_l1e()", nv);
                     *s_entry = s_old;
-                    *f = s_before;
+                    *f = *before;
                     Vcpu.Info->Arch.Cr2 = s_cr2;
                     if (!TrapDispatch.Deliver(f, X86.Vector.PF, true)) TrapDispatch.CrashGuest(f, X86.Vector.PF, "no handler registered");
                     return;

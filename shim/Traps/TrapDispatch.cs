@@ -14,15 +14,18 @@ namespace Microxen.Traps
         static void Dispatch(CpuFrame* f)
         {
             ulong v = f->Vector;
-            if (v == Smp.Ipi.Vector) { Smp.Ipi.Handle(); return; }   // the shim's own IPI (shim/Smp), without the lock
+            if (v == Smp.Ipi.Vector) { Smp.Ipi.Handle(f, InShim(f->Rip)); return; }   // the shim's own IPI (shim/Smp), the lock only to deliver events
             Smp.ShimLock.Enter();
             DispatchLocked(f, v);
             Smp.ShimLock.Exit();
         }
 
+        /// <summary>Whether <paramref name="rip"/> is the shim's code: its image or an AP's copy of the entry stubs (Smp/EntryCopy.cs).</summary>
+        public static bool InShim(ulong rip) => (rip >= ShimStart && rip < ShimEnd) || Smp.EntryCopy.InCopies(rip);
+
         static void DispatchLocked(CpuFrame* f, ulong v)
         {
-            bool inShim = f->Rip >= ShimStart && f->Rip < ShimEnd || Smp.EntryCopy.InCopies(f->Rip);   // an AP's copy of the entry stubs and fast paths is shim code too
+            bool inShim = InShim(f->Rip);
             if (v == SoftwareInterrupts.Int80 && (f->Cs & X86.Selector.RplMask) == 3)
             {
                 SoftwareInterrupts.Int80FromUser(f);

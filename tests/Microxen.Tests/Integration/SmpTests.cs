@@ -56,7 +56,7 @@ public static class SmpImages
 /// CPU, munmap while another CPU reads (the read faults, never succeeds after munmap returned),
 /// CPU 1 offline and online through sysfs, a parallel fork storm. Natively on QEMU -smp 4 and
 /// -smp 2 -M q35 (the reference, in CI); as dom0 of Xen 4.17 (<see cref="SmpSwitch.XenLinuxSkip"/>);
-/// under microxen (<see cref="SmpSwitch.MicroxenSkip"/> until the shim has SMP).
+/// under microxen with one vCPU per CPU (fast and checked mode).
 /// </summary>
 public class SmpTests : QemuTest
 {
@@ -87,16 +87,21 @@ public class SmpTests : QemuTest
         SmpImages.AssertPassed(output, "as dom0 of Xen 4.17, dom0_max_vcpus=4");
     }
 
+    /// <summary>
+    /// Without dom0_max_vcpus: dom0 gets one vCPU per CPU by default (Xen 4.17's dom0_max_vcpus).
+    /// Fast mode on -smp 4, checked mode on -smp 2 -M q35 (one row each keeps make test's budget).
+    /// </summary>
     [Theory(Skip = SmpSwitch.MicroxenLinuxSkip)]
-    [InlineData(4, false)]
-    [InlineData(2, true)]
-    public void PassesUnderMicroxen(int cpus, bool q35)
+    [InlineData(4, false, "fast")]
+    [InlineData(2, true, "checked")]
+    public void PassesUnderMicroxen(int cpus, bool q35, string mode)
     {
-        string what = $"microxen -smp {cpus}{(q35 ? " -M q35" : "")}";
-        var r = Qemu.Run(DebianKernel.EnsureFetched(), $"console=hvc0 quiet smp_cpus={cpus}", "mode=fast loglevel=info dom0_max_vcpus=" + cpus, 400,
+        string what = $"microxen mode={mode} -smp {cpus}{(q35 ? " -M q35" : "")}";
+        var r = Qemu.Run(DebianKernel.EnsureFetched(), $"console=hvc0 quiet smp_cpus={cpus}", $"mode={mode} loglevel=info", 400,
             stopAt: "SMP RESULT", initrd: SmpImages.Initramfs, machineArgs: Machine(cpus, q35));
         Log.WriteLine(r.Output);
         Assert.False(r.TimedOut, $"{what}: timed out; last lines:\n{r.Tail()}");
+        Assert.Contains($"(XEN) SMP: dom0 gets {cpus} vCPUs, one per CPU", r.Output);
         SmpImages.AssertPassed(r.Output, what);
     }
 }
