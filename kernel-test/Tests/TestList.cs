@@ -266,6 +266,9 @@ namespace KernelTest.Tests
 
             // Loader session (checked mmu_update cost): mod_l1_entry's fast path under pg_owner DOMID_IO.
             Add(ref r, "mmu_dom_io_fast_path", &LoaderMmuTests.DomIoFastPath);
+
+            // Fidelity session (Xen 4.17 dom0): tot_pages against max_pages, the storm's mem divergence.
+            Add(ref r, "mem_reservation_headroom", &ReservationLimitTests.Headroom);
         }
 
         // Tests of a parameterised checker, one function per row.
