@@ -53,5 +53,27 @@ namespace KernelTest.Tests
             if (!Check.Eq("current_reservation at the limit", (ulong)Count(XenMemOp.XENMEM_current_reservation), (ulong)max)) return false;
             return Check.Eq("increase_reservation at the limit", (ulong)Increase(list, 1), 0);
         }
+    
+
+        /// <summary>
+        /// XENMEM_machine_memory_map (arch/x86/mm.c): Xen copies an entry only while nr_entries &gt;
+        /// n + the entries left, so a buffer needs one slot more than the map: nr_entries = the
+        /// map's count is -EINVAL, count + 1 gives 0 and nr_entries = count.
+        /// </summary>
+        public static bool MachineMapRoom()
+        {
+            const int Max = 128;
+            byte* buf = stackalloc byte[Max * XenMemoryMap.E820EntrySize];
+            XenMemoryMap m;
+            m.NrEntries = Max; m.Buffer = (ulong)buf;
+            if (!Check.Rc("machine_memory_map", Hv.Call(Hypercall.MemoryOp, XenMemOp.XENMEM_machine_memory_map, (ulong)&m))) return false;
+            uint n = m.NrEntries;
+            if (!Check.True(n >= 1 && n < Max, "machine_memory_map: 1..127 entries")) return false;
+            m.NrEntries = n;
+            if (!Validation.Rc("machine_memory_map, room for the entries only", Hv.Call(Hypercall.MemoryOp, XenMemOp.XENMEM_machine_memory_map, (ulong)&m), XenErrno.EINVAL)) return false;
+            m.NrEntries = n + 1;
+            if (!Check.Rc("machine_memory_map, one slot more", Hv.Call(Hypercall.MemoryOp, XenMemOp.XENMEM_machine_memory_map, (ulong)&m))) return false;
+            return Check.Eq("machine_memory_map: nr_entries", m.NrEntries, n);
+        }
     }
 }

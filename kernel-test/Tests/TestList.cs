@@ -269,6 +269,7 @@ namespace KernelTest.Tests
 
             // Fidelity session (Xen 4.17 dom0): tot_pages against max_pages, the storm's mem divergence.
             Add(ref r, "mem_reservation_headroom", &ReservationLimitTests.Headroom);
+            Add(ref r, "mem_machine_memory_map_room", &ReservationLimitTests.MachineMapRoom);
             // Fidelity session: hypercall 48 mca (do_mca) as Xen answers dom0 with no machine-check error.
             Add(ref r, "mca_fetch_no_telemetry", &McaTests.FetchNoTelemetry);
             Add(ref r, "mca_physcpuinfo", &McaTests.PhysCpuInfo);
