@@ -4,6 +4,31 @@ namespace KernelTest.Fuzz
 {
     public static unsafe partial class FuzzGroups
     {
+        /// <summary>
+        /// Makes every struct gnttab_transfer in the buffer at <paramref name="buf"/> name a pool
+        /// frame or a frame beyond memory: a transfer with a large count reads entries through the
+        /// whole page (random words, earlier calls' leftovers), and a small frame number there is
+        /// one dom0 owns on one host and not on the other (microxen gives dom0 low memory, Xen
+        /// 4.17 frames near the top): seed 1's call 643 stole such a frame on microxen only, and
+        /// call 185815's increase_reservation then got one extent more than on Xen. Such a frame
+        /// f becomes the wild frame WildFirst + f; no random number is drawn.
+        /// </summary>
+        static void TransferFramesHostIndependent(ulong buf)
+        {
+            for (ulong off = 0; off + TransferSize <= 4096; off += TransferSize)
+            {
+                ulong* mfn = (ulong*)(buf + off);
+                if (*mfn < WildFirst && !IsPoolFrame(*mfn)) *mfn += WildFirst;
+            }
+        }
+
+        static bool IsPoolFrame(ulong f)
+        {
+            for (int k = 0; k < Fuzz.PoolFrames; k++)
+                if (Fuzz.PoolFrame(k) == f) return true;
+            return false;
+        }
+
         /// <summary>struct gnttab_transfer (grant_table.h; no shim struct): 24 bytes, domid at byte 8.</summary>
         const int TransferSize = 24, TransferDomid = 8;
 
@@ -16,6 +41,7 @@ namespace KernelTest.Fuzz
         static void GnttabDomids(ulong cmd)
         {
             byte* a = (byte*)Fuzz.BufA;
+            if (cmd == GnttabOp.GNTTABOP_transfer) TransferFramesHostIndependent(Fuzz.BufA);   // Ptr(BufA) reads no other buffer
             for (int k = 0; k < 2; k++)
             {
                 switch (cmd)

@@ -266,6 +266,14 @@ namespace KernelTest.Tests
 
             // Loader session (checked mmu_update cost): mod_l1_entry's fast path under pg_owner DOMID_IO.
             Add(ref r, "mmu_dom_io_fast_path", &LoaderMmuTests.DomIoFastPath);
+
+            // Fidelity session (Xen 4.17 dom0): tot_pages against max_pages, the storm's mem divergence.
+            Add(ref r, "mem_reservation_headroom", &ReservationLimitTests.Headroom);
+            Add(ref r, "mem_machine_memory_map_room", &ReservationLimitTests.MachineMapRoom);
+            // Fidelity session: hypercall 48 mca (do_mca) as Xen answers dom0 with no machine-check error.
+            Add(ref r, "mca_fetch_no_telemetry", &McaTests.FetchNoTelemetry);
+            Add(ref r, "mca_physcpuinfo", &McaTests.PhysCpuInfo);
+            Add(ref r, "mca_inject_checks", &McaTests.InjectChecks);
         }
 
         // Tests of a parameterised checker, one function per row.

@@ -149,6 +149,20 @@ namespace Microxen.Arch
             public const uint Leaf1EdxAcpi = 1u << 22;
             /// <summary>The MONITOR/MWAIT leaf; its ECX: extensions enumerated (0), interrupts break MWAIT (1).</summary>
             public const uint MwaitLeaf = 5, MwaitEcxExtensions = 1u << 0, MwaitEcxInterruptBreak = 1u << 1;
+            /// <summary>Leaf 1 EDX: machine-check exception (7), CLFLUSH (19), machine-check architecture (14), HTT (28).</summary>
+            public const uint Leaf1EdxMce = 1u << 7, Leaf1EdxMca = 1u << 14, Leaf1EdxClflush = 1u << 19, Leaf1EdxHtt = 1u << 28;
+        }
+
+        /// <summary>
+        /// Machine-check MSRs (SDM vol. 3B, 16.3 "Machine-Check MSRs"; AMD APM vol. 2, 9.3; Xen
+        /// 4.17 asm/msr-index.h): MCG_CAP's bank count is bits 0-7; bank i's CTL, STATUS, ADDR,
+        /// MISC are MC0_CTL + 4i + 0..3.
+        /// </summary>
+        public static class McMsr
+        {
+            public const uint IA32_MCG_CAP = 0x179, IA32_MCG_STATUS = 0x17a, IA32_MC0_CTL = 0x400, McgCapCount = 0xff;
+            /// <summary>AMD family 10h+ MC4 MISC1-3, and HWCR (its McStatusWrEn bit lets MCi_STATUS take writes).</summary>
+            public const uint F10_MC4_MISC1 = 0xc0000408, F10_MC4_MISC3 = 0xc000040a, K8_HWCR = 0xc0010015;
         }
     }
 }

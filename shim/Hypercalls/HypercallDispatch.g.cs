@@ -54,7 +54,7 @@ namespace Microxen.Hypercalls
                 case 37: return UnmodelledOps.KexecOp(a1, a2);           // kexec_op
                 case 40: return UnmodelledOps.XenpmuOp();                // xenpmu_op
                 case 41: return UnmodelledOps.DmOp(a1, a2, a3);          // dm_op
-                case 48: return UnmodelledOps.Mca(a1);                   // mca
+                case 48: return McaOps.Op(a1);                           // mca
                 case 49: return UnmodelledOps.PagingDomctlCont(a1);      // paging_domctl_cont
                 default: return HypercallStats.Unimplemented(HypercallTable.Name(nr), nr, a1, a2, a3, a4, a5);
             }

@@ -115,7 +115,7 @@ namespace Microxen.Hypercalls
                 case Hypercall.XenpmuOp:            return R("xenpmu_op",                     2, Cmd,  FastPath.None,    "UnmodelledOps.XenpmuOp()");
                 case Hypercall.DmOp:                return R("dm_op",                         3, Args, FastPath.None,    "UnmodelledOps.DmOp(a1, a2, a3)");
                 case Hypercall.HypfsOp:             return R("hypfs_op",                      5, Args, FastPath.None,    null);
-                case Hypercall.Mca:                 return R("mca",                           1, Args, FastPath.None,    "UnmodelledOps.Mca(a1)");
+                case Hypercall.Mca:                 return R("mca",                           1, Args, FastPath.None,    "McaOps.Op(a1)");
                 case Hypercall.PagingDomctlCont:    return R("paging_domctl_cont",            1, Args, FastPath.None,    "UnmodelledOps.PagingDomctlCont(a1)");
                 default: return default;
             }

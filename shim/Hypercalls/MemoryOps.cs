@@ -100,8 +100,9 @@ namespace Microxen.Hypercalls
         /// XENMEM_machine_memory_map: the boot loader's e820 map in which every RAM frame that is
         /// neither the guest's nor free (the shim's image, tables, M2P, shared_info) is
         /// reported reserved. As Xen's arch_memory_op: a NULL buffer only counts (0); a buffer of
-        /// fewer than the firmware map's entries + 1, or too small for the entries, -EINVAL; a
-        /// buffer outside the guest's addresses -EFAULT.
+        /// fewer than the firmware map's entries + 1, or of no more than the entries written (Xen
+        /// checks nr_entries &gt; n + entries left before each copy: one slot stays spare), -EINVAL;
+        /// a buffer outside the guest's addresses -EFAULT.
         /// </summary>
         static long MachineMemoryMap(XenMemoryMap* map)
         {
@@ -149,7 +150,7 @@ namespace Microxen.Hypercalls
                 if (out_ != null) out_[run.N - 1].Size = run.Size;
                 return true;
             }
-            if (out_ != null && run.N >= max) return false;
+            if (out_ != null && run.N + 1 >= max) return false;     // Xen keeps one entry spare: nr_entries > entries written
             run.Addr = addr; run.Size = size; run.Type = type;
             if (out_ != null) { out_[run.N].Addr = addr; out_[run.N].Size = size; out_[run.N].Type = type; }
             run.N++;

@@ -2,14 +2,11 @@ namespace Microxen.Hypercalls
 {
     /// <summary>
     /// Hypercalls whose subject the shim does not model (platform, sysctl, domctl, kexec, profiling,
-    /// HVM, machine checks): each answers a bad request as Xen 4.17 does first (a NULL or unreadable
+    /// HVM; machine checks are McaOps): each answers a bad request as Xen 4.17 does first (a NULL or unreadable
     /// argument structure is the dispatcher's -EFAULT, as Xen's copy_from_guest) and the rest -ENOSYS.
     /// </summary>
     public static unsafe class UnmodelledOps
     {
-        /// <summary>XEN_MCA_INTERFACE_VERSION (public/arch-x86/xen-mca.h).</summary>
-        public const uint McaInterfaceVersion = 0x01ecc003;
-
         /// <summary>Reads one byte of the guest structure at <paramref name="p"/>: an unreadable one (or one in the hypervisor's range) is -EFAULT.</summary>
         static void Touch(ulong p) => Guest.GuestPointer.Touch(p, 1);
 
@@ -21,16 +18,6 @@ namespace Microxen.Hypercalls
         {
             Touch(arg);
             return HypercallStats.Unimplemented(name, nr, arg, 0, 0, 0, 0);
-        }
-
-        /// <summary>
-        /// mca(xen_mc_t*) (arch/x86/cpu/mcheck/mce.c do_mca): unreadable -EFAULT; an interface_version
-        /// (uint32 at offset 4) other than <see cref="McaInterfaceVersion"/> -EACCES; else -ENOSYS.
-        /// </summary>
-        public static long Mca(ulong arg)
-        {
-            if (((uint*)arg)[1] != McaInterfaceVersion) return -XenErrno.EACCES;
-            return HypercallStats.Unimplemented("mca", Hypercall.Mca, arg, 0, 0, 0, 0);
         }
 
         /// <summary>xen_domctl_t (public/domctl.h): 16 bytes of header, then a 128-byte union; XEN_DOMCTL_INTERFACE_VERSION and XEN_DOMCTL_shadow_op of Xen 4.17.</summary>

@@ -30,6 +30,7 @@ namespace Microxen.Tests
             "GnttabCopyPtr", "GnttabCopy", "GnttabSwapGrantRef", "GnttabCacheFlush",
             "XenconsInterface", "XenstoreDomainInterface", "XsdSockmsg",   // domU console and xenstore
             "VcpuGuestContext",                                          // VCPUOP_initialise (SMP)
+            "XenMc", "McinfoLogicalCpu",                                 // mca (do_mca)
         };
 
         /// <summary>C# types whose constants the C program prints (one theory row each).</summary>
@@ -42,6 +43,7 @@ namespace Microxen.Tests
             "EvtchnFifoAbi", "GnttabOp", "Gtf", "GntMap", "Gntst",
             "XsType", "XenstoreDomainInterface",                           // domU xenstore
             "XenPlatformOp", "XenPlatformOpCmd",                          // platform_op (firmware info, EFI)
+            "XenMca",                                                     // mca (do_mca)
         };
 
         public static IEnumerable<object[]> StructRows => StructNames.Select(n => new object[] { n });

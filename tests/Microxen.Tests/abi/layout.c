@@ -32,6 +32,7 @@
 #include <xen/grant_table.h>
 #include <xen/io/console.h>
 #include <xen/io/xs_wire.h>
+#include <xen/arch-x86/xen-mca.h>
 
 /* A struct: its size, then the offset and size of each field F(C# name, C member) listed. */
 struct field { const char *name; size_t offset, size; };
@@ -115,6 +116,22 @@ static void structs(void)
     STRUCT(XenMemoryReservation, struct xen_memory_reservation,
         F(ExtentStart, extent_start), F(NrExtents, nr_extents), F(ExtentOrder, extent_order),
         F(MemFlags, mem_flags), F(Domid, domid));
+    STRUCT(XenMc, struct xen_mc, F(Cmd, cmd), F(InterfaceVersion, interface_version),
+        F(FetchFlags, u.mc_fetch.flags), F(FetchId, u.mc_fetch.fetch_id), F(FetchData, u.mc_fetch.data),
+        F(NotifyDomid, u.mc_notifydomain.mc_domid), F(NotifyVcpuid, u.mc_notifydomain.mc_vcpuid),
+        F(NotifyFlags, u.mc_notifydomain.flags), F(Ncpus, u.mc_physcpuinfo.ncpus), F(Info, u.mc_physcpuinfo.info),
+        F(InjCpunr, u.mc_msrinject.mcinj_cpunr), F(InjFlags, u.mc_msrinject.mcinj_flags),
+        F(InjCount, u.mc_msrinject.mcinj_count), F(InjDomid, u.mc_msrinject.mcinj_domid),
+        F(InjMsr, u.mc_msrinject.mcinj_msr), F(MceinjCpunr, u.mc_mceinject.mceinj_cpunr),
+        F(V2Flags, u.mc_inject_v2.flags), F(V2Bitmap, u.mc_inject_v2.cpumap.bitmap),
+        F(V2NrBits, u.mc_inject_v2.cpumap.nr_bits));
+    STRUCT(McinfoLogicalCpu, struct mcinfo_logical_cpu, F(Cpunr, mc_cpunr), F(Chipid, mc_chipid),
+        F(Coreid, mc_coreid), F(Threadid, mc_threadid), F(Apicid, mc_apicid), F(Clusterid, mc_clusterid),
+        F(Ncores, mc_ncores), F(NcoresActive, mc_ncores_active), F(Nthreads, mc_nthreads),
+        F(CpuidLevel, mc_cpuid_level), F(Family, mc_family), F(Vendor, mc_vendor), F(Model, mc_model),
+        F(Step, mc_step), F(VendorId, mc_vendorid), F(BrandId, mc_brandid), F(CpuCaps, mc_cpu_caps),
+        F(CacheSize, mc_cache_size), F(CacheAlignment, mc_cache_alignment), F(Nmsrvals, mc_nmsrvals),
+        F(MsrValues, mc_msrvalues));
     STRUCT(XenPlatformOp, struct xen_platform_op, F(Cmd, cmd), F(Version, interface_version),
         F(Settime32Secs, u.settime32.secs), F(Settime32Nsecs, u.settime32.nsecs), F(Settime32SystemTime, u.settime32.system_time),
         F(Settime64Secs, u.settime64.secs), F(Settime64Nsecs, u.settime64.nsecs), F(Settime64Mbz, u.settime64.mbz),
@@ -468,6 +485,12 @@ static void constants(void)
     CONSTS(VcpuTimeInfo,
         C(PvclockTscStableBit, XEN_PVCLOCK_TSC_STABLE_BIT),
         C(PvclockGuestStopped, XEN_PVCLOCK_GUEST_STOPPED));
+    CONSTS(XenMca, S(XEN_MCA_INTERFACE_VERSION), S(XEN_MC_fetch), S(XEN_MC_notifydomain),
+        S(XEN_MC_physcpuinfo), S(XEN_MC_msrinject), S(XEN_MC_mceinject), S(XEN_MC_inject_v2),
+        S(XEN_MC_NONURGENT), S(XEN_MC_URGENT), S(XEN_MC_ACK), S(XEN_MC_OK), S(XEN_MC_FETCHFAILED),
+        S(XEN_MC_NODATA), S(MC_MSRINJ_MAXMSRS), S(MC_MSRINJ_F_INTERPOSE), S(MC_MSRINJ_F_GPADDR),
+        S(XEN_MC_INJECT_TYPE_MASK), S(XEN_MC_INJECT_TYPE_MCE), S(XEN_MC_INJECT_TYPE_CMCI),
+        S(XEN_MC_INJECT_TYPE_LMCE), S(XEN_MC_INJECT_CPU_BROADCAST), S(MC_NCAPS), S(__MC_MSR_ARRAYSIZE));
     CONSTS(XenPlatformOp, C(InterfaceVersion, XENPF_INTERFACE_VERSION));
     CONSTS(XenPlatformOpCmd, S(XENPF_settime32), S(XENPF_efi_runtime_call), S(XENPF_firmware_info),
         S(XENPF_enter_acpi_sleep), S(XENPF_settime64), S(XEN_FW_DISK_INFO), S(XEN_FW_KBD_SHIFT_FLAGS),
