@@ -83,6 +83,15 @@ namespace Microxen.Arch
         [FieldOffset(152)] public ulong UserMode;
         /// <summary>The task-state segment (IST stacks, RSP0).</summary>
         [FieldOffset(160)] public Tss Tss;
+        /// <summary>
+        /// What the native entries may do without testing the fields it is made of, published by
+        /// shim/FastPaths/NativeEntry.cs whenever one of them changes: <see cref="NativeIret"/>
+        /// (FastPaths on and no user_pt=switch: the LSTAR iret's native path, without its other
+        /// tests), <see cref="NativeUserSyscall"/> (that, and a syscall callback that masks
+        /// events: fast_user_syscall's shortest path). 0: the entries test each field themselves.
+        /// </summary>
+        [FieldOffset(504)] public ulong NativeEntry;
+        public const int NativeIret = 1, NativeUserSyscall = 2;
         /// <summary>Hypercalls served by a native fast path, by number (0-63).</summary>
         [FieldOffset(512)] public fixed ulong FastCount[MaxCounted];
     }

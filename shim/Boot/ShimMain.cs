@@ -66,6 +66,7 @@ namespace Microxen.Boot
             else Log.Info("mode: fast (no type checking)");
             Vcpu.SwitchUserPageTable = opts.UserPt == UserPageTable.Switch;
             ShimCpu.Pv->FastPaths = opts.Inline ? 1UL : 0UL;
+            NativeEntry.Publish(ShimCpu.Pv);
             Log.Info(opts.Inline ? "hypercall fast paths: native (inline)" : "hypercall fast paths: off (every hypercall through the C# dispatcher)");
             Log.Info(Vcpu.SwitchUserPageTable ? "user page table: switched (MMUEXT_NEW_USER_BASEPTR, as Xen)" : "user page table: shared with the kernel");
 

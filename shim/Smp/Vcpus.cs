@@ -125,6 +125,7 @@ namespace Microxen.Smp
             pv->ShimSlot261 = bsp->ShimSlot261; pv->DirectMap = bsp->DirectMap; pv->FastPaths = bsp->FastPaths;
             pv->SwitchUserPt = bsp->SwitchUserPt; pv->ShimL4Slots = bsp->ShimL4Slots; pv->PtBitmap = bsp->PtBitmap;
             pv->SyscallCallback = bsp->SyscallCallback; pv->SyscallMasksEvents = bsp->SyscallMasksEvents;
+            NativeEntry.Publish(pv);
             pv->KernelSp = w[WKernelSp]; pv->Tss.Rsp0 = w[WKernelSp];
             pv->KernelL4Ma = w[WCr3]; pv->UserL4Ma = w[WUserCr3];
             pv->UserMode = 0; pv->GuestTs = 0;
