@@ -266,6 +266,9 @@ namespace KernelTest.Tests
 
             // Loader session (checked mmu_update cost): mod_l1_entry's fast path under pg_owner DOMID_IO.
             Add(ref r, "mmu_dom_io_fast_path", &LoaderMmuTests.DomIoFastPath);
+
+            // Issue 13, perf2: iret with an event pending (the native iret's decline to C#, once).
+            Add(ref r, "iret_event_pending", &IretPendingTests.EventPending);
         }
 
         // Tests of a parameterised checker, one function per row.
