@@ -43,7 +43,8 @@ namespace Microxen.Arch
         /// <summary>Virtual address of machine address 0 (the direct map).</summary>
         [FieldOffset(80)] public ulong DirectMap;
         /// <summary>
-        /// 1: hypercalls with a native fast path take it (fast mode, inline=on); 0: all go to C#;
+        /// 1: hypercalls with a native fast path take it (fast mode, inline=on); 0: all go to C#
+        /// (set before LSTAR is: ShimMain points it at syscall_entry_slow, and the native paths never run);
         /// <see cref="FastPathsSmp"/>: taken, with several vCPUs (remote TLB flushes declined).
         /// </summary>
         [FieldOffset(88)] public ulong FastPaths;

@@ -9,9 +9,9 @@ static partial class FastPaths
     /// L4 with user_pt=switch), rcx, r11, rip, cs (__USER_CS, saved mask 0), rflags, rsp, ss
     /// (__USER_DS); GS swapped; events masked if the callback asked. Entered by jne from
     /// syscall_entry with the syscall state untouched. With PvState.NativeUserSyscall published
-    /// (fast paths, a callback that masks events, no L4 switch: Linux's case) it tests nothing
-    /// else; otherwise it tests each field and declines (no callback, or fast paths off) by
-    /// jumping to the C# path, <c>user_syscall_slow</c>.
+    /// (a callback that masks events, no L4 switch: Linux's case) it tests nothing else;
+    /// otherwise it tests each field and declines (no callback) by jumping to the C# path,
+    /// <c>user_syscall_slow</c>. With the fast paths off LSTAR is syscall_entry_slow: never here.
     /// </summary>
     static void UserSyscall(Block b, Label pv)
     {
@@ -36,8 +36,6 @@ static partial class FastPaths
         a.jmp(__qword_ptr[F(a, "SyscallCallback")]);
 
         a.Label(ref general);
-        a.cmp(__qword_ptr[F(a, "FastPaths")], 0);
-        a.je(slow);
         a.cmp(__qword_ptr[F(a, "SyscallCallback")], 0);
         a.je(slow);
         a.mov(__qword_ptr[F(a, "ScratchRsp")], rsp);
@@ -48,8 +46,8 @@ static partial class FastPaths
         a.Label(ref noSwitch);
         EnterCallback(a);
         a.cmp(__qword_ptr[F(a, "SyscallMasksEvents")], 0);
-        a.je(noMask);
-        a.jmp(mask);
+        a.jne(mask);                                      // Linux's callback masks: as many instructions as before NativeEntry
+        a.jmp(noMask);
         a.Label(ref slow);
         a.jmp(UserSlow);
     }
@@ -121,8 +119,7 @@ static partial class FastPaths
     /// <summary>
     /// iret from the LSTAR entry (the dispatcher's, rax = 23): iret_context (rax, r11, rcx,
     /// flags, rip, cs, rflags, rsp, ss) at [rsp]. With PvState.NativeIret published it tests
-    /// nothing but the frame; otherwise FastPaths (off: C#) and SwitchUserPt on the way to user
-    /// mode. A pending event goes to <paramref name="slow"/> (C#: iret, then the upcall) with rax
+    /// nothing but the frame; otherwise (user_pt=switch) SwitchUserPt on the way to user mode. A pending event goes to <paramref name="slow"/> (C#: iret, then the upcall) with rax
     /// still 23.
     /// </summary>
     static void LstarIret(Block b, Label pv, Label slow)
@@ -140,8 +137,6 @@ static partial class FastPaths
         a.add(rsp, AsmOffsets.IretContextRip);
         FaultFixups.Around(b, "iretq_to_guest_lstar", FaultFixupKind.Failsafe, 0, () => a.iretq());
         a.Label(ref general);
-        a.cmp(__qword_ptr[F(a, "FastPaths")], 0);
-        a.je(slow);
         IretCommon(a, pv, AsmOffsets.IretContextRip, slow, checkSwitch: true);
         a.jmp(tail);
     }

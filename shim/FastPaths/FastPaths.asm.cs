@@ -68,10 +68,8 @@ static partial class FastPaths
         var notIret = a.CreateLabel();
         a.cmp(eax, Iret);
         a.jne(notIret);
-        LstarIret(b, pv, slow);              // tests FastPaths itself
+        LstarIret(b, pv, slow);
         a.Label(ref notIret);
-        a.cmp(__qword_ptr[F(a, "FastPaths")], 0);
-        a.je(slow);
         var none = a.CreateLabel();
         var past = a.CreateLabel();
         a.cmp(rax, Microxen.Hypercalls.HypercallTable.Size - 1);

@@ -70,9 +70,13 @@ static class EntryStubs
 
         // The C# ends of the LSTAR entry (syscall_entry, below the slots).
         var slow = a.CreateLabel();
+        var userSlow = a.CreateLabel();
+        // syscall_entry_slow: LSTAR with the fast paths off (PvState.FastPaths 0), routed by guest mode as syscall_entry.
+        b.Global("syscall_entry_slow");
+        a.cmp(__qword_ptr[FastPaths.Field(a, "UserMode")], 0);
+        a.jne(userSlow);
         a.Label(ref slow);
         SyscallPath(b, SyscallReturnVector, hypercallSlot, stackSlot, savedRsp, popAndIret);
-        var userSlow = a.CreateLabel();
         FastPaths.UserSlow = userSlow;
         a.Label(ref userSlow);
         SyscallPath(b, UserSyscallVector, userSlot, stackSlot, savedRsp, popAndIret);
