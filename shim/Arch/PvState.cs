@@ -87,8 +87,8 @@ namespace Microxen.Arch
         /// <summary>
         /// What the native entries may do without testing the fields it is made of, published by
         /// shim/FastPaths/NativeEntry.cs whenever one of them changes: <see cref="NativeIret"/>
-        /// (FastPaths on and no user_pt=switch: the LSTAR iret's native path, without its other
-        /// tests), <see cref="NativeUserSyscall"/> (that, and a syscall callback that masks
+        /// (FastPaths on and no user_pt=switch: the LSTAR iret's native path and the user-mode
+        /// #PF entry, Traps/FastPageFault.asm.cs, without their other tests), <see cref="NativeUserSyscall"/> (that, and a syscall callback that masks
         /// events: fast_user_syscall's shortest path). 0: the entries test each field themselves.
         /// </summary>
         [FieldOffset(504)] public ulong NativeEntry;
