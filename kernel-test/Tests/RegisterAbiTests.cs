@@ -89,7 +89,7 @@ namespace KernelTest.Tests
             }
         }
 
-        static string RegName(int i)
+        public static string RegName(int i)
         {
             switch (i)
             {

@@ -274,6 +274,9 @@ namespace KernelTest.Tests
             Add(ref r, "mca_fetch_no_telemetry", &McaTests.FetchNoTelemetry);
             Add(ref r, "mca_physcpuinfo", &McaTests.PhysCpuInfo);
             Add(ref r, "mca_inject_checks", &McaTests.InjectChecks);
+
+            // Issue 13, perf2: iret with an event pending (the native iret's decline to C#, once).
+            Add(ref r, "iret_event_pending", &IretPendingTests.EventPending);
         }
 
         // Tests of a parameterised checker, one function per row.

@@ -20,7 +20,7 @@ namespace Microxen.Arch
     [StructLayout(LayoutKind.Explicit, Size = Count * 8)]
     public struct NativeSymbols
     {
-        public const int Count = 24;
+        public const int Count = 25;
 
         /// <summary>ulong[256]: the address of each vector's entry stub isr_N, for the IDT.</summary>
         [FieldOffset(0), NativeSymbol("isr_table")] public ulong IsrTable;
@@ -61,5 +61,7 @@ namespace Microxen.Arch
         /// <summary>The transfer page's helpers with several vCPUs (shim/FastPaths/FastPaths.Smp.asm.cs).</summary>
         [FieldOffset(176), NativeSymbol("smp_page_call")] public ulong SmpPageCall;
         [FieldOffset(184), NativeSymbol("smp_page_iret")] public ulong SmpPageIret;
+        /// <summary>The LSTAR (and CSTAR) target with the fast paths off: every syscall to C# (Traps/EntryStubs.asm.cs).</summary>
+        [FieldOffset(192), NativeSymbol("syscall_entry_slow")] public ulong SyscallEntrySlow;
     }
 }

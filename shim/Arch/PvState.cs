@@ -43,7 +43,8 @@ namespace Microxen.Arch
         /// <summary>Virtual address of machine address 0 (the direct map).</summary>
         [FieldOffset(80)] public ulong DirectMap;
         /// <summary>
-        /// 1: hypercalls with a native fast path take it (fast mode, inline=on); 0: all go to C#;
+        /// 1: hypercalls with a native fast path take it (fast mode, inline=on); 0: all go to C#
+        /// (set before LSTAR is: ShimMain points it at syscall_entry_slow, and the native paths never run);
         /// <see cref="FastPathsSmp"/>: taken, with several vCPUs (remote TLB flushes declined).
         /// </summary>
         [FieldOffset(88)] public ulong FastPaths;
@@ -83,6 +84,15 @@ namespace Microxen.Arch
         [FieldOffset(152)] public ulong UserMode;
         /// <summary>The task-state segment (IST stacks, RSP0).</summary>
         [FieldOffset(160)] public Tss Tss;
+        /// <summary>
+        /// What the native entries may do without testing the fields it is made of, published by
+        /// shim/FastPaths/NativeEntry.cs whenever one of them changes: <see cref="NativeIret"/>
+        /// (FastPaths on and no user_pt=switch: the LSTAR iret's native path and the user-mode
+        /// #PF entry, Traps/FastPageFault.asm.cs, without their other tests), <see cref="NativeUserSyscall"/> (that, and a syscall callback that masks
+        /// events: fast_user_syscall's shortest path). 0: the entries test each field themselves.
+        /// </summary>
+        [FieldOffset(504)] public ulong NativeEntry;
+        public const int NativeIret = 1, NativeUserSyscall = 2;
         /// <summary>Hypercalls served by a native fast path, by number (0-63).</summary>
         [FieldOffset(512)] public fixed ulong FastCount[MaxCounted];
     }

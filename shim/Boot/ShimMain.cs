@@ -66,6 +66,7 @@ namespace Microxen.Boot
             else Log.Info("mode: fast (no type checking)");
             Vcpu.SwitchUserPageTable = opts.UserPt == UserPageTable.Switch;
             ShimCpu.Pv->FastPaths = opts.Inline ? 1UL : 0UL;
+            NativeEntry.Publish(ShimCpu.Pv);
             Log.Info(opts.Inline ? "hypercall fast paths: native (inline)" : "hypercall fast paths: off (every hypercall through the C# dispatcher)");
             Log.Info(Vcpu.SwitchUserPageTable ? "user page table: switched (MMUEXT_NEW_USER_BASEPTR, as Xen)" : "user page table: shared with the kernel");
 
@@ -204,8 +205,9 @@ namespace Microxen.Boot
             Serial.EnableReceiveInterrupt();
             Cpu.Wrmsr(X86.Msr.IA32_EFER, Cpu.Rdmsr(X86.Msr.IA32_EFER) | X86.Efer.SCE);
             Cpu.Wrmsr(X86.Msr.IA32_STAR, ((ulong)X86.LinuxSelector.User32Cs << 48) | ((ulong)Gdt.KernelCs << 32));
-            Cpu.Wrmsr(X86.Msr.IA32_LSTAR, syms->SyscallEntry);
-            Cpu.Wrmsr(X86.Msr.IA32_CSTAR, syms->SyscallEntry);
+            ulong lstar = ShimCpu.Pv->FastPaths != 0 ? syms->SyscallEntry : syms->SyscallEntrySlow;   // the native paths test no FastPaths
+            Cpu.Wrmsr(X86.Msr.IA32_LSTAR, lstar);
+            Cpu.Wrmsr(X86.Msr.IA32_CSTAR, lstar);
             Cpu.Wrmsr(X86.Msr.IA32_FMASK, X86.Rflags.TF | X86.Rflags.IF | X86.Rflags.DF | X86.Rflags.IOPL | X86.Rflags.NT | X86.Rflags.AC);   // cleared on entry (0x47700)
             Smp.ApBoot.StartAps(syms, Irq.IoApics.Madt, Host.Options.Dom0MaxVcpus);
             Smp.Vcpus.Configure(Host.Options.Dom0MaxVcpus);

@@ -7,9 +7,11 @@ static partial class FastPaths
     /// fast_user_syscall: a user process's syscall sent to the guest's syscall callback as
     /// Guest/BounceFrame.cs does, natively: on the stack_switch stack (after loading the kernel
     /// L4 with user_pt=switch), rcx, r11, rip, cs (__USER_CS, saved mask 0), rflags, rsp, ss
-    /// (__USER_DS); GS swapped; events masked if the callback asked. Entered by jmp from the
-    /// LSTAR stub with the syscall state untouched; declines (no callback, or fast paths off)
-    /// by jumping to the C# path, <c>user_syscall_slow</c>.
+    /// (__USER_DS); GS swapped; events masked if the callback asked. Entered by jne from
+    /// syscall_entry with the syscall state untouched. With PvState.NativeUserSyscall published
+    /// (a callback that masks events, no L4 switch: Linux's case) it tests nothing else;
+    /// otherwise it tests each field and declines (no callback) by jumping to the C# path,
+    /// <c>user_syscall_slow</c>. With the fast paths off LSTAR is syscall_entry_slow: never here.
     /// </summary>
     static void UserSyscall(Block b, Label pv)
     {
@@ -17,10 +19,23 @@ static partial class FastPaths
         b.Place(ref UserEntry);
         b.Global("fast_user_syscall");
         var slow = a.CreateLabel("user_syscall_slow_ref");
+        var general = a.CreateLabel();
         var noSwitch = a.CreateLabel();
         var noMask = a.CreateLabel();
-        a.cmp(__qword_ptr[F(a, "FastPaths")], 0);
-        a.je(slow);
+        var mask = a.CreateLabel();
+        a.test(__byte_ptr[F(a, "NativeEntry")], PvState.NativeUserSyscall);
+        a.jz(general);
+        a.mov(__qword_ptr[F(a, "ScratchRsp")], rsp);
+        EnterCallback(a);
+        a.Label(ref mask);
+        a.mov(rcx, __qword_ptr[F(a, "VcpuInfo")]);
+        a.mov(__byte_ptr[rcx + AsmOffsets.VcpuInfoUpcallMask], 1);   // evtchn_upcall_mask
+        a.Label(ref noMask);
+        a.inc(__qword_ptr[F(a, "UserSyscalls")]);
+        a.sti();                                          // the guest kernel runs with IF on; sti's shadow covers the jmp
+        a.jmp(__qword_ptr[F(a, "SyscallCallback")]);
+
+        a.Label(ref general);
         a.cmp(__qword_ptr[F(a, "SyscallCallback")], 0);
         a.je(slow);
         a.mov(__qword_ptr[F(a, "ScratchRsp")], rsp);
@@ -29,6 +44,21 @@ static partial class FastPaths
         a.mov(rsp, __qword_ptr[F(a, "KernelL4Ma")]);      // rsp is free: the user's is saved
         a.mov(cr3, rsp);
         a.Label(ref noSwitch);
+        EnterCallback(a);
+        a.cmp(__qword_ptr[F(a, "SyscallMasksEvents")], 0);
+        a.jne(mask);                                      // Linux's callback masks: as many instructions as before NativeEntry
+        a.jmp(noMask);
+        a.Label(ref slow);
+        a.jmp(UserSlow);
+    }
+
+    /// <summary>
+    /// Xen's syscall frame on the stack_switch stack (16-byte aligned, as Xen's bounce frame)
+    /// from the syscall state and ScratchRsp, GS swapped, guest kernel mode (IF off until the
+    /// caller's sti).
+    /// </summary>
+    static void EnterCallback(Assembler a)
+    {
         a.mov(rsp, __qword_ptr[F(a, "KernelSp")]);
         a.and(rsp, -16);
         a.push(X86.LinuxSelector.UserDs);                 // ss
@@ -39,36 +69,26 @@ static partial class FastPaths
         a.push(r11);
         a.push(rcx);
         a.swapgs();
-        a.mov(__qword_ptr[F(a, "UserMode")], 0);         // guest kernel mode (IF off until the sti below)
-        a.cmp(__qword_ptr[F(a, "SyscallMasksEvents")], 0);
-        a.je(noMask);
-        a.mov(rcx, __qword_ptr[F(a, "VcpuInfo")]);
-        a.mov(__byte_ptr[rcx + AsmOffsets.VcpuInfoUpcallMask], 1);   // evtchn_upcall_mask
-        a.Label(ref noMask);
-        a.inc(__qword_ptr[F(a, "UserSyscalls")]);
-        a.push(__qword_ptr[F(a, "SyscallCallback")]);
-        a.sti();                                          // the guest kernel runs with IF on; sti's shadow covers the ret
-        a.ret();
-        a.Label(ref slow);
-        a.jmp(UserSlow);
+        a.mov(__qword_ptr[F(a, "UserMode")], 0);         // guest kernel mode
     }
 
     /// <summary>
     /// The iret work once the frame rip, cs, rflags, rsp, ss sits at [rsp + frameAt] and rcx is
-    /// free: the event mask from the frame's IF (Xen's do_iret), GS swapped (and the user L4
-    /// loaded with user_pt=switch) when returning to user mode, hardware IF on and IOPL 0 in the
-    /// frame, SS RPL 0 for the kernel. Jumps to <paramref name="pending"/> before changing
-    /// anything but the mask when an event is pending and now unmasked.
+    /// free (no other register is written): the event mask from the frame's IF (Xen's do_iret),
+    /// GS swapped (and the user L4 loaded with user_pt=switch) when returning to user mode,
+    /// hardware IF on and IOPL 0 in the frame, SS RPL 0 for the kernel. Jumps to
+    /// <paramref name="pending"/> before changing anything but the mask when an event is pending
+    /// and now unmasked. <paramref name="checkSwitch"/>: false where PvState.NativeIret was
+    /// tested already (no user_pt=switch, whose user frame the C# path returns).
     /// </summary>
-    static void IretCommon(Assembler a, Label pv, int frameAt, Label pending)
+    static void IretCommon(Assembler a, Label pv, int frameAt, Label pending, bool checkSwitch)
     {
         var user = a.CreateLabel();
         var fix = a.CreateLabel();
         var masked = a.CreateLabel();
         a.mov(rcx, __qword_ptr[F(a, "VcpuInfo")]);
         a.bt(__qword_ptr[rsp + frameAt + AsmOffsets.IretRflags], X86.Rflags.IFBit);   // CF = frame IF
-        a.setae(al);                                     // mask = !IF
-        a.mov(__byte_ptr[rcx + AsmOffsets.VcpuInfoUpcallMask], al);
+        a.setae(__byte_ptr[rcx + AsmOffsets.VcpuInfoUpcallMask]);                     // mask = !IF
         a.jae(masked);
         a.cmp(__byte_ptr[rcx + AsmOffsets.VcpuInfoUpcallPending], 0);   // evtchn_upcall_pending
         a.jne(pending);
@@ -80,8 +100,11 @@ static partial class FastPaths
         a.Label(ref user);
         // With user_pt=switch the frame (on the guest kernel stack) is not mapped in the user
         // L4: the C# path returns from the shim's own stack.
-        a.cmp(__qword_ptr[F(a, "SwitchUserPt")], 0);
-        a.jne(pending);
+        if (checkSwitch)
+        {
+            a.cmp(__qword_ptr[F(a, "SwitchUserPt")], 0);
+            a.jne(pending);
+        }
         a.swapgs();
         // Guest user mode from here: nothing before the iretq runs guest code or reads the mode
         // but the shim (an interrupt in between is taken in the shim and delivers nothing; a
@@ -93,45 +116,56 @@ static partial class FastPaths
         Count(a, pv, Iret);
     }
 
-    /// <summary>iret from the LSTAR entry: iret_context (rax, r11, rcx, flags, rip, cs, rflags, rsp, ss) at [rsp].</summary>
+    /// <summary>
+    /// iret from the LSTAR entry (the dispatcher's, rax = 23): iret_context (rax, r11, rcx,
+    /// flags, rip, cs, rflags, rsp, ss) at [rsp]. With PvState.NativeIret published it tests
+    /// nothing but the frame; otherwise (user_pt=switch) SwitchUserPt on the way to user mode. A pending event goes to <paramref name="slow"/> (C#: iret, then the upcall) with rax
+    /// still 23.
+    /// </summary>
     static void LstarIret(Block b, Label pv, Label slow)
     {
         var a = b.Asm;
-        var pending = a.CreateLabel();
-        IretCommon(a, pv, AsmOffsets.IretContextRip, pending);
+        var general = a.CreateLabel();
+        var tail = a.CreateLabel();
+        a.test(__byte_ptr[F(a, "NativeEntry")], PvState.NativeIret);
+        a.jz(general);
+        IretCommon(a, pv, AsmOffsets.IretContextRip, slow, checkSwitch: false);
+        a.Label(ref tail);
         a.mov(rax, __qword_ptr[rsp + AsmOffsets.IretContextRax]);
         a.mov(r11, __qword_ptr[rsp + AsmOffsets.IretContextR11]);
         a.mov(rcx, __qword_ptr[rsp + AsmOffsets.IretContextRcx]);
         a.add(rsp, AsmOffsets.IretContextRip);
         FaultFixups.Around(b, "iretq_to_guest_lstar", FaultFixupKind.Failsafe, 0, () => a.iretq());
-        a.Label(ref pending);
-        a.mov(eax, Iret);                                // C#: iret, then the upcall
-        a.jmp(slow);
+        a.Label(ref general);
+        IretCommon(a, pv, AsmOffsets.IretContextRip, slow, checkSwitch: true);
+        a.jmp(tail);
     }
 
     /// <summary>
     /// iret from the transfer page (entered with jmp): flags, rip, cs, rflags, rsp, ss at [rsp],
-    /// rax, r11, rcx live. Declines into the ordinary iret entry: push rcx; push r11; push rax;
-    /// mov $23, %eax; syscall.
+    /// rax, r11, rcx live. Declines into the ordinary iret entry's layout (push rcx; push r11;
+    /// push rax; syscall) with 23 - PvState.DeclinedBias: the LSTAR dispatcher knows the
+    /// return address (<see cref="PageIretDeclined"/>) and sends it straight to C# as iret, not
+    /// through the native iret a second time.
     /// </summary>
     static void PageIret(Block b, Label pv)
     {
         var a = Routine(b, "fast_page_iret");
         var pending = a.CreateLabel();
-        a.push(rax);
         a.push(rcx);
-        IretCommon(a, pv, 2 * 8 + AsmOffsets.IretContextRip - AsmOffsets.IretContextFlags, pending);   // rax, rcx above flags
+        IretCommon(a, pv, 8 + AsmOffsets.IretContextRip - AsmOffsets.IretContextFlags, pending, checkSwitch: true);   // rcx above flags
         a.pop(rcx);
-        a.pop(rax);
         a.add(rsp, AsmOffsets.IretContextRip - AsmOffsets.IretContextFlags);   // flags (VGCF_in_syscall: iretq either way)
         FaultFixups.Around(b, "iretq_to_guest_page", FaultFixupKind.Failsafe, 0, () => a.iretq());
         a.Label(ref pending);
-        a.pop(rcx);
-        a.pop(rax);
-        a.push(rcx);
         a.push(r11);
         a.push(rax);
-        a.mov(eax, Iret);
+        a.mov(rax, Iret - PvState.DeclinedBias);
         a.syscall();
+        a.Label(ref PageIretDeclined);
+        a.int3();                                        // C# returns with iretq, never here
     }
+
+    /// <summary>The return address of <see cref="PageIret"/>'s declining syscall.</summary>
+    static Label PageIretDeclined;
 }

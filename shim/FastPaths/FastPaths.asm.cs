@@ -58,7 +58,6 @@ static partial class FastPaths
         var pv = a.CreateLabel("pv_state");
         PvLabel = pv;
         PaddrMaskLabel = a.CreateLabel("fast_paddr_mask");
-        UserEntry = a.CreateLabel("fast_user_syscall");
         var decline = a.CreateLabel();
         var table = a.CreateLabel();
         var dispatch = a.CreateLabel();
@@ -66,8 +65,6 @@ static partial class FastPaths
         // ---- LSTAR dispatcher --------------------------------------------------------------
         b.Place(ref dispatch);
         b.Global("fast_paths_begin");
-        a.cmp(__qword_ptr[F(a, "FastPaths")], 0);
-        a.je(slow);
         var notIret = a.CreateLabel();
         a.cmp(eax, Iret);
         a.jne(notIret);
@@ -97,7 +94,8 @@ static partial class FastPaths
         a.pop(rax);
         a.jmp(slow);
         // A number past the table: N - DeclinedBias from the transfer page's CallRoutine (its
-        // routine declined already: C# with N, not offered twice), else the guest's own (C#: -ENOSYS).
+        // routine declined already: C# with N, not offered twice) or from fast_page_iret,
+        // else the guest's own (C#: -ENOSYS).
         var notDeclined = a.CreateLabel();
         a.Label(ref past);
         a.lea(rax, __[rax + PvState.DeclinedBias]);
@@ -108,6 +106,12 @@ static partial class FastPaths
         a.cmp(rcx, 4096);
         a.pop(rcx);
         a.jb(slow);
+        PageIretDeclined = a.CreateLabel();   // fast_page_iret's decline (iret with an event pending): C# too
+        a.push(rax);
+        a.lea(rax, __[PageIretDeclined]);
+        a.cmp(rcx, rax);
+        a.pop(rax);
+        a.je(slow);
         a.Label(ref notDeclined);
         a.lea(rax, __[rax - PvState.DeclinedBias]);
         a.jmp(slow);
@@ -174,7 +178,7 @@ static partial class FastPaths
     /// <summary>A qword holding PADDR_MASK after pv_state (WalkToL1 ands with it: no register spent on the constant).</summary>
     static Label PaddrMaskLabel;
 
-    /// <summary>fast_user_syscall's label, for the LSTAR stub's user half.</summary>
+    /// <summary>fast_user_syscall's label, for syscall_entry's jump in user mode (created there, placed by <see cref="UserSyscall"/>).</summary>
     public static Label UserEntry;
 
     /// <summary>Where <see cref="UserSyscall"/> declines to: the C# user-syscall path (set by EntryStubs).</summary>

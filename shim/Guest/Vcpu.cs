@@ -59,9 +59,9 @@ namespace Microxen.Guest
         public static ulong FailsafeCallback { get { fixed (PerVcpu* v = &s_v) return v->FailsafeCb[Id]; } set { fixed (PerVcpu* v = &s_v) v->FailsafeCb[Id] = value; } }
         /// <summary>CALLBACKF_mask_events given with the failsafe callback.</summary>
         public static bool FailsafeMasksEvents { get { fixed (PerVcpu* v = &s_v) return v->FailsafeMask[Id] != 0; } set { fixed (PerVcpu* v = &s_v) v->FailsafeMask[Id] = value ? 1UL : 0UL; } }
-        public static ulong SyscallCallback { get => Arch.ShimCpu.Pv->SyscallCallback; set => Arch.ShimCpu.Pv->SyscallCallback = value; }
+        public static ulong SyscallCallback { get => Arch.ShimCpu.Pv->SyscallCallback; set { Arch.ShimCpu.Pv->SyscallCallback = value; Arch.NativeEntry.Publish(Arch.ShimCpu.Pv); } }
         /// <summary>CALLBACKF_mask_events given with the syscall callback (PvState).</summary>
-        public static bool SyscallMasksEvents { get => Arch.ShimCpu.Pv->SyscallMasksEvents != 0; set => Arch.ShimCpu.Pv->SyscallMasksEvents = value ? 1UL : 0UL; }
+        public static bool SyscallMasksEvents { get => Arch.ShimCpu.Pv->SyscallMasksEvents != 0; set { Arch.ShimCpu.Pv->SyscallMasksEvents = value ? 1UL : 0UL; Arch.NativeEntry.Publish(Arch.ShimCpu.Pv); } }
         public static ulong NmiCallback { get { fixed (PerVcpu* v = &s_v) return v->NmiCb[Id]; } set { fixed (PerVcpu* v = &s_v) v->NmiCb[Id] = value; } }
 
         /// <summary>HYPERVISOR_stack_switch: kernel RSP for entries from user mode (PvState).</summary>
@@ -81,7 +81,7 @@ namespace Microxen.Guest
         public static bool UserMode { get => Arch.ShimCpu.Pv->UserMode != 0; set => Arch.ShimCpu.Pv->UserMode = value ? 1UL : 0UL; }
 
         /// <summary>Set from the shim option user_pt=switch: user mode runs on <see cref="UserL4"/> (PvState).</summary>
-        public static bool SwitchUserPageTable { get => Arch.ShimCpu.Pv->SwitchUserPt != 0; set => Arch.ShimCpu.Pv->SwitchUserPt = value ? 1UL : 0UL; }
+        public static bool SwitchUserPageTable { get => Arch.ShimCpu.Pv->SwitchUserPt != 0; set { Arch.ShimCpu.Pv->SwitchUserPt = value ? 1UL : 0UL; Arch.NativeEntry.Publish(Arch.ShimCpu.Pv); } }
 
         /// <summary>On the way to user mode: the user L4 when switching is on and the guest gave one.</summary>
         public static void EnterUserPageTable()

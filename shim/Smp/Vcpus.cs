@@ -224,6 +224,7 @@ namespace Microxen.Smp
             pv->M2p = bsp->M2p; pv->M2pEntries = bsp->M2pEntries; pv->FrameCount = bsp->FrameCount;
             pv->ShimSlot261 = bsp->ShimSlot261; pv->DirectMap = bsp->DirectMap; pv->FastPaths = bsp->FastPaths;
             pv->SwitchUserPt = bsp->SwitchUserPt; pv->ShimL4Slots = bsp->ShimL4Slots; pv->PtBitmap = bsp->PtBitmap;
+            NativeEntry.Publish(pv);   // FastPaths and SwitchUserPt as the boot CPU's, the syscall callback from VCPUOP_initialise
             pv->KernelSp = w[WKernelSp]; pv->Tss.Rsp0 = w[WKernelSp];
             pv->KernelL4Ma = w[WCr3]; pv->UserL4Ma = w[WUserCr3];
             pv->UserMode = 0; pv->GuestTs = 0;

@@ -69,11 +69,14 @@ static class EntryStubs
         a.jmp(popAndIret);
 
         // The C# ends of the LSTAR entry (syscall_entry, below the slots).
-        var user = a.CreateLabel();
         var slow = a.CreateLabel();
+        var userSlow = a.CreateLabel();
+        // syscall_entry_slow: LSTAR with the fast paths off (PvState.FastPaths 0), routed by guest mode as syscall_entry.
+        b.Global("syscall_entry_slow");
+        a.cmp(__qword_ptr[FastPaths.Field(a, "UserMode")], 0);
+        a.jne(userSlow);
         a.Label(ref slow);
         SyscallPath(b, SyscallReturnVector, hypercallSlot, stackSlot, savedRsp, popAndIret);
-        var userSlow = a.CreateLabel();
         FastPaths.UserSlow = userSlow;
         a.Label(ref userSlow);
         SyscallPath(b, UserSyscallVector, userSlot, stackSlot, savedRsp, popAndIret);
@@ -91,14 +94,13 @@ static class EntryStubs
         // Only flags change here; r11 holds the caller's. A hypercall falls through into the
         // fast-path dispatcher (FastPaths.Emit starts with it), which declines to `slow`.
         b.Global("syscall_entry");
+        FastPaths.UserEntry = a.CreateLabel("fast_user_syscall");
         a.cmp(__qword_ptr[FastPaths.Field(a, "UserMode")], 0);
-        a.jne(user);
+        a.jne(FastPaths.UserEntry);
         int next = a.Instructions.Count;
         var dispatch = FastPaths.Emit(b, slow);
         if (dispatch.InstructionIndex != next) throw new InvalidOperationException("syscall_entry falls through into the LSTAR dispatcher: FastPaths.Emit must start with it");
         PageGap(a);
-        a.Label(ref user);
-        a.jmp(FastPaths.UserEntry);
         FastPageFault.Emit(b, common, framePushed, popAndIret);
         b.Global("shimentry_end");
         a.int3();

@@ -57,12 +57,10 @@ static class FastPageFault
         a.mov(rdx, __qword_ptr[handler]);
         a.test(rdx, rdx);
         a.jz(decline);
-        a.cmp(__qword_ptr[FastPaths.Field(a, "FastPaths")], 0);
-        a.je(decline);
+        a.test(__byte_ptr[FastPaths.Field(a, "NativeEntry")], PvState.NativeIret);   // fast paths on, no user_pt=switch
+        a.jz(decline);
         a.cmp(__qword_ptr[FastPaths.Field(a, "UserMode")], 0);
         a.je(decline);
-        a.cmp(__qword_ptr[FastPaths.Field(a, "SwitchUserPt")], 0);
-        a.jne(decline);
         a.cmp(__word_ptr[rsp + Cs], Microxen.Xen.Layout.FIRST_RESERVED_GDT_BYTE);
         a.jae(decline);
         a.mov(rax, cr2);
