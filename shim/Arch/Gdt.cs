@@ -131,6 +131,7 @@ namespace Microxen.Arch
                 ulong mfn = i < GuestPages || i >= Pages ? s_zeroFrame : (i == GuestPages ? own : shared);
                 if (!MapAt(at + (ulong)i * 4096, mfn, ref frames)) return false;
             }
+            for (int i = 0; i < LdtPages; i++) SetLdtPage(cpu, i, 0);   // the LDT area not present until used (as CPU 0's, Init): Ldt.TryFault maps it
             return true;
         }
 

@@ -13,7 +13,7 @@ namespace Microxen.Events
         public const int NrVirqs = 24;
         /// <summary>vCPUs a port can notify (the 64-bit vCPU masks' width; Smp/Vcpus.cs bounds dom0's count by it).</summary>
         public const int MaxVcpus = 64;
-        public enum PortState : byte { Free = 0, Virq = 1, Ipi = 2, Unbound = 3, Pirq = 4, Interdomain = 5 }   // Interdomain: to DOMID 0, served by DomUBackend
+        public enum PortState : byte { Free = 0, Virq = 1, Ipi = 2, Unbound = 3, Pirq = 4, Interdomain = 5, Loopback = 6 }   // Interdomain: to DOMID 0, served by DomUBackend; Loopback: interdomain to this domain, Arg = the other end's port
 
         /// <summary>Vcpu: the vCPU each port notifies (EVTCHNOP_bind_* vcpu, bind_vcpu); VcpuVirqPort: per-vCPU VIRQs of vCPUs 1.. (Smp/Vcpus.cs).</summary>
         struct Table { public fixed byte State[MaxPorts]; public fixed uint Arg[MaxPorts]; public fixed uint VirqPort[NrVirqs]; public fixed byte Vcpu[MaxPorts]; public fixed uint VcpuVirqPort[MaxVcpus * NrVirqs]; }
@@ -57,6 +57,19 @@ namespace Microxen.Events
             return -1;
         }
 
+        /// <summary>
+        /// evtchn_bind_interdomain to this domain: <paramref name="local"/> (just allocated) and
+        /// <paramref name="remote"/> (unbound for this domain) become a loopback pair, each naming the other.
+        /// </summary>
+        public static void Pair(uint local, uint remote)
+        {
+            fixed (Table* t = &s_t)
+            {
+                t->State[local] = (byte)PortState.Loopback; t->Arg[local] = remote;
+                t->State[remote] = (byte)PortState.Loopback; t->Arg[remote] = local;
+            }
+        }
+
         /// <summary>Port bound to <paramref name="virq"/>, 0 if none.</summary>
         public static uint VirqPort(uint virq) { fixed (Table* t = &s_t) return virq < NrVirqs ? t->VirqPort[virq] : 0; }
 
@@ -82,6 +95,8 @@ namespace Microxen.Events
                     if (t->Vcpu[port] == 0) t->VirqPort[t->Arg[port]] = 0;
                     else t->VcpuVirqPort[t->Vcpu[port] * NrVirqs + t->Arg[port]] = 0;
                 }
+                // evtchn_close of an interdomain port: the other end becomes unbound for this domain.
+                if (t->State[port] == (byte)PortState.Loopback) { t->State[t->Arg[port]] = (byte)PortState.Unbound; t->Arg[t->Arg[port]] = 0; }
                 t->Vcpu[port] = 0;
                 t->State[port] = (byte)PortState.Free;
             }

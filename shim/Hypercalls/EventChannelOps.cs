@@ -61,6 +61,8 @@ namespace Microxen.Hypercalls
                     // An unbound port has no other end: Xen drops the notification (evtchn_send, ECS_UNBOUND).
                     if (Evtchn.State(port) == Evtchn.PortState.Unbound) return 0;
                     if (Evtchn.State(port) == Evtchn.PortState.Interdomain) { DomUBackend.Send(port); return 0; }
+                    // evtchn_send on an interdomain port: the other end is made pending (on its own vCPU).
+                    if (Evtchn.State(port) == Evtchn.PortState.Loopback) { Evtchn.SetPending(Evtchn.Arg(port)); return 0; }
                     // evtchn_send: an IPI port is marked pending; a VIRQ or PIRQ port cannot be sent on: -EINVAL.
                     if (Evtchn.State(port) != Evtchn.PortState.Ipi) return -XenErrno.EINVAL;
                     Evtchn.SetPending(port);
@@ -88,7 +90,7 @@ namespace Microxen.Hypercalls
                             if (!VirqIsGlobal(Evtchn.Arg(b->Port))) return -XenErrno.EINVAL;
                             Evtchn.SetVcpu(b->Port, b->Vcpu);
                             return 0;
-                        case Evtchn.PortState.Unbound: case Evtchn.PortState.Interdomain: case Evtchn.PortState.Pirq:
+                        case Evtchn.PortState.Unbound: case Evtchn.PortState.Interdomain: case Evtchn.PortState.Loopback: case Evtchn.PortState.Pirq:
                             Evtchn.SetVcpu(b->Port, b->Vcpu);
                             return 0;
                         default: return -XenErrno.EINVAL;
@@ -107,6 +109,7 @@ namespace Microxen.Hypercalls
                     if (s == Evtchn.PortState.Virq || s == Evtchn.PortState.Pirq) st->UVirq = Evtchn.Arg(st->Port);   // u.virq / u.pirq
                     if (s == Evtchn.PortState.Unbound) st->UDom = (ushort)Evtchn.Arg(st->Port);
                     if (s == Evtchn.PortState.Interdomain) { st->Status = EvtchnStatus.EVTCHNSTAT_interdomain; st->UDom = 0; st->UPort = st->Port; }
+                    if (s == Evtchn.PortState.Loopback) { st->Status = EvtchnStatus.EVTCHNSTAT_interdomain; st->UDom = 0; st->UPort = Evtchn.Arg(st->Port); }
                     return 0;
                 }
                 case EvtchnOp.EVTCHNOP_init_control:
@@ -150,14 +153,21 @@ namespace Microxen.Hypercalls
                 }
                 case EvtchnOp.EVTCHNOP_bind_interdomain:
                 {
-                    // evtchn_bind_interdomain: remote_dom not this domain -ESRCH; no free local port
-                    // -ENOSPC; a remote port not valid, or not unbound for this domain, -EINVAL. A
-                    // loopback binding to this domain is not served (falls through to -ENOSYS).
+                    // evtchn_bind_interdomain: remote_dom not this domain -ESRCH (rcu_lock_domain_by_any_id);
+                    // no free local port -ENOSPC (allocated first); a remote port not valid, or not
+                    // unbound for this domain, -EINVAL. The one domain binds to itself: a loopback
+                    // pair, both ends interdomain; the new local port is made pending (Xen's
+                    // conservative notification for sends lost while the remote end was unbound).
                     var b = (EvtchnBindInterdomain*)arg;
                     if (b->RemoteDom != XenMemOp.DOMID_SELF && b->RemoteDom != 0) return -XenErrno.ESRCH;
+                    int local = Evtchn.Alloc(Evtchn.PortState.Ipi, 0);
+                    if (local < 0) return -XenErrno.ENOSPC;
                     if (!Evtchn.Valid(b->RemotePort) || Evtchn.State(b->RemotePort) != Evtchn.PortState.Unbound
-                        || Evtchn.Arg(b->RemotePort) != 0) return -XenErrno.EINVAL;
-                    return HypercallStats.Unimplemented("event_channel_op", Hypercall.EventChannelOp, cmd, arg, 0, 0, 0);
+                        || Evtchn.Arg(b->RemotePort) != 0) { Evtchn.Close((uint)local); return -XenErrno.EINVAL; }
+                    Evtchn.Pair((uint)local, b->RemotePort);
+                    Evtchn.SetPending((uint)local);
+                    b->LocalPort = (uint)local;
+                    return 0;
                 }
                 default:
                     return HypercallStats.Unimplemented("event_channel_op", Hypercall.EventChannelOp, cmd, arg, 0, 0, 0);
