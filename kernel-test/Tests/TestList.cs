@@ -277,6 +277,12 @@ namespace KernelTest.Tests
 
             // Issue 13, perf2: iret with an event pending (the native iret's decline to C#, once).
             Add(ref r, "iret_event_pending", &IretPendingTests.EventPending);
+
+            // Issue 13, ctxsw: Linux's context switch (NEW_BASEPTR + NEW_USER_BASEPTR in one mmuext_op,
+            // an mmuext_op failing part-way, set_segment_base with the base already in force).
+            Add(ref r, "ctxsw_mmuext_switch_batch", &ContextSwitchTests.MmuextSwitchBatch);
+            Add(ref r, "ctxsw_mmuext_batch_stops_at_failure", &ContextSwitchTests.MmuextBatchStopsAtFailure);
+            Add(ref r, "ctxsw_segment_base_unchanged", &ContextSwitchTests.SegmentBaseUnchanged);
         }
 
         // Tests of a parameterised checker, one function per row.

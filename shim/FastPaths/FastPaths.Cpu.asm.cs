@@ -33,39 +33,45 @@ static partial class FastPaths
         a.ret();
     }
 
-    /// <summary>set_segment_base(which, base): wrmsr FS / KERNEL_GS (the user's) / GS, or the user GS selector.</summary>
+    /// <summary>
+    /// set_segment_base(which, base): FS (0), the user's GS (1: KERNEL_GS_BASE while in kernel
+    /// mode) or the kernel's GS (2: GS_BASE) base written with wrmsr, or the user GS selector
+    /// (3). A base the MSR already holds is not written again: Xen's do_set_segment_base always
+    /// writes it, which leaves the same state; a wrmsr ends a translation block under QEMU's TCG
+    /// (an exit to its main loop), and Linux sets the user's GS base on every context switch,
+    /// usually to the same 0. Which MSR: <see cref="SegmentBaseMsrs"/>.
+    /// </summary>
     static void SetSegmentBase_(Block b, Label pv, Label decline)
     {
         var a = Routine(b, "fast_set_segment_base");
         var sel = a.CreateLabel();
-        var write = a.CreateLabel();
+        var same = a.CreateLabel();
         var einval = a.CreateLabel();
-        a.cmp(rdi, 3);
+        a.cmp(rdi, Xen.Layout.SEGBASE_GS_USER_SEL);
         a.je(sel);
         a.ja(decline);                       // unknown: the C# path answers -EINVAL
-        a.mov(rax, rsi);                     // a base must be canonical (Xen: -EINVAL)
+        var canonical = a.CreateLabel();
+        a.mov(rax, rsi);                     // a base must be canonical (Xen: -EINVAL): bits 47-63 all 0
         a.sar(rax, 47);
-        a.inc(rax);
-        a.cmp(rax, 1);
-        a.ja(einval);
+        a.jz(canonical);
+        a.inc(rax);                          // or all 1
+        a.jnz(einval);
+        a.Label(ref canonical);
         Count(a, pv, SetSegmentBase);
-        a.push(rcx);                         // wrmsr takes ecx and edx: neither is an argument of
+        a.push(rcx);                         // rdmsr/wrmsr take ecx and edx: neither is an argument of
         a.push(rdx);                         // set_segment_base, both survive it (Xen's register ABI)
-        a.mov(ecx, X86.Msr.IA32_FS_BASE);    // 0: FS
-        var notFs = a.CreateLabel();
-        a.test(edi, edi);
-        a.jnz(notFs);
-        a.jmp(write);
-        a.Label(ref notFs);
-        a.mov(ecx, X86.Msr.IA32_KERNEL_GS_BASE); // 1: user GS = KERNEL_GS_BASE while in kernel
-        a.cmp(edi, 1);
-        a.je(write);
-        a.mov(ecx, X86.Msr.IA32_GS_BASE);    // 2: kernel GS = GS_BASE
-        a.Label(ref write);
+        a.lea(rcx, __[SegmentBaseMsrs]);
+        a.mov(ecx, __dword_ptr[rcx + rdi * 4]);
+        a.rdmsr();
+        a.shl(rdx, 32);
+        a.or(rax, rdx);
+        a.cmp(rax, rsi);
+        a.je(same);
         a.mov(eax, esi);
         a.mov(rdx, rsi);
         a.shr(rdx, 32);
         a.wrmsr();
+        a.Label(ref same);
         a.pop(rdx);
         a.pop(rcx);
         a.xor(eax, eax);
@@ -106,5 +112,23 @@ static partial class FastPaths
         a.mov(eax, XenVersionValue);
         a.clc();
         a.ret();
+    }
+
+    /// <summary>
+    /// The MSR of each set_segment_base base, by <c>which</c> (public/xen.h SEGBASE_FS,
+    /// SEGBASE_GS_USER, SEGBASE_GS_KERNEL): three dwords on pv_state's data page, placed by
+    /// <see cref="EmitSegmentBaseMsrs"/>.
+    /// </summary>
+    static Label SegmentBaseMsrs;
+
+    /// <summary>Places <see cref="SegmentBaseMsrs"/> (data, after pv_state: no data among the code).</summary>
+    static void EmitSegmentBaseMsrs(Assembler a)
+    {
+        var msrs = new uint[Xen.Layout.SEGBASE_GS_USER_SEL];
+        msrs[Xen.Layout.SEGBASE_FS] = X86.Msr.IA32_FS_BASE;
+        msrs[Xen.Layout.SEGBASE_GS_USER] = X86.Msr.IA32_KERNEL_GS_BASE;   // the user's GS base while in kernel mode
+        msrs[Xen.Layout.SEGBASE_GS_KERNEL] = X86.Msr.IA32_GS_BASE;
+        a.Label(ref SegmentBaseMsrs);
+        foreach (var msr in msrs) a.dd(msr);
     }
 }

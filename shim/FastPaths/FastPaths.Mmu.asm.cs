@@ -270,82 +270,102 @@ static partial class FastPaths
     }
 
     /// <summary>
-    /// mmuext_op(ops, count, done, domid) for PIN_L1/L2/L3 and UNPIN (nothing to do in fast
-    /// mode but marking the frame a page table), NEW_BASEPTR and NEW_USER_BASEPTR of an L4 the
-    /// shim already prepared (its slot 261 is the shim's), TLB_FLUSH_* and INVLPG_* (with one
-    /// vCPU all on this CPU; with several only the _LOCAL ones, the others declined). PIN_L4 (slots to fill, tables to mark) and anything else is declined whole after
-    /// the checking pass.
+    /// mmuext_op(ops, count, done, domid), in one pass, each op applied as it is read: PIN_L1/L2/L3
+    /// (the frame marked a page table) and UNPIN (nothing to do in fast mode) of a frame in
+    /// range, NEW_BASEPTR and NEW_USER_BASEPTR (0: none) of an L4 the shim already prepared (its
+    /// image slot is the shim's), TLB_FLUSH_* and INVLPG_* (with one vCPU all on this CPU; with
+    /// several only the _LOCAL ones). At the first op it cannot do (PIN_L4: slots to fill, tables
+    /// to mark; anything else) it declines the whole call: the C# path runs the batch from its
+    /// start, doing again the ops before that one. Each of those is an assignment (CR3, the
+    /// recorded user L4, a page-table mark) or a flush, so doing it twice leaves the state once
+    /// would (Xen's do_mmuext_op applies ops in order too, and stops at the first failure with
+    /// *done = its index), at the price of a second CR3 load. NEW_BASEPTR of the L4 already loaded
+    /// still loads CR3: Xen's new_guest_cr3 calls write_ptbase for the same frame (a TLB flush
+    /// the guest may rely on). A continuation (MMU_UPDATE_PREEMPTED) is the C# path's.
     /// </summary>
-    static void MmuextOp_(Block b, Label pv, Label decline) =>
-        BatchRoutine(b, pv, decline, "fast_mmuext_op", MmuextOp, (a, no, checkNext) =>
-        {
-            var checkBase = a.CreateLabel();
-            var remote = a.CreateLabel();
-            LoadMmuextOp(a);
-            a.cmp(ebx, MmuextCmd.MMUEXT_NEW_USER_BASEPTR);
-            a.je(checkBase);
-            a.cmp(ebx, MmuextCmd.MMUEXT_INVLPG_LOCAL);
-            a.ja(remote);
-            a.cmp(ebx, MmuextCmd.MMUEXT_PIN_L4_TABLE);
-            a.je(no);                                    // PIN_L4: C# fills the shim's slots and marks the tables under it
-            a.cmp(ebx, MmuextCmd.MMUEXT_NEW_BASEPTR);
-            a.je(checkBase);
-            a.ja(checkNext);                             // 6-11: flushes, nothing to check
-            a.cmp(r12, __qword_ptr[F(a, "FrameCount")]);
-            a.jae(no);
-            a.jmp(checkNext);
-            a.Label(ref remote);                         // 8-11: other vCPUs' TLBs too
-            a.cmp(ebx, MmuextCmd.MMUEXT_INVLPG_ALL);
-            a.ja(no);
-            a.cmp(__qword_ptr[F(a, "FastPaths")], (int)PvState.FastPathsSmp);
-            a.je(no);                                    // several vCPUs: C# asks their CPUs (Smp/Tlb.cs)
-            a.jmp(checkNext);
-            a.Label(ref checkBase);                      // NEW_BASEPTR / NEW_USER_BASEPTR
-            a.test(r12, r12);
-            a.jz(checkNext);                             // user base 0: none
-            a.cmp(r12, __qword_ptr[F(a, "FrameCount")]);
-            a.jae(no);
-            a.shl(r12, PageFlags.PageShift);
-            a.add(r12, __qword_ptr[F(a, "DirectMap")]);
-            a.mov(r12, __qword_ptr[r12 + 261 * 8]);
-            a.cmp(r12, __qword_ptr[F(a, "ShimSlot261")]);
-            a.jne(no);
-        }, (a, next) =>
-        {
-            var newBase = a.CreateLabel();
-            var newUser = a.CreateLabel();
-            var flush = a.CreateLabel();
-            var invlpg = a.CreateLabel();
-            var pinned = a.CreateLabel();
-            LoadMmuextOp(a);
-            a.cmp(ebx, MmuextCmd.MMUEXT_NEW_BASEPTR);
-            a.je(newBase);
-            a.cmp(ebx, MmuextCmd.MMUEXT_NEW_USER_BASEPTR);
-            a.je(newUser);
-            a.cmp(ebx, MmuextCmd.MMUEXT_UNPIN_TABLE);
-            a.je(next);                                  // unpin: nothing
-            a.cmp(ebx, MmuextCmd.MMUEXT_TLB_FLUSH_LOCAL);
-            a.jb(pinned);                                // PIN_L1..L3: the frame is a page table
-            a.test(ebx, 1);
-            a.jnz(invlpg);                               // 7, 9, 11
-            a.Label(ref flush);                          // 6, 8, 10
-            a.mov(rax, cr3);
-            a.mov(cr3, rax);
-            a.jmp(next);
-            a.Label(ref invlpg);
-            a.invlpg(__byte_ptr[r12]);
-            a.jmp(next);
-            a.Label(ref newBase);
-            a.shl(r12, PageFlags.PageShift);
-            a.mov(__qword_ptr[F(a, "KernelL4Ma")], r12);
-            a.mov(cr3, r12);
-            a.jmp(next);
-            a.Label(ref newUser);
-            a.shl(r12, PageFlags.PageShift);
-            a.mov(__qword_ptr[F(a, "UserL4Ma")], r12);
-            a.jmp(next);
-            a.Label(ref pinned);
-            a.mov(r10, __qword_ptr[F(a, "PtBitmap")]);
-            a.@lock.bts(__qword_ptr[r10], r12);
-        });
+    static void MmuextOp_(Block b, Label pv, Label decline)
+    {
+        var a = Routine(b, "fast_mmuext_op");
+        Label loop = a.CreateLabel(), more = a.CreateLabel(), next = a.CreateLabel(), finish = a.CreateLabel(), no = a.CreateLabel();
+        Label baseptr = a.CreateLabel(), user = a.CreateLabel(), userNone = a.CreateLabel(), remote = a.CreateLabel(),
+            local = a.CreateLabel(), unpin = a.CreateLabel(), invlpg = a.CreateLabel();
+        a.test(esi, MmuCmd.MMU_UPDATE_PREEMPTED);
+        a.jnz(decline);
+        PushBatch(a);
+        a.xor(r8d, r8d);                     // i
+        a.jmp(more);
+        a.Label(ref loop);
+        LoadMmuextOp(a);
+        a.cmp(ebx, MmuextCmd.MMUEXT_NEW_BASEPTR);
+        a.je(baseptr);
+        a.cmp(ebx, MmuextCmd.MMUEXT_NEW_USER_BASEPTR);
+        a.je(user);
+        a.cmp(ebx, MmuextCmd.MMUEXT_INVLPG_LOCAL);
+        a.ja(remote);
+        a.cmp(ebx, MmuextCmd.MMUEXT_UNPIN_TABLE);
+        a.je(unpin);
+        a.ja(local);                                 // 6, 7
+        a.cmp(ebx, MmuextCmd.MMUEXT_PIN_L4_TABLE);
+        a.je(no);                                    // PIN_L4: C# fills the shim's slots and marks the tables under it
+        a.cmp(r12, __qword_ptr[F(a, "FrameCount")]); // PIN_L1..L3: the frame is a page table
+        a.jae(no);
+        a.mov(rax, __qword_ptr[F(a, "PtBitmap")]);   // not r10: a later op's decline hands domid to C#
+        a.@lock.bts(__qword_ptr[rax], r12);
+        a.jmp(next);
+        a.Label(ref unpin);
+        a.cmp(r12, __qword_ptr[F(a, "FrameCount")]);
+        a.jae(no);
+        a.jmp(next);
+        a.Label(ref remote);                         // 8-11: other vCPUs' TLBs too
+        a.cmp(ebx, MmuextCmd.MMUEXT_INVLPG_ALL);
+        a.ja(no);
+        a.cmp(__qword_ptr[F(a, "FastPaths")], (int)PvState.FastPathsSmp);
+        a.je(no);                                    // several vCPUs: C# asks their CPUs (Smp/Tlb.cs)
+        a.Label(ref local);
+        a.test(ebx, 1);
+        a.jnz(invlpg);                               // 7, 9, 11
+        a.mov(rax, cr3);                             // 6, 8, 10
+        a.mov(cr3, rax);
+        a.jmp(next);
+        a.Label(ref invlpg);
+        a.invlpg(__byte_ptr[r12]);
+        a.jmp(next);
+        a.Label(ref baseptr);
+        PreparedL4(a, no);
+        a.mov(__qword_ptr[F(a, "KernelL4Ma")], r12);
+        a.mov(cr3, r12);
+        a.jmp(next);
+        a.Label(ref user);
+        a.test(r12, r12);
+        a.jz(userNone);                              // user base 0: none
+        PreparedL4(a, no);
+        a.Label(ref userNone);
+        a.mov(__qword_ptr[F(a, "UserL4Ma")], r12);
+        a.Label(ref next);
+        a.inc(r8);
+        a.Label(ref more);
+        a.cmp(r8d, esi);                             // count: Xen's unsigned int
+        a.jb(loop);
+        Count(a, pv, MmuextOp);
+        BatchEpilogue(a, finish, no, decline);
+    }
+
+    /// <summary>The guest L4 slot of the shim's image (0xffff82d080000000, shim/Boot/BootCode.asm.cs): filled in every L4 the shim prepared.</summary>
+    const int ImageSlot = 261;
+
+    /// <summary>
+    /// For NEW_BASEPTR / NEW_USER_BASEPTR: frame r12 in range and its image slot the shim's
+    /// (the shim filled it when the guest pinned or loaded it), else to <paramref name="no"/>;
+    /// r12 becomes the frame's machine address. Uses rax.
+    /// </summary>
+    static void PreparedL4(Assembler a, Label no)
+    {
+        a.cmp(r12, __qword_ptr[F(a, "FrameCount")]);
+        a.jae(no);
+        a.shl(r12, PageFlags.PageShift);
+        a.mov(rax, __qword_ptr[F(a, "DirectMap")]);
+        a.mov(rax, __qword_ptr[rax + r12 + ImageSlot * 8]);
+        a.cmp(rax, __qword_ptr[F(a, "ShimSlot261")]);
+        a.jne(no);
+    }
 }

@@ -31,9 +31,7 @@ static partial class FastPaths
         a.cmp(eax, Multicall);
         a.je(tail);
         a.lea(r13, __[table]);
-        a.mov(r13, __qword_ptr[r13 + rax * 8]);
-        a.test(r13, r13);
-        a.jz(tail);
+        a.mov(r13, __qword_ptr[r13 + rax * 8]);   // no routine: fast_decline, which declines
         a.mov(rdi, __qword_ptr[rbx + AsmOffsets.MulticallArg(0)]);
         a.mov(rsi, __qword_ptr[rbx + AsmOffsets.MulticallArg(1)]);
         a.mov(rdx, __qword_ptr[rbx + AsmOffsets.MulticallArg(2)]);

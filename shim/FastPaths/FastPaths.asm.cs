@@ -58,6 +58,7 @@ static partial class FastPaths
         var pv = a.CreateLabel("pv_state");
         PvLabel = pv;
         PaddrMaskLabel = a.CreateLabel("fast_paddr_mask");
+        SegmentBaseMsrs = a.CreateLabel("fast_segment_base_msrs");
         var decline = a.CreateLabel();
         var table = a.CreateLabel();
         var dispatch = a.CreateLabel();
@@ -70,17 +71,13 @@ static partial class FastPaths
         a.jne(notIret);
         LstarIret(b, pv, slow);
         a.Label(ref notIret);
-        var none = a.CreateLabel();
         var past = a.CreateLabel();
         a.cmp(rax, Microxen.Hypercalls.HypercallTable.Size - 1);
         a.ja(past);
         a.push(rax);
         a.push(rbx);
         a.lea(rbx, __[table]);
-        a.mov(rbx, __qword_ptr[rbx + rax * 8]);
-        a.test(rbx, rbx);
-        a.jz(none);
-        a.call(rbx);
+        a.call(__qword_ptr[rbx + rax * 8]);  // a number without a routine: fast_decline
         a.pop(rbx);
         var declined = a.CreateLabel();
         a.jc(declined);
@@ -88,8 +85,6 @@ static partial class FastPaths
         a.push(r11);
         a.popfq();
         a.jmp(rcx);
-        a.Label(ref none);
-        a.pop(rbx);
         a.Label(ref declined);
         a.pop(rax);
         a.jmp(slow);
@@ -119,7 +114,8 @@ static partial class FastPaths
         // ---- the routines -----------------------------------------------------------------
         UserSyscall(b, pv);
 
-        a.Label(ref decline);
+        b.Place(ref decline);
+        b.Global("fast_decline");            // every routine's "declined", and fast_path_table's empty rows
         a.stc();
         a.ret();
 
@@ -144,16 +140,16 @@ static partial class FastPaths
         SmpPageCall(b);
         SmpPageIret(b);
 
-        // ---- fast_path_table: ulong[64], the routine fast_NAME per hypercall number or 0: the
-        // hypercall table's rows with a routine (shim/Hypercalls/HypercallTable.cs) -----------
+        // ---- fast_path_table: ulong[64], the routine fast_NAME per hypercall number, or
+        // fast_decline (stc; ret) for a number without one: the hypercall table's rows with a
+        // routine (shim/Hypercalls/HypercallTable.cs) ----------------------------------------
         b.Place(ref table);
         b.Global("fast_paths_end");
         b.Global("fast_path_table");
         for (int nr = 0; nr < Hypercalls.HypercallTable.Size; nr++)
         {
             var row = Hypercalls.HypercallTable.Row(nr);
-            if (!row.HasRoutine) a.dq(0UL);
-            else b.WithSymbol("fast_" + row.Name, 8, () => a.dq(0UL));
+            b.WithSymbol(row.HasRoutine ? "fast_" + row.Name : "fast_decline", 8, () => a.dq(0UL));
         }
 
         // Any other fault in the routines above: no state to unwind, the guest is stopped, named.
@@ -172,6 +168,7 @@ static partial class FastPaths
         if (Fields.ContainsKey(0)) throw new InvalidOperationException("pv_state field at offset 0: use the pv label");
         a.Label(ref PaddrMaskLabel);         // a constant, on the data page after pv_state (no data among the code)
         a.dq(PaddrMask);
+        EmitSegmentBaseMsrs(a);
         return dispatch;
     }
 
