@@ -3,7 +3,8 @@
 # console; the one place for how each configuration is started (tools/Ab, scripts/bench-guest.sh,
 # scripts/bench-boot.sh use it).
 #   scripts/ab-boot.sh CONFIG INITRD [GUEST ARGS]
-# CONFIG: native (QEMU -kernel vmlinuz), fast (microxen mode=fast), checked (microxen mode=checked),
+# CONFIG: native (QEMU -kernel vmlinuz, on NATIVE_CPU below), native-max (the same on plain -cpu max),
+#   fast (microxen mode=fast), checked (microxen mode=checked),
 #   xen (Xen 4.17's dom0, scripts/run-xen.sh), or microxen:ARGS (shim ARGS, mode=fast unless they
 #   name a mode; e.g. microxen:user_pt=switch). GUEST ARGS are appended to the kernel command line.
 # Environment: ICOUNT=1 adds -icount shift=0,sleep=off (one guest ns per instruction);
@@ -26,15 +27,26 @@ microxen() {
     exec timeout "$timeout" "${qemu[@]}" -kernel "${AB_SHIM:-build/microxen.bin}" -append "loglevel=warn $1" \
         -initrd "build/debian/vmlinux console=hvc0 $guest,$initrd" </dev/null
 }
+# Native Linux runs on the CPU a PV dom0 sees: -cpu max without the features Xen 4.17 never offers a
+# PV guest (cpufeatureset.h: PKU is HVM-only, MPX and LA57 are not offered) that change the work a
+# native kernel does per operation under TCG: PKU adds the PKRU xstate (Linux writes PKRU on every
+# signal delivery and return, and QEMU's TCG flushes its whole TLB on each wrpkru: 4-5x the QEMU
+# time per signal), MPX two more xstate components (2696-byte XSAVE area instead of PV's 832), LA57
+# 5-level paging. native-max keeps them. tools/Ab's report prints what each kernel saw (ABCPU lines).
+NATIVE_CPU=max,-pku,-mpx,-la57
+native() {
+    local vmlinuz
+    vmlinuz=$(ls build/debian/boot/vmlinuz-* | head -n1)
+    exec timeout "$timeout" "${qemu[@]}" -cpu "$1" -kernel "$vmlinuz" -initrd "$initrd" -append "console=ttyS0 $guest" </dev/null
+}
 case $cfg in
-    native)
-        vmlinuz=$(ls build/debian/boot/vmlinuz-* | head -n1)
-        exec timeout "$timeout" "${qemu[@]}" -kernel "$vmlinuz" -initrd "$initrd" -append "console=ttyS0 $guest" </dev/null ;;
+    native) native "$NATIVE_CPU" ;;
+    native-max) native max ;;
     fast) microxen "mode=fast" ;;
     checked) microxen "mode=checked" ;;
     microxen:*) a=${cfg#microxen:}; [[ $a == *mode=* ]] || a="mode=fast $a"; microxen "$a" ;;
     xen)
         STOP_AT=${STOP_AT:-BENCH done} TIMEOUT=$timeout QEMU_EXTRA="${icount[*]}" INITRD=$initrd \
             exec scripts/run-xen.sh build/debian/vmlinux "console=hvc0 $guest" </dev/null ;;
-    *) echo "ab-boot: unknown configuration '$cfg' (native, fast, checked, xen, microxen:ARGS)" >&2; exit 2 ;;
+    *) echo "ab-boot: unknown configuration '$cfg' (native, native-max, fast, checked, xen, microxen:ARGS)" >&2; exit 2 ;;
 esac

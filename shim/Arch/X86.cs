@@ -151,6 +151,8 @@ namespace Microxen.Arch
             public const uint MwaitLeaf = 5, MwaitEcxExtensions = 1u << 0, MwaitEcxInterruptBreak = 1u << 1;
             /// <summary>Leaf 1 EDX: machine-check exception (7), CLFLUSH (19), machine-check architecture (14), HTT (28).</summary>
             public const uint Leaf1EdxMce = 1u << 7, Leaf1EdxMca = 1u << 14, Leaf1EdxClflush = 1u << 19, Leaf1EdxHtt = 1u << 28;
+            /// <summary>Leaf 1 ECX: XSAVE/XRSTOR/XSETBV/XGETBV and XCR0 (26), OSXSAVE: CR4.OSXSAVE is set (27), hypervisor present (31).</summary>
+            public const uint Leaf1EcxXsave = 1u << 26, Leaf1EcxOsxsave = 1u << 27, Leaf1EcxHypervisor = 1u << 31;
         }
 
         /// <summary>

@@ -209,6 +209,7 @@ namespace Microxen.Boot
             Cpu.Wrmsr(X86.Msr.IA32_LSTAR, lstar);
             Cpu.Wrmsr(X86.Msr.IA32_CSTAR, lstar);
             Cpu.Wrmsr(X86.Msr.IA32_FMASK, X86.Rflags.TF | X86.Rflags.IF | X86.Rflags.DF | X86.Rflags.IOPL | X86.Rflags.NT | X86.Rflags.AC);   // cleared on entry (0x47700)
+            CpuidEmulation.EnableXsave();   // before the APs copy CR4
             Smp.ApBoot.StartAps(syms, Irq.IoApics.Madt, Host.Options.Dom0MaxVcpus);
             Smp.Vcpus.Configure(Host.Options.Dom0MaxVcpus);
         }

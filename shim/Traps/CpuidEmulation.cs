@@ -20,6 +20,23 @@ namespace Microxen.Traps
                 && rip[4] == 0x6e && rip[5] == 0x0f && rip[6] == 0xa2;
         }
 
+        /// <summary>
+        /// Sets CR4.OSXSAVE when the CPU has XSAVE (CPUID 1 ECX bit 26), as Xen does for itself at
+        /// boot (xen/arch/x86/xstate.c, xstate_init; XCR0 stays at its reset value, x87, until the
+        /// guest's xsetbv). A PV kernel's enlightened CPUID then reports OSXSAVE (Xen 4.17's
+        /// cpuid.c leaks Xen's CR4.OSXSAVE to the guest kernel), which Linux's xen_check_xsave
+        /// requires before it uses XSAVE and AVX. Without it the guest ran on FXSAVE, with no AVX,
+        /// AVX2, FMA, XSAVEOPT or VAES, unlike Xen 4.17's dom0. Call on the boot CPU before the APs
+        /// copy its CR4 (Smp.ApBoot). The shim's own FPU use stays fxsave/fxrstor: its code is
+        /// legacy SSE (ilc x86-64-v2), which leaves the upper halves of the YMM registers alone.
+        /// </summary>
+        public static void EnableXsave()
+        {
+            uint* r = stackalloc uint[4];
+            Cpu.Cpuid(1, 0, r);
+            if ((r[2] & X86.CpuidBits.Leaf1EcxXsave) != 0) Cpu.WriteCr4(Cpu.ReadCr4() | X86.Cr4.OSXSAVE);
+        }
+
         public static void Emulate(CpuFrame* f)
         {
             uint leaf = (uint)f->Rax, sub = (uint)f->Rcx;
@@ -62,8 +79,8 @@ namespace Microxen.Traps
             }
             if (leaf == 1)
             {
-                r[2] |= 1u << 31;                                          // hypervisor present
-                if ((Cpu.ReadCr4() & X86.Cr4.OSXSAVE) != 0) r[2] |= 1u << 27;  // OSXSAVE mirrors CR4
+                r[2] |= X86.CpuidBits.Leaf1EcxHypervisor;
+                if ((Cpu.ReadCr4() & X86.Cr4.OSXSAVE) != 0) r[2] |= X86.CpuidBits.Leaf1EcxOsxsave;   // mirrors CR4 (EnableXsave)
             }
         }
     }

@@ -21,13 +21,14 @@ public static class Report
         sb.AppendLine("# microxen A/B: native Linux vs microxen vs Xen 4.17 dom0");
         sb.AppendLine();
         sb.AppendLine($"- started {h.StartUtc:yyyy-MM-dd HH:mm} UTC; " + (h.Logs != null ? $"from captured consoles in {h.Logs}" :
-            $"QEMU TCG `-cpu max -m 1G`, {Command("qemu-system-x86_64", "--version").Split('\n')[0]}"));
+            $"QEMU TCG `-cpu max -m 1G` (native: without PKU, MPX, LA57; below), {Command("qemu-system-x86_64", "--version").Split('\n')[0]}"));
         sb.AppendLine($"- host CPU: {CpuModel()} ({Environment.ProcessorCount} CPUs)");
         sb.AppendLine($"- host load average (1, 5, 15 min): {h.LoadAtStart} at start, {LoadAverage()} at end");
         string pct = h.Logs != null ? "each console's `ab_percent` (100% when absent)" : $"{h.Percent}% (`ab_percent`)";
         sb.AppendLine($"- workload: tests/guest/bench.c, iteration counts {pct} of its defaults; Debian's kernel and xz; boot = host seconds from QEMU start to /init");
         sb.AppendLine("- clocks: `icount` is QEMU `-icount shift=0,sleep=off` (1 guest ns = 1 instruction, deterministic); `wall` is TCG wall-clock time; `console` is a captured console (hardware)");
         sb.AppendLine();
+        CpuFeatures.Write(sb, r);
         foreach (string clock in r.Clocks) Table(sb, r, clock);
         if (r.Configs.Contains(Results.Native))
         {

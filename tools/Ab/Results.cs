@@ -5,6 +5,10 @@ namespace Microxen.Tools.Ab;
 /// <summary>One measurement: a BENCH line of tests/guest/bench.c (or the boot time) of one run.</summary>
 public sealed record Sample(string Clock, string Config, int Round, string Operation, double Value, string Unit);
 
+/// <summary>A kernel's view of the CPU: its XSAVE mode ("Enabled xstate features 0x7, context size
+/// is 832 bytes, ..." or "x87 FPU will use FXSAVE") and its /proc/cpuinfo flags.</summary>
+public sealed record CpuView(string Fpu, string Flags);
+
 /// <summary>All samples of a session, and the statistics the report and chart take from them.</summary>
 public sealed class Results
 {
@@ -53,6 +57,13 @@ public sealed class Results
                 _logConfig = c; _logClock = k; _logRound = rounds[c + " " + k];
                 continue;
             }
+            if (w.Length >= 2 && w[0] == "ABCPU" && (config ?? _logConfig) is string cc)
+            {
+                var view = Cpu.TryGetValue(cc, out var v0) ? v0 : new CpuView("-", "-");
+                string rest = string.Join(" ", w.Skip(2));
+                Cpu[cc] = w[1] == "fpu" ? view with { Fpu = rest } : w[1] == "flags" ? view with { Flags = rest } : view;
+                continue;
+            }
             if (w.Length < 4 || w[0] != "BENCH") continue;
             if (!double.TryParse(w[2], NumberStyles.Float, CultureInfo.InvariantCulture, out double v)) continue;
             if (config == null && _logConfig == null) continue;
@@ -61,6 +72,10 @@ public sealed class Results
         }
         return added;
     }
+
+    /// <summary>What each configuration's kernel saw of the CPU (bench-init.sh's ABCPU lines, the
+    /// last run's): dmesg's x86/fpu line and /proc/cpuinfo's flags.</summary>
+    public readonly Dictionary<string, CpuView> Cpu = new();
 
     string _logConfig, _logClock;
     int _logRound;

@@ -56,6 +56,13 @@ public class AbTests(ITestOutputHelper log)
         string md = File.ReadAllText(Path.Combine(outDir, "report.md"));
         Assert.Matches(@"QEMU emulator version \d+\.\d+", md);
         Assert.Matches(@"host load average \(1, 5, 15 min\): [\d.]+, [\d.]+, [\d.]+", md);
+        // Like with like: every kernel (native on the PV-visible CPU, microxen, Xen) chose the same
+        // XSAVE state; microxen's dom0 once ran on FXSAVE without AVX while Xen's used XSAVE.
+        string cpuSection = md.Substring(md.IndexOf("## CPU each kernel saw", StringComparison.Ordinal));
+        var cpu = cpuSection.Substring(0, cpuSection.IndexOf("\n## ", 3, StringComparison.Ordinal)).Split('\n')
+            .Where(l => l.StartsWith("| ")).Skip(2).Select(l => l.Trim('|', ' ').Split(" | ")).ToDictionary(c => c[0], c => c[1]);
+        foreach (string c in Configs) Assert.Contains("Enabled xstate features", cpu[c]);
+        Assert.Single(Configs.Select(c => cpu[c]).Distinct());
         foreach (string clock in new[] { "icount", "wall" })
         {
             var rows = Rows(md, clock, out string[] header);
