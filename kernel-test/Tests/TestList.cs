@@ -277,6 +277,16 @@ namespace KernelTest.Tests
 
             // Issue 13, perf2: iret with an event pending (the native iret's decline to C#, once).
             Add(ref r, "iret_event_pending", &IretPendingTests.EventPending);
+
+            // Issue 13, wallret: the register state after a return to user mode (sysretq and iretq exits), transfer page and direct syscall.
+            Add(ref r, "user_ret_sysret_page", &SysretExitTests.SysretPage);
+            Add(ref r, "user_ret_sysret_direct", &SysretExitTests.SysretDirect);
+            Add(ref r, "user_ret_iret_page", &SysretExitTests.IretPage);
+            Add(ref r, "user_ret_iret_direct", &SysretExitTests.IretDirect);
+            Add(ref r, "user_ret_in_syscall_page", &SysretExitTests.InSyscallPage);
+            Add(ref r, "user_ret_in_syscall_direct", &SysretExitTests.InSyscallDirect);
+            Add(ref r, "user_ret_single_step_page", &SysretExitTests.SingleStepPage);
+            Add(ref r, "user_ret_single_step_direct", &SysretExitTests.SingleStepDirect);
         }
 
         // Tests of a parameterised checker, one function per row.

@@ -81,7 +81,7 @@ static partial class FastPaths
     /// and now unmasked. <paramref name="checkSwitch"/>: false where PvState.NativeIret was
     /// tested already (no user_pt=switch, whose user frame the C# path returns).
     /// </summary>
-    static void IretCommon(Assembler a, Label pv, int frameAt, Label pending, bool checkSwitch)
+    static void IretCommon(Assembler a, Label pv, int frameAt, Label pending, bool checkSwitch, Action userExit)
     {
         var user = a.CreateLabel();
         var fix = a.CreateLabel();
@@ -110,7 +110,15 @@ static partial class FastPaths
         // but the shim (an interrupt in between is taken in the shim and delivers nothing; a
         // fault on the iretq goes to Failsafe, which switches back).
         a.mov(__qword_ptr[F(a, "UserMode")], 1);
+        FixRflags(a, pv, frameAt);
+        userExit();                                       // sysretq or a jump to the iretq (FastPaths.Sysret.asm.cs): never falls through
         a.Label(ref fix);
+        FixRflags(a, pv, frameAt);
+    }
+
+    /// <summary>The frame's RFLAGS as the guest resumes with it (IOPL 0, hardware IF on), and the iret counted.</summary>
+    static void FixRflags(Assembler a, Label pv, int frameAt)
+    {
         a.and(__qword_ptr[rsp + frameAt + AsmOffsets.IretRflags], ~(int)X86.Rflags.IOPL);   // IOPL 0
         a.or(__qword_ptr[rsp + frameAt + AsmOffsets.IretRflags], (int)X86.Rflags.IF);      // hardware IF stays on
         Count(a, pv, Iret);
@@ -126,10 +134,13 @@ static partial class FastPaths
     {
         var a = b.Asm;
         var general = a.CreateLabel();
+        var kernel = a.CreateLabel();
         var tail = a.CreateLabel();
         a.test(__byte_ptr[F(a, "NativeEntry")], PvState.NativeIret);
         a.jz(general);
-        IretCommon(a, pv, AsmOffsets.IretContextRip, slow, checkSwitch: false);
+        IretCommon(a, pv, AsmOffsets.IretContextRip, slow, checkSwitch: false, () => SysretLstar(a, tail));
+        a.Label(ref kernel);
+        InSyscallLstar(a, tail);
         a.Label(ref tail);
         a.mov(rax, __qword_ptr[rsp + AsmOffsets.IretContextRax]);
         a.mov(r11, __qword_ptr[rsp + AsmOffsets.IretContextR11]);
@@ -137,8 +148,8 @@ static partial class FastPaths
         a.add(rsp, AsmOffsets.IretContextRip);
         FaultFixups.Around(b, "iretq_to_guest_lstar", FaultFixupKind.Failsafe, 0, () => a.iretq());
         a.Label(ref general);
-        IretCommon(a, pv, AsmOffsets.IretContextRip, slow, checkSwitch: true);
-        a.jmp(tail);
+        IretCommon(a, pv, AsmOffsets.IretContextRip, slow, checkSwitch: true, () => SysretLstar(a, tail));
+        a.jmp(kernel);
     }
 
     /// <summary>
@@ -152,10 +163,13 @@ static partial class FastPaths
     {
         var a = Routine(b, "fast_page_iret");
         var pending = a.CreateLabel();
+        var tail = a.CreateLabel();
         a.push(rcx);
-        IretCommon(a, pv, 8 + AsmOffsets.IretContextRip - AsmOffsets.IretContextFlags, pending, checkSwitch: true);   // rcx above flags
+        IretCommon(a, pv, PageFrameAt, pending, checkSwitch: true, () => SysretPage(a, tail));   // rcx above flags
+        InSyscallPage(a, tail);
+        a.Label(ref tail);
         a.pop(rcx);
-        a.add(rsp, AsmOffsets.IretContextRip - AsmOffsets.IretContextFlags);   // flags (VGCF_in_syscall: iretq either way)
+        a.add(rsp, AsmOffsets.IretContextRip - AsmOffsets.IretContextFlags);   // flags
         FaultFixups.Around(b, "iretq_to_guest_page", FaultFixupKind.Failsafe, 0, () => a.iretq());
         a.Label(ref pending);
         a.push(r11);

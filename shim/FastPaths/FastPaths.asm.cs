@@ -58,6 +58,7 @@ static partial class FastPaths
         var pv = a.CreateLabel("pv_state");
         PvLabel = pv;
         PaddrMaskLabel = a.CreateLabel("fast_paddr_mask");
+        UserTopLabel = a.CreateLabel("fast_user_top");
         var decline = a.CreateLabel();
         var table = a.CreateLabel();
         var dispatch = a.CreateLabel();
@@ -172,6 +173,8 @@ static partial class FastPaths
         if (Fields.ContainsKey(0)) throw new InvalidOperationException("pv_state field at offset 0: use the pv label");
         a.Label(ref PaddrMaskLabel);         // a constant, on the data page after pv_state (no data among the code)
         a.dq(PaddrMask);
+        a.Label(ref UserTopLabel);           // FastPaths.Sysret.asm.cs
+        a.dq(Arch.SysretExit.UserTop);
         return dispatch;
     }
 
