@@ -80,6 +80,8 @@ static partial class FastPaths
     /// <paramref name="pending"/> before changing anything but the mask when an event is pending
     /// and now unmasked. <paramref name="checkSwitch"/>: false where PvState.NativeIret was
     /// tested already (no user_pt=switch, whose user frame the C# path returns).
+    /// <paramref name="userExit"/> is emitted after the user branch's RFLAGS fix and must end in
+    /// sysretq or a jump (to the caller's iretq); the kernel branch falls through.
     /// </summary>
     static void IretCommon(Assembler a, Label pv, int frameAt, Label pending, bool checkSwitch, Action userExit)
     {
@@ -128,7 +130,8 @@ static partial class FastPaths
     /// iret from the LSTAR entry (the dispatcher's, rax = 23): iret_context (rax, r11, rcx,
     /// flags, rip, cs, rflags, rsp, ss) at [rsp]. With PvState.NativeIret published it tests
     /// nothing but the frame; otherwise (user_pt=switch) SwitchUserPt on the way to user mode. A pending event goes to <paramref name="slow"/> (C#: iret, then the upcall) with rax
-    /// still 23.
+    /// still 23. To user mode it leaves with sysretq where the guest cannot tell it from the
+    /// iretq (FastPaths.Sysret.asm.cs).
     /// </summary>
     static void LstarIret(Block b, Label pv, Label slow)
     {
@@ -157,7 +160,8 @@ static partial class FastPaths
     /// rax, r11, rcx live. Declines into the ordinary iret entry's layout (push rcx; push r11;
     /// push rax; syscall) with 23 - PvState.DeclinedBias: the LSTAR dispatcher knows the
     /// return address (<see cref="PageIretDeclined"/>) and sends it straight to C# as iret, not
-    /// through the native iret a second time.
+    /// through the native iret a second time. To user mode: sysretq where the guest cannot tell
+    /// it from the iretq (FastPaths.Sysret.asm.cs).
     /// </summary>
     static void PageIret(Block b, Label pv)
     {
