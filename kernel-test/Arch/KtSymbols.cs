@@ -30,6 +30,8 @@ namespace KernelTest.Arch
         public ulong UserInt80;
         public ulong UserFlat;
         public ulong UserLretFlat;
+        /// <summary>kt_user_regs: records RCX, R11, RFLAGS, RSP, CS, SS on arrival in user mode, then syscall (SysretExitTests).</summary>
+        public ulong UserRegs;
         public ulong UserSnippetsEnd;
         /// <summary>Entry stubs for vectors 0-31 (trap_info addresses).</summary>
         public fixed ulong Isr[32];

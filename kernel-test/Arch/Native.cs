@@ -85,6 +85,14 @@ namespace KernelTest.Arch
         public static extern long EnterUser(ulong rip, ulong rsp, ulong cs, ulong ss, ulong rflags);
 
         /// <summary>
+        /// As <see cref="EnterUser"/>, with RCX = regs[0], R11 = regs[1] and the iret flags word
+        /// regs[2] (VGCF_in_syscall); regs[3] nonzero: the iret hypercall by a direct
+        /// <c>syscall</c> (Linux's xen_iret), else through the transfer page's entry 23.
+        /// </summary>
+        [DllImport("*", EntryPoint = "kt_enter_user_regs"), SuppressGCTransition]
+        public static extern long EnterUserRegs(ulong rip, ulong rsp, ulong cs, ulong ss, ulong rflags, ulong* regs);
+
+        /// <summary>
         /// TSC ticks for <paramref name="iterations"/> rounds of the <paramref name="ncalls"/>
         /// 48-byte entries { target, a1..a5 } at <paramref name="spec"/>, each called with the
         /// hypercall registers loaded; the results ORed into <paramref name="orResults"/>.

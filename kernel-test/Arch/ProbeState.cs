@@ -7,7 +7,7 @@ namespace KernelTest.Arch
     /// layout: the fields follow each other, 8-byte aligned, at the offsets KernelCode reads with
     /// Marshal.OffsetOf.
     /// </summary>
-    [StructLayout(LayoutKind.Sequential, Size = 392)]
+    [StructLayout(LayoutKind.Sequential, Size = 424)]
     public unsafe struct ProbeState
     {
         /// <summary>Where a faulting probe resumes; 0 when no probe is armed.</summary>
@@ -46,6 +46,11 @@ namespace KernelTest.Arch
         public fixed ulong CanaryOut[CanaryCount];
         /// <summary>The address after kt_canary_call's own <c>syscall</c>: RCX after a direct syscall hypercall.</summary>
         public ulong CanarySyscallReturn;
+        /// <summary>The user program's RDX, R8, R9, R10 at its syscall (kt_user_regs: RFLAGS, RSP, CS, SS on arrival; SysretExitTests).</summary>
+        public ulong UserRdx;
+        public ulong UserR8;
+        public ulong UserR9;
+        public ulong UserR10;
 
         public const int CanaryCount = 16;
         public const int CanaryRax = 0, CanaryRbx = 1, CanaryRcx = 2, CanaryRdx = 3, CanaryRsi = 4, CanaryRdi = 5, CanaryRbp = 6,

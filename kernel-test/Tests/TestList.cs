@@ -283,6 +283,16 @@ namespace KernelTest.Tests
             Add(ref r, "ctxsw_mmuext_switch_batch", &ContextSwitchTests.MmuextSwitchBatch);
             Add(ref r, "ctxsw_mmuext_batch_stops_at_failure", &ContextSwitchTests.MmuextBatchStopsAtFailure);
             Add(ref r, "ctxsw_segment_base_unchanged", &ContextSwitchTests.SegmentBaseUnchanged);
+
+            // Issue 13, wallret: the register state after a return to user mode (sysretq and iretq exits), transfer page and direct syscall.
+            Add(ref r, "user_ret_sysret_page", &SysretExitTests.SysretPage);
+            Add(ref r, "user_ret_sysret_direct", &SysretExitTests.SysretDirect);
+            Add(ref r, "user_ret_iret_page", &SysretExitTests.IretPage);
+            Add(ref r, "user_ret_iret_direct", &SysretExitTests.IretDirect);
+            Add(ref r, "user_ret_in_syscall_page", &SysretExitTests.InSyscallPage);
+            Add(ref r, "user_ret_in_syscall_direct", &SysretExitTests.InSyscallDirect);
+            Add(ref r, "user_ret_single_step_page", &SysretExitTests.SingleStepPage);
+            Add(ref r, "user_ret_single_step_direct", &SysretExitTests.SingleStepDirect);
         }
 
         // Tests of a parameterised checker, one function per row.

@@ -80,8 +80,10 @@ static partial class FastPaths
     /// <paramref name="pending"/> before changing anything but the mask when an event is pending
     /// and now unmasked. <paramref name="checkSwitch"/>: false where PvState.NativeIret was
     /// tested already (no user_pt=switch, whose user frame the C# path returns).
+    /// <paramref name="userExit"/> is emitted after the user branch's RFLAGS fix and must end in
+    /// sysretq or a jump (to the caller's iretq); the kernel branch falls through.
     /// </summary>
-    static void IretCommon(Assembler a, Label pv, int frameAt, Label pending, bool checkSwitch)
+    static void IretCommon(Assembler a, Label pv, int frameAt, Label pending, bool checkSwitch, Action userExit)
     {
         var user = a.CreateLabel();
         var fix = a.CreateLabel();
@@ -110,7 +112,15 @@ static partial class FastPaths
         // but the shim (an interrupt in between is taken in the shim and delivers nothing; a
         // fault on the iretq goes to Failsafe, which switches back).
         a.mov(__qword_ptr[F(a, "UserMode")], 1);
+        FixRflags(a, pv, frameAt);
+        userExit();                                       // sysretq or a jump to the iretq (FastPaths.Sysret.asm.cs): never falls through
         a.Label(ref fix);
+        FixRflags(a, pv, frameAt);
+    }
+
+    /// <summary>The frame's RFLAGS as the guest resumes with it (IOPL 0, hardware IF on), and the iret counted.</summary>
+    static void FixRflags(Assembler a, Label pv, int frameAt)
+    {
         a.and(__qword_ptr[rsp + frameAt + AsmOffsets.IretRflags], ~(int)X86.Rflags.IOPL);   // IOPL 0
         a.or(__qword_ptr[rsp + frameAt + AsmOffsets.IretRflags], (int)X86.Rflags.IF);      // hardware IF stays on
         Count(a, pv, Iret);
@@ -120,16 +130,20 @@ static partial class FastPaths
     /// iret from the LSTAR entry (the dispatcher's, rax = 23): iret_context (rax, r11, rcx,
     /// flags, rip, cs, rflags, rsp, ss) at [rsp]. With PvState.NativeIret published it tests
     /// nothing but the frame; otherwise (user_pt=switch) SwitchUserPt on the way to user mode. A pending event goes to <paramref name="slow"/> (C#: iret, then the upcall) with rax
-    /// still 23.
+    /// still 23. To user mode it leaves with sysretq where the guest cannot tell it from the
+    /// iretq (FastPaths.Sysret.asm.cs).
     /// </summary>
     static void LstarIret(Block b, Label pv, Label slow)
     {
         var a = b.Asm;
         var general = a.CreateLabel();
+        var kernel = a.CreateLabel();
         var tail = a.CreateLabel();
         a.test(__byte_ptr[F(a, "NativeEntry")], PvState.NativeIret);
         a.jz(general);
-        IretCommon(a, pv, AsmOffsets.IretContextRip, slow, checkSwitch: false);
+        IretCommon(a, pv, AsmOffsets.IretContextRip, slow, checkSwitch: false, () => SysretLstar(a, tail));
+        a.Label(ref kernel);
+        InSyscallLstar(a, tail);
         a.Label(ref tail);
         a.mov(rax, __qword_ptr[rsp + AsmOffsets.IretContextRax]);
         a.mov(r11, __qword_ptr[rsp + AsmOffsets.IretContextR11]);
@@ -137,8 +151,8 @@ static partial class FastPaths
         a.add(rsp, AsmOffsets.IretContextRip);
         FaultFixups.Around(b, "iretq_to_guest_lstar", FaultFixupKind.Failsafe, 0, () => a.iretq());
         a.Label(ref general);
-        IretCommon(a, pv, AsmOffsets.IretContextRip, slow, checkSwitch: true);
-        a.jmp(tail);
+        IretCommon(a, pv, AsmOffsets.IretContextRip, slow, checkSwitch: true, () => SysretLstar(a, tail));
+        a.jmp(kernel);
     }
 
     /// <summary>
@@ -146,16 +160,20 @@ static partial class FastPaths
     /// rax, r11, rcx live. Declines into the ordinary iret entry's layout (push rcx; push r11;
     /// push rax; syscall) with 23 - PvState.DeclinedBias: the LSTAR dispatcher knows the
     /// return address (<see cref="PageIretDeclined"/>) and sends it straight to C# as iret, not
-    /// through the native iret a second time.
+    /// through the native iret a second time. To user mode: sysretq where the guest cannot tell
+    /// it from the iretq (FastPaths.Sysret.asm.cs).
     /// </summary>
     static void PageIret(Block b, Label pv)
     {
         var a = Routine(b, "fast_page_iret");
         var pending = a.CreateLabel();
+        var tail = a.CreateLabel();
         a.push(rcx);
-        IretCommon(a, pv, 8 + AsmOffsets.IretContextRip - AsmOffsets.IretContextFlags, pending, checkSwitch: true);   // rcx above flags
+        IretCommon(a, pv, PageFrameAt, pending, checkSwitch: true, () => SysretPage(a, tail));   // rcx above flags
+        InSyscallPage(a, tail);
+        a.Label(ref tail);
         a.pop(rcx);
-        a.add(rsp, AsmOffsets.IretContextRip - AsmOffsets.IretContextFlags);   // flags (VGCF_in_syscall: iretq either way)
+        a.add(rsp, AsmOffsets.IretContextRip - AsmOffsets.IretContextFlags);   // flags
         FaultFixups.Around(b, "iretq_to_guest_page", FaultFixupKind.Failsafe, 0, () => a.iretq());
         a.Label(ref pending);
         a.push(r11);

@@ -59,6 +59,7 @@ static partial class FastPaths
         PvLabel = pv;
         PaddrMaskLabel = a.CreateLabel("fast_paddr_mask");
         SegmentBaseMsrs = a.CreateLabel("fast_segment_base_msrs");
+        UserTopLabel = a.CreateLabel("fast_user_top");
         var decline = a.CreateLabel();
         var table = a.CreateLabel();
         var dispatch = a.CreateLabel();
@@ -169,6 +170,8 @@ static partial class FastPaths
         a.Label(ref PaddrMaskLabel);         // a constant, on the data page after pv_state (no data among the code)
         a.dq(PaddrMask);
         EmitSegmentBaseMsrs(a);
+        a.Label(ref UserTopLabel);           // FastPaths.Sysret.asm.cs
+        a.dq(Arch.SysretExit.UserTop);
         return dispatch;
     }
 

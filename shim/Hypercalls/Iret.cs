@@ -10,8 +10,9 @@ namespace Microxen.Hypercalls
     /// sets the event mask from the frame's IF, and returns with iretq. Checked mode adds Xen 4.17's
     /// do_iret rules (xen/arch/x86/pv/iret.c, the sysret exit of xen/arch/x86/x86_64/entry.S): a
     /// return to user mode without a user page table (MMUEXT_NEW_USER_BASEPTR) crashes the guest
-    /// as Xen crashes the domain; with VGCF_in_syscall the guest resumes as after Xen's sysretq,
-    /// RCX = RIP and R11 = the RFLAGS it resumes with (the frame's RCX and R11 are not used).
+    /// as Xen crashes the domain. In both modes, with VGCF_in_syscall the guest resumes as after Xen's
+    /// sysretq, RCX = RIP and R11 = the RFLAGS it resumes with (the frame's RCX and R11 are not used;
+    /// CS and SS stay the frame's, where Xen's sysretq loads its FLAT_RING3 selectors: README).
     /// </summary>
     public static unsafe class Iret
     {
@@ -46,8 +47,8 @@ namespace Microxen.Hypercalls
                 Guest.Vcpu.UserMode = true;     // IF is off until the iretq (or a bounce frame back to kernel mode)
             }
             f->Vector = CpuFrame.IretVector;
-            if (!Checked.CheckedMode.On) return;   // fast: rcx/r11 come back from the frame either way (iretq, not sysret)
-            f->Rflags &= ~X86.Rflags.VM;                                 // Xen: ~(X86_EFLAGS_IOPL|X86_EFLAGS_VM)
+            if (Checked.CheckedMode.On) f->Rflags &= ~X86.Rflags.VM;    // Xen: ~(X86_EFLAGS_IOPL|X86_EFLAGS_VM)
+            // Both modes (fast as its native iret, FastPaths/FastPaths.Sysret.asm.cs):
             if ((flags & Layout.VGCF_in_syscall) != 0 && ((long)f->Rip >> 47 == 0 || (long)f->Rip >> 47 == -1))
             {
                 f->Rcx = f->Rip;

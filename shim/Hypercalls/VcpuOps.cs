@@ -73,7 +73,8 @@ namespace Microxen.Hypercalls
                     }
                     else if (r->Mfn >= Host.FrameCount) return -XenErrno.EINVAL;
                     s_vcpuInfoHeld |= 1UL << (int)vcpu;
-                    VcpuInfo* to = (VcpuInfo*)(Host.Mem.Frame(r->Mfn) + r->Offset);
+                    ulong alias = Guest.VcpuInfoAlias.Map((int)vcpu, r->Mfn);   // not the direct map: TCG's TLB (Guest/VcpuInfoAlias.cs)
+                    VcpuInfo* to = (VcpuInfo*)((alias != 0 ? (byte*)alias : Host.Mem.Frame(r->Mfn)) + r->Offset);
                     byte* s = (byte*)Vcpu.Info;
                     byte* d = (byte*)to;
                     for (int i = 0; i < 64; i++) d[i] = s[i];

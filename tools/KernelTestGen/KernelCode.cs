@@ -37,7 +37,8 @@ static class KernelCode
         UserResumeRsp = State("UserResumeRsp"), UserRax = State("UserRax"), UserRdi = State("UserRdi"),
         UserRip = State("UserRip"), UserCs = State("UserCs"), UserRsp = State("UserRsp"),
         UserRsi = State("UserRsi"), CanaryIn = State("CanaryIn"), CanaryOut = State("CanaryOut"),
-        CanarySyscallReturn = State("CanarySyscallReturn"), StateSize = Marshal.SizeOf<ProbeState>();
+        CanarySyscallReturn = State("CanarySyscallReturn"), StateSize = Marshal.SizeOf<ProbeState>(),
+        UserRdx = State("UserRdx"), UserR8 = State("UserR8"), UserR9 = State("UserR9"), UserR10 = State("UserR10");
 
     /// <summary>kt_canary_call's registers in ProbeState's Canary* order (rflags last, not here).</summary>
     static readonly AssemblerRegister64[] CanaryRegs = { rax, rbx, rcx, rdx, rsi, rdi, rbp, r8, r9, r10, r11, r12, r13, r14, r15 };
@@ -159,15 +160,26 @@ static class KernelCode
         // kt_enter_user(rip, rsp, cs, ss, rflags): iret to user mode; returns 0 when the user
         // program's syscall reaches kt_syscall_callback.
         b.Global("kt_enter_user");
-        foreach (var r in CalleeSaved) a.push(r);
-        State(b, rax, "kt_state");
-        a.mov(__qword_ptr[rax + UserResumeRsp], rsp);
-        a.push(rcx);                  // ss
-        a.push(rsi);                  // rsp
-        a.push(r8);                   // rflags
-        a.push(rdx);                  // cs
-        a.push(rdi);                  // rip
+        EnterUserFrame(b);
         a.push(0);                    // flags
+        a.jmp(entry[Iret]);
+        // kt_enter_user_regs(rip, rsp, cs, ss, rflags, regs): the same with rcx, r11, flags
+        // from regs[0..2]; regs[3] != 0: the iret by a direct syscall (Linux's xen_iret).
+        b.Global("kt_enter_user_regs");
+        var viaPage = a.CreateLabel();
+        EnterUserFrame(b);
+        a.push(__qword_ptr[r9 + 16]); // flags
+        a.mov(rcx, __qword_ptr[r9]);
+        a.mov(r11, __qword_ptr[r9 + 8]);
+        a.cmp(__qword_ptr[r9 + 24], 0);
+        a.je(viaPage);
+        a.push(rcx);
+        a.push(r11);
+        a.push(rax);
+        a.mov(eax, Iret);
+        a.syscall();
+        a.ud2();
+        a.Label(ref viaPage);
         a.jmp(entry[Iret]);
         var userResume = b.Here();
         b.Global("kt_user_resume");   // also where a trap from a user snippet resumes (rax = 0)
@@ -180,6 +192,10 @@ static class KernelCode
         a.mov(__qword_ptr[r11 + UserRax], rax);
         a.mov(__qword_ptr[r11 + UserRdi], rdi);
         a.mov(__qword_ptr[r11 + UserRsi], rsi);
+        a.mov(__qword_ptr[r11 + UserRdx], rdx);
+        a.mov(__qword_ptr[r11 + UserR8], r8);
+        a.mov(__qword_ptr[r11 + UserR9], r9);
+        a.mov(__qword_ptr[r11 + UserR10], r10);
         const int rip = 16;           // above rcx, r11: rip, cs, rflags, rsp, ss
         a.mov(rax, __qword_ptr[rsp + rip]);
         a.mov(__qword_ptr[r11 + UserRip], rax);
@@ -539,6 +555,16 @@ static class KernelCode
         a.db(0x48, 0xcb);                                              // lretq
         a.Label(ref lretUser);
         a.db(0xcd, 0x41); a.ud2();
+        // kt_user_regs: on arrival RDI = RCX, RSI = R11, RDX = RFLAGS, R8 = RSP, R9 = CS,
+        // R10 = SS, then syscall (its pushfq first: with TF set the #DB comes after it).
+        b.Global("kt_user_regs");
+        a.pushfq(); a.pop(rdx);
+        a.mov(rdi, rcx); a.mov(rsi, r11); a.mov(r8, rsp);
+        a.xor(r9d, r9d); a.mov(r9w, cs);
+        a.xor(r10d, r10d); a.mov(r10w, ss);
+        a.mov(rax, UserMagic);
+        a.syscall();
+        a.ud2();
         b.Global("kt_user_snippets_end");
         a.nop();
 
@@ -572,6 +598,20 @@ static class KernelCode
             sb.AppendLine($"\t.balign 64\n\t.skip {size}\n\t.globl {name}_top\n{name}_top:");
     }
 
+    /// <summary>kt_enter_user's start (args rip, rsp, cs, ss, rflags): callee-saved registers and the resume point saved, the iret frame pushed (flags next).</summary>
+    static void EnterUserFrame(Block b)
+    {
+        var a = b.Asm;
+        foreach (var r in CalleeSaved) a.push(r);
+        State(b, rax, "kt_state");
+        a.mov(__qword_ptr[rax + UserResumeRsp], rsp);
+        a.push(rcx);                  // ss
+        a.push(rsi);                  // rsp
+        a.push(r8);                   // rflags
+        a.push(rdx);                  // cs
+        a.push(rdi);                  // rip
+    }
+
     /// <summary>
     /// kt_symbols' table: the symbol each KtSymbols field (kernel-test/Arch/KtSymbols.cs) holds, in
     /// field order, then the 32 kt_isr_N addresses (KtSymbols.Isr). Checked against the struct.
@@ -582,7 +622,7 @@ static class KernelCode
         ("TestAbort", "kt_test_abort"), ("KernelStackTop", "kt_kstack_top"), ("UserCode", "kt_user_code"),
         ("UserCodeEnd", "kt_user_code_end"), ("State", "kt_state"), ("BenchRet", "kt_bench_ret"),
         ("UserResume", "kt_user_resume"), ("UserInt41", "kt_user_int_41"), ("UserInt43", "kt_user_int_43"),
-        ("UserInt80", "kt_user_int_80"), ("UserFlat", "kt_user_flat"), ("UserLretFlat", "kt_user_lret_flat"),
+        ("UserInt80", "kt_user_int_80"), ("UserFlat", "kt_user_flat"), ("UserLretFlat", "kt_user_lret_flat"), ("UserRegs", "kt_user_regs"),
         ("UserSnippetsEnd", "kt_user_snippets_end"));
 
     /// <summary>The vectors kt_probe_int_N raises with <c>int $N</c> in kernel mode (kernel-test/Tests/SoftIntTests.cs).</summary>
