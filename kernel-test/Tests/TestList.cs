@@ -277,9 +277,17 @@ namespace KernelTest.Tests
 
             // Issue 13, perf2: iret with an event pending (the native iret's decline to C#, once).
             Add(ref r, "iret_event_pending", &IretPendingTests.EventPending);
+
+            // Issue 13, fork: PIN_L4 types the tree under the L4 (fast mode pins natively and walks later).
+            Add(ref r, "mmu_pin_l4_tree_ptwr", &PinL4TreeAlone);
+            Add(ref r, "mmu_pin_l4_multicall_tree_ptwr", &PinL4TreeInMulticall);
+            Add(ref r, "mmu_pin_l4_batch_tree_ptwr", &PinL4TreeThenBigBatch);
         }
 
         // Tests of a parameterised checker, one function per row.
+        static bool PinL4TreeAlone() => PinL4TreeTests.WriteUnderPinnedL4(PinL4TreeTests.How.Alone);
+        static bool PinL4TreeInMulticall() => PinL4TreeTests.WriteUnderPinnedL4(PinL4TreeTests.How.InMulticall);
+        static bool PinL4TreeThenBigBatch() => PinL4TreeTests.WriteUnderPinnedL4(PinL4TreeTests.How.ThenBigBatch);
         static bool TlbUvmfInvlpg() => TlbTests.Switch(TlbTests.How.UvmfInvlpg);
         static bool TlbUvmfTlbFlush() => TlbTests.Switch(TlbTests.How.UvmfTlbFlush);
         static bool TlbUvmfInvlpgAll() => TlbTests.Switch(TlbTests.How.UvmfInvlpgAll);

@@ -273,7 +273,7 @@ static partial class FastPaths
     /// mmuext_op(ops, count, done, domid) for PIN_L1/L2/L3 and UNPIN (nothing to do in fast
     /// mode but marking the frame a page table), NEW_BASEPTR and NEW_USER_BASEPTR of an L4 the
     /// shim already prepared (its slot 261 is the shim's), TLB_FLUSH_* and INVLPG_* (with one
-    /// vCPU all on this CPU; with several only the _LOCAL ones, the others declined). PIN_L4 (slots to fill, tables to mark) and anything else is declined whole after
+    /// vCPU all on this CPU; with several only the _LOCAL ones, the others declined), PIN_L4 (FastPaths.Pin.asm.cs). Anything else is declined whole after
     /// the checking pass.
     /// </summary>
     static void MmuextOp_(Block b, Label pv, Label decline) =>
@@ -287,7 +287,11 @@ static partial class FastPaths
             a.cmp(ebx, MmuextCmd.MMUEXT_INVLPG_LOCAL);
             a.ja(remote);
             a.cmp(ebx, MmuextCmd.MMUEXT_PIN_L4_TABLE);
-            a.je(no);                                    // PIN_L4: C# fills the shim's slots and marks the tables under it
+            var notPinL4 = a.CreateLabel();
+            a.jne(notPinL4);
+            PinL4Check(a, no);                           // PIN_L4: natively (FastPaths.Pin.asm.cs), else C#
+            a.jmp(checkNext);
+            a.Label(ref notPinL4);
             a.cmp(ebx, MmuextCmd.MMUEXT_NEW_BASEPTR);
             a.je(checkBase);
             a.ja(checkNext);                             // 6-11: flushes, nothing to check
@@ -322,6 +326,11 @@ static partial class FastPaths
             a.je(newBase);
             a.cmp(ebx, MmuextCmd.MMUEXT_NEW_USER_BASEPTR);
             a.je(newUser);
+            a.cmp(ebx, MmuextCmd.MMUEXT_PIN_L4_TABLE);
+            var notPinL4 = a.CreateLabel();
+            a.jne(notPinL4);
+            PinL4Apply(a, next);
+            a.Label(ref notPinL4);
             a.cmp(ebx, MmuextCmd.MMUEXT_UNPIN_TABLE);
             a.je(next);                                  // unpin: nothing
             a.cmp(ebx, MmuextCmd.MMUEXT_TLB_FLUSH_LOCAL);

@@ -140,6 +140,7 @@ static partial class FastPaths
         a.ret();
         FaultFixups.Add("fast_mmu_update", "fast_mmuext_op", "fast_batch_efault", FaultFixupKind.Efault, MmuUpdate);
         FaultFixups.Add("fast_mmuext_op", "fast_batch_end", "fast_batch_efault", FaultFixupKind.Efault, MmuextOp);
+        PinL4_(b);
         PageIret(b, pv);
         SmpPageCall(b);
         SmpPageIret(b);
@@ -172,6 +173,7 @@ static partial class FastPaths
         if (Fields.ContainsKey(0)) throw new InvalidOperationException("pv_state field at offset 0: use the pv label");
         a.Label(ref PaddrMaskLabel);         // a constant, on the data page after pv_state (no data among the code)
         a.dq(PaddrMask);
+        PinRecords_(b);                      // fast_pin_records' data, on the same data page
         return dispatch;
     }
 
