@@ -156,7 +156,7 @@ static partial class FastPaths
     /// its <c>next</c> label goes on), and <see cref="BatchEpilogue"/> ends it.
     /// </summary>
     static void BatchRoutine(Block b, Label pv, Label decline, string symbol, int counter,
-        Action<Assembler, Label, Label> checkOne, Action<Assembler, Label> applyOne)
+        Action<Assembler, Label, Label> checkOne, Action<Assembler, Label> applyOne, Action<Assembler, Label> first = null)
     {
         var a = Routine(b, symbol);
         var no = a.CreateLabel();
@@ -169,6 +169,7 @@ static partial class FastPaths
         a.test(esi, MmuCmd.MMU_UPDATE_PREEMPTED);  // a continuation: C# path
         a.jnz(decline);
         PushBatch(a);
+        first?.Invoke(a, finish);            // a shorter path for some batches (mmu_update: FastPaths.MmuOne.asm.cs)
         a.xor(r8d, r8d);                     // i
         a.Label(ref check);
         a.cmp(r8, rsi);
@@ -259,7 +260,7 @@ static partial class FastPaths
             a.shr(rbx, PageFlags.PageShift);
             a.mov(rax, __qword_ptr[F(a, "M2p")]);
             a.mov(__qword_ptr[rax + rbx * 8], r12);
-        });
+        }, (a, finish) => MmuUpdateOne(a, pv, finish));
 
     /// <summary>Loads mmuext_op request r8 of the batch at rdi: cmd in ebx, arg1 in r12.</summary>
     static void LoadMmuextOp(Assembler a)
