@@ -280,7 +280,7 @@ namespace KernelTest.Tests
 
             // Issue 13, fork: PIN_L4 types the tree under the L4 (fast mode pins natively and walks later).
             Add(ref r, "mmu_pin_l4_tree_ptwr", &PinL4TreeAlone);
-            Add(ref r, "mmu_pin_l4_multicall_tree_ptwr", &PinL4TreeInMulticall);
+            Add(ref r, "multicall_pin_l4_tree_ptwr", &PinL4TreeInMulticall);
             Add(ref r, "mmu_pin_l4_batch_tree_ptwr", &PinL4TreeThenBigBatch);
         }
 
