@@ -293,9 +293,17 @@ namespace KernelTest.Tests
             Add(ref r, "user_ret_in_syscall_direct", &SysretExitTests.InSyscallDirect);
             Add(ref r, "user_ret_single_step_page", &SysretExitTests.SingleStepPage);
             Add(ref r, "user_ret_single_step_direct", &SysretExitTests.SingleStepDirect);
+
+            // Issue 13, fork: PIN_L4 types the tree under the L4 (fast mode pins natively and walks later).
+            Add(ref r, "mmu_pin_l4_tree_ptwr", &PinL4TreeAlone);
+            Add(ref r, "multicall_pin_l4_tree_ptwr", &PinL4TreeInMulticall);
+            Add(ref r, "mmu_pin_l4_batch_tree_ptwr", &PinL4TreeThenBigBatch);
         }
 
         // Tests of a parameterised checker, one function per row.
+        static bool PinL4TreeAlone() => PinL4TreeTests.WriteUnderPinnedL4(PinL4TreeTests.How.Alone);
+        static bool PinL4TreeInMulticall() => PinL4TreeTests.WriteUnderPinnedL4(PinL4TreeTests.How.InMulticall);
+        static bool PinL4TreeThenBigBatch() => PinL4TreeTests.WriteUnderPinnedL4(PinL4TreeTests.How.ThenBigBatch);
         static bool TlbUvmfInvlpg() => TlbTests.Switch(TlbTests.How.UvmfInvlpg);
         static bool TlbUvmfTlbFlush() => TlbTests.Switch(TlbTests.How.UvmfTlbFlush);
         static bool TlbUvmfInvlpgAll() => TlbTests.Switch(TlbTests.How.UvmfInvlpgAll);

@@ -165,6 +165,7 @@ namespace Microxen.Boot
             Host.PtFrames.Bits = (ulong*)Host.Mem.Frame(ptLast);
             Host.PtFrames.FrameCount = Host.FrameCount;
             DeferredTreeMarks.Mem = Host.Mem;
+            NativePins.Publish();
 
             PvState* pv = ShimCpu.Pv;
             pv->PtBitmap = (ulong)Host.PtFrames.Bits;

@@ -156,7 +156,7 @@ static partial class FastPaths
     /// its <c>next</c> label goes on), and <see cref="BatchEpilogue"/> ends it.
     /// </summary>
     static void BatchRoutine(Block b, Label pv, Label decline, string symbol, int counter,
-        Action<Assembler, Label, Label> checkOne, Action<Assembler, Label> applyOne)
+        Action<Assembler, Label, Label> checkOne, Action<Assembler, Label> applyOne, Action<Assembler, Label> first = null)
     {
         var a = Routine(b, symbol);
         var no = a.CreateLabel();
@@ -169,6 +169,7 @@ static partial class FastPaths
         a.test(esi, MmuCmd.MMU_UPDATE_PREEMPTED);  // a continuation: C# path
         a.jnz(decline);
         PushBatch(a);
+        first?.Invoke(a, finish);            // a shorter path for some batches (mmu_update: FastPaths.MmuOne.asm.cs)
         a.xor(r8d, r8d);                     // i
         a.Label(ref check);
         a.cmp(r8, rsi);
@@ -259,7 +260,7 @@ static partial class FastPaths
             a.shr(rbx, PageFlags.PageShift);
             a.mov(rax, __qword_ptr[F(a, "M2p")]);
             a.mov(__qword_ptr[rax + rbx * 8], r12);
-        });
+        }, (a, finish) => MmuUpdateOne(a, pv, finish));
 
     /// <summary>Loads mmuext_op request r8 of the batch at rdi: cmd in ebx, arg1 in r12.</summary>
     static void LoadMmuextOp(Assembler a)
@@ -274,8 +275,8 @@ static partial class FastPaths
     /// (the frame marked a page table) and UNPIN (nothing to do in fast mode) of a frame in
     /// range, NEW_BASEPTR and NEW_USER_BASEPTR (0: none) of an L4 the shim already prepared (its
     /// image slot is the shim's), TLB_FLUSH_* and INVLPG_* (with one vCPU all on this CPU; with
-    /// several only the _LOCAL ones). At the first op it cannot do (PIN_L4: slots to fill, tables
-    /// to mark; anything else) it declines the whole call: the C# path runs the batch from its
+    /// several only the _LOCAL ones), PIN_L4 (FastPaths.Pin.asm.cs; a pin done again by C# only
+    /// renews its record). At the first op it cannot do it declines the whole call: the C# path runs the batch from its
     /// start, doing again the ops before that one. Each of those is an assignment (CR3, the
     /// recorded user L4, a page-table mark) or a flush, so doing it twice leaves the state once
     /// would (Xen's do_mmuext_op applies ops in order too, and stops at the first failure with
@@ -306,7 +307,11 @@ static partial class FastPaths
         a.je(unpin);
         a.ja(local);                                 // 6, 7
         a.cmp(ebx, MmuextCmd.MMUEXT_PIN_L4_TABLE);
-        a.je(no);                                    // PIN_L4: C# fills the shim's slots and marks the tables under it
+        var notPinL4 = a.CreateLabel();
+        a.jne(notPinL4);
+        PinL4Check(a, no);                           // PIN_L4: natively (FastPaths.Pin.asm.cs), else C#
+        PinL4Apply(a, next);
+        a.Label(ref notPinL4);
         a.cmp(r12, __qword_ptr[F(a, "FrameCount")]); // PIN_L1..L3: the frame is a page table
         a.jae(no);
         a.mov(rax, __qword_ptr[F(a, "PtBitmap")]);   // not r10: a later op's decline hands domid to C#

@@ -137,6 +137,7 @@ static partial class FastPaths
         a.ret();
         FaultFixups.Add("fast_mmu_update", "fast_mmuext_op", "fast_batch_efault", FaultFixupKind.Efault, MmuUpdate);
         FaultFixups.Add("fast_mmuext_op", "fast_batch_end", "fast_batch_efault", FaultFixupKind.Efault, MmuextOp);
+        PinL4_(b);
         PageIret(b, pv);
         SmpPageCall(b);
         SmpPageIret(b);
@@ -172,6 +173,7 @@ static partial class FastPaths
         EmitSegmentBaseMsrs(a);
         a.Label(ref UserTopLabel);           // FastPaths.Sysret.asm.cs
         a.dq(Arch.SysretExit.UserTop);
+        PinRecords_(b);                      // fast_pin_records' data, on the same data page
         return dispatch;
     }
 

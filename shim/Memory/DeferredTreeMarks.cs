@@ -12,7 +12,9 @@ namespace Microxen.Memory
     /// page table": every answer is the one the walk at pin time would have given, plus the
     /// tables hooked in since (which mmu_update marks anyway). A recorded L4 whose hypervisor slots
     /// (256-271, the shim's, filled at the pin) changed since is no longer an L4 the guest uses:
-    /// its walk is skipped. Capacity entries; a full list is walked and emptied.
+    /// its walk is skipped. Capacity entries; a full list is walked and emptied. Fast mode's native
+    /// mmuext_op pins too (shim/FastPaths/FastPaths.Pin.asm.cs): its records (<see cref="NativeRecords"/>)
+    /// are taken over before each Add and walk, so they count as if C# had pinned them in order.
     /// </summary>
     public static unsafe class DeferredTreeMarks
     {
@@ -26,6 +28,22 @@ namespace Microxen.Memory
 
         public static int Count => s_count;
 
+        /// <summary>
+        /// The native pins' records (fast_pin_records), or null: a qword count, then that many
+        /// pairs (L4 frame, its <see cref="Tag"/> right after the pin). Set once at boot.
+        /// </summary>
+        public static ulong* NativeRecords;
+
+        /// <summary>Moves the native pins' records into the list (the count back to 0).</summary>
+        static void TakeNative(ref PageTableFrames frames)
+        {
+            ulong* r = NativeRecords;
+            if (r == null || r[0] == 0) return;
+            ulong n = r[0];
+            r[0] = 0;
+            for (ulong i = 0; i < n; i++) Put(ref frames, r[1 + 2 * i], r[2 + 2 * i]);
+        }
+
         /// <summary>The sum of the L4's hypervisor slots (256-271): the mark of an L4 the shim prepared.</summary>
         static ulong Tag(ulong l4Mfn)
         {
@@ -38,16 +56,30 @@ namespace Microxen.Memory
         /// <summary>Records pinned L4 <paramref name="l4Mfn"/> (its hypervisor slots already filled).</summary>
         public static void Add(ref PageTableFrames frames, ulong l4Mfn)
         {
+            TakeNative(ref frames);
+            Put(ref frames, l4Mfn, Tag(l4Mfn));
+        }
+
+        /// <summary>Records <paramref name="l4Mfn"/> with <paramref name="tag"/> (a pin already recorded gets the new tag).</summary>
+        static void Put(ref PageTableFrames frames, ulong l4Mfn, ulong tag)
+        {
             for (int i = 0; i < s_count; i++)
-                if (s_list.Mfn[i] == l4Mfn) { s_list.Tag[i] = Tag(l4Mfn); return; }
-            if (s_count == Capacity) Flush(ref frames);
+                if (s_list.Mfn[i] == l4Mfn) { s_list.Tag[i] = tag; return; }
+            if (s_count == Capacity) Walk(ref frames);
             s_list.Mfn[s_count] = l4Mfn;
-            s_list.Tag[s_count] = Tag(l4Mfn);
+            s_list.Tag[s_count] = tag;
             s_count++;
         }
 
         /// <summary>Marks the user-half trees of the recorded L4s that are still L4s; empties the list. False when it was empty.</summary>
         public static bool Flush(ref PageTableFrames frames)
+        {
+            TakeNative(ref frames);
+            return Walk(ref frames);
+        }
+
+        /// <summary><see cref="Flush"/> without taking the native records first.</summary>
+        static bool Walk(ref PageTableFrames frames)
         {
             if (s_count == 0) return false;
             int n = s_count;
