@@ -277,6 +277,8 @@ namespace KernelTest.Tests
 
             // Issue 13, perf2: iret with an event pending (the native iret's decline to C#, once).
             Add(ref r, "iret_event_pending", &IretPendingTests.EventPending);
+            // smppf (issue 13): a page fault on each secondary vCPU gets Xen's frame, per vCPU (native delivery on every CPU).
+            Add(ref r, "smp_page_fault_frame", &SmpPageFaultTests.SecondaryFrame);
         }
 
         // Tests of a parameterised checker, one function per row.
