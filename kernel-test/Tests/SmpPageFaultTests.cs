@@ -46,6 +46,42 @@ namespace KernelTest.Tests
             return Check.Eq("vCPU 0's vcpu_info.arch.cr2 (untouched)", v0->Arch.Cr2, Sentinel) && ok;
         }
 
+        /// <summary>
+        /// fpu_taskswitch through the transfer page on each secondary (microxen: the SMP page's
+        /// smp_page_fpu_taskswitch on that CPU's pv_state): set, then two SSE instructions take
+        /// one #NM on that vCPU (its handler; Xen's do_device_not_available clears the virtual
+        /// TS); set then clear, none.
+        /// </summary>
+        public static bool SecondaryTaskswitch()
+        {
+            if (!SmpRemoteTests.Ready()) return SmpRemoteTests.Skipped("smp_fpu_taskswitch_page");
+            ulong fn = (ulong)(delegate* unmanaged<uint, ulong*, void>)&Fpu;
+            for (uint n = 1; n < SmpTests.Driven; n++)
+            {
+                if (!SmpTests.IsStarted(n)) continue;
+                if (!Check.True(Secondary.Ask(n, Secondary.CmdCall, fn, 0, 0, 5 * Second), "a secondary did not answer")) return false;
+                if (!Check.Eq("#NM over two SSE instructions after fpu_taskswitch(1)", Secondary.Result(n, 0), 1)
+                    || !Check.Eq("vector", Secondary.Result(n, 1), X86.Vector.NM)
+                    || !Check.Eq("#NM after fpu_taskswitch(1), fpu_taskswitch(0)", Secondary.Result(n, 2), 0)) return false;
+            }
+            return true;
+        }
+
+        /// <summary>On vCPU n: r[0] = traps over kt_probe_fpu(1, 0), r[1] = the last one's vector, r[2] = traps over kt_probe_fpu(1, 1).</summary>
+        [UnmanagedCallersOnly(EntryPoint = "kt_smp_fpu_probe")]
+        static void Fpu(uint n, ulong* r)
+        {
+            ulong* traps = Secondary.Word(n, Secondary.WTraps);
+            ulong before = *traps;
+            *Secondary.Word(n, Secondary.WTrapVector) = 0;
+            Native.ProbeFpu(1, 0);
+            r[0] = *traps - before;
+            r[1] = *Secondary.Word(n, Secondary.WTrapVector);
+            before = *traps;
+            Native.ProbeFpu(1, 1);
+            r[2] = *traps - before;
+        }
+
         /// <summary>On vCPU n: upcall mask s_mask, a read of s_va; r[0] = the vector | page faults taken &lt;&lt; 8, r[1] = arch.cr2, r[2] = error code.</summary>
         [UnmanagedCallersOnly(EntryPoint = "kt_smp_pf_probe")]
         static void Probe(uint n, ulong* r)

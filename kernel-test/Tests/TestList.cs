@@ -279,6 +279,7 @@ namespace KernelTest.Tests
             Add(ref r, "iret_event_pending", &IretPendingTests.EventPending);
             // smppf (issue 13): a page fault on each secondary vCPU gets Xen's frame, per vCPU (native delivery on every CPU).
             Add(ref r, "smp_page_fault_frame", &SmpPageFaultTests.SecondaryFrame);
+            Add(ref r, "smp_fpu_taskswitch_page", &SmpPageFaultTests.SecondaryTaskswitch);
         }
 
         // Tests of a parameterised checker, one function per row.
