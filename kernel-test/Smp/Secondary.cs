@@ -28,6 +28,8 @@ namespace KernelTest.Smp
             WWatchHits = 21, WWatchAt = 22, WTrapVector = 23, WTraps = 24, WFaultVector = 25, WFaultRip = 26, WFaults = 27, WEventVector = 28,
             /// <summary>Set to 1 by vCPU 0 right before it sends the event a command waits for (clocks of two vCPUs are not compared).</summary>
             WSent = 29;
+        /// <summary>The last probe exception's error code, and its frame's saved upcall mask (CS bits 32-39) | RFLAGS.IF (SmpPageFaultTests).</summary>
+        public const int WTrapError = 30, WTrapFrame = 31;
 
         /// <summary>Calls A, a <c>delegate* unmanaged&lt;uint, ulong*, void&gt;</c>, with this vCPU's number and its result words (R0-R2).</summary>
         public const ulong CmdCall = 16;

@@ -120,6 +120,8 @@ namespace KernelTest.Smp
             if (s->RecoverRip != 0)
             {
                 w[Secondary.WTrapVector] = v;
+                w[Secondary.WTrapError] = f->ErrorCode;
+                w[Secondary.WTrapFrame] = (f->Cs >> 32 & 0xff) | (f->Rflags & X86.Rflags.IF);
                 w[Secondary.WTraps]++;
                 f->Rip = s->RecoverRip;
                 s->RecoverRip = 0;

@@ -298,6 +298,10 @@ namespace KernelTest.Tests
             Add(ref r, "mmu_pin_l4_tree_ptwr", &PinL4TreeAlone);
             Add(ref r, "multicall_pin_l4_tree_ptwr", &PinL4TreeInMulticall);
             Add(ref r, "mmu_pin_l4_batch_tree_ptwr", &PinL4TreeThenBigBatch);
+
+            // smppf (issue 13): a page fault on each secondary vCPU gets Xen's frame, per vCPU (native delivery on every CPU).
+            Add(ref r, "smp_page_fault_frame", &SmpPageFaultTests.SecondaryFrame);
+            Add(ref r, "smp_fpu_taskswitch_page", &SmpPageFaultTests.SecondaryTaskswitch);
         }
 
         // Tests of a parameterised checker, one function per row.

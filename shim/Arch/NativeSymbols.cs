@@ -20,7 +20,7 @@ namespace Microxen.Arch
     [StructLayout(LayoutKind.Explicit, Size = Count * 8)]
     public struct NativeSymbols
     {
-        public const int Count = 25;
+        public const int Count = 27;
 
         /// <summary>ulong[256]: the address of each vector's entry stub isr_N, for the IDT.</summary>
         [FieldOffset(0), NativeSymbol("isr_table")] public ulong IsrTable;
@@ -63,5 +63,8 @@ namespace Microxen.Arch
         [FieldOffset(184), NativeSymbol("smp_page_iret")] public ulong SmpPageIret;
         /// <summary>The LSTAR (and CSTAR) target with the fast paths off: every syscall to C# (Traps/EntryStubs.asm.cs).</summary>
         [FieldOffset(192), NativeSymbol("syscall_entry_slow")] public ulong SyscallEntrySlow;
+        /// <summary>The transfer page's stack_switch and fpu_taskswitch helpers with several vCPUs (FastPaths.Smp.asm.cs SmpPageLocal).</summary>
+        [FieldOffset(200), NativeSymbol("smp_page_stack_switch")] public ulong SmpPageStackSwitch;
+        [FieldOffset(208), NativeSymbol("smp_page_fpu_taskswitch")] public ulong SmpPageFpuTaskswitch;
     }
 }

@@ -73,5 +73,43 @@ static partial class FastPaths
         a.mov(__qword_ptr[rsp + 8], rax);                       // over the entry's return address
         a.pop(rax);
         a.ret();
+        SmpPageLocal(b);
+    }
+
+    /// <summary>
+    /// smp_page_stack_switch and smp_page_fpu_taskswitch, the helpers of entries 3 and 5 (SmpCall
+    /// layout; SmpTransferPage puts them in the entries' helper slots and this CPU's pv_state in
+    /// those columns of the per-CPU table): the work of fast_stack_switch / fast_fpu_taskswitch
+    /// (counted; KernelSp and TSS.RSP0; CR0.TS cleared, set again when set != 0) done here on the
+    /// pv_state the table gives, without smp_page_call's call into the routine; neither declines.
+    /// The guest's flags kept; return to the entry's caller.
+    /// </summary>
+    static void SmpPageLocal(Block b)
+    {
+        var a = Routine(b, "smp_page_stack_switch");
+        a.pushfq();
+        SmpRowEntry(a, 8);
+        a.mov(rax, __qword_ptr[rax]);                           // this CPU's pv_state
+        a.mov(__qword_ptr[rax + Off("KernelSp")], rsi);
+        a.mov(__qword_ptr[rax + TssOff("Rsp0")], rsi);
+        a.inc(__qword_ptr[rax + CountOff(StackSwitch)]);
+        SmpLocalReturn(a);
+
+        a = Routine(b, "smp_page_fpu_taskswitch");
+        a.pushfq();
+        SmpRowEntry(a, 8);
+        a.mov(rax, __qword_ptr[rax]);                           // this CPU's pv_state
+        a.inc(__qword_ptr[rax + CountOff(FpuTaskswitch)]);
+        TaskswitchCode.Emit(a);
+        SmpLocalReturn(a);
+    }
+
+    /// <summary>Result 0, the guest's flags back, and return past the entry to its caller.</summary>
+    static void SmpLocalReturn(Assembler a)
+    {
+        a.xor(eax, eax);
+        a.popfq();
+        a.lea(rsp, __[rsp + 8]);                                // the entry's return address
+        a.ret();
     }
 }

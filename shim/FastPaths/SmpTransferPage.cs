@@ -64,7 +64,23 @@ namespace Microxen.TransferPage
                 x.SmpPageIret = syms.SmpPageIret;
                 x.SmpTable = (ulong)t->T - (SmpEntry.GdtVirt >> SmpEntry.BaseShift);
                 TransferPageBuilder.Fill(page, s_inline, true, x);
+                Local(page, cpus, t, Xen.Hypercall.StackSwitch, syms.SmpPageCall, syms.SmpPageStackSwitch);
+                Local(page, cpus, t, Xen.Hypercall.FpuTaskswitch, syms.SmpPageCall, syms.SmpPageFpuTaskswitch);
             }
+        }
+
+        /// <summary>
+        /// Entry <paramref name="nr"/>, when it calls smp_page_call, calls <paramref name="helper"/>
+        /// instead, and its table column holds each CPU's pv_state: the helper does the routine's
+        /// work there itself (FastPaths.Smp.asm.cs SmpPageLocal), one call and the routine's
+        /// return fewer.
+        /// </summary>
+        static void Local(byte* page, int cpus, Table* t, int nr, ulong call, ulong helper)
+        {
+            ulong* slot = (ulong*)(page + (nr << SmpEntry.EntryShift) + SmpEntry.HelperSlot);
+            if (*slot != call) return;
+            for (int cpu = 0; cpu < cpus; cpu++) t->T[cpu * Row + nr] = (ulong)Cpus.Pv(cpu);
+            *slot = helper;
         }
     }
 }

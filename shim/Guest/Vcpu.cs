@@ -99,14 +99,14 @@ namespace Microxen.Guest
         {
             TrapEntry* t = TrapTable(Id) + vector;
             t->Address = address; t->Cs = cs; t->Flags = flags;
-            if (vector == Arch.X86.Vector.PF && Id == 0) Microxen.Traps.FastPageFaultHandler.Publish(address, cs, flags);   // the native #PF path is the boot CPU's
+            if (vector == Arch.X86.Vector.PF) Microxen.Traps.FastPageFaultHandler.Publish(Id, address, cs, flags);   // vCPU Id's copy of the native #PF path
         }
 
         public static void ClearTraps()
         {
             TrapEntry* t = TrapTable(Id);
             for (int v = 0; v < 256; v++) t[v].Address = 0;
-            if (Id == 0) Microxen.Traps.FastPageFaultHandler.Publish(0, 0, 0);
+            Microxen.Traps.FastPageFaultHandler.Publish(Id, 0, 0, 0);
         }
 
         public static TrapHandler Trap(int vector)

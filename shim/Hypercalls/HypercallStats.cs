@@ -79,11 +79,23 @@ namespace Microxen.Hypercalls
             return fast;
         }
 
+        /// <summary>User system calls sent natively, summed over every CPU's pv_state (was the printing CPU's only).</summary>
+        static ulong NativeUserSyscalls()
+        {
+            ulong n = Arch.ShimCpu.Pv->UserSyscalls;
+            for (int c = 0; c < Smp.Cpus.Count; c++)
+            {
+                Arch.PvState* p = Smp.Cpus.Pv(c);
+                if (p != null && p != Arch.ShimCpu.Pv) n += p->UserSyscalls;
+            }
+            return n;
+        }
+
         /// <summary>Prints one line per hypercall seen: number, name, count, and per sub-op counts.</summary>
         public static void Print()
         {
             Log.Begin(); Log.Str("shim counters: exceptions to guest "); Log.Dec(Traps.TrapDispatch.ExceptionCount + Traps.FastPageFaultHandler.Delivered);
-            Log.Str(", upcalls "); Log.Dec(Events.Upcall.Delivered); Log.Str(", user syscalls "); Log.Dec(Traps.UserSyscall.Count + Arch.ShimCpu.Pv->UserSyscalls);
+            Log.Str(", upcalls "); Log.Dec(Events.Upcall.Delivered); Log.Str(", user syscalls "); Log.Dec(Traps.UserSyscall.Count + NativeUserSyscalls());
             Log.Str(", page-table writes emulated "); Log.Dec(Traps.PageTableWrite.Emulated);
             Log.Str(", pinned trees walked "); Log.Dec(Memory.DeferredTreeMarks.Walked);
             Log.Str(", failsafe callbacks "); Log.Dec(Guest.Failsafe.Delivered);

@@ -231,17 +231,10 @@ public static class Generator
     static Sequence FpuTaskswitch()
     {
         var a = new Assembler(64);
-        var done = a.CreateLabel();
         a.pushfq();
         a.mov(rax, Slot);                // movabs: &PvState.FastCount[fpu_taskswitch]
         a.inc(__qword_ptr[rax]);
-        a.test(edi, edi);
-        a.clts();
-        a.jz(done);
-        a.mov(rax, cr0);
-        a.or(al, (int)X86.Cr0.TS);       // TS is in CR0's low byte
-        a.mov(cr0, rax);
-        a.Label(ref done);
+        TaskswitchCode.Emit(a);
         a.xor(eax, eax);
         a.popfq();
         a.ret();

@@ -78,6 +78,7 @@ namespace Microxen.Smp
             if (s_span == 0 || lo < s_lo) s_lo = lo;
             s_span = (s_span != 0 && oldHi > hi ? oldHi : hi) - s_lo;
             fixed (Table* t = &s_t) { t->Delta[cpu] = delta; t->Idt[cpu] = idt; }
+            Traps.FastPageFaultHandler.SetCopy(cpu, delta);   // vCPU cpu's #PF entry goes into this copy's data
             return (PvState*)((long)syms->PvState + delta);
         }
     }

@@ -5,7 +5,10 @@ namespace Microxen.Smp
     /// hypercall, trap and user-syscall dispatchers take it on entry and drop it on return, so
     /// the C# statics (event channels, page-table bookkeeping, checked mode's type counts, the
     /// HypercallDispatch state, Vcpu's callbacks and trap table) are touched by one CPU at a
-    /// time, as under Xen's domain lock for a PV guest's slow paths. It is recursive per CPU
+    /// time, as under Xen's domain lock for a PV guest's slow paths. A ticket lock: CPUs get it in
+    /// the order they asked (a CPU that drops it and asks again at once cannot starve another; a
+    /// Linux boot under -icount, CPU 0 spinning on SCHEDOP_yield for CPU 1 to come up, never let
+    /// CPU 1 in with a plain test-and-set, because the CPUs were switched always at the same point). It is recursive per CPU
     /// (a fault inside a hypercall re-enters on the same CPU). Whoever takes it makes
     /// <see cref="ShimCpu.Pv"/> its own CPU's PvState (EntryCopy: the per-vCPU fields live
     /// there), so C# that says ShimCpu.Pv means "this CPU's" while it holds the lock. A path
@@ -16,7 +19,8 @@ namespace Microxen.Smp
     /// </summary>
     public static unsafe class ShimLock
     {
-        struct State { public ulong Owner; public ulong Depth; }   // Owner: CPU + 1, 0 = free
+        // A ticket lock: Next is the ticket dispenser, Serving the ticket whose holder may run; Owner: CPU + 1, 0 = free.
+        struct State { public ulong Owner; public ulong Depth; public ulong Next; public ulong Serving; }
         static State s_s;
 
         /// <summary>True once a second vCPU was started; never false again.</summary>
@@ -26,7 +30,7 @@ namespace Microxen.Smp
         public static void Activate()
         {
             if (Active) return;
-            fixed (State* s = &s_s) { s->Owner = (ulong)Cpus.Current() + 1; s->Depth = 1; }
+            fixed (State* s = &s_s) { s->Owner = (ulong)Cpus.Current() + 1; s->Depth = 1; s->Next = 1; s->Serving = 0; }
             Active = true;
         }
 
@@ -43,7 +47,12 @@ namespace Microxen.Smp
             fixed (State* s = &s_s)
             {
                 if (s->Owner == me) { s->Depth++; return; }
-                while (Cpu.CmpXchg(&s->Owner, 0, me) != 0) { Tlb.Service(cpu); Cpu.Pause(); }   // the holder may wait for this CPU's flush
+                ulong ticket = s->Next;
+                for (ulong seen; (seen = Cpu.CmpXchg(&s->Next, ticket, ticket + 1)) != ticket;) ticket = seen;
+                // Served in ticket order: a CPU that drops the lock and asks again at once (a guest
+                // spinning on SCHEDOP_yield while it waits for another vCPU) queues behind this one.
+                while (Cpu.CmpXchg(&s->Serving, ticket, ticket) != ticket) { Tlb.Service(cpu); Cpu.Pause(); }   // the holder may wait for this CPU's flush
+                s->Owner = me;
                 s->Depth = 1;
             }
             ShimCpu.Pv = Cpus.Pv(cpu);
@@ -57,8 +66,7 @@ namespace Microxen.Smp
             {
                 if (s->Owner != me) return;
                 if (--s->Depth != 0) return;
-                Kick(me - 1);
-                Cpu.CmpXchg(&s->Owner, me, 0);   // a locked store: the writes before it are seen first
+                Release(s, me);
             }
         }
 
@@ -82,9 +90,17 @@ namespace Microxen.Smp
             {
                 if (s->Owner != me) return;
                 s->Depth = 0;
-                Kick(me - 1);
-                Cpu.CmpXchg(&s->Owner, me, 0);
+                Release(s, me);
             }
+        }
+
+        /// <summary>The holder <paramref name="me"/> (CPU + 1) lets the next ticket in, after kicking the vCPUs it owes an IPI.</summary>
+        static void Release(State* s, ulong me)
+        {
+            Kick(me - 1);
+            s->Owner = 0;
+            ulong t = s->Serving;
+            Cpu.CmpXchg(&s->Serving, t, t + 1);   // a locked store: the writes before it are seen first
         }
     }
 }

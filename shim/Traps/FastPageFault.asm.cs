@@ -19,7 +19,7 @@ static class FastPageFault
     public const string Entry = "fast_pf_entry";
 
     /// <summary>
-    /// Emits the data page, fast_pf_publish(handler, cs, flags), fast_pf_count(),
+    /// Emits the data page, fast_pf_publish(handler, cs, flags, delta), fast_pf_count(delta),
     /// fast_ptwr_count() and the entry; <paramref name="common"/> is the C# trap path (vector
     /// pushed), <paramref name="framePushed"/> the same after its register pushes and
     /// <paramref name="popAndIret"/> the stubs' return: a fault in ring 0 goes to
@@ -111,13 +111,15 @@ static class FastPageFault
         a.jmp(common);
 
         // After the entry: the iretq's fixup-table check decodes 15 bytes from it.
+        // rcx (fast_pf_count: rdi): the distance of the CPU's copy of this code (Smp/EntryCopy.cs), whose data it names.
         b.Global("fast_pf_publish");
-        a.mov(__qword_ptr[hcs], rsi);
-        a.mov(__qword_ptr[hflags], rdx);
-        a.mov(__qword_ptr[handler], rdi);
+        a.lea(rax, __[hcs]); a.mov(__qword_ptr[rax + rcx], rsi);
+        a.lea(rax, __[hflags]); a.mov(__qword_ptr[rax + rcx], rdx);
+        a.lea(rax, __[handler]); a.mov(__qword_ptr[rax + rcx], rdi);
         a.ret();
         b.Global("fast_pf_count");
-        a.mov(rax, __qword_ptr[count]);
+        a.lea(rax, __[count]);
+        a.mov(rax, __qword_ptr[rax + rdi]);
         a.ret();
         b.Global("fast_ptwr_count");
         a.mov(rax, __qword_ptr[ptwrCount]);

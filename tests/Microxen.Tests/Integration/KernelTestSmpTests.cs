@@ -20,7 +20,7 @@ public class KernelTestSmpTests : QemuTest
         "smp_upcall_while_spinning", "smp_callback_register_own", "smp_block_wake", "smp_poll_wake",
         "smp_trap_table_own", "smp_gdt_own", "smp_ldt_own", "smp_runstate_area", "smp_register_vcpu_info_down",
         "smp_fifo_per_vcpu", "smp_remote_down", "smp_bind_vcpu_upcall", "smp_timer_upcall",
-        "smp_unmask_raises_on_port_vcpu",
+        "smp_unmask_raises_on_port_vcpu", "smp_page_fault_frame", "smp_fpu_taskswitch_page",
     };
 
     static readonly Dictionary<string, string> PendingReasons =
