@@ -283,6 +283,13 @@ namespace KernelTest.Tests
             Add(ref r, "ctxsw_mmuext_switch_batch", &ContextSwitchTests.MmuextSwitchBatch);
             Add(ref r, "ctxsw_mmuext_batch_stops_at_failure", &ContextSwitchTests.MmuextBatchStopsAtFailure);
             Add(ref r, "ctxsw_segment_base_unchanged", &ContextSwitchTests.SegmentBaseUnchanged);
+
+            // Issue 13, cpuid: the PV dom0 kernel's enlightened CPUID as Xen 4.17 computes it (cpu-policy.c, cpuid.c, traps.c).
+            Add(ref r, "cpuid_leaf1_pv", &CpuidTests.Leaf1);
+            Add(ref r, "cpuid_hidden_leaves", &CpuidTests.HiddenLeaves);
+            Add(ref r, "cpuid_xstate", &CpuidTests.Xstate);
+            Add(ref r, "cpuid_extended_leaves", &CpuidTests.Extended);
+            Add(ref r, "cpuid_xen_leaves", &CpuidTests.XenLeaves);
         }
 
         // Tests of a parameterised checker, one function per row.
