@@ -22,7 +22,7 @@ QEMU      ?= qemu-system-x86_64
 
 SHIM_SOURCES := $(shell find shim -name '*.cs') Shim.csproj
 GEN_SOURCES  := shim/Smp/ApBootData.cs shim/Arch/PvState.cs shim/Arch/Tss.cs shim/Arch/FaultFixup.cs shim/Arch/CpuFrame.cs shim/Arch/NativeSymbols.cs shim/Arch/X86.cs shim/Hypercalls/HypercallTable.cs $(shell find shim/Xen -name '*.cs') $(shell find shim -name '*.asm.cs') $(shell find tools/AsmGen -name '*.cs' -o -name '*.csproj' | grep -v '/obj/\|/bin/')
-KT_SOURCES   := shim/Arch/CpuFrame.cs shim/Arch/X86.cs shim/Hypercalls/HypercallTable.cs $(shell find kernel-test shim/Runtime shim/Xen -name '*.cs' -o -name '*.csproj' | grep -v '/obj/\|/bin/')
+KT_SOURCES   := shim/Arch/CpuFrame.cs shim/Arch/X86.cs shim/Hypercalls/HypercallTable.cs shim/Traps/CpuidPvMask.g.cs shim/Traps/CpuidPolicy.Limits.cs $(shell find kernel-test shim/Runtime shim/Xen -name '*.cs' -o -name '*.csproj' | grep -v '/obj/\|/bin/')
 KT_GEN_SOURCES := $(shell find tools/KernelTestGen -name '*.cs' -o -name '*.csproj' | grep -v '/obj/\|/bin/') tools/AsmGen/GasWriter.cs tools/AsmGen/AsmOffsets.cs shim/Arch/CpuFrame.cs shim/Arch/X86.cs kernel-test/Arch/ProbeState.cs kernel-test/Arch/EntryVectors.cs kernel-test/Arch/KtSymbols.cs $(shell find shim/Xen -name '*.cs')
 
 .PHONY: all deps build run run-xen test kernel cloud-kernel initramfs kernel-test iso bench clean certify certify-iso smoke-initramfs ab ab-iso

@@ -49,6 +49,18 @@ namespace KernelTest.Arch
         [DllImport("*", EntryPoint = "kt_outb"), SuppressGCTransition]
         public static extern void Outb(ulong port, ulong value);
 
+        /// <summary>Xen's enlightened CPUID (the forced-emulation prefix): <paramref name="r"/>[0..3] = eax, ebx, ecx, edx.</summary>
+        [DllImport("*", EntryPoint = "kt_cpuid"), SuppressGCTransition]
+        public static extern void Cpuid(uint leaf, uint subleaf, uint* r);
+
+        /// <summary>The plain cpuid instruction (under Xen from ring 3: faulted into Xen's policy where CPUID faulting exists).</summary>
+        [DllImport("*", EntryPoint = "kt_cpuid_native"), SuppressGCTransition]
+        public static extern void CpuidNative(uint leaf, uint subleaf, uint* r);
+
+        /// <summary>xgetbv: XCR[<paramref name="n"/>] (CR4.OSXSAVE must be set).</summary>
+        [DllImport("*", EntryPoint = "kt_xgetbv"), SuppressGCTransition]
+        public static extern ulong Xgetbv(uint n);
+
         [DllImport("*", EntryPoint = "kt_inb"), SuppressGCTransition]
         public static extern ulong Inb(ulong port);
 

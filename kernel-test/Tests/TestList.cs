@@ -302,6 +302,13 @@ namespace KernelTest.Tests
             // smppf (issue 13): a page fault on each secondary vCPU gets Xen's frame, per vCPU (native delivery on every CPU).
             Add(ref r, "smp_page_fault_frame", &SmpPageFaultTests.SecondaryFrame);
             Add(ref r, "smp_fpu_taskswitch_page", &SmpPageFaultTests.SecondaryTaskswitch);
+
+            // Issue 13, cpuid: the PV dom0 kernel's enlightened CPUID as Xen 4.17 computes it (cpu-policy.c, cpuid.c, traps.c).
+            Add(ref r, "cpuid_leaf1_pv", &CpuidTests.Leaf1);
+            Add(ref r, "cpuid_hidden_leaves", &CpuidTests.HiddenLeaves);
+            Add(ref r, "cpuid_xstate", &CpuidTests.Xstate);
+            Add(ref r, "cpuid_extended_leaves", &CpuidTests.Extended);
+            Add(ref r, "cpuid_xen_leaves", &CpuidTests.XenLeaves);
         }
 
         // Tests of a parameterised checker, one function per row.

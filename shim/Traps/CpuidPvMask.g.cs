@@ -55,5 +55,29 @@ namespace Microxen.Traps
         }
 
         public const int Words = 17;
+
+        /// <summary>Leaf 1 EDX features AMD repeats in 0x80000001 EDX (Xen's CPUID_COMMON_1D_FEATURES): FPU VME DE PSE TSC MSR PAE MCE CX8 APIC MTRR PGE MCA CMOV PAT PSE36 MMX FXSR.</summary>
+        public const uint CommonLeaf1Edx = 0x0183f3ff;
+
+        /// <summary>Single features, each the bit in its featureset word's register (the word in the comment).</summary>
+        public static class Feature
+        {
+            public const uint SEP = 1u << 11;   // word 0: CPUID 0x00000001:0.edx
+            public const uint MTRR = 1u << 12;   // word 0: CPUID 0x00000001:0.edx
+            public const uint EIST = 1u << 7;   // word 1: CPUID 0x00000001:0.ecx
+            public const uint X2APIC = 1u << 21;   // word 1: CPUID 0x00000001:0.ecx
+            public const uint XSAVE = 1u << 26;   // word 1: CPUID 0x00000001:0.ecx
+            public const uint AVX = 1u << 28;   // word 1: CPUID 0x00000001:0.ecx
+            public const uint LM = 1u << 29;   // word 2: CPUID 0x80000001:0.edx
+            public const uint RDTSCP = 1u << 27;   // word 2: CPUID 0x80000001:0.edx
+            public const uint PAGE1GB = 1u << 26;   // word 2: CPUID 0x80000001:0.edx
+            public const uint SVM = 1u << 2;   // word 3: CPUID 0x80000001:0.ecx
+            public const uint ITSC = 1u << 8;   // word 7: CPUID 0x80000007:0.edx
+            public const uint XSAVEC = 1u << 1;   // word 4: CPUID 0x0000000d:1.eax
+            public const uint MPX = 1u << 14;   // word 5: CPUID 0x00000007:0.ebx
+            public const uint AVX512F = 1u << 16;   // word 5: CPUID 0x00000007:0.ebx
+            public const uint PKU = 1u << 3;   // word 6: CPUID 0x00000007:0.ecx
+            public const uint LFENCE_DISPATCH = 1u << 2;   // word 11: CPUID 0x80000021:0.eax
+        }
     }
 }

@@ -37,4 +37,14 @@ public class CpuidPvMaskTests
         }
         Assert.Fail($"no mask for CPUID {leaf:x}:{sub} register {reg}");
     }
+
+    [Fact]
+    public void NamesXensCommonLeaf1FeaturesAndSingleBits()
+    {
+        Assert.Equal(0x0183f3ffu, CpuidPvMask.CommonLeaf1Edx);   // Xen 4.17's generated CPUID_COMMON_1D_FEATURES
+        Assert.Equal(1u << 11, CpuidPvMask.Feature.SEP);
+        Assert.Equal(1u << 12, CpuidPvMask.Feature.MTRR);
+        Assert.Equal(1u << 2, CpuidPvMask.Feature.LFENCE_DISPATCH);
+        Assert.Equal(1u << 27, CpuidPvMask.Feature.RDTSCP);
+    }
 }

@@ -31,7 +31,7 @@ public static class CpuFeatures
         sb.AppendLine("- native runs on `-cpu max` without PKU, MPX and LA57 (scripts/ab-boot.sh), features Xen 4.17 never offers a PV guest. " +
             "With PKU (configuration native-max) Linux writes PKRU on each signal delivery and return, and QEMU's TCG flushes its whole TLB on each write: " +
             "the signal row cost 4-5x the QEMU time natively (21 us of QEMU CPU per signal against 4 us without PKU) and made native look 4x slower than microxen.");
-        sb.AppendLine("- Differences left: hardening a PV kernel cannot use (smep, smap, umip, pge, pse), the native-only devices' flags (mtrr, monitor, svm), and microxen's CPUID differences from Xen 4.17 (README, \"Like with like\").");
+        sb.AppendLine("- Differences left: hardening a PV kernel cannot use (smep, smap, umip, pge, pse), the native-only devices' flags (monitor, svm); microxen's CPUID policy is Xen 4.17's (README, \"Like with like\").");
         sb.AppendLine();
     }
 }

@@ -17,6 +17,14 @@ public static class Generator
 {
     public const string DefaultHeader = "/usr/include/xen/arch-x86/cpufeatureset.h";
 
+    /// <summary>The leaf 1 EDX features AMD repeats in 0x80000001 EDX (Xen's gen-cpuid.py, common_1d).</summary>
+    public static readonly string[] CommonLeaf1Edx =
+        { "FPU", "VME", "DE", "PSE", "TSC", "MSR", "PAE", "MCE", "CX8", "APIC", "MTRR", "PGE", "MCA", "CMOV", "PAT", "PSE36", "MMX", "FXSR" };
+
+    /// <summary>The features the shim's PV policy rules name (shim/Traps/CpuidPolicy.cs): each a bit in its word's register.</summary>
+    public static readonly string[] Named =
+        { "SEP", "MTRR", "EIST", "X2APIC", "XSAVE", "AVX", "LM", "RDTSCP", "PAGE1GB", "SVM", "ITSC", "XSAVEC", "MPX", "AVX512F", "PKU", "LFENCE_DISPATCH" };
+
     static readonly Regex WordLine = new(@"CPUID level (0x[0-9A-Fa-f]+)(?::(\d+))?\.(eax|ebx|ecx|edx), word (\d+)");
     static readonly Regex Feature = new(@"XEN_CPUFEATURE\((\w+),\s*(\d+)\*32\+\s*(\d+)\)\s*/\*(\S*)");
 
@@ -25,6 +33,7 @@ public static class Generator
         var words = new SortedDictionary<int, (uint Leaf, uint Sub, string Reg)>();
         var masks = new Dictionary<int, uint>();
         var names = new Dictionary<int, List<string>>();
+        var bits = new Dictionary<string, (int Word, int Bit)>();
         foreach (var line in header.Split('\n'))
         {
             var w = WordLine.Match(line);
@@ -38,6 +47,7 @@ public static class Generator
             var f = Feature.Match(line);
             if (!f.Success) continue;
             int word = int.Parse(f.Groups[2].Value), bit = int.Parse(f.Groups[3].Value);
+            bits[f.Groups[1].Value] = (word, bit);
             if (!f.Groups[4].Value.Contains('A')) continue;
             masks[word] = (masks.TryGetValue(word, out var m) ? m : 0) | (1u << bit);
             if (!names.ContainsKey(word)) names[word] = new List<string>();
@@ -69,7 +79,24 @@ public static class Generator
         }
         sb.Append("                default: leaf = 0; subleaf = 0; register = 0; mask = 0; return false;\n");
         sb.Append("            }\n        }\n\n");
-        sb.Append($"        public const int Words = {n};\n    }}\n}}\n");
+        sb.Append($"        public const int Words = {n};\n\n");
+        uint common = 0;
+        foreach (string name in CommonLeaf1Edx)
+        {
+            if (!bits.TryGetValue(name, out var wb) || wb.Word != 0) throw new InvalidDataException($"{name}: not a leaf 1 EDX feature in the header");
+            common |= 1u << wb.Bit;
+        }
+        sb.Append("        /// <summary>Leaf 1 EDX features AMD repeats in 0x80000001 EDX (Xen's CPUID_COMMON_1D_FEATURES): " + string.Join(" ", CommonLeaf1Edx) + ".</summary>\n");
+        sb.Append($"        public const uint CommonLeaf1Edx = 0x{common:x8};\n\n");
+        sb.Append("        /// <summary>Single features, each the bit in its featureset word's register (the word in the comment).</summary>\n");
+        sb.Append("        public static class Feature\n        {\n");
+        foreach (string name in Named)
+        {
+            if (!bits.TryGetValue(name, out var wb)) throw new InvalidDataException($"{name}: not in the header");
+            var w = words[wb.Word];
+            sb.Append($"            public const uint {name} = 1u << {wb.Bit};   // word {wb.Word}: CPUID 0x{w.Leaf:x8}:{w.Sub}.{w.Reg}\n");
+        }
+        sb.Append("        }\n    }\n}\n");
         return sb.ToString();
     }
 }

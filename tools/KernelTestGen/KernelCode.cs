@@ -486,6 +486,16 @@ static class KernelCode
         b.Global("kt_pause"); a.pause(); a.ret();
         b.Global("kt_outb"); a.mov(edx, edi); a.mov(eax, esi); a.@out(dx, al); a.ret();   // port I/O (PhysdevIrqTests)
         b.Global("kt_inb"); a.mov(edx, edi); a.xor(eax, eax); a.@in(al, dx); a.ret();
+        // kt_cpuid(leaf, subleaf, uint* out): Xen's enlightened CPUID (ud2; .ascii "xen"; cpuid), out[0..3] = eax, ebx, ecx, edx.
+        b.Global("kt_cpuid"); a.push(rbx); a.mov(r8, rdx); a.mov(eax, edi); a.mov(ecx, esi);
+        a.db(0x0f, 0x0b, 0x78, 0x65, 0x6e, 0x0f, 0xa2);
+        a.mov(__dword_ptr[r8], eax); a.mov(__dword_ptr[r8 + 4], ebx); a.mov(__dword_ptr[r8 + 8], ecx); a.mov(__dword_ptr[r8 + 12], edx);
+        a.pop(rbx); a.ret();
+        // kt_cpuid_native(leaf, subleaf, uint* out): the plain instruction (Xen: CPUID faulting or the hardware's).
+        b.Global("kt_cpuid_native"); a.push(rbx); a.mov(r8, rdx); a.mov(eax, edi); a.mov(ecx, esi); a.cpuid();
+        a.mov(__dword_ptr[r8], eax); a.mov(__dword_ptr[r8 + 4], ebx); a.mov(__dword_ptr[r8 + 8], ecx); a.mov(__dword_ptr[r8 + 12], edx);
+        a.pop(rbx); a.ret();
+        b.Global("kt_xgetbv"); a.mov(ecx, edi); a.xgetbv(); a.shl(rdx, 32); a.or(rax, rdx); a.ret();   // XCR[n] (needs CR4.OSXSAVE)
 
         // kt_ptwr_forms(ulong* entry, ulong* out): the writes Linux makes to a page-table entry
         // through its read-only mapping (kernel-test/Tests/PageTableWriteTests.cs says what each
