@@ -92,6 +92,12 @@ namespace Microxen.Arch
         /// events: fast_user_syscall's shortest path). 0: the entries test each field themselves.
         /// </summary>
         [FieldOffset(504)] public ulong NativeEntry;
+        /// <summary>
+        /// SysretExit.UserTop while <see cref="NativeIret"/> is published, else 0 (published with
+        /// NativeEntry): the LSTAR iret's RIP limit for sysretq (FastPaths.IretNative.asm.cs), so that
+        /// its return to user mode tests NativeIret only when the frame is not sysretq's.
+        /// </summary>
+        [FieldOffset(496)] public ulong SysretTop;
         public const int NativeIret = 1, NativeUserSyscall = 2;
         /// <summary>Hypercalls served by a native fast path, by number (0-63).</summary>
         [FieldOffset(512)] public fixed ulong FastCount[MaxCounted];

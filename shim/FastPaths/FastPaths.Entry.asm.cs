@@ -78,12 +78,12 @@ static partial class FastPaths
     /// GS swapped (and the user L4 loaded with user_pt=switch) when returning to user mode,
     /// hardware IF on and IOPL 0 in the frame, SS RPL 0 for the kernel. Jumps to
     /// <paramref name="pending"/> before changing anything but the mask when an event is pending
-    /// and now unmasked. <paramref name="checkSwitch"/>: false where PvState.NativeIret was
-    /// tested already (no user_pt=switch, whose user frame the C# path returns).
+    /// and now unmasked, and with user_pt=switch on the way to user mode (the C# path returns
+    /// that frame). The transfer page's iret; the LSTAR one is <see cref="LstarIretNative"/>.
     /// <paramref name="userExit"/> is emitted after the user branch's RFLAGS fix and must end in
     /// sysretq or a jump (to the caller's iretq); the kernel branch falls through.
     /// </summary>
-    static void IretCommon(Assembler a, Label pv, int frameAt, Label pending, bool checkSwitch, Action userExit)
+    static void IretCommon(Assembler a, Label pv, int frameAt, Label pending, Action userExit)
     {
         var user = a.CreateLabel();
         var fix = a.CreateLabel();
@@ -102,16 +102,9 @@ static partial class FastPaths
         a.Label(ref user);
         // With user_pt=switch the frame (on the guest kernel stack) is not mapped in the user
         // L4: the C# path returns from the shim's own stack.
-        if (checkSwitch)
-        {
-            a.cmp(__qword_ptr[F(a, "SwitchUserPt")], 0);
-            a.jne(pending);
-        }
-        a.swapgs();
-        // Guest user mode from here: nothing before the iretq runs guest code or reads the mode
-        // but the shim (an interrupt in between is taken in the shim and delivers nothing; a
-        // fault on the iretq goes to Failsafe, which switches back).
-        a.mov(__qword_ptr[F(a, "UserMode")], 1);
+        a.cmp(__qword_ptr[F(a, "SwitchUserPt")], 0);
+        a.jne(pending);
+        EnterUserMode(a);
         FixRflags(a, pv, frameAt);
         userExit();                                       // sysretq or a jump to the iretq (FastPaths.Sysret.asm.cs): never falls through
         a.Label(ref fix);
@@ -128,20 +121,18 @@ static partial class FastPaths
 
     /// <summary>
     /// iret from the LSTAR entry (the dispatcher's, rax = 23): iret_context (rax, r11, rcx,
-    /// flags, rip, cs, rflags, rsp, ss) at [rsp]. With PvState.NativeIret published it tests
-    /// nothing but the frame; otherwise (user_pt=switch) SwitchUserPt on the way to user mode. A pending event goes to <paramref name="slow"/> (C#: iret, then the upcall) with rax
-    /// still 23. To user mode it leaves with sysretq where the guest cannot tell it from the
-    /// iretq (FastPaths.Sysret.asm.cs).
+    /// flags, rip, cs, rflags, rsp, ss) at [rsp], <see cref="LstarIretNative"/>'s work. A
+    /// pending event, and the return to user mode without PvState.NativeIret (user_pt=switch),
+    /// go to <paramref name="slow"/> (C#: iret, then the upcall) with rax still 23. To user mode
+    /// it leaves with sysretq where the guest cannot tell it from the iretq (FastPaths.Sysret.asm.cs).
     /// </summary>
     static void LstarIret(Block b, Label pv, Label slow)
     {
         var a = b.Asm;
-        var general = a.CreateLabel();
         var kernel = a.CreateLabel();
         var tail = a.CreateLabel();
-        a.test(__byte_ptr[F(a, "NativeEntry")], PvState.NativeIret);
-        a.jz(general);
-        IretCommon(a, pv, AsmOffsets.IretContextRip, slow, checkSwitch: false, () => SysretLstar(a, tail));
+        var sysret = a.CreateLabel();
+        LstarIretNative(a, pv, slow, kernel, sysret);
         a.Label(ref kernel);
         InSyscallLstar(a, tail);
         a.Label(ref tail);
@@ -150,9 +141,8 @@ static partial class FastPaths
         a.mov(rcx, __qword_ptr[rsp + AsmOffsets.IretContextRcx]);
         a.add(rsp, AsmOffsets.IretContextRip);
         FaultFixups.Around(b, "iretq_to_guest_lstar", FaultFixupKind.Failsafe, 0, () => a.iretq());
-        a.Label(ref general);
-        IretCommon(a, pv, AsmOffsets.IretContextRip, slow, checkSwitch: true, () => SysretLstar(a, tail));
-        a.jmp(kernel);
+        a.Label(ref sysret);
+        SysretLstar(a, tail);
     }
 
     /// <summary>
@@ -169,7 +159,7 @@ static partial class FastPaths
         var pending = a.CreateLabel();
         var tail = a.CreateLabel();
         a.push(rcx);
-        IretCommon(a, pv, PageFrameAt, pending, checkSwitch: true, () => SysretPage(a, tail));   // rcx above flags
+        IretCommon(a, pv, PageFrameAt, pending, () => SysretPage(a, tail));   // rcx above flags
         InSyscallPage(a, tail);
         a.Label(ref tail);
         a.pop(rcx);

@@ -29,9 +29,7 @@ static partial class FastPaths
     /// </summary>
     static void SysretChecks(Assembler a, int frameAt, Label iret)
     {
-        if (unchecked((ulong)(long)(int)Arch.SysretExit.RflagsRefused) != Arch.SysretExit.RflagsRefused)
-            throw new InvalidOperationException("SysretExit.RflagsRefused is not a sign-extended imm32");
-        a.test(r11, unchecked((int)Arch.SysretExit.RflagsRefused));
+        a.test(r11, Imm32(Arch.SysretExit.RflagsRefused));
         a.jnz(iret);
         a.cmp(rcx, __qword_ptr[UserTopLabel]);
         a.jae(iret);

@@ -18,6 +18,7 @@ namespace Microxen.Arch
                 if (pv->SyscallCallback != 0 && pv->SyscallMasksEvents != 0) v |= PvState.NativeUserSyscall;
             }
             pv->NativeEntry = v;
+            pv->SysretTop = (v & PvState.NativeIret) != 0 ? SysretExit.UserTop : 0;
         }
     }
 }

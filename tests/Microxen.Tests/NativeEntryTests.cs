@@ -39,4 +39,20 @@ public unsafe class NativeEntryTests : ShimEventState
         NativeEntry.Publish(_pv);
         Assert.Equal(0UL, _pv->NativeEntry);
     }
+
+    /// <summary>PvState.SysretTop, the LSTAR iret's sysretq RIP limit, is 0 whenever NativeIret is not published: the native iret's only test of user_pt=switch on its sysretq path.</summary>
+    [Fact]
+    public void SysretTopFollowsNativeIret()
+    {
+        _pv->FastPaths = 1;
+        NativeEntry.Publish(_pv);
+        Assert.Equal(SysretExit.UserTop, _pv->SysretTop);
+        Vcpu.SwitchUserPageTable = true;
+        Assert.Equal(0UL, _pv->SysretTop);
+        Vcpu.SwitchUserPageTable = false;
+        Assert.Equal(SysretExit.UserTop, _pv->SysretTop);
+        _pv->FastPaths = 0;
+        NativeEntry.Publish(_pv);
+        Assert.Equal(0UL, _pv->SysretTop);
+    }
 }
