@@ -224,5 +224,20 @@ namespace KernelTest.Tests
             if (!Rc("fpu_taskswitch(0)", Hypercall.FpuTaskswitch, 0)) return false;
             return Rc("stack_switch", Hypercall.StackSwitch, Layout.FLAT_KERNEL_SS, Traps.Syms->KernelStackTop);
         }
+
+        /// <summary>
+        /// A direct <c>syscall</c> with RAX = 2^32 + 23 (iret's number in the low 32 bits): Xen's
+        /// pv_hypercall compares all 64 bits of RAX with its table's size (xen/arch/x86/pv/hypercall.c)
+        /// and answers -ENOSYS; it is not taken for iret (which would pop a frame off the stack).
+        /// </summary>
+        public static bool HighBitsNotIret()
+        {
+            ProbeState* st = (ProbeState*)Traps.Syms->State;
+            for (int i = 0; i < ProbeState.CanaryRflags; i++) st->CanaryIn[i] = 0x5ca1ab1e00000000UL | ((ulong)i << 16);
+            st->CanaryIn[ProbeState.CanaryRflags] = 0;
+            st->CanaryIn[ProbeState.CanaryRax] = (1UL << 32) | (ulong)Hypercall.Iret;
+            Native.CanaryCall(0);
+            return Check.Eq("rax after syscall(2^32 + 23)", st->CanaryOut[ProbeState.CanaryRax], unchecked((ulong)(long)-Microxen.Xen.XenErrno.ENOSYS));
+        }
     }
 }

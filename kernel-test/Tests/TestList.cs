@@ -309,6 +309,9 @@ namespace KernelTest.Tests
             Add(ref r, "cpuid_xstate", &CpuidTests.Xstate);
             Add(ref r, "cpuid_extended_leaves", &CpuidTests.Extended);
             Add(ref r, "cpuid_xen_leaves", &CpuidTests.XenLeaves);
+
+            // Issue 13, lead: a hypercall number is all 64 bits of RAX (the LSTAR dispatcher's iret test).
+            Add(ref r, "hypercall_rax_high_bits_not_iret", &RegisterAbiTests.HighBitsNotIret);
         }
 
         // Tests of a parameterised checker, one function per row.

@@ -68,7 +68,7 @@ static partial class FastPaths
         b.Place(ref dispatch);
         b.Global("fast_paths_begin");
         var notIret = a.CreateLabel();
-        a.cmp(eax, Iret);
+        a.cmp(rax, Iret);                    // all 64 bits, as Xen's pv_hypercall (rax 0x1_0000_0017 is not iret)
         a.jne(notIret);
         LstarIret(b, pv, slow);
         a.Label(ref notIret);
