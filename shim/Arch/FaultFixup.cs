@@ -36,6 +36,12 @@ namespace Microxen.Arch
         /// is searched in order and the entries above are narrower.
         /// </summary>
         CrashGuest = 5,
+        /// <summary>
+        /// #PF or #GP on a store whose failure the hypercall ignores (Xen's copy_to_guest of
+        /// mmu_update's and mmuext_op's pdone, whose result do_mmu_update / do_mmuext_op drop):
+        /// the store is skipped, resuming at <see cref="FaultFixup.Fixup"/> with every register as at the fault.
+        /// </summary>
+        Ignore = 6,
     }
 
     /// <summary>
@@ -52,7 +58,7 @@ namespace Microxen.Arch
 
         [FieldOffset(0)] public ulong Begin;
         [FieldOffset(8)] public ulong End;
-        /// <summary>Where the code resumes (Efault, Decline); 0 for the kinds that do not jump.</summary>
+        /// <summary>Where the code resumes (Efault, Decline, Ignore); 0 for the kinds that do not jump.</summary>
         [FieldOffset(16)] public ulong Fixup;
         /// <summary>A <see cref="FaultFixupKind"/>.</summary>
         [FieldOffset(24)] public uint Kind;
@@ -66,6 +72,7 @@ namespace Microxen.Arch
             {
                 case FaultFixupKind.Efault:
                 case FaultFixupKind.Decline:
+                case FaultFixupKind.Ignore:
                 case FaultFixupKind.CrashGuest: return vector == 13 || vector == 14;
                 case FaultFixupKind.Failsafe: return vector == 11 || vector == 12 || vector == 13;
                 case FaultFixupKind.RetryNullSelector: return vector == 11 || vector == 13 || vector == 14;   // #PF: the descriptor table itself unreadable (an LDT selector, no LDT)

@@ -102,7 +102,7 @@ namespace Microxen.Checked
         }
 
         /// <summary>MMU_UPDATE_PREEMPTED in count: cleared, and the done count so far read from pdone (copy_from_guest, a failure leaves 0).</summary>
-        static uint DoneIn(ref ulong count, ulong done)
+        public static uint DoneIn(ref ulong count, ulong done)
         {
             count = (uint)count;
             if ((count & MmuCmd.MMU_UPDATE_PREEMPTED) == 0) return 0;
@@ -111,7 +111,7 @@ namespace Microxen.Checked
         }
 
         /// <summary>copy_to_guest(pdone, &amp;done, 1) when pdone is not null; a failure is ignored, as Xen does.</summary>
-        static void DoneOut(ulong done, uint value)
+        public static void DoneOut(ulong done, uint value)
         {
             if (done != 0 && GuestCan(done, 4, true)) *(uint*)done = value;
         }

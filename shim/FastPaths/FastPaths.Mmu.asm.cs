@@ -113,16 +113,22 @@ static partial class FastPaths
     /// The end of a batch routine (mmu_update, mmuext_op) that pushed rbx, r12 and r8 (its index;
     /// not an argument of either, so it survives): at
     /// <paramref name="finish"/> every request was applied (the count goes to *done when done is
-    /// not null, result 0); at <paramref name="no"/> the checking pass refused the batch.
+    /// not null, result 0); at <paramref name="no"/> the checking pass refused the batch. A
+    /// *done the shim cannot write (not mapped, read-only) is skipped and the result stays 0:
+    /// do_mmu_update and do_mmuext_op ignore copy_to_guest(pdone)'s failure (Xen 4.17 mm.c).
     /// </summary>
-    static void BatchEpilogue(Assembler a, Label finish, Label no, Label decline)
+    static void BatchEpilogue(Block b, string symbol, Label finish, Label no, Label decline)
     {
+        var a = b.Asm;
         a.Label(ref finish);
         a.test(rdx, rdx);
         var noDone = a.CreateLabel();
         a.jz(noDone);
+        b.Global(symbol + "_done");
         a.mov(__dword_ptr[rdx], esi);
-        a.Label(ref noDone);
+        b.Place(ref noDone);
+        b.Global(symbol + "_done_end");
+        FaultFixups.Add(symbol + "_done", symbol + "_done_end", symbol + "_done_end", FaultFixupKind.Ignore);
         PopBatch(a);
         a.xor(eax, eax);
         a.ret();
@@ -172,7 +178,7 @@ static partial class FastPaths
         first?.Invoke(a, finish);            // a shorter path for some batches (mmu_update: FastPaths.MmuOne.asm.cs)
         a.xor(r8d, r8d);                     // i
         a.Label(ref check);
-        a.cmp(r8, rsi);
+        a.cmp(r8d, esi);                     // count: Xen's unsigned int
         a.jae(apply);
         checkOne(a, no, checkNext);
         a.Label(ref checkNext);
@@ -183,14 +189,14 @@ static partial class FastPaths
         Count(a, pv, counter);
         a.xor(r8d, r8d);
         a.Label(ref applyNext);
-        a.cmp(r8, rsi);
+        a.cmp(r8d, esi);
         a.jae(finish);
         applyOne(a, next);
         a.Label(ref next);
         a.inc(r8);
         a.jmp(applyNext);
 
-        BatchEpilogue(a, finish, no, decline);
+        BatchEpilogue(b, symbol, finish, no, decline);
     }
 
     /// <summary>
@@ -352,7 +358,7 @@ static partial class FastPaths
         a.cmp(r8d, esi);                             // count: Xen's unsigned int
         a.jb(loop);
         Count(a, pv, MmuextOp);
-        BatchEpilogue(a, finish, no, decline);
+        BatchEpilogue(b, "fast_mmuext_op", finish, no, decline);
     }
 
     /// <summary>The guest L4 slot of the shim's image (0xffff82d080000000, shim/Boot/BootCode.asm.cs): filled in every L4 the shim prepared.</summary>

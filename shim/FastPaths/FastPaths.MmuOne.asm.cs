@@ -9,7 +9,7 @@ static partial class FastPaths
     /// mmu_update of one MMU_NORMAL_PT_UPDATE request, in one pass: what Linux issues outside lazy
     /// MMU mode (xen_set_pte, xen_set_pmd: one per page fault, about 45 per fork). Emitted at the
     /// start of fast_mmu_update, after rbx, r12 and r8 are pushed (so a fault reading the request
-    /// or writing done is fast_batch_efault's -EFAULT, as in the two passes); the same request
+    /// or a fault writing done skipped, as in the two passes); the same request
     /// the two passes would take, with the same effect: the entry written through the direct map
     /// at ptr &amp; ~7, the frame written into marked a page table (the bit tested first: it is
     /// almost always set), and the two passes' ending (<paramref name="finish"/>: *done = 1 when done is
@@ -20,7 +20,7 @@ static partial class FastPaths
     {
         var general = a.CreateLabel();
         var marked = a.CreateLabel();
-        a.cmp(rsi, 1);
+        a.cmp(esi, 1);                       // count: Xen's unsigned int
         a.jne(general);
         a.mov(rbx, __qword_ptr[rdi + AsmOffsets.MmuUpdatePtr]);   // ptr
         a.test(bl, (int)MmuCmd.CmdMask);

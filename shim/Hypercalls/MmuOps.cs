@@ -21,7 +21,7 @@ namespace Microxen.Hypercalls
         public static long MmuUpdate(ulong reqs, ulong count, ulong done, ulong domid)
         {
             if (CheckedMode.On) return CheckedMmu.MmuUpdate(reqs, count, done, domid);
-            count &= ~MmuCmd.MMU_UPDATE_PREEMPTED;   // the low 31 bits (uint): upper bits dropped too
+            uint done0 = CheckedMmu.DoneIn(ref count, done);   // count: Xen's unsigned int; a continuation's *done read
             MmuUpdate* r = (MmuUpdate*)reqs;
             ulong i = 0;
             long rc = 0;
@@ -47,7 +47,7 @@ namespace Microxen.Hypercalls
                 }
                 else { rc = -XenErrno.ENOSYS; break; }
             }
-            if (done != 0) *(uint*)done = (uint)i;
+            CheckedMmu.DoneOut(done, done0 + (uint)i);   // a *done it cannot write is skipped, rc kept (as Xen)
             return rc;
         }
 
@@ -114,7 +114,7 @@ namespace Microxen.Hypercalls
         public static long MmuextOp(ulong ops, ulong count, ulong done, ulong domid)
         {
             if (CheckedMode.On) return CheckedMmu.MmuextOp(ops, count, done, domid);
-            count &= ~MmuCmd.MMU_UPDATE_PREEMPTED;
+            uint done0 = CheckedMmu.DoneIn(ref count, done);
             MmuextOp* op = (MmuextOp*)ops;
             ulong i = 0;
             long rc = 0;
@@ -186,7 +186,7 @@ namespace Microxen.Hypercalls
                 }
             }
             if (rc != 0 && i > 0) i--;
-            if (done != 0) *(uint*)done = (uint)i;
+            CheckedMmu.DoneOut(done, done0 + (uint)i);
             return rc;
         }
     }

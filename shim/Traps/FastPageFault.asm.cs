@@ -121,8 +121,9 @@ static class FastPageFault
         a.lea(rax, __[count]);
         a.mov(rax, __qword_ptr[rax + rdi]);
         a.ret();
-        b.Global("fast_ptwr_count");
-        a.mov(rax, __qword_ptr[ptwrCount]);
+        b.Global("fast_ptwr_count");          // rdi: the distance of the CPU's copy, as fast_pf_count
+        a.lea(rax, __[ptwrCount]);
+        a.mov(rax, __qword_ptr[rax + rdi]);
         a.ret();
     }
 

@@ -16,7 +16,7 @@ static class FaultFixups
     /// <summary>Code between global symbols <paramref name="begin"/> and <paramref name="end"/>; <paramref name="fixup"/> null for kinds that do not jump.</summary>
     public static void Add(string begin, string end, string fixup, FaultFixupKind kind, uint arg = 0)
     {
-        if ((kind == FaultFixupKind.Efault || kind == FaultFixupKind.Decline) != (fixup != null))
+        if ((kind == FaultFixupKind.Efault || kind == FaultFixupKind.Decline || kind == FaultFixupKind.Ignore) != (fixup != null))
             throw new InvalidOperationException($"{begin}: kind {kind} {(fixup == null ? "needs" : "takes no")} fixup address");
         Entries.Add((begin, end, fixup, kind, arg));
     }

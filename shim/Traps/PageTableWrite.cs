@@ -42,10 +42,22 @@ namespace Microxen.Traps
         static ulong s_emulated;
 
         [DllImport("*", EntryPoint = "fast_ptwr_count"), SuppressGCTransition]
-        static extern ulong NativeCount();
+        static extern ulong NativeCount(long delta);
 
-        /// <summary>Writes done for the guest: here, and natively (Traps/FastPageTableWrite.asm.cs).</summary>
-        public static ulong Emulated => s_emulated + NativeCount();
+        /// <summary>
+        /// Writes done for the guest: here, and natively (Traps/FastPageTableWrite.asm.cs) by every
+        /// CPU's copy of the entry code, each counting in its own copy (Smp/EntryCopy.cs; 0: the BSP's).
+        /// </summary>
+        public static ulong Emulated
+        {
+            get
+            {
+                ulong n = s_emulated + NativeCount(0);
+                for (int cpu = 1; cpu < Smp.Cpus.Count; cpu++)
+                    if (Smp.EntryCopy.Delta(cpu) != 0) n += NativeCount(Smp.EntryCopy.Delta(cpu));
+                return n;
+            }
+        }
 
         static ulong* Slot(ulong* a) => a + Vcpu.Id;
 

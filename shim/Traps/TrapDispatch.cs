@@ -103,6 +103,7 @@ namespace Microxen.Traps
                         f->Rip = (ulong)((long)x->Fixup + copy);
                         return;
                     case FaultFixupKind.Decline:
+                    case FaultFixupKind.Ignore:
                         f->Rip = (ulong)((long)x->Fixup + copy);
                         return;
                     case FaultFixupKind.Failsafe:

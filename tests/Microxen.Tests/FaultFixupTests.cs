@@ -91,6 +91,12 @@ public unsafe class FaultFixupTests
                     Assert.InRange(x.Fixup, start, end - 1);
                     if (kind == FaultFixupKind.Efault) Assert.InRange(x.Arg, 1u, 63u);   // a hypercall number
                     break;
+                case FaultFixupKind.Ignore:       // one store skipped: the code resumes right after it
+                    Assert.Equal(Mnemonic.Mov, ins.Mnemonic);
+                    Assert.Equal(OpKind.Memory, ins.Op0Kind);
+                    Assert.Equal(x.Begin + (ulong)ins.Length, x.End);
+                    Assert.Equal(x.End, x.Fixup);
+                    break;
                 case FaultFixupKind.CrashGuest:
                     Assert.Equal(0UL, x.Fixup);
                     break;
@@ -101,6 +107,7 @@ public unsafe class FaultFixupTests
         }
         Assert.Equal(4, kinds.FindAll(k => k == FaultFixupKind.Failsafe).Count);            // C#, LSTAR, transfer-page and native #PF iretq
         Assert.Equal(2, kinds.FindAll(k => k == FaultFixupKind.RetryNullSelector).Count);   // set_segment_base(GS_USER_SEL), native and C#
+        Assert.Equal(2, kinds.FindAll(k => k == FaultFixupKind.Ignore).Count);              // *done of mmu_update and mmuext_op
         Assert.Equal(FaultFixupKind.CrashGuest, kinds[^1]);
         Assert.Single(kinds.FindAll(k => k == FaultFixupKind.CrashGuest));
     }

@@ -1,0 +1,85 @@
+using KernelTest.Hypervisor;
+using KernelTest.Memory;
+using Microxen.Xen;
+
+namespace KernelTest.Tests
+{
+    /// <summary>
+    /// mmu_update's and mmuext_op's count and done arguments as Xen 4.17 takes them
+    /// (xen/arch/x86/mm.c do_mmu_update, do_mmuext_op): count is an unsigned int (bits 32-63
+    /// dropped; bit 31, MMU_UPDATE_PREEMPTED, a continuation whose *done is read and added to);
+    /// a *done that cannot be written (not mapped, read-only) is skipped, the requests stay
+    /// applied and the result is the batch's own. Every test unmaps and unpins what it made.
+    /// </summary>
+    public static unsafe class BatchDoneTests
+    {
+        const ulong Unmapped = 0xffffffffc0000000UL;
+        const ulong HighBitsOne = (1UL << 32) + 1;
+
+        /// <summary>mmu_update(one request mapping <paramref name="mfn"/> at slot s) with raw count and done; then the entry read back.</summary>
+        static bool MapByMmuUpdate(string what, int s, ulong mfn, ulong count, ulong done)
+        {
+            MmuUpdate u;
+            u.Ptr = Window.PteMa(s) | MmuCmd.MMU_NORMAL_PT_UPDATE;
+            u.Val = (mfn << 12) | Mm.KernelRw;
+            bool ok = Check.Rc(what, Hv.Call(Hypercall.MmuUpdate, (ulong)&u, count, done, XenMemOp.DOMID_SELF));
+            ok = Check.Eq("entry written", Validation.ReadEntry(Window.L1Mfn, s) & (PageFlags.PADDR_MASK | PageFlags.Present), (mfn << 12) | PageFlags.Present) && ok;
+            return Check.Rc("unmap", Window.Unmap(s)) && ok;
+        }
+
+        /// <summary>mmuext_op(one <paramref name="cmd"/> of <paramref name="mfn"/>) with raw count and done.</summary>
+        static long Mmuext(uint cmd, ulong mfn, ulong count, ulong done)
+        {
+            MmuextOp op;
+            op.Vcpumask = 0;
+            op.Cmd = cmd;
+            op.Mfn = mfn;
+            return Hv.Call(Hypercall.MmuextOp, (ulong)&op, count, done, XenMemOp.DOMID_SELF);
+        }
+
+        /// <summary>
+        /// done not mapped, then done mapped read-only: mmu_update and mmuext_op return 0 with their
+        /// requests applied (the entry written; the pin taken, as the unpin succeeding shows) and
+        /// the read-only word untouched.
+        /// </summary>
+        public static bool DoneUnwritable()
+        {
+            ulong f = Window.ClearedFrame(), ro = Window.ClearedFrame();
+            if (!Check.True(f != 0 && ro != 0, "no free frame")) return false;
+            int s = Runner.Slot(0), r = Runner.Slot(1);
+            if (!Check.Rc("map read-only", Window.Map(r, ro, Validation.KernelRo))) return false;
+            ulong roVa = Window.Va(r);
+            bool ok = MapByMmuUpdate("mmu_update, done not mapped", s, f, 1, Unmapped);
+            ok = MapByMmuUpdate("mmu_update, done read-only", s, f, 1, roVa) && ok;
+            // A continuation (MMU_UPDATE_PREEMPTED): *done read (it cannot be: 0) and written back (skipped).
+            ok = MapByMmuUpdate("mmu_update continuation, done not mapped", s, f, MmuCmd.MMU_UPDATE_PREEMPTED | 1, Unmapped) && ok;
+            ok = Check.Rc("mmuext_op(PIN_L1), done not mapped", Mmuext(MmuextCmd.MMUEXT_PIN_L1_TABLE, f, 1, Unmapped)) && ok;
+            ok = Check.Rc("mmuext_op(UNPIN) of the pinned frame, done read-only", Mmuext(MmuextCmd.MMUEXT_UNPIN_TABLE, f, 1, roVa)) && ok;
+            ok = Check.Eq("read-only done untouched", *(uint*)roVa, 0) && ok;
+            return Check.Rc("unmap read-only", Window.Unmap(r)) && ok;
+        }
+
+        /// <summary>
+        /// A count of 2^32 + 1 is one request (done = 1) for mmu_update and mmuext_op; a count with
+        /// MMU_UPDATE_PREEMPTED adds the requests done to *done (5 + 1).
+        /// </summary>
+        public static bool CountIsUnsignedInt()
+        {
+            ulong f = Window.ClearedFrame();
+            if (!Check.True(f != 0, "no free frame")) return false;
+            int s = Runner.Slot(0);
+            uint done = 0;
+            bool ok = MapByMmuUpdate("mmu_update, count 2^32 + 1", s, f, HighBitsOne, (ulong)&done);
+            ok = Check.Eq("mmu_update done", done, 1) && ok;
+            done = 5;
+            ok = MapByMmuUpdate("mmu_update continuation, count PREEMPTED | 1", s, f, MmuCmd.MMU_UPDATE_PREEMPTED | 1, (ulong)&done) && ok;
+            ok = Check.Eq("continuation's done (5 + 1)", done, 6) && ok;
+            done = 0;
+            ok = Check.Rc("mmuext_op(PIN_L1), count 2^32 + 1", Mmuext(MmuextCmd.MMUEXT_PIN_L1_TABLE, f, HighBitsOne, (ulong)&done)) && ok;
+            ok = Check.Eq("mmuext_op done", done, 1) && ok;
+            done = 0;
+            ok = Check.Rc("mmuext_op(UNPIN) of the pinned frame, count 2^32 + 1", Mmuext(MmuextCmd.MMUEXT_UNPIN_TABLE, f, HighBitsOne, (ulong)&done)) && ok;
+            return Check.Eq("unpin done", done, 1) && ok;
+        }
+    }
+}
