@@ -4,6 +4,7 @@
 # scripts/bench-boot.sh use it).
 #   scripts/ab-boot.sh CONFIG INITRD [GUEST ARGS]
 # CONFIG: native (QEMU -kernel vmlinuz, on NATIVE_CPU below), native-max (the same on plain -cpu max),
+#   native-4k (native with transparent_hugepage=never: 4 KiB user pages only, as a PV guest has),
 #   fast (microxen mode=fast), checked (microxen mode=checked),
 #   xen (Xen 4.17's dom0, scripts/run-xen.sh), or microxen:ARGS (shim ARGS, mode=fast unless they
 #   name a mode; e.g. microxen:user_pt=switch). GUEST ARGS are appended to the kernel command line.
@@ -42,11 +43,18 @@ native() {
 case $cfg in
     native) native "$NATIVE_CPU" ;;
     native-max) native max ;;
+    # A PV guest maps user memory with 4 KiB pages only (Xen 4.17 offers a PV guest no superpages).
+    # With THP a native xz's heap sits in 2 MiB pages, and QEMU's TCG then flushes its whole user
+    # TLB on each INVLPG inside them; those flushes also let QEMU's dynamic TLB grow back after a
+    # quiet stretch shrank it. Without them (a PV guest, or native-4k) a CPU-bound process after an
+    # idle-ish 100 ms runs on a small QEMU TLB: xz -3 ~690 ms wall instead of ~430 ms, at the same
+    # guest instruction count (README, "A/B: xz wall clock").
+    native-4k) guest="$guest transparent_hugepage=never"; native "$NATIVE_CPU" ;;
     fast) microxen "mode=fast" ;;
     checked) microxen "mode=checked" ;;
     microxen:*) a=${cfg#microxen:}; [[ $a == *mode=* ]] || a="mode=fast $a"; microxen "$a" ;;
     xen)
         STOP_AT=${STOP_AT:-BENCH done} TIMEOUT=$timeout QEMU_EXTRA="${icount[*]}" INITRD=$initrd \
             exec scripts/run-xen.sh build/debian/vmlinux "console=hvc0 $guest" </dev/null ;;
-    *) echo "ab-boot: unknown configuration '$cfg' (native, native-max, fast, checked, xen, microxen:ARGS)" >&2; exit 2 ;;
+    *) echo "ab-boot: unknown configuration '$cfg' (native, native-max, native-4k, fast, checked, xen, microxen:ARGS)" >&2; exit 2 ;;
 esac

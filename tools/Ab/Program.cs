@@ -23,12 +23,14 @@ public static class Program
     public static readonly string[] AllConfigs = { "native", "fast", "checked", "xen" };
     /// <summary>Native Linux on plain -cpu max, PKU, MPX and LA57 included (scripts/ab-boot.sh); not in the default set.</summary>
     public const string NativeMax = "native-max";
+    /// <summary>Native Linux without transparent huge pages (scripts/ab-boot.sh): 4 KiB user pages, as a PV guest; not in the default set.</summary>
+    public const string Native4k = "native-4k";
 
     public static int Main(string[] args)
     {
         var rounds = new Option<int>("--rounds") { Description = "wall-clock rounds (default 3; -icount runs once: it is deterministic)", DefaultValueFactory = _ => 3 };
         var clocks = new Option<string>("--clocks") { Description = "icount,wall (default both)", DefaultValueFactory = _ => "icount,wall" };
-        var configs = new Option<string>("--configs") { Description = "native,fast,checked,xen, native-max or microxen:SHIMARGS (default the first four)", DefaultValueFactory = _ => string.Join(",", AllConfigs) };
+        var configs = new Option<string>("--configs") { Description = "native,fast,checked,xen, native-max, native-4k or microxen:SHIMARGS (default the first four)", DefaultValueFactory = _ => string.Join(",", AllConfigs) };
         var percent = new Option<int>("--percent") { Description = "workload iteration counts, % of bench.c's defaults (default 100)", DefaultValueFactory = _ => 100 };
         var logs = new Option<DirectoryInfo>("--logs") { Description = "build the report from captured consoles in this folder (make ab-iso's runs) instead of running QEMU" };
         var extra = new Option<FileInfo>("--extra") { Description = "more rows in results.csv's format (disk/network throughput from scripts/bench-devices.sh)" };
@@ -70,7 +72,7 @@ public static class Program
         foreach (string c in clocks)
             if (c != "icount" && c != "wall") throw new Failure(ExitUsage, $"unknown clock '{c}' (icount, wall)");
         foreach (string c in configs)
-            if (Array.IndexOf(AllConfigs, c) < 0 && c != NativeMax && !c.StartsWith("microxen:")) throw new Failure(ExitUsage, $"unknown configuration '{c}' (native, native-max, fast, checked, xen, microxen:SHIMARGS)");
+            if (Array.IndexOf(AllConfigs, c) < 0 && c != NativeMax && c != Native4k && !c.StartsWith("microxen:")) throw new Failure(ExitUsage, $"unknown configuration '{c}' (native, native-max, native-4k, fast, checked, xen, microxen:SHIMARGS)");
         Directory.CreateDirectory(Path.Combine(outPath, "logs"));
         var results = new Results();
         var header = new Report.Header(DateTime.UtcNow, percent, logs?.FullName);
