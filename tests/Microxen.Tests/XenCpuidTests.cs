@@ -19,12 +19,12 @@ public class XenCpuidTests
     [Fact]
     public void ConstantsAreTheHeaders()
     {
-        Assert.Equal(Define("XEN_CPUID_MAX_NUM_LEAVES"), XenCpuid.MaxNumLeaves);
-        Assert.Equal(Define("XEN_CPUID_SIGNATURE_EBX"), XenCpuid.SignatureEbx);
-        Assert.Equal(Define("XEN_CPUID_SIGNATURE_ECX"), XenCpuid.SignatureEcx);
-        Assert.Equal(Define("XEN_CPUID_SIGNATURE_EDX"), XenCpuid.SignatureEdx);
-        Assert.Equal(Define("XEN_CPUID_FEAT1_MMU_PT_UPDATE_PRESERVE_AD"), XenCpuid.Feat1MmuPtUpdatePreserveAd);
-        Assert.Equal(Define("XEN_CPUID_MACHINE_ADDRESS_WIDTH_MASK"), XenCpuid.MachineAddressWidthMask);
-        Assert.Equal(Define("XEN_CPUID_FIRST_LEAF"), XenCpuid.Base);
+        Assert.Equal(XenCpuid.MaxNumLeaves, Define("XEN_CPUID_MAX_NUM_LEAVES"));
+        Assert.Equal(XenCpuid.SignatureEbx, Define("XEN_CPUID_SIGNATURE_EBX"));
+        Assert.Equal(XenCpuid.SignatureEcx, Define("XEN_CPUID_SIGNATURE_ECX"));
+        Assert.Equal(XenCpuid.SignatureEdx, Define("XEN_CPUID_SIGNATURE_EDX"));
+        Assert.Equal(XenCpuid.Feat1MmuPtUpdatePreserveAd, Define("XEN_CPUID_FEAT1_MMU_PT_UPDATE_PRESERVE_AD"));
+        Assert.Equal(XenCpuid.MachineAddressWidthMask, Define("XEN_CPUID_MACHINE_ADDRESS_WIDTH_MASK"));
+        Assert.Equal(XenCpuid.Base, Define("XEN_CPUID_FIRST_LEAF"));
     }
 }
