@@ -1,5 +1,3 @@
-using System.Runtime.InteropServices;
-using System.Text;
 using Iced.Intel;
 using KernelTest.Arch;
 using Microxen.Arch;
