@@ -81,5 +81,52 @@ namespace KernelTest.Tests
             ok = Check.Rc("mmuext_op(UNPIN) of the pinned frame, count 2^32 + 1", Mmuext(MmuextCmd.MMUEXT_UNPIN_TABLE, f, HighBitsOne, (ulong)&done)) && ok;
             return Check.Eq("unpin done", done, 1) && ok;
         }
+
+        /// <summary>
+        /// A request array whose second entry lies on an unmapped page (the first ends its mapped
+        /// page): mmu_update and mmuext_op apply the first, end with -EFAULT and still write
+        /// done = 1 (do_mmu_update / do_mmuext_op: __copy_from_guest fails, then *pdone += i).
+        /// </summary>
+        public static bool FaultingRequestDone()
+        {
+            ulong f = Window.ClearedFrame(), page = Window.ClearedFrame();
+            if (!Check.True(f != 0 && page != 0, "no free frame")) return false;
+            int s = Runner.Slot(0), p = Runner.Slot(1);     // slot p + 1 stays unmapped
+            if (!Check.Rc("map the request page", Window.Map(p, page))) return false;
+            ulong end = Window.Va(p) + Mm.PageSize;
+            MmuUpdate* u = (MmuUpdate*)(end - (ulong)sizeof(MmuUpdate));
+            u->Ptr = Window.PteMa(s) | MmuCmd.MMU_NORMAL_PT_UPDATE;
+            u->Val = (f << 12) | Mm.KernelRw;
+            uint done = 7;
+            long rc = Hv.Call(Hypercall.MmuUpdate, (ulong)u, 2, (ulong)&done, XenMemOp.DOMID_SELF);
+            bool ok = Check.Eq("mmu_update rc", (ulong)rc, unchecked((ulong)(long)-XenErrno.EFAULT));
+            ok = Check.Eq("mmu_update done", done, 1) && ok;
+            ok = Check.Eq("first request applied", Validation.ReadEntry(Window.L1Mfn, s) & (PageFlags.PADDR_MASK | PageFlags.Present), (f << 12) | PageFlags.Present) && ok;
+            ok = Check.Rc("unmap", Window.Unmap(s)) && ok;
+            MmuextOp* op = (MmuextOp*)(end - (ulong)sizeof(MmuextOp));
+            op->Vcpumask = 0;
+            op->Cmd = MmuextCmd.MMUEXT_PIN_L1_TABLE;
+            op->Mfn = f;
+            done = 7;
+            rc = Hv.Call(Hypercall.MmuextOp, (ulong)op, 2, (ulong)&done, XenMemOp.DOMID_SELF);
+            ok = Check.Eq("mmuext_op rc", (ulong)rc, unchecked((ulong)(long)-XenErrno.EFAULT)) && ok;
+            ok = Check.Eq("mmuext_op done", done, 1) && ok;
+            ok = Check.Rc("unpin the frame the first op pinned", Mmuext(MmuextCmd.MMUEXT_UNPIN_TABLE, f, 1, 0)) && ok;
+            return Check.Rc("unmap the request page", Window.Unmap(p)) && ok;
+        }
+
+        /// <summary>
+        /// mmuext_op(NULL, MMU_UPDATE_PREEMPTED, done, foreigndom) returns foreigndom as an int
+        /// and touches nothing (do_mmuext_op's old_guest_table continuation check).
+        /// </summary>
+        public static bool PreemptedNullOps()
+        {
+            uint done = 7;
+            long rc = Hv.Call(Hypercall.MmuextOp, 0, MmuCmd.MMU_UPDATE_PREEMPTED, (ulong)&done, XenMemOp.DOMID_SELF);
+            bool ok = Check.Eq("rc (DOMID_SELF)", (ulong)rc, XenMemOp.DOMID_SELF);
+            rc = Hv.Call(Hypercall.MmuextOp, 0, MmuCmd.MMU_UPDATE_PREEMPTED, (ulong)&done, 0xfffffff0UL);
+            ok = Check.Eq("rc ((int)0xfffffff0)", (ulong)rc, unchecked((ulong)(long)-16)) && ok;
+            return Check.Eq("done untouched", done, 7) && ok;
+        }
     }
 }

@@ -316,6 +316,10 @@ namespace KernelTest.Tests
             // Issue 13, fid2: mmu_update / mmuext_op count is an unsigned int; a *done that cannot be written is skipped (Xen 4.17 mm.c).
             Add(ref r, "mmu_batch_done_unwritable", &BatchDoneTests.DoneUnwritable);
             Add(ref r, "mmu_batch_count_unsigned_int", &BatchDoneTests.CountIsUnsignedInt);
+
+            // Issue 13, lead: a request that cannot be read ends the batch with -EFAULT and done written; mmuext_op's PREEMPTED-with-NULL check (Xen 4.17 mm.c).
+            Add(ref r, "mmu_batch_fault_done", &BatchDoneTests.FaultingRequestDone);
+            Add(ref r, "mmuext_preempted_null_ops", &BatchDoneTests.PreemptedNullOps);
         }
 
         // Tests of a parameterised checker, one function per row.

@@ -130,13 +130,15 @@ static partial class FastPaths
         MmuUpdate_(b, pv, decline);          // mmu_update and mmuext_op: rbx, r12, r8 pushed while they touch guest memory
         MmuextOp_(b, pv, decline);
         b.Global("fast_batch_end");
-        b.Global("fast_batch_efault");       // a fault on a guest pointer in either: -EFAULT, as Xen's copy_from_guest
+        // A fault on a request in either declines: the C# path redoes the batch from its start
+        // (the requests before it are assignments and flushes: the same end state) and ends it
+        // with -EFAULT and *done = i, as Xen's __copy_from_guest failure in do_mmu_update / do_mmuext_op.
+        b.Global("fast_batch_fault");
         PopBatch(a);
-        a.mov(rax, (long)-Xen.XenErrno.EFAULT);
-        a.clc();
+        a.stc();
         a.ret();
-        FaultFixups.Add("fast_mmu_update", "fast_mmuext_op", "fast_batch_efault", FaultFixupKind.Efault, MmuUpdate);
-        FaultFixups.Add("fast_mmuext_op", "fast_batch_end", "fast_batch_efault", FaultFixupKind.Efault, MmuextOp);
+        FaultFixups.Add("fast_mmu_update", "fast_mmuext_op", "fast_batch_fault", FaultFixupKind.Decline);
+        FaultFixups.Add("fast_mmuext_op", "fast_batch_end", "fast_batch_fault", FaultFixupKind.Decline);
         PinL4_(b);
         PageIret(b, pv);
         SmpPageCall(b);

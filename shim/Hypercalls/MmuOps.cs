@@ -27,6 +27,8 @@ namespace Microxen.Hypercalls
             long rc = 0;
             for (; i < count; i++)
             {
+                // __copy_from_guest of the request: a fault ends the batch with -EFAULT, done still written.
+                if (!CheckedMmu.GuestCan((ulong)(r + i), (ulong)sizeof(MmuUpdate), false)) { rc = -XenErrno.EFAULT; break; }
                 ulong cmd = r[i].Ptr & MmuCmd.CmdMask;
                 ulong ma = r[i].Ptr & ~7UL;
                 ulong val = r[i].Val;
@@ -113,6 +115,9 @@ namespace Microxen.Hypercalls
         /// <summary>HYPERVISOR_mmuext_op(ops, count, done, domid).</summary>
         public static long MmuextOp(ulong ops, ulong count, ulong done, ulong domid)
         {
+            // do_mmuext_op: count == MMU_UPDATE_PREEMPTED with a NULL uops (its old_guest_table
+            // continuation) returns (int)foreigndom and does nothing else.
+            if ((uint)count == MmuCmd.MMU_UPDATE_PREEMPTED && ops == 0) return (int)(uint)domid;
             if (CheckedMode.On) return CheckedMmu.MmuextOp(ops, count, done, domid);
             uint done0 = CheckedMmu.DoneIn(ref count, done);
             MmuextOp* op = (MmuextOp*)ops;
@@ -120,6 +125,8 @@ namespace Microxen.Hypercalls
             long rc = 0;
             for (; i < count && rc == 0; i++, op++)
             {
+                // __copy_from_guest of the op: a fault ends the batch with -EFAULT, done still written.
+                if (!CheckedMmu.GuestCan((ulong)op, (ulong)sizeof(MmuextOp), false)) { rc = -XenErrno.EFAULT; continue; }   // the loop stops on rc; done = i
                 uint cmd = op->Cmd;
                 HypercallStats.CountSub(Hypercall.MmuextOp, cmd);
                 switch (cmd)
