@@ -128,5 +128,30 @@ namespace KernelTest.Tests
             ok = Check.Eq("rc ((int)0xfffffff0)", (ulong)rc, unchecked((ulong)(long)-16)) && ok;
             return Check.Eq("done untouched", done, 7) && ok;
         }
+
+        /// <summary>
+        /// NEW_BASEPTR of frame 0 (never the domain's) is -EINVAL with done = 0, alone and after an op
+        /// the native path hands to C# (PIN_L1: done = 1); the running L4 stays loaded.
+        /// </summary>
+        public static bool NewBaseptrFrameZero()
+        {
+            ulong f = Window.ClearedFrame();
+            if (!Check.True(f != 0, "no free frame")) return false;
+            uint done = 7;
+            bool ok = Check.Eq("NEW_BASEPTR(0) rc", (ulong)Mmuext(MmuextCmd.MMUEXT_NEW_BASEPTR, 0, 1, (ulong)&done), unchecked((ulong)(long)-XenErrno.EINVAL));
+            ok = Check.Eq("NEW_BASEPTR(0) done", done, 0) && ok;
+            MmuextOp* ops = stackalloc MmuextOp[2];
+            ops[0].Vcpumask = 0;
+            ops[0].Cmd = MmuextCmd.MMUEXT_PIN_L1_TABLE;
+            ops[0].Mfn = f;
+            ops[1].Vcpumask = 0;
+            ops[1].Cmd = MmuextCmd.MMUEXT_NEW_BASEPTR;
+            ops[1].Mfn = 0;
+            done = 7;
+            long rc = Hv.Call(Hypercall.MmuextOp, (ulong)ops, 2, (ulong)&done, XenMemOp.DOMID_SELF);
+            ok = Check.Eq("PIN_L1 then NEW_BASEPTR(0) rc", (ulong)rc, unchecked((ulong)(long)-XenErrno.EINVAL)) && ok;
+            ok = Check.Eq("PIN_L1 then NEW_BASEPTR(0) done", done, 1) && ok;
+            return Check.Rc("unpin the frame the first op pinned", Mmuext(MmuextCmd.MMUEXT_UNPIN_TABLE, f, 1, 0)) && ok;
+        }
     }
 }

@@ -320,6 +320,7 @@ namespace KernelTest.Tests
             // Issue 13, lead: a request that cannot be read ends the batch with -EFAULT and done written; mmuext_op's PREEMPTED-with-NULL check (Xen 4.17 mm.c).
             Add(ref r, "mmu_batch_fault_done", &BatchDoneTests.FaultingRequestDone);
             Add(ref r, "mmuext_preempted_null_ops", &BatchDoneTests.PreemptedNullOps);
+            Add(ref r, "mmuext_new_baseptr_frame_zero", &BatchDoneTests.NewBaseptrFrameZero);
         }
 
         // Tests of a parameterised checker, one function per row.

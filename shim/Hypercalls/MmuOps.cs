@@ -147,7 +147,8 @@ namespace Microxen.Hypercalls
                         if (op->Mfn >= Host.FrameCount) rc = -XenErrno.EINVAL;
                         break;
                     case MmuextCmd.MMUEXT_NEW_BASEPTR:
-                        if (op->Mfn >= Host.FrameCount) { rc = -XenErrno.EINVAL; break; }
+                        // Frame 0 is never the domain's (Xen's new_guest_cr3: get_page fails, -EINVAL); loading it would stop the machine.
+                        if (op->Mfn == 0 || op->Mfn >= Host.FrameCount) { rc = -XenErrno.EINVAL; break; }
                         Host.FillShimSlots(op->Mfn);
                         Vcpu.KernelL4 = op->Mfn << 12;
                         Cpu.WriteCr3(op->Mfn << 12);
