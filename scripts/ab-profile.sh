@@ -5,9 +5,10 @@
 # instructions per iteration). Prints, per configuration and operation, the instructions per
 # iteration and the share spent in each region.
 #   scripts/ab-profile.sh [CONFIGS] [PERCENT]    (defaults "fast xen native", 20)
-# TOP=N: also the N functions (shim symbols from build/microxen.elf, kernel ones from Debian's
-# System.map; native boots with nokaslr) with the most kernel+hypervisor instructions per iteration
-# of each operation (OPS="syscall fork_wait ..." limits which operations; Xen's are unnamed).
+# TOP=N: also the N functions (shim symbols from build/microxen.elf, kernel ones from the kernel's
+# /proc/kallsyms, scripts/kallsyms.sh; native boots with nokaslr) with the most kernel+hypervisor
+# instructions per iteration of each operation, each with its region, "hyper" or "kernel"
+# (OPS="syscall fork_wait ..." limits which operations; Xen's are unnamed).
 # Run `make build kernel` first. Exit 2 when the plugin cannot be built (gcc) or a run fails.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -21,7 +22,8 @@ mark=0x$(nm build/guest/bench | awk '$3 == "ab_mark" {print $1}')
 top=${TOP:-0} symargs="" guestargs=""
 if [ "$top" -gt 0 ]; then
     nm -n build/microxen.elf > build/ab/microxen.syms
-    symargs=",syms=$PWD/build/ab/microxen.syms,syms=$(ls "$PWD"/build/debian/boot/System.map-* | head -n1)"
+    scripts/kallsyms.sh build/ab/kallsyms >&2 || exit 2
+    symargs=",syms=$PWD/build/ab/microxen.syms,syms=$PWD/build/ab/kallsyms"
     guestargs=" nokaslr"
 fi
 printf '%-8s %-14s %14s %7s %7s %7s %14s\n' config operation "instr/iter" user% kernel% hyper% "hyper/iter"
@@ -36,7 +38,7 @@ for cfg in $configs; do
     ops=$((ops - 1))
     awk -v cfg="$cfg" -v ops="$ops" -v top="$top" -v only="${OPS:-}" '
         FNR == NR { if ($1 == "MARK") { m = $2; u[m] = $3; k[m] = $4; h[m] = $5 }
-                    else if ($1 == "SYM") { ns[$2]++; sc[$2, ns[$2]] = $3; sn[$2, ns[$2]] = $4 }
+                    else if ($1 == "SYM") { ns[$2]++; sc[$2, ns[$2]] = $3; sr[$2, ns[$2]] = $4; sn[$2, ns[$2]] = $5 }
                     next }
         FNR == 1 { first = m + 1 - 2 * ops }
         $1 == "BENCH" && $2 != "done" {
@@ -53,7 +55,7 @@ for cfg in $configs; do
                     best = 0
                     for (i = 1; i <= ns[e]; i++) if (!done[i] && (best == 0 || sc[e, i] + 0 > sc[e, best] + 0)) best = i
                     done[best] = 1
-                    printf "    %12.1f  %s\n", sc[e, best] * per / t, sn[e, best]
+                    printf "    %12.1f  %-6s %s\n", sc[e, best] * per / t, sr[e, best], sn[e, best]
                 }
             }
         }' "$marks" <(tr -d '\r' <<<"$console")

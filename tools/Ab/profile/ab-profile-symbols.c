@@ -2,9 +2,10 @@
  * Per-function instruction counts for ab-profile.c (included by it): symbols from nm -n output or a
  * System.map ("ADDR TYPE NAME", text symbols only), sorted by address; each translated block outside
  * user space adds its instructions to a counter of its own (blocks are retranslated, so one function
- * may have several), and sym_dump() sums them per function, prints the nonzero ones and clears them.
+ * may have several), and sym_dump() sums them per function, prints the nonzero ones with their region
+ * ("hyper" or "kernel") and clears them.
  * A block is charged to the symbol at or below its first instruction, in the same region (no
- * symbols for a region, as for Debian's kernel without its -dbg package: its blocks are not listed).
+ * symbols for a region, as for Xen's: its blocks are not listed).
  */
 struct sym { uint64_t va; char *name; uint64_t sum; };
 static struct sym *syms;
@@ -73,5 +74,9 @@ static void sym_dump(FILE *f, unsigned m)
         blocks[i][0] = 0;
     }
     for (size_t i = 0; i < nsyms; i++)
-        if (syms[i].sum) { fprintf(f, "SYM %u %llu %s\n", m, (unsigned long long)syms[i].sum, syms[i].name); syms[i].sum = 0; }
+        if (syms[i].sum) {
+            fprintf(f, "SYM %u %llu %s %s\n", m, (unsigned long long)syms[i].sum,
+                    region(syms[i].va) == HYPERVISOR ? "hyper" : "kernel", syms[i].name);
+            syms[i].sum = 0;
+        }
 }

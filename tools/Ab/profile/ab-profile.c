@@ -9,7 +9,7 @@
  * (cumulative). Uses QEMU's plugin API version 1 (QEMU 7.2; the declarations below are that API's).
  * With syms=FILE (nm -n output or a System.map: "ADDR TYPE NAME"; repeatable), each mark also
  * writes, for the kernel and hypervisor code run since the previous mark, one line per function:
- * "SYM n instructions name" (ab-profile-symbols.c).
+ * "SYM n instructions region name" (ab-profile-symbols.c).
  */
 #include <stdint.h>
 #include <stdio.h>
