@@ -41,20 +41,36 @@ public sealed class Results
         return v.Length == 0 ? (0, 0, 0) : (v.Min(), v.Max(), v.Length);
     }
 
-    /// <summary>Parses console text: "ABCONFIG NAME [CLOCK]" starts a run (when config is null) and
-    /// "BENCH op value unit" lines are its samples; returns the samples added.</summary>
+    /// <summary>Parses console text: "ABCONFIG NAME [CLOCK [devices]]" starts a run (when config is
+    /// null; "devices" marks a device-phase run, counted in its own rounds), "BENCH op value unit"
+    /// lines and the device lines Devices.Reader reads are its samples (a device failure goes to
+    /// DeviceFailures); returns the samples added.</summary>
     public int AddConsole(string text, string clock, string config, int round)
     {
         int added = 0;
         var rounds = new Dictionary<string, int>();
+        var devices = new Devices.Reader();
         foreach (string raw in text.Split('\n'))
         {
             string[] w = raw.Trim().Split(' ', StringSplitOptions.RemoveEmptyEntries);
             if (w.Length >= 2 && w[0] == "ABCONFIG" && config == null)
             {
-                string c = w[1], k = w.Length >= 3 ? w[2] : "console";
-                rounds[c + " " + k] = rounds.GetValueOrDefault(c + " " + k) + 1;
-                _logConfig = c; _logClock = k; _logRound = rounds[c + " " + k];
+                string c = w[1], k = w.Length >= 3 ? w[2] : "console", key = string.Join(" ", w.Skip(1));
+                rounds[key] = rounds.GetValueOrDefault(key) + 1;
+                _logConfig = c; _logClock = k; _logRound = rounds[key];
+                devices = new Devices.Reader();
+                continue;
+            }
+            string line = raw.Trim();
+            if (line.StartsWith("DEVTEST ", StringComparison.Ordinal) || line.StartsWith("HOST nic ", StringComparison.Ordinal))
+            {
+                var fig = devices.Read(line, out string failure);
+                string run = config ?? _logConfig;
+                if (run == null) continue;
+                if (failure != null) DeviceFailures.Add($"{run} round {(config == null ? _logRound : round)}: {failure}");
+                if (fig is not { } f) continue;
+                Samples.Add(new Sample(config == null ? _logClock : clock, run, config == null ? _logRound : round, f.Op, f.Value, f.Unit));
+                added++;
                 continue;
             }
             if (w.Length >= 2 && w[0] == "ABCPU" && (config ?? _logConfig) is string cc)
@@ -76,6 +92,9 @@ public sealed class Results
     /// <summary>What each configuration's kernel saw of the CPU (bench-init.sh's ABCPU lines, the
     /// last run's): dmesg's x86/fpu line and /proc/cpuinfo's flags.</summary>
     public readonly Dictionary<string, CpuView> Cpu = new();
+
+    /// <summary>Devices a run could not measure ("CONFIG round R: DEVICE: what devices-init.sh or the fetch said").</summary>
+    public readonly List<string> DeviceFailures = new();
 
     string _logConfig, _logClock;
     int _logRound;
