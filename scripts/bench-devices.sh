@@ -26,5 +26,5 @@ rc=0
 dotnet run --project tools/Ab -c Release -v q -- --devices only --rounds 1 --configs "$configs" --out "$out" \
     --device-machine "${MACHINE:-q35}" --device-bytes "${BYTES:-16777216}" --device-mib "${MIB:-64}" \
     --device-seconds "${PHASE_SECONDS:-2}" || rc=$?
-[ -f "$out/report.md" ] && sed -n '/^## devices/,$p' "$out/report.md"
+[ -f "$out/report.md" ] && sed -n '/^## devices/,/^!\[/{/^!\[/!p}' "$out/report.md"
 exit $rc
