@@ -83,6 +83,7 @@ while kill -0 $pid 2>/dev/null; do
     follow
     if [ $fetched = 0 ] && grep -qa "^DEVTEST serving" "$log"; then
         fetched=1
+        follow   # the console up to "DEVTEST serving" before the HOST lines
         for n in $(grep -a "^DEVTEST nic [0-9]* .* serving port" "$log" | awk '{print $3}'); do
             t0=$(date +%s.%N)
             sum=$(timeout 120 cat </dev/tcp/127.0.0.1/$((port + n)) | tee >(wc -c >"$log.bytes") | sha256sum | cut -d' ' -f1) || true

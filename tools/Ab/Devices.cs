@@ -63,48 +63,59 @@ public static class Devices
     }
 
     /// <summary>
-    /// Reads one run's device lines, in order: devices-init.sh's "DEVTEST bench DISK seq-write MB/s
-    /// 123.4" and "DEVTEST bench DISK rand-read-4k IOPS 5678 MB/s 22.2" (the IOPS is the figure),
-    /// "DEVTEST bench DISK FAIL ...", "DEVTEST nic N IF DRIVER serving port P bytes B sha256=S",
-    /// "DEVTEST nic N FAIL ...", and devices-run.sh's "HOST nic N fetched B bytes sha256=S in T s"
-    /// (a figure only when the bytes and checksum are the ones served). One reader per run.
+    /// Reads one run's device lines: devices-init.sh's "DEVTEST bench DISK seq-write MB/s 123.4"
+    /// and "DEVTEST bench DISK rand-read-4k IOPS 5678 MB/s 22.2" (the IOPS is the figure), "DEVTEST
+    /// bench DISK FAIL ...", "DEVTEST nic N IF DRIVER serving port P bytes B sha256=S", "DEVTEST nic N
+    /// FAIL ...", and devices-run.sh's "HOST nic N fetched B bytes sha256=S in T s" (a figure only
+    /// when the bytes and checksum are the ones served). The host's lines and the console's are two
+    /// streams: a HOST line may stand before the serving line it answers, so NIC figures are
+    /// resolved by Finish, once the run's lines are all in. One reader per run.
     /// </summary>
     public sealed class Reader
     {
         readonly Dictionary<string, (long bytes, string sum)> _served = new();
+        readonly List<Match> _fetched = new();
+        public readonly List<(string Op, double Value, string Unit)> Figures = new();
+        public readonly List<string> Failures = new();
 
-        /// <summary>A figure (operation, value, unit), a failure text, or neither for other lines.</summary>
-        public (string Op, double Value, string Unit)? Read(string line, out string failure)
+        /// <summary>Takes one line (others are ignored); returns whether it was a device line.</summary>
+        public bool Add(string line)
         {
-            failure = null;
             string[] w = line.Trim().Split(' ', StringSplitOptions.RemoveEmptyEntries);
             if (w.Length >= 4 && w[0] == "DEVTEST" && w[1] == "bench")
             {
                 string dev = Disks.GetValueOrDefault(w[2], w[2]);
-                if (w[3] == "FAIL") { failure = $"{dev}: {string.Join(" ", w.Skip(3))}"; return null; }
-                if (w.Length >= 6 && (w[4] == MBps || w[4] == Iops) && double.TryParse(w[5], NumberStyles.Float, CultureInfo.InvariantCulture, out double v))
-                    return ($"{dev}-{w[3]}", v, w[4]);
-                return null;
+                if (w[3] == "FAIL") Failures.Add($"{dev}: {string.Join(" ", w.Skip(3))}");
+                else if (w.Length >= 6 && (w[4] == MBps || w[4] == Iops) && double.TryParse(w[5], NumberStyles.Float, CultureInfo.InvariantCulture, out double v))
+                    Figures.Add(($"{dev}-{w[3]}", v, w[4]));
+                return true;
             }
             if (w.Length >= 4 && w[0] == "DEVTEST" && w[1] == "nic")
             {
-                string dev = Nics.GetValueOrDefault(w[2], "nic" + w[2]);
-                if (w[3] == "FAIL") { failure = $"{dev}: {string.Join(" ", w.Skip(3))}"; return null; }
+                if (w[3] == "FAIL") Failures.Add($"{Nics.GetValueOrDefault(w[2], "nic" + w[2])}: {string.Join(" ", w.Skip(3))}");
                 var m = Regex.Match(line, @"serving port \d+ bytes (\d+) sha256=([0-9a-f]+)");
                 if (m.Success) _served[w[2]] = (long.Parse(m.Groups[1].Value, CultureInfo.InvariantCulture), m.Groups[2].Value);
-                return null;
+                return true;
             }
-            var f = Regex.Match(line, @"^HOST nic (\d+) fetched (\d+) bytes sha256=([0-9a-f]*) in ([0-9.]+) s");
-            if (!f.Success) return null;
-            string nic = Nics.GetValueOrDefault(f.Groups[1].Value, "nic" + f.Groups[1].Value);
-            long got = long.Parse(f.Groups[2].Value, CultureInfo.InvariantCulture);
-            double secs = double.Parse(f.Groups[4].Value, CultureInfo.InvariantCulture);
-            if (!_served.TryGetValue(f.Groups[1].Value, out var s) || s.bytes != got || s.sum != f.Groups[3].Value || secs <= 0)
+            var f = Regex.Match(line.Trim(), @"^HOST nic (\d+) fetched (\d+) bytes sha256=([0-9a-f]*) in ([0-9.]+) s");
+            if (f.Success) _fetched.Add(f);
+            return f.Success;
+        }
+
+        /// <summary>Resolves the host's fetches against the serving lines into Figures (MB/s) or Failures.</summary>
+        public void Finish()
+        {
+            foreach (var f in _fetched)
             {
-                failure = $"{nic}: the host got {got} bytes sha256={f.Groups[3].Value}, " + (_served.ContainsKey(f.Groups[1].Value) ? $"served {s.bytes} sha256={s.sum}" : "no 'serving' line");
-                return null;
+                string n = f.Groups[1].Value, nic = Nics.GetValueOrDefault(n, "nic" + n);
+                long got = long.Parse(f.Groups[2].Value, CultureInfo.InvariantCulture);
+                double secs = double.Parse(f.Groups[4].Value, CultureInfo.InvariantCulture);
+                if (_served.TryGetValue(n, out var s) && s.bytes == got && s.sum == f.Groups[3].Value && secs > 0)
+                    Figures.Add(($"{nic}-{TcpToHost}", got / 1e6 / secs, MBps));
+                else
+                    Failures.Add($"{nic}: the host got {got} bytes sha256={f.Groups[3].Value}, " + (_served.ContainsKey(n) ? $"served {s.bytes} sha256={s.sum}" : "no 'serving' line"));
             }
-            return ($"{nic}-{TcpToHost}", got / 1e6 / secs, MBps);
+            _fetched.Clear();
         }
     }
 }

@@ -50,29 +50,31 @@ public sealed class Results
         int added = 0;
         var rounds = new Dictionary<string, int>();
         var devices = new Devices.Reader();
+        void Flush()
+        {
+            devices.Finish();
+            string run = config ?? _logConfig;
+            if (run != null)
+            {
+                int r = config == null ? _logRound : round;
+                foreach (string f in devices.Failures) DeviceFailures.Add($"{run} round {r}: {f}");
+                foreach (var (op, value, unit) in devices.Figures) Samples.Add(new Sample(config == null ? _logClock : clock, run, r, op, value, unit));
+                added += devices.Figures.Count;
+            }
+            devices = new Devices.Reader();
+        }
         foreach (string raw in text.Split('\n'))
         {
             string[] w = raw.Trim().Split(' ', StringSplitOptions.RemoveEmptyEntries);
             if (w.Length >= 2 && w[0] == "ABCONFIG" && config == null)
             {
+                Flush();
                 string c = w[1], k = w.Length >= 3 ? w[2] : "console", key = string.Join(" ", w.Skip(1));
                 rounds[key] = rounds.GetValueOrDefault(key) + 1;
                 _logConfig = c; _logClock = k; _logRound = rounds[key];
-                devices = new Devices.Reader();
                 continue;
             }
-            string line = raw.Trim();
-            if (line.StartsWith("DEVTEST ", StringComparison.Ordinal) || line.StartsWith("HOST nic ", StringComparison.Ordinal))
-            {
-                var fig = devices.Read(line, out string failure);
-                string run = config ?? _logConfig;
-                if (run == null) continue;
-                if (failure != null) DeviceFailures.Add($"{run} round {(config == null ? _logRound : round)}: {failure}");
-                if (fig is not { } f) continue;
-                Samples.Add(new Sample(config == null ? _logClock : clock, run, config == null ? _logRound : round, f.Op, f.Value, f.Unit));
-                added++;
-                continue;
-            }
+            if (devices.Add(raw)) continue;
             if (w.Length >= 2 && w[0] == "ABCPU" && (config ?? _logConfig) is string cc)
             {
                 var view = Cpu.TryGetValue(cc, out var v0) ? v0 : new CpuView("-", "-");
@@ -86,6 +88,7 @@ public sealed class Results
             Samples.Add(new Sample(config == null ? _logClock : clock, config ?? _logConfig, config == null ? _logRound : round, w[1], v, string.Join("-", w.Skip(3))));
             added++;
         }
+        Flush();
         return added;
     }
 
