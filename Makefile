@@ -171,7 +171,9 @@ bench: deps build kernel
 
 # A/B comparison (README "A/B against native and Xen: make ab"): Debian's kernel with the workload
 # initramfs (tests/guest/bench.c, xz) natively, on microxen fast and checked, and as Xen 4.17's
-# dom0, -icount once and ROUNDS wall-clock rounds, into build/ab/report.md, results.csv, ratios.svg.
+# dom0, -icount once and ROUNDS wall-clock rounds, each round ending with a device phase (disk and
+# TCP throughput, scripts/devices-run.sh; AB_ARGS="--devices off" skips it), into build/ab/report.md,
+# results.csv, ratios.svg.
 # LOGS=dir builds the report from consoles captured on hardware (make ab-iso) instead;
 # AB_PERCENT scales the workload's iteration counts; AB_ARGS passes more tools/Ab options.
 ROUNDS ?= 3

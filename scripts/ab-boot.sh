@@ -11,7 +11,8 @@
 # Environment: ICOUNT=1 adds -icount shift=0,sleep=off (one guest ns per instruction);
 #   TIMEOUT seconds (default 600); STOP_AT (default "BENCH done"): Xen is stopped at that line;
 #   AB_QEMU_EXTRA: more QEMU options (scripts/ab-profile.sh's -plugin); AB_SHIM: the microxen
-#   image (default build/microxen.bin; another build's, to compare two shims).
+#   image (default build/microxen.bin; another build's, to compare two shims). No NIC unless
+#   AB_QEMU_EXTRA adds one (scripts/devices-run.sh's device phase: user net, restrict=on).
 # Exit status: QEMU's (or run-xen.sh's); 2 for an unknown CONFIG or a missing file.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -22,7 +23,7 @@ icount=()
 [ "${ICOUNT:-0}" = 1 ] && icount=(-icount shift=0,sleep=off)
 icount+=(${AB_QEMU_EXTRA:-})
 timeout=${TIMEOUT:-600}
-qemu=(qemu-system-x86_64 -accel tcg -cpu max -m 1G -display none -no-reboot -serial stdio -monitor none
+qemu=(qemu-system-x86_64 -accel tcg -cpu max -m 1G -display none -no-reboot -serial stdio -monitor none -nic none
       -device isa-debug-exit,iobase=0xf4,iosize=4 "${icount[@]}")
 microxen() {
     exec timeout "$timeout" "${qemu[@]}" -kernel "${AB_SHIM:-build/microxen.bin}" -append "loglevel=warn $1" \
@@ -54,7 +55,7 @@ case $cfg in
     checked) microxen "mode=checked" ;;
     microxen:*) a=${cfg#microxen:}; [[ $a == *mode=* ]] || a="mode=fast $a"; microxen "$a" ;;
     xen)
-        STOP_AT=${STOP_AT:-BENCH done} TIMEOUT=$timeout QEMU_EXTRA="${icount[*]}" INITRD=$initrd \
+        STOP_AT=${STOP_AT:-BENCH done} TIMEOUT=$timeout QEMU_EXTRA="-nic none ${icount[*]}" INITRD=$initrd \
             exec scripts/run-xen.sh build/debian/vmlinux "console=hvc0 $guest" </dev/null ;;
     *) echo "ab-boot: unknown configuration '$cfg' (native, native-max, native-4k, fast, checked, xen, microxen:ARGS)" >&2; exit 2 ;;
 esac

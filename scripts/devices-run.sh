@@ -9,8 +9,11 @@
 # file over QEMU user networking (restrict=on, hostfwd on 127.0.0.1 only) and prints
 #   HOST nic N fetched BYTES bytes sha256=SUM in SECONDS s
 #   scripts/devices-run.sh HOST MACHINE
-# Environment: DEVTEST_BENCH=1 (disk benchmark instead of the ext4 checks), DEVTEST_BYTES (bytes
-# served per NIC, default 1 MiB), PORT (first host port, default from the PID; ports PORT+2 and
+# Environment: DEVTEST_BENCH=1 (disk benchmark instead of the ext4 checks; DEVTEST_BENCH_MB and
+# DEVTEST_BENCH_SECONDS size it, tests/guest/devices-init.sh), DEVTEST_BYTES (bytes served per NIC,
+# a multiple of 64 KiB, default 1 MiB), AB_CONFIG (tools/Ab's device phase: boot as
+# scripts/ab-boot.sh boots that A/B configuration, e.g. native, fast, checked, xen; HOST then only
+# names the disk images' folder), PORT (first host port, default from the PID; ports PORT+2 and
 # PORT+3 are used), TIMEOUT (seconds, default 900), SHIM_ARGS (microxen, default "mode=fast loglevel=info"),
 # KERNEL_ARGS (more kernel command-line words, e.g. pci=nomsi: every device on its IO-APIC GSI).
 # Each run ends by itself: the guest powers off (microxen, native) or run-xen.sh stops QEMU at
@@ -53,9 +56,13 @@ extra="$extra -drive file=$disks/vd.img,if=none,id=vd,format=raw -device virtio-
  -device virtio-net-pci,netdev=n3,mac=52:54:00:12:34:03"
 extra=$(echo $extra)
 guest="${KERNEL_ARGS:+$KERNEL_ARGS }DEVTEST_DISKS=vda:nvme0n1:sda DEVTEST_NICS=2:3 DEVTEST_PORT=$gport DEVTEST_BENCH=${DEVTEST_BENCH:-0} DEVTEST_BYTES=${DEVTEST_BYTES:-1048576}"
+guest="$guest${DEVTEST_BENCH_MB:+ DEVTEST_BENCH_MB=$DEVTEST_BENCH_MB}${DEVTEST_BENCH_SECONDS:+ DEVTEST_BENCH_SECONDS=$DEVTEST_BENCH_SECONDS}"
 timeout=${TIMEOUT:-900}
 log=$(mktemp)
-case $host in
+if [ -n "${AB_CONFIG:-}" ]; then
+    ICOUNT=0 AB_QEMU_EXTRA="$extra" STOP_AT="DEVTEST end" TIMEOUT=$timeout \
+        scripts/ab-boot.sh "$AB_CONFIG" "$initrd" "$guest" >"$log" 2>&1 &
+else case $host in
     xen) QEMU_EXTRA="$extra" INITRD="$initrd" STOP_AT="DEVTEST end" TIMEOUT=$timeout \
             scripts/run-xen.sh build/debian/vmlinux "console=hvc0 $guest" >"$log" 2>&1 & ;;
     microxen) QEMU_EXTRA="$extra" timeout "$timeout" scripts/run-qemu.sh build/microxen.bin build/debian/vmlinux \
@@ -63,7 +70,7 @@ case $host in
     native) timeout "$timeout" qemu-system-x86_64 -accel tcg -cpu max -m 1G -nographic -no-reboot $extra \
             -kernel "$(ls build/debian/boot/vmlinuz-* | head -n1)" -initrd "$initrd" -append "console=ttyS0 $guest" \
             </dev/null >"$log" 2>&1 & ;;
-esac
+esac; fi
 pid=$!
 trap 'kill $pid 2>/dev/null || true; rm -f "$log"' EXIT
 shown=0 fetched=0
@@ -76,6 +83,7 @@ while kill -0 $pid 2>/dev/null; do
     follow
     if [ $fetched = 0 ] && grep -qa "^DEVTEST serving" "$log"; then
         fetched=1
+        follow   # the console up to "DEVTEST serving" before the HOST lines
         for n in $(grep -a "^DEVTEST nic [0-9]* .* serving port" "$log" | awk '{print $3}'); do
             t0=$(date +%s.%N)
             sum=$(timeout 120 cat </dev/tcp/127.0.0.1/$((port + n)) | tee >(wc -c >"$log.bytes") | sha256sum | cut -d' ' -f1) || true

@@ -5,7 +5,8 @@
 # with fsync, unmounts, mounts again and compares; per NIC number N in DEVTEST_NICS (the NIC
 # whose MAC is 52:54:00:12:34:0N gets 10.0.N.15/24, QEMU user net N) serves DEVTEST_BYTES of
 # random data once with nc on port DEVTEST_PORT+N for the host to fetch. DEVTEST_BENCH=1 runs
-# the disk benchmark (/randio) instead of the checks. Every result is a "DEVTEST ..." line;
+# the disk benchmark (/randio on DEVTEST_BENCH_MB MiB, default 64, random phases at most
+# DEVTEST_BENCH_SECONDS each, default 2) instead of the checks. Every result is a "DEVTEST ..." line;
 # /proc/interrupts is printed between "DEVTEST interrupts begin/end"; "DEVTEST end" last.
 # The kernel hands unknown NAME=VALUE command-line words to /init as environment variables.
 export PATH=/bin:/sbin
@@ -41,7 +42,7 @@ disk_check() { # NAME: ext4, a checksummed file, fsync, remount, compare
 disk_bench() { # NAME: sequential (dd, O_DIRECT) and 4 KiB random (randio) on the raw disk
     d=$1 dev=/dev/$1
     [ -e "$dev" ] || { echo "DEVTEST bench $d FAIL no $dev"; return; }
-    /randio "$dev" "${DEVTEST_BENCH_MB:-64}" | sed "s/^/DEVTEST bench $d /"
+    /randio "$dev" "${DEVTEST_BENCH_MB:-64}" "${DEVTEST_BENCH_SECONDS:-2}" | sed "s/^/DEVTEST bench $d /"
 }
 
 # One wait for every device (drivers probe asynchronously): at most DEVTEST_WAIT seconds in all.

@@ -1,8 +1,9 @@
 /* randio: the disk benchmark of scripts/bench-devices.sh, run in the guest on a raw block device.
- *   randio DEVICE MIB
+ *   randio DEVICE MIB [SECONDS]
  * With O_DIRECT (no page cache) on the first MIB MiB of DEVICE (its contents are overwritten):
  * sequential write and read in 1 MiB requests, then 4 KiB random writes and reads (aligned
- * offsets from a fixed-seed xorshift, for at most 2 s or 20000 requests each). One line each:
+ * offsets from a fixed-seed xorshift, for at most SECONDS (default 2) or 20000 requests each).
+ * One line each:
  *   seq-write MB/s 123.4
  *   rand-read-4k IOPS 5678 MB/s 22.2
  * Exit status: 0 ok, 2 usage, 1 an open/read/write failed (reported on stderr). */
@@ -23,6 +24,7 @@ static double now(void)
 }
 
 static uint64_t rng = 0x9e3779b97f4a7c15ull;
+static double max_seconds = 2.0;
 static uint64_t next(void)
 {
     rng ^= rng << 13; rng ^= rng >> 7; rng ^= rng << 17;
@@ -54,7 +56,7 @@ static int random4k(int fd, int write_, char *buf, long mib)
         if (io(fd, write_, buf, 4096, (off_t)(next() % blocks) * 4096)) return -1;
         ops++;
         t = now() - t0;
-    } while (t < 2.0 && ops < 20000);
+    } while (t < max_seconds && ops < 20000);
     if (write_ && fdatasync(fd)) { perror("fdatasync"); return -1; }
     t = now() - t0;
     printf("rand-%s-4k IOPS %.0f MB/s %.1f\n", write_ ? "write" : "read", ops / t, ops * 4096 / 1e6 / t);
@@ -63,7 +65,11 @@ static int random4k(int fd, int write_, char *buf, long mib)
 
 int main(int argc, char **argv)
 {
-    if (argc != 3 || atol(argv[2]) <= 0) { fprintf(stderr, "usage: randio DEVICE MIB\n"); return 2; }
+    if ((argc != 3 && argc != 4) || atol(argv[2]) <= 0 || (argc == 4 && atof(argv[3]) <= 0)) {
+        fprintf(stderr, "usage: randio DEVICE MIB [SECONDS]\n");
+        return 2;
+    }
+    if (argc == 4) max_seconds = atof(argv[3]);
     long mib = atol(argv[2]);
     int fd = open(argv[1], O_RDWR | O_DIRECT);
     if (fd < 0) { perror(argv[1]); return 1; }

@@ -4,7 +4,9 @@ namespace Microxen.Tools.Ab;
 
 /// <summary>build/ab/ratios.svg: one group of bars per operation, one bar per configuration, the
 /// height its median divided by native's median (1.0 = native speed), drawn by ScottPlot (SVG via
-/// SkiaSharp's SVG canvas, no display needed).</summary>
+/// SkiaSharp's SVG canvas, no display needed). Throughput rows (Devices: MB/s, IOPS) are drawn as
+/// native's median over this one's, the time per byte or request, so every bar reads the same way:
+/// above 1 is slower than native.</summary>
 public static class Chart
 {
     /// <summary>Writes the chart for one clock (the wall clock when measured, else the first).</summary>
@@ -19,11 +21,12 @@ public static class Chart
         for (int i = 0; i < ops.Count; i++)
         {
             double native = r.Median(clock, Results.Native, ops[i]).Value;
+            bool inverse = Devices.HigherIsBetter(r.Unit(ops[i]));
             for (int j = 0; j < configs.Count; j++)
             {
                 double? m = r.Median(clock, configs[j], ops[i]);
-                if (m is null) continue;
-                bars.Add(new Bar { Position = i * width + j, Value = m.Value / native, FillColor = plot.Add.Palette.GetColor(j) });
+                if (m is null || (inverse && m.Value <= 0)) continue;
+                bars.Add(new Bar { Position = i * width + j, Value = inverse ? native / m.Value : m.Value / native, FillColor = plot.Add.Palette.GetColor(j) });
             }
             ticks.Add(new Tick(i * width + (configs.Count - 1) / 2.0, ops[i]));
         }
@@ -36,7 +39,7 @@ public static class Chart
         plot.Axes.Bottom.TickLabelStyle.Alignment = Alignment.MiddleLeft;
         plot.Axes.Margins(bottom: 0);
         plot.YLabel("ratio to native (median, " + clock + ")");
-        plot.Title("microxen A/B: time per operation relative to native Linux");
+        plot.Title("microxen A/B: time per operation (devices: per byte or request) relative to native Linux");
         for (int j = 0; j < configs.Count; j++)
             plot.Legend.ManualItems.Add(new LegendItem { LabelText = configs[j], FillColor = plot.Add.Palette.GetColor(j) });
         plot.ShowLegend(Alignment.UpperLeft);

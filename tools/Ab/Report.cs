@@ -5,10 +5,12 @@ using System.Text;
 namespace Microxen.Tools.Ab;
 
 /// <summary>build/ab/report.md: a header with the machine's facts, then one table per clock:
-/// per operation, each configuration's median and min-max, and its ratio to native and to Xen.</summary>
+/// per operation, each configuration's median and min-max, and its ratio to native and to Xen; the
+/// throughput figures (Devices: MB/s, IOPS; higher is better) in their own table per clock.</summary>
 public static class Report
 {
-    public sealed record Header(DateTime StartUtc, int Percent, string Logs)
+    /// <summary>Devices: the device phase's sizes when it ran (null: no device phase, or --logs).</summary>
+    public sealed record Header(DateTime StartUtc, int Percent, string Logs, Devices.Sizes Devices)
     {
         public readonly string LoadAtStart = LoadAverage();
     }
@@ -25,35 +27,55 @@ public static class Report
         sb.AppendLine($"- host CPU: {CpuModel()} ({Environment.ProcessorCount} CPUs)");
         sb.AppendLine($"- host load average (1, 5, 15 min): {h.LoadAtStart} at start, {LoadAverage()} at end");
         string pct = h.Logs != null ? "each console's `ab_percent` (100% when absent)" : $"{h.Percent}% (`ab_percent`)";
-        sb.AppendLine($"- workload: tests/guest/bench.c, iteration counts {pct} of its defaults; Debian's kernel and xz; boot = host seconds from QEMU start to /init");
+        if (r.Samples.Any(s => !Devices.HigherIsBetter(s.Unit)))
+            sb.AppendLine($"- workload: tests/guest/bench.c, iteration counts {pct} of its defaults; Debian's kernel and xz; boot = host seconds from QEMU start to /init");
         sb.AppendLine("- clocks: `icount` is QEMU `-icount shift=0,sleep=off` (1 guest ns = 1 instruction, deterministic); `wall` is TCG wall-clock time; `console` is a captured console (hardware)");
+        if (h.Devices != null)
+            sb.AppendLine($"- devices (wall clock only: under `-icount ...,sleep=off` the guest's clock counts instructions while the host's TCP fetch runs on real time, so host-side network timing would mean nothing): scripts/devices-run.sh with DEVTEST_BENCH=1 after each round's runs, booted as scripts/ab-boot.sh boots each configuration; {h.Devices}. Disk figures are the guest's clock (tests/guest/randio.c, O_DIRECT on the raw disk), TCP the host's around its fetch over QEMU user net (127.0.0.1)");
+        if (h.Logs != null)
+            sb.AppendLine("- devices: `make ab-iso`'s image does not run the device workload (randio would overwrite a raw disk of the machine, and the TCP figure needs the host's fetch): its consoles have no device rows; a console that prints devices-init.sh's DEVTEST bench lines after its ABCONFIG line gets them");
         sb.AppendLine();
         CpuFeatures.Write(sb, r);
-        foreach (string clock in r.Clocks) Table(sb, r, clock);
+        foreach (string clock in r.Clocks) Table(sb, r, clock, false);
+        foreach (string clock in r.Clocks) Table(sb, r, clock, true);
+        if (r.DeviceFailures.Count > 0)
+        {
+            sb.AppendLine("Devices not measured:");
+            sb.AppendLine();
+            foreach (string f in r.DeviceFailures) sb.AppendLine("- " + f);
+            sb.AppendLine();
+        }
         if (r.Configs.Contains(Results.Native))
         {
             sb.AppendLine($"![ratio to native per operation ({chartClock})](ratios.svg)");
             sb.AppendLine();
         }
-        sb.AppendLine("Disk and network throughput: scripts/bench-devices.sh (issue 10) rows join with `--extra FILE` (results.csv's columns).");
         return sb.ToString();
     }
 
-    static void Table(StringBuilder sb, Results r, string clock)
+    /// <summary>The table of CLOCK's times (throughput false) or its throughput figures ("## devices, CLOCK": ratios read the other way).</summary>
+    static void Table(StringBuilder sb, Results r, string clock, bool throughput)
     {
-        var configs = r.Configs.Where(c => r.Samples.Any(s => s.Clock == clock && s.Config == c)).ToList();
+        var ops = r.Operations(clock).Where(op => Devices.HigherIsBetter(r.Unit(op)) == throughput).ToList();
+        if (ops.Count == 0) return;
+        var configs = r.Configs.Where(c => r.Samples.Any(s => s.Clock == clock && s.Config == c && ops.Contains(s.Operation))).ToList();
         var vsNative = configs.Contains(Results.Native) ? configs.Where(c => c != Results.Native).ToList() : new List<string>();
         var vsXen = configs.Contains(Results.Xen) ? configs.Where(c => c != Results.Xen && c != Results.Native).ToList() : new List<string>();
-        int rounds = r.Samples.Where(s => s.Clock == clock).Select(s => s.Round).DefaultIfEmpty(0).Max();
-        sb.AppendLine($"## {clock} ({rounds} round{(rounds == 1 ? "" : "s")}; median, min-max when more than one)");
+        int rounds = r.Samples.Where(s => s.Clock == clock && ops.Contains(s.Operation)).Select(s => s.Round).DefaultIfEmpty(0).Max();
+        sb.AppendLine($"## {(throughput ? "devices, " : "")}{clock} ({rounds} round{(rounds == 1 ? "" : "s")}; median, min-max when more than one)");
         sb.AppendLine();
+        if (throughput)
+        {
+            sb.AppendLine("Throughput: a higher figure is better, and a ratio is this configuration's figure over native's (or Xen's): below 1.00 is slower than native. The chart draws the inverse (native's over this one's: time per byte or request), as it draws times.");
+            sb.AppendLine();
+        }
         var head = new List<string> { "operation", "unit" };
         head.AddRange(configs);
         head.AddRange(vsNative.Select(c => c + " / native"));
         head.AddRange(vsXen.Select(c => c + " / xen"));
         sb.AppendLine("| " + string.Join(" | ", head) + " |");
         sb.AppendLine("| --- | --- |" + string.Concat(Enumerable.Repeat(" ---: |", head.Count - 2)));
-        foreach (string op in r.Operations(clock))
+        foreach (string op in ops)
         {
             var row = new List<string> { op, r.Unit(op) };
             foreach (string c in configs)

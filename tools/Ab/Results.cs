@@ -41,22 +41,40 @@ public sealed class Results
         return v.Length == 0 ? (0, 0, 0) : (v.Min(), v.Max(), v.Length);
     }
 
-    /// <summary>Parses console text: "ABCONFIG NAME [CLOCK]" starts a run (when config is null) and
-    /// "BENCH op value unit" lines are its samples; returns the samples added.</summary>
+    /// <summary>Parses console text: "ABCONFIG NAME [CLOCK [devices]]" starts a run (when config is
+    /// null; "devices" marks a device-phase run, counted in its own rounds), "BENCH op value unit"
+    /// lines and the device lines Devices.Reader reads are its samples (a device failure goes to
+    /// DeviceFailures); returns the samples added.</summary>
     public int AddConsole(string text, string clock, string config, int round)
     {
         int added = 0;
         var rounds = new Dictionary<string, int>();
+        var devices = new Devices.Reader();
+        void Flush()
+        {
+            devices.Finish();
+            string run = config ?? _logConfig;
+            if (run != null)
+            {
+                int r = config == null ? _logRound : round;
+                foreach (string f in devices.Failures) DeviceFailures.Add($"{run} round {r}: {f}");
+                foreach (var (op, value, unit) in devices.Figures) Samples.Add(new Sample(config == null ? _logClock : clock, run, r, op, value, unit));
+                added += devices.Figures.Count;
+            }
+            devices = new Devices.Reader();
+        }
         foreach (string raw in text.Split('\n'))
         {
             string[] w = raw.Trim().Split(' ', StringSplitOptions.RemoveEmptyEntries);
             if (w.Length >= 2 && w[0] == "ABCONFIG" && config == null)
             {
-                string c = w[1], k = w.Length >= 3 ? w[2] : "console";
-                rounds[c + " " + k] = rounds.GetValueOrDefault(c + " " + k) + 1;
-                _logConfig = c; _logClock = k; _logRound = rounds[c + " " + k];
+                Flush();
+                string c = w[1], k = w.Length >= 3 ? w[2] : "console", key = string.Join(" ", w.Skip(1));
+                rounds[key] = rounds.GetValueOrDefault(key) + 1;
+                _logConfig = c; _logClock = k; _logRound = rounds[key];
                 continue;
             }
+            if (devices.Add(raw)) continue;
             if (w.Length >= 2 && w[0] == "ABCPU" && (config ?? _logConfig) is string cc)
             {
                 var view = Cpu.TryGetValue(cc, out var v0) ? v0 : new CpuView("-", "-");
@@ -70,12 +88,16 @@ public sealed class Results
             Samples.Add(new Sample(config == null ? _logClock : clock, config ?? _logConfig, config == null ? _logRound : round, w[1], v, string.Join("-", w.Skip(3))));
             added++;
         }
+        Flush();
         return added;
     }
 
     /// <summary>What each configuration's kernel saw of the CPU (bench-init.sh's ABCPU lines, the
     /// last run's): dmesg's x86/fpu line and /proc/cpuinfo's flags.</summary>
     public readonly Dictionary<string, CpuView> Cpu = new();
+
+    /// <summary>Devices a run could not measure ("CONFIG round R: DEVICE: what devices-init.sh or the fetch said").</summary>
+    public readonly List<string> DeviceFailures = new();
 
     string _logConfig, _logClock;
     int _logRound;
