@@ -316,6 +316,9 @@ namespace KernelTest.Tests
             // Issue 13, fid2: mmu_update / mmuext_op count is an unsigned int; a *done that cannot be written is skipped (Xen 4.17 mm.c).
             Add(ref r, "mmu_batch_done_unwritable", &BatchDoneTests.DoneUnwritable);
             Add(ref r, "mmu_batch_count_unsigned_int", &BatchDoneTests.CountIsUnsignedInt);
+
+            // Issue 13, ppwall: the syscall callback runs with hardware IF on (the native entry has no sti: shim/Arch/SyscallFlags.cs).
+            Add(ref r, "user_syscall_callback_if_on", &SyscallEntryTests.CallbackIfOn);
         }
 
         // Tests of a parameterised checker, one function per row.
