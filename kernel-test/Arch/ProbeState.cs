@@ -51,6 +51,8 @@ namespace KernelTest.Arch
         public ulong UserR8;
         public ulong UserR9;
         public ulong UserR10;
+        /// <summary>RFLAGS at kt_syscall_callback's first instructions (pushfq): the hardware flags the guest kernel's syscall callback runs with.</summary>
+        public ulong CallbackRflags;
 
         public const int CanaryCount = 16;
         public const int CanaryRax = 0, CanaryRbx = 1, CanaryRcx = 2, CanaryRdx = 3, CanaryRsi = 4, CanaryRdi = 5, CanaryRbp = 6,

@@ -321,6 +321,9 @@ namespace KernelTest.Tests
             Add(ref r, "mmu_batch_fault_done", &BatchDoneTests.FaultingRequestDone);
             Add(ref r, "mmuext_preempted_null_ops", &BatchDoneTests.PreemptedNullOps);
             Add(ref r, "mmuext_new_baseptr_frame_zero", &BatchDoneTests.NewBaseptrFrameZero);
+
+            // Issue 13, ppwall: the syscall callback runs with hardware IF on (the native entry has no sti: shim/Arch/SyscallFlags.cs).
+            Add(ref r, "user_syscall_callback_if_on", &SyscallEntryTests.CallbackIfOn);
         }
 
         // Tests of a parameterised checker, one function per row.

@@ -209,7 +209,7 @@ namespace Microxen.Boot
             ulong lstar = ShimCpu.Pv->FastPaths != 0 ? syms->SyscallEntry : syms->SyscallEntrySlow;   // the native paths test no FastPaths
             Cpu.Wrmsr(X86.Msr.IA32_LSTAR, lstar);
             Cpu.Wrmsr(X86.Msr.IA32_CSTAR, lstar);
-            Cpu.Wrmsr(X86.Msr.IA32_FMASK, X86.Rflags.TF | X86.Rflags.IF | X86.Rflags.DF | X86.Rflags.IOPL | X86.Rflags.NT | X86.Rflags.AC);   // cleared on entry (0x47700)
+            Cpu.Wrmsr(X86.Msr.IA32_FMASK, SyscallFlags.Mask);   // cleared on entry: IF is not (Arch/SyscallFlags.cs)
             CpuidEmulation.EnableXsave();   // before the APs copy CR4
             Smp.ApBoot.StartAps(syms, Irq.IoApics.Madt, Host.Options.Dom0MaxVcpus);
             Smp.Vcpus.Configure(Host.Options.Dom0MaxVcpus);

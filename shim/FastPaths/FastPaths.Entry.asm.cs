@@ -22,20 +22,19 @@ static partial class FastPaths
         var general = a.CreateLabel();
         var noSwitch = a.CreateLabel();
         var noMask = a.CreateLabel();
-        var mask = a.CreateLabel();
         a.test(__byte_ptr[F(a, "NativeEntry")], PvState.NativeUserSyscall);
         a.jz(general);
         a.mov(__qword_ptr[F(a, "ScratchRsp")], rsp);
         EnterCallback(a);
-        a.Label(ref mask);
-        a.mov(rcx, __qword_ptr[F(a, "VcpuInfo")]);
-        a.mov(__byte_ptr[rcx + AsmOffsets.VcpuInfoUpcallMask], 1);   // evtchn_upcall_mask
-        a.Label(ref noMask);
+        MaskEvents(a);
         a.inc(__qword_ptr[F(a, "UserSyscalls")]);
-        a.sti();                                          // the guest kernel runs with IF on; sti's shadow covers the jmp
-        a.jmp(__qword_ptr[F(a, "SyscallCallback")]);
+        a.jmp(__qword_ptr[F(a, "SyscallCallback")]);     // IF on all along (Arch/SyscallFlags.cs): the guest kernel runs with it
 
+        // Any other callback: IF off, so that an interrupt waits for the callback's first
+        // instruction (sti's shadow covers the jmp) and an event the callback leaves unmasked
+        // is delivered there, as Xen delivers it on its way out.
         a.Label(ref general);
+        a.cli();
         a.cmp(__qword_ptr[F(a, "SyscallCallback")], 0);
         a.je(slow);
         a.mov(__qword_ptr[F(a, "ScratchRsp")], rsp);
@@ -46,16 +45,26 @@ static partial class FastPaths
         a.Label(ref noSwitch);
         EnterCallback(a);
         a.cmp(__qword_ptr[F(a, "SyscallMasksEvents")], 0);
-        a.jne(mask);                                      // Linux's callback masks: as many instructions as before NativeEntry
-        a.jmp(noMask);
+        a.je(noMask);
+        MaskEvents(a);
+        a.Label(ref noMask);
+        a.inc(__qword_ptr[F(a, "UserSyscalls")]);
+        a.sti();
+        a.jmp(__qword_ptr[F(a, "SyscallCallback")]);
         a.Label(ref slow);
         a.jmp(UserSlow);
     }
 
+    /// <summary>evtchn_upcall_mask = 1 (rcx free).</summary>
+    static void MaskEvents(Assembler a)
+    {
+        a.mov(rcx, __qword_ptr[F(a, "VcpuInfo")]);
+        a.mov(__byte_ptr[rcx + AsmOffsets.VcpuInfoUpcallMask], 1);
+    }
+
     /// <summary>
     /// Xen's syscall frame on the stack_switch stack (16-byte aligned, as Xen's bounce frame)
-    /// from the syscall state and ScratchRsp, GS swapped, guest kernel mode (IF off until the
-    /// caller's sti).
+    /// from the syscall state and ScratchRsp, GS swapped, guest kernel mode.
     /// </summary>
     static void EnterCallback(Assembler a)
     {
@@ -132,6 +141,7 @@ static partial class FastPaths
         var kernel = a.CreateLabel();
         var tail = a.CreateLabel();
         var sysret = a.CreateLabel();
+        a.cli();                                          // IF survives syscall (Arch/SyscallFlags.cs): off from the pending test to the iretq/sysretq
         LstarIretNative(a, pv, slow, kernel, sysret);
         a.Label(ref kernel);
         InSyscallLstar(a, tail);

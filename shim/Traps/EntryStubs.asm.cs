@@ -73,9 +73,11 @@ static class EntryStubs
         var userSlow = a.CreateLabel();
         // syscall_entry_slow: LSTAR with the fast paths off (PvState.FastPaths 0), routed by guest mode as syscall_entry.
         b.Global("syscall_entry_slow");
+        a.cli();                            // IF survives syscall (Arch/SyscallFlags.cs): C# runs with it off
         a.cmp(__qword_ptr[FastPaths.Field(a, "UserMode")], 0);
         a.jne(userSlow);
         a.Label(ref slow);
+        a.cli();                            // the dispatcher's routines run with IF on, as from the transfer page; C# with it off
         SyscallPath(b, SyscallReturnVector, hypercallSlot, stackSlot, savedRsp, popAndIret);
         FastPaths.UserSlow = userSlow;
         a.Label(ref userSlow);
@@ -93,6 +95,10 @@ static class EntryStubs
         // (ring 3) a user process's system call. Never by RCX: kernels are linked anywhere.
         // Only flags change here; r11 holds the caller's. A hypercall falls through into the
         // fast-path dispatcher (FastPaths.Emit starts with it), which declines to `slow`.
+        // On a page of its own start (QEMU's TCG chains a direct jump only within the page its
+        // translation block starts on): syscall_entry, the dispatcher's iret and fast_user_syscall
+        // share one, and their jumps stay in the TB chain.
+        b.Align((int)Xen.PageFlags.PageSize);
         b.Global("syscall_entry");
         FastPaths.UserEntry = a.CreateLabel("fast_user_syscall");
         a.cmp(__qword_ptr[FastPaths.Field(a, "UserMode")], 0);

@@ -38,7 +38,8 @@ static partial class KernelCode
         UserRip = State("UserRip"), UserCs = State("UserCs"), UserRsp = State("UserRsp"),
         UserRsi = State("UserRsi"), CanaryIn = State("CanaryIn"), CanaryOut = State("CanaryOut"),
         CanarySyscallReturn = State("CanarySyscallReturn"), StateSize = Marshal.SizeOf<ProbeState>(),
-        UserRdx = State("UserRdx"), UserR8 = State("UserR8"), UserR9 = State("UserR9"), UserR10 = State("UserR10");
+        UserRdx = State("UserRdx"), UserR8 = State("UserR8"), UserR9 = State("UserR9"), UserR10 = State("UserR10"),
+        CallbackRflags = State("CallbackRflags");
 
     /// <summary>kt_canary_call's registers in ProbeState's Canary* order (rflags last, not here).</summary>
     static readonly AssemblerRegister64[] CanaryRegs = { rax, rbx, rcx, rdx, rsi, rdi, rbp, r8, r9, r10, r11, r12, r13, r14, r15 };
@@ -196,6 +197,8 @@ static partial class KernelCode
         a.mov(__qword_ptr[r11 + UserR8], r8);
         a.mov(__qword_ptr[r11 + UserR9], r9);
         a.mov(__qword_ptr[r11 + UserR10], r10);
+        a.pushfq();
+        a.pop(__qword_ptr[r11 + CallbackRflags]);
         const int rip = 16;           // above rcx, r11: rip, cs, rflags, rsp, ss
         a.mov(rax, __qword_ptr[rsp + rip]);
         a.mov(__qword_ptr[r11 + UserRip], rax);
