@@ -39,7 +39,9 @@ static partial class FastPaths
     /// (3). A base the MSR already holds is not written again: Xen's do_set_segment_base always
     /// writes it, which leaves the same state; a wrmsr ends a translation block under QEMU's TCG
     /// (an exit to its main loop), and Linux sets the user's GS base on every context switch,
-    /// usually to the same 0. Which MSR: <see cref="SegmentBaseMsrs"/>.
+    /// usually to the same 0. Which MSR: <see cref="SegmentBaseMsrs"/>. The MSR is read first:
+    /// a base equal to the one it holds is canonical (wrmsr takes no other), so only a new base
+    /// is checked (Xen: -EINVAL for a non-canonical one).
     /// </summary>
     static void SetSegmentBase_(Block b, Label pv, Label decline)
     {
@@ -51,13 +53,6 @@ static partial class FastPaths
         a.je(sel);
         a.ja(decline);                       // unknown: the C# path answers -EINVAL
         var canonical = a.CreateLabel();
-        a.mov(rax, rsi);                     // a base must be canonical (Xen: -EINVAL): bits 47-63 all 0
-        a.sar(rax, 47);
-        a.jz(canonical);
-        a.inc(rax);                          // or all 1
-        a.jnz(einval);
-        a.Label(ref canonical);
-        Count(a, pv, SetSegmentBase);
         a.push(rcx);                         // rdmsr/wrmsr take ecx and edx: neither is an argument of
         a.push(rdx);                         // set_segment_base, both survive it (Xen's register ABI)
         a.lea(rcx, __[SegmentBaseMsrs]);
@@ -65,18 +60,27 @@ static partial class FastPaths
         a.rdmsr();
         a.shl(rdx, 32);
         a.or(rax, rdx);
-        a.cmp(rax, rsi);
-        a.je(same);
+        a.sub(rax, rsi);
+        a.jz(same);                          // the base it holds: rax = 0 (the result), CF = 0
+        a.mov(rax, rsi);                     // a new base must be canonical (Xen: -EINVAL): bits 47-63 all 0
+        a.sar(rax, 47);
+        a.jz(canonical);
+        a.inc(rax);                          // or all 1
+        a.jnz(einval);
+        a.Label(ref canonical);
         a.mov(eax, esi);
         a.mov(rdx, rsi);
         a.shr(rdx, 32);
         a.wrmsr();
+        a.xor(eax, eax);
         a.Label(ref same);
+        Count(a, pv, SetSegmentBase);        // inc keeps CF
         a.pop(rdx);
         a.pop(rcx);
-        a.xor(eax, eax);
         a.ret();
         a.Label(ref einval);
+        a.pop(rdx);
+        a.pop(rcx);
         a.mov(rax, (long)-Xen.XenErrno.EINVAL);
         a.clc();
         a.ret();
@@ -102,16 +106,19 @@ static partial class FastPaths
     static void XenVersion_(Block b, Label pv, Label decline)
     {
         var a = Routine(b, "fast_xen_version");
+        var pending = a.CreateLabel();
         a.test(rdi, rdi);
         a.jnz(decline);
         a.mov(rax, __qword_ptr[F(a, "VcpuInfo")]);
         a.movzx(eax, __word_ptr[rax]);       // evtchn_upcall_pending | evtchn_upcall_mask << 8
         a.cmp(eax, 1);
-        a.je(decline);
+        a.je(pending);
         Count(a, pv, XenVersion);
         a.mov(eax, XenVersionValue);
         a.clc();
         a.ret();
+        a.Label(ref pending);
+        DeclineAs(a, XenVersion);
     }
 
     /// <summary>

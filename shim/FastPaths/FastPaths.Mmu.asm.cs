@@ -88,7 +88,7 @@ static partial class FastPaths
         a.nop();                             // Iced allows one label per instruction
         a.Label(ref back);
         a.pop(rdx);
-        a.jmp(decline);
+        DeclineAs(a, UpdateVaMapping);       // the walk wrote rax
         FaultFixups.Add("fast_update_va_mapping", "fast_update_va_mapping_decline", "fast_update_va_mapping_decline", FaultFixupKind.Decline);
     }
 
@@ -96,28 +96,32 @@ static partial class FastPaths
     static void UpdateDescriptor_(Block b, Label pv, Label decline)
     {
         var a = Routine(b, "fast_update_descriptor");
+        var outside = a.CreateLabel();
         a.test(dil, 7);
         a.jnz(decline);                      // misaligned: the C# path answers -EINVAL
         a.mov(rax, rdi);
         a.shr(rax, PageFlags.PageShift);
         a.cmp(rax, __qword_ptr[F(a, "FrameCount")]);
-        a.jae(decline);
+        a.jae(outside);
         Count(a, pv, UpdateDescriptor);
         a.add(rdi, __qword_ptr[F(a, "DirectMap")]);
         a.mov(__qword_ptr[rdi], rsi);
         a.xor(eax, eax);
         a.ret();
+        a.Label(ref outside);
+        DeclineAs(a, UpdateDescriptor);
     }
 
     /// <summary>
     /// The end of a batch routine (mmu_update, mmuext_op) that pushed rbx, r12 and r8 (its index;
     /// not an argument of either, so it survives): at
     /// <paramref name="finish"/> every request was applied (the count goes to *done when done is
-    /// not null, result 0); at <paramref name="no"/> the checking pass refused the batch. A
+    /// not null, result 0); at <paramref name="no"/> the checking pass refused the batch (declined
+    /// as hypercall <paramref name="nr"/>). A
     /// *done the shim cannot write (not mapped, read-only) is skipped and the result stays 0:
     /// do_mmu_update and do_mmuext_op ignore copy_to_guest(pdone)'s failure (Xen 4.17 mm.c).
     /// </summary>
-    static void BatchEpilogue(Block b, string symbol, Label finish, Label no, Label decline)
+    static void BatchEpilogue(Block b, string symbol, int nr, Label finish, Label no)
     {
         var a = b.Asm;
         a.Label(ref finish);
@@ -134,7 +138,7 @@ static partial class FastPaths
         a.ret();
         a.Label(ref no);
         PopBatch(a);
-        a.jmp(decline);
+        DeclineAs(a, nr);
     }
 
     /// <summary>The registers a batch routine saves (rbx, r12, r8), pushed in this order.</summary>
@@ -196,7 +200,7 @@ static partial class FastPaths
         a.inc(r8);
         a.jmp(applyNext);
 
-        BatchEpilogue(b, symbol, finish, no, decline);
+        BatchEpilogue(b, symbol, counter, finish, no);
     }
 
     /// <summary>
@@ -293,14 +297,15 @@ static partial class FastPaths
     static void MmuextOp_(Block b, Label pv, Label decline)
     {
         var a = Routine(b, "fast_mmuext_op");
-        Label loop = a.CreateLabel(), more = a.CreateLabel(), next = a.CreateLabel(), finish = a.CreateLabel(), no = a.CreateLabel();
+        Label loop = a.CreateLabel(), counted = a.CreateLabel(), next = a.CreateLabel(), finish = a.CreateLabel(), no = a.CreateLabel();
         Label baseptr = a.CreateLabel(), user = a.CreateLabel(), userNone = a.CreateLabel(), remote = a.CreateLabel(),
             local = a.CreateLabel(), unpin = a.CreateLabel(), invlpg = a.CreateLabel();
         a.test(esi, MmuCmd.MMU_UPDATE_PREEMPTED);
         a.jnz(decline);
         PushBatch(a);
         a.xor(r8d, r8d);                     // i
-        a.jmp(more);
+        a.test(esi, esi);
+        a.jz(counted);                       // no op
         a.Label(ref loop);
         LoadMmuextOp(a);
         a.cmp(ebx, MmuextCmd.MMUEXT_NEW_BASEPTR);
@@ -354,11 +359,11 @@ static partial class FastPaths
         a.mov(__qword_ptr[F(a, "UserL4Ma")], r12);
         a.Label(ref next);
         a.inc(r8);
-        a.Label(ref more);
         a.cmp(r8d, esi);                             // count: Xen's unsigned int
         a.jb(loop);
+        a.Label(ref counted);
         Count(a, pv, MmuextOp);
-        BatchEpilogue(b, "fast_mmuext_op", finish, no, decline);
+        BatchEpilogue(b, "fast_mmuext_op", MmuextOp, finish, no);
     }
 
     /// <summary>The guest L4 slot of the shim's image (0xffff82d080000000, shim/Boot/BootCode.asm.cs): filled in every L4 the shim prepared.</summary>

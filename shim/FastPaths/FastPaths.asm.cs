@@ -8,8 +8,9 @@ namespace Microxen.Native;
 /// Args in shim/Hypercalls/HypercallTable.cs: Xen's register ABI), flags aside (its callers
 /// restore the guest's: the LSTAR dispatcher from r11, the transfer page with pushfq/popfq);
 /// it returns CF=0 with the
-/// result in rax, or CF=1 having changed nothing ("declined": the caller takes the C# path,
-/// which gives Xen's full semantics and error codes). The <c>pv_state</c> block
+/// result in rax, or CF=1 having changed nothing but rax, which holds its hypercall number again
+/// ("declined": the caller takes the C# path, which gives Xen's full semantics and error codes;
+/// the LSTAR dispatcher keeps no copy of the number, <see cref="DeclineAs"/>). The <c>pv_state</c> block
 /// (shim/Arch/PvState.cs) is in the same section, so routines reach it RIP-relatively.
 /// </summary>
 static partial class FastPaths
@@ -75,19 +76,15 @@ static partial class FastPaths
         var past = a.CreateLabel();
         a.cmp(rax, Microxen.Hypercalls.HypercallTable.Size - 1);
         a.ja(past);
-        a.push(rax);
-        a.push(rbx);
-        a.lea(rbx, __[table]);
-        a.call(__qword_ptr[rbx + rax * 8]);  // a number without a routine: fast_decline
-        a.pop(rbx);
+        a.push(r11);                         // the guest's RFLAGS, for the popfq back (r11 is then the table's base)
+        a.lea(r11, __[table]);
+        a.call(__qword_ptr[r11 + rax * 8]);  // a number without a routine: fast_decline
         var declined = a.CreateLabel();
         a.jc(declined);
-        a.lea(rsp, __[rsp + 8]);            // drop the saved number, flags kept
-        a.push(r11);
         a.popfq();
         a.jmp(rcx);
-        a.Label(ref declined);
-        a.pop(rax);
+        a.Label(ref declined);               // the routine left rax = the number (DeclineAs)
+        a.pop(r11);
         a.jmp(slow);
         // A number past the table: N - DeclinedBias from the transfer page's CallRoutine (its
         // routine declined already: C# with N, not offered twice) or from fast_page_iret,
@@ -194,5 +191,17 @@ static partial class FastPaths
     }
 
     static void Count(Assembler a, Label pv, int nr) => a.inc(__qword_ptr[F(a, CountOff(nr))]);
+
+    /// <summary>
+    /// A routine's decline once it has written rax: <c>mov eax, nr; stc; ret</c>, its hypercall
+    /// number <paramref name="nr"/> back in rax, as the LSTAR dispatcher hands it to C#. A decline
+    /// before rax is written may jump to fast_decline (stc; ret).
+    /// </summary>
+    static void DeclineAs(Assembler a, int nr)
+    {
+        a.mov(eax, nr);
+        a.stc();
+        a.ret();
+    }
 
 }
