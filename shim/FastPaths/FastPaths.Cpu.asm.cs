@@ -23,14 +23,14 @@ static partial class FastPaths
     }
 
     /// <summary>stack_switch(ss, sp): the kernel stack for entries from user mode, TSS.RSP0 too.</summary>
-    static void StackSwitch_(Block b, Label pv)
+    static void StackSwitch_(Block b, Label pv, Exit x)
     {
-        var a = Routine(b, "fast_stack_switch");
+        var a = Routine(b, x.Symbol("stack_switch"));
         Count(a, pv, StackSwitch);
         a.mov(__qword_ptr[F(a, "KernelSp")], rsi);
         a.mov(__qword_ptr[F(a, TssOff("Rsp0"))], rsi);
         a.xor(eax, eax);
-        a.ret();
+        x.Done(a);
     }
 
     /// <summary>
@@ -47,11 +47,33 @@ static partial class FastPaths
     {
         var a = Routine(b, "fast_set_segment_base");
         var sel = a.CreateLabel();
-        var same = a.CreateLabel();
-        var einval = a.CreateLabel();
         a.cmp(rdi, Xen.Layout.SEGBASE_GS_USER_SEL);
         a.je(sel);
         a.ja(decline);                       // unknown: the C# path answers -EINVAL
+        SegmentBase(a, pv, Exit.Call);
+        a.Label(ref sel);
+        Count(a, pv, SetSegmentBase);
+        var nul = a.CreateLabel();
+        a.cmp(esi, (int)X86.Selector.RplMask); // a non-NUL selector gets RPL 3 (Xen: no DPL 0 segments)
+        a.jbe(nul);
+        a.or(esi, (int)X86.Selector.RplMask);
+        a.Label(ref nul);
+        a.swapgs();
+        // A selector that cannot be loaded: retried with the NUL selector, as Xen.
+        FaultFixups.Around(b, "load_user_gs_native", FaultFixupKind.RetryNullSelector, FaultFixups.CpuFrameOffset("Rsi"), () => a.mov(gs, si));
+        a.swapgs();
+        a.xor(eax, eax);
+        a.ret();
+    }
+
+    /// <summary>
+    /// set_segment_base's base (which 0-2 in rdi, rdx and rcx free to push): the MSR read, a new
+    /// base checked and written, ended by <paramref name="x"/>.
+    /// </summary>
+    static void SegmentBase(Assembler a, Label pv, Exit x)
+    {
+        var same = a.CreateLabel();
+        var einval = a.CreateLabel();
         var canonical = a.CreateLabel();
         a.push(rcx);                         // rdmsr/wrmsr take ecx and edx: neither is an argument of
         a.push(rdx);                         // set_segment_base, both survive it (Xen's register ABI)
@@ -77,26 +99,22 @@ static partial class FastPaths
         Count(a, pv, SetSegmentBase);        // inc keeps CF
         a.pop(rdx);
         a.pop(rcx);
-        a.ret();
+        x.Done(a);
         a.Label(ref einval);
         a.pop(rdx);
         a.pop(rcx);
         a.mov(rax, (long)-Xen.XenErrno.EINVAL);
         a.clc();
-        a.ret();
-        a.Label(ref sel);
-        Count(a, pv, SetSegmentBase);
-        var nul = a.CreateLabel();
-        a.cmp(esi, (int)X86.Selector.RplMask); // a non-NUL selector gets RPL 3 (Xen: no DPL 0 segments)
-        a.jbe(nul);
-        a.or(esi, (int)X86.Selector.RplMask);
-        a.Label(ref nul);
-        a.swapgs();
-        // A selector that cannot be loaded: retried with the NUL selector, as Xen.
-        FaultFixups.Around(b, "load_user_gs_native", FaultFixupKind.RetryNullSelector, FaultFixups.CpuFrameOffset("Rsi"), () => a.mov(gs, si));
-        a.swapgs();
-        a.xor(eax, eax);
-        a.ret();
+        x.Done(a);
+    }
+
+    /// <summary>lstar_set_segment_base: a base (which 0-2) as fast_set_segment_base; anything else through lstar_call (fast_set_segment_base).</summary>
+    static void LstarSetSegmentBase(Block b, Label pv)
+    {
+        var a = Routine(b, "lstar_set_segment_base");
+        a.cmp(rdi, Xen.Layout.SEGBASE_GS_USER_SEL);
+        a.jae(LstarCall);
+        SegmentBase(a, pv, Exit.Lstar);
     }
 
     /// <summary>

@@ -76,16 +76,9 @@ static partial class FastPaths
         var past = a.CreateLabel();
         a.cmp(rax, Microxen.Hypercalls.HypercallTable.Size - 1);
         a.ja(past);
-        a.push(r11);                         // the guest's RFLAGS, for the popfq back (r11 is then the table's base)
+        a.push(r11);                         // the guest's RFLAGS, popfq'd on the way back (Exit.Lstar); r11 the table's base meanwhile
         a.lea(r11, __[table]);
-        a.call(__qword_ptr[r11 + rax * 8]);  // a number without a routine: fast_decline
-        var declined = a.CreateLabel();
-        a.jc(declined);
-        a.popfq();
-        a.jmp(rcx);
-        a.Label(ref declined);               // the routine left rax = the number (DeclineAs)
-        a.pop(r11);
-        a.jmp(slow);
+        a.jmp(__qword_ptr[r11 + rax * 8 + Microxen.Hypercalls.HypercallTable.Size * 8]);   // its LSTAR row (FastPaths.Lstar.asm.cs)
         // A number past the table: N - DeclinedBias from the transfer page's CallRoutine (its
         // routine declined already: C# with N, not offered twice) or from fast_page_iret,
         // else the guest's own (C#: -ENOSYS).
@@ -111,6 +104,7 @@ static partial class FastPaths
 
         // ---- the routines -----------------------------------------------------------------
         UserSyscall(b, pv);
+        LstarRows(b, slow);
 
         b.Place(ref decline);
         b.Global("fast_decline");            // every routine's "declined", and fast_path_table's empty rows
@@ -118,38 +112,35 @@ static partial class FastPaths
         a.ret();
 
         FpuTaskswitch_(b, pv);
-        StackSwitch_(b, pv);
+        StackSwitch_(b, pv, Exit.Call);
+        StackSwitch_(b, pv, Exit.Lstar);
         SetSegmentBase_(b, pv, decline);
+        LstarSetSegmentBase(b, pv);
         XenVersion_(b, pv, decline);
         UpdateVaMapping_(b, pv, decline);
         UpdateDescriptor_(b, pv, decline);
         Multicall_(b, pv, table);
-        MmuUpdate_(b, pv, decline);          // mmu_update and mmuext_op: rbx, r12, r8 pushed while they touch guest memory
-        MmuextOp_(b, pv, decline);
-        b.Global("fast_batch_end");
-        b.Global("fast_batch_efault");       // a fault on a guest pointer in either: -EFAULT, as Xen's copy_from_guest
+        MmuUpdate_(b, pv, decline);          // rbx, r12, r8 pushed while it touches guest memory
+        b.Global("fast_batch_efault");       // a fault on a guest pointer: -EFAULT, as Xen's copy_from_guest
         PopBatch(a);
         a.mov(rax, (long)-Xen.XenErrno.EFAULT);
         a.clc();
         a.ret();
-        FaultFixups.Add("fast_mmu_update", "fast_mmuext_op", "fast_batch_efault", FaultFixupKind.Efault, MmuUpdate);
-        FaultFixups.Add("fast_mmuext_op", "fast_batch_end", "fast_batch_efault", FaultFixupKind.Efault, MmuextOp);
+        FaultFixups.Add("fast_mmu_update", "fast_batch_efault", "fast_batch_efault", FaultFixupKind.Efault, MmuUpdate);
+        MmuextOp_(b, pv, decline, Exit.Call);
+        MmuextOp_(b, pv, decline, Exit.Lstar);
         PinL4_(b);
         PageIret(b, pv);
         SmpPageCall(b);
         SmpPageIret(b);
 
-        // ---- fast_path_table: ulong[64], the routine fast_NAME per hypercall number, or
+        // ---- fast_path_table: ulong[128], the routine fast_NAME per hypercall number, or
         // fast_decline (stc; ret) for a number without one: the hypercall table's rows with a
-        // routine (shim/Hypercalls/HypercallTable.cs) ----------------------------------------
+        // routine (shim/Hypercalls/HypercallTable.cs); then the LSTAR rows (FastPaths.Lstar.asm.cs)
         b.Place(ref table);
         b.Global("fast_paths_end");
         b.Global("fast_path_table");
-        for (int nr = 0; nr < Hypercalls.HypercallTable.Size; nr++)
-        {
-            var row = Hypercalls.HypercallTable.Row(nr);
-            b.WithSymbol(row.HasRoutine ? "fast_" + row.Name : "fast_decline", 8, () => a.dq(0UL));
-        }
+        TableRowsEmit(b);
 
         // Any other fault in the routines above: no state to unwind, the guest is stopped, named.
         FaultFixups.Add("fast_paths_begin", "fast_paths_end", null, FaultFixupKind.CrashGuest);
