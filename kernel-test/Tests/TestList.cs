@@ -316,6 +316,10 @@ namespace KernelTest.Tests
             // Issue 13, fid2: mmu_update / mmuext_op count is an unsigned int; a *done that cannot be written is skipped (Xen 4.17 mm.c).
             Add(ref r, "mmu_batch_done_unwritable", &BatchDoneTests.DoneUnwritable);
             Add(ref r, "mmu_batch_count_unsigned_int", &BatchDoneTests.CountIsUnsignedInt);
+
+            // Issue 13, ctxsw2: set_segment_base and mmuext_op by a direct syscall (the LSTAR dispatcher's rows), as through the transfer page.
+            Add(ref r, "lstar_segment_base", &LstarRowTests.SegmentBase);
+            Add(ref r, "lstar_mmuext", &LstarRowTests.Mmuext);
         }
 
         // Tests of a parameterised checker, one function per row.
