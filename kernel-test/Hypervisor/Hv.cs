@@ -9,7 +9,25 @@ namespace KernelTest.Hypervisor
         public const ushort DomidSelf = 0x7FF0;
 
         public static long Call(int nr, ulong a1 = 0, ulong a2 = 0, ulong a3 = 0, ulong a4 = 0, ulong a5 = 0) =>
-            Native.Hypercall((ulong)nr, a1, a2, a3, a4, a5);
+            BySyscall ? Syscall(nr, a1, a2, a3, a4, a5) : Native.Hypercall((ulong)nr, a1, a2, a3, a4, a5);
+
+        /// <summary>While set, <see cref="Call"/> makes each hypercall by a direct <c>syscall</c> (the LSTAR entry, as Linux 6.1.123+'s xen_hypercall_pv) instead of the transfer page (Tests/LstarRowTests.cs).</summary>
+        public static bool BySyscall;
+
+        /// <summary>Hypercall <paramref name="nr"/> by a direct syscall (kt_canary_call with target 0): arguments in RDI, RSI, RDX, R10, R8, every other register 0.</summary>
+        static long Syscall(int nr, ulong a1, ulong a2, ulong a3, ulong a4, ulong a5)
+        {
+            ProbeState* st = Traps.State;
+            for (int i = 0; i < ProbeState.CanaryCount; i++) st->CanaryIn[i] = 0;
+            st->CanaryIn[ProbeState.CanaryRax] = (ulong)nr;
+            st->CanaryIn[ProbeState.CanaryRdi] = a1;
+            st->CanaryIn[ProbeState.CanaryRsi] = a2;
+            st->CanaryIn[ProbeState.CanaryRdx] = a3;
+            st->CanaryIn[ProbeState.CanaryR10] = a4;
+            st->CanaryIn[ProbeState.CanaryR8] = a5;
+            Native.CanaryCall(0);
+            return (long)st->CanaryOut[ProbeState.CanaryRax];
+        }
 
         public static long ConsoleWrite(byte* buf, int count) =>
             Call(Hypercall.ConsoleIo, ConsoleIoCmd.CONSOLEIO_write, (ulong)count, (ulong)buf);

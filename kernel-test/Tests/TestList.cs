@@ -324,6 +324,10 @@ namespace KernelTest.Tests
 
             // Issue 13, ppwall: the syscall callback runs with hardware IF on (the native entry has no sti: shim/Arch/SyscallFlags.cs).
             Add(ref r, "user_syscall_callback_if_on", &SyscallEntryTests.CallbackIfOn);
+
+            // Issue 13, ctxsw2: set_segment_base and mmuext_op by a direct syscall (the LSTAR dispatcher's rows), as through the transfer page.
+            Add(ref r, "lstar_segment_base", &LstarRowTests.SegmentBase);
+            Add(ref r, "lstar_mmuext", &LstarRowTests.Mmuext);
         }
 
         // Tests of a parameterised checker, one function per row.

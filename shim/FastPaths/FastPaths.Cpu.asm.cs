@@ -23,14 +23,14 @@ static partial class FastPaths
     }
 
     /// <summary>stack_switch(ss, sp): the kernel stack for entries from user mode, TSS.RSP0 too.</summary>
-    static void StackSwitch_(Block b, Label pv)
+    static void StackSwitch_(Block b, Label pv, Exit x)
     {
-        var a = Routine(b, "fast_stack_switch");
+        var a = Routine(b, x.Symbol("stack_switch"));
         Count(a, pv, StackSwitch);
         a.mov(__qword_ptr[F(a, "KernelSp")], rsi);
         a.mov(__qword_ptr[F(a, TssOff("Rsp0"))], rsi);
         a.xor(eax, eax);
-        a.ret();
+        x.Done(a);
     }
 
     /// <summary>
@@ -39,47 +39,18 @@ static partial class FastPaths
     /// (3). A base the MSR already holds is not written again: Xen's do_set_segment_base always
     /// writes it, which leaves the same state; a wrmsr ends a translation block under QEMU's TCG
     /// (an exit to its main loop), and Linux sets the user's GS base on every context switch,
-    /// usually to the same 0. Which MSR: <see cref="SegmentBaseMsrs"/>.
+    /// usually to the same 0. Which MSR: <see cref="SegmentBaseMsrs"/>. The MSR is read first:
+    /// a base equal to the one it holds is canonical (wrmsr takes no other), so only a new base
+    /// is checked (Xen: -EINVAL for a non-canonical one).
     /// </summary>
     static void SetSegmentBase_(Block b, Label pv, Label decline)
     {
         var a = Routine(b, "fast_set_segment_base");
         var sel = a.CreateLabel();
-        var same = a.CreateLabel();
-        var einval = a.CreateLabel();
         a.cmp(rdi, Xen.Layout.SEGBASE_GS_USER_SEL);
         a.je(sel);
         a.ja(decline);                       // unknown: the C# path answers -EINVAL
-        var canonical = a.CreateLabel();
-        a.mov(rax, rsi);                     // a base must be canonical (Xen: -EINVAL): bits 47-63 all 0
-        a.sar(rax, 47);
-        a.jz(canonical);
-        a.inc(rax);                          // or all 1
-        a.jnz(einval);
-        a.Label(ref canonical);
-        Count(a, pv, SetSegmentBase);
-        a.push(rcx);                         // rdmsr/wrmsr take ecx and edx: neither is an argument of
-        a.push(rdx);                         // set_segment_base, both survive it (Xen's register ABI)
-        a.lea(rcx, __[SegmentBaseMsrs]);
-        a.mov(ecx, __dword_ptr[rcx + rdi * 4]);
-        a.rdmsr();
-        a.shl(rdx, 32);
-        a.or(rax, rdx);
-        a.cmp(rax, rsi);
-        a.je(same);
-        a.mov(eax, esi);
-        a.mov(rdx, rsi);
-        a.shr(rdx, 32);
-        a.wrmsr();
-        a.Label(ref same);
-        a.pop(rdx);
-        a.pop(rcx);
-        a.xor(eax, eax);
-        a.ret();
-        a.Label(ref einval);
-        a.mov(rax, (long)-Xen.XenErrno.EINVAL);
-        a.clc();
-        a.ret();
+        SegmentBase(a, pv, Exit.Call);
         a.Label(ref sel);
         Count(a, pv, SetSegmentBase);
         var nul = a.CreateLabel();
@@ -96,22 +67,76 @@ static partial class FastPaths
     }
 
     /// <summary>
+    /// set_segment_base's base (which 0-2 in rdi, rdx and rcx free to push): the MSR read, a new
+    /// base checked and written, ended by <paramref name="x"/>.
+    /// </summary>
+    static void SegmentBase(Assembler a, Label pv, Exit x)
+    {
+        var same = a.CreateLabel();
+        var einval = a.CreateLabel();
+        var canonical = a.CreateLabel();
+        a.push(rcx);                         // rdmsr/wrmsr take ecx and edx: neither is an argument of
+        a.push(rdx);                         // set_segment_base, both survive it (Xen's register ABI)
+        a.lea(rcx, __[SegmentBaseMsrs]);
+        a.mov(ecx, __dword_ptr[rcx + rdi * 4]);
+        a.rdmsr();
+        a.shl(rdx, 32);
+        a.or(rax, rdx);
+        a.sub(rax, rsi);
+        a.jz(same);                          // the base it holds: rax = 0 (the result), CF = 0
+        a.mov(rax, rsi);                     // a new base must be canonical (Xen: -EINVAL): bits 47-63 all 0
+        a.sar(rax, 47);
+        a.jz(canonical);
+        a.inc(rax);                          // or all 1
+        a.jnz(einval);
+        a.Label(ref canonical);
+        a.mov(eax, esi);
+        a.mov(rdx, rsi);
+        a.shr(rdx, 32);
+        a.wrmsr();
+        a.xor(eax, eax);
+        a.Label(ref same);
+        Count(a, pv, SetSegmentBase);        // inc keeps CF
+        a.pop(rdx);
+        a.pop(rcx);
+        x.Done(a);
+        a.Label(ref einval);
+        a.pop(rdx);
+        a.pop(rcx);
+        a.mov(rax, (long)-Xen.XenErrno.EINVAL);
+        a.clc();
+        x.Done(a);
+    }
+
+    /// <summary>lstar_set_segment_base: a base (which 0-2) as fast_set_segment_base; anything else through lstar_call (fast_set_segment_base).</summary>
+    static void LstarSetSegmentBase(Block b, Label pv)
+    {
+        var a = Routine(b, "lstar_set_segment_base");
+        a.cmp(rdi, Xen.Layout.SEGBASE_GS_USER_SEL);
+        a.jae(LstarCall);
+        SegmentBase(a, pv, Exit.Lstar);
+    }
+
+    /// <summary>
     /// xen_version(XENVER_version): the version, unless an event is pending and unmasked: then
     /// the C# path runs, whose exit delivers it (Linux calls xen_version 0 for exactly that).
     /// </summary>
     static void XenVersion_(Block b, Label pv, Label decline)
     {
         var a = Routine(b, "fast_xen_version");
+        var pending = a.CreateLabel();
         a.test(rdi, rdi);
         a.jnz(decline);
         a.mov(rax, __qword_ptr[F(a, "VcpuInfo")]);
         a.movzx(eax, __word_ptr[rax]);       // evtchn_upcall_pending | evtchn_upcall_mask << 8
         a.cmp(eax, 1);
-        a.je(decline);
+        a.je(pending);
         Count(a, pv, XenVersion);
         a.mov(eax, XenVersionValue);
         a.clc();
         a.ret();
+        a.Label(ref pending);
+        DeclineAs(a, XenVersion);
     }
 
     /// <summary>

@@ -88,7 +88,7 @@ static partial class FastPaths
         a.nop();                             // Iced allows one label per instruction
         a.Label(ref back);
         a.pop(rdx);
-        a.jmp(decline);
+        DeclineAs(a, UpdateVaMapping);       // the walk wrote rax
         FaultFixups.Add("fast_update_va_mapping", "fast_update_va_mapping_decline", "fast_update_va_mapping_decline", FaultFixupKind.Decline);
     }
 
@@ -96,28 +96,32 @@ static partial class FastPaths
     static void UpdateDescriptor_(Block b, Label pv, Label decline)
     {
         var a = Routine(b, "fast_update_descriptor");
+        var outside = a.CreateLabel();
         a.test(dil, 7);
         a.jnz(decline);                      // misaligned: the C# path answers -EINVAL
         a.mov(rax, rdi);
         a.shr(rax, PageFlags.PageShift);
         a.cmp(rax, __qword_ptr[F(a, "FrameCount")]);
-        a.jae(decline);
+        a.jae(outside);
         Count(a, pv, UpdateDescriptor);
         a.add(rdi, __qword_ptr[F(a, "DirectMap")]);
         a.mov(__qword_ptr[rdi], rsi);
         a.xor(eax, eax);
         a.ret();
+        a.Label(ref outside);
+        DeclineAs(a, UpdateDescriptor);
     }
 
     /// <summary>
-    /// The end of a batch routine (mmu_update, mmuext_op) that pushed rbx, r12 and r8 (its index;
-    /// not an argument of either, so it survives): at
+    /// The end of a batch routine (mmu_update, mmuext_op) whose saved registers <paramref name="pop"/>
+    /// restores, in form <paramref name="x"/>: at
     /// <paramref name="finish"/> every request was applied (the count goes to *done when done is
-    /// not null, result 0); at <paramref name="no"/> the checking pass refused the batch. A
+    /// not null, result 0); at <paramref name="no"/> the checking pass refused the batch (declined
+    /// as hypercall <paramref name="nr"/>). A
     /// *done the shim cannot write (not mapped, read-only) is skipped and the result stays 0:
     /// do_mmu_update and do_mmuext_op ignore copy_to_guest(pdone)'s failure (Xen 4.17 mm.c).
     /// </summary>
-    static void BatchEpilogue(Block b, string symbol, Label finish, Label no, Label decline)
+    static void BatchEpilogue(Block b, string symbol, int nr, Label finish, Label no, Action<Assembler> pop, Exit x)
     {
         var a = b.Asm;
         a.Label(ref finish);
@@ -129,12 +133,12 @@ static partial class FastPaths
         b.Place(ref noDone);
         b.Global(symbol + "_done_end");
         FaultFixups.Add(symbol + "_done", symbol + "_done_end", symbol + "_done_end", FaultFixupKind.Ignore);
-        PopBatch(a);
+        pop(a);
         a.xor(eax, eax);
-        a.ret();
+        x.Done(a);
         a.Label(ref no);
-        PopBatch(a);
-        a.jmp(decline);
+        pop(a);
+        x.Decline(a, nr);
     }
 
     /// <summary>The registers a batch routine saves (rbx, r12, r8), pushed in this order.</summary>
@@ -196,7 +200,7 @@ static partial class FastPaths
         a.inc(r8);
         a.jmp(applyNext);
 
-        BatchEpilogue(b, symbol, finish, no, decline);
+        BatchEpilogue(b, symbol, counter, finish, no, PopBatch, Exit.Call);
     }
 
     /// <summary>
@@ -268,14 +272,6 @@ static partial class FastPaths
             a.mov(__qword_ptr[rax + rbx * 8], r12);
         }, (a, finish) => MmuUpdateOne(a, pv, finish));
 
-    /// <summary>Loads mmuext_op request r8 of the batch at rdi: cmd in ebx, arg1 in r12.</summary>
-    static void LoadMmuextOp(Assembler a)
-    {
-        a.imul(rax, r8, AsmOffsets.MmuextOpSize);
-        a.mov(ebx, __dword_ptr[rdi + rax + AsmOffsets.MmuextOpCmd]);    // cmd
-        a.mov(r12, __qword_ptr[rdi + rax + AsmOffsets.MmuextOpArg1]);   // mfn / linear_addr
-    }
-
     /// <summary>
     /// mmuext_op(ops, count, done, domid), in one pass, each op applied as it is read: PIN_L1/L2/L3
     /// (the frame marked a page table) and UNPIN (nothing to do in fast mode) of a frame in
@@ -289,30 +285,39 @@ static partial class FastPaths
     /// *done = its index), at the price of a second CR3 load. NEW_BASEPTR of the L4 already loaded
     /// still loads CR3: Xen's new_guest_cr3 calls write_ptbase for the same frame (a TLB flush
     /// the guest may rely on). A continuation (MMU_UPDATE_PREEMPTED) is the C# path's.
+    /// Registers: the index in r11, the op's cmd in eax (then scratch), its arg1 in r12; r12 saved,
+    /// and r11 in the Call form (the Lstar form's exit reloads it). A fault reading an op declines
+    /// (SYMBOL_fault): C# ends the batch there with -EFAULT and *done = i, as Xen's copy_from_guest.
     /// </summary>
-    static void MmuextOp_(Block b, Label pv, Label decline)
+    static void MmuextOp_(Block b, Label pv, Label decline, Exit x)
     {
-        var a = Routine(b, "fast_mmuext_op");
-        Label loop = a.CreateLabel(), more = a.CreateLabel(), next = a.CreateLabel(), finish = a.CreateLabel(), no = a.CreateLabel();
+        string symbol = x.Symbol("mmuext_op");
+        var a = Routine(b, symbol);
+        Label loop = a.CreateLabel(), counted = a.CreateLabel(), next = a.CreateLabel(), finish = a.CreateLabel(), no = a.CreateLabel();
         Label baseptr = a.CreateLabel(), user = a.CreateLabel(), userNone = a.CreateLabel(), remote = a.CreateLabel(),
             local = a.CreateLabel(), unpin = a.CreateLabel(), invlpg = a.CreateLabel();
-        a.test(esi, MmuCmd.MMU_UPDATE_PREEMPTED);
-        a.jnz(decline);
-        PushBatch(a);
-        a.xor(r8d, r8d);                     // i
-        a.jmp(more);
+        Action<Assembler> push = x.IsLstar ? (Action<Assembler>)(q => q.push(r12)) : q => { q.push(r11); q.push(r12); };
+        Action<Assembler> pop = x.IsLstar ? (Action<Assembler>)(q => q.pop(r12)) : q => { q.pop(r12); q.pop(r11); };
+        var special = a.CreateLabel();
+        if (MmuCmd.MMU_UPDATE_PREEMPTED != 1u << 31) throw new InvalidOperationException("MMU_UPDATE_PREEMPTED is not count's sign bit");
+        a.test(esi, esi);
+        a.jle(special);                      // no op, or a continuation (MMU_UPDATE_PREEMPTED: the sign bit)
+        push(a);
+        a.xor(r11d, r11d);                   // i
         a.Label(ref loop);
-        LoadMmuextOp(a);
-        a.cmp(ebx, MmuextCmd.MMUEXT_NEW_BASEPTR);
+        a.imul(rax, r11, AsmOffsets.MmuextOpSize);
+        a.mov(r12, __qword_ptr[rdi + rax + AsmOffsets.MmuextOpArg1]);   // mfn / linear_addr
+        a.mov(eax, __dword_ptr[rdi + rax + AsmOffsets.MmuextOpCmd]);    // cmd
+        a.cmp(eax, MmuextCmd.MMUEXT_NEW_BASEPTR);
         a.je(baseptr);
-        a.cmp(ebx, MmuextCmd.MMUEXT_NEW_USER_BASEPTR);
+        a.cmp(eax, MmuextCmd.MMUEXT_NEW_USER_BASEPTR);
         a.je(user);
-        a.cmp(ebx, MmuextCmd.MMUEXT_INVLPG_LOCAL);
+        a.cmp(eax, MmuextCmd.MMUEXT_INVLPG_LOCAL);
         a.ja(remote);
-        a.cmp(ebx, MmuextCmd.MMUEXT_UNPIN_TABLE);
+        a.cmp(eax, MmuextCmd.MMUEXT_UNPIN_TABLE);
         a.je(unpin);
         a.ja(local);                                 // 6, 7
-        a.cmp(ebx, MmuextCmd.MMUEXT_PIN_L4_TABLE);
+        a.cmp(eax, MmuextCmd.MMUEXT_PIN_L4_TABLE);
         var notPinL4 = a.CreateLabel();
         a.jne(notPinL4);
         PinL4Check(a, no);                           // PIN_L4: natively (FastPaths.Pin.asm.cs), else C#
@@ -328,12 +333,12 @@ static partial class FastPaths
         a.jae(no);
         a.jmp(next);
         a.Label(ref remote);                         // 8-11: other vCPUs' TLBs too
-        a.cmp(ebx, MmuextCmd.MMUEXT_INVLPG_ALL);
+        a.cmp(eax, MmuextCmd.MMUEXT_INVLPG_ALL);
         a.ja(no);
         a.cmp(__qword_ptr[F(a, "FastPaths")], (int)PvState.FastPathsSmp);
         a.je(no);                                    // several vCPUs: C# asks their CPUs (Smp/Tlb.cs)
         a.Label(ref local);
-        a.test(ebx, 1);
+        a.test(al, 1);
         a.jnz(invlpg);                               // 7, 9, 11
         a.mov(rax, cr3);                             // 6, 8, 10
         a.mov(cr3, rax);
@@ -353,12 +358,20 @@ static partial class FastPaths
         a.Label(ref userNone);
         a.mov(__qword_ptr[F(a, "UserL4Ma")], r12);
         a.Label(ref next);
-        a.inc(r8);
-        a.Label(ref more);
-        a.cmp(r8d, esi);                             // count: Xen's unsigned int
+        a.inc(r11d);
+        a.cmp(r11d, esi);                            // count: Xen's unsigned int
         a.jb(loop);
+        a.Label(ref counted);
         Count(a, pv, MmuextOp);
-        BatchEpilogue(b, "fast_mmuext_op", finish, no, decline);
+        BatchEpilogue(b, symbol, MmuextOp, finish, no, pop, x);
+        a.Label(ref special);
+        a.js(x.IsLstar ? LstarDeclined : decline);   // a continuation: C# path
+        push(a);
+        a.jmp(counted);
+        b.Global(symbol + "_fault");
+        pop(a);
+        x.Decline(a, MmuextOp);
+        FaultFixups.Add(symbol, symbol + "_fault", symbol + "_fault", FaultFixupKind.Decline);
     }
 
     /// <summary>The guest L4 slot of the shim's image (0xffff82d080000000, shim/Boot/BootCode.asm.cs): filled in every L4 the shim prepared.</summary>

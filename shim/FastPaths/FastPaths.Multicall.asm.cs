@@ -52,6 +52,7 @@ static partial class FastPaths
         a.mov(rdi, rbx);
         a.mov(rsi, r12);
         PopMulticall(a);
+        a.mov(eax, Multicall);               // declined: the number back in rax (DeclineAs)
         a.stc();
         a.ret();
         // A fault in this routine's own code (reading an entry, storing its result; the routines

@@ -45,27 +45,28 @@ static partial class FastPaths
         a.je(no);                                    // several vCPUs: DeferredTreeMarks is under the shim's lock
         a.cmp(r12, __qword_ptr[F(a, "FrameCount")]);
         a.jae(no);                                   // C# answers -EINVAL
-        a.mov(rax, __qword_ptr[PinCountLabel(a)]);   // the batch's earlier pins are counted already
-        a.cmp(rax, PinRecordCapacity);
+        a.cmp(__qword_ptr[PinCountLabel(a)], PinRecordCapacity);   // the batch's earlier pins are counted already
         a.jae(no);
     }
 
     /// <summary>
     /// fast_mmuext_op's PIN_L4 (frame in r12, checked): calls fast_pin_l4, keeping r10 (the
-    /// domid a later op's decline hands to C#).
+    /// domid a later op's decline hands to C#) and rbx (not saved by fast_mmuext_op).
     /// </summary>
     static void PinL4Apply(Assembler a, Label next)
     {
         a.push(r10);
+        a.push(rbx);
         a.call(PinL4Label(a));
+        a.pop(rbx);
         a.pop(r10);
         a.jmp(next);
     }
 
     /// <summary>
     /// fast_pin_l4: the pin of L4 frame r12 (checked by <see cref="PinL4Check"/>). Keeps rdi,
-    /// rsi, rdx and r8 (fast_mmuext_op's batch state); uses rax, rbx, r10, r12 (the batch routine
-    /// restores rbx and r12) and rcx (saved). Also fast_pin_records(): the records' address.
+    /// rsi, rdx, r8 and r11 (fast_mmuext_op's batch state); uses rax, rbx, r10, r12 (its callers
+    /// restore them) and rcx (saved). Also fast_pin_records(): the records' address.
     /// </summary>
     static void PinL4_(Block b)
     {

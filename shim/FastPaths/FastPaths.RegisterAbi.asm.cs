@@ -16,17 +16,24 @@ static partial class FastPaths
     /// the general registers it writes and the ones it pushes; stops the build naming the
     /// routine and register when it writes one it may not. An indirect call (multicall's
     /// entries) counts as writing RAX and all five argument registers, a routine's worst case.
+    /// The LSTAR rows lstar_NAME (FastPaths.Lstar.asm.cs) too, whose exit is the indirect jump
+    /// back to the guest (<c>jmp rcx</c>) or a jump to lstar_declined / lstar_call, and which may
+    /// also write R11 (Exit.Lstar reloads it from the RFLAGS the dispatcher pushed).
     /// </summary>
     public static void CheckRegisterAbi(Block b)
     {
         var (code, symbols) = b.Disassemble();
         var info = new InstructionInfoFactory();
-        for (int nr = 0; nr < Hypercalls.HypercallTable.Size; nr++)
+        var exits = new HashSet<ulong> { symbols["lstar_declined"], symbols["lstar_call"] };
+        for (int i = 0; i < Hypercalls.HypercallTable.FastPathRows; i++)
         {
+            int nr = i % Hypercalls.HypercallTable.Size;
+            bool lstar = i >= Hypercalls.HypercallTable.Size;
             var row = Hypercalls.HypercallTable.Row(nr);
-            if (!row.HasRoutine) continue;
-            string name = "fast_" + row.Name;
+            if (!row.HasRoutine || lstar && Array.IndexOf(LstarBodies, nr) < 0) continue;
+            string name = (lstar ? "lstar_" : "fast_") + row.Name;
             var allowed = new HashSet<Register> { Register.RAX, Register.RSP };
+            if (lstar) allowed.Add(Register.R11);
             for (int k = 0; k < row.Args; k++) allowed.Add(ArgRegisters[k]);
             var written = new HashSet<Register>();
             var pushed = new HashSet<Register>();
@@ -47,8 +54,14 @@ static partial class FastPaths
                             && used.Register.IsGPR())
                             written.Add(used.Register.GetFullRegister());
                     if (ins.FlowControl is FlowControl.Return or FlowControl.Interrupt or FlowControl.Exception) break;
-                    if (ins.FlowControl == FlowControl.ConditionalBranch) todo.Push(ins.NearBranchTarget);
-                    if (ins.FlowControl == FlowControl.UnconditionalBranch) { ip = ins.NearBranchTarget; continue; }
+                    if (ins.FlowControl == FlowControl.ConditionalBranch && !exits.Contains(ins.NearBranchTarget)) todo.Push(ins.NearBranchTarget);
+                    if (ins.FlowControl == FlowControl.UnconditionalBranch)
+                    {
+                        if (exits.Contains(ins.NearBranchTarget)) break;
+                        ip = ins.NearBranchTarget;
+                        continue;
+                    }
+                    if (ins.FlowControl == FlowControl.IndirectBranch && lstar && ins.Op0Register == Register.RCX) break;
                     if (ins.FlowControl == FlowControl.IndirectBranch) throw new InvalidOperationException($"{name}: indirect jump at 0x{ip:x}");
                     ip = ins.NextIP;
                 }

@@ -8,8 +8,9 @@ namespace Microxen.Native;
 /// Args in shim/Hypercalls/HypercallTable.cs: Xen's register ABI), flags aside (its callers
 /// restore the guest's: the LSTAR dispatcher from r11, the transfer page with pushfq/popfq);
 /// it returns CF=0 with the
-/// result in rax, or CF=1 having changed nothing ("declined": the caller takes the C# path,
-/// which gives Xen's full semantics and error codes). The <c>pv_state</c> block
+/// result in rax, or CF=1 having changed nothing but rax, which holds its hypercall number again
+/// ("declined": the caller takes the C# path, which gives Xen's full semantics and error codes;
+/// the LSTAR dispatcher keeps no copy of the number, <see cref="DeclineAs"/>). The <c>pv_state</c> block
 /// (shim/Arch/PvState.cs) is in the same section, so routines reach it RIP-relatively.
 /// </summary>
 static partial class FastPaths
@@ -75,20 +76,9 @@ static partial class FastPaths
         var past = a.CreateLabel();
         a.cmp(rax, Microxen.Hypercalls.HypercallTable.Size - 1);
         a.ja(past);
-        a.push(rax);
-        a.push(rbx);
-        a.lea(rbx, __[table]);
-        a.call(__qword_ptr[rbx + rax * 8]);  // a number without a routine: fast_decline
-        a.pop(rbx);
-        var declined = a.CreateLabel();
-        a.jc(declined);
-        a.lea(rsp, __[rsp + 8]);            // drop the saved number, flags kept
-        a.push(r11);
-        a.popfq();
-        a.jmp(rcx);
-        a.Label(ref declined);
-        a.pop(rax);
-        a.jmp(slow);
+        a.push(r11);                         // the guest's RFLAGS, popfq'd on the way back (Exit.Lstar); r11 the table's base meanwhile
+        a.lea(r11, __[table]);
+        a.jmp(__qword_ptr[r11 + rax * 8 + Microxen.Hypercalls.HypercallTable.Size * 8]);   // its LSTAR row (FastPaths.Lstar.asm.cs)
         // A number past the table: N - DeclinedBias from the transfer page's CallRoutine (its
         // routine declined already: C# with N, not offered twice) or from fast_page_iret,
         // else the guest's own (C#: -ENOSYS).
@@ -114,6 +104,7 @@ static partial class FastPaths
 
         // ---- the routines -----------------------------------------------------------------
         UserSyscall(b, pv);
+        LstarRows(b, slow);
 
         b.Place(ref decline);
         b.Global("fast_decline");            // every routine's "declined", and fast_path_table's empty rows
@@ -121,40 +112,36 @@ static partial class FastPaths
         a.ret();
 
         FpuTaskswitch_(b, pv);
-        StackSwitch_(b, pv);
+        StackSwitch_(b, pv, Exit.Call);
+        StackSwitch_(b, pv, Exit.Lstar);
         SetSegmentBase_(b, pv, decline);
+        LstarSetSegmentBase(b, pv);
         XenVersion_(b, pv, decline);
         UpdateVaMapping_(b, pv, decline);
         UpdateDescriptor_(b, pv, decline);
         Multicall_(b, pv, table);
-        MmuUpdate_(b, pv, decline);          // mmu_update and mmuext_op: rbx, r12, r8 pushed while they touch guest memory
-        MmuextOp_(b, pv, decline);
-        b.Global("fast_batch_end");
-        // A fault on a request in either declines: the C# path redoes the batch from its start
-        // (the requests before it are assignments and flushes: the same end state) and ends it
-        // with -EFAULT and *done = i, as Xen's __copy_from_guest failure in do_mmu_update / do_mmuext_op.
+        MmuUpdate_(b, pv, decline);          // rbx, r12, r8 pushed while it touches guest memory
+        // A fault on a request declines: the C# path redoes the batch from its start (the
+        // requests before it are assignments: the same end state) and ends it with -EFAULT and
+        // *done = i, as Xen's __copy_from_guest failure in do_mmu_update. mmuext_op: its own (Mmu.asm.cs).
         b.Global("fast_batch_fault");
         PopBatch(a);
-        a.stc();
-        a.ret();
-        FaultFixups.Add("fast_mmu_update", "fast_mmuext_op", "fast_batch_fault", FaultFixupKind.Decline);
-        FaultFixups.Add("fast_mmuext_op", "fast_batch_end", "fast_batch_fault", FaultFixupKind.Decline);
+        DeclineAs(a, MmuUpdate);
+        FaultFixups.Add("fast_mmu_update", "fast_batch_fault", "fast_batch_fault", FaultFixupKind.Decline);
+        MmuextOp_(b, pv, decline, Exit.Call);
+        MmuextOp_(b, pv, decline, Exit.Lstar);
         PinL4_(b);
         PageIret(b, pv);
         SmpPageCall(b);
         SmpPageIret(b);
 
-        // ---- fast_path_table: ulong[64], the routine fast_NAME per hypercall number, or
+        // ---- fast_path_table: ulong[128], the routine fast_NAME per hypercall number, or
         // fast_decline (stc; ret) for a number without one: the hypercall table's rows with a
-        // routine (shim/Hypercalls/HypercallTable.cs) ----------------------------------------
+        // routine (shim/Hypercalls/HypercallTable.cs); then the LSTAR rows (FastPaths.Lstar.asm.cs)
         b.Place(ref table);
         b.Global("fast_paths_end");
         b.Global("fast_path_table");
-        for (int nr = 0; nr < Hypercalls.HypercallTable.Size; nr++)
-        {
-            var row = Hypercalls.HypercallTable.Row(nr);
-            b.WithSymbol(row.HasRoutine ? "fast_" + row.Name : "fast_decline", 8, () => a.dq(0UL));
-        }
+        TableRowsEmit(b);
 
         // Any other fault in the routines above: no state to unwind, the guest is stopped, named.
         FaultFixups.Add("fast_paths_begin", "fast_paths_end", null, FaultFixupKind.CrashGuest);
@@ -196,5 +183,17 @@ static partial class FastPaths
     }
 
     static void Count(Assembler a, Label pv, int nr) => a.inc(__qword_ptr[F(a, CountOff(nr))]);
+
+    /// <summary>
+    /// A routine's decline once it has written rax: <c>mov eax, nr; stc; ret</c>, its hypercall
+    /// number <paramref name="nr"/> back in rax, as the LSTAR dispatcher hands it to C#. A decline
+    /// before rax is written may jump to fast_decline (stc; ret).
+    /// </summary>
+    static void DeclineAs(Assembler a, int nr)
+    {
+        a.mov(eax, nr);
+        a.stc();
+        a.ret();
+    }
 
 }

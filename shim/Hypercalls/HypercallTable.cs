@@ -65,6 +65,9 @@ namespace Microxen.Hypercalls
         /// <summary>Numbers the table, the statistics and fast_path_table cover: 0..Size-1.</summary>
         public const int Size = 64;
 
+        /// <summary>Rows of fast_path_table: fast_NAME by number, then the LSTAR dispatcher's row per number (shim/FastPaths/FastPaths.Lstar.asm.cs).</summary>
+        public const int FastPathRows = 2 * Size;
+
         /// <summary>Row <paramref name="nr"/>; an undefined number gives a row with Name null.</summary>
         public static HypercallRow Row(int nr)
         {

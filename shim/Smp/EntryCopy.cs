@@ -66,7 +66,7 @@ namespace Microxen.Smp
             for (ulong i = 0; i < end - start; i++) to[i] = ((byte*)start)[i];
             long delta = (long)to - (long)start;
             ulong* table = (ulong*)((long)syms->FastPathTable + delta);
-            for (int n = 0; n < Hypercalls.HypercallTable.Size; n++)
+            for (int n = 0; n < Hypercalls.HypercallTable.FastPathRows; n++)
                 if (table[n] >= start && table[n] < end) table[n] = (ulong)((long)table[n] + delta);
             *(long*)((long)syms->AbortResumeMovabs + delta + 2) += delta;   // movabs: REX.W B8, imm64
             *(ulong*)((long)syms->HypercallStackSlot + delta) = stack;

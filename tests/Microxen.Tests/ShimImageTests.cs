@@ -19,7 +19,7 @@ public class ShimImageTests
         // Decode the .text section from the ELF (section headers give its file range).
         var (offset, size) = TextSection(code);
         // fast_path_table (addresses) lies among the fast paths' code: the decode skips it.
-        ulong table = Symbol(elf, "fast_path_table") - TextAddress(code), tableEnd = table + Microxen.Hypercalls.HypercallTable.Size * 8UL;
+        ulong table = Symbol(elf, "fast_path_table") - TextAddress(code), tableEnd = table + Microxen.Hypercalls.HypercallTable.FastPathRows * 8UL;
         var decoder = Decoder.Create(64, new ByteArrayCodeReader(code, (int)offset, (int)size));
         int vex = 0, total = 0;
         while (decoder.IP < size)
