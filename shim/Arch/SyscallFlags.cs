@@ -4,21 +4,16 @@ namespace Microxen.Arch
     public static class SyscallFlags
     {
         /// <summary>
-        /// IA32_FMASK (shim/Boot/ShimMain.cs): the RFLAGS bits <c>syscall</c> clears, TF, DF,
-        /// IOPL, NT and AC (0x47500), not IF. A user process's <c>syscall</c> keeps IF on through
-        /// the native entry (shim/FastPaths/FastPaths.Entry.asm.cs) into the guest's callback,
-        /// which runs with IF on, so the entry needs no <c>sti</c> (under QEMU's TCG an
-        /// <c>sti</c> ends the translation block and goes back to its main loop). A hypercall's <c>syscall</c> comes from the
-        /// guest kernel, which runs with IF on: the dispatcher's routines run with it on, as they
-        /// do when the transfer page calls them. An interrupt taken in those shim instructions (on
-        /// its IST stack: every vector has one) interrupted the shim's own code and delivers
-        /// nothing (Traps/TrapDispatch.cs InShim); the event stays pending, as one arriving while
-        /// Xen runs the call. <c>cli</c> starts every path that needs IF off: the iret (from its
-        /// pending test to the <c>sysretq</c> or <c>iretq</c>), the C# paths (syscall_entry_slow
-        /// and the dispatcher's slow end in shim/Traps/EntryStubs.asm.cs) and the native user
-        /// entry's general path (a callback that leaves events unmasked gets a pending event at its first
-        /// instruction, after <c>sti</c>).
+        /// IA32_FMASK (shim/Boot/ShimMain.cs): the RFLAGS bits <c>syscall</c> clears, TF, IF, DF,
+        /// IOPL, NT and AC (0x47700). IF stays cleared although the native user entry then needs
+        /// an <c>sti</c> before the guest's callback (a TCG main-loop exit per system call): IA32_FMASK
+        /// holds for every <c>syscall</c>, so with IF kept a hypercall from the guest kernel would
+        /// run its first instructions (the guest-mode test before any <c>cli</c>) with IF on, and an
+        /// interrupt taken there raises its event without an upcall (the shim's own code is
+        /// interrupted, Traps/TrapDispatch.cs InShim); the guest would resume with the event pending
+        /// and unmasked, its upcall not delivered until another interrupt (a VIRQ_TIMER left that
+        /// way re-arms no timer). Xen delivers pending events on every return to the guest.
         /// </summary>
-        public const ulong Mask = X86.Rflags.TF | X86.Rflags.DF | X86.Rflags.IOPL | X86.Rflags.NT | X86.Rflags.AC;
+        public const ulong Mask = X86.Rflags.TF | X86.Rflags.IF | X86.Rflags.DF | X86.Rflags.IOPL | X86.Rflags.NT | X86.Rflags.AC;
     }
 }

@@ -28,13 +28,13 @@ static partial class FastPaths
         EnterCallback(a);
         MaskEvents(a);
         a.inc(__qword_ptr[F(a, "UserSyscalls")]);
-        a.jmp(__qword_ptr[F(a, "SyscallCallback")]);     // IF on all along (Arch/SyscallFlags.cs): the guest kernel runs with it
+        a.sti();                                          // the guest kernel runs with IF on; sti's shadow covers the jmp
+        a.jmp(__qword_ptr[F(a, "SyscallCallback")]);
 
-        // Any other callback: IF off, so that an interrupt waits for the callback's first
-        // instruction (sti's shadow covers the jmp) and an event the callback leaves unmasked
-        // is delivered there, as Xen delivers it on its way out.
+        // Any other callback: IF stays off until the callback's first instruction (sti's shadow
+        // covers the jmp), where an event the callback leaves unmasked is delivered, as Xen
+        // delivers it on its way out.
         a.Label(ref general);
-        a.cli();
         a.cmp(__qword_ptr[F(a, "SyscallCallback")], 0);
         a.je(slow);
         a.mov(__qword_ptr[F(a, "ScratchRsp")], rsp);
@@ -141,7 +141,6 @@ static partial class FastPaths
         var kernel = a.CreateLabel();
         var tail = a.CreateLabel();
         var sysret = a.CreateLabel();
-        a.cli();                                          // IF survives syscall (Arch/SyscallFlags.cs): off from the pending test to the iretq/sysretq
         LstarIretNative(a, pv, slow, kernel, sysret);
         a.Label(ref kernel);
         InSyscallLstar(a, tail);

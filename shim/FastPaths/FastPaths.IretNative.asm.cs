@@ -75,7 +75,7 @@ static partial class FastPaths
         EnterUserMode(a);
         Count(a, pv, Iret);
         a.mov(rax, __qword_ptr[rsp + AsmOffsets.IretContextRax]);
-        a.mov(rsp, __qword_ptr[rsp + rip + AsmOffsets.IretRsp]);   // IF off since LstarIret's cli
+        a.mov(rsp, __qword_ptr[rsp + rip + AsmOffsets.IretRsp]);   // IF off since the syscall (FMASK)
         a.sysretq();
         a.Label(ref user);                               // CS RPL 3, IF set, no event pending
         a.test(__byte_ptr[F(a, "NativeEntry")], PvState.NativeIret);

@@ -6,7 +6,7 @@ namespace Microxen.Native;
 /// it (xen/arch/x86/pv/iret.c, restore_all_guest in xen/arch/x86/x86_64/entry.S): the frame's
 /// RCX and R11 are not used, the guest resumes with RCX = RIP and R11 = its RFLAGS, when RIP is
 /// canonical (as Hypercalls/Iret.cs). Part of <see cref="FastPaths"/>.
-/// Ring 0 with the user RSP loaded: IF is off (cli at LstarIret's start; cli on the transfer
+/// Ring 0 with the user RSP loaded: IF is off (the LSTAR entry's FMASK; cli on the transfer
 /// page's), every vector runs on an IST stack (Arch/Idt.cs), RCX is checked canonical and in
 /// the lower half (a non-canonical RCX makes Intel's sysretq #GP in ring 0), and the selectors
 /// sysretq loads are the frame's (STAR, ShimMain).
@@ -70,7 +70,7 @@ static partial class FastPaths
         a.Label(ref check);
         SysretChecks(a, rip, iret);
         a.mov(rax, __qword_ptr[rsp + AsmOffsets.IretContextRax]);
-        a.mov(rsp, __qword_ptr[rsp + rip + AsmOffsets.IretRsp]);   // IF off since LstarIret's cli
+        a.mov(rsp, __qword_ptr[rsp + rip + AsmOffsets.IretRsp]);   // IF off since the syscall (FMASK)
         a.sysretq();
         a.Label(ref mismatch);
         InSyscallLstar(a, iret);

@@ -73,11 +73,9 @@ static class EntryStubs
         var userSlow = a.CreateLabel();
         // syscall_entry_slow: LSTAR with the fast paths off (PvState.FastPaths 0), routed by guest mode as syscall_entry.
         b.Global("syscall_entry_slow");
-        a.cli();                            // IF survives syscall (Arch/SyscallFlags.cs): C# runs with it off
         a.cmp(__qword_ptr[FastPaths.Field(a, "UserMode")], 0);
         a.jne(userSlow);
         a.Label(ref slow);
-        a.cli();                            // the dispatcher's routines run with IF on, as from the transfer page; C# with it off
         SyscallPath(b, SyscallReturnVector, hypercallSlot, stackSlot, savedRsp, popAndIret);
         FastPaths.UserSlow = userSlow;
         a.Label(ref userSlow);
