@@ -316,6 +316,9 @@ namespace KernelTest.Tests
             // Issue 13, fid2: mmu_update / mmuext_op count is an unsigned int; a *done that cannot be written is skipped (Xen 4.17 mm.c).
             Add(ref r, "mmu_batch_done_unwritable", &BatchDoneTests.DoneUnwritable);
             Add(ref r, "mmu_batch_count_unsigned_int", &BatchDoneTests.CountIsUnsignedInt);
+
+            // Issue 13, smprace: a page-table write through a read-only mapping leaves that mapping read-only for every other vCPU.
+            Add(ref r, "smp_ptwr_pte_read_only", &SmpPageTableWriteTests.PteStaysReadOnly);
         }
 
         // Tests of a parameterised checker, one function per row.
