@@ -11,7 +11,7 @@ namespace KernelTest.Tests
     /// page-table entries (native_set_pte, ptep_get_and_clear, set_bit/clear_bit,
     /// test_and_set/clear_bit, try_cmpxchg) and one it does not (lock add). Xen emulates every
     /// one (xen/arch/x86/pv/ro-page-fault.c, x86_emulate); microxen's fast mode emulates Linux's
-    /// forms in one trap and single-steps the rest, checked mode single-steps and validates
+    /// forms in one trap and single-steps the rest, checked mode does the same and validates
     /// (shim/Traps/PageTableWrite*.cs). Each leaves the entry, the register result and the
     /// flags the SDM defines for the instruction; values are non-present so Xen's validation
     /// takes them all.

@@ -328,6 +328,9 @@ namespace KernelTest.Tests
             // Issue 13, ctxsw2: set_segment_base and mmuext_op by a direct syscall (the LSTAR dispatcher's rows), as through the transfer page.
             Add(ref r, "lstar_segment_base", &LstarRowTests.SegmentBase);
             Add(ref r, "lstar_mmuext", &LstarRowTests.Mmuext);
+
+            // Issue 13, smprace: a page-table write through a read-only mapping leaves that mapping read-only for every other vCPU.
+            Add(ref r, "smp_ptwr_pte_read_only", &SmpPageTableWriteTests.PteStaysReadOnly);
         }
 
         // Tests of a parameterised checker, one function per row.

@@ -130,8 +130,14 @@ namespace Microxen.Checked
         /// <summary>get_lN_linear_pagetable: a read-only entry naming a validated table of the same level (or itself).</summary>
         static bool GetLinear(ulong e, int level, ulong tableMfn)
         {
-            if ((e & PageFlags.RW) != 0) { CheckLog.Refuse("get_linear_pagetable: linear p.t. with write perms", e); return false; }
             ulong mfn = PageTables.EntryMfn(e);
+            if ((e & PageFlags.RW) != 0)
+            {
+                CheckLog.Refuse("get_linear_pagetable: linear p.t. with write perms", e);
+                // Why the next level was refused: its count_info (high half) and type_info (low half).
+                if (Owned(mfn)) CheckLog.Refuse("get_linear_pagetable: that frame's count_info:type_info", ((ulong)Info[mfn].Count << 32) | Info[mfn].TypeInfo);
+                return false;
+            }
             if (mfn == tableMfn) return true;
             if (!GetPage(mfn)) return false;
             uint x = Info[mfn].TypeInfo;

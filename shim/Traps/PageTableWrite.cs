@@ -22,13 +22,19 @@ namespace Microxen.Traps
     /// that is a copy-on-write fault (copy_to_user), never a page table, and looking would run
     /// the deferred PIN_L4 walks (Memory/DeferredTreeMarks.cs) on each.
     /// Checked mode (ptwr_do_page_fault, ptwr_emulated_update): only a frame typed
-    /// PGT_l1_page_table is written so, and the entry written is validated after the step (the
-    /// old value and the registers saved before it): a new entry get_page_from_l1e refuses is
-    /// undone and the #PF goes to the guest at the faulting instruction, as Xen's
-    /// X86EMUL_UNHANDLEABLE does; an accepted one takes its references and drops the old one's.
+    /// PGT_l1_page_table is written so; Linux's forms are done in the trap as in fast mode (the
+    /// guest's PTE is never made writable), any other form is stepped; the entry written is
+    /// validated right after (the old value and the registers saved before it): a new entry
+    /// get_page_from_l1e refuses is undone and the #PF goes to the guest at the faulting
+    /// instruction, as Xen's X86EMUL_UNHANDLEABLE does; an accepted one takes its references and
+    /// drops the old one's. Checked mode must not step Linux's writes with several vCPUs: during
+    /// the step the table is writable through the guest's PTE for every vCPU, and another vCPU's
+    /// write to any entry of it would bypass the checks (a PTE cleared so leaves its frame's
+    /// PGT_writable_page reference behind, and that frame later fails to become a page table).
     /// With several vCPUs each has its own pending step (indexed by Vcpu.Id, under the shim's
     /// lock); two vCPUs stepping writes through the same PTE share it: it is made read-only
-    /// again when the last of them ends its step.
+    /// again when the last of them ends its step, and in checked mode every other CPU's TLB is
+    /// flushed then (a writable entry another vCPU cached during the step is dropped).
     /// </summary>
     public static unsafe class PageTableWrite
     {
@@ -92,6 +98,16 @@ namespace Microxen.Traps
                 *Slot(s->Old) = *entry;
                 *Slot(s->Cr2) = cr2;
                 *((CpuFrame*)s->Before + Vcpu.Id) = *f;
+                // Linux's forms are done in this trap through the shim's own mapping, as Xen
+                // emulates them: the guest's PTE never turns writable, so no other vCPU can
+                // write the table unchecked through it (nor keep a writable TLB entry for it).
+                if (PageTableWriteEmulation.TryEmulate(f, cr2, Host.Mem.Frame(target) + (cr2 & 4095)))
+                {
+                    s_emulated++;
+                    Validate(f, entry, *Slot(s->Old), cr2, (CpuFrame*)s->Before + Vcpu.Id);
+                    return true;
+                }
+                if (Smp.ShimLock.Active && !s_stepWarned) StepWarning(f->Rip);
             }
             else if (!Host.IsGuestFrame(target) || !Host.PtFrames.IsMarked(target)) return false;   // not a page table: the guest's fault
             else if (PageTableWriteEmulation.TryEmulate(f, cr2, Host.Mem.Frame(target) + (cr2 & 4095)))
@@ -109,6 +125,17 @@ namespace Microxen.Traps
             }
         }
 
+        static bool s_stepWarned;
+
+        /// <summary>Checked mode with several vCPUs, once: a form not emulated is stepped (its RIP and the qword there), the table writable meanwhile for every vCPU.</summary>
+        static void StepWarning(ulong rip)
+        {
+            s_stepWarned = true;
+            if (!Console.Log.On(Console.LogLevel.Warn)) return;
+            Console.Log.Begin(); Console.Log.Str("checked: ptwr single-stepped with several vCPUs (form not emulated) at rip "); Console.Log.Hex(rip);
+            Console.Log.Str(" (qword there "); Console.Log.Hex(*(ulong*)rip); Console.Log.Str(")"); Console.Log.End();
+        }
+
         /// <summary>True when this #DB ended a pending step (the PTE is read-only again).</summary>
         public static bool TryEnd(CpuFrame* f)
         {
@@ -118,6 +145,8 @@ namespace Microxen.Traps
             if (pte == null) return false;
             if (!SharedStep(s, (ulong)pte)) *pte &= ~PageFlags.RW;   // the last vCPU stepping through it
             Cpu.Invlpg(*Slot(s->Va));
+            // Another vCPU's walk may have cached the writable entry meanwhile: checked mode drops it.
+            if (CheckedMode.On) Smp.Tlb.FlushOthers(ulong.MaxValue);
             *Slot(s->Pte) = 0;
             f->Rflags &= ~X86.Rflags.TF;
             if (*Slot(s->BsBefore) == 0) Cpu.WriteDr6(Cpu.ReadDr6() & ~X86.Dr6.BS);   // Xen's emulated write leaves DR6 alone

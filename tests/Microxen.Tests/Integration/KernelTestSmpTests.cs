@@ -21,6 +21,7 @@ public class KernelTestSmpTests : QemuTest
         "smp_trap_table_own", "smp_gdt_own", "smp_ldt_own", "smp_runstate_area", "smp_register_vcpu_info_down",
         "smp_fifo_per_vcpu", "smp_remote_down", "smp_bind_vcpu_upcall", "smp_timer_upcall",
         "smp_unmask_raises_on_port_vcpu", "smp_page_fault_frame", "smp_fpu_taskswitch_page",
+        "smp_ptwr_pte_read_only",
     };
 
     static readonly Dictionary<string, string> PendingReasons =
