@@ -4,8 +4,8 @@ namespace KernelTest.Tests
     /// The hardware state a user process's <c>syscall</c> reaches the CALLBACKTYPE_syscall entry
     /// with (issue 13, ppwall). Xen 4.17 runs every PV guest context with RFLAGS.IF set (the
     /// guest's own interrupt flag is vcpu_info's event mask); microxen's native user-syscall
-    /// entry keeps the IF that <c>syscall</c> leaves on (shim/Arch/SyscallFlags.cs: IA32_FMASK
-    /// does not clear it) instead of an <c>sti</c>.
+    /// entry sets it again with an <c>sti</c> before the callback (IA32_FMASK clears it:
+    /// shim/Arch/SyscallFlags.cs says why). Fails if that <c>sti</c> is dropped while FMASK still clears IF.
     /// </summary>
     public static unsafe class SyscallEntryTests
     {

@@ -322,7 +322,7 @@ namespace KernelTest.Tests
             Add(ref r, "mmuext_preempted_null_ops", &BatchDoneTests.PreemptedNullOps);
             Add(ref r, "mmuext_new_baseptr_frame_zero", &BatchDoneTests.NewBaseptrFrameZero);
 
-            // Issue 13, ppwall: the syscall callback runs with hardware IF on (the native entry has no sti: shim/Arch/SyscallFlags.cs).
+            // Issue 13, ppwall: the syscall callback runs with hardware IF on, as under Xen (the native entry's sti: shim/Arch/SyscallFlags.cs).
             Add(ref r, "user_syscall_callback_if_on", &SyscallEntryTests.CallbackIfOn);
 
             // Issue 13, ctxsw2: set_segment_base and mmuext_op by a direct syscall (the LSTAR dispatcher's rows), as through the transfer page.
