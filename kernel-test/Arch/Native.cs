@@ -155,6 +155,18 @@ namespace KernelTest.Arch
         [DllImport("*", EntryPoint = "kt_canary_iret"), SuppressGCTransition]
         public static extern void CanaryIret(ulong cs, ulong ss);
 
+        /// <summary>Hardware IF off (cli): ring 0 only, i.e. under microxen.</summary>
+        [DllImport("*", EntryPoint = "kt_cli"), SuppressGCTransition]
+        public static extern void Cli();
+
+        /// <summary>Hardware IF on again (sti).</summary>
+        [DllImport("*", EntryPoint = "kt_sti"), SuppressGCTransition]
+        public static extern void Sti();
+
+        /// <summary>Hypercall <paramref name="nr"/>(<paramref name="a1"/>) by a direct <c>syscall</c>, preceded by <c>sti</c> when <paramref name="sti"/> is nonzero (ring 0 only); its result.</summary>
+        [DllImport("*", EntryPoint = "kt_entry_syscall"), SuppressGCTransition]
+        public static extern long EntrySyscall(ulong nr, ulong a1, ulong sti);
+
         [DllImport("*", EntryPoint = "kt_symbols"), SuppressGCTransition]
         public static extern void Symbols(KtSymbols* table);
     }

@@ -322,8 +322,10 @@ namespace KernelTest.Tests
             Add(ref r, "mmuext_preempted_null_ops", &BatchDoneTests.PreemptedNullOps);
             Add(ref r, "mmuext_new_baseptr_frame_zero", &BatchDoneTests.NewBaseptrFrameZero);
 
-            // Issue 13, ppwall: the syscall callback runs with hardware IF on, as under Xen (the native entry's sti: shim/Arch/SyscallFlags.cs).
+            // Issue 13, ppwall: the syscall callback runs with hardware IF on, as under Xen (IA32_FMASK keeps IF: shim/Arch/SyscallFlags.cs).
             Add(ref r, "user_syscall_callback_if_on", &SyscallEntryTests.CallbackIfOn);
+            // Issue 13: an interrupt taken as a hypercall is entered (before its cli) still gives its upcall at the return (shim/Traps/SyscallWindow.cs).
+            Add(ref r, "hypercall_entry_interrupt_upcall", &SyscallEntryTests.InterruptAtEntry);
 
             // Issue 13, ctxsw2: set_segment_base and mmuext_op by a direct syscall (the LSTAR dispatcher's rows), as through the transfer page.
             Add(ref r, "lstar_segment_base", &LstarRowTests.SegmentBase);

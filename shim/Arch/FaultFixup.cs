@@ -42,6 +42,18 @@ namespace Microxen.Arch
         /// the store is skipped, resuming at <see cref="FaultFixup.Fixup"/> with every register as at the fault.
         /// </summary>
         Ignore = 6,
+        /// <summary>
+        /// An external interrupt or IPI (vector 32 and up) taken at the <c>jmp rcx</c> that ends a
+        /// hypercall's return once popfq has restored the guest's RFLAGS: the guest's own context
+        /// at RCX, where its upcall is delivered (Traps/SyscallWindow.cs); popfq has no interrupt
+        /// shadow, so an interrupt held during the hypercall is taken there.
+        /// </summary>
+        GuestResume = 7,
+        /// <summary>
+        /// As <see cref="GuestResume"/>, at the <c>ret</c> after the popfq that ends a transfer-page
+        /// helper (FastPaths.Smp.asm.cs): the guest's context at the return address, RSP above it.
+        /// </summary>
+        GuestResumeRet = 8,
     }
 
     /// <summary>
@@ -76,6 +88,8 @@ namespace Microxen.Arch
                 case FaultFixupKind.CrashGuest: return vector == 13 || vector == 14;
                 case FaultFixupKind.Failsafe: return vector == 11 || vector == 12 || vector == 13;
                 case FaultFixupKind.RetryNullSelector: return vector == 11 || vector == 13 || vector == 14;   // #PF: the descriptor table itself unreadable (an LDT selector, no LDT)
+                case FaultFixupKind.GuestResume:
+                case FaultFixupKind.GuestResumeRet: return vector >= 32;
                 default: return false;
             }
         }

@@ -20,7 +20,7 @@ namespace Microxen.Arch
     [StructLayout(LayoutKind.Explicit, Size = Count * 8)]
     public struct NativeSymbols
     {
-        public const int Count = 27;
+        public const int Count = 30;
 
         /// <summary>ulong[256]: the address of each vector's entry stub isr_N, for the IDT.</summary>
         [FieldOffset(0), NativeSymbol("isr_table")] public ulong IsrTable;
@@ -66,5 +66,12 @@ namespace Microxen.Arch
         /// <summary>The transfer page's stack_switch and fpu_taskswitch helpers with several vCPUs (FastPaths.Smp.asm.cs SmpPageLocal).</summary>
         [FieldOffset(200), NativeSymbol("smp_page_stack_switch")] public ulong SmpPageStackSwitch;
         [FieldOffset(208), NativeSymbol("smp_page_fpu_taskswitch")] public ulong SmpPageFpuTaskswitch;
+        /// <summary>
+        /// The first instructions a syscall runs with IF on before a cli (Traps/SyscallWindow.cs):
+        /// the LSTAR dispatcher's cli, the native user entry and its general path's cli.
+        /// </summary>
+        [FieldOffset(216), NativeSymbol("fast_paths_begin")] public ulong FastPathsBegin;
+        [FieldOffset(224), NativeSymbol("fast_user_syscall")] public ulong FastUserSyscall;
+        [FieldOffset(232), NativeSymbol("fast_user_syscall_general")] public ulong FastUserSyscallGeneral;
     }
 }

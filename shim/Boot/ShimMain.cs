@@ -27,6 +27,7 @@ namespace Microxen.Boot
             TrapDispatch.ShimStart = syms->ImageVirtStart;
             TrapDispatch.ShimEnd = syms->ImageVirtEnd;
             TrapDispatch.FaultFixups = (FaultFixup*)syms->FaultFixupTable;
+            SyscallWindow.Init(syms);
             Idt.Init((ulong*)syms->IsrTable, 0x08, false);   // early: boot GDT, no TSS yet
 
             BootInfo* bi;
@@ -209,7 +210,7 @@ namespace Microxen.Boot
             ulong lstar = ShimCpu.Pv->FastPaths != 0 ? syms->SyscallEntry : syms->SyscallEntrySlow;   // the native paths test no FastPaths
             Cpu.Wrmsr(X86.Msr.IA32_LSTAR, lstar);
             Cpu.Wrmsr(X86.Msr.IA32_CSTAR, lstar);
-            Cpu.Wrmsr(X86.Msr.IA32_FMASK, SyscallFlags.Mask);   // cleared on entry: IF is not (Arch/SyscallFlags.cs)
+            Cpu.Wrmsr(X86.Msr.IA32_FMASK, SyscallFlags.Mask);   // IF kept (Arch/SyscallFlags.cs, Traps/SyscallWindow.cs)
             CpuidEmulation.EnableXsave();   // before the APs copy CR4
             Smp.ApBoot.StartAps(syms, Irq.IoApics.Madt, Host.Options.Dom0MaxVcpus);
             Smp.Vcpus.Configure(Host.Options.Dom0MaxVcpus);

@@ -30,7 +30,7 @@ static partial class FastPaths
         a.mov(__qword_ptr[F(a, "KernelSp")], rsi);
         a.mov(__qword_ptr[F(a, TssOff("Rsp0"))], rsi);
         a.xor(eax, eax);
-        x.Done(a);
+        x.Done(b);
     }
 
     /// <summary>
@@ -50,7 +50,7 @@ static partial class FastPaths
         a.cmp(rdi, Xen.Layout.SEGBASE_GS_USER_SEL);
         a.je(sel);
         a.ja(decline);                       // unknown: the C# path answers -EINVAL
-        SegmentBase(a, pv, Exit.Call);
+        SegmentBase(b, pv, Exit.Call);
         a.Label(ref sel);
         Count(a, pv, SetSegmentBase);
         var nul = a.CreateLabel();
@@ -70,8 +70,9 @@ static partial class FastPaths
     /// set_segment_base's base (which 0-2 in rdi, rdx and rcx free to push): the MSR read, a new
     /// base checked and written, ended by <paramref name="x"/>.
     /// </summary>
-    static void SegmentBase(Assembler a, Label pv, Exit x)
+    static void SegmentBase(Block b, Label pv, Exit x)
     {
+        var a = b.Asm;
         var same = a.CreateLabel();
         var einval = a.CreateLabel();
         var canonical = a.CreateLabel();
@@ -99,13 +100,13 @@ static partial class FastPaths
         Count(a, pv, SetSegmentBase);        // inc keeps CF
         a.pop(rdx);
         a.pop(rcx);
-        x.Done(a);
+        x.Done(b);
         a.Label(ref einval);
         a.pop(rdx);
         a.pop(rcx);
         a.mov(rax, (long)-Xen.XenErrno.EINVAL);
         a.clc();
-        x.Done(a);
+        x.Done(b);
     }
 
     /// <summary>lstar_set_segment_base: a base (which 0-2) as fast_set_segment_base; anything else through lstar_call (fast_set_segment_base).</summary>
@@ -114,7 +115,7 @@ static partial class FastPaths
         var a = Routine(b, "lstar_set_segment_base");
         a.cmp(rdi, Xen.Layout.SEGBASE_GS_USER_SEL);
         a.jae(LstarCall);
-        SegmentBase(a, pv, Exit.Lstar);
+        SegmentBase(b, pv, Exit.Lstar);
     }
 
     /// <summary>

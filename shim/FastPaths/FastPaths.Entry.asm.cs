@@ -9,7 +9,9 @@ static partial class FastPaths
     /// L4 with user_pt=switch), rcx, r11, rip, cs (__USER_CS, saved mask 0), rflags, rsp, ss
     /// (__USER_DS); GS swapped; events masked if the callback asked. Entered by jne from
     /// syscall_entry with the syscall state untouched. With PvState.NativeUserSyscall published
-    /// (a callback that masks events, no L4 switch: Linux's case) it tests nothing else;
+    /// (a callback that masks events, no L4 switch: Linux's case) it tests nothing else and
+    /// runs with IF on from the user's syscall to the callback (an interrupt taken here raises
+    /// its event under the callback's mask, as Xen's would: Traps/SyscallWindow.cs);
     /// otherwise it tests each field and declines (no callback) by jumping to the C# path,
     /// <c>user_syscall_slow</c>. With the fast paths off LSTAR is syscall_entry_slow: never here.
     /// </summary>
@@ -28,13 +30,14 @@ static partial class FastPaths
         EnterCallback(a);
         MaskEvents(a);
         a.inc(__qword_ptr[F(a, "UserSyscalls")]);
-        a.sti();                                          // the guest kernel runs with IF on; sti's shadow covers the jmp
-        a.jmp(__qword_ptr[F(a, "SyscallCallback")]);
+        a.jmp(__qword_ptr[F(a, "SyscallCallback")]);     // IF on all along (IA32_FMASK keeps it): no sti, no TCG main-loop exit
 
-        // Any other callback: IF stays off until the callback's first instruction (sti's shadow
-        // covers the jmp), where an event the callback leaves unmasked is delivered, as Xen
-        // delivers it on its way out.
-        a.Label(ref general);
+        // Any other callback: IF off from here (Traps/SyscallWindow.cs covers an interrupt taken
+        // before this cli) until the callback's first instruction (sti's shadow covers the jmp),
+        // where an event the callback leaves unmasked is delivered, as Xen delivers it on its way out.
+        b.Place(ref general);
+        b.Global("fast_user_syscall_general");
+        a.cli();
         a.cmp(__qword_ptr[F(a, "SyscallCallback")], 0);
         a.je(slow);
         a.mov(__qword_ptr[F(a, "ScratchRsp")], rsp);

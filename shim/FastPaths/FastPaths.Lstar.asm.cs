@@ -36,12 +36,13 @@ static partial class FastPaths
         /// The result in rax, CF clear (the caller of the Call form tests it): ret, or back to the
         /// guest as Xen's hypercall return (RFLAGS of the syscall, R11 = that RFLAGS, RCX = RIP).
         /// </summary>
-        public void Done(Assembler a)
+        public void Done(Block b)
         {
+            var a = b.Asm;
             if (!IsLstar) { a.ret(); return; }
             a.mov(r11, __qword_ptr[rsp]);
             a.popfq();
-            a.jmp(rcx);
+            GuestResumeJmpRcx(b);
         }
 
         /// <summary>Declined once rax was written: rax = <paramref name="nr"/> again, to C# (<see cref="DeclineAs"/>, or lstar_declined).</summary>
@@ -52,6 +53,16 @@ static partial class FastPaths
             a.jmp(LstarDeclined);
         }
     }
+
+    static int s_resumePoints;
+
+    /// <summary>
+    /// The <c>jmp rcx</c> that ends a return to the guest once popfq has restored its RFLAGS
+    /// (IF on): declared <see cref="FaultFixupKind.GuestResume"/>, so that an interrupt taken
+    /// there is the guest's, at RCX (Traps/SyscallWindow.cs).
+    /// </summary>
+    public static void GuestResumeJmpRcx(Block b) =>
+        FaultFixups.Around(b, $"guest_resume_{s_resumePoints++}", FaultFixupKind.GuestResume, 0, () => b.Asm.jmp(rcx));
 
     /// <summary>lstar_declined (C# with the syscall state as it came: r11 popped, rax the number) and lstar_call.</summary>
     static void LstarRows(Block b, Label slow)
@@ -67,7 +78,7 @@ static partial class FastPaths
         b.Global("lstar_call");
         a.call(__qword_ptr[r11 + rax * 8]);  // fast_NAME: it keeps r11 (Xen's register ABI)
         a.jc(LstarDeclined);                 // it left rax = the number (DeclineAs)
-        Exit.Lstar.Done(a);
+        Exit.Lstar.Done(b);
     }
 
     /// <summary>fast_path_table's rows: fast_NAME or fast_decline by number, then lstar_NAME, lstar_call or lstar_declined.</summary>

@@ -135,7 +135,7 @@ static partial class FastPaths
         FaultFixups.Add(symbol + "_done", symbol + "_done_end", symbol + "_done_end", FaultFixupKind.Ignore);
         pop(a);
         a.xor(eax, eax);
-        x.Done(a);
+        x.Done(b);
         a.Label(ref no);
         pop(a);
         x.Decline(a, nr);

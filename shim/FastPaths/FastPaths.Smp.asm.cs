@@ -41,9 +41,7 @@ static partial class FastPaths
         SmpRowEntry(a, 8);
         a.call(__qword_ptr[rax]);
         a.jb(slow);
-        a.popfq();
-        a.lea(rsp, __[rsp + 8]);                                // the entry's return address
-        a.ret();
+        PopfqRet(b);
         // Declined: the entry's own syscall (SmpEntry.SyscallAt) with N - DeclinedBias and the
         // guest's rcx and r11 pushed as CallRoutine's fallback has them, so the LSTAR dispatcher
         // sends it straight to C#; the entry's pops and ret return to its caller.
@@ -53,10 +51,25 @@ static partial class FastPaths
         a.and(eax, 4096 - (1 << SmpEntry.EntryShift));          // the entry's offset in the page
         a.shr(eax, SmpEntry.EntryShift);                        // N
         a.add(rax, -PvState.DeclinedBias);
-        a.popfq();                                              // the guest's flags, which the syscall saves
-        a.xchg(__qword_ptr[rsp], rcx);                          // rcx: the entry's syscall; the guest's rcx where the entry pops it
+        a.xchg(__qword_ptr[rsp + 8], rcx);                      // rcx: the entry's syscall; the guest's rcx where the entry pops it
+        a.xchg(__qword_ptr[rsp], r11);                          // the guest's r11 where the entry pops it (the syscall overwrites r11)
         a.push(r11);
-        a.jmp(rcx);
+        a.popfq();                                              // the guest's flags, which the syscall saves
+        GuestResumeJmpRcx(b);                                   // an interrupt here is the guest's, at the entry's syscall
+    }
+
+    /// <summary>
+    /// The guest's flags (pushfq'd at [rsp], the entry's return address above them) back with
+    /// popfq as the last instruction before the ret to the entry's caller: the flags moved over
+    /// the entry's return address (pop to [rsp] addresses the stack after the pop), so that an
+    /// interrupt taken after the popfq, at the ret, is the guest's (FaultFixupKind.GuestResumeRet).
+    /// </summary>
+    static void PopfqRet(Block b)
+    {
+        var a = b.Asm;
+        a.pop(__qword_ptr[rsp]);
+        a.popfq();
+        FaultFixups.Around(b, $"guest_resume_ret_{s_resumePoints++}", FaultFixupKind.GuestResumeRet, 0, () => a.ret());
     }
 
     /// <summary>
@@ -93,7 +106,7 @@ static partial class FastPaths
         a.mov(__qword_ptr[rax + Off("KernelSp")], rsi);
         a.mov(__qword_ptr[rax + TssOff("Rsp0")], rsi);
         a.inc(__qword_ptr[rax + CountOff(StackSwitch)]);
-        SmpLocalReturn(a);
+        SmpLocalReturn(b);
 
         a = Routine(b, "smp_page_fpu_taskswitch");
         a.pushfq();
@@ -101,15 +114,13 @@ static partial class FastPaths
         a.mov(rax, __qword_ptr[rax]);                           // this CPU's pv_state
         a.inc(__qword_ptr[rax + CountOff(FpuTaskswitch)]);
         TaskswitchCode.Emit(a);
-        SmpLocalReturn(a);
+        SmpLocalReturn(b);
     }
 
     /// <summary>Result 0, the guest's flags back, and return past the entry to its caller.</summary>
-    static void SmpLocalReturn(Assembler a)
+    static void SmpLocalReturn(Block b)
     {
-        a.xor(eax, eax);
-        a.popfq();
-        a.lea(rsp, __[rsp + 8]);                                // the entry's return address
-        a.ret();
+        b.Asm.xor(eax, eax);
+        PopfqRet(b);
     }
 }

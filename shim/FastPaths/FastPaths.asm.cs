@@ -68,6 +68,7 @@ static partial class FastPaths
         // ---- LSTAR dispatcher --------------------------------------------------------------
         b.Place(ref dispatch);
         b.Global("fast_paths_begin");
+        a.cli();                             // IF off in the hypercall paths (IA32_FMASK keeps it; an interrupt before this: Traps/SyscallWindow.cs)
         var notIret = a.CreateLabel();
         a.cmp(rax, Iret);                    // all 64 bits, as Xen's pv_hypercall (rax 0x1_0000_0017 is not iret)
         a.jne(notIret);

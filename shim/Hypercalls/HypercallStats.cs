@@ -100,7 +100,9 @@ namespace Microxen.Hypercalls
             Log.Str(", pinned trees walked "); Log.Dec(Memory.DeferredTreeMarks.Walked);
             Log.Str(", failsafe callbacks "); Log.Dec(Guest.Failsafe.Delivered);
             Log.Str(", timer interrupts "); Log.Dec(Traps.Interrupts.TimerInterrupts);
-            Log.Str(", serial interrupts "); Log.Dec(Traps.Interrupts.SerialInterrupts); Log.End();
+            Log.Str(", serial interrupts "); Log.Dec(Traps.Interrupts.SerialInterrupts);
+            Log.Str(", interrupts at a hypercall's edge: resumed in the guest "); Log.Dec(Traps.SyscallWindow.Resumed);
+            Log.Str(", deferred to its return "); Log.Dec(Traps.SyscallWindow.Deferred); Log.End();
             if (Events.DomUBackend.Active)
             {
                 Log.Begin(); Log.Str("domU back ends: console notifications "); Log.Dec(Events.DomUBackend.ConsoleSends);

@@ -35,6 +35,17 @@ namespace Microxen.Smp
             while ((*(uint*)(apic + IcrLow) & IcrPending) != 0) Cpu.Pause();
         }
 
+        /// <summary>ICR destination shorthand "self" (bits 19:18 = 01) and level assert (bit 14), fixed delivery.</summary>
+        const uint IcrSelf = 1u << 18, IcrAssert = 1u << 14;
+
+        /// <summary>Sends <paramref name="vector"/> to this CPU's own local APIC (taken once IF allows it).</summary>
+        public static void SendSelf(byte vector)
+        {
+            byte* apic = ApicTimer.Mmio;
+            *(uint*)(apic + IcrLow) = IcrSelf | IcrAssert | vector;
+            while ((*(uint*)(apic + IcrLow) & IcrPending) != 0) Cpu.Pause();
+        }
+
         /// <summary>
         /// The handler of <see cref="Vector"/>, on the receiving CPU: a TLB flush asked of it, then
         /// (when the run is stopping) a halt for good; when it interrupted guest code (kernel or

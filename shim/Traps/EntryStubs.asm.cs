@@ -73,6 +73,7 @@ static class EntryStubs
         var userSlow = a.CreateLabel();
         // syscall_entry_slow: LSTAR with the fast paths off (PvState.FastPaths 0), routed by guest mode as syscall_entry.
         b.Global("syscall_entry_slow");
+        a.cli();                           // IA32_FMASK keeps IF: an interrupt before this is Traps/SyscallWindow.cs's
         a.cmp(__qword_ptr[FastPaths.Field(a, "UserMode")], 0);
         a.jne(userSlow);
         a.Label(ref slow);
@@ -192,7 +193,7 @@ static class EntryStubs
         a.pop(rsp);
         a.push(r11);
         a.popfq();
-        a.jmp(rcx);
+        FastPaths.GuestResumeJmpRcx(b);
         a.Label(ref viaIret);
         a.jmp(popAndIret);
     }

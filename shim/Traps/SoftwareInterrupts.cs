@@ -51,7 +51,7 @@ namespace Microxen.Traps
                 return true;
             }
             if ((f->Cs & X86.Selector.RplMask) != 0) return false;
-            if (v == ApicTimer.Vector && ApicTimer.InService((int)v)) return false;
+            if ((v == ApicTimer.Vector || v == SyscallWindow.RecheckVector || v == Smp.Ipi.Vector) && ApicTimer.InService((int)v)) return false;
             if (v == Interrupts.SerialVector && Interrupts.PicInService(Interrupts.SerialVector - Interrupts.PicBase)) return false;
             return PrecededByInt(f->Rip, (byte)v);
         }

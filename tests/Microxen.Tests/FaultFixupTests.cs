@@ -100,6 +100,18 @@ public unsafe class FaultFixupTests
                 case FaultFixupKind.CrashGuest:
                     Assert.Equal(0UL, x.Fixup);
                     break;
+                case FaultFixupKind.GuestResume:      // jmp rcx right after the popfq that gives the guest its RFLAGS
+                case FaultFixupKind.GuestResumeRet:   // ret right after it
+                    if (kind == FaultFixupKind.GuestResume)
+                    {
+                        Assert.Equal(Mnemonic.Jmp, ins.Mnemonic);
+                        Assert.Equal(Register.RCX, ins.Op0Register);
+                    }
+                    else Assert.Equal(Mnemonic.Ret, ins.Mnemonic);
+                    Assert.Equal(x.Begin + (ulong)ins.Length, x.End);
+                    Assert.Equal(0x9d, elf.At(x.Begin - 1, 1)[0]);   // popfq
+                    Assert.Equal(0UL, x.Fixup);
+                    break;
                 default:
                     Assert.Fail($"entry {kinds.Count - 1}: unknown kind {x.Kind}");
                     break;
@@ -108,6 +120,8 @@ public unsafe class FaultFixupTests
         Assert.Equal(4, kinds.FindAll(k => k == FaultFixupKind.Failsafe).Count);            // C#, LSTAR, transfer-page and native #PF iretq
         Assert.Equal(2, kinds.FindAll(k => k == FaultFixupKind.RetryNullSelector).Count);   // set_segment_base(GS_USER_SEL), native and C#
         Assert.Equal(3, kinds.FindAll(k => k == FaultFixupKind.Ignore).Count);              // *done of mmu_update and mmuext_op (fast_ and lstar_)
+        Assert.Equal(8, kinds.FindAll(k => k == FaultFixupKind.GuestResume).Count);         // lstar_call, the LSTAR rows (stack_switch, set_segment_base twice, mmuext_op), the C# syscall path (hypercall and user), smp_page_call's decline
+        Assert.Equal(3, kinds.FindAll(k => k == FaultFixupKind.GuestResumeRet).Count);      // smp_page_call, smp_page_stack_switch, smp_page_fpu_taskswitch
         Assert.Equal(FaultFixupKind.CrashGuest, kinds[^1]);
         Assert.Single(kinds.FindAll(k => k == FaultFixupKind.CrashGuest));
     }

@@ -21,12 +21,13 @@ public class X86Tests
         Assert.False(X86.Vector.HasErrorCode(ulong.MaxValue));
     }
 
-    /// <summary>The RFLAGS mask the shim writes to IA32_FMASK: TF, IF, DF, IOPL, NT, AC cleared by syscall (shim/Arch/SyscallFlags.cs).</summary>
+    /// <summary>The RFLAGS mask the shim writes to IA32_FMASK: TF, DF, IOPL, NT, AC cleared by syscall, IF kept (shim/Arch/SyscallFlags.cs).</summary>
     [Fact]
-    public void SyscallMaskClearsIf()
+    public void SyscallMaskKeepsIf()
     {
-        Assert.Equal(0x47700UL, SyscallFlags.Mask);
-        Assert.Equal(X86.Rflags.IF, SyscallFlags.Mask & X86.Rflags.IF);
+        Assert.Equal(0x47500UL, SyscallFlags.Mask);
+        Assert.Equal(0UL, SyscallFlags.Mask & X86.Rflags.IF);
+        Assert.Equal(X86.Rflags.TF, SyscallFlags.Mask & X86.Rflags.TF);
         Assert.Equal(0x202UL, X86.Rflags.Reserved1 | X86.Rflags.IF);
     }
 

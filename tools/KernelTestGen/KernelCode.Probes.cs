@@ -175,5 +175,24 @@ static partial class KernelCode
         a.jmp(entry[Iret]);
         a.Label(ref landed);
         a.jmp(store);
+
+        // kt_cli(), kt_sti(): hardware IF off, on (ring 0 only: microxen). kt_entry_syscall(nr, a1, sti): the
+        // hypercall nr(a1) by a direct syscall, with `sti` right before it when sti != 0, so that
+        // an interrupt held while IF was off is taken after the syscall, at the LSTAR entry's
+        // first instruction (Tests/SyscallEntryTests.cs).
+        b.Global("kt_cli"); a.cli(); a.ret();
+        b.Global("kt_sti"); a.sti(); a.ret();
+        b.Global("kt_entry_syscall");
+        var plain = a.CreateLabel();
+        a.mov(rax, rdi);
+        a.mov(rdi, rsi);
+        a.test(rdx, rdx);
+        a.jz(plain);
+        a.sti();
+        a.syscall();
+        a.ret();
+        a.Label(ref plain);
+        a.syscall();
+        a.ret();
     }
 }

@@ -74,9 +74,14 @@ public class DiskImageTests(ITestOutputHelper log)
         foreach (string a in new[] { image, firmware, entry }) psi.ArgumentList.Add(a);
         var console = new StringBuilder();
         using var p = Process.Start(psi)!;
-        p.OutputDataReceived += (_, e) => { if (e.Data != null) lock (console) console.Append(e.Data).Append('\n'); };
+        // Read as it comes, not by lines: the login prompt ends with no newline.
+        var reader = Task.Run(() =>
+        {
+            var buf = new char[4096];
+            int n;
+            while ((n = p.StandardOutput.Read(buf, 0, buf.Length)) > 0) lock (console) console.Append(buf, 0, n);
+        });
         p.ErrorDataReceived += (_, e) => { if (e.Data != null) lock (console) console.Append("[qemu] ").Append(e.Data).Append('\n'); };
-        p.BeginOutputReadLine();
         p.BeginErrorReadLine();
         bool login = WaitFor(p, console, "login:", timeoutSeconds);
         if (login)
@@ -89,9 +94,11 @@ public class DiskImageTests(ITestOutputHelper log)
         {
             try { p.Kill(true); } catch { }
             p.WaitForExit();
+            reader.Wait(10_000);
             lock (console) return (login, -1, console.ToString());
         }
         p.WaitForExit();
+        reader.Wait(10_000);
         lock (console) return (login, p.ExitCode, console.ToString());
     }
 
