@@ -54,6 +54,13 @@ namespace Microxen.Arch
         /// helper (FastPaths.Smp.asm.cs): the guest's context at the return address, RSP above it.
         /// </summary>
         GuestResumeRet = 8,
+        /// <summary>
+        /// An external interrupt or IPI at the first instruction (pushfq) of a helper a transfer-page
+        /// entry calls (FastPaths.Smp.asm.cs): the guest's context at that entry's <c>call</c>
+        /// (return address - <see cref="FaultFixup.Arg"/>, the call's length; RSP above it), which
+        /// runs again after the upcall: nothing was done yet.
+        /// </summary>
+        GuestRetryCall = 9,
     }
 
     /// <summary>
@@ -89,7 +96,8 @@ namespace Microxen.Arch
                 case FaultFixupKind.Failsafe: return vector == 11 || vector == 12 || vector == 13;
                 case FaultFixupKind.RetryNullSelector: return vector == 11 || vector == 13 || vector == 14;   // #PF: the descriptor table itself unreadable (an LDT selector, no LDT)
                 case FaultFixupKind.GuestResume:
-                case FaultFixupKind.GuestResumeRet: return vector >= 32;
+                case FaultFixupKind.GuestResumeRet:
+                case FaultFixupKind.GuestRetryCall: return vector >= 32;
                 default: return false;
             }
         }

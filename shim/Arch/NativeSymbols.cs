@@ -20,7 +20,7 @@ namespace Microxen.Arch
     [StructLayout(LayoutKind.Explicit, Size = Count * 8)]
     public struct NativeSymbols
     {
-        public const int Count = 30;
+        public const int Count = 31;
 
         /// <summary>ulong[256]: the address of each vector's entry stub isr_N, for the IDT.</summary>
         [FieldOffset(0), NativeSymbol("isr_table")] public ulong IsrTable;
@@ -73,5 +73,7 @@ namespace Microxen.Arch
         [FieldOffset(216), NativeSymbol("fast_paths_begin")] public ulong FastPathsBegin;
         [FieldOffset(224), NativeSymbol("fast_user_syscall")] public ulong FastUserSyscall;
         [FieldOffset(232), NativeSymbol("fast_user_syscall_general")] public ulong FastUserSyscallGeneral;
+        /// <summary>The end of the native fast paths' code (fast_path_table follows): Traps/SyscallWindow.cs's range.</summary>
+        [FieldOffset(240), NativeSymbol("fast_paths_end")] public ulong FastPathsEnd;
     }
 }

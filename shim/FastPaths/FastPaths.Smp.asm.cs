@@ -37,7 +37,7 @@ static partial class FastPaths
     {
         var a = Routine(b, "smp_page_call");
         var slow = a.CreateLabel();
-        a.pushfq();
+        EntryPushfq(b);
         SmpRowEntry(a, 8);
         a.call(__qword_ptr[rax]);
         a.jb(slow);
@@ -57,6 +57,14 @@ static partial class FastPaths
         a.popfq();                                              // the guest's flags, which the syscall saves
         GuestResumeJmpRcx(b);                                   // an interrupt here is the guest's, at the entry's syscall
     }
+
+    /// <summary>
+    /// A helper's first instruction, the pushfq that saves the guest's flags (IF on) for its
+    /// popfq: declared FaultFixupKind.GuestRetryCall, so that an interrupt taken before it is the
+    /// guest's, at the entry's <c>call</c> (Traps/SyscallWindow.cs); after it IF may be cleared.
+    /// </summary>
+    static void EntryPushfq(Block b) =>
+        FaultFixups.Around(b, $"guest_retry_call_{s_resumePoints++}", FaultFixupKind.GuestRetryCall, (uint)SmpEntry.CallLength, () => b.Asm.pushfq());
 
     /// <summary>
     /// The guest's flags (pushfq'd at [rsp], the entry's return address above them) back with
@@ -100,7 +108,7 @@ static partial class FastPaths
     static void SmpPageLocal(Block b)
     {
         var a = Routine(b, "smp_page_stack_switch");
-        a.pushfq();
+        EntryPushfq(b);
         SmpRowEntry(a, 8);
         a.mov(rax, __qword_ptr[rax]);                           // this CPU's pv_state
         a.mov(__qword_ptr[rax + Off("KernelSp")], rsi);
@@ -109,7 +117,7 @@ static partial class FastPaths
         SmpLocalReturn(b);
 
         a = Routine(b, "smp_page_fpu_taskswitch");
-        a.pushfq();
+        EntryPushfq(b);
         SmpRowEntry(a, 8);
         a.mov(rax, __qword_ptr[rax]);                           // this CPU's pv_state
         a.inc(__qword_ptr[rax + CountOff(FpuTaskswitch)]);

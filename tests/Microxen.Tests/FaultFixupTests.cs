@@ -100,6 +100,11 @@ public unsafe class FaultFixupTests
                 case FaultFixupKind.CrashGuest:
                     Assert.Equal(0UL, x.Fixup);
                     break;
+                case FaultFixupKind.GuestRetryCall:   // a transfer-page helper's first instruction, pushfq; Arg the entry's call length
+                    Assert.Equal(Mnemonic.Pushfq, ins.Mnemonic);
+                    Assert.Equal(x.Begin + (ulong)ins.Length, x.End);
+                    Assert.Equal((uint)Microxen.Inline.SmpEntry.CallLength, x.Arg);
+                    break;
                 case FaultFixupKind.GuestResume:      // jmp rcx right after the popfq that gives the guest its RFLAGS
                 case FaultFixupKind.GuestResumeRet:   // ret right after it
                     if (kind == FaultFixupKind.GuestResume)
@@ -122,6 +127,7 @@ public unsafe class FaultFixupTests
         Assert.Equal(3, kinds.FindAll(k => k == FaultFixupKind.Ignore).Count);              // *done of mmu_update and mmuext_op (fast_ and lstar_)
         Assert.Equal(8, kinds.FindAll(k => k == FaultFixupKind.GuestResume).Count);         // lstar_call, the LSTAR rows (stack_switch, set_segment_base twice, mmuext_op), the C# syscall path (hypercall and user), smp_page_call's decline
         Assert.Equal(3, kinds.FindAll(k => k == FaultFixupKind.GuestResumeRet).Count);      // smp_page_call, smp_page_stack_switch, smp_page_fpu_taskswitch
+        Assert.Equal(3, kinds.FindAll(k => k == FaultFixupKind.GuestRetryCall).Count);      // the same three helpers' first pushfq
         Assert.Equal(FaultFixupKind.CrashGuest, kinds[^1]);
         Assert.Single(kinds.FindAll(k => k == FaultFixupKind.CrashGuest));
     }
