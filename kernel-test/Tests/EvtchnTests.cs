@@ -19,6 +19,19 @@ namespace KernelTest.Tests
             return b.Port;
         }
 
+        /// <summary>VIRQ_TIMER bound to vCPU 0 (EVTCHNOP_bind_virq) and prepared (<see cref="Prepare"/>); 0 after a failure, reported.</summary>
+        public static uint BindTimer()
+        {
+            EvtchnBindVirq b;
+            b.Virq = Virq.VIRQ_TIMER;
+            b.Vcpu = 0;
+            b.Port = 0;
+            if (!Check.Rc("EVTCHNOP_bind_virq(VIRQ_TIMER)", Hv.EventChannelOp(EvtchnOp.EVTCHNOP_bind_virq, &b))) return 0;
+            if (!Check.True(b.Port != 0 && b.Port < Ev.MaxPorts, "bind_virq gave an odd port")) return 0;
+            Prepare(b.Port);
+            return b.Port;
+        }
+
         /// <summary>Clears the port's mask and pending bits and its counters.</summary>
         public static void Prepare(uint port)
         {

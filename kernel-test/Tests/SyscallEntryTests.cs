@@ -35,13 +35,8 @@ namespace KernelTest.Tests
         public static bool InterruptAtEntry()
         {
             byte maskBefore = Window.Vcpu0->EvtchnUpcallMask;
-            EvtchnBindVirq bind;
-            bind.Virq = Virq.VIRQ_TIMER;
-            bind.Vcpu = 0;
-            bind.Port = 0;
-            if (!Check.Rc("EVTCHNOP_bind_virq(VIRQ_TIMER)", Hv.EventChannelOp(EvtchnOp.EVTCHNOP_bind_virq, &bind))) return false;
-            uint port = bind.Port;
-            EvtchnTests.Prepare(port);
+            uint port = EvtchnTests.BindTimer();
+            if (port == 0) return false;
             bool ring0 = (Native.ReadCs() & X86.Selector.RplMask) == 0;
             if (ring0) { Native.Cli(); Ev.Unmask(); }
             else Ev.Mask();

@@ -22,14 +22,8 @@ namespace KernelTest.Tests
         /// </summary>
         static bool OneShot(bool vcpuOp)
         {
-            EvtchnBindVirq b;
-            b.Virq = Virq.VIRQ_TIMER;
-            b.Vcpu = 0;
-            b.Port = 0;
-            if (!Check.Rc("EVTCHNOP_bind_virq(VIRQ_TIMER)", Hv.EventChannelOp(EvtchnOp.EVTCHNOP_bind_virq, &b))) return false;
-            uint port = b.Port;
-            if (!Check.True(port != 0 && port < Ev.MaxPorts, "bind_virq gave an odd port")) return false;
-            EvtchnTests.Prepare(port);
+            uint port = EvtchnTests.BindTimer();
+            if (port == 0) return false;
             ulong deadline = Pvclock.Now() + Delay;
             long rc;
             if (vcpuOp)
