@@ -29,20 +29,21 @@ namespace Microxen.Smp
         /// <summary>Writes the ICR (destination first: the low write sends) and waits for the send to be accepted.</summary>
         public static void Send(uint apicId, uint low)
         {
-            byte* apic = ApicTimer.Mmio;
-            *(uint*)(apic + IcrHigh) = apicId << 24;
-            *(uint*)(apic + IcrLow) = low;
-            while ((*(uint*)(apic + IcrLow) & IcrPending) != 0) Cpu.Pause();
+            *(uint*)(ApicTimer.Mmio + IcrHigh) = apicId << 24;
+            SendLow(low);
         }
 
         /// <summary>ICR destination shorthand "self" (bits 19:18 = 01) and level assert (bit 14), fixed delivery.</summary>
         const uint IcrSelf = 1u << 18, IcrAssert = 1u << 14;
 
         /// <summary>Sends <paramref name="vector"/> to this CPU's own local APIC (taken once IF allows it).</summary>
-        public static void SendSelf(byte vector)
+        public static void SendSelf(byte vector) => SendLow(IcrSelf | IcrAssert | vector);
+
+        /// <summary>Writes the ICR's low word (which sends) and waits for the send to be accepted.</summary>
+        static void SendLow(uint low)
         {
             byte* apic = ApicTimer.Mmio;
-            *(uint*)(apic + IcrLow) = IcrSelf | IcrAssert | vector;
+            *(uint*)(apic + IcrLow) = low;
             while ((*(uint*)(apic + IcrLow) & IcrPending) != 0) Cpu.Pause();
         }
 

@@ -58,7 +58,7 @@ namespace Microxen.Traps
                 if (ConsoleInput.Drain()) DomUBackend.InputArrived();
                 Cpu.Outb(0x20, 0x20);                                 // 8259 EOI
             }
-            else if (v == SyscallWindow.RecheckVector) ApicTimer.Eoi();   // an event raised before a syscall path's cli: its upcall here
+            else if (v == SyscallWindow.RecheckVector) ApicTimer.Eoi();   // an event raised at a hypercall's edge (SyscallWindow): its upcall here
             else if (Irq.IrqDelivery.Handle(v)) { }   // device IRQs to pirq ports (shim/Irq)
             else if (v == ApicTimer.SpuriousVector || v == PicBase + 7)
             {

@@ -14,7 +14,7 @@ namespace Microxen.Traps
         static void Dispatch(CpuFrame* f)
         {
             ulong v = f->Vector;
-            if (v >= 32 && InShim(f->Rip)) SyscallWindow.Adjust(f);   // before a syscall path's cli, or at a hypercall's final jmp rcx
+            if (v >= 32 && InShim(f->Rip)) SyscallWindow.Adjust(f);   // at a hypercall's edge: its upcall not lost (SyscallWindow)
             if (v == Smp.Ipi.Vector) { Smp.Ipi.Handle(f, InShim(f->Rip)); return; }   // the shim's own IPI (shim/Smp), the lock only to deliver events
             Smp.ShimLock.Enter();
             DispatchLocked(f, v);
