@@ -14,7 +14,6 @@ namespace KernelTest.Smp
     /// </summary>
     public static unsafe class SmpShutdown
     {
-        const ulong Second = 1_000_000_000;
 
         /// <summary>Runner.Finish's step before its own SCHEDOP_shutdown: nothing with one vCPU or when vCPU 1 is not up.</summary>
         public static void FromSecondary(uint reason)
@@ -22,7 +21,7 @@ namespace KernelTest.Smp
             if (SmpTests.Count() < 2 || !SmpTests.IsStarted(1) || Hv.VcpuOp(VcpuOp.VCPUOP_is_up, 1, null) != 1) return;
             Out.Line("kernel-test: SCHEDOP_shutdown from vCPU 1");
             Secondary.Post(1, Secondary.CmdShutdown, reason, 0, 0);
-            bool returned = Secondary.WaitDone(1, 5 * Second);
+            bool returned = Secondary.WaitDone(1, 5 * Pvclock.Second);
             Out.Str("kernel-test: SCHEDOP_shutdown from vCPU 1 did not end the machine");
             if (returned) { Out.Str(" (it returned "); Out.Hex(Secondary.Result(1, 0)); Out.Str(")"); }
             Out.End();

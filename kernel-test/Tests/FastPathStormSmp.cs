@@ -16,7 +16,7 @@ namespace KernelTest.Tests
     public static unsafe class FastPathStormSmp
     {
         const int MaxStorm = 4;
-        const ulong Rounds = 300, Second = 1_000_000_000;
+        const ulong Rounds = 300;
         struct Plan { public fixed ulong Va[MaxStorm]; public fixed ulong PteMa[MaxStorm]; public fixed ulong A[MaxStorm]; public fixed ulong B[MaxStorm]; }
         static Plan s_plan;
 
@@ -46,7 +46,7 @@ namespace KernelTest.Tests
             bool ok = Check.Eq("vCPU 0: rounds", mine[0], Rounds) && Check.Eq("vCPU 0: failed hypercalls or reads", mine[1], 0);
             for (uint n = 1; n < vcpus; n++)
             {
-                bool done = Secondary.WaitDone(n, 30 * Second);
+                bool done = Secondary.WaitDone(n, 30 * Pvclock.Second);
                 ok = ok && Check.True(done, "a secondary did not finish its storm within 30 s")
                     && Check.Eq("secondary: rounds", Secondary.Result(n, 0), Rounds)
                     && Check.Eq("secondary: failed hypercalls or reads", Secondary.Result(n, 1), 0);

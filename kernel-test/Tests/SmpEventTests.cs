@@ -15,13 +15,12 @@ namespace KernelTest.Tests
     /// </summary>
     public static unsafe class SmpEventTests
     {
-        const ulong Second = 1_000_000_000, Ms = 1_000_000;
         const uint V = 1;
 
         /// <summary>Waits until vCPU n's command set its Ready word.</summary>
         public static bool WaitReady(uint n)
         {
-            ulong giveUp = Pvclock.Now() + 2 * Second;
+            ulong giveUp = Pvclock.Now() + 2 * Pvclock.Second;
             while (*Secondary.Word(n, Secondary.WReady) == 0 && Pvclock.Now() < giveUp) Native.Pause();
             return Check.True(*Secondary.Word(n, Secondary.WReady) != 0, "the secondary did not start the command");
         }
@@ -37,7 +36,7 @@ namespace KernelTest.Tests
         /// <summary>Waits up to 2 s for vCPU n's runstate to become <paramref name="state"/>; true when it did.</summary>
         public static bool WaitRunstate(uint n, int state)
         {
-            ulong giveUp = Pvclock.Now() + 2 * Second;
+            ulong giveUp = Pvclock.Now() + 2 * Pvclock.Second;
             while (Runstate(n) != state && Pvclock.Now() < giveUp) Native.Pause();
             return Runstate(n) == state;
         }
@@ -54,7 +53,7 @@ namespace KernelTest.Tests
             bool blocked = !block || WaitRunstate(V, VcpuOp.RUNSTATE_blocked);
             *Secondary.Word(V, Secondary.WSent) = 1;
             long rc = EvtchnTests.Send(port);
-            bool done = Secondary.WaitDone(V, 5 * Second);
+            bool done = Secondary.WaitDone(V, 5 * Pvclock.Second);
             if (!Check.True(blocked, "vCPU 1 never showed RUNSTATE_blocked (get_runstate_info) within 2 s")) return false;
             if (!Check.Rc("EVTCHNOP_send", rc)) return false;
             return Check.True(done, "vCPU 1 did not finish within 5 s of the event");
@@ -79,7 +78,7 @@ namespace KernelTest.Tests
             if (!SmpRemoteTests.Ready()) return SmpRemoteTests.Skipped("smp_upcall_while_spinning");
             uint port = SmpTests.BindIpi(V);
             if (port == 0) return false;
-            bool sent = SendWhile(Secondary.CmdSpin, port, 2 * Second, false);
+            bool sent = SendWhile(Secondary.CmdSpin, port, 2 * Pvclock.Second, false);
             EvtchnTests.Close(port);
             return sent && Delivered(SecondaryTraps.OwnEvent);
         }
@@ -92,11 +91,11 @@ namespace KernelTest.Tests
         public static bool CallbackRegisterOwn()
         {
             if (!SmpRemoteTests.Ready()) return SmpRemoteTests.Skipped("smp_callback_register_own");
-            if (!Check.True(Secondary.Ask(V, Secondary.CmdCallback, SecondaryTraps.SetEvent, 0, 0, 5 * Second), "vCPU 1 did not answer")) return false;
+            if (!Check.True(Secondary.Ask(V, Secondary.CmdCallback, SecondaryTraps.SetEvent, 0, 0, 5 * Pvclock.Second), "vCPU 1 did not answer")) return false;
             if (!Check.Rc("callback_op(event) on vCPU 1", (long)Secondary.Result(V, 0))) return false;
             uint port = SmpTests.BindIpi(V), mine = EvtchnTests.BindIpi();
             if (port == 0 || mine == 0) return false;
-            bool ok = SendWhile(Secondary.CmdSpin, port, 2 * Second, false) && Delivered(SecondaryTraps.SetEvent);
+            bool ok = SendWhile(Secondary.CmdSpin, port, 2 * Pvclock.Second, false) && Delivered(SecondaryTraps.SetEvent);
             uint before = Ev.Upcalls;
             Window.Vcpu0->EvtchnUpcallPending = 0;
             ok = ok && Check.Rc("send to vCPU 0", EvtchnTests.Send(mine));
@@ -106,7 +105,7 @@ namespace KernelTest.Tests
             ok = ok && Check.Eq("upcalls on vCPU 0 (kt_event_callback)", Ev.Upcalls - before, 1) && Check.Eq("vCPU 0's port handled", Ev.Hits(mine), 1);
             EvtchnTests.Close(port);
             EvtchnTests.Close(mine);
-            bool back = Secondary.Ask(V, Secondary.CmdCallback, SecondaryTraps.OwnEvent, 0, 0, 5 * Second);
+            bool back = Secondary.Ask(V, Secondary.CmdCallback, SecondaryTraps.OwnEvent, 0, 0, 5 * Pvclock.Second);
             // vCPU 0's own callback registered again: a host with one callback for all vCPUs took vCPU 1's.
             long mineAgain = Hv.CallbackRegister(CallbackType.CALLBACKTYPE_event, 0, Traps.Syms->EventCallback);
             return Check.True(back, "vCPU 1 did not answer") && Check.Rc("callback_op(event) back on vCPU 1", (long)Secondary.Result(V, 0))
@@ -136,7 +135,7 @@ namespace KernelTest.Tests
             if (!SmpRemoteTests.Ready()) return SmpRemoteTests.Skipped("smp_poll_wake");
             uint port = SmpTests.BindIpi(V);
             if (port == 0) return false;
-            bool ok = SendWhile(Secondary.CmdPoll, port, 3 * Second, true) && Check.Rc("SCHEDOP_poll on vCPU 1", (long)Secondary.Result(V, 6))
+            bool ok = SendWhile(Secondary.CmdPoll, port, 3 * Pvclock.Second, true) && Check.Rc("SCHEDOP_poll on vCPU 1", (long)Secondary.Result(V, 6))
                 && Check.Eq("SCHEDOP_poll returned after the send (Sent word)", Secondary.Result(V, 7), 1)
                 && Check.True(Secondary.Result(V, 5) < Secondary.Result(V, 4), "SCHEDOP_poll returned at its timeout, not at the event")
                 && Check.Eq("the polled port pending after", Secondary.Result(V, 0), 1)
@@ -145,7 +144,7 @@ namespace KernelTest.Tests
             Ev.ClearPendingBit(port);
             if (ok)
             {
-                bool answered = Secondary.Ask(V, Secondary.CmdPoll, port, 20 * Ms, 0, 5 * Second);
+                bool answered = Secondary.Ask(V, Secondary.CmdPoll, port, 20 * Pvclock.Ms, 0, 5 * Pvclock.Second);
                 ok = Check.True(answered, "vCPU 1 did not return from a 20 ms poll within 5 s")
                     && Check.Rc("SCHEDOP_poll with a timeout", (long)Secondary.Result(V, 6))
                     && Check.True(Secondary.Result(V, 5) >= Secondary.Result(V, 4), "SCHEDOP_poll returned before its timeout")

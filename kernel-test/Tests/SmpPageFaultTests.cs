@@ -16,7 +16,7 @@ namespace KernelTest.Tests
     /// </summary>
     public static unsafe class SmpPageFaultTests
     {
-        const ulong Second = 1_000_000_000, Sentinel = 0x5a5a000;
+        const ulong Sentinel = 0x5a5a000;
         static ulong s_va, s_mask;
 
         public static bool SecondaryFrame()
@@ -33,7 +33,7 @@ namespace KernelTest.Tests
                 for (ulong pass = 0; pass < 2 && ok; pass++)
                 {
                     s_mask = 1 - pass;
-                    if (!Check.True(Secondary.Ask(n, Secondary.CmdCall, fn, 0, 0, 5 * Second), "a secondary did not answer")) return false;
+                    if (!Check.True(Secondary.Ask(n, Secondary.CmdCall, fn, 0, 0, 5 * Pvclock.Second), "a secondary did not answer")) return false;
                     ulong frame = *Secondary.Word(n, Secondary.WTrapFrame);
                     ok = Check.Eq("page faults taken by the probe", Secondary.Result(n, 0) >> 8, 1)
                         && Check.Eq("vector", Secondary.Result(n, 0) & 0xff, X86.Vector.PF)
@@ -59,7 +59,7 @@ namespace KernelTest.Tests
             for (uint n = 1; n < SmpTests.Driven; n++)
             {
                 if (!SmpTests.IsStarted(n)) continue;
-                if (!Check.True(Secondary.Ask(n, Secondary.CmdCall, fn, 0, 0, 5 * Second), "a secondary did not answer")) return false;
+                if (!Check.True(Secondary.Ask(n, Secondary.CmdCall, fn, 0, 0, 5 * Pvclock.Second), "a secondary did not answer")) return false;
                 if (!Check.Eq("#NM over two SSE instructions after fpu_taskswitch(1)", Secondary.Result(n, 0), 1)
                     || !Check.Eq("vector", Secondary.Result(n, 1), X86.Vector.NM)
                     || !Check.Eq("#NM after fpu_taskswitch(1), fpu_taskswitch(0)", Secondary.Result(n, 2), 0)) return false;

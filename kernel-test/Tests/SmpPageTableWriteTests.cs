@@ -21,7 +21,6 @@ namespace KernelTest.Tests
     /// </summary>
     public static unsafe class SmpPageTableWriteTests
     {
-        const ulong Second = 1_000_000_000;
         const int Entry = 9;
         const ulong Writes = 2000, Value = 0x230;
         static volatile uint s_stop, s_started;
@@ -49,13 +48,13 @@ namespace KernelTest.Tests
             s_stop = 0;
             s_started = 0;
             Secondary.Post(1, Secondary.CmdCall, (ulong)(delegate* unmanaged<uint, ulong*, void>)&Watch, 0, 0);
-            ulong giveUp = Pvclock.Now() + 5 * Second;
+            ulong giveUp = Pvclock.Now() + 5 * Pvclock.Second;
             while (s_started == 0 && Pvclock.Now() < giveUp) Native.Pause();
             ulong faults = Traps.State->Faults;
             ulong* e = (ulong*)Window.Va(s) + Entry;
             for (ulong i = 0; i < Writes; i++) *e = (i << 12) | Value;
             s_stop = 1;
-            bool done = Check.True(Secondary.WaitDone(1, 5 * Second), "vCPU 1 did not answer");
+            bool done = Check.True(Secondary.WaitDone(1, 5 * Pvclock.Second), "vCPU 1 did not answer");
             bool ok = done
                 && Check.Eq("faults the guest saw", Traps.State->Faults - faults, 0)
                 && Check.True(Secondary.Result(1, 0) != 0, "vCPU 1 read nothing")

@@ -10,7 +10,6 @@ namespace KernelTest.Tests
     /// </summary>
     public static unsafe class SmpRemoteTests
     {
-        const ulong Second = 1_000_000_000;
         const ulong TimerDelay = 10_000_000, MaxLate = 500_000_000;
         public const int HowFlushMulti = 0, HowInvlpgMulti = 1, HowUvmfMulti = 2;
 
@@ -36,10 +35,10 @@ namespace KernelTest.Tests
             int s = Runner.Slot(0);
             ulong va = Window.Va(s);
             if (!Check.Rc("map", Window.Map(s, a))) return false;
-            if (!Check.True(Secondary.Ask(1, Secondary.CmdRead, va, 0, 0, 5 * Second), "vCPU 1 did not answer")) return false;
+            if (!Check.True(Secondary.Ask(1, Secondary.CmdRead, va, 0, 0, 5 * Pvclock.Second), "vCPU 1 did not answer")) return false;
             if (!Check.Eq("vCPU 1 reads the first frame", Secondary.Result(1, 0), 0x5a0001)) return false;
             if (!Check.Rc("flush", Change(how, s, va, (b << 12) | Mm.KernelRw))) return false;
-            if (!Check.True(Secondary.Ask(1, Secondary.CmdRead, va, 0, 0, 5 * Second), "vCPU 1 did not answer")) return false;
+            if (!Check.True(Secondary.Ask(1, Secondary.CmdRead, va, 0, 0, 5 * Pvclock.Second), "vCPU 1 did not answer")) return false;
             if (!Check.Eq("vCPU 1 reads after the remote flush", Secondary.Result(1, 0), 0x5a0002)) return false;
             return Check.Rc("unmap", Hv.UpdateVaMapping(va, 0, UvmFlags.UVMF_INVLPG | UvmFlags.UVMF_ALL));
         }
@@ -77,7 +76,7 @@ namespace KernelTest.Tests
                 b.Port = 0;
                 if (!Check.Rc("EVTCHNOP_bind_virq(VIRQ_TIMER, vcpu n)", Hv.EventChannelOp(EvtchnOp.EVTCHNOP_bind_virq, &b))) return false;
                 EvtchnTests.Prepare(b.Port);
-                bool answered = Secondary.Ask(n, Secondary.CmdTimer, b.Port, TimerDelay, 0, 5 * Second);
+                bool answered = Secondary.Ask(n, Secondary.CmdTimer, b.Port, TimerDelay, 0, 5 * Pvclock.Second);
                 EvtchnTests.Close(b.Port);
                 if (!Check.True(answered, "the secondary did not answer")) return false;
                 if (!Check.Rc("VCPUOP_set_singleshot_timer on the secondary", (long)Secondary.Result(n, 2))) return false;
@@ -99,13 +98,13 @@ namespace KernelTest.Tests
             uint n = SmpTests.Driven - 1;
             ulong alive = Secondary.Alive(n);
             Secondary.Post(n, Secondary.CmdDown, 0, 0, 0);
-            ulong giveUp = Pvclock.Now() + 5 * Second;
+            ulong giveUp = Pvclock.Now() + 5 * Pvclock.Second;
             while (Hv.VcpuOp(VcpuOp.VCPUOP_is_up, n, null) != 0 && Pvclock.Now() < giveUp) Native.Pause();
             if (!Check.Eq("VCPUOP_is_up after down", (ulong)Hv.VcpuOp(VcpuOp.VCPUOP_is_up, n, null), 0)) return false;
             if (!Check.True(!Secondary.WaitDone(n, 20_000_000), "a downed vCPU kept running")) return false;
             if (!Check.Eq("alive count while down", Secondary.Alive(n), alive)) return false;
             if (!Check.Rc("VCPUOP_up", Hv.VcpuOp(VcpuOp.VCPUOP_up, n, null))) return false;
-            if (!Check.True(Secondary.WaitDone(n, 5 * Second), "the vCPU did not resume after VCPUOP_up")) return false;
+            if (!Check.True(Secondary.WaitDone(n, 5 * Pvclock.Second), "the vCPU did not resume after VCPUOP_up")) return false;
             if (!Check.Rc("VCPUOP_down's result on the resumed vCPU", (long)Secondary.Result(n, 0))) return false;
             if (!Check.Eq("alive count after up", Secondary.Alive(n), alive + 1)) return false;
             if (!Check.Eq("VCPUOP_is_up after up", (ulong)Hv.VcpuOp(VcpuOp.VCPUOP_is_up, n, null), 1)) return false;

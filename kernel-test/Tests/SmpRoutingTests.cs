@@ -13,7 +13,6 @@ namespace KernelTest.Tests
     /// </summary>
     public static unsafe class SmpRoutingTests
     {
-        const ulong Second = 1_000_000_000, Ms = 1_000_000;
         const uint V = 1;
 
         static long BindVcpu(uint port, uint vcpu)
@@ -52,11 +51,11 @@ namespace KernelTest.Tests
             st.Dom = Hv.DomidSelf; st.Port = far;
             if (!Check.Rc("EVTCHNOP_status", Hv.EventChannelOp(EvtchnOp.EVTCHNOP_status, &st))) return false;
             if (!Check.Eq("EVTCHNOP_status vcpu", st.Vcpu, V)) return false;
-            Secondary.Post(V, Secondary.CmdSpin, far, 2 * Second, 0);
+            Secondary.Post(V, Secondary.CmdSpin, far, 2 * Pvclock.Second, 0);
             if (!SmpEventTests.WaitReady(V)) return false;
             *Secondary.Word(V, Secondary.WSent) = 1;
             long rc = EvtchnTests.Send(near);
-            bool done = Secondary.WaitDone(V, 5 * Second);
+            bool done = Secondary.WaitDone(V, 5 * Pvclock.Second);
             return Check.Rc("send on the loopback's other end", rc) && Check.True(done, "vCPU 1 did not finish")
                 && SmpEventTests.Delivered(SecondaryTraps.OwnEvent);
         }
@@ -69,7 +68,7 @@ namespace KernelTest.Tests
             v.Virq = Virq.VIRQ_TIMER; v.Vcpu = V; v.Port = 0;
             if (!Check.Rc("EVTCHNOP_bind_virq(VIRQ_TIMER, vCPU 1)", Hv.EventChannelOp(EvtchnOp.EVTCHNOP_bind_virq, &v))) return false;
             EvtchnTests.Prepare(v.Port);
-            bool answered = Secondary.Ask(V, Secondary.CmdSpin, v.Port, 2 * Second, 10 * Ms, 5 * Second);
+            bool answered = Secondary.Ask(V, Secondary.CmdSpin, v.Port, 2 * Pvclock.Second, 10 * Pvclock.Ms, 5 * Pvclock.Second);
             EvtchnTests.Close(v.Port);
             return Check.True(answered, "vCPU 1 did not finish")
                 && Check.Rc("set_singleshot_timer on vCPU 1", (long)Secondary.Result(V, 6))
@@ -86,17 +85,17 @@ namespace KernelTest.Tests
             uint port = SmpTests.BindIpi(V);
             if (port == 0) return false;
             Ev.SetMaskBit(port);
-            Secondary.Post(V, Secondary.CmdSpin, port, 2 * Second, 0);
+            Secondary.Post(V, Secondary.CmdSpin, port, 2 * Pvclock.Second, 0);
             bool ready = SmpEventTests.WaitReady(V);
             long sent = EvtchnTests.Send(port);
-            SmpVcpuTests.Sleep(50 * Ms);
+            SmpVcpuTests.Sleep(50 * Pvclock.Ms);
             ulong early = *Secondary.Word(V, Secondary.WWatchHits) + *Secondary.Word(V, Secondary.WOwnEvents) + *Secondary.Word(V, Secondary.WForeignEvents);
             bool pending = Ev.PendingBit(port);
             *Secondary.Word(V, Secondary.WSent) = 1;
             EvtchnUnmask u;
             u.Port = port;
             long rc = Hv.EventChannelOp(EvtchnOp.EVTCHNOP_unmask, &u);
-            bool done = Secondary.WaitDone(V, 5 * Second);
+            bool done = Secondary.WaitDone(V, 5 * Pvclock.Second);
             EvtchnTests.Close(port);
             return ready && Check.Rc("send (masked)", sent) && Check.True(pending, "a masked port's send set no pending bit")
                 && Check.Eq("upcalls on vCPU 1 while the port was masked", early, 0)

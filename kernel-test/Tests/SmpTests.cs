@@ -16,7 +16,6 @@ namespace KernelTest.Tests
     /// </summary>
     public static unsafe class SmpTests
     {
-        const ulong Second = 1_000_000_000;
         /// <summary>The boot vCPU's own view: the number of vCPUs (is_up answers before -ENOENT).</summary>
         static uint s_count;
         /// <summary>Bit n: vCPU n was brought up by smp_up.</summary>
@@ -72,7 +71,7 @@ namespace KernelTest.Tests
                 ulong before = Secondary.Alive(i);
                 if (!Check.Rc("VCPUOP_initialise", Secondary.Initialise(i))) return false;
                 if (!Check.Rc("VCPUOP_up", Hv.VcpuOp(VcpuOp.VCPUOP_up, i, null))) return false;
-                if (!Check.True(Secondary.WaitAlive(i, before, 5 * Second), "a secondary vCPU did not start within 5 s")) return false;
+                if (!Check.True(Secondary.WaitAlive(i, before, 5 * Pvclock.Second), "a secondary vCPU did not start within 5 s")) return false;
                 s_up |= 1UL << (int)i;
                 if (!Check.Eq("VCPUOP_is_up(started)", (ulong)Hv.VcpuOp(VcpuOp.VCPUOP_is_up, i, null), 1)) return false;
                 if (!Check.Eq("VCPUOP_initialise again", (ulong)Secondary.Initialise(i), unchecked((ulong)-XenErrno.EEXIST))) return false;
@@ -120,13 +119,13 @@ namespace KernelTest.Tests
                 for (; done < rounds; done++)
                 {
                     if (EvtchnTests.Send(a) != 0) break;
-                    ulong giveUp = Pvclock.Now() + 2 * Second;
+                    ulong giveUp = Pvclock.Now() + 2 * Pvclock.Second;
                     while (!Ev.PendingBit(b) && Pvclock.Now() < giveUp) Native.Pause();
                     if (!Ev.PendingBit(b)) break;
                     Ev.ClearPendingBit(b);
                 }
                 ulong ticks = Native.Rdtsc() - t0;
-                bool finished = Secondary.WaitDone(n, 5 * Second);
+                bool finished = Secondary.WaitDone(n, 5 * Pvclock.Second);
                 Quiet();
                 EvtchnTests.Close(a);
                 EvtchnTests.Close(b);

@@ -10,7 +10,6 @@ namespace KernelTest.Tests
     /// </summary>
     public static unsafe class SmpVcpuAreaTests
     {
-        const ulong Second = 1_000_000_000;
         const uint V = 1;
         static VcpuRunstateInfo s_runstate;
 
@@ -22,7 +21,7 @@ namespace KernelTest.Tests
 
         static bool WaitArea(VcpuRunstateInfo* r, int state)
         {
-            ulong giveUp = Pvclock.Now() + 2 * Second;
+            ulong giveUp = Pvclock.Now() + 2 * Pvclock.Second;
             while (*(int*)&r->State != state && Pvclock.Now() < giveUp) Native.Pause();
             return *(int*)&r->State == state;
         }
@@ -49,7 +48,7 @@ namespace KernelTest.Tests
                 Secondary.Post(V, Secondary.CmdBlock, port, 0, 0);
                 bool blocked = WaitArea(r, VcpuOp.RUNSTATE_blocked);
                 long sent = EvtchnTests.Send(port);
-                bool done = Secondary.WaitDone(V, 5 * Second);
+                bool done = Secondary.WaitDone(V, 5 * Pvclock.Second);
                 EvtchnTests.Close(port);
                 if (!Check.True(blocked, "vCPU 1's runstate area never showed RUNSTATE_blocked")) return false;
                 if (!Check.Rc("EVTCHNOP_send", sent) || !Check.True(done, "vCPU 1 did not wake")) return false;
@@ -79,15 +78,15 @@ namespace KernelTest.Tests
             if (!Check.Eq("register_vcpu_info for a running vCPU", (ulong)Hv.VcpuOp(VcpuOp.VCPUOP_register_vcpu_info, n, &info), einval)) return false;
             VcpuInfo* old = Secondary.Info(n);
             Secondary.Post(n, Secondary.CmdDown, 0, 0, 0);
-            ulong giveUp = Pvclock.Now() + 5 * Second;
+            ulong giveUp = Pvclock.Now() + 5 * Pvclock.Second;
             while (Hv.VcpuOp(VcpuOp.VCPUOP_is_up, n, null) != 0 && Pvclock.Now() < giveUp) Native.Pause();
             if (!Check.Eq("VCPUOP_is_up after its down", (ulong)Hv.VcpuOp(VcpuOp.VCPUOP_is_up, n, null), 0)) return false;
             SmpVcpuTests.Sleep(20_000_000);
             bool ok = Registered(n, &info, page, old, einval, enxio);
             if (!Check.Rc("VCPUOP_up", Hv.VcpuOp(VcpuOp.VCPUOP_up, n, null))) return false;
-            if (!Check.True(Secondary.WaitDone(n, 5 * Second), "the vCPU did not resume after VCPUOP_up")) return false;
+            if (!Check.True(Secondary.WaitDone(n, 5 * Pvclock.Second), "the vCPU did not resume after VCPUOP_up")) return false;
             return ok && Check.Rc("its VCPUOP_down's result", (long)Secondary.Result(n, 0))
-                && Check.True(Secondary.Ask(n, Secondary.CmdRead, (ulong)&info, 0, 0, 5 * Second), "the vCPU did not answer after up");
+                && Check.True(Secondary.Ask(n, Secondary.CmdRead, (ulong)&info, 0, 0, 5 * Pvclock.Second), "the vCPU did not answer after up");
         }
 
         static bool Registered(uint n, VcpuRegisterVcpuInfo* info, byte* page, VcpuInfo* old, ulong einval, ulong enxio)

@@ -12,13 +12,12 @@ namespace KernelTest.Tests
     /// </summary>
     public static unsafe class SmpVcpuTests
     {
-        const ulong Second = 1_000_000_000, Ms = 1_000_000;
         const uint V = 1;
 
         /// <summary>#UD on vCPU 1 enters its own handler; vCPU 0's #UD still kt_isr_6.</summary>
         static bool UdOn1(ulong stub)
         {
-            if (!Check.True(Secondary.Ask(V, Secondary.CmdUd2, 0, 0, 0, 5 * Second), "vCPU 1 did not answer")) return false;
+            if (!Check.True(Secondary.Ask(V, Secondary.CmdUd2, 0, 0, 0, 5 * Pvclock.Second), "vCPU 1 did not answer")) return false;
             if (!Check.Eq("#UD handlers run on vCPU 1", Secondary.Result(V, 1), 1)) return false;
             if (!Check.Eq("vCPU 1's #UD handler (stub vector)", Secondary.Result(V, 0), stub)) return false;
             ulong before = Traps.State->Faults;
@@ -41,10 +40,10 @@ namespace KernelTest.Tests
         static bool Moved()
         {
             if (!UdOn1(SecondaryTraps.OwnUd)) return false;
-            if (!Check.True(Secondary.Ask(V, Secondary.CmdSetTrap, X86.Vector.UD, SecondaryTraps.SetUd, 0, 5 * Second), "vCPU 1 did not answer")) return false;
+            if (!Check.True(Secondary.Ask(V, Secondary.CmdSetTrap, X86.Vector.UD, SecondaryTraps.SetUd, 0, 5 * Pvclock.Second), "vCPU 1 did not answer")) return false;
             if (!Check.Rc("set_trap_table on vCPU 1", (long)Secondary.Result(V, 0))) return false;
             bool ok = UdOn1(SecondaryTraps.SetUd);
-            bool back = Secondary.Ask(V, Secondary.CmdSetTrap, X86.Vector.UD, SecondaryTraps.OwnUd, 0, 5 * Second);
+            bool back = Secondary.Ask(V, Secondary.CmdSetTrap, X86.Vector.UD, SecondaryTraps.OwnUd, 0, 5 * Pvclock.Second);
             return Check.True(back, "vCPU 1 did not answer") && Check.Rc("set_trap_table back on vCPU 1", (long)Secondary.Result(V, 0)) && ok;
         }
 
@@ -69,7 +68,7 @@ namespace KernelTest.Tests
         static bool LoadsOn1Only(bool made, ulong sel, ulong limit)
         {
             if (!Check.True(made, "no descriptor page for the secondaries")) return false;
-            if (!Check.True(Secondary.Ask(V, Secondary.CmdSelector, sel, 0, 0, 5 * Second), "vCPU 1 did not answer")) return false;
+            if (!Check.True(Secondary.Ask(V, Secondary.CmdSelector, sel, 0, 0, 5 * Pvclock.Second), "vCPU 1 did not answer")) return false;
             if (!Check.Eq("lsl(selector) on vCPU 1", Secondary.Result(V, 0), limit)) return false;
             if (!Check.Eq("ES after loading the selector on vCPU 1", Secondary.Result(V, 2), sel)) return false;
             if (!Check.Eq("a read through ES on vCPU 1", Secondary.Result(V, 3), limit)) return false;
@@ -84,11 +83,11 @@ namespace KernelTest.Tests
         /// <summary>True when vCPU n's loop counter stays still over 100 ms, tried for up to 2 s (a remote down takes effect asynchronously).</summary>
         static bool Stopped(uint n)
         {
-            ulong giveUp = Pvclock.Now() + 2 * Second;
+            ulong giveUp = Pvclock.Now() + 2 * Pvclock.Second;
             do
             {
                 ulong a = Spins(n);
-                Sleep(100 * Ms);
+                Sleep(100 * Pvclock.Ms);
                 if (Spins(n) == a) return true;
             } while (Pvclock.Now() < giveUp);
             return false;
@@ -97,7 +96,7 @@ namespace KernelTest.Tests
         /// <summary>True when vCPU n's loop counter moves within 5 s.</summary>
         static bool Runs(uint n)
         {
-            ulong a = Spins(n), giveUp = Pvclock.Now() + 5 * Second;
+            ulong a = Spins(n), giveUp = Pvclock.Now() + 5 * Pvclock.Second;
             while (Spins(n) == a && Pvclock.Now() < giveUp) Native.Pause();
             return Spins(n) != a;
         }
@@ -126,7 +125,7 @@ namespace KernelTest.Tests
             if (!Check.Rc("VCPUOP_up", up) || !ok) return false;
             if (!Check.True(Runs(V), "vCPU 1 did not run again within 5 s of VCPUOP_up")) return false;
             if (!Check.Eq("entries into the secondary's entry point", Secondary.Alive(V), alive)) return false;
-            if (!Check.True(Secondary.Ask(V, Secondary.CmdRead, (ulong)&alive, 0, 0, 5 * Second), "vCPU 1 did not answer after VCPUOP_up")) return false;
+            if (!Check.True(Secondary.Ask(V, Secondary.CmdRead, (ulong)&alive, 0, 0, 5 * Pvclock.Second), "vCPU 1 did not answer after VCPUOP_up")) return false;
             return Check.Eq("VCPUOP_is_up after up", (ulong)Hv.VcpuOp(VcpuOp.VCPUOP_is_up, V, null), 1);
         }
     }

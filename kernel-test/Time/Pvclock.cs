@@ -7,6 +7,9 @@ namespace KernelTest.Time
     /// </summary>
     public static unsafe class Pvclock
     {
+        /// <summary>A second and a millisecond of system time, in its unit (ns).</summary>
+        public const ulong Second = 1_000_000_000, Ms = 1_000_000;
+
         public static ulong Now() => NowOf(Window.Vcpu0);
 
         /// <summary>System time in ns from the vcpu_time_info of <paramref name="vcpu"/> (each vCPU reads its own).</summary>
