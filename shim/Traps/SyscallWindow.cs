@@ -36,6 +36,9 @@ namespace Microxen.Traps
         /// <summary>Linked addresses (an AP's copy is translated by Smp.EntryCopy.DeltaOf).</summary>
         static ulong s_entry, s_dispatcher, s_user, s_userGeneral, s_end, s_slow;
 
+        /// <summary>The linked entry code, [shimentry_start, shimentry_end): every edge is in it or in an AP's copy of it.</summary>
+        static ulong s_stubsStart, s_stubsEnd;
+
         /// <summary>Interrupts whose frame was changed, all CPUs (a statistic: not atomic).</summary>
         public static ulong Resumed, Deferred;
 
@@ -47,6 +50,8 @@ namespace Microxen.Traps
             s_userGeneral = syms->FastUserSyscallGeneral;
             s_end = syms->FastPathsEnd;
             s_slow = syms->SyscallEntrySlow;
+            s_stubsStart = syms->EntryStart;
+            s_stubsEnd = syms->EntryEnd;
         }
 
         /// <summary>
@@ -57,6 +62,7 @@ namespace Microxen.Traps
         public static void Adjust(CpuFrame* f)
         {
             if ((f->Rflags & X86.Rflags.IF) == 0) return;
+            if ((f->Rip < s_stubsStart || f->Rip >= s_stubsEnd) && !Smp.EntryCopy.InCopies(f->Rip)) return;   // C# (a blocked vCPU's wait): no edge, no table search
             ulong rip = (ulong)((long)f->Rip - Smp.EntryCopy.DeltaOf(f->Rip));
             FaultFixup* x = FaultFixup.Find(TrapDispatch.FaultFixups, rip, f->Vector);
             if (x != null)
